@@ -1,0 +1,13 @@
+// Runs `prisma generate` (on install). Prisma's CLI insists that a native schema-engine binary
+// exists before generating, and downloads one from a host outside the npm registry if not; where
+// that host is unreachable the download fails. generate does not use that engine (migrations run
+// through its WebAssembly build, see src/db/schema-engine.ts), so any existing file satisfies the check.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
+env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(import.meta.url);
+const result = spawnSync(path.join(root, "node_modules/.bin/prisma"), ["generate"], { stdio: "inherit", env, cwd: root });
+process.exit(result.status ?? 1);

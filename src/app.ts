@@ -1,0 +1,50 @@
+// createApp builds the Express app from its dependencies; server.ts listens. Tests use createApp
+// with supertest against a real PostgreSQL.
+import express, { type RequestHandler } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Config } from "./config/env.js";
+import type { Db } from "./db/client.js";
+import { createAuthenticator } from "./keys/authenticate.js";
+import { AppError } from "./lib/errors.js";
+import { createLogger, requestLogger } from "./lib/logger.js";
+import { notFoundHandler, problemHandler } from "./lib/problem.js";
+import { mountRoute, type RouteDef } from "./lib/route.js";
+import { routes as allRoutes } from "./routes.js";
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  logger?: Logger;
+  routes?: RouteDef[];
+}
+
+/** Bodies are JSON only: anything else is a 415, never parsed by guesswork. */
+const jsonOnly: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+  if (hasBody && !req.is("application/json")) {
+    next(new AppError("unsupported_media_type", "Send the body as application/json."));
+    return;
+  }
+  next();
+};
+
+export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL), routes = allRoutes }: AppOptions) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.set("query parser", "simple");
+  app.use(requestLogger(logger));
+  app.use(helmet());
+  app.use(jsonOnly);
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+
+  const router = express.Router();
+  const authenticate = createAuthenticator(db);
+  for (const route of routes) mountRoute(router, route, { db, config }, authenticate);
+  app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

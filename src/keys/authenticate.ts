@@ -1,0 +1,53 @@
+// Who is calling: the key in `x-apikey` (AIQ's header) or `Authorization: Bearer`.
+// 401 for none, a malformed, unknown, revoked or expired key; 403 for a scope it lacks.
+import type { Request } from "express";
+import type { Db } from "../db/client.js";
+import { AppError } from "../lib/errors.js";
+import { hashesEqual, hashKey, parseKey } from "./format.js";
+import type { AuthContext, Scope } from "./scopes.js";
+
+/** last_used_at is written at most this often per key, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const unauthenticated = (detail: string) =>
+  new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="pos-bridge"' } });
+
+export function keyFromRequest(req: Request): string | null {
+  const header = req.headers["x-apikey"];
+  if (typeof header === "string" && header.trim() !== "") return header.trim();
+  const authorization = req.headers.authorization;
+  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  return match ? match[1]! : null;
+}
+
+export function createAuthenticator(db: Db) {
+  return async function authenticate(req: Request, scope: Scope | null): Promise<AuthContext | null> {
+    if (scope === null) return null;
+    const key = keyFromRequest(req);
+    if (!key) throw unauthenticated("Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
+    const parsed = parseKey(key);
+    if (!parsed) throw unauthenticated("The API key is malformed or mistyped (its checksum does not match).");
+
+    const row = await db.prisma.apiKey.findUnique({ where: { prefix: parsed.prefix } });
+    if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("The API key is not valid.");
+    const now = Date.now();
+    if (row.revokedAt && row.revokedAt.getTime() <= now) throw unauthenticated("The API key has been revoked.");
+    if (row.expiresAt && row.expiresAt.getTime() <= now) throw unauthenticated("The API key has expired.");
+
+    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      // Not awaited: recording use must not slow or fail the request.
+      db.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }).catch(() => {});
+    }
+    const auth: AuthContext = {
+      keyId: row.id,
+      merchantId: row.merchantId,
+      scopes: row.scopes as Scope[],
+      locationIds: row.locationIds.length ? row.locationIds : null,
+      environment: parsed.environment,
+    };
+    if (!auth.scopes.includes(scope)) {
+      throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, { extensions: { required_scope: scope } });
+    }
+    return auth;
+  };
+}

@@ -1,0 +1,29 @@
+// What a key may do. AIQ's ingestion gets the three reads and contacts:write; the POS gets
+// pos:write; internal reporting tools get reports:read.
+import { z } from "zod";
+
+export const SCOPES = [
+  "transactions:read",
+  "customers:read",
+  "inventory:read",
+  "contacts:write",
+  "pos:write",
+  "reports:read",
+] as const;
+
+export const scopeSchema = z.enum(SCOPES).describe("A permission carried by an API key.");
+export type Scope = z.infer<typeof scopeSchema>;
+
+/** The scopes a key for AIQ's integration gets unless told otherwise. */
+export const AIQ_SCOPES: Scope[] = ["transactions:read", "customers:read", "inventory:read", "contacts:write"];
+
+export interface AuthContext {
+  keyId: string;
+  merchantId: string;
+  scopes: Scope[];
+  /** The locations the key is limited to; null: every location of the merchant. */
+  locationIds: string[] | null;
+  environment: KeyEnvironment;
+}
+
+export type KeyEnvironment = "live" | "test";

@@ -1,0 +1,77 @@
+// A route contract, in one object: method, path, scope, zod schemas of the request and of the
+// responses, and the handler. The router mounts it (validating once, at the edge) and the OpenAPI
+// document is generated from the same objects, so the two cannot disagree.
+import type { Request, Response, Router } from "express";
+import type { z } from "zod";
+import type { Config } from "../config/env.js";
+import type { Db } from "../db/client.js";
+import type { AuthContext, Scope } from "../keys/scopes.js";
+import { parseParts } from "./validation.js";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; absent for an empty body or a non-JSON body (see contentTypes). */
+  schema?: z.ZodType;
+  /** Non-JSON bodies this response may carry instead (text/csv, application/x-ndjson). */
+  contentTypes?: string[];
+  headers?: Record<string, { description: string }>;
+}
+
+export interface Deps {
+  db: Db;
+  config: Config;
+}
+
+export interface RouteContext<Q, P, B> extends Deps {
+  query: Q;
+  params: P;
+  body: B;
+  /** The calling key; every /v1 route has one. */
+  auth: AuthContext;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteDef<Q = any, P = any, B = any> {
+  method: HttpMethod;
+  /** OpenAPI-style path, e.g. /v1/transactions/{id}. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** The scope a key needs; `null` only for the routes that need no key. */
+  scope: Scope | null;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  body?: z.ZodType<B>;
+  responses: Record<number, ResponseSpec>;
+  /**
+   * Returns the JSON body of a 200 answer, or answers through `res` itself (streams, CSV, other
+   * statuses) and returns undefined.
+   */
+  handler(ctx: RouteContext<Q, P, B>): Promise<unknown> | unknown;
+}
+
+export const defineRoute = <Q, P, B>(def: RouteDef<Q, P, B>): RouteDef<Q, P, B> => def;
+
+/** `/v1/transactions/{id}` → `/v1/transactions/:id` */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
+
+export function mountRoute(router: Router, route: RouteDef, deps: Deps, authenticate: (req: Request, scope: Scope | null) => Promise<AuthContext | null>) {
+  router[route.method](expressPath(route.path), async (req, res) => {
+    // Authentication comes before validation: without a key, nothing about the request is told.
+    const auth = await authenticate(req, route.scope);
+    const input = parseParts<{ query: unknown; params: unknown; body: unknown }>({
+      query: { schema: route.query, value: req.query, part: "query" },
+      params: { schema: route.params, value: req.params, part: "path" },
+      body: { schema: route.body, value: req.body, part: "body" },
+    });
+    const result = await route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
+    if (res.headersSent || res.writableEnded) return;
+    if (result === undefined) res.status(204).end();
+    else res.status(200).json(result);
+  });
+}

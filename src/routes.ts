@@ -1,0 +1,6 @@
+// Every route of the service, in one list: the router mounts it and the OpenAPI document is
+// generated from it. A resource adds its routes here.
+import { healthRoutes } from "./health/routes.js";
+import type { RouteDef } from "./lib/route.js";
+
+export const routes: RouteDef[] = [...healthRoutes];

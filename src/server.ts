@@ -1,0 +1,52 @@
+// The process: parse env (fail fast), open the database, serve, and shut down gracefully
+// (stop accepting, drain in-flight requests, close the pool, stop the embedded PostgreSQL).
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.js";
+import { parseEnv, type Config } from "./config/env.js";
+import { openDatabase } from "./db/open.js";
+
+import { createLogger } from "./lib/logger.js";
+
+let config: Config;
+try {
+  config = parseEnv();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const opened = await openDatabase(config, (line) => logger.info(line)).catch((error: unknown) => {
+  logger.fatal({ err: error }, "could not open the database");
+  process.exit(1);
+});
+if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMigrations }, "applied migrations");
+
+
+const app = createApp({ db: opened.db, config, logger });
+const server = app.listen(config.PORT, config.HOST, () => {
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, embedded: Boolean(opened.embedded) }, `pos-bridge listening on http://localhost:${port}`);
+});
+server.on("error", (error) => {
+  logger.fatal({ err: error }, "could not listen");
+  void shutdown(1);
+});
+
+let stopping = false;
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down: draining in-flight requests");
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+  await drained;
+  clearTimeout(timer);
+  await opened.db.close();
+  await opened.embedded?.stop();
+  logger.info("stopped");
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
