@@ -24,15 +24,27 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "like 1mb or 512kb").default("1mb")
     .describe("Largest accepted JSON body."),
+  CURSOR_SECRET: z.string().min(16).optional()
+    .describe("Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production."),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000)
     .describe("How long a graceful shutdown waits for in-flight requests."),
 });
 
-export type Config = z.infer<typeof envSchema>;
+// A fixed secret is fine where cursors never leave one developer's machine; production must set its own.
+const DEVELOPMENT_CURSOR_SECRET = "pos-bridge-development-cursor-secret";
+
+const configSchema = envSchema
+  .refine((env) => env.NODE_ENV !== "production" || env.CURSOR_SECRET, {
+    path: ["CURSOR_SECRET"],
+    message: "required when NODE_ENV=production (at least 16 characters, the same on every instance)",
+  })
+  .transform((env) => ({ ...env, CURSOR_SECRET: env.CURSOR_SECRET ?? DEVELOPMENT_CURSOR_SECRET }));
+
+export type Config = z.output<typeof configSchema>;
 
 /** Parses the environment; throws an Error whose message names every bad variable. */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env);
+  const result = configSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);

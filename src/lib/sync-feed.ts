@@ -1,0 +1,58 @@
+// The lossless change feed. Every list that can be walked by change time serves only the part of
+// the time axis that can no longer change: below a horizon H such that every write not yet visible
+// will get a change time >= H.
+//
+// Why it holds: a row's updated_at is set by a trigger that first takes the writer's transaction id
+// (so the writer shows in pg_stat_activity with a backend_xid) and then reads the clock. H is the
+// earliest of this statement's start and the start of every transaction in this database that
+// holds a transaction id now. A writer already holding an id started at or after H, so its rows are
+// >= H; a writer that takes its id later reads the clock later still, so its rows are >= H too.
+// Rows below H are therefore all committed (or never will be), and a cursor that has passed a
+// point below H can never be overtaken by a late commit. Timestamps alone, or sequences, are
+// assigned before commit and lose rows; this is the "start of the oldest write in flight" design.
+//
+// The service's database role must see its own sessions in pg_stat_activity (any role does; a
+// different writer role needs pg_read_all_stats). Clocks: one PostgreSQL primary sets all times.
+import type pg from "pg";
+import type { Page, Position } from "./paging.js";
+
+/** Microsecond RFC 3339 UTC text of a timestamptz column, for output and cursors (a JS Date loses µs). */
+export const utcText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The smallest id, to start a position "at H, before every row of H". */
+export const MIN_UUID = "00000000-0000-0000-0000-000000000000";
+
+export async function readHorizon(db: pg.Pool | pg.PoolClient): Promise<string> {
+  const { rows } = await db.query<{ horizon: string }>(
+    `SELECT ${utcText("least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()))")} AS horizon`,
+  );
+  return rows[0]!.horizon;
+}
+
+export interface FeedBounds {
+  /** Serve rows with updated_at < upper (RFC 3339 text). */
+  upper: string;
+  /** True when the horizon, not the client's updated_to, bounds the answer: more may come later. */
+  capped: boolean;
+}
+
+/** Read the horizon before the page's query (whose snapshot must come after it). */
+export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: Date | undefined): Promise<FeedBounds> {
+  const horizon = await readHorizon(db);
+  if (updatedTo && updatedTo.getTime() <= Date.parse(horizon)) return { upper: updatedTo.toISOString(), capped: false };
+  return { upper: horizon, capped: true };
+}
+
+export interface FeedPage<T> extends Page<T> {
+  /** Every change before this instant is in this answer or the pages that follow it. */
+  complete_through: string;
+}
+
+/**
+ * A feed page: like a list page, but when the horizon capped it, `next_cursor` is a continuation
+ * (poll it again later: it resumes exactly after everything served), even though has_more is false.
+ */
+export function toFeedPage<T>(page: Page<T>, bounds: FeedBounds, cursorFor: (position: Position) => string): FeedPage<T> {
+  if (page.has_more || !bounds.capped) return { ...page, complete_through: bounds.upper };
+  return { ...page, next_cursor: cursorFor([bounds.upper, MIN_UUID]), complete_through: bounds.upper };
+}
