@@ -1,0 +1,43 @@
+// docker-compose.yml and the Dockerfile cannot run here (no Docker engine); what can be checked is
+// that they say what the service needs, and that they agree with `npm start` and the env schema.
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { envSchema } from "../../src/config/env.js";
+
+const compose = parse(await readFile("docker-compose.yml", "utf8"));
+const dockerfile = await readFile("Dockerfile", "utf8");
+const packageJson = JSON.parse(await readFile("package.json", "utf8"));
+const envKeys = Object.keys(envSchema.shape);
+
+describe("deployment files", () => {
+  it("when the image starts, then it runs the same command as npm start", () => {
+    const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
+    expect(cmd).not.toBeNull();
+    expect(JSON.parse(cmd![1]!)).toEqual(["npm", "start"]);
+    expect(packageJson.scripts.start).toBe("tsx src/server.ts");
+    expect(dockerfile).toMatch(/RUN npm ci/);
+  });
+
+  it("when compose runs, then PostgreSQL has a volume and a healthcheck, and the service waits for it", () => {
+    expect(compose.services.db.volumes[0]).toMatch(/^pgdata:/);
+    expect(compose.volumes).toHaveProperty("pgdata");
+    expect(compose.services.db.healthcheck.test.join(" ")).toMatch(/pg_isready/);
+    expect(compose.services.api.depends_on.db.condition).toBe("service_healthy");
+    expect(compose.services.api.healthcheck.test.join(" ")).toMatch(/\/readyz/);
+    expect(compose.services.api.build).toBe(".");
+  });
+
+  it("when compose sets the service's environment, then every variable is one the service knows", () => {
+    const api = compose.services.api.environment as Record<string, string>;
+    for (const name of Object.keys(api)) expect(envKeys).toContain(name);
+    expect(api.DATABASE_URL).toMatch(/@db:5432\//);
+    expect(api.NODE_ENV).toBe("production");
+    expect(Object.keys(api)).toContain("CURSOR_SECRET");
+  });
+
+  it("when a developer reads .env.example, then it names every variable of the env schema", async () => {
+    const example = await readFile(".env.example", "utf8");
+    for (const name of envKeys) expect(example, name).toMatch(new RegExp(`^#?\\s*${name}=`, "m"));
+  });
+});
