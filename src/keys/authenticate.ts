@@ -3,6 +3,7 @@
 import type { Request } from "express";
 import type { Db } from "../db/client.js";
 import { AppError } from "../lib/errors.js";
+import type { RouteScope } from "../lib/route.js";
 import { hashesEqual, hashKey, parseKey } from "./format.js";
 import type { AuthContext, Scope } from "./scopes.js";
 
@@ -21,7 +22,7 @@ export function keyFromRequest(req: Request): string | null {
 }
 
 export function createAuthenticator(db: Db) {
-  return async function authenticate(req: Request, scope: Scope | null): Promise<AuthContext | null> {
+  return async function authenticate(req: Request, scope: RouteScope): Promise<AuthContext | null> {
     if (scope === null) return null;
     const key = keyFromRequest(req);
     if (!key) throw unauthenticated("Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
@@ -45,7 +46,7 @@ export function createAuthenticator(db: Db) {
       locationIds: row.locationIds.length ? row.locationIds : null,
       environment: parsed.environment,
     };
-    if (!auth.scopes.includes(scope)) {
+    if (scope !== "any" && !auth.scopes.includes(scope)) {
       throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, { extensions: { required_scope: scope } });
     }
     return auth;

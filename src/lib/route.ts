@@ -10,6 +10,9 @@ import { parseParts } from "./validation.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
+/** What a route asks of the calling key (see RouteDef.scope). */
+export type RouteScope = Scope | "any" | null;
+
 export interface ResponseSpec {
   description: string;
   /** JSON body schema; absent for an empty body or a non-JSON body (see contentTypes). */
@@ -42,8 +45,11 @@ export interface RouteDef<Q = any, P = any, B = any> {
   summary: string;
   description?: string;
   tags: string[];
-  /** The scope a key needs; `null` only for the routes that need no key. */
-  scope: Scope | null;
+  /**
+   * The scope a key needs; `"any"`: any valid key, whatever its scopes (e.g. whoami);
+   * `null` only for the routes that need no key.
+   */
+  scope: RouteScope;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   body?: z.ZodType<B>;
@@ -60,7 +66,7 @@ export const defineRoute = <Q, P, B>(def: RouteDef<Q, P, B>): RouteDef<Q, P, B> 
 /** `/v1/transactions/{id}` → `/v1/transactions/:id` */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
-export function mountRoute(router: Router, route: RouteDef, deps: Deps, authenticate: (req: Request, scope: Scope | null) => Promise<AuthContext | null>) {
+export function mountRoute(router: Router, route: RouteDef, deps: Deps, authenticate: (req: Request, scope: RouteScope) => Promise<AuthContext | null>) {
   router[route.method](expressPath(route.path), async (req, res) => {
     // Authentication comes before validation: without a key, nothing about the request is told.
     const auth = await authenticate(req, route.scope);
