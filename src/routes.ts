@@ -1,6 +1,7 @@
 // Every route of the service, in one list: the router mounts it and the OpenAPI document is
 // generated from it. A resource adds its routes here.
+import { customerRoutes } from "./customers/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import type { RouteDef } from "./lib/route.js";
 
-export const routes: RouteDef[] = [...healthRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes];

@@ -1,0 +1,35 @@
+// Query parameters of GET /v1/customers: one time axis (change time, the default and the one a
+// poller syncs on, or creation time, for backfills), lookups by phone or email, paging, format.
+import { z } from "zod";
+import { emailSchema, phoneSchema } from "../lib/contact.js";
+import { pagingParams } from "../lib/paging.js";
+import { changeTimeParams, checkTimeRanges, instant } from "../lib/time-range.js";
+
+export const createdTimeParams = {
+  created_from: instant.optional().describe("Creation time, inclusive: customers created at or after this instant."),
+  created_to: instant.optional().describe("Creation time, exclusive: customers created before this instant."),
+};
+
+export const listFormatParam = z
+  .enum(["native", "aiq"])
+  .default("native")
+  .describe(
+    "native: this service's records. aiq: each record in AIQ's own push shape (see the AIQ mapping in the README). Only the rendering changes: a cursor stays valid across formats.",
+  );
+
+export const customerListQuery = z
+  .strictObject({
+    ...changeTimeParams,
+    ...createdTimeParams,
+    phone: phoneSchema.optional().describe("Only the customers with this phone, in any common format (normalised to E.164 before matching)."),
+    email: emailSchema.optional().describe("Only the customers with this email (matched lower-cased)."),
+    format: listFormatParam,
+    ...pagingParams,
+  })
+  .superRefine(checkTimeRanges);
+
+export type CustomerListQuery = z.output<typeof customerListQuery>;
+
+/** Which order a list walks: the change-time feed unless a creation-time range is given. */
+export const customerAxisOf = (query: CustomerListQuery): "updated" | "created" =>
+  query.created_from || query.created_to ? "created" : "updated";

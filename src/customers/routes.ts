@@ -1,0 +1,96 @@
+// GET /v1/customers (the change feed by default, or by creation time; lookups by phone and email)
+// and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
+// merchant sees them all; a key limited to some locations sees visit figures of those only.
+import { z } from "zod";
+import { notFound } from "../lib/errors.js";
+import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type Position } from "../lib/paging.js";
+import { defineRoute } from "../lib/route.js";
+import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
+import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
+import { customerAxisOf, customerListQuery } from "./list-query.js";
+import { loadCustomerRecord, readCustomerPage } from "./read.js";
+import { customerRecordSchema, type CustomerRecord } from "./schemas.js";
+
+const listSchema = <T extends z.ZodType>(item: T) =>
+  pageSchema(item).extend({
+    complete_through: z
+      .string()
+      .nullable()
+      .describe(
+        "Change feed only (no created_* range): every change before this instant is in this answer or the pages that follow it. Null when walking by creation time.",
+      ),
+  });
+
+const problem = { description: "Problem details (RFC 9457)." };
+
+/** The positions this route signs are always [time text, id]. */
+const timeIdPosition = (position: Position) => position as [string, string];
+
+export const customerRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/v1/customers",
+    operationId: "listCustomers",
+    summary: "Customers by change time (lossless feed) or creation time; lookup by phone or email",
+    description:
+      "Without a created_* range, the change feed: ordered by (updated_at, id), served up to the feed's horizon, so a customer whose write commits late is never skipped. Poll again with `next_cursor` even when has_more is false. With created_from/created_to: ordered by (created_at, id), for backfills. `phone` and `email` narrow either walk.",
+    tags: ["Customers"],
+    scope: "customers:read",
+    query: customerListQuery,
+    responses: {
+      200: {
+        description: "A page of customers, as records (format=native) or as AIQ members (format=aiq).",
+        schema: z.union([listSchema(customerRecordSchema), listSchema(aiqCustomerSchema)]),
+      },
+      400: problem,
+      401: problem,
+      403: problem,
+    },
+    handler: async ({ db, config, auth, query }) => {
+      const { format, limit, cursor, ...filters } = query;
+      // The format only renders: it is not a filter, so a cursor does not depend on it.
+      const fingerprint = filterFingerprint("customers.list", auth, filters);
+      const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
+      const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
+      const render: (record: CustomerRecord) => unknown = format === "aiq" ? toAiqCustomer : (record) => record;
+      const page = (rows: Awaited<ReturnType<typeof readCustomerPage>>) =>
+        toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor);
+      const lookup = { phone: filters.phone, email: filters.email, after, take: limit + 1 };
+
+      if (customerAxisOf(query) === "created") {
+        const rows = await readCustomerPage(db, auth, {
+          axis: "created",
+          from: filters.created_from?.toISOString(),
+          to: filters.created_to?.toISOString(),
+          ...lookup,
+        });
+        return { ...page(rows), complete_through: null };
+      }
+      const bounds = await feedBounds(db.pool, filters.updated_to);
+      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from?.toISOString(), to: bounds.upper, ...lookup });
+      return toFeedPage(page(rows), bounds, cursorFor);
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/customers/{id}",
+    operationId: "getCustomer",
+    summary: "One customer, with visit figures",
+    tags: ["Customers"],
+    scope: "customers:read",
+    query: z.strictObject({}),
+    params: z.strictObject({ id: z.guid().describe("The customer's id (this service's, as in `id` of the list).") }),
+    responses: {
+      200: { description: "The customer (a tombstone when deleted_at is set).", schema: customerRecordSchema },
+      400: problem,
+      401: problem,
+      403: problem,
+      404: { description: "No such customer for this key's merchant." },
+    },
+    handler: async ({ db, auth, params }) => {
+      const record = await loadCustomerRecord(db, auth, params.id);
+      if (!record) throw notFound("customer");
+      return record;
+    },
+  }),
+];
