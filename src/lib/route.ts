@@ -20,6 +20,10 @@ export interface ResponseSpec {
   /** Non-JSON bodies this response may carry instead (text/csv, application/x-ndjson). */
   contentTypes?: string[];
   headers?: Record<string, { description: string }>;
+  /** Example JSON body for the API document; generated from `schema` when absent. */
+  example?: unknown;
+  /** Example bodies of the `contentTypes`, by type (e.g. a few lines of CSV), for the API document. */
+  textExamples?: Record<string, string>;
 }
 
 export interface Deps {
@@ -54,6 +58,8 @@ export interface RouteDef<Q = any, P = any, B = any> {
   params?: z.ZodType<P>;
   body?: z.ZodType<B>;
   responses: Record<number, ResponseSpec>;
+  /** Example request values for the API document; generated from the schemas when absent. */
+  examples?: { query?: Record<string, unknown>; params?: Record<string, unknown>; body?: unknown };
   /**
    * Returns the JSON body of a 200 answer, or answers through `res` itself (streams, CSV, other
    * statuses) and returns undefined.
