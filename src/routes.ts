@@ -3,5 +3,6 @@
 import { customerRoutes } from "./customers/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import type { RouteDef } from "./lib/route.js";
+import { transactionRoutes } from "./transactions/routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes, ...transactionRoutes];

@@ -1,0 +1,153 @@
+// `format=aiq`: each transaction rendered as the `visit` of AIQ's own push endpoint
+// (POST /api/v1.1/createUpdateSale/:uid, body { "visit": … }), so AIQ's ingestion can take a pulled
+// record as if it had been pushed. AIQ's push fields keep AIQ's names and types (money and
+// quantities are JSON numbers there); what Option 1 adds (cost, margin, stock, and what AIQ needs
+// to handle voids, refunds and merges) follows under names of the same style.
+//
+// Numbers are written by PostgreSQL from NUMERIC columns, so each JSON number is the exact
+// decimal literal stored (40.00, -2.000): no float is ever involved on our side.
+//
+// Mapping, field by field (AIQ visit ← our record):
+//   pos_id                      ← pos_id (POS receipt id)
+//   pos_user                    ← customer.pos_user (null: anonymous sale; AIQ drops those)
+//   pos_type                    ← channel: "in-store" | "online"
+//   sendNotification            ← always 0 (a pulled record must never trigger an SMS)
+//   transaction_date            ← transacted_at, as "YYYY-MM-DD HH:MM:SS +0000" (UTC)
+//   transaction_total           ← totals.total
+//   location                    ← location.name
+//   visit_details_attributes[]  ← line_items[]:
+//     sku, name, brand, category, size, strain, grade, species ← same-named line fields
+//     price ← unit_price; quantity ← quantity (negative in a refund); discount ← discount
+//     productid ← pos_product_id; parentcate ← parent_category (AIQ's inventory names)
+//     tax, line_total, unit_cost, line_cost, margin, margin_percent, stock_on_hand ← same (Option 1)
+//   Added (Option 1 and bookkeeping):
+//   transaction_subtotal, transaction_discount, transaction_tax, transaction_cost,
+//   transaction_margin, transaction_margin_percent ← totals.*
+//   email, phone                ← customer.email, customer.phone (AIQ merges people on them)
+//   employee_pos_id, employee_name ← employee.pos_id, employee.name (AIQ tier 3: the budtender)
+//   location_pos_id             ← location.pos_id; business_date ← business_date
+//   type                        ← kind: "sale" | "refund"; refund_of_pos_id ← original_transaction.pos_id
+//   status, voided_at           ← status, voided_at (AIQ date format); deleted ← deleted_at is set
+//   id, updated_at              ← our id and change time (RFC 3339, for deduplication)
+import { z } from "zod";
+import { utcText } from "../lib/sync-feed.js";
+import { linesArray, TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "./record-sql.js";
+
+/** AIQ's own date format: "2014-04-20 04:03:53 +0000". */
+const aiqDate = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000"')`;
+
+const AIQ_LINE = `json_build_object(
+  'sku', li.sku,
+  'price', li.unit_price,
+  'quantity', li.quantity,
+  'category', li.category,
+  'brand', li.brand,
+  'name', li.name,
+  'discount', li.discount,
+  'size', li.size,
+  'strain', li.strain,
+  'grade', li.grade,
+  'species', li.species,
+  'productid', li.pos_product_id,
+  'parentcate', li.parent_category,
+  'tax', li.tax,
+  'line_total', li.line_total,
+  'unit_cost', li.unit_cost,
+  'line_cost', m.line_cost,
+  'margin', m.margin,
+  'margin_percent', m.margin_percent,
+  'stock_on_hand', inv.quantity
+)`;
+
+export const AIQ_RECORD = `json_build_object(
+  'pos_id', t.pos_id,
+  'pos_user', c.pos_user,
+  'pos_type', CASE t.channel WHEN 'online' THEN 'online' ELSE 'in-store' END,
+  'sendNotification', 0,
+  'transaction_date', ${aiqDate("t.transacted_at")},
+  'transaction_total', t.total,
+  'location', l.name,
+  'visit_details_attributes', ${linesArray(AIQ_LINE)},
+  'transaction_subtotal', t.subtotal,
+  'transaction_discount', t.discount_total,
+  'transaction_tax', t.tax_total,
+  'transaction_cost', t.cost_total,
+  'transaction_margin', ${TOTALS_MARGIN},
+  'transaction_margin_percent', ${TOTALS_MARGIN_PERCENT},
+  'email', c.email,
+  'phone', c.phone,
+  'employee_pos_id', e.pos_id,
+  'employee_name', CASE WHEN e.id IS NULL THEN NULL ELSE concat_ws(' ', e.first_name, e.last_name) END,
+  'location_pos_id', l.pos_id,
+  'business_date', to_char(t.business_date, 'YYYY-MM-DD'),
+  'type', t.kind,
+  'refund_of_pos_id', o.pos_id,
+  'status', t.status,
+  'voided_at', ${aiqDate("t.voided_at")},
+  'deleted', t.deleted_at IS NOT NULL,
+  'id', t.id,
+  'updated_at', ${utcText("t.updated_at")}
+)::text`;
+
+const aiqDateText = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$/)
+    .describe(`${what}, in AIQ's format "YYYY-MM-DD HH:MM:SS +0000" (UTC).`);
+const num = (what: string) => z.number().describe(`${what} (a JSON number written from the exact stored decimal).`);
+
+const aiqLineSchema = z.object({
+  sku: z.string().describe("SKU."),
+  price: num("Unit price before discount and tax"),
+  quantity: num("Quantity; negative in a refund"),
+  category: z.string().nullable().describe("Category."),
+  brand: z.string().nullable().describe("Brand."),
+  name: z.string().describe("Product name."),
+  discount: num("Discount on the line"),
+  size: z.string().nullable().describe("Size."),
+  strain: z.string().nullable().describe("Strain."),
+  grade: z.string().nullable().describe("Grade."),
+  species: z.string().nullable().describe("Species."),
+  productid: z.string().nullable().describe("The POS's product id (AIQ inventory `productid`)."),
+  parentcate: z.string().nullable().describe("Parent category (AIQ inventory `parentcate`)."),
+  tax: num("Tax on the line"),
+  line_total: num("price × quantity − discount + tax"),
+  unit_cost: num("Unit cost at the time of sale").nullable(),
+  line_cost: num("unit_cost × quantity").nullable(),
+  margin: num("(price × quantity − discount) − line_cost").nullable(),
+  margin_percent: num("margin ÷ (price × quantity − discount) × 100").nullable(),
+  stock_on_hand: num("Quantity on hand of this product at the store now").nullable(),
+});
+
+export const aiqVisitSchema = z
+  .object({
+    pos_id: z.string().describe("POS receipt id."),
+    pos_user: z.string().nullable().describe("The customer's POS id; null for an anonymous sale."),
+    pos_type: z.enum(["in-store", "online"]).describe("Channel."),
+    sendNotification: z.literal(0).describe("Always 0: a pulled record never triggers a notification."),
+    transaction_date: aiqDateText("When the sale happened"),
+    transaction_total: num("Receipt total"),
+    location: z.string().describe("Store name."),
+    visit_details_attributes: z.array(aiqLineSchema).describe("The lines; quantities negative in a refund."),
+    transaction_subtotal: num("Σ price × quantity"),
+    transaction_discount: num("Σ discounts"),
+    transaction_tax: num("Σ taxes"),
+    transaction_cost: num("Σ line cost").nullable(),
+    transaction_margin: num("(subtotal − discount) − cost").nullable(),
+    transaction_margin_percent: num("margin ÷ (subtotal − discount) × 100").nullable(),
+    email: z.string().nullable().describe("The customer's email, lower-cased."),
+    phone: z.string().nullable().describe("The customer's phone, E.164."),
+    employee_pos_id: z.string().nullable().describe("The budtender's POS id."),
+    employee_name: z.string().nullable().describe("The budtender's name."),
+    location_pos_id: z.string().describe("The store's POS id."),
+    business_date: z.iso.date().describe("Local date of the sale at the store."),
+    type: z.enum(["sale", "refund"]).describe("Sale or refund."),
+    refund_of_pos_id: z.string().nullable().describe("For a refund, the receipt id of the sale."),
+    status: z.enum(["completed", "voided"]).describe("Voided sales should not count."),
+    voided_at: aiqDateText("When it was voided").nullable(),
+    deleted: z.boolean().describe("True for a deleted receipt (a tombstone)."),
+    id: z.guid().describe("Our id."),
+    updated_at: z.iso.datetime().describe("Our change time (RFC 3339, UTC)."),
+  })
+  .describe("A transaction as the `visit` of AIQ's createUpdateSale, plus cost, margin and stock.");
+export type AiqVisit = z.infer<typeof aiqVisitSchema>;

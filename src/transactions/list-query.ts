@@ -1,0 +1,105 @@
+// The one SQL of a page of transactions, for the list route and for anything else that walks the
+// same filters (an exporter streaming NDJSON/CSV reuses transactionPageQuery page after page).
+//
+// Shape: a CTE picks the page's ids by keyset on the axis's index — (merchant_id, updated_at, id)
+// or (merchant_id, transacted_at, id) — so a page 900,000 rows deep costs what the first does;
+// then only those rows are joined and rendered to JSON by PostgreSQL (record-sql.ts). One query
+// per page whatever its size: no N+1.
+import type { AuthContext } from "../keys/scopes.js";
+import type { Position } from "../lib/paging.js";
+import { utcText } from "../lib/sync-feed.js";
+import { AIQ_RECORD } from "./aiq-format.js";
+import { RECORD_JOINS, STANDARD_RECORD } from "./record-sql.js";
+
+export type RecordFormat = "standard" | "aiq";
+
+/** The time axis a list walks: change time (the lossless feed) or business time. */
+export type Axis = "updated" | "transacted";
+
+export interface TransactionFilters {
+  updated_from?: Date;
+  transacted_from?: Date;
+  transacted_to?: Date;
+  location_id?: string;
+  customer_id?: string;
+  status?: "completed" | "voided";
+}
+
+export interface PageWindow {
+  axis: Axis;
+  /** Serve rows strictly after this position ([axis time as RFC 3339 text, id]); null: from the start. */
+  after: Position | null;
+  /** Change-time axis only: serve rows with updated_at < this (the feed's bound, RFC 3339 text). */
+  updatedBefore?: string;
+  /** Rows to fetch (a caller that needs has_more asks for limit + 1). */
+  rows: number;
+  format: RecordFormat;
+}
+
+export interface TransactionPageRow {
+  /** The axis time of the row, microsecond RFC 3339 UTC: with `id`, the row's position. */
+  position_time: string;
+  id: string;
+  /** The record's JSON text (standard or AIQ shape). */
+  record: string;
+}
+
+export const recordSql = (format: RecordFormat) => (format === "aiq" ? AIQ_RECORD : STANDARD_RECORD);
+
+/** The conditions every read applies: the key's merchant, and its locations when it is limited. */
+export function tenantConditions(auth: AuthContext, values: unknown[]): string[] {
+  values.push(auth.merchantId);
+  const conditions = [`t.merchant_id = $${values.length}`];
+  if (auth.locationIds) {
+    values.push(auth.locationIds);
+    conditions.push(`t.location_id = ANY($${values.length}::uuid[])`);
+  }
+  return conditions;
+}
+
+export function transactionPageQuery(auth: AuthContext, filters: TransactionFilters, window: PageWindow): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown, cast = "") => {
+    values.push(value);
+    return `$${values.length}${cast}`;
+  };
+  const column = window.axis === "updated" ? "t.updated_at" : "t.transacted_at";
+  const where = tenantConditions(auth, values);
+  if (filters.location_id) where.push(`t.location_id = ${param(filters.location_id, "::uuid")}`);
+  if (filters.customer_id) where.push(`t.customer_id = ${param(filters.customer_id, "::uuid")}`);
+  if (filters.status) where.push(`t.status = ${param(filters.status)}::"TransactionStatus"`);
+
+  const from = window.axis === "updated" ? filters.updated_from : filters.transacted_from;
+  if (from) where.push(`${column} >= ${param(from.toISOString(), "::timestamptz")}`);
+  if (window.after) {
+    const [time, id] = window.after;
+    where.push(`(${column}, t.id) > (${param(time, "::timestamptz")}, ${param(id, "::uuid")})`);
+  }
+  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${param(window.updatedBefore, "::timestamptz")}`);
+  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${param(filters.transacted_to.toISOString(), "::timestamptz")}`);
+
+  const text = `
+WITH page AS (
+  SELECT t.id, ${column} AS at
+  FROM transactions t
+  WHERE ${where.join("\n    AND ")}
+  ORDER BY ${column}, t.id
+  LIMIT ${param(window.rows, "::int")}
+)
+SELECT ${utcText("page.at")} AS position_time, t.id, ${recordSql(window.format)} AS record
+FROM page
+JOIN transactions t ON t.id = page.id
+${RECORD_JOINS}
+ORDER BY page.at, page.id`;
+  return { text, values };
+}
+
+/** One record by our id, within the key's merchant and locations. */
+export function transactionByIdQuery(auth: AuthContext, id: string, format: RecordFormat): { text: string; values: unknown[] } {
+  const values: unknown[] = [id];
+  const where = ["t.id = $1::uuid", ...tenantConditions(auth, values)];
+  return {
+    text: `SELECT ${recordSql(format)} AS record FROM transactions t ${RECORD_JOINS} WHERE ${where.join(" AND ")}`,
+    values,
+  };
+}

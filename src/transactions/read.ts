@@ -1,0 +1,71 @@
+// Reading transactions: one record by id (also what the write side answers after a PUT), and a
+// page of the list as ready-to-send JSON text. PostgreSQL renders the records; Node splices them.
+import type { Db } from "../db/client.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { AppError } from "../lib/errors.js";
+import { decodeCursor, encodeCursor, filterFingerprint, toPage, type Position } from "../lib/paging.js";
+import { feedBounds, toFeedPage, type FeedBounds } from "../lib/sync-feed.js";
+import { transactionByIdQuery, transactionPageQuery, type Axis, type RecordFormat, type TransactionPageRow } from "./list-query.js";
+import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
+
+/** The record's JSON text, or null when the key may not see it (another merchant, another location, or none). */
+export async function loadTransactionJson(db: Db, auth: AuthContext, id: string, format: RecordFormat): Promise<string | null> {
+  const { text, values } = transactionByIdQuery(auth, id, format);
+  const { rows } = await db.pool.query<{ record: string }>(text, values);
+  return rows[0]?.record ?? null;
+}
+
+/** A transaction by our id, as the API serves it; null when the key may not see it. */
+export async function loadTransactionRecord(db: Db, auth: AuthContext, id: string): Promise<TransactionRecord | null> {
+  const json = await loadTransactionJson(db, auth, id, "standard");
+  return json === null ? null : (JSON.parse(json) as TransactionRecord);
+}
+
+/** RFC 3339 text with microseconds (a Date's ISO text has milliseconds), so positions compare as text. */
+const microText = (text: string) => text.replace(/\.(\d{3})Z$/, ".$1000Z").replace(/:(\d{2})Z$/, ":$1.000000Z");
+
+const positionAfter = (a: Position, b: Position) => {
+  const [at, ai] = [microText(String(a[0])), String(a[1])];
+  const [bt, bi] = [microText(String(b[0])), String(b[1])];
+  return at > bt || (at === bt && ai > bi);
+};
+
+function readPosition(position: Position): Position {
+  if (position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
+    throw new AppError("validation_failed", "The cursor is malformed.", {
+      issues: [{ location: "query.cursor", message: "The cursor is malformed.", code: "invalid_cursor" }],
+    });
+  }
+  return position;
+}
+
+/** The list's axis: business time when transacted_* is given, otherwise the change feed. */
+export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "transacted_to">): Axis =>
+  query.transacted_from || query.transacted_to ? "transacted" : "updated";
+
+/**
+ * A page of GET /v1/transactions as JSON text: { data, has_more, next_cursor, complete_through }
+ * (complete_through null on the business-time axis, which is not a feed). Two queries on the feed
+ * (its horizon, then the page), one otherwise.
+ */
+export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<string> {
+  const { cursor, limit, format, ...filters } = query;
+  const fingerprint = filterFingerprint("transactions", auth, filters);
+  const after = cursor ? readPosition(decodeCursor(secret, fingerprint, cursor)) : null;
+  const axis = axisOf(query);
+  // Read before the page's query, so the page's snapshot is taken after the horizon (sync-feed.ts).
+  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to) : null;
+
+  const { text, values } = transactionPageQuery(auth, filters, { axis, after, updatedBefore: bounds?.upper, rows: limit + 1, format });
+  const { rows } = await db.pool.query<TransactionPageRow>(text, values);
+
+  const cursorFor = (position: Position) => encodeCursor(secret, fingerprint, position);
+  const page = toPage(rows, limit, (row) => [row.position_time, row.id], (row) => row.record, cursorFor);
+  // The horizon may sit before a cursor that was made at a later one: continue from the later point.
+  const body = bounds
+    ? toFeedPage(page, bounds, (position) => cursorFor(after && positionAfter(after, position) ? after : position))
+    : { ...page, complete_through: null };
+  const { data, ...rest } = body;
+  const tail = JSON.stringify(rest);
+  return `{"data":[${data.join(",")}],${tail.slice(1)}`;
+}
