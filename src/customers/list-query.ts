@@ -10,6 +10,23 @@ export const createdTimeParams = {
   created_to: instant.optional().describe("Creation time, exclusive: customers created before this instant."),
 };
 
+const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to", "transacted_from", "transacted_to"] as const;
+
+/**
+ * checkTimeRanges, listed beside every other issue: zod skips a refinement once any parameter is
+ * invalid (which would hide "from >= to" or "two axes" behind, say, a bad limit), so this one runs
+ * always, on the range values as far as they parsed. A malformed value still counts as sent (for
+ * "one axis at a time") but compares as nothing (an Invalid Date).
+ */
+export const timeRangeRules = [
+  (query: Partial<Record<(typeof RANGE_PARAMS)[number], unknown>>, ctx: z.RefinementCtx) =>
+    checkTimeRanges(
+      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined || query[name] instanceof Date ? query[name] : new Date(NaN)])),
+      ctx,
+    ),
+  { when: () => true },
+] as const;
+
 export const listFormatParam = z
   .enum(["native", "aiq"])
   .default("native")
@@ -26,7 +43,7 @@ export const customerListQuery = z
     format: listFormatParam,
     ...pagingParams,
   })
-  .superRefine(checkTimeRanges);
+  .superRefine(...timeRangeRules);
 
 export type CustomerListQuery = z.output<typeof customerListQuery>;
 
