@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
+import { customerEtag } from "./etag.js";
 import { customerAxisOf, customerListQuery } from "./list-query.js";
 import { loadCustomerRecord, readCustomerPage } from "./read.js";
 import { customerRecordSchema, type CustomerRecord } from "./schemas.js";
@@ -81,15 +82,21 @@ export const customerRoutes = [
     query: z.strictObject({}),
     params: z.strictObject({ id: z.guid().describe("The customer's id (this service's, as in `id` of the list).") }),
     responses: {
-      200: { description: "The customer (a tombstone when deleted_at is set).", schema: customerRecordSchema },
+      200: {
+        description: "The customer (a tombstone when deleted_at is set).",
+        schema: customerRecordSchema,
+        headers: { ETag: { description: "The customer's version: send it as If-Match on PATCH /v1/customers/{id}." } },
+      },
       400: problem,
       401: problem,
       403: problem,
       404: { description: "No such customer for this key's merchant." },
     },
-    handler: async ({ db, auth, params }) => {
+    handler: async ({ db, auth, params, res }) => {
       const record = await loadCustomerRecord(db, auth, params.id);
       if (!record) throw notFound("customer");
+      // The version PATCH's If-Match compares (src/customers/etag.ts), not Express's body hash.
+      res.setHeader("ETag", customerEtag(record));
       return record;
     },
   }),

@@ -1,0 +1,83 @@
+// PATCH /v1/customers/{id}: AIQ's override. Only the columns sent are written, in one UPDATE under
+// the row's lock, so concurrent PATCHes of different fields all survive; with If-Match, the
+// version is compared under that lock (412 when it moved on). The change time moves only when a
+// value really changed.
+import type pg from "pg";
+import { recordAudit } from "../audit/record.js";
+import type { Db } from "../db/client.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { AppError, notFound } from "../lib/errors.js";
+import { utcText } from "../lib/sync-feed.js";
+import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import { normalizeContactFields } from "./contact-fields.js";
+import { customerEtag, ifMatchAllows } from "./etag.js";
+import { blankToNull, REPLACED_COLUMNS } from "./put.js";
+import type { CustomerPatchBody } from "./write-schemas.js";
+
+export const VIA_PATCH = "PATCH /v1/customers/{id}";
+
+/** The body with blank text as null and phone/email normalised; 422 naming each invalid one. */
+export function patchValues(body: CustomerPatchBody): CustomerPatchBody {
+  const blanked: Record<string, unknown> = { ...body };
+  for (const column of REPLACED_COLUMNS) {
+    if (column !== "pos_type" && typeof body[column] === "string") blanked[column] = blankToNull(body[column]);
+  }
+  const { fields, issues } = normalizeContactFields(blanked as CustomerPatchBody, "body");
+  if (issues.length) throw new AppError("unprocessable", `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues });
+  return fields;
+}
+
+async function lockCustomer(client: pg.ClientBase, auth: AuthContext, id: string) {
+  const { rows } = await client.query<{ deleted: boolean; updated_at: string }>(
+    `SELECT deleted_at IS NOT NULL AS deleted, ${utcText("updated_at")} AS updated_at
+       FROM customers WHERE merchant_id = $1 AND id = $2 FOR UPDATE`,
+    [auth.merchantId, id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Applies the PATCH; throws 404 / 409 / 412 as the customer's state demands. */
+export async function patchCustomer(db: Db, auth: AuthContext, id: string, values: CustomerPatchBody, ifMatch: string | undefined): Promise<WriteResult> {
+  return withTransaction(db.pool, async (client) => {
+    const current = await lockCustomer(client, auth, id);
+    if (!current) throw notFound("customer");
+    const etag = customerEtag({ id, updated_at: current.updated_at });
+    if (ifMatch !== undefined && !ifMatchAllows(ifMatch, etag)) {
+      throw new AppError("precondition_failed", "The customer changed since the version named in If-Match; read it again and retry.", {
+        headers: { ETag: etag },
+        issues: [{ location: "header.if-match", message: `The current version is ${etag}.`, code: "stale_version" }],
+      });
+    }
+    if (current.deleted) throw new AppError("conflict", "The customer was deleted (it is a tombstone) and can no longer be updated.");
+
+    const params: unknown[] = [auth.merchantId, id];
+    const param = (value: unknown, cast = "") => `$${params.push(value)}${cast}`;
+    const sets: string[] = [];
+    for (const column of REPLACED_COLUMNS) {
+      const value = values[column];
+      if (value === undefined) continue;
+      sets.push(`${column} = ${param(value, column === "pos_type" ? '::"Channel"' : column === "birthday" ? "::date" : "")}`);
+    }
+    if (values.loyalty_opt_in !== undefined) {
+      const stated = param(values.loyalty_opt_in, "::boolean");
+      sets.push(`loyalty_opt_in = ${stated}`);
+      sets.push(`loyalty_changed_at = CASE WHEN ${stated} IS DISTINCT FROM loyalty_opt_in OR loyalty_changed_at IS NULL THEN now() ELSE loyalty_changed_at END`);
+    }
+    const { rows } = await client.query<{ updated_at: string }>(
+      `UPDATE customers SET ${sets.join(", ")} WHERE merchant_id = $1 AND id = $2 RETURNING ${utcText("updated_at")} AS updated_at`,
+      params,
+    );
+    if (rows[0]!.updated_at === current.updated_at) return "unchanged";
+    const sent = Object.keys(values).filter((name) => values[name as keyof CustomerPatchBody] !== undefined);
+    await recordAudit(client, auth, [
+      {
+        action: "patch",
+        entity: "customer",
+        entityId: id,
+        // Names of the fields sent, never their values (personal data); consent is recorded as a fact.
+        detail: { via: VIA_PATCH, fields: sent, ...(values.loyalty_opt_in === undefined ? {} : { loyalty_opt_in: values.loyalty_opt_in }) },
+      },
+    ]);
+    return "updated";
+  });
+}

@@ -1,0 +1,59 @@
+// The bodies of the customer writes: PUT /v1/customers/{pos_user} (the POS replaces its record of
+// the person) and PATCH /v1/customers/{id} (AIQ's override: only the fields sent change).
+// Phone and email are plain strings here and checked after the schema (contact-fields.ts), so that
+// an invalid one is a 422 naming the field, like every other semantic problem of a write, while a
+// wrong type or an unknown field stays a 400.
+import { z } from "zod";
+
+const text = (max: number, what: string) => z.string().trim().max(max).describe(what);
+
+/** The fields a customer write may carry, each nullable (null: the POS does not know it / clear it). */
+export const customerFieldShape = {
+  email: text(254, "Email address; stored lower-cased. An invalid address is a 422 (never silently blanked).").nullable(),
+  phone: text(40, "Phone number in any common format, e.g. (303) 555-0142 or +1 303 555 0142; US numbers may omit +1. Stored as E.164; an invalid number is a 422 (never silently blanked).").nullable(),
+  first_name: text(100, "First name.").nullable(),
+  last_name: text(100, "Last name.").nullable(),
+  address1: text(200, "Street address, first line.").nullable(),
+  address2: text(200, "Street address, second line.").nullable(),
+  city: text(100, "City.").nullable(),
+  state: text(50, "State or province, e.g. CO.").nullable(),
+  zip: text(20, "Postal code.").nullable(),
+  birthday: z.iso.date().nullable().describe("Date of birth, YYYY-MM-DD."),
+  gender: text(40, "Gender as the POS records it.").nullable(),
+};
+
+/** The same fields, each optional. */
+const allOptional = <S extends Record<string, z.ZodType>>(shape: S) =>
+  Object.fromEntries(Object.entries(shape).map(([name, schema]) => [name, schema.optional()])) as { [K in keyof S]: z.ZodOptional<S[K]> };
+
+const posType = z.enum(["in_store", "online"]).describe("Where the customer signed up (AIQ pos_type).");
+const loyaltyOptIn = z
+  .boolean()
+  .describe(
+    "Loyalty opt-in (AIQ `loyalty`). Only an explicit value changes it: omitted, the current consent stays (a customer who opted out is never opted back in by a write that does not say so). When it changes, loyalty_changed_at is set.",
+  );
+
+/** PUT /v1/customers/{pos_user}: the whole record as the POS knows it now. */
+export const customerPutBody = z
+  .strictObject({ pos_type: posType.default("in_store"), ...allOptional(customerFieldShape), loyalty_opt_in: loyaltyOptIn.optional() })
+  .describe(
+    "The customer as the POS knows it now: it replaces the POS's fields (an omitted field becomes null), except loyalty_opt_in, which changes only when sent. Unknown fields are a 400.",
+  );
+export type CustomerPutBody = z.output<typeof customerPutBody>;
+
+/** PATCH /v1/customers/{id}: any subset of the fields; null clears one. */
+export const customerPatchBody = z
+  .strictObject({ pos_type: posType.optional(), ...allOptional(customerFieldShape), loyalty_opt_in: loyaltyOptIn.optional() })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "Send at least one field to change." })
+  .describe(
+    "Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field. loyalty_opt_in changes only when sent. Unknown fields are a 400.",
+  );
+export type CustomerPatchBody = z.output<typeof customerPatchBody>;
+
+export const customerPutParams = z.strictObject({
+  pos_user: z.string().min(1).max(200).describe("The POS's primary key for the person (AIQ pos_user)."),
+});
+
+export const customerPatchParams = z.strictObject({
+  id: z.guid().describe("This service's id of the customer (`id` in the customer list)."),
+});
