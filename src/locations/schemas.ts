@@ -1,0 +1,48 @@
+// A store of the merchant, as GET /v1/locations and GET /v1/whoami serve it.
+import { z } from "zod";
+import { pagingParams } from "../lib/paging.js";
+
+export const locationListQuery = z.strictObject({ ...pagingParams });
+export type LocationListQuery = z.output<typeof locationListQuery>;
+
+export const locationRecordSchema = z
+  .object({
+    id: z.guid().describe("Our id of the location (what location_id filters take)."),
+    pos_id: z.string().describe("The POS's id of the store."),
+    name: z.string().describe("Store name (AIQ `location`)."),
+    time_zone: z.string().describe("IANA time zone: business dates are local days here."),
+    address1: z.string().nullable().describe("Street address."),
+    city: z.string().nullable().describe("City."),
+    state: z.string().nullable().describe("State."),
+    zip: z.string().nullable().describe("ZIP code."),
+    created_at: z.iso.datetime().describe("When this service first stored it (RFC 3339, UTC)."),
+    updated_at: z.iso.datetime().describe("When it last changed (RFC 3339, UTC)."),
+  })
+  .describe("A store of the merchant.");
+export type LocationRecord = z.infer<typeof locationRecordSchema>;
+
+export interface LocationRow {
+  id: string;
+  posId: string;
+  name: string;
+  timeZone: string;
+  address1: string | null;
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const toLocationRecord = (row: LocationRow): LocationRecord => ({
+  id: row.id,
+  pos_id: row.posId,
+  name: row.name,
+  time_zone: row.timeZone,
+  address1: row.address1,
+  city: row.city,
+  state: row.state,
+  zip: row.zip,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
