@@ -2,7 +2,8 @@
 // generated from it. A resource adds its routes here.
 import { customerRoutes } from "./customers/routes.js";
 import { healthRoutes } from "./health/routes.js";
+import { inventoryRoutes } from "./inventory/routes.js";
 import type { RouteDef } from "./lib/route.js";
 import { transactionRoutes } from "./transactions/routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes, ...transactionRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes, ...inventoryRoutes, ...transactionRoutes];

@@ -1,0 +1,62 @@
+// GET /v1/inventory: the change feed of stock, one item per (product, location), each with the
+// product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
+// limited to some locations sees only their items.
+import { z } from "zod";
+import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type Position } from "../lib/paging.js";
+import { defineRoute } from "../lib/route.js";
+import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
+import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
+import { inventoryListQuery } from "./list-query.js";
+import { readInventoryPage } from "./read.js";
+import { inventoryRecordSchema, type InventoryRecord } from "./schemas.js";
+
+const feedSchema = <T extends z.ZodType>(item: T) =>
+  pageSchema(item).extend({
+    complete_through: z.string().describe("Every change before this instant is in this answer or the pages that follow it."),
+  });
+
+const problem = { description: "Problem details (RFC 9457)." };
+
+export const inventoryRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/v1/inventory",
+    operationId: "listInventory",
+    summary: "Stock, cost, price and margin per product and location, by change time (lossless feed)",
+    description:
+      "Ordered by (updated_at, id) of the inventory item; a change to a product moves all its items forward, so the feed carries product changes too. Served up to the feed's horizon, so an item whose write commits late is never skipped: poll again with `next_cursor` even when has_more is false.",
+    tags: ["Inventory"],
+    scope: "inventory:read",
+    query: inventoryListQuery,
+    responses: {
+      200: {
+        description: "A page of inventory items, as records (format=native) or as AIQ inventory items (format=aiq).",
+        schema: z.union([feedSchema(inventoryRecordSchema), feedSchema(aiqInventoryItemSchema)]),
+      },
+      400: problem,
+      401: problem,
+      403: problem,
+    },
+    handler: async ({ db, config, auth, query }) => {
+      const { format, limit, cursor, ...filters } = query;
+      // The format only renders: it is not a filter, so a cursor does not depend on it.
+      const fingerprint = filterFingerprint("inventory.list", auth, filters);
+      const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
+      // The positions this route signs are always [change time text, id].
+      const after = cursor ? (decodeCursor(config.CURSOR_SECRET, fingerprint, cursor) as [string, string]) : undefined;
+      const render: (record: InventoryRecord) => unknown = format === "aiq" ? toAiqInventoryItem : (record) => record;
+
+      const bounds = await feedBounds(db.pool, filters.updated_to);
+      const rows = await readInventoryPage(db, auth, {
+        from: filters.updated_from?.toISOString(),
+        to: bounds.upper,
+        after,
+        locationId: filters.location_id,
+        sku: filters.sku,
+        inStock: filters.in_stock,
+        take: limit + 1,
+      });
+      return toFeedPage(toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor), bounds, cursorFor);
+    },
+  }),
+];
