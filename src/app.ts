@@ -6,10 +6,14 @@ import type { Logger } from "pino";
 import type { Config } from "./config/env.js";
 import type { Db } from "./db/client.js";
 import { createAuthenticator } from "./keys/authenticate.js";
+import { corsFor } from "./lib/cors.js";
 import { AppError } from "./lib/errors.js";
 import { createLogger, requestLogger } from "./lib/logger.js";
 import { notFoundHandler, problemHandler } from "./lib/problem.js";
 import { mountRoute, type RouteDef } from "./lib/route.js";
+import { dropLateErrors, requestTimeout } from "./lib/timeout.js";
+import { createAdmit } from "./ratelimit/admit.js";
+import { createLimits } from "./ratelimit/limits.js";
 import { routes as allRoutes } from "./routes.js";
 
 export interface AppOptions {
@@ -32,19 +36,24 @@ const jsonOnly: RequestHandler = (req, _res, next) => {
 export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL), routes = allRoutes }: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // The client address counts failed authentications: believe X-Forwarded-For only from configured proxies.
+  app.set("trust proxy", config.TRUST_PROXY);
   app.set("query parser", "simple");
   app.use(requestLogger(logger));
+  app.use(requestTimeout(config));
   app.use(helmet());
+  const cors = corsFor(config.CORS_ORIGINS);
+  if (cors) app.use(cors);
   app.use(jsonOnly);
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
 
   const router = express.Router();
-  const authenticate = createAuthenticator(db);
-  for (const route of routes) mountRoute(router, route, { db, config }, authenticate);
+  const admit = createAdmit(createAuthenticator(db), createLimits(config, db.pool, logger));
+  for (const route of routes) mountRoute(router, route, { db, config }, admit);
   app.use(router);
 
   app.use(notFoundHandler);
+  app.use(dropLateErrors);
   app.use(problemHandler);
   return app;
 }

@@ -1,6 +1,14 @@
 // Environment, parsed once at start-up by zod. A bad variable stops the process at once, named.
 import { z } from "zod";
 
+const isOrigin = (value: string) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+};
+
 const boolish = z
   .enum(["true", "false", "1", "0"])
   .transform((v) => v === "true" || v === "1");
@@ -28,6 +36,26 @@ export const envSchema = z.object({
     .describe("Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production."),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000)
     .describe("How long a graceful shutdown waits for in-flight requests."),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600)
+    .describe("Requests per minute per API key on ordinary routes."),
+  RATE_LIMIT_HEAVY_PER_MINUTE: z.coerce.number().int().min(1).default(60)
+    .describe("Requests per minute per API key on heavy routes (reports, exports): a budget of its own."),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30)
+    .describe("Failed authentications per minute per client address; past it, the address gets 429 until the minute ends."),
+  RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory")
+    .describe("Where rate-limit counters live: memory (one instance) or postgres (shared by every instance on the database)."),
+  TRUST_PROXY: z.string().default("false")
+    .refine((v) => v !== "true", "say which proxies to trust (a hop count, or addresses/subnets), never all of them")
+    .transform((v): false | number | string => (v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .describe("Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client."),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000)
+    .describe("Longest time before an answer starts; past it, 503. A stream that has started is exempt (see STREAM_IDLE_TIMEOUT_MS)."),
+  STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000)
+    .describe("A streaming answer (export) that sends nothing for this long is cut."),
+  CORS_ORIGINS: z.string().default("")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), "comma-separated origins like https://app.example.com (scheme, host, optional port; no path, no *)")
+    .describe("Browser origins allowed to call the API (CORS). Empty: none, and no Access-Control-* headers are sent."),
 });
 
 // A fixed secret is fine where cursors never leave one developer's machine; production must set its own.

@@ -1,6 +1,11 @@
-// Structured logs (pino). PII and keys never reach them: the request logger records only the
-// method, the path (never the query string, which may carry a phone or an email), the status
-// and timings; redaction is a second wall for anything logged by hand.
+// Structured logs (pino). PII and keys never reach them:
+// - the request logger records only the method, the path (never the query string, which may carry
+//   a phone or an email; a segment that looks like one is masked), the route that answered, the
+//   status and timings — no header, no body;
+// - errors are logged without their message, which may quote the request's values (a PostgreSQL
+//   "Key (email)=(…) already exists", a Prisma validation error printing its arguments): their type,
+//   code, constraint/table/column and stack frames say where it broke;
+// - redaction is a third wall for anything logged by hand.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pino, type DestinationStream, type Logger } from "pino";
@@ -13,9 +18,47 @@ const REDACT = [
   "req.headers.authorization", 'req.headers["x-apikey"]', "req.headers.cookie",
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" } }, destination);
+/** What of an error may be logged: identifiers of where and what, never values. */
+const SAFE_ERROR_FIELDS = ["code", "constraint", "table", "column", "schema", "routine", "severity", "status", "statusCode"] as const;
+
+type ErrorLike = { type?: string; name?: string; stack?: string; cause?: unknown; constructor?: { name?: string } } & Record<string, unknown>;
+
+export function safeError(err: unknown): unknown {
+  if (typeof err !== "object" || err === null) return { type: typeof err };
+  const e = err as ErrorLike;
+  const out: Record<string, unknown> = {
+    type: e.type ?? (e.constructor?.name && e.constructor.name !== "Object" ? e.constructor.name : e.name) ?? "Error",
+  };
+  for (const field of SAFE_ERROR_FIELDS) {
+    const value = e[field];
+    if (typeof value === "string" || typeof value === "number") out[field] = value;
+  }
+  // Prisma names the fields of a failed constraint (names, not values).
+  const target = (e.meta as { target?: unknown } | undefined)?.target;
+  if (Array.isArray(target) && target.every((t) => typeof t === "string")) out.target = target;
+  if (typeof e.stack === "string") {
+    // Only the frames: the first lines of a stack repeat the message (and a cause's message).
+    out.stack = e.stack.split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
+  }
+  if (e.cause !== undefined && e.cause !== err) out.cause = safeError(e.cause);
+  return out;
 }
+
+// A path's segments that look like an email or a phone number are masked; ids (UUIDs, POS ids)
+// stay, since that is what the API's paths carry.
+const PII_SEGMENT = /@|%40|(?:\d[\s().+-]*){7,}/i;
+export const maskPath = (path: string) =>
+  path
+    .split("/")
+    .map((segment) => (PII_SEGMENT.test(segment) ? "[masked]" : segment))
+    .join("/");
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, serializers: { err: safeError, error: safeError } }, destination);
+}
+
+type SerializedRequest = { id?: unknown; method?: string; url?: string };
+const routeOf = (req: IncomingMessage & { route?: { path?: unknown } }) => (typeof req.route?.path === "string" ? req.route.path : undefined);
 
 export function requestLogger(logger: Logger) {
   return pinoHttp({
@@ -27,13 +70,13 @@ export function requestLogger(logger: Logger) {
       return id;
     },
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({
-        id: req.id,
-        method: req.method,
-        path: (req.url ?? "").split("?")[0],
-      }),
+      req: (req: SerializedRequest) => ({ id: req.id, method: req.method, path: maskPath((req.url ?? "").split("?")[0]!) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      err: safeError,
     },
+    // The pattern of the route that answered (e.g. /v1/transactions/:id), known only once it has.
+    customSuccessObject: (req, _res, value) => ({ ...value, route: routeOf(req) }),
+    customErrorObject: (req, _res, _err, value) => ({ ...value, route: routeOf(req) }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
   });
 }

@@ -6,6 +6,8 @@ import type { z } from "zod";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext, Scope } from "../keys/scopes.js";
+import type { Admit } from "../ratelimit/admit.js";
+import type { RateLimitClass } from "../ratelimit/limits.js";
 import { parseParts } from "./validation.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -58,6 +60,11 @@ export interface RouteDef<Q = any, P = any, B = any> {
   params?: z.ZodType<P>;
   body?: z.ZodType<B>;
   responses: Record<number, ResponseSpec>;
+  /**
+   * Which per-key budget a call spends: "default" (RATE_LIMIT_PER_MINUTE), or "heavy"
+   * (RATE_LIMIT_HEAVY_PER_MINUTE) for reports and exports. Absent: "default".
+   */
+  rateLimit?: RateLimitClass;
   /** Example request values for the API document; generated from the schemas when absent. */
   examples?: { query?: Record<string, unknown>; params?: Record<string, unknown>; body?: unknown };
   /**
@@ -72,10 +79,11 @@ export const defineRoute = <Q, P, B>(def: RouteDef<Q, P, B>): RouteDef<Q, P, B> 
 /** `/v1/transactions/{id}` → `/v1/transactions/:id` */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
-export function mountRoute(router: Router, route: RouteDef, deps: Deps, authenticate: (req: Request, scope: RouteScope) => Promise<AuthContext | null>) {
+/** `admit` authenticates the key and spends its rate-limit budget (src/ratelimit/admit.ts). */
+export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: Admit) {
   router[route.method](expressPath(route.path), async (req, res) => {
-    // Authentication comes before validation: without a key, nothing about the request is told.
-    const auth = await authenticate(req, route.scope);
+    // Authentication and limits come before validation: without a key, nothing about the request is told.
+    const auth = await admit(req, res, route);
     const input = parseParts<{ query: unknown; params: unknown; body: unknown }>({
       query: { schema: route.query, value: req.query, part: "query" },
       params: { schema: route.params, value: req.params, part: "path" },
