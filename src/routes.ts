@@ -1,9 +1,12 @@
 // Every route of the service, in one list: the router mounts it and the OpenAPI document is
 // generated from it. A resource adds its routes here.
 import { customerRoutes } from "./customers/routes.js";
+import { docsRoutes } from "./docs/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import { inventoryRoutes } from "./inventory/routes.js";
 import type { RouteDef } from "./lib/route.js";
+import { openApiRoutes } from "./openapi/routes.js";
+import { reportRoutes } from "./reports/routes.js";
 import { transactionRoutes } from "./transactions/routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...customerRoutes, ...inventoryRoutes, ...transactionRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...transactionRoutes, ...reportRoutes];

@@ -1,0 +1,80 @@
+// The prose of the API document: what a reader needs before any single operation (keys and
+// scopes, paging, the sync guarantee, rate limits, errors, time and money). The scope table is
+// built from the routes, so it lists exactly what the service has.
+import { SCOPES } from "../keys/scopes.js";
+import type { RouteDef } from "../lib/route.js";
+
+const scopePurpose: Record<string, string> = {
+  "transactions:read": "read receipts (sales, refunds, voids) with their lines, cost and margin",
+  "customers:read": "read customer records (AIQ members/personas)",
+  "inventory:read": "read products and stock per location",
+  "contacts:write": "update customer contact details and loyalty consent (AIQ's write-back)",
+  "pos:write": "write receipts, refunds, voids, customers and stock (the POS itself)",
+  "reports:read": "sales, inventory and customer reports, as JSON or CSV",
+};
+
+function scopeTable(routes: RouteDef[]): string {
+  const rows = SCOPES.map((scope) => {
+    const operations = routes.filter((r) => r.scope === scope).map((r) => `\`${r.operationId}\``);
+    return `| \`${scope}\` | ${scopePurpose[scope] ?? ""} | ${operations.join(", ") || "—"} |`;
+  });
+  const anyKey = routes.filter((r) => r.scope === "any").map((r) => `\`${r.operationId}\``);
+  const open = routes.filter((r) => r.scope === null).map((r) => `\`${r.operationId}\``);
+  return [
+    "| scope | allows | operations |",
+    "|---|---|---|",
+    ...rows,
+    ...(anyKey.length ? [`| any valid key | whatever its scopes | ${anyKey.join(", ")} |`] : []),
+    ...(open.length ? [`| no key | public | ${open.join(", ")} |`] : []),
+  ].join("\n");
+}
+
+export function apiDescription(routes: RouteDef[]): string {
+  return `The point-of-sale side of Alpine IQ's "Option 1" integration: AIQ (and a merchant's own tools) pull transactions, customers and inventory by time range, with stock, cost and margin in the same calls, update contacts, and read reports. This document is generated from the same zod schemas that validate every request, so it cannot drift from what the service accepts.
+
+## Authentication
+Send the API key in the \`x-apikey\` header (AIQ's own header) or as \`Authorization: Bearer <key>\`. A key belongs to one merchant, carries scopes, and may be limited to some locations.
+- No key, or a malformed, unknown, revoked or expired one: **401**.
+- A valid key without the operation's scope: **403**, naming the scope in \`required_scope\`.
+- Records of another merchant, or of a location the key is not limited to, are **404**, exactly as if they did not exist. A location-limited key sees only those locations' receipts, stock and figures.
+
+Each operation names its scope in its description and in \`x-required-scope\`.
+
+${scopeTable(routes)}
+
+## Lists and paging
+Lists answer \`{ "data": [...], "has_more": bool, "next_cursor": string | null }\`. Send \`limit\` (1–1000, default 100) and the previous page's \`next_cursor\` as \`cursor\`. Paging is keyset paging on a total order (time, then id), never offsets, so pages neither skip nor repeat records while data changes. A cursor is opaque, signed, and bound to the filters (and key) that made it: sent with other filters it is a 400.
+
+Unknown or misspelled query parameters are a **400** naming each one: they are never ignored.
+
+## The sync guarantee (change feeds)
+Feeds walked by change time (\`updated_from\`, \`updated_to\`, half-open \`[from, to)\`) are lossless: a record whose write commits late is still delivered to a poller that already moved past its timestamp. The service only serves the part of the time axis that can no longer change, and says how far that is in \`complete_through\`: every change before that instant is in this answer or the pages after it. When the feed is caught up, \`has_more\` is false but \`next_cursor\` is still given: poll it again later and it resumes exactly after everything served. Deletions are served as tombstones (\`deleted_at\` set); voids and refunds move a receipt forward on the change-time axis.
+
+Business time (\`transacted_from\`, \`transacted_to\`) is for backfills (AIQ pulls 12 months at onboarding). One time axis per request.
+
+## Rate limits
+Requests are limited per key. Every answer carries \`RateLimit\` and \`RateLimit-Policy\` headers (IETF draft: the budget, what is left, and when it resets); over the limit the answer is **429** with \`Retry-After\` (seconds). Retry after that delay; polling every few minutes stays far below the limit.
+
+## Errors
+Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`ProblemDetails\`) with a stable \`code\`, and every validation issue listed in \`errors\` with where it is. A 500 tells nothing internal; quote its \`instance\` (also the \`x-request-id\` header) when reporting it.
+
+## Time, money and names
+- JSON names are snake_case. Timestamps are RFC 3339, answered in UTC; any offset is accepted in.
+- Money is an exact decimal string (\`"12.50"\`), never a float, so totals add up to the cent. Quantities are decimals too (flower is sold by the gram).
+- Business dates (\`business_date\`, report days) are local days at the location, in its IANA time zone.
+`;
+}
+
+/** Tag descriptions, for the tags the routes use (a tag not listed here still appears, without one). */
+export const tagDescriptions: Record<string, string> = {
+  Health: "Liveness and readiness, for load balancers. No key.",
+  Documentation: "This document and its interactive page. No key.",
+  Whoami: "Who the calling key is.",
+  Locations: "Stores, each with its IANA time zone.",
+  Transactions: "Receipts: sales, refunds (negative quantities, linked to their sale) and voids, with lines, cost and margin.",
+  Customers: "Customer records (AIQ members/personas), with visit figures.",
+  Contacts: "Updating customer contact details and loyalty consent.",
+  Inventory: "Products and stock per location, with cost, price and margin.",
+  POS: "Writes from the POS: receipts, refunds, voids, customers and stock. Idempotent.",
+  Reports: "Sales, inventory and customer reports, JSON or CSV (`Accept: text/csv` or `format=csv`).",
+};

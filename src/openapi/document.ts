@@ -1,0 +1,117 @@
+// The OpenAPI 3.1 document, generated from the route contracts (src/routes.ts): the same zod
+// schemas that validate each request become its parameters, body and responses, so the document
+// cannot disagree with the service. zod-openapi turns the schemas into JSON Schema (zod 4's own
+// converter underneath, input side for requests and output side for responses); this file only
+// lays out operations, security and error answers, and fillExamples adds the examples.
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from "zod-openapi";
+import { problemDetailsSchema } from "../lib/problem-schema.js";
+import type { RouteDef } from "../lib/route.js";
+import { apiDescription, tagDescriptions } from "./description.js";
+import { fillExamples } from "./examples.js";
+import { errorStatusesOf, PROBLEM_CONTENT_TYPE, problemDescriptions, problemExample } from "./problems.js";
+
+export type OpenApiDocument = ReturnType<typeof createDocument>;
+
+export interface OpenApiOptions {
+  /** The service's version (package.json). */
+  version: string;
+}
+
+const SECURITY: Record<string, string[]>[] = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];
+const requestIdHeader = { "x-request-id": { $ref: "#/components/headers/RequestId" } };
+
+function scopeText(route: RouteDef): string {
+  if (route.scope === null) return "**No key needed.**";
+  if (route.scope === "any") return "**Key:** any valid key, whatever its scopes.";
+  return `**Scope:** \`${route.scope}\`.`;
+}
+
+function successResponse(spec: RouteDef["responses"][number]): ZodOpenApiResponseObject {
+  const content: NonNullable<ZodOpenApiResponseObject["content"]> = {};
+  if (spec.schema) content["application/json"] = { schema: spec.schema };
+  for (const type of spec.contentTypes ?? []) {
+    content[type] = { schema: { type: "string", description: `The body as ${type}.` } };
+  }
+  const headers = Object.fromEntries(
+    Object.entries(spec.headers ?? {}).map(([name, { description }]) => [name, { description, schema: { type: "string" as const } }]),
+  );
+  return {
+    description: spec.description,
+    headers: { ...requestIdHeader, ...headers } as never,
+    ...(Object.keys(content).length ? { content } : {}),
+  };
+}
+
+function errorResponse(status: number, spec: RouteDef["responses"][number] | undefined): ZodOpenApiResponseObject {
+  const headers: Record<string, unknown> = { ...requestIdHeader };
+  if (status === 401) headers["WWW-Authenticate"] = { description: "How to authenticate: `Bearer realm=\"pos-bridge\"`.", schema: { type: "string" } };
+  if (status === 429) headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer" } };
+  for (const [name, { description }] of Object.entries(spec?.headers ?? {})) headers[name] = { description, schema: { type: "string" } };
+  return {
+    description: spec?.description ?? problemDescriptions[status] ?? "Problem details (RFC 9457).",
+    headers: headers as never,
+    content: {
+      [PROBLEM_CONTENT_TYPE]: { schema: spec?.schema ?? problemDetailsSchema, example: spec?.example ?? problemExample(status) },
+    },
+  };
+}
+
+function operationOf(route: RouteDef): ZodOpenApiOperationObject {
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    if (Number(status) < 400) responses[status] = successResponse(spec);
+  }
+  for (const status of errorStatusesOf(route)) responses[String(status)] = errorResponse(status, route.responses[status]);
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: [route.description, scopeText(route)].filter(Boolean).join("\n\n"),
+    tags: route.tags,
+    security: route.scope === null ? [] : SECURITY,
+    "x-required-scope": route.scope,
+    ...(route.query || route.params
+      ? { requestParams: { ...(route.query ? { query: route.query as never } : {}), ...(route.params ? { path: route.params as never } : {}) } }
+      : {}),
+    ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+    responses: responses as ZodOpenApiOperationObject["responses"],
+  };
+}
+
+export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOptions): OpenApiDocument {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) {
+    const item = (paths[route.path] ??= {});
+    if (item[route.method]) throw new Error(`Two routes for ${route.method.toUpperCase()} ${route.path}`);
+    item[route.method] = operationOf(route);
+  }
+  const tags = [...new Set(routes.flatMap((r) => r.tags))].map((name) =>
+    tagDescriptions[name] ? { name, description: tagDescriptions[name] } : { name },
+  );
+  const document = createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "pos-bridge API",
+      version,
+      summary: "Transactions, customers, inventory and reports of a cannabis POS, for Alpine IQ.",
+      description: apiDescription(routes),
+    },
+    tags,
+    components: {
+      securitySchemes: {
+        ApiKeyHeader: { type: "apiKey", in: "header", name: "x-apikey", description: "The API key in AIQ's own header." },
+        BearerAuth: { type: "http", scheme: "bearer", description: "The same API key as `Authorization: Bearer <key>`." },
+      },
+      schemas: { ProblemDetails: problemDetailsSchema },
+      headers: {
+        RequestId: {
+          description: "This request's id: the `x-request-id` sent (letters, digits, `.`, `_`, `-`; at most 128) or a new UUID. Also a problem's `instance`.",
+          schema: { type: "string" },
+          example: "0b7c4c1e-5f0a-4a52-9d3c-2f1d8e6f7a10",
+        },
+      },
+    },
+    paths,
+  });
+  fillExamples(document, routes);
+  return document;
+}

@@ -1,0 +1,65 @@
+// Examples for every parameter, request body and response of the document. A route's own examples
+// (RouteDef.examples, ResponseSpec.example/textExamples) and the schemas' own (`.meta({ example })`,
+// defaults, enums) come first; what is still missing is sampled from the JSON Schema by
+// openapi-sampler (Redocly's), so that no operation is shown without one. The tests check every
+// example against its schema, so a sampled one that does not fit (a regex-shaped string, say)
+// shows up as a failing test telling which field needs a `.meta({ example })`.
+import { sample } from "openapi-sampler";
+import type { RouteDef } from "../lib/route.js";
+
+type Json = Record<string, any>;
+
+/** Follows a local `#/components/...` reference. */
+export function resolveRef(document: Json, value: Json): Json {
+  let current: Json | undefined = value;
+  for (let depth = 0; current && typeof current.$ref === "string" && depth < 10; depth++) {
+    current = current.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((part: string) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+      .reduce((node: Json | undefined, key: string) => node?.[key], document);
+  }
+  if (!current) throw new Error(`Unresolvable reference ${JSON.stringify(value.$ref)}`);
+  return current;
+}
+
+export function exampleOfSchema(document: Json, schema: Json | undefined): unknown {
+  if (!schema) return undefined;
+  const resolved = resolveRef(document, schema);
+  for (const value of [resolved.example, resolved.examples?.[0], resolved.default, resolved.const, resolved.enum?.[0]]) {
+    if (value !== undefined) return value;
+  }
+  return sample(resolved as never, { quiet: true }, document);
+}
+
+const textExampleFallback: Record<string, string> = {
+  "text/csv": "column_a,column_b\r\nvalue,\"a value, with a comma\"\r\n",
+  "text/html": "<!doctype html><html>…</html>",
+  "application/x-ndjson": '{"id":"…"}\n{"id":"…"}\n',
+};
+
+export function fillExamples(document: Json, routes: RouteDef[]): void {
+  for (const route of routes) {
+    const operation = document.paths?.[route.path]?.[route.method];
+    if (!operation) continue;
+
+    for (const parameter of (operation.parameters ?? []) as Json[]) {
+      const target = resolveRef(document, parameter);
+      if (target.example !== undefined) continue;
+      const given = target.in === "path" ? route.examples?.params?.[target.name] : route.examples?.query?.[target.name];
+      target.example = given ?? exampleOfSchema(document, target.schema);
+    }
+
+    const body = operation.requestBody?.content?.["application/json"];
+    if (body && body.example === undefined) body.example = route.examples?.body ?? exampleOfSchema(document, body.schema);
+
+    for (const [status, response] of Object.entries(operation.responses ?? {}) as [string, Json][]) {
+      const spec = route.responses[Number(status)];
+      for (const [type, media] of Object.entries(response.content ?? {}) as [string, Json][]) {
+        if (media.example !== undefined) continue;
+        if (type === "application/json") media.example = spec?.example ?? exampleOfSchema(document, media.schema);
+        else media.example = spec?.textExamples?.[type] ?? textExampleFallback[type] ?? "…";
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The customers report's one query: the range's receipts with their net amount (from their lines,
+// as the sales report computes it), each buyer's first purchase ever, then the rows per period,
+// the totals and the top customers, returned together as JSON whose figures are all text (exact
+// decimals, never floats).
+//
+// Speed: the range is read through transactions(merchant_id, business_date, location_id), a
+// receipt's lines through line_items(transaction_id, line_number), and each buyer's first purchase
+// through transactions(merchant_id, customer_id, transacted_at), stopping at the first match.
+import type pg from "pg";
+import type { Period } from "../params.js";
+import { periodSql } from "../values.js";
+import type { CustomersPeriodRow, TopCustomer } from "./schema.js";
+
+export interface CustomersQuery {
+  merchantId: string;
+  from: string;
+  to: string;
+  period: Period;
+  locationIds: string[] | null;
+  top: number;
+}
+
+type Figures = Omit<CustomersPeriodRow, "period" | "period_start" | "period_end">;
+
+const figures = (source: string) => `
+         'customers', ${source}.customers::int,
+         'new_customers', ${source}.new_customers::int,
+         'returning_customers', (${source}.customers - ${source}.new_customers)::int,
+         'receipts', ${source}.receipts::int,
+         'known_customer_receipts', ${source}.known_receipts::int,
+         'known_customer_receipt_share', CASE WHEN ${source}.receipts > 0 THEN round(100.0 * ${source}.known_receipts / ${source}.receipts, 2)::text END,
+         'net_sales', round(${source}.net_sales, 2)::text,
+         'known_customer_net_sales', round(${source}.known_net_sales, 2)::text,
+         'known_customer_sales_share', CASE WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text END`;
+
+// $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 top.
+const customersSql = `
+WITH rec AS (
+  SELECT t.id, t.customer_id, t.kind = 'sale' AS is_sale,
+         date_trunc($4, t.business_date::timestamp)::date AS bucket,
+         (SELECT coalesce(sum(round(li.unit_price * li.quantity, 2) - li.discount), 0)
+            FROM line_items li WHERE li.transaction_id = t.id) AS net
+  FROM transactions t
+  WHERE t.merchant_id = $1
+    AND t.business_date >= $2::date AND t.business_date < $3::date
+    AND t.status = 'completed' AND t.deleted_at IS NULL
+    AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
+),
+firsts AS (
+  SELECT b.customer_id, f.business_date AS first_day
+  FROM (SELECT DISTINCT customer_id FROM rec WHERE customer_id IS NOT NULL) b
+  LEFT JOIN LATERAL (
+    SELECT t.business_date FROM transactions t
+    WHERE t.merchant_id = $1 AND t.customer_id = b.customer_id
+      AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL
+      AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
+    ORDER BY t.transacted_at, t.id
+    LIMIT 1
+  ) f ON true
+),
+agg AS (
+  SELECT r.bucket, grouping(r.bucket) = 1 AS is_total,
+         count(*) FILTER (WHERE r.is_sale) AS receipts,
+         count(*) FILTER (WHERE r.is_sale AND r.customer_id IS NOT NULL) AS known_receipts,
+         count(DISTINCT r.customer_id) FILTER (WHERE r.is_sale) AS customers,
+         count(DISTINCT r.customer_id) FILTER (
+           WHERE r.is_sale AND f.first_day >= $2::date AND date_trunc($4, f.first_day::timestamp)::date = r.bucket
+         ) AS new_customers,
+         coalesce(sum(r.net), 0) AS net_sales,
+         coalesce(sum(r.net) FILTER (WHERE r.customer_id IS NOT NULL), 0) AS known_net_sales
+  FROM rec r
+  LEFT JOIN firsts f ON f.customer_id = r.customer_id
+  GROUP BY GROUPING SETS ((r.bucket), ())
+),
+periods AS (
+  SELECT p.bucket::date AS bucket, coalesce(a.receipts, 0) AS receipts, coalesce(a.known_receipts, 0) AS known_receipts,
+         coalesce(a.customers, 0) AS customers, coalesce(a.new_customers, 0) AS new_customers,
+         coalesce(a.net_sales, 0) AS net_sales, coalesce(a.known_net_sales, 0) AS known_net_sales
+  FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
+  LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total
+),
+spenders AS (
+  SELECT r.customer_id, count(*) FILTER (WHERE r.is_sale) AS receipts, sum(r.net) AS net_sales
+  FROM rec r WHERE r.customer_id IS NOT NULL
+  GROUP BY r.customer_id
+  ORDER BY sum(r.net) DESC, r.customer_id
+  LIMIT $6
+)
+SELECT
+  (SELECT json_agg(json_build_object(${figures("t")}))->0 FROM agg t WHERE t.is_total) AS totals,
+  (SELECT coalesce(json_agg(json_build_object(
+     'period', x.period, 'period_start', x.period_start, 'period_end', x.period_end, ${figures("x")}) ORDER BY x.bucket), '[]')
+   FROM (SELECT p.*, ${periodSql("p.bucket", "$4", "$2", "$3")} FROM periods p) x) AS periods,
+  (SELECT coalesce(json_agg(json_build_object(
+     'rank', s.rank, 'customer_id', s.customer_id, 'pos_user', c.pos_user, 'first_name', c.first_name, 'last_name', c.last_name,
+     'receipts', s.receipts::int, 'net_sales', round(s.net_sales, 2)::text, 'first_purchase_date', to_char(f.first_day, 'YYYY-MM-DD'))
+     ORDER BY s.rank), '[]')
+   FROM (SELECT *, row_number() OVER (ORDER BY net_sales DESC, customer_id) AS rank FROM spenders) s
+   JOIN customers c ON c.id = s.customer_id
+   LEFT JOIN firsts f ON f.customer_id = s.customer_id) AS top_customers`;
+
+export async function readCustomersReport(pool: pg.Pool, q: CustomersQuery) {
+  const { rows } = await pool.query<{ totals: Figures; periods: CustomersPeriodRow[]; top_customers: TopCustomer[] }>(customersSql, [
+    q.merchantId,
+    q.from,
+    q.to,
+    q.period,
+    q.locationIds,
+    q.top,
+  ]);
+  return rows[0]!;
+}

@@ -1,0 +1,57 @@
+// Query parameters shared by the reports: a business-date range, the period rows are grouped by,
+// a location filter and the answer's format; with the rules that bind them.
+import { z } from "zod";
+import type { AuthContext } from "../keys/scopes.js";
+
+/** The longest range a report covers: a year and a month, so "the last 12 months" always fits. */
+export const MAX_REPORT_DAYS = 400;
+const DAY_MS = 86_400_000;
+
+export const rangeParams = {
+  from: z.iso
+    .date()
+    .describe("First business day, inclusive (YYYY-MM-DD). Business days are local days at each location, in its time zone.")
+    .meta({ example: "2026-10-01" }),
+  to: z.iso
+    .date()
+    .describe(`Business day after the last one, exclusive (YYYY-MM-DD): [from, to). At most ${MAX_REPORT_DAYS} days after \`from\`.`)
+    .meta({ example: "2026-11-01" }),
+};
+
+export const PERIODS = ["day", "week", "month"] as const;
+export type Period = (typeof PERIODS)[number];
+
+export const periodParam = z
+  .enum(PERIODS)
+  .default("day")
+  .describe(
+    "Row per `day`, ISO `week` (Monday to Sunday) or calendar `month` of business dates. A period cut by the range is reported for its part inside [from, to) (see period_start/period_end).",
+  );
+
+export const locationParam = z
+  .guid()
+  .optional()
+  .describe("Only this location (our id). A location of another merchant, or outside the key's locations, has nothing to report: zeros.")
+  .meta({ example: "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b" });
+
+export const formatParam = z
+  .enum(["json", "csv"])
+  .optional()
+  .describe("`csv` for a CSV download (same as `Accept: text/csv`); `json` (the default) otherwise. Wins over the Accept header.");
+
+/** from < to, and at most MAX_REPORT_DAYS apart. */
+export function checkReportRange(query: { from: string; to: string }, ctx: z.RefinementCtx) {
+  const days = (Date.parse(query.to) - Date.parse(query.from)) / DAY_MS;
+  if (days <= 0) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be a later day than from (the range is [from, to))." });
+  else if (days > MAX_REPORT_DAYS) ctx.addIssue({ code: "custom", path: ["to"], message: `The range is ${days} days; at most ${MAX_REPORT_DAYS}.` });
+}
+
+/**
+ * The locations a report covers, for `location_id = ANY($n)`: null for every location of the
+ * merchant; otherwise the key's locations, narrowed to `location_id` when given (possibly none).
+ */
+export function reportLocations(auth: AuthContext, locationId: string | undefined): string[] | null {
+  if (auth.locationIds === null) return locationId ? [locationId] : null;
+  if (!locationId) return auth.locationIds;
+  return auth.locationIds.includes(locationId) ? [locationId] : [];
+}

@@ -1,0 +1,48 @@
+// The value shapes of report figures: exact decimal strings (never floats), as PostgreSQL's
+// NUMERIC arithmetic produced them, and the period columns every time-grouped report shares.
+import { z } from "zod";
+
+export const money = (description: string, example = "1234.50") =>
+  z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .describe(`${description} Exact decimal string, to the cent.`)
+    .meta({ example });
+
+export const quantity = (description: string, example = "312.000") =>
+  z
+    .string()
+    .regex(/^-?\d+\.\d{3}$/)
+    .describe(`${description} Exact decimal string (3 decimals: flower is sold by the gram).`)
+    .meta({ example });
+
+export const percent = (description: string, example = "42.15") =>
+  z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .nullable()
+    .describe(`${description} Percent with 2 decimals, as a decimal string; null when the base is zero.`)
+    .meta({ example });
+
+export const count = (description: string, example = 128) => z.number().int().min(0).describe(description).meta({ example });
+
+export const businessDay = (description: string, example: string) => z.iso.date().describe(description).meta({ example });
+
+export const periodColumns = {
+  period: z
+    .string()
+    .describe("The period's label: `2026-10-05` (day), `2026-W41` (ISO week), `2026-10` (month).")
+    .meta({ example: "2026-10" }),
+  period_start: businessDay("First business day of the period inside the range, inclusive.", "2026-10-01"),
+  period_end: businessDay("Business day after the period's last one inside the range, exclusive.", "2026-11-01"),
+};
+
+/**
+ * SQL for a period's label, start and end (clipped to [from, to)), given `bucket` (the period's
+ * first day, a date) and the SQL of the period's name and of the range's ends.
+ */
+export function periodSql(bucket: string, period: string, from: string, to: string) {
+  return `CASE ${period} WHEN 'day' THEN to_char(${bucket}, 'YYYY-MM-DD') WHEN 'week' THEN to_char(${bucket}, 'IYYY-"W"IW') ELSE to_char(${bucket}, 'YYYY-MM') END AS period,
+       to_char(greatest(${bucket}, ${from}::date), 'YYYY-MM-DD') AS period_start,
+       to_char(least((${bucket} + ('1 ' || ${period})::interval)::date, ${to}::date), 'YYYY-MM-DD') AS period_end`;
+}
