@@ -72,7 +72,9 @@ export type Config = z.output<typeof configSchema>;
 
 /** Parses the environment; throws an Error whose message names every bad variable. */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  // An empty variable (FOO= in a compose file or a shell) means "not set".
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const result = configSchema.safeParse(set);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
