@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Scope } from "../../src/keys/scopes.js";
 import { defineRoute } from "../../src/lib/route.js";
+import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
 import { appOver, freshAddress } from "./apps.js";
@@ -196,5 +197,25 @@ describe("the PostgreSQL store", () => {
     const res = await request(app).get("/v1/transactions").set("x-apikey", key);
     expect(res.status).toBe(200);
     expect(res.headers["ratelimit"]).toMatch(/^"default"; r=1; t=(59|60)$/);
+  });
+});
+
+describe("heavy routes", () => {
+  it("when a route serves reports or exports, then it is declared heavy (the smaller budget)", () => {
+    const heavy = routes.filter((r) => /^\/v1\/(reports|exports)\/|\/export\b/.test(r.path));
+    expect(heavy.length).toBeGreaterThan(0);
+    for (const route of heavy) expect(route.rateLimit, route.path).toBe("heavy");
+  });
+
+  it("when a report is asked for past RATE_LIMIT_HEAVY_PER_MINUTE, then 429 under the heavy policy", async () => {
+    const app = appOver(db, { env: { RATE_LIMIT_HEAVY_PER_MINUTE: "2" } });
+    const { key } = await makeKey(db, (await makeMerchant(db)).id, { scopes: ["reports:read"] });
+    const report = routes.find((r) => r.path.startsWith("/v1/reports/"))!;
+    const statuses = [];
+    // Even a request that fails validation spends the budget: the limit comes before the work.
+    for (let i = 0; i < 3; i++) statuses.push(await request(app).get(report.path).set("x-apikey", key));
+    expect(statuses[0]!.headers["ratelimit-policy"]).toMatch(/^"heavy"; q=2;/);
+    expect(statuses[2]!.status).toBe(429);
+    expect(statuses[2]!.body.policy).toBe("heavy");
   });
 });
