@@ -29,6 +29,10 @@ const USER = "postgres";
 // Only reachable on loopback, so a fixed local password is fine; the data directory is git-ignored.
 const PASSWORD = "pos-bridge-local";
 
+/** The URL of a database of the embedded server on this port (it may already be running: see scripts/keys.ts). */
+export const embeddedUrl = (port: number, database: string) =>
+  `postgresql://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${database}`;
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dir);
   const log = options.log ?? (() => {});
@@ -56,8 +60,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
   await server.start();
 
-  const urlFor = (database: string) =>
-    `postgresql://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => embeddedUrl(options.port, database);
 
   return {
     adminUrl: urlFor("postgres"),
