@@ -1,12 +1,15 @@
 // Every route of the service, in one list: the router mounts it and the OpenAPI document is
 // generated from it. A resource adds its routes here.
 import { customerRoutes } from "./customers/routes.js";
+import { customerWriteRoutes } from "./customers/write-routes.js";
 import { docsRoutes } from "./docs/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import { inventoryRoutes } from "./inventory/routes.js";
+import { keyRoutes } from "./keys/routes.js";
 import type { RouteDef } from "./lib/route.js";
+import { locationRoutes } from "./locations/routes.js";
 import { openApiRoutes } from "./openapi/routes.js";
 import { reportRoutes } from "./reports/routes.js";
 import { transactionRoutes } from "./transactions/routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...transactionRoutes, ...reportRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...customerWriteRoutes, ...transactionRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes];
