@@ -1,6 +1,6 @@
 // GET /v1/transactions: the two axes, filters, keyset paging and its cursors, format=aiq.
 import request from "supertest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
@@ -183,6 +183,35 @@ describe("GET /v1/transactions", () => {
     expect(res.text).toContain('"transaction_total" : 28.00');
     const one = await request(app).get(`/v1/transactions/${sale.id}`).query({ format: "aiq" }).set("x-apikey", key);
     expect(one.body).toEqual(visit);
+  });
+
+  it("when a page holds many transactions with many lines, then it costs the same queries as a page of one: the horizon, then the page", async () => {
+    const { merchant, location, key } = await store();
+    const customer = await makeCustomer(db, merchant.id);
+    const product = await makeProduct(db, merchant.id);
+    await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id });
+    for (let i = 0; i < 25; i++) {
+      await makeTransaction(db, location, { customerId: customer.id, lines: [lineFor(product), lineFor(product), { sku: `X-${i}` }] });
+    }
+    const queries = vi.spyOn(db.pool, "query");
+    // The key's own reads and writes (authentication) are not the list's.
+    const listQueries = () => queries.mock.calls.map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text)).filter((sql) => !sql.includes('"api_keys"'));
+    try {
+      const one = await get(key, { limit: 1 });
+      expect(listQueries()).toHaveLength(2);
+      queries.mockClear();
+      const many = await get(key, { limit: 25, format: "aiq" });
+      expect(one.body.data).toHaveLength(1);
+      expect(many.body.data).toHaveLength(25);
+      expect(many.body.data.every((v: { visit_details_attributes: unknown[] }) => v.visit_details_attributes.length === 3)).toBe(true);
+      expect(listQueries()).toHaveLength(2);
+      queries.mockClear();
+      await get(key, { limit: 25, transacted_from: "2000-01-01T00:00:00Z" });
+      // Business time is not a feed: no horizon, one query.
+      expect(listQueries()).toHaveLength(1);
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   it("when a cursor is reused with other filters, then 400 on query.cursor; with format changed, it still works", async () => {
