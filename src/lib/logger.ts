@@ -11,10 +11,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { pinoHttp } from "pino-http";
 
+// Personal fields by the names the service uses, at the top of a logged object and one level down
+// (a whole customer logged as { customer }).
+const PERSONAL = ["key", "apiKey", "api_key", "authorization", "x-apikey", "email", "phone", "first_name", "last_name", "firstName", "lastName", "name", "address1", "address2", "birthday"];
 const REDACT = [
-  "key", "apiKey", "api_key", "authorization", "x-apikey",
-  "email", "phone", "first_name", "last_name", "firstName", "lastName", "name",
-  "address1", "address2", "birthday", "*.email", "*.phone", "*.birthday",
+  ...PERSONAL,
+  ...PERSONAL.map((field) => (/^[a-z_]\w*$/i.test(field) ? `*.${field}` : `*["${field}"]`)),
   "req.headers.authorization", 'req.headers["x-apikey"]', "req.headers.cookie",
 ];
 
@@ -57,12 +59,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, serializers: { err: safeError, error: safeError } }, destination);
 }
 
-type SerializedRequest = { id?: unknown; method?: string; url?: string };
 const routeOf = (req: IncomingMessage & { route?: { path?: unknown } }) => (typeof req.route?.path === "string" ? req.route.path : undefined);
 
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
+    // Our serializers get the raw objects (an error with its cause, not pino's pre-serialized copy).
+    wrapSerializers: false,
     genReqId: (req, res) => {
       const incoming = req.headers["x-request-id"];
       const id = typeof incoming === "string" && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
@@ -70,7 +73,11 @@ export function requestLogger(logger: Logger) {
       return id;
     },
     serializers: {
-      req: (req: SerializedRequest) => ({ id: req.id, method: req.method, path: maskPath((req.url ?? "").split("?")[0]!) }),
+      req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: maskPath((req.originalUrl ?? req.url ?? "").split("?")[0]!),
+      }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       err: safeError,
     },
