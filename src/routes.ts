@@ -11,5 +11,6 @@ import { locationRoutes } from "./locations/routes.js";
 import { openApiRoutes } from "./openapi/routes.js";
 import { reportRoutes } from "./reports/routes.js";
 import { transactionRoutes } from "./transactions/routes.js";
+import { transactionWriteRoutes } from "./transactions/write-routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...customerWriteRoutes, ...transactionRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...customerWriteRoutes, ...transactionRoutes, ...transactionWriteRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes];

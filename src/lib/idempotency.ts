@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { canonicalJson } from "./canonical-json.js";
 import { AppError } from "./errors.js";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -39,18 +40,6 @@ interface Context {
   auth: AuthContext;
   req: Request;
   res: Response;
-}
-
-/** JSON with object keys sorted, so that the same body written with its keys in another order is the same request. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 function send(res: Response, answer: Answer, replayed: boolean) {

@@ -66,3 +66,37 @@ export async function pollFrom<T = Record<string, any>>(client: Client, path: st
     if (!res.body.has_more) return records;
   }
 }
+
+/** A line as the POS sends it: 2 × 35.00, 5.00 off, 4.88 tax → gross 70.00, line total 69.88. */
+export const saleLine = (overrides: Record<string, unknown> = {}) => ({
+  sku: "SKU-BD-35",
+  name: "Blue Dream 3.5g",
+  brand: "Good Farms",
+  category: "Flower",
+  unit_price: "35.00",
+  quantity: 2,
+  discount: "5.00",
+  tax: "4.88",
+  ...overrides,
+});
+
+/** A receipt body at the tenant's store (in Denver: 18:30 local on 2026-03-01 is 01:30Z on 03-02). */
+export const receiptBody = (t: Tenant, overrides: Record<string, unknown> = {}) => ({
+  location_id: t.location.id,
+  transacted_at: "2026-03-01T18:30:00-07:00",
+  lines: [saleLine()],
+  ...overrides,
+});
+
+export async function receiptRow(db: Db, merchantId: string, posId: string) {
+  const { rows } = await db.pool.query(
+    `SELECT t.*, t.subtotal::text AS subtotal, t.total::text AS total, t.cost_total::text AS cost_total, to_char(t.business_date, 'YYYY-MM-DD') AS business_day,
+            to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_text,
+            (SELECT json_agg(json_build_object('id', l.id, 'sku', l.sku, 'quantity', l.quantity::text, 'product_id', l.product_id,
+                     'unit_cost', l.unit_cost::text, 'line_total', l.line_total::text) ORDER BY l.line_number)
+               FROM line_items l WHERE l.transaction_id = t.id) AS lines
+       FROM transactions t WHERE t.merchant_id = $1 AND t.pos_id = $2`,
+    [merchantId, posId],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,53 @@
+// The stores a key may write to, by this service's id and by the POS's store id. Loaded once per
+// request (a merchant has a handful of stores), so a batch resolves every receipt without a query.
+// A store outside the key's locations is treated as unknown, exactly like another merchant's.
+import type pg from "pg";
+import type { AuthContext } from "../keys/scopes.js";
+import type { ProblemIssue } from "./errors.js";
+
+export interface WritableLocation {
+  id: string;
+  pos_id: string;
+  time_zone: string;
+}
+
+export interface LocationIndex {
+  byId: Map<string, WritableLocation>;
+  byPosId: Map<string, WritableLocation>;
+}
+
+export async function loadWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<LocationIndex> {
+  const { rows } = await db.query<WritableLocation>(
+    "SELECT id, pos_id, time_zone FROM locations WHERE merchant_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))",
+    [auth.merchantId, auth.locationIds],
+  );
+  return { byId: new Map(rows.map((l) => [l.id, l])), byPosId: new Map(rows.map((l) => [l.pos_id, l])) };
+}
+
+/** The store named by `location_id` or `location_pos_id` of a body at `at`, or the issue saying it is unknown. */
+export function resolveLocation(
+  index: LocationIndex,
+  ref: { location_id?: string; location_pos_id?: string },
+  at: string,
+): { location: WritableLocation } | { issue: ProblemIssue } {
+  if (ref.location_id !== undefined) {
+    const location = index.byId.get(ref.location_id.toLowerCase());
+    return location ? { location } : { issue: { location: `${at}.location_id`, message: `No location ${ref.location_id} that this key may write to.`, code: "unknown_location" } };
+  }
+  const location = index.byPosId.get(ref.location_pos_id ?? "");
+  return location
+    ? { location }
+    : { issue: { location: `${at}.location_pos_id`, message: `No location with POS id '${ref.location_pos_id}' that this key may write to.`, code: "unknown_location" } };
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The local date (YYYY-MM-DD) of an instant in an IANA time zone: a receipt's business date. */
+export function localDate(at: Date, timeZone: string): string {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(at);
+}

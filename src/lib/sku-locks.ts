@@ -1,0 +1,24 @@
+// Linking receipt lines to products that arrive later, without a gap. A line whose SKU has no
+// product is stored with product_id null; when PUT /v1/inventory creates that product it links the
+// earlier lines (UPDATE … WHERE sku = … AND product_id IS NULL). Under READ COMMITTED, a receipt
+// and a product written at the same moment could miss each other (each statement sees only the
+// other's committed rows). So both take a transaction-scoped advisory lock per (merchant, SKU):
+// receipts shared (they never block each other), the product creator exclusive. Whichever commits
+// second then sees the first: the receipt finds the product, or the link finds the lines. Keys
+// are taken in ascending order on both sides, so two such transactions cannot deadlock.
+import type pg from "pg";
+
+const LOCK = (fn: string) => `
+  SELECT ${fn}(k) FROM (
+    SELECT DISTINCT hashtextextended($1::text || '/' || sku, 0) AS k FROM unnest($2::text[]) AS sku ORDER BY 1
+  ) keys`;
+
+/** Taken by a receipt write before it looks its SKUs up. */
+export async function lockSkusShared(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
+  if (skus.length) await client.query(LOCK("pg_advisory_xact_lock_shared"), [merchantId, skus]);
+}
+
+/** Taken by a product creator before it links earlier lines of those SKUs. */
+export async function lockSkusExclusive(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
+  if (skus.length) await client.query(LOCK("pg_advisory_xact_lock"), [merchantId, skus]);
+}

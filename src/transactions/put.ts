@@ -1,0 +1,378 @@
+// Create or replace a receipt with its lines (PUT /v1/transactions/{pos_id}, and each receipt of a
+// batch). One database transaction: the receipt, its lines and its audit entry land together or
+// not at all.
+//
+// Idempotency: the canonical body (keys sorted, amounts normalised, the store resolved to our id,
+// the POS's totals left out since they only get checked) is hashed into body_hash. The same hash
+// again is "unchanged": nothing is written, not even the change time. A different one replaces the
+// row and all its lines, which moves the receipt forward on the change-time axis.
+//
+// Concurrency: the receipt's row is locked (SELECT … FOR UPDATE) before anything is decided, so
+// concurrent PUTs of one receipt run one after the other and the last one's lines replace the
+// others' whole. Two first writes race on INSERT … ON CONFLICT DO NOTHING; the loser retries the
+// transaction and then finds the row to lock. Lock order, the same in every write (so writes
+// cannot deadlock each other): SKU advisory locks, the receipt, its sale, the customer, the employee.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { v7 as uuidv7 } from "uuid";
+import { upsertCustomer, customerReplacement, type CustomerReplacement } from "../customers/put.js";
+import type { Db } from "../db/client.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { canonicalJson } from "../lib/canonical-json.js";
+import { AppError, type ProblemIssue } from "../lib/errors.js";
+import { localDate, resolveLocation, type LocationIndex, type WritableLocation } from "../lib/locations.js";
+import { lockSkusShared } from "../lib/sku-locks.js";
+import { RetryTransaction, withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import { findEmployee, upsertEmployee } from "./employees.js";
+import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
+import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
+import { computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
+import type { ReceiptBody } from "./write-schemas.js";
+
+/** A receipt that passed every check that needs no database. */
+export interface PreparedReceipt {
+  posId: string;
+  body: ReceiptBody;
+  kind: "sale" | "refund";
+  location: WritableLocation;
+  businessDate: string;
+  amounts: LineAmounts[];
+  totals: ReceiptTotals;
+  customer: { posUser: string; value: CustomerReplacement } | null;
+  hash: string;
+  /** Where the receipt is in the request, for issues: "body", or "body.receipts.3" in a batch. */
+  at: string;
+}
+
+export const unprocessable = (issues: ProblemIssue[], what = "receipt") =>
+  new AppError("unprocessable", `The ${what} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, { issues });
+
+/**
+ * Checks a parsed receipt against the rules that need no database (signs, totals, the store, the
+ * embedded customer's contact fields). Issues are located under `at` ("body", "body.receipts.3").
+ */
+export function prepareReceipt(posId: string, body: ReceiptBody, locations: LocationIndex, at: string): PreparedReceipt | { issues: ProblemIssue[] } {
+  const issues = receiptRuleIssues(posId, body, at);
+  const { lines: amounts, totals } = computeTotals(body.lines);
+  issues.push(...totalsIssues(body.totals, totals, at));
+  const resolved = resolveLocation(locations, body, at);
+  if ("issue" in resolved) issues.push(resolved.issue);
+  let customer: PreparedReceipt["customer"] = null;
+  if (body.customer) {
+    const { pos_user, ...fields } = body.customer;
+    const replacement = customerReplacement(fields, `${at}.customer`);
+    issues.push(...replacement.issues);
+    customer = { posUser: pos_user, value: replacement.value };
+  }
+  if (issues.length || "issue" in resolved) return { issues };
+
+  const { totals: _checkedOnly, location_id: _id, location_pos_id: _posId, ...rest } = body;
+  const hash = createHash("sha256")
+    .update(canonicalJson({ ...rest, location: resolved.location.id }))
+    .digest("base64url");
+  return {
+    posId,
+    body,
+    kind: kindOf(body),
+    location: resolved.location,
+    businessDate: localDate(body.transacted_at, resolved.location.time_zone),
+    amounts,
+    totals,
+    customer,
+    hash,
+    at,
+  };
+}
+
+interface ExistingReceipt {
+  id: string;
+  body_hash: string | null;
+  kind: "sale" | "refund";
+  status: "completed" | "voided";
+  location_id: string;
+}
+
+const visibleTo = (auth: AuthContext, locationId: string) => auth.locationIds === null || auth.locationIds.includes(locationId);
+
+/** Another merchant's receipt, or one at a store outside the key's locations, does not exist for this key. */
+const invisible = () => new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to).");
+
+export interface ReceiptOutcome {
+  id: string;
+  result: WriteResult;
+}
+
+/** Writes a prepared receipt: created, updated or unchanged; AppError (404, 409, 422) when the database says no. */
+export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedReceipt, via: string): Promise<ReceiptOutcome> {
+  // An identical body changes nothing; checked without a lock first (re-sent backfills are common),
+  // and again under the lock below.
+  const { rows: seen } = await db.pool.query<{ id: string; body_hash: string | null; location_id: string }>(
+    "SELECT id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2",
+    [auth.merchantId, receipt.posId],
+  );
+  if (seen[0] && !visibleTo(auth, seen[0].location_id)) throw invisible();
+  if (seen[0]?.body_hash === receipt.hash) return { id: seen[0].id, result: "unchanged" };
+
+  return withTransaction(db.pool, async (client) => {
+    const { body } = receipt;
+    await lockSkusShared(client, auth.merchantId, body.lines.map((l) => l.sku));
+    const { rows } = await client.query<ExistingReceipt>(
+      "SELECT id, body_hash, kind, status, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2 FOR UPDATE",
+      [auth.merchantId, receipt.posId],
+    );
+    const existing = rows[0] ?? null;
+    if (existing) {
+      if (!visibleTo(auth, existing.location_id)) throw invisible();
+      if (existing.body_hash === receipt.hash) return { id: existing.id, result: "unchanged" as const };
+      if (existing.status === "voided") {
+        throw new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead).");
+      }
+    }
+
+    const issues: ProblemIssue[] = [];
+    const { at } = receipt;
+    const original = receipt.kind === "refund" ? await checkOriginal(client, auth, receipt, existing, issues) : null;
+    if (existing?.kind === "sale") {
+      const refunded = await refundedBySku(client, existing.id);
+      if (refunded.size > 0) {
+        if (receipt.kind === "refund") {
+          issues.push({ location: `${at}.original_pos_id`, message: "This sale has refunds: it cannot become a refund itself.", code: "sale_has_refunds" });
+        } else issues.push(...underSoldIssues(body.lines, refunded, at));
+      }
+    }
+    const customerId = await resolveCustomer(client, auth, receipt, via, issues);
+    const employeeId = await resolveEmployee(client, auth, receipt, via, issues);
+    if (issues.length) throw unprocessable(issues);
+
+    const lines = await lineRows(client, auth, receipt, original?.ledger ?? null);
+    const values = {
+      customerId,
+      employeeId,
+      originalId: original?.id ?? null,
+      costTotal: costTotal(lines.map((l) => ({ quantity: l.quantity, unitCost: l.unit_cost }))),
+    };
+    if (existing) {
+      await client.query("DELETE FROM line_items WHERE transaction_id = $1", [existing.id]);
+      await saveReceipt(client, auth, receipt, lines, values, { id: existing.id, mode: "update" }, via);
+      return { id: existing.id, result: "updated" as const };
+    }
+    const id = uuidv7();
+    const inserted = await saveReceipt(client, auth, receipt, lines, values, { id, mode: "insert" }, via);
+    // Another request created the receipt since we looked: run again, now as an update of it.
+    if (!inserted) throw new RetryTransaction();
+    return { id, result: "created" as const };
+  });
+}
+
+/** Locks the sale a refund names and checks it may be refunded by this much; adds issues when not. */
+async function checkOriginal(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  existing: ExistingReceipt | null,
+  issues: ProblemIssue[],
+): Promise<{ id: string; ledger: Map<string, SkuLedger> } | null> {
+  const at = `${receipt.at}.original_pos_id`;
+  const sale = await lockReceiptByPosId(client, auth, receipt.body.original_pos_id!);
+  if (!sale || sale.deleted) {
+    issues.push({ location: at, message: `No sale with POS id '${receipt.body.original_pos_id}' (send the sale before its refund).`, code: "unknown_original" });
+    return null;
+  }
+  if (sale.kind !== "sale") issues.push({ location: at, message: "It names a refund: a refund must name the sale it refunds.", code: "original_not_a_sale" });
+  else if (sale.status === "voided") issues.push({ location: at, message: "The sale was voided: there is nothing to refund.", code: "original_voided" });
+  if (issues.length) return null;
+  const ledger = await saleLedger(client, sale.id, existing?.id ?? null);
+  issues.push(...overRefundIssues(receipt.body.lines, ledger, receipt.at));
+  return { id: sale.id, ledger };
+}
+
+async function resolveCustomer(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, via: string, issues: ProblemIssue[]): Promise<string | null> {
+  if (receipt.customer) return (await upsertCustomer(client, auth, receipt.customer.posUser, receipt.customer.value, via)).id;
+  const posUser = receipt.body.customer_pos_user;
+  if (posUser === undefined) return null;
+  const { rows } = await client.query<{ id: string }>("SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2", [auth.merchantId, posUser]);
+  if (!rows[0]) {
+    issues.push({
+      location: `${receipt.at}.customer_pos_user`,
+      message: `No customer with pos_user '${posUser}': PUT /v1/customers/{pos_user} first, or embed the customer as \`customer\`.`,
+      code: "unknown_customer",
+    });
+    return null;
+  }
+  return rows[0].id;
+}
+
+async function resolveEmployee(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, via: string, issues: ProblemIssue[]): Promise<string | null> {
+  const { body } = receipt;
+  if (body.employee) return upsertEmployee(client, auth, body.employee, via);
+  if (body.employee_pos_id === undefined) return null;
+  const id = await findEmployee(client, auth, body.employee_pos_id);
+  if (!id) {
+    issues.push({ location: `${receipt.at}.employee_pos_id`, message: `No employee with POS id '${body.employee_pos_id}': embed the employee as \`employee\` to create them.`, code: "unknown_employee" });
+  }
+  return id;
+}
+
+interface LineRow {
+  id: string;
+  line_number: number;
+  product_id: string | null;
+  sku: string;
+  pos_product_id: string | null;
+  name: string;
+  brand: string | null;
+  category: string | null;
+  parent_category: string | null;
+  size: string | null;
+  strain: string | null;
+  grade: string | null;
+  species: string | null;
+  unit_price: string;
+  quantity: string;
+  discount: string;
+  tax: string;
+  line_total: string;
+  unit_cost: string | null;
+}
+
+/**
+ * The rows of the lines: linked to the product of their SKU when it exists (looked up after the
+ * SKU locks, see sku-locks.ts), with the unit cost at the time of sale: the one sent, else (for a
+ * refund) the cost on its sale, else the store's current unit cost, else unknown.
+ */
+async function lineRows(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, ledger: Map<string, SkuLedger> | null): Promise<LineRow[]> {
+  const { body } = receipt;
+  const { rows: products } = await client.query<{ sku: string; id: string; unit_cost: string | null }>(
+    `SELECT p.sku, p.id, i.unit_cost::text FROM products p
+       LEFT JOIN inventory_items i ON i.product_id = p.id AND i.location_id = $2
+      WHERE p.merchant_id = $1 AND p.sku = ANY($3::text[])`,
+    [auth.merchantId, receipt.location.id, [...new Set(body.lines.map((l) => l.sku))]],
+  );
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  return body.lines.map((line, i) => {
+    const product = bySku.get(line.sku);
+    const sentCost = line.unit_cost;
+    const unitCost = sentCost !== undefined ? sentCost : (ledger?.get(line.sku)?.unitCost ?? product?.unit_cost ?? null);
+    return {
+      id: uuidv7(),
+      line_number: i + 1,
+      product_id: product?.id ?? null,
+      sku: line.sku,
+      pos_product_id: line.pos_product_id || null,
+      name: line.name,
+      brand: line.brand || null,
+      category: line.category || null,
+      parent_category: line.parent_category || null,
+      size: line.size || null,
+      strain: line.strain || null,
+      grade: line.grade || null,
+      species: line.species || null,
+      unit_price: line.unit_price,
+      quantity: line.quantity,
+      discount: receipt.amounts[i]!.discount,
+      tax: receipt.amounts[i]!.tax,
+      line_total: receipt.amounts[i]!.lineTotal,
+      unit_cost: unitCost === null ? null : unitCost,
+    };
+  });
+}
+
+const LINE_COLUMNS = [
+  ["id", "uuid"],
+  ["line_number", "int"],
+  ["product_id", "uuid"],
+  ["sku", "text"],
+  ["pos_product_id", "text"],
+  ["name", "text"],
+  ["brand", "text"],
+  ["category", "text"],
+  ["parent_category", "text"],
+  ["size", "text"],
+  ["strain", "text"],
+  ["grade", "text"],
+  ["species", "text"],
+  ["unit_price", "numeric"],
+  ["quantity", "numeric"],
+  ["discount", "numeric"],
+  ["tax", "numeric"],
+  ["line_total", "numeric"],
+  ["unit_cost", "numeric"],
+] as const satisfies readonly (readonly [keyof LineRow, string])[];
+
+/** The lines as one array parameter per column, for a single multi-row INSERT … SELECT FROM unnest. */
+const lineArrays = (lines: LineRow[]) => LINE_COLUMNS.map(([name]) => lines.map((l) => l[name]));
+
+const TX_VALUES = `$3, $4, $5, $6, $7::"Channel", $8::"TransactionKind", $9, $10, $11::date, $12, $13, $14, $15, $16, $17`;
+const TX_COLUMNS = `pos_id, location_id, customer_id, employee_id, channel, kind, original_transaction_id,
+  transacted_at, business_date, subtotal, discount_total, tax_total, total, cost_total, body_hash`;
+const LINES_PARAM_BASE = 20;
+const INSERT_LINES = (source: string) => `
+  INSERT INTO line_items (merchant_id, transaction_id, ${LINE_COLUMNS.map(([name]) => name).join(", ")})
+  SELECT $2::uuid, ${source}.id, ${LINE_COLUMNS.map(([name]) => `x.${name}`).join(", ")}
+    FROM ${source}, unnest(${LINE_COLUMNS.map(([, type], i) => `$${LINES_PARAM_BASE + i}::${type}[]`).join(", ")})
+         AS x(${LINE_COLUMNS.map(([name]) => name).join(", ")})`;
+const AUDIT = (source: string, action: string) => `
+  INSERT INTO audit_entries (merchant_id, api_key_id, action, entity, entity_id, detail)
+  SELECT $2::uuid, $18::uuid, '${action}', 'transaction', ${source}.id::text, $19::jsonb FROM ${source}`;
+
+/** The receipt's row (inserted, or updated in place), its lines and its audit entry, in one statement. */
+const SAVE = {
+  insert: `
+    WITH t AS (
+      INSERT INTO transactions (id, merchant_id, ${TX_COLUMNS}) VALUES ($1, $2, ${TX_VALUES})
+      ON CONFLICT (merchant_id, pos_id) DO NOTHING
+      RETURNING id
+    ), l AS (${INSERT_LINES("t")}), a AS (${AUDIT("t", "create")})
+    SELECT id FROM t`,
+  update: `
+    WITH t AS (
+      UPDATE transactions SET (${TX_COLUMNS}, deleted_at) = (${TX_VALUES}, NULL)
+       WHERE id = $1 AND merchant_id = $2
+      RETURNING id
+    ), l AS (${INSERT_LINES("t")}), a AS (${AUDIT("t", "update")})
+    SELECT id FROM t`,
+};
+
+async function saveReceipt(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  lines: LineRow[],
+  values: { customerId: string | null; employeeId: string | null; originalId: string | null; costTotal: string | null },
+  target: { id: string; mode: "insert" | "update" },
+  via: string,
+): Promise<boolean> {
+  const { body, totals } = receipt;
+  const detail = {
+    via,
+    pos_id: receipt.posId,
+    kind: receipt.kind,
+    location_id: receipt.location.id,
+    lines: lines.length,
+    total: totals.total,
+    ...(values.originalId ? { original_transaction_id: values.originalId } : {}),
+  };
+  const { rowCount } = await client.query(SAVE[target.mode], [
+    target.id,
+    auth.merchantId,
+    receipt.posId,
+    receipt.location.id,
+    values.customerId,
+    values.employeeId,
+    body.channel,
+    receipt.kind,
+    values.originalId,
+    body.transacted_at,
+    receipt.businessDate,
+    totals.subtotal,
+    totals.discount,
+    totals.tax,
+    totals.total,
+    values.costTotal,
+    receipt.hash,
+    auth.keyId,
+    JSON.stringify(detail),
+    ...lineArrays(lines),
+  ]);
+  return rowCount === 1;
+}
