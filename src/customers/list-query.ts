@@ -28,10 +28,10 @@ export const timeRangeRules = [
 ] as const;
 
 export const listFormatParam = z
-  .enum(["native", "aiq"])
-  .default("native")
+  .enum(["standard", "aiq"])
+  .default("standard")
   .describe(
-    "native: this service's records. aiq: each record in AIQ's own push shape (see the AIQ mapping in the README). Only the rendering changes: a cursor stays valid across formats.",
+    "standard: this service's records. aiq: each record in AIQ's own push shape (see the AIQ mapping in the README). Only the rendering changes: a cursor stays valid across formats.",
   );
 
 export const customerListQuery = z

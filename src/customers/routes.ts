@@ -40,7 +40,7 @@ export const customerRoutes = [
     query: customerListQuery,
     responses: {
       200: {
-        description: "A page of customers, as records (format=native) or as AIQ members (format=aiq).",
+        description: "A page of customers, as records (format=standard) or as AIQ members (format=aiq).",
         schema: z.union([listSchema(customerRecordSchema), listSchema(aiqCustomerSchema)]),
       },
       400: problem,

@@ -30,7 +30,7 @@ export const inventoryRoutes = [
     query: inventoryListQuery,
     responses: {
       200: {
-        description: "A page of inventory items, as records (format=native) or as AIQ inventory items (format=aiq).",
+        description: "A page of inventory items, as records (format=standard) or as AIQ inventory items (format=aiq).",
         schema: z.union([feedSchema(inventoryRecordSchema), feedSchema(aiqInventoryItemSchema)]),
       },
       400: problem,

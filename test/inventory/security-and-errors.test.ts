@@ -78,7 +78,8 @@ describe("GET /v1/inventory — invalid requests", () => {
     // The signed part changed: the signature no longer matches.
     const tampered = (cursor[0] === "e" ? "f" : "e") + cursor.slice(1);
 
-    for (const query of [{ in_stock: "true" }, { location_id: store.id }, {}]) {
+    const attempts: Record<string, string>[] = [{ in_stock: "true" }, { location_id: store.id }, {}];
+    for (const query of attempts) {
       const res = await list(key, { limit: 1, ...query, cursor: Object.keys(query).length ? cursor : tampered });
       expect(res.status).toBe(400);
       expect(res.body.errors[0]).toMatchObject({ location: "query.cursor", code: "invalid_cursor" });
