@@ -8,7 +8,7 @@ import { utcText } from "../lib/sync-feed.js";
 import type { CustomerRecord } from "./schemas.js";
 
 /** A row as the SQL returns it: already in the record's shape, flat. */
-interface CustomerRow {
+export interface CustomerRow {
   id: string;
   pos_user: string;
   pos_type: "in_store" | "online";
@@ -78,6 +78,17 @@ export interface CustomerPageFilter {
 
 /** One page of a merchant's customers in (axis time, id) order, with their visit figures. */
 export async function readCustomerPage(db: Db, auth: AuthContext, filter: CustomerPageFilter): Promise<{ record: CustomerRecord; position: [string, string] }[]> {
+  const { text, values } = customerPageQuery(auth, filter);
+  const { rows } = await db.pool.query<CustomerRow>(text, values);
+  return customerPageRecords(rows, filter.axis);
+}
+
+/** The rows of customerPageQuery as records with their positions on the axis. */
+export const customerPageRecords = (rows: CustomerRow[], axis: CustomerPageFilter["axis"]) =>
+  rows.map((row) => ({ record: toRecord(row), position: [row[`${axis}_at`], row.id] as [string, string] }));
+
+/** The SQL of readCustomerPage, for callers that run it on a connection of their own (the export). */
+export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter): { text: string; values: unknown[] } {
   const params: unknown[] = [auth.merchantId, auth.locationIds];
   const param = (value: unknown) => `$${params.push(value)}`;
   // Both axes have an index on (merchant_id, <axis>_at, id): the range and the keyset below use it.
@@ -89,8 +100,7 @@ export async function readCustomerPage(db: Db, auth: AuthContext, filter: Custom
   if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
   if (filter.email) where.push(`c.email = ${param(filter.email)}`);
 
-  const { rows } = await db.pool.query<CustomerRow>(
-    `WITH page AS (
+  const text = `WITH page AS (
        SELECT c.* FROM customers c
         WHERE ${where.join(" AND ")}
         ORDER BY ${at}, c.id
@@ -98,10 +108,8 @@ export async function readCustomerPage(db: Db, auth: AuthContext, filter: Custom
      )
      SELECT ${COLUMNS}, v.*
        FROM page c ${VISITS}
-      ORDER BY ${at}, c.id`,
-    params,
-  );
-  return rows.map((row) => ({ record: toRecord(row), position: [row[`${filter.axis}_at`], row.id] }));
+      ORDER BY ${at}, c.id`;
+  return { text, values: params };
 }
 
 /** One customer of the key's merchant, or null (another merchant's customer does not exist here). */

@@ -50,6 +50,13 @@ export async function readInventoryPage(
   auth: AuthContext,
   filter: InventoryPageFilter,
 ): Promise<{ record: InventoryRecord; position: [string, string] }[]> {
+  const { text, values } = inventoryPageQuery(auth, filter);
+  const { rows } = await db.pool.query<InventoryRecord>(text, values);
+  return rows.map((record) => ({ record, position: [record.updated_at, record.id] }));
+}
+
+/** The SQL of readInventoryPage (its rows are the records), for callers that run it on a connection of their own (the export). */
+export function inventoryPageQuery(auth: AuthContext, filter: InventoryPageFilter): { text: string; values: unknown[] } {
   const params: unknown[] = [auth.merchantId];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where = ["i.merchant_id = $1", `i.updated_at < ${param(filter.to)}::timestamptz`];
@@ -61,8 +68,7 @@ export async function readInventoryPage(
   // A SKU is unique per merchant: its one product, then that product's rows (index on product_id).
   if (filter.sku) where.push(`i.product_id = (SELECT id FROM products WHERE merchant_id = $1 AND sku = ${param(filter.sku)})`);
 
-  const { rows } = await db.pool.query<InventoryRecord>(
-    `WITH page AS (
+  const text = `WITH page AS (
        SELECT i.* FROM inventory_items i
         WHERE ${where.join(" AND ")}
         ORDER BY i.updated_at, i.id
@@ -72,8 +78,6 @@ export async function readInventoryPage(
        FROM page i
        JOIN products p ON p.id = i.product_id
        JOIN locations l ON l.id = i.location_id
-      ORDER BY i.updated_at, i.id`,
-    params,
-  );
-  return rows.map((record) => ({ record, position: [record.updated_at, record.id] }));
+      ORDER BY i.updated_at, i.id`;
+  return { text, values: params };
 }
