@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { createTestApp } from "../helpers/app.js";
+import { as, auditOf, makeTenant, receiptBody, receiptRow, saleLine } from "./helpers.js";
+
+const { app, db } = await createTestApp();
+
+describe("POST /v1/transactions/batch", () => {
+  it("when one receipt is malformed and one refers to an unknown store, then the good ones are stored and each bad one is reported with every issue", async () => {
+    const t = await makeTenant(db);
+    const res = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: [
+        { pos_id: "B-1", ...receiptBody(t) },
+        { pos_id: "B-2", ...receiptBody(t, { transacted_at: "soon", lines: [{ sku: "A" }] }) },
+        { pos_id: "B-3", ...receiptBody(t, { location_id: undefined, location_pos_id: "nowhere" }) },
+        { pos_id: "B-4", ...receiptBody(t, { lines: [saleLine({ quantity: 4 })] }) },
+        "not a receipt",
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.summary).toEqual({ created: 2, updated: 0, unchanged: 0, error: 3 });
+    const [b1, b2, b3, b4, b5] = res.body.results;
+    expect(b1).toMatchObject({ pos_id: "B-1", result: "created", id: expect.any(String) });
+    expect(b2).toMatchObject({ pos_id: "B-2", result: "error", status: 400, code: "validation_failed" });
+    expect(b2.errors.map((e: { location: string }) => e.location).sort()).toEqual(
+      ["body.receipts.1.lines.0.name", "body.receipts.1.lines.0.quantity", "body.receipts.1.lines.0.unit_price", "body.receipts.1.transacted_at"].sort(),
+    );
+    expect(b3).toMatchObject({ pos_id: "B-3", result: "error", status: 422, errors: [expect.objectContaining({ location: "body.receipts.2.location_pos_id", code: "unknown_location" })] });
+    expect(b4).toMatchObject({ pos_id: "B-4", result: "created" });
+    expect(b5).toMatchObject({ pos_id: null, result: "error", status: 400 });
+    expect(await receiptRow(db, t.merchant.id, "B-1")).not.toBeNull();
+    expect(await receiptRow(db, t.merchant.id, "B-2")).toBeNull();
+    expect(await receiptRow(db, t.merchant.id, "B-3")).toBeNull();
+    expect((await receiptRow(db, t.merchant.id, "B-4")).total).toBe("139.88");
+  });
+
+  it("when the same batch is sent again, then every receipt is unchanged; when a receipt changed, only it is updated", async () => {
+    const t = await makeTenant(db);
+    const receipts = Array.from({ length: 20 }, (_, i) => ({ pos_id: `BB-${i}`, ...receiptBody(t, { lines: [saleLine({ quantity: i + 1 })] }) }));
+    const first = await as(app, t.key).post("/v1/transactions/batch", { receipts });
+    expect(first.body.summary).toEqual({ created: 20, updated: 0, unchanged: 0, error: 0 });
+    receipts[7] = { ...receipts[7]!, lines: [saleLine({ quantity: 99 })] };
+    const second = await as(app, t.key).post("/v1/transactions/batch", { receipts });
+    expect(second.body.summary).toEqual({ created: 0, updated: 1, unchanged: 19, error: 0 });
+    expect(second.body.results[7]).toMatchObject({ pos_id: "BB-7", result: "updated", id: first.body.results[7].id });
+    expect((await auditOf(db, t.merchant.id)).length).toBe(21);
+  });
+
+  it("when a batch holds a sale, its refunds and a second version of a receipt, then they are written in the order sent", async () => {
+    const t = await makeTenant(db);
+    const refund = (posId: string, quantity: number) => ({
+      pos_id: posId,
+      ...receiptBody(t, { original_pos_id: "BS-1", lines: [saleLine({ quantity, discount: 0, tax: 0 })] }),
+    });
+    const res = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: [
+        { pos_id: "BS-1", ...receiptBody(t, { lines: [saleLine({ quantity: 3 })] }) },
+        refund("BR-1", -2),
+        refund("BR-2", -2),
+        refund("BR-3", -1),
+        { pos_id: "BS-2", ...receiptBody(t) },
+        { pos_id: "BS-2", ...receiptBody(t, { lines: [saleLine({ quantity: 7 })] }) },
+      ],
+    });
+    expect(res.body.results.map((r: { pos_id: string; result: string }) => `${r.pos_id}:${r.result}`)).toEqual([
+      "BS-1:created",
+      "BR-1:created",
+      "BR-2:error",
+      "BR-3:created",
+      "BS-2:created",
+      "BS-2:updated",
+    ]);
+    expect(res.body.results[2].errors[0].message).toBe("line 1 (sku SKU-BD-35): refunds 2 but only 1 remains refundable (sold 3, already refunded 2).");
+    expect((await receiptRow(db, t.merchant.id, "BS-2")).subtotal).toBe("245.00");
+  });
+
+  it("when the envelope is wrong (no receipts, empty, too many), then 400 and nothing is written", async () => {
+    const t = await makeTenant(db);
+    expect((await as(app, t.key).post("/v1/transactions/batch", { receipt: [] })).status).toBe(400);
+    expect((await as(app, t.key).post("/v1/transactions/batch", { receipts: [] })).status).toBe(400);
+    const tooMany = await as(app, t.key).post("/v1/transactions/batch", { receipts: Array.from({ length: 501 }, (_, i) => ({ pos_id: `T-${i}` })) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].location).toBe("body.receipts");
+  });
+
+  it("when a batch is retried with the same Idempotency-Key, then the first results come back and nothing is written again", async () => {
+    const t = await makeTenant(db);
+    const body = { receipts: [{ pos_id: "BI-1", ...receiptBody(t) }] };
+    const first = await as(app, t.key).post("/v1/transactions/batch", body).set("Idempotency-Key", "batch-1");
+    const retry = await as(app, t.key).post("/v1/transactions/batch", body).set("Idempotency-Key", "batch-1");
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(retry.body).toEqual(first.body);
+    expect(retry.body.results[0].result).toBe("created");
+  });
+
+  it("when two requests with one Idempotency-Key run at once, then the batch runs once and the other is told to retry (409) or gets its answer", async () => {
+    const t = await makeTenant(db);
+    const body = { receipts: Array.from({ length: 30 }, (_, i) => ({ pos_id: `BC-${i}`, ...receiptBody(t) })) };
+    const [a, b] = await Promise.all([
+      as(app, t.key).post("/v1/transactions/batch", body).set("Idempotency-Key", "batch-2"),
+      as(app, t.key).post("/v1/transactions/batch", body).set("Idempotency-Key", "batch-2"),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect([200, 409]).toContain(statuses[1]);
+    const created = [a, b].filter((r) => r.status === 200).flatMap((r) => r.body.results.filter((x: { result: string }) => x.result === "created"));
+    expect(created).toHaveLength(30);
+    expect((await auditOf(db, t.merchant.id)).length).toBe(30);
+  });
+});
