@@ -14,8 +14,11 @@ import type { Period } from "../params.js";
 import { periodSql } from "../values.js";
 import type { SalesGroup } from "./schema.js";
 
-/** The SQL of each grouping: the group's key and name, and the join that names it. Fixed text only. */
-const dimensions: Record<SalesGroup | "none", { key: string; name: string; join?: string }> = {
+/**
+ * The SQL of each grouping: the group's key and name, the join that names it, and for the line
+ * dimensions, what the per-receipt lookup of lines groups by. Fixed text only, never user input.
+ */
+const dimensions: Record<SalesGroup | "none", { key: string; name: string; join?: string; lines?: { select: string; groupBy: string } }> = {
   none: { key: "NULL::text", name: "NULL::text" },
   location: { key: "t.location_id::text", name: "l.name", join: "JOIN locations l ON l.id = t.location_id" },
   employee: {
@@ -23,9 +26,9 @@ const dimensions: Record<SalesGroup | "none", { key: string; name: string; join?
     name: "nullif(concat_ws(' ', e.first_name, e.last_name), '')",
     join: "LEFT JOIN employees e ON e.id = t.employee_id",
   },
-  category: { key: "li.category", name: "li.category" },
-  brand: { key: "li.brand", name: "li.brand" },
-  product: { key: "li.sku", name: "li.name" },
+  category: { key: "li.category", name: "li.category", lines: { select: "li.category", groupBy: "li.category" } },
+  brand: { key: "li.brand", name: "li.brand", lines: { select: "li.brand", groupBy: "li.brand" } },
+  product: { key: "li.sku", name: "li.name", lines: { select: "li.sku, max(li.name) AS name", groupBy: "li.sku" } },
 };
 
 export interface SalesQuery {
@@ -76,22 +79,33 @@ function salesSql(groupBy: SalesGroup | undefined): string {
               coalesce(a.cost, 0) AS cost, coalesce(a.lines_without_cost, 0) AS lines_without_cost
        FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
        LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total`;
+  const lineGroup = dimension.lines;
   return `
-WITH lines AS (
-  SELECT t.id AS transaction_id,
-         t.kind = 'sale' AS is_sale,
+WITH parts AS (
+  -- One row per receipt, or per receipt and line group: its lines summed. A lateral aggregate is
+  -- a lookup of the receipt's lines by line_items(transaction_id, ...) whose cost grows with the
+  -- range (a plain join makes the planner hash the whole line_items table), and one row per
+  -- (receipt, group) lets receipts be counted without count(DISTINCT).
+  SELECT t.kind = 'sale' AS is_sale,
          date_trunc($4, t.business_date::timestamp)::date AS bucket,
          ${dimension.key} AS group_key,
          ${dimension.name} AS group_name,
-         li.quantity,
-         round(li.unit_price * li.quantity, 2) AS gross,
-         li.discount,
-         li.tax,
-         li.unit_cost * li.quantity AS cost,
-         li.id IS NOT NULL AND li.unit_cost IS NULL AS no_cost
+         coalesce(li.first, true) AS first,
+         li.units, li.gross, li.discount, li.tax, li.cost, li.no_cost
   FROM transactions t
-  LEFT JOIN line_items li ON li.transaction_id = t.id
   ${dimension.join ?? ""}
+  LEFT JOIN LATERAL (
+    SELECT ${lineGroup ? `${lineGroup.select}, row_number() OVER () = 1` : "true"} AS first,
+           sum(li.quantity) AS units,
+           sum(round(li.unit_price * li.quantity, 2)) AS gross,
+           sum(li.discount) AS discount,
+           sum(li.tax) AS tax,
+           sum(li.unit_cost * li.quantity) AS cost,
+           count(*) FILTER (WHERE li.unit_cost IS NULL) AS no_cost
+    FROM line_items li
+    WHERE li.transaction_id = t.id
+    ${lineGroup ? `GROUP BY ${lineGroup.groupBy}` : ""}
+  ) li ON true
   WHERE t.merchant_id = $1
     AND t.business_date >= $2::date AND t.business_date < $3::date
     AND t.status = 'completed' AND t.deleted_at IS NULL
@@ -99,15 +113,16 @@ WITH lines AS (
 ),
 agg AS (
   SELECT bucket, group_key, max(group_name) AS group_name, grouping(bucket) = 1 AS is_total,
-         count(DISTINCT transaction_id) FILTER (WHERE is_sale) AS receipts,
-         coalesce(sum(quantity) FILTER (WHERE is_sale), 0) AS units,
+         -- A receipt has one row per group it touches: counted in each, and once in the totals.
+         CASE WHEN grouping(bucket) = 1 THEN count(*) FILTER (WHERE is_sale AND first) ELSE count(*) FILTER (WHERE is_sale) END AS receipts,
+         coalesce(sum(units) FILTER (WHERE is_sale), 0) AS units,
          coalesce(sum(gross) FILTER (WHERE is_sale), 0) AS gross_sales,
          coalesce(sum(discount) FILTER (WHERE is_sale), 0) AS discounts,
          coalesce(-sum(gross - discount) FILTER (WHERE NOT is_sale), 0) AS refunds,
          coalesce(sum(tax), 0) AS tax,
          coalesce(sum(cost), 0) AS cost,
-         count(*) FILTER (WHERE no_cost) AS lines_without_cost
-  FROM lines
+         coalesce(sum(no_cost), 0) AS lines_without_cost
+  FROM parts
   GROUP BY GROUPING SETS ((bucket, group_key), ())
 ),
 picked AS (
