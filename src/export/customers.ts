@@ -1,0 +1,90 @@
+// GET /v1/export/customers: the list's filters and axes (the lossless change feed by default, or
+// creation time with created_*; phone and email lookups), streamed. Each batch is the list's own
+// page query (customerPageQuery: keyset on the axis's index, visit figures in the same statement).
+import { z } from "zod";
+import { toAiqCustomer } from "../customers/aiq-format.js";
+import { customerListQuery, timeRangeRules } from "../customers/list-query.js";
+import { customerPageQuery, customerPageRecords, type CustomerRow } from "../customers/read.js";
+import type { CustomerRecord } from "../customers/schemas.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { filterFingerprint } from "../lib/paging.js";
+import { defineRoute } from "../lib/route.js";
+import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
+import { customerCsvColumns } from "./customer-csv.js";
+import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { streamExport, type ExportPlan } from "./stream.js";
+
+const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = customerListQuery.shape;
+
+export const customerExportQuery = z
+  .strictObject({ ...filterParams, ...exportParams })
+  .superRefine(...timeRangeRules)
+  .superRefine(...shapeRule)
+  .describe("The filters of GET /v1/customers, and how to stream them.");
+export type CustomerExportQuery = z.output<typeof customerExportQuery>;
+
+/** Each customer's visit figures are an aggregate over their receipts: smaller batches than transactions. */
+const BATCH = 1_000;
+
+type Row = { record: CustomerRecord; position: [string, string] };
+
+export function customerExportPlan(auth: AuthContext, query: CustomerExportQuery): ExportPlan<Row, CustomerRecord> {
+  const filters = listFilters(query);
+  const axis = filters.created_from || filters.created_to ? "created" : "updated";
+  const render = query.shape === "aiq" ? (record: CustomerRecord) => JSON.stringify(toAiqCustomer(record)) : (record: CustomerRecord) => JSON.stringify(record);
+  return {
+    name: "customers",
+    // GET /v1/customers's fingerprint of the same filters: the cursors go both ways.
+    fingerprint: filterFingerprint("customers.list", auth, filters),
+    feed: axis === "updated" ? { updatedTo: filters.updated_to } : null,
+    batchSize: BATCH,
+    query: ({ after, take, upper }) =>
+      customerPageQuery(auth, {
+        axis,
+        from: (axis === "created" ? filters.created_from : filters.updated_from)?.toISOString(),
+        to: axis === "created" ? filters.created_to?.toISOString() : (upper ?? undefined),
+        after: after ?? undefined,
+        phone: filters.phone,
+        email: filters.email,
+        take,
+      }),
+    rows: (raw) => customerPageRecords(raw as CustomerRow[], axis),
+    positionOf: (row) => row.position,
+    ndjson: (row) => render(row.record),
+    csv: { columns: customerCsvColumns, rowsOf: (row) => [row.record] },
+  };
+}
+
+export const customerExportRoute = defineRoute({
+  method: "get",
+  path: "/v1/export/customers",
+  operationId: "exportCustomers",
+  summary: "Export customers (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
+  description: [
+    "Without a created_* range, the change feed by (updated_at, id), lossless; with created_from/created_to, by (created_at, id). phone and email narrow either walk. Visit figures as in the list (a key limited to some locations counts only theirs).",
+    "CSV: one row per customer, visit figures flattened (first_visit_at, last_visit_at, visit_count, lifetime_spend).",
+    EXPORT_STREAM_DESCRIPTION,
+  ].join("\n\n"),
+  tags: ["Exports"],
+  scope: "customers:read",
+  rateLimit: "heavy",
+  query: customerExportQuery,
+  examples: { query: { created_from: "2025-11-01T00:00:00Z", format: "csv" } },
+  responses: exportResponses({
+    ndjson: [
+      '{"id":"0192f0c4-…","pos_user":"C-88213","pos_type":"in_store","email":"avery@example.com","phone":"+13035550142","first_name":"Avery",…,"visits":{"visit_count":12,"lifetime_spend":"642.18",…},…}',
+      '{"export":"end","records":1,"has_more":false,"next_cursor":"eyJ2IjoxLC…","complete_through":"2026-11-01T00:00:03.512210Z"}',
+      "",
+    ].join("\n"),
+    csv: [
+      "id,pos_user,pos_type,email,phone,first_name,last_name,address1,…,visit_count,lifetime_spend,deleted_at,created_at,updated_at",
+      '0192f0c4-…,C-88213,in_store,avery@example.com,+13035550142,Avery,"O\'Neil, ""AJ""","12 Main St, Apt 4",…,12,642.18,,2025-03-02T17:10:44.120000Z,2026-10-30T08:01:12.004321Z',
+      "",
+    ].join("\r\n"),
+  }),
+  handler: async ({ db, config, auth, query, req, res }) => {
+    res.setHeader("Vary", "Accept");
+    const format = exportFormat(req, query.format, query.shape);
+    await streamExport({ db, config, req, res }, customerExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+  },
+});

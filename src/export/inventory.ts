@@ -1,0 +1,88 @@
+// GET /v1/export/inventory: the list's filters (the lossless change feed; location, SKU, in_stock),
+// streamed. Each batch is the list's own page query (inventoryPageQuery: keyset on
+// (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
+import { z } from "zod";
+import { timeRangeRules } from "../customers/list-query.js";
+import { toAiqInventoryItem } from "../inventory/aiq-format.js";
+import { inventoryListQuery } from "../inventory/list-query.js";
+import { inventoryPageQuery } from "../inventory/read.js";
+import type { InventoryRecord } from "../inventory/schemas.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { filterFingerprint } from "../lib/paging.js";
+import { defineRoute } from "../lib/route.js";
+import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
+import { inventoryCsvColumns } from "./inventory-csv.js";
+import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { streamExport, type ExportPlan } from "./stream.js";
+
+const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = inventoryListQuery.shape;
+
+export const inventoryExportQuery = z
+  .strictObject({ ...filterParams, ...exportParams })
+  .superRefine(...timeRangeRules)
+  .superRefine(...shapeRule)
+  .describe("The filters of GET /v1/inventory, and how to stream them.");
+export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
+
+const BATCH = 2_000;
+
+export function inventoryExportPlan(auth: AuthContext, query: InventoryExportQuery): ExportPlan<InventoryRecord, InventoryRecord> {
+  const filters = listFilters(query);
+  const render = query.shape === "aiq" ? (record: InventoryRecord) => JSON.stringify(toAiqInventoryItem(record)) : (record: InventoryRecord) => JSON.stringify(record);
+  return {
+    name: "inventory",
+    // GET /v1/inventory's fingerprint of the same filters: the cursors go both ways.
+    fingerprint: filterFingerprint("inventory.list", auth, filters),
+    feed: { updatedTo: filters.updated_to },
+    batchSize: BATCH,
+    query: ({ after, take, upper }) =>
+      inventoryPageQuery(auth, {
+        from: filters.updated_from?.toISOString(),
+        // The feed always has an upper bound (the horizon or updated_to).
+        to: upper!,
+        after: after ?? undefined,
+        locationId: filters.location_id,
+        sku: filters.sku,
+        inStock: filters.in_stock,
+        take,
+      }),
+    rows: (raw) => raw as InventoryRecord[],
+    positionOf: (record) => [record.updated_at, record.id],
+    ndjson: render,
+    csv: { columns: inventoryCsvColumns, rowsOf: (record) => [record] },
+  };
+}
+
+export const inventoryExportRoute = defineRoute({
+  method: "get",
+  path: "/v1/export/inventory",
+  operationId: "exportInventory",
+  summary: "Export inventory (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
+  description: [
+    "The change feed of inventory items by (updated_at, id), lossless; location_id, sku and in_stock narrow it. A key limited to some locations sees only their items.",
+    "CSV: one row per item (a product at a location), the location in location_* columns, custom attributes as one cell of JSON text.",
+    EXPORT_STREAM_DESCRIPTION,
+  ].join("\n\n"),
+  tags: ["Exports"],
+  scope: "inventory:read",
+  rateLimit: "heavy",
+  query: inventoryExportQuery,
+  examples: { query: { in_stock: "true", format: "csv" } },
+  responses: exportResponses({
+    ndjson: [
+      '{"id":"0192f0c4-…","product_id":"0192efb0-…","sku":"BD-35","name":"Blue Dream 3.5g","location":{…},"quantity":"25","unit_cost":"12.50","sale_price":"35.00","margin":"22.50",…}',
+      '{"export":"end","records":1,"has_more":false,"next_cursor":"eyJ2IjoxLC…","complete_through":"2026-11-01T00:00:03.512210Z"}',
+      "",
+    ].join("\n"),
+    csv: [
+      "id,location_id,location_pos_id,location_name,product_id,sku,pos_product_id,name,brand,…,quantity,unit_cost,sale_price,…,updated_at",
+      '0192f0c4-…,0192efa1-…,DEN-1,"Denver, Colfax",0192efb0-…,BD-35,P-35,"Blue Dream 3.5g ""Reserve""",Good Farms,…,25,12.50,35.00,…,2026-10-30T08:01:12.004321Z',
+      "",
+    ].join("\r\n"),
+  }),
+  handler: async ({ db, config, auth, query, req, res }) => {
+    res.setHeader("Vary", "Accept");
+    const format = exportFormat(req, query.format, query.shape);
+    await streamExport({ db, config, req, res }, inventoryExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+  },
+});

@@ -1,0 +1,216 @@
+// The export engine, shared by the three exports: walk the list's keyset order in batches (one
+// indexed query each, the list's own page SQL, no long-lived snapshot or cursor) and write each
+// batch as NDJSON or CSV, never holding more than about two batches:
+// - backpressure: when res.write says the socket's buffer is full, wait for 'drain' before writing
+//   more; the next batch is fetched while the current one is written, and no further one until
+//   that write has drained, so a slow client slows the export instead of filling the server's memory;
+// - lossless: on the change-time axis the feed's horizon is read once, at the start, and the whole
+//   export serves below it (see src/lib/sync-feed.ts); its end cursor continues the feed from there;
+// - the client going away stops it: no batch starts after that, the statement in flight is
+//   cancelled (batch-queries.ts) and the handler returns once its connection is back in the pool.
+// What the stream says besides records, and how to resume, is in protocol.ts.
+import type { Request, Response } from "express";
+import type pg from "pg";
+import type { Config } from "../config/env.js";
+import type { Db } from "../db/client.js";
+import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
+import { decodeCursor, encodeCursor } from "../lib/paging.js";
+import { feedBounds, type FeedBounds } from "../lib/sync-feed.js";
+import { BatchQueries, ExportStopped } from "./batch-queries.js";
+import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
+import { checkpointLine, continuation, endLine, TRAILERS, timeIdPosition } from "./protocol.js";
+
+export type TimeId = [string, string];
+
+export interface BatchWindow {
+  /** Rows strictly after this position; null: from the start of the range. */
+  after: TimeId | null;
+  /** Rows to fetch. */
+  take: number;
+  /** Change-time axis: serve rows with updated_at below this (the horizon, or the client's updated_to). */
+  upper: string | null;
+}
+
+/** One export: the list's query and its renderings. */
+export interface ExportPlan<Row, CsvRow> {
+  /** The file name of the download, without extension (e.g. "transactions"). */
+  name: string;
+  /** What the cursors are bound to: the list's fingerprint of the same filters (src/lib/paging.ts). */
+  fingerprint: string;
+  /** The change-time axis (the lossless feed) and the client's updated_to; null on another axis. */
+  feed: { updatedTo: Date | undefined } | null;
+  /** Records per query: large enough that the per-query cost vanishes, small enough to hold two. */
+  batchSize: number;
+  /** The SQL of one batch, in the walk's (time, id) order. */
+  query(window: BatchWindow): { text: string; values: unknown[] };
+  /** The query's rows as the export's rows. */
+  rows(raw: pg.QueryResultRow[]): Row[];
+  positionOf(row: Row): TimeId;
+  /** The record's JSON text (one NDJSON line, without its newline). */
+  ndjson(row: Row): string;
+  csv: { columns: CsvColumn<CsvRow>[]; rowsOf(row: Row): CsvRow[] };
+}
+
+export interface ExportContext {
+  db: Db;
+  config: Pick<Config, "CURSOR_SECRET">;
+  req: Request;
+  res: Response;
+}
+
+export interface ExportRequest {
+  format: ExportFormat;
+  cursor: string | undefined;
+  maxRecords: number | undefined;
+}
+
+/** Writes to the response, waiting for 'drain' when its buffer is full; knows when the client has gone. */
+class ResponseWriter {
+  gone = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly res: Response,
+    onGone: () => void,
+  ) {
+    const gone = () => {
+      // 'close' also follows a complete answer; only a close before the end means the client left.
+      if (this.gone || res.writableFinished) return;
+      this.gone = true;
+      onGone();
+      this.wake?.();
+    };
+    res.on("close", gone);
+    res.on("error", gone);
+  }
+
+  /** Sets the status and headers; false when an answer already went out (the request timed out first). */
+  start(headers: Record<string, string>): boolean {
+    if (this.gone || this.res.headersSent || this.res.writableEnded) return false;
+    this.res.status(200);
+    for (const [name, value] of Object.entries(headers)) this.res.setHeader(name, value);
+    return true;
+  }
+
+  /** Resolves true once the socket can take more, false if the client went away meanwhile. */
+  async write(chunk: string): Promise<boolean> {
+    if (this.gone) return false;
+    if (!this.res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.wake = null;
+          resolve();
+        };
+        this.wake = done;
+        this.res.on("drain", done);
+      });
+    }
+    return !this.gone;
+  }
+
+  end(trailers: Record<string, string>): void {
+    if (this.gone) return;
+    this.res.addTrailers(trailers);
+    this.res.end();
+  }
+}
+
+/** CSV text of some rows: the header only in the first chunk (toCsv writes one; later chunks drop it). */
+function csvChunk<CsvRow>(columns: CsvColumn<CsvRow>[], rows: CsvRow[], withHeader: boolean): string {
+  const text = toCsv(columns, rows);
+  // The header row holds no line break (column names), so it ends at the first CRLF.
+  return withHeader ? text : text.slice(text.indexOf("\r\n") + 2);
+}
+
+function headersFor(name: string, format: ExportFormat, bounds: FeedBounds | null): Record<string, string> {
+  return {
+    "Content-Type": `${format === "csv" ? CSV_CONTENT_TYPE : NDJSON_CONTENT_TYPE}; charset=utf-8`,
+    "Content-Disposition": `attachment; filename="${name}.${format}"`,
+    "Cache-Control": "no-store",
+    // A proxy (nginx) must pass the stream on as it comes, not buffer it whole.
+    "X-Accel-Buffering": "no",
+    Trailer: Object.values(TRAILERS).join(", "),
+    ...(bounds ? { "X-Complete-Through": bounds.upper } : {}),
+  };
+}
+
+/**
+ * Streams the export and ends the response. Errors before the first byte (a bad cursor, the
+ * database down) are thrown, so they become problem details; a failure after it destroys the
+ * connection (src/lib/problem.ts), and the missing end line tells the client the body is cut.
+ */
+export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: ExportPlan<Row, CsvRow>, request: ExportRequest): Promise<void> {
+  const secret = ctx.config.CURSOR_SECRET;
+  const cursorFor = (position: TimeId) => encodeCursor(secret, plan.fingerprint, position);
+  let position: TimeId | null = request.cursor ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor)) : null;
+  // Read once, before the first batch's snapshot: every batch serves below it (sync-feed.ts).
+  const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo) : null;
+  const upper = bounds?.upper ?? null;
+
+  const queries = new BatchQueries(ctx.db.pool);
+  const out = new ResponseWriter(ctx.res, () => queries.stop());
+  const fetch = (after: TimeId | null, want: number) => {
+    // One row more than wanted: whether more follow, without another query.
+    const rows = queries.run(plan.query({ after, take: want + 1, upper })).then((raw) => plan.rows(raw));
+    rows.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
+    return rows;
+  };
+
+  let remaining = request.maxRecords ?? MAX_EXPORT_RECORDS;
+  let want = Math.min(plan.batchSize, remaining);
+  let next: Promise<Row[]> | null = fetch(position, want);
+  let served = 0;
+  let started = false;
+  try {
+    while (next) {
+      const rows = await next;
+      next = null;
+      const more = rows.length > want;
+      const batch = more ? rows.slice(0, want) : rows;
+      if (batch.length) position = plan.positionOf(batch.at(-1)!);
+      served += batch.length;
+      remaining -= batch.length;
+      const goesOn = more && remaining > 0;
+      // Fetch the next batch while this one is written: the database and the socket work at once.
+      if (goesOn) {
+        want = Math.min(plan.batchSize, remaining);
+        next = fetch(position, want);
+      }
+
+      let chunk: string;
+      if (request.format === "csv") {
+        chunk = csvChunk(plan.csv.columns, batch.flatMap(plan.csv.rowsOf), !started);
+      } else {
+        chunk = batch.length ? `${batch.map(plan.ndjson).join("\n")}\n` : "";
+        if (goesOn) chunk += checkpointLine(served, cursorFor(position!));
+      }
+      if (!started) {
+        if (!out.start(headersFor(plan.name, request.format, bounds))) return;
+        started = true;
+      }
+      if (!(await out.write(chunk))) break;
+      if (goesOn) continue;
+
+      const hasMore = more;
+      const nextCursor = hasMore ? cursorFor(position!) : bounds?.capped ? cursorFor(continuation(bounds.upper, position)) : null;
+      if (request.format === "ndjson") {
+        if (!(await out.write(endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper })))) break;
+      }
+      out.end({
+        [TRAILERS.records]: String(served),
+        [TRAILERS.hasMore]: String(hasMore),
+        ...(nextCursor ? { [TRAILERS.nextCursor]: nextCursor } : {}),
+      });
+      return;
+    }
+    ctx.req.log?.info({ records: served }, "export stopped: the client went away");
+  } catch (error) {
+    if (!(error instanceof ExportStopped)) throw error;
+    ctx.req.log?.info({ records: served }, "export stopped: the client went away");
+  } finally {
+    queries.stop();
+    // Return only once the statement in flight (cancelled above) has given its connection back.
+    await next?.catch(() => {});
+  }
+}

@@ -1,0 +1,84 @@
+// GET /v1/export/transactions: the list's filters and axes (the lossless change feed by default, or
+// business time with transacted_*), streamed. Each batch is the list's own page query
+// (transactionPageQuery: keyset on the axis's index, records rendered as JSON by PostgreSQL), so
+// for NDJSON Node only joins text; CSV parses each record and writes one row per line item.
+import { z } from "zod";
+import { timeRangeRules } from "../customers/list-query.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { filterFingerprint } from "../lib/paging.js";
+import { defineRoute } from "../lib/route.js";
+import { transactionPageQuery, type TransactionPageRow } from "../transactions/list-query.js";
+import { axisOf } from "../transactions/read.js";
+import { transactionListQuery } from "../transactions/schemas.js";
+import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
+import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { streamExport, type ExportPlan } from "./stream.js";
+import { transactionCsvColumns, transactionCsvRows, type TransactionCsvRow } from "./transaction-csv.js";
+
+const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = transactionListQuery.shape;
+
+export const transactionExportQuery = z
+  .strictObject({ ...filterParams, ...exportParams })
+  .superRefine(...timeRangeRules)
+  .superRefine(...shapeRule)
+  .describe("The filters of GET /v1/transactions, and how to stream them.");
+export type TransactionExportQuery = z.output<typeof transactionExportQuery>;
+
+/** Receipts are large (lines, cost, stock): 2,000 a batch is a few MB, two of them in memory at most. */
+const BATCH = 2_000;
+
+export function transactionExportPlan(auth: AuthContext, query: TransactionExportQuery): ExportPlan<TransactionPageRow, TransactionCsvRow> {
+  const filters = listFilters(query);
+  const axis = axisOf(query);
+  return {
+    name: "transactions",
+    // GET /v1/transactions's fingerprint of the same filters: the cursors go both ways.
+    fingerprint: filterFingerprint("transactions", auth, filters),
+    feed: axis === "updated" ? { updatedTo: query.updated_to } : null,
+    batchSize: BATCH,
+    query: ({ after, take, upper }) =>
+      transactionPageQuery(auth, filters, { axis, after, updatedBefore: upper ?? undefined, rows: take, format: query.shape }),
+    rows: (raw) => raw as TransactionPageRow[],
+    positionOf: (row) => [row.position_time, row.id],
+    // One record, one line: PostgreSQL escapes line breaks inside JSON strings, so the only raw
+    // ones in its JSON text are the layout json_agg puts between array elements.
+    ndjson: (row) => row.record.replaceAll("\n", ""),
+    csv: { columns: transactionCsvColumns, rowsOf: (row) => transactionCsvRows(row.record) },
+  };
+}
+
+export const transactionExportRoute = defineRoute({
+  method: "get",
+  path: "/v1/export/transactions",
+  operationId: "exportTransactions",
+  summary: "Export transactions (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
+  description: [
+    "Without a transacted_* range, the change feed by (updated_at, id), lossless; with transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
+    "CSV: one row per line item, the receipt's columns (receipt_*) repeated on each of its lines; group by transaction_id for receipts (take receipt_* once per receipt, sum line_total over lines). max_records counts transactions, not CSV rows.",
+    EXPORT_STREAM_DESCRIPTION,
+  ].join("\n\n"),
+  tags: ["Exports"],
+  scope: "transactions:read",
+  rateLimit: "heavy",
+  query: transactionExportQuery,
+  examples: { query: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" } },
+  responses: exportResponses({
+    ndjson: [
+      '{"id":"0192f0c4-…","pos_id":"R-10442","location":{…},"transacted_at":"2026-10-31T23:58:02.118000Z","totals":{"total":"61.43",…},"line_items":[…],…}',
+      '{"export":"checkpoint","records":2000,"next_cursor":"eyJ2IjoxLC…"}',
+      '{"id":"0192f0c4-…",…}',
+      '{"export":"end","records":2417,"has_more":false,"next_cursor":null,"complete_through":null}',
+      "",
+    ].join("\n"),
+    csv: [
+      "transaction_id,pos_id,location_id,location_pos_id,location_name,business_date,transacted_at,…,line_number,sku,…,name,brand,…,line_total,…,updated_at",
+      '0192f0c4-…,R-10442,0192efa1-…,DEN-1,"Denver, Colfax",2026-10-31,2026-10-31T23:58:02.118000Z,…,1,BD-35,…,"Blue Dream 3.5g ""Reserve""",Good Farms,…,40.92,…,2026-11-01T00:00:03.512210Z',
+      "",
+    ].join("\r\n"),
+  }),
+  handler: async ({ db, config, auth, query, req, res }) => {
+    res.setHeader("Vary", "Accept");
+    const format = exportFormat(req, query.format, query.shape);
+    await streamExport({ db, config, req, res }, transactionExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+  },
+});
