@@ -1,0 +1,124 @@
+// How an export ends other than well: the client going away (the export stops, its statement is
+// cancelled, its connections come back to the pool) and the server failing mid-way (the body is
+// cut, without the end line that marks a complete export).
+import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { BatchQueries, ExportStopped } from "../../src/export/batch-queries.js";
+import { streamExport } from "../../src/export/stream.js";
+import { transactionExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
+import { defineRoute } from "../../src/lib/route.js";
+import { createTestDb } from "../helpers/db.js";
+import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
+import { appOver } from "../security/apps.js";
+import { seedReceipts } from "./bulk.js";
+import { listen, parseNdjson, readThenAbort } from "./http.js";
+
+const db = await createTestDb();
+
+// The export of transactions, but its third batch's statement fails (a division by zero in PostgreSQL).
+const failingExport = defineRoute({
+  method: "get",
+  path: "/v1/test/failing-export",
+  operationId: "testFailingExport",
+  summary: "An export that fails after two batches",
+  tags: ["Test"],
+  scope: "transactions:read",
+  query: transactionExportQuery,
+  responses: { 200: { description: "NDJSON, then a failure" } },
+  handler: async ({ db, config, auth, query, req, res }) => {
+    const plan = transactionExportPlan(auth, query);
+    let batches = 0;
+    const failing = { ...plan, query: (window: Parameters<typeof plan.query>[0]) => (++batches === 3 ? { text: "SELECT 1/0", values: [] } : plan.query(window)) };
+    await streamExport({ db, config, req, res }, failing, { format: "ndjson", cursor: undefined, maxRecords: undefined });
+  },
+});
+
+const logged: { msg?: string; records?: number }[] = [];
+const logTo = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+    done();
+  },
+});
+const app = appOver(db, { env: { RATE_LIMIT_HEAVY_PER_MINUTE: "1000" }, extraRoutes: [failingExport], logTo });
+const base = await listen(app);
+
+async function store(receipts: number) {
+  const merchant = await makeMerchant(db);
+  const location = await makeLocation(db, merchant.id);
+  const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+  await seedReceipts(db.pool, location, receipts);
+  return key;
+}
+
+async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await sleep(50);
+  }
+}
+
+/** Statements of this database still running, other than the one asking. */
+const running = async () =>
+  (
+    await db.pool.query<{ query: string }>(
+      "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()",
+    )
+  ).rows;
+
+describe("an export that does not end well", () => {
+  it("when the client goes away mid-export, then the export stops: no statement of it keeps running and its connections are back in the pool", async () => {
+    const key = await store(8_000);
+
+    const lines = await readThenAbort(base, "/v1/export/transactions", key, {}, 100);
+    expect(lines).toHaveLength(100);
+
+    await eventually(() => logged.some((line) => line.msg === "export stopped: the client went away"));
+    const stopped = logged.find((line) => line.msg === "export stopped: the client went away")!;
+    expect(stopped.records).toBeLessThan(8_000);
+    // Nothing checked out of the pool, nothing running in PostgreSQL.
+    expect(db.pool.totalCount - db.pool.idleCount).toBe(0);
+    expect(await running()).toEqual([]);
+  });
+
+  it("when a batch's statement is running as the export stops, then PostgreSQL cancels it at once and its connection is not handed out again", async () => {
+    const queries = new BatchQueries(db.pool);
+    const started = Date.now();
+    const slow = queries.run({ text: "SELECT pg_sleep(30)", values: [] });
+    await eventually(async () => (await running()).some((r) => r.query.includes("pg_sleep")));
+    const before = db.pool.totalCount;
+
+    queries.stop();
+
+    await expect(slow).rejects.toBeInstanceOf(ExportStopped);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await running()).filter((r) => r.query.includes("pg_sleep"))).toEqual([]);
+    // The cancelled statement's connection was closed, not returned to the pool.
+    expect(db.pool.totalCount).toBe(before - 1);
+    await expect(queries.run({ text: "SELECT 1", values: [] })).rejects.toBeInstanceOf(ExportStopped);
+  });
+
+  it("when the server fails mid-export, then the body is cut: the records so far, a checkpoint to resume from, and no end line", async () => {
+    const key = await store(5_000);
+
+    const body = await new Promise<{ text: string; error: Error | null }>((resolve) => {
+      http.get(new URL("/v1/test/failing-export", base), { headers: { "x-apikey": key } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ text, error: null }));
+        res.on("error", (error) => resolve({ text, error }));
+        res.on("aborted", () => resolve({ text, error: new Error("aborted") }));
+      });
+    });
+
+    expect(body.error).not.toBeNull();
+    const got = parseNdjson(body.text.slice(0, body.text.lastIndexOf("\n") + 1));
+    expect(got.end).toBeUndefined();
+    expect(got.records).toHaveLength(4_000);
+    expect(got.checkpoints.map((c) => c.records)).toEqual([2_000, 4_000]);
+  });
+});
