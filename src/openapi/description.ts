@@ -53,7 +53,7 @@ Feeds walked by change time (\`updated_from\`, \`updated_to\`, half-open \`[from
 Business time (\`transacted_from\`, \`transacted_to\`) is for backfills (AIQ pulls 12 months at onboarding). One time axis per request.
 
 ## Rate limits
-Requests are limited per key. Every answer carries \`RateLimit\` and \`RateLimit-Policy\` headers (IETF draft: the budget, what is left, and when it resets); over the limit the answer is **429** with \`Retry-After\` (seconds). Retry after that delay; polling every few minutes stays far below the limit.
+Requests are limited per key, over a one-minute window: a \`default\` budget for reads and writes, and a separate, smaller \`heavy\` one for reports and exports. Every answer to a route that needs a key carries \`RateLimit\` and \`RateLimit-Policy\` headers (IETF draft-8: the policy, what is left, and when it resets); over the limit the answer is **429** with \`Retry-After\` (seconds): retry after that delay. Repeated failed authentications from one address are limited too (429 for a minute). Polling every few minutes stays far below the limits. The routes that need no key (health, this document, the docs page) are not limited.
 
 ## Errors
 Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`ProblemDetails\`) with a stable \`code\`, and every validation issue listed in \`errors\` with where it is. A 500 tells nothing internal; quote its \`instance\` (also the \`x-request-id\` header) when reporting it.

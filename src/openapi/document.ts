@@ -19,6 +19,11 @@ export interface OpenApiOptions {
 
 const SECURITY: Record<string, string[]>[] = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];
 const requestIdHeader = { "x-request-id": { $ref: "#/components/headers/RequestId" } };
+/** Every answer of a route that needs a key carries its key's budget (src/ratelimit). */
+const rateLimitHeaders = {
+  RateLimit: { $ref: "#/components/headers/RateLimit" },
+  "RateLimit-Policy": { $ref: "#/components/headers/RateLimitPolicy" },
+};
 
 function scopeText(route: RouteDef): string {
   if (route.scope === null) return "**No key needed.**";
@@ -26,7 +31,7 @@ function scopeText(route: RouteDef): string {
   return `**Scope:** \`${route.scope}\`.`;
 }
 
-function successResponse(spec: RouteDef["responses"][number]): ZodOpenApiResponseObject {
+function successResponse(route: RouteDef, spec: RouteDef["responses"][number]): ZodOpenApiResponseObject {
   const content: NonNullable<ZodOpenApiResponseObject["content"]> = {};
   if (spec.schema) content["application/json"] = { schema: spec.schema };
   for (const type of spec.contentTypes ?? []) {
@@ -37,13 +42,13 @@ function successResponse(spec: RouteDef["responses"][number]): ZodOpenApiRespons
   );
   return {
     description: spec.description,
-    headers: { ...requestIdHeader, ...headers } as never,
+    headers: { ...requestIdHeader, ...(route.scope === null ? {} : rateLimitHeaders), ...headers } as never,
     ...(Object.keys(content).length ? { content } : {}),
   };
 }
 
-function errorResponse(status: number, spec: RouteDef["responses"][number] | undefined): ZodOpenApiResponseObject {
-  const headers: Record<string, unknown> = { ...requestIdHeader };
+function errorResponse(route: RouteDef, status: number, spec: RouteDef["responses"][number] | undefined): ZodOpenApiResponseObject {
+  const headers: Record<string, unknown> = { ...requestIdHeader, ...(route.scope === null ? {} : rateLimitHeaders) };
   if (status === 401) headers["WWW-Authenticate"] = { description: "How to authenticate: `Bearer realm=\"pos-bridge\"`.", schema: { type: "string" } };
   if (status === 429) headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer" } };
   for (const [name, { description }] of Object.entries(spec?.headers ?? {})) headers[name] = { description, schema: { type: "string" } };
@@ -59,9 +64,9 @@ function errorResponse(status: number, spec: RouteDef["responses"][number] | und
 function operationOf(route: RouteDef): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
-    if (Number(status) < 400) responses[status] = successResponse(spec);
+    if (Number(status) < 400) responses[status] = successResponse(route, spec);
   }
-  for (const status of errorStatusesOf(route)) responses[String(status)] = errorResponse(status, route.responses[status]);
+  for (const status of errorStatusesOf(route)) responses[String(status)] = errorResponse(route, status, route.responses[status]);
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -107,6 +112,17 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
           description: "This request's id: the `x-request-id` sent (letters, digits, `.`, `_`, `-`; at most 128) or a new UUID. Also a problem's `instance`.",
           schema: { type: "string" },
           example: "0b7c4c1e-5f0a-4a52-9d3c-2f1d8e6f7a10",
+        },
+        RateLimit: {
+          description:
+            "The key's remaining budget (IETF draft-8): the policy's name, `r` requests left, `t` seconds until it resets. Reports and exports spend a smaller `heavy` budget.",
+          schema: { type: "string" },
+          example: '"default"; r=598; t=42',
+        },
+        RateLimitPolicy: {
+          description: "The budget (IETF draft-8): the policy's name, `q` requests per window of `w` seconds.",
+          schema: { type: "string" },
+          example: '"default"; q=600; w=60',
         },
       },
     },

@@ -32,6 +32,35 @@ export function exampleOfSchema(document: Json, schema: Json | undefined): unkno
   return sample(resolved as never, { quiet: true }, document);
 }
 
+/**
+ * Strings shaped by a regex (money, quantities, phones) get no usable sample from openapi-sampler
+ * (it would write "string"): give each such field the first of these that its pattern accepts.
+ */
+const patternCandidates = [
+  "12.50", "2.000", "12.5000", "41.23", "-12.50", "-2.000", "12", "12.5", "+13035550142", "2026-10-01T18:30:00Z", "2026-10-01",
+  "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b", "avery@example.com", "SKU-1001", "abc",
+];
+
+function addPatternExamples(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(addPatternExamples);
+  if (!node || typeof node !== "object") return;
+  const schema = node as Json;
+  const isString = schema.type === "string" || (Array.isArray(schema.type) && schema.type.includes("string"));
+  if (isString && typeof schema.pattern === "string" && schema.example === undefined && schema.examples === undefined) {
+    let pattern: RegExp | null = null;
+    try {
+      pattern = new RegExp(schema.pattern, "u");
+    } catch {
+      pattern = null;
+    }
+    const fits = (text: string) =>
+      pattern!.test(text) && text.length >= (schema.minLength ?? 0) && text.length <= (schema.maxLength ?? Infinity);
+    const found = pattern ? patternCandidates.find(fits) : undefined;
+    if (found !== undefined) schema.example = found;
+  }
+  for (const value of Object.values(schema)) addPatternExamples(value);
+}
+
 const textExampleFallback: Record<string, string> = {
   "text/csv": "column_a,column_b\r\nvalue,\"a value, with a comma\"\r\n",
   "text/html": "<!doctype html><html>…</html>",
@@ -39,6 +68,8 @@ const textExampleFallback: Record<string, string> = {
 };
 
 export function fillExamples(document: Json, routes: RouteDef[]): void {
+  addPatternExamples(document.components?.schemas);
+  addPatternExamples(document.paths);
   for (const route of routes) {
     const operation = document.paths?.[route.path]?.[route.method];
     if (!operation) continue;
