@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { parseEnv, type Config } from "./config/env.js";
 import { openDatabase } from "./db/open.js";
+import { ensureDemo } from "./demo.js";
 
 import { createLogger } from "./lib/logger.js";
 
@@ -21,6 +22,7 @@ const opened = await openDatabase(config, (line) => logger.info(line)).catch((er
   process.exit(1);
 });
 if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMigrations }, "applied migrations");
+if (opened.embedded && config.SEED_DEMO) await ensureDemo(opened.db, config, (line) => logger.info(line));
 
 
 const app = createApp({ db: opened.db, config, logger });

@@ -15,7 +15,7 @@ describe("deployment files", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
     expect(JSON.parse(cmd![1]!)).toEqual(["npm", "start"]);
-    expect(packageJson.scripts.start).toBe("tsx src/server.ts");
+    expect(packageJson.scripts.start).toBe("node --import tsx src/server.ts");
     expect(dockerfile).toMatch(/RUN npm ci/);
   });
 

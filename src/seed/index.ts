@@ -1,0 +1,163 @@
+// Realistic, deterministic cannabis-retail data for pos-bridge: `seedDatabase` adds merchants
+// (never touching existing ones) with stores, budtenders, catalogue, inventory, customers and
+// 13 months of receipts, bulk-loaded with COPY. Used by the service's first start (the demo
+// merchant), by scripts/seed.ts and by benchmarks.
+import type pg from "pg";
+import { seedMerchant } from "./generate.js";
+import type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
+
+export type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
+export { checkSeedConsistency } from "./check.js";
+
+/** The sandbox merchant the service seeds on its first start: small enough to load in seconds. */
+export const DEMO_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
+  seed: 20260420,
+  merchants: 1,
+  locationsPerMerchant: 3,
+  customersPerMerchant: 2_000,
+  productsPerMerchant: 300,
+  transactionsPerMerchant: 20_000,
+  employeesPerLocation: 4,
+  months: 13,
+  merchantSlug: "demo",
+  merchantName: "Green Leaf Dispensary (demo)",
+});
+
+const MERCHANT_NAMES = [
+  "Green Leaf Dispensary",
+  "Mile High Remedies",
+  "Pacific Bloom Cannabis Co.",
+  "Desert Sage Dispensary",
+  "Evergreen Apothecary",
+  "Northern Lights Provisions",
+  "Golden Hour Cannabis",
+  "Riverbend Wellness",
+  "Canyon Road Cannabis",
+  "Harbor Leaf Collective",
+];
+
+function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "merchant";
+}
+
+function assertCount(name: string, value: number, min = 0): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+}
+
+/** The window starts `months` calendar months before `now` (same day and time of day, UTC). */
+function monthsBefore(now: Date, months: number): number {
+  const d = new Date(now.getTime());
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return d.getTime();
+}
+
+/** A slug nobody has: `base`, else base-2, base-3... */
+async function freeSlug(pool: pg.Pool, base: string, taken: Set<string>): Promise<string> {
+  const { rows } = await pool.query<{ slug: string }>("SELECT slug FROM merchants WHERE slug = $1 OR slug LIKE $2", [
+    base,
+    `${base.replace(/[\\%_]/g, "\\$&")}-%`,
+  ]);
+  for (const r of rows) taken.add(r.slug);
+  let slug = base;
+  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  taken.add(slug);
+  return slug;
+}
+
+export async function seedDatabase(
+  pool: pg.Pool,
+  options: SeedOptions,
+  onProgress?: (p: SeedProgress) => void,
+): Promise<SeedSummary> {
+  const started = performance.now();
+  const months = options.months ?? 13;
+  assertCount("seed", options.seed, Number.MIN_SAFE_INTEGER);
+  assertCount("merchants", options.merchants);
+  assertCount("locationsPerMerchant", options.locationsPerMerchant);
+  assertCount("customersPerMerchant", options.customersPerMerchant);
+  assertCount("productsPerMerchant", options.productsPerMerchant);
+  assertCount("transactionsPerMerchant", options.transactionsPerMerchant);
+  assertCount("employeesPerLocation", options.employeesPerLocation);
+  assertCount("months", months, 1);
+  const nowMs = (options.now ?? new Date()).getTime();
+  if (!Number.isFinite(nowMs)) throw new RangeError("now is not a valid date");
+  const windowStartMs = monthsBefore(new Date(nowMs), months);
+
+  const totals: Record<string, number> = {
+    products: options.merchants * options.productsPerMerchant,
+    inventory: 0,
+    customers: options.merchants * options.customersPerMerchant,
+    transactions: options.merchants * options.transactionsPerMerchant,
+  };
+  const done: Record<string, number> = {};
+  const advance = (phase: string, rows: number) => {
+    done[phase] = (done[phase] ?? 0) + rows;
+    if (phase === "inventory") totals.inventory = done[phase]!;
+    onProgress?.({ phase, done: done[phase]!, total: totals[phase] ?? done[phase]! });
+  };
+
+  const summary: SeedSummary = {
+    merchants: 0,
+    locations: 0,
+    employees: 0,
+    products: 0,
+    inventoryItems: 0,
+    customers: 0,
+    transactions: 0,
+    sales: 0,
+    refunds: 0,
+    voided: 0,
+    anonymous: 0,
+    lineItems: 0,
+    merchantsCreated: [],
+    elapsedMs: 0,
+  };
+  const taken = new Set<string>();
+  for (let index = 0; index < options.merchants; index++) {
+    const defaultName = MERCHANT_NAMES[index % MERCHANT_NAMES.length]! + (index >= MERCHANT_NAMES.length ? ` ${Math.floor(index / MERCHANT_NAMES.length) + 1}` : "");
+    const name = index === 0 && options.merchantName ? options.merchantName : defaultName;
+    const base = index === 0 && options.merchantSlug ? options.merchantSlug : slugify(name);
+    const slug = await freeSlug(pool, base, taken);
+
+    // One database transaction per merchant: a failed seed leaves nothing half-made behind.
+    const client = await pool.connect();
+    let merchant: SeededMerchant;
+    try {
+      await client.query("BEGIN");
+      const { id, counts } = await seedMerchant(
+        client,
+        {
+          index,
+          seed: options.seed,
+          slug,
+          name,
+          locations: options.locationsPerMerchant,
+          employeesPerLocation: options.employeesPerLocation,
+          products: options.productsPerMerchant,
+          customers: options.customersPerMerchant,
+          transactions: options.transactionsPerMerchant,
+          windowStartMs,
+          nowMs,
+        },
+        advance,
+      );
+      await client.query("COMMIT");
+      merchant = { id, slug, name };
+      for (const key of Object.keys(counts) as Array<keyof SeedCounts>) summary[key] += counts[key];
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    summary.merchantsCreated.push(merchant);
+  }
+
+  // Fresh statistics, so the first queries over millions of new rows get good plans.
+  onProgress?.({ phase: "analyze", done: 0, total: 1 });
+  await pool.query("ANALYZE merchants, locations, employees, products, inventory_items, customers, transactions, line_items");
+  onProgress?.({ phase: "analyze", done: 1, total: 1 });
+
+  summary.elapsedMs = Math.round(performance.now() - started);
+  return summary;
+}
