@@ -2,12 +2,13 @@
 // 2020-12: the dialect of OpenAPI 3.1 schemas), never by hand: the status must be documented for
 // the operation, the content type listed, and a JSON body must match the documented schema.
 import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import * as ajvFormats from "ajv-formats";
+import type { FormatsPlugin } from "ajv-formats";
 import type { Response } from "supertest";
 import { expressPath, type RouteDef } from "../../src/lib/route.js";
 
-// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+// ajv-formats is CommonJS: under NodeNext its plugin is the namespace's `default`.
+const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
 
 type Json = Record<string, any>;
 
