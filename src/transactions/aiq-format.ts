@@ -16,7 +16,7 @@
 //   transaction_total           ← totals.total
 //   location                    ← location.name
 //   visit_details_attributes[]  ← line_items[]:
-//     sku, name, brand, category, size, strain, grade, species ← same-named line fields
+//     line_number, sku, name, brand, category, size, strain, grade, species ← same-named line fields
 //     price ← unit_price; quantity ← quantity (negative in a refund); discount ← discount
 //     productid ← pos_product_id; parentcate ← parent_category (AIQ's inventory names)
 //     tax, line_total, unit_cost, line_cost, margin, margin_percent, stock_on_hand ← same (Option 1)
@@ -36,58 +36,58 @@ import { linesArray, TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "./record-sql.j
 /** AIQ's own date format: "2014-04-20 04:03:53 +0000". */
 const aiqDate = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000"')`;
 
-const AIQ_LINE = `json_build_object(
-  'sku', li.sku,
-  'price', li.unit_price,
-  'quantity', li.quantity,
-  'category', li.category,
-  'brand', li.brand,
-  'name', li.name,
-  'discount', li.discount,
-  'size', li.size,
-  'strain', li.strain,
-  'grade', li.grade,
-  'species', li.species,
-  'productid', li.pos_product_id,
-  'parentcate', li.parent_category,
-  'tax', li.tax,
-  'line_total', li.line_total,
-  'unit_cost', li.unit_cost,
-  'line_cost', m.line_cost,
-  'margin', m.margin,
-  'margin_percent', m.margin_percent,
-  'stock_on_hand', inv.quantity
-)`;
+const AIQ_LINE = `
+  li.line_number,
+  li.sku,
+  li.unit_price AS price,
+  li.quantity,
+  li.category,
+  li.brand,
+  li.name,
+  li.discount,
+  li.size,
+  li.strain,
+  li.grade,
+  li.species,
+  li.pos_product_id AS productid,
+  li.parent_category AS parentcate,
+  li.tax,
+  li.line_total,
+  li.unit_cost,
+  m.line_cost,
+  m.margin,
+  m.margin_percent,
+  inv.quantity AS stock_on_hand`;
 
-export const AIQ_RECORD = `json_build_object(
-  'pos_id', t.pos_id,
-  'pos_user', c.pos_user,
-  'pos_type', CASE t.channel WHEN 'online' THEN 'online' ELSE 'in-store' END,
-  'sendNotification', 0,
-  'transaction_date', ${aiqDate("t.transacted_at")},
-  'transaction_total', t.total,
-  'location', l.name,
-  'visit_details_attributes', ${linesArray(AIQ_LINE)},
-  'transaction_subtotal', t.subtotal,
-  'transaction_discount', t.discount_total,
-  'transaction_tax', t.tax_total,
-  'transaction_cost', t.cost_total,
-  'transaction_margin', ${TOTALS_MARGIN},
-  'transaction_margin_percent', ${TOTALS_MARGIN_PERCENT},
-  'email', c.email,
-  'phone', c.phone,
-  'employee_pos_id', e.pos_id,
-  'employee_name', CASE WHEN e.id IS NULL THEN NULL ELSE concat_ws(' ', e.first_name, e.last_name) END,
-  'location_pos_id', l.pos_id,
-  'business_date', to_char(t.business_date, 'YYYY-MM-DD'),
-  'type', t.kind,
-  'refund_of_pos_id', o.pos_id,
-  'status', t.status,
-  'voided_at', ${aiqDate("t.voided_at")},
-  'deleted', t.deleted_at IS NOT NULL,
-  'id', t.id,
-  'updated_at', ${utcText("t.updated_at")}
-)::text`;
+/** The visit as the columns of one row, in key order; rendered with row_to_json (see list-query.ts). */
+export const AIQ_COLUMNS = `
+  t.pos_id,
+  c.pos_user,
+  CASE t.channel WHEN 'online' THEN 'online' ELSE 'in-store' END AS pos_type,
+  0 AS "sendNotification",
+  ${aiqDate("t.transacted_at")} AS transaction_date,
+  t.total AS transaction_total,
+  l.name AS location,
+  ${linesArray(AIQ_LINE)} AS visit_details_attributes,
+  t.subtotal AS transaction_subtotal,
+  t.discount_total AS transaction_discount,
+  t.tax_total AS transaction_tax,
+  t.cost_total AS transaction_cost,
+  ${TOTALS_MARGIN} AS transaction_margin,
+  ${TOTALS_MARGIN_PERCENT} AS transaction_margin_percent,
+  c.email,
+  c.phone,
+  e.pos_id AS employee_pos_id,
+  CASE WHEN e.id IS NULL THEN NULL ELSE concat_ws(' ', e.first_name, e.last_name) END AS employee_name,
+  l.pos_id AS location_pos_id,
+  to_char(t.business_date, 'YYYY-MM-DD') AS business_date,
+  t.kind AS type,
+  o.pos_id AS refund_of_pos_id,
+  t.status,
+  ${aiqDate("t.voided_at")} AS voided_at,
+  t.deleted_at IS NOT NULL AS deleted,
+  t.id,
+  ${utcText("t.updated_at")} AS updated_at`;
 
 const aiqDateText = (what: string) =>
   z
@@ -97,6 +97,7 @@ const aiqDateText = (what: string) =>
 const num = (what: string) => z.number().describe(`${what} (a JSON number written from the exact stored decimal).`);
 
 const aiqLineSchema = z.object({
+  line_number: z.number().int().describe("Position on the receipt, from 1."),
   sku: z.string().describe("SKU."),
   price: num("Unit price before discount and tax"),
   quantity: num("Quantity; negative in a refund"),

@@ -8,8 +8,8 @@
 import type { AuthContext } from "../keys/scopes.js";
 import type { Position } from "../lib/paging.js";
 import { utcText } from "../lib/sync-feed.js";
-import { AIQ_RECORD } from "./aiq-format.js";
-import { RECORD_JOINS, STANDARD_RECORD } from "./record-sql.js";
+import { AIQ_COLUMNS } from "./aiq-format.js";
+import { RECORD_JOINS, STANDARD_COLUMNS } from "./record-sql.js";
 
 export type RecordFormat = "standard" | "aiq";
 
@@ -44,7 +44,8 @@ export interface TransactionPageRow {
   record: string;
 }
 
-export const recordSql = (format: RecordFormat) => (format === "aiq" ? AIQ_RECORD : STANDARD_RECORD);
+/** The record's columns as a LATERAL row `rec` beside the joins; row_to_json(rec) is its JSON. */
+const recordRow = (format: RecordFormat) => `CROSS JOIN LATERAL (SELECT ${format === "aiq" ? AIQ_COLUMNS : STANDARD_COLUMNS}) rec`;
 
 /** The conditions every read applies: the key's merchant, and its locations when it is limited. */
 export function tenantConditions(auth: AuthContext, values: unknown[]): string[] {
@@ -86,10 +87,11 @@ WITH page AS (
   ORDER BY ${column}, t.id
   LIMIT ${param(window.rows, "::int")}
 )
-SELECT ${utcText("page.at")} AS position_time, t.id, ${recordSql(window.format)} AS record
+SELECT ${utcText("page.at")} AS position_time, t.id, row_to_json(rec)::text AS record
 FROM page
 JOIN transactions t ON t.id = page.id
 ${RECORD_JOINS}
+${recordRow(window.format)}
 ORDER BY page.at, page.id`;
   return { text, values };
 }
@@ -99,7 +101,7 @@ export function transactionByIdQuery(auth: AuthContext, id: string, format: Reco
   const values: unknown[] = [id];
   const where = ["t.id = $1::uuid", ...tenantConditions(auth, values)];
   return {
-    text: `SELECT ${recordSql(format)} AS record FROM transactions t ${RECORD_JOINS} WHERE ${where.join(" AND ")}`,
+    text: `SELECT row_to_json(rec)::text AS record FROM transactions t ${RECORD_JOINS} ${recordRow(format)} WHERE ${where.join(" AND ")}`,
     values,
   };
 }

@@ -1,6 +1,7 @@
 // GET /v1/transactions (the lossless change feed by default, or by business time) and
 // GET /v1/transactions/{id}; both in our shape or, with format=aiq, in AIQ's createUpdateSale shape.
 // The JSON is rendered by PostgreSQL and sent as text (see read.ts).
+import type { Response } from "express";
 import { z } from "zod";
 import { notFound } from "../lib/errors.js";
 import { pageSchema } from "../lib/paging.js";
@@ -20,6 +21,17 @@ const listSchema = <T extends z.ZodType>(item: T) =>
   });
 
 const problem = { description: "Problem details (RFC 9457)." };
+
+/**
+ * Sends JSON text PostgreSQL rendered, as is: no parse, no re-serialisation, and no ETag (a feed
+ * page is read once; hashing megabytes per page would cost more than it could save).
+ */
+function sendJsonText(res: Response, text: string) {
+  res.status(200);
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
+}
 
 export const transactionRoutes = [
   defineRoute({
@@ -42,7 +54,7 @@ export const transactionRoutes = [
       403: problem,
     },
     handler: async ({ db, config, auth, query, res }) => {
-      res.type("application/json").send(await listTransactionsJson(db, config.CURSOR_SECRET, auth, query));
+      sendJsonText(res, await listTransactionsJson(db, config.CURSOR_SECRET, auth, query));
     },
   }),
   defineRoute({
@@ -65,7 +77,7 @@ export const transactionRoutes = [
     handler: async ({ db, auth, query, params, res }) => {
       const json = await loadTransactionJson(db, auth, params.id, query.format);
       if (json === null) throw notFound("transaction");
-      res.type("application/json").send(json);
+      sendJsonText(res, json);
     },
   }),
 ];

@@ -180,7 +180,7 @@ describe("GET /v1/transactions", () => {
       expect.objectContaining({ sku: "AUR932K", price: 40, quantity: 1, discount: 12, category: "Pre-Roll", parentcate: "Flower", productid: "P-932", unit_cost: 10, margin: 18, stock_on_hand: 9 }),
     ]);
     // The numbers are the stored decimals, written as they are: no float drift.
-    expect(res.text).toContain('"transaction_total" : 28.00');
+    expect(res.text).toContain('"transaction_total":28.00');
     const one = await request(app).get(`/v1/transactions/${sale.id}`).query({ format: "aiq" }).set("x-apikey", key);
     expect(one.body).toEqual(visit);
   });
