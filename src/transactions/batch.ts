@@ -2,18 +2,21 @@
 // checked and written on its own (its own database transaction), so one bad receipt is reported
 // and the good ones are written. Results come back in the order sent.
 //
-// Speed: receipts are written CONCURRENCY at a time on separate connections; each write is a few
-// statements whatever its number of lines (the lines go in one multi-row INSERT from arrays).
-// Order still holds where it matters: a receipt waits for every earlier receipt of the batch with
-// the same pos_id, and a refund waits for its sale and for earlier refunds of that sale, so the
-// outcome is the same as writing them one by one.
+// Speed: the plain sales of the batch (most of a backfill) are written together in a few set-based
+// statements (bulk.ts). The rest are written one by one, CONCURRENCY at a time on separate
+// connections, each in a few statements whatever its number of lines. Order still holds where it
+// matters: a receipt waits for every earlier receipt of the batch with the same pos_id, a refund
+// waits for its sale and for earlier refunds of that sale, and receipts of one customer or one
+// employee (who may be created by an earlier receipt) wait for each other, so the outcome is the
+// same as writing them one by one in the order sent.
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { issuesOf } from "../lib/validation.js";
 import type { WriteResult } from "../lib/write-transaction.js";
-import { prepareReceipt, writeReceipt } from "./put.js";
+import { bulkEligible, writeInBulk } from "./bulk.js";
+import { prepareReceipt, writeReceipt, type PreparedReceipt } from "./put.js";
 import { batchReceiptSchema } from "./write-schemas.js";
 
 export const VIA_BATCH = "POST /v1/transactions/batch";
@@ -56,42 +59,72 @@ const errorResult = (posId: string | null, err: AppError): BatchItemResult => ({
 
 export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[], log: Logger): Promise<BatchItemResult[]> {
   const locations = await loadWritableLocations(db.pool, auth);
-  const slots = semaphore(CONCURRENCY);
-  /** The last scheduled write touching each key ("receipt:<pos_id>"): later writes of that key wait for it. */
-  const tails = new Map<string, Promise<unknown>>();
+  const results: (BatchItemResult | undefined)[] = new Array(receipts.length);
 
-  const runs = receipts.map(async (raw, i): Promise<BatchItemResult> => {
+  // Parse and check every receipt first (no database): the bad ones are answered here.
+  const prepared = receipts.map((raw, i): PreparedReceipt | null => {
     const at = `body.receipts.${i}`;
     const rawPosId = typeof (raw as { pos_id?: unknown })?.pos_id === "string" ? (raw as { pos_id: string }).pos_id : null;
     const parsed = batchReceiptSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = issuesOf(parsed.error, "body").map((issue) => ({ ...issue, location: issue.location.replace(/^body/, at) }));
-      return errorResult(rawPosId, new AppError("validation_failed", `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues }));
+      results[i] = errorResult(rawPosId, new AppError("validation_failed", `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues }));
+      return null;
     }
     const { pos_id: posId, ...body } = parsed.data;
-    const prepared = prepareReceipt(posId, body, locations, at);
-    if ("issues" in prepared) {
-      return errorResult(posId, new AppError("unprocessable", `Receipt ${i} has ${prepared.issues.length} ${prepared.issues.length === 1 ? "problem" : "problems"}.`, { issues: prepared.issues }));
+    const receipt = prepareReceipt(posId, body, locations, at);
+    if ("issues" in receipt) {
+      const n = receipt.issues.length;
+      results[i] = errorResult(posId, new AppError("unprocessable", `Receipt ${i} has ${n} ${n === 1 ? "problem" : "problems"}.`, { issues: receipt.issues }));
+      return null;
     }
+    return receipt;
+  });
 
-    const keys = [`receipt:${posId}`, ...(body.original_pos_id ? [`receipt:${body.original_pos_id}`] : [])];
+  // The plain sales together (see bulk.ts), then everything else one by one.
+  const eligible = bulkEligible(prepared);
+  const bulk = await writeInBulk(db, auth, [...eligible].map((i) => prepared[i]!), VIA_BATCH, log);
+  for (const i of eligible) {
+    const outcome = bulk.get(prepared[i]!);
+    if (!outcome) continue;
+    const posId = prepared[i]!.posId;
+    results[i] = outcome.kind === "written" ? { pos_id: posId, result: outcome.result, id: outcome.id } : errorResult(posId, outcome.error);
+  }
+
+  const slots = semaphore(CONCURRENCY);
+  /** The last scheduled write touching each key (a receipt, a customer, an employee): later writes of that key wait for it. */
+  const tails = new Map<string, Promise<unknown>>();
+  const runs = prepared.map(async (receipt, i): Promise<void> => {
+    if (!receipt || results[i]) return;
+    const { body } = receipt;
+    const customer = receipt.customer?.posUser ?? body.customer_pos_user;
+    const employee = body.employee?.pos_id ?? body.employee_pos_id;
+    const keys = [
+      `receipt:${receipt.posId}`,
+      ...(body.original_pos_id ? [`receipt:${body.original_pos_id}`] : []),
+      ...(customer !== undefined ? [`customer:${customer}`] : []),
+      ...(employee !== undefined ? [`employee:${employee}`] : []),
+    ];
     const before = keys.map((key) => tails.get(key)).filter((p): p is Promise<unknown> => p !== undefined);
     const run = (async () => {
       await Promise.allSettled(before);
       await slots.acquire();
       try {
-        const outcome = await writeReceipt(db, auth, prepared, VIA_BATCH);
-        return { pos_id: posId, result: outcome.result, id: outcome.id } satisfies BatchItemResult;
+        const outcome = await writeReceipt(db, auth, receipt, VIA_BATCH);
+        results[i] = { pos_id: receipt.posId, result: outcome.result, id: outcome.id };
       } catch (err) {
-        if (err instanceof AppError) return errorResult(posId, err);
-        log.error({ err, pos_id: posId }, "batch receipt failed");
-        return errorResult(posId, new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
+        if (err instanceof AppError) results[i] = errorResult(receipt.posId, err);
+        else {
+          log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
+          results[i] = errorResult(receipt.posId, new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
+        }
       } finally {
         slots.release();
       }
     })();
     for (const key of keys) tails.set(key, run);
-    return run;
+    await run;
   });
-  return Promise.all(runs);
+  await Promise.all(runs);
+  return results as BatchItemResult[];
 }

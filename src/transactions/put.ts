@@ -27,6 +27,7 @@ import { findEmployee, upsertEmployee } from "./employees.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
 import { computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
+import { buildLineRows, LINE_COLUMNS, lineArrays, lookupProducts, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
 /** A receipt that passed every check that needs no database. */
@@ -144,7 +145,8 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
     const employeeId = await resolveEmployee(client, auth, receipt, via, issues);
     if (issues.length) throw unprocessable(issues);
 
-    const lines = await lineRows(client, auth, receipt, original?.ledger ?? null);
+    const products = await lookupProducts(client, auth.merchantId, [receipt.location.id], body.lines.map((l) => l.sku));
+    const lines = buildLineRows(receipt, products, original?.ledger ?? null);
     const values = {
       customerId,
       employeeId,
@@ -213,95 +215,6 @@ async function resolveEmployee(client: pg.ClientBase, auth: AuthContext, receipt
   return id;
 }
 
-interface LineRow {
-  id: string;
-  line_number: number;
-  product_id: string | null;
-  sku: string;
-  pos_product_id: string | null;
-  name: string;
-  brand: string | null;
-  category: string | null;
-  parent_category: string | null;
-  size: string | null;
-  strain: string | null;
-  grade: string | null;
-  species: string | null;
-  unit_price: string;
-  quantity: string;
-  discount: string;
-  tax: string;
-  line_total: string;
-  unit_cost: string | null;
-}
-
-/**
- * The rows of the lines: linked to the product of their SKU when it exists (looked up after the
- * SKU locks, see sku-locks.ts), with the unit cost at the time of sale: the one sent, else (for a
- * refund) the cost on its sale, else the store's current unit cost, else unknown.
- */
-async function lineRows(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, ledger: Map<string, SkuLedger> | null): Promise<LineRow[]> {
-  const { body } = receipt;
-  const { rows: products } = await client.query<{ sku: string; id: string; unit_cost: string | null }>(
-    `SELECT p.sku, p.id, i.unit_cost::text FROM products p
-       LEFT JOIN inventory_items i ON i.product_id = p.id AND i.location_id = $2
-      WHERE p.merchant_id = $1 AND p.sku = ANY($3::text[])`,
-    [auth.merchantId, receipt.location.id, [...new Set(body.lines.map((l) => l.sku))]],
-  );
-  const bySku = new Map(products.map((p) => [p.sku, p]));
-  return body.lines.map((line, i) => {
-    const product = bySku.get(line.sku);
-    const sentCost = line.unit_cost;
-    const unitCost = sentCost !== undefined ? sentCost : (ledger?.get(line.sku)?.unitCost ?? product?.unit_cost ?? null);
-    return {
-      id: uuidv7(),
-      line_number: i + 1,
-      product_id: product?.id ?? null,
-      sku: line.sku,
-      pos_product_id: line.pos_product_id || null,
-      name: line.name,
-      brand: line.brand || null,
-      category: line.category || null,
-      parent_category: line.parent_category || null,
-      size: line.size || null,
-      strain: line.strain || null,
-      grade: line.grade || null,
-      species: line.species || null,
-      unit_price: line.unit_price,
-      quantity: line.quantity,
-      discount: receipt.amounts[i]!.discount,
-      tax: receipt.amounts[i]!.tax,
-      line_total: receipt.amounts[i]!.lineTotal,
-      unit_cost: unitCost === null ? null : unitCost,
-    };
-  });
-}
-
-const LINE_COLUMNS = [
-  ["id", "uuid"],
-  ["line_number", "int"],
-  ["product_id", "uuid"],
-  ["sku", "text"],
-  ["pos_product_id", "text"],
-  ["name", "text"],
-  ["brand", "text"],
-  ["category", "text"],
-  ["parent_category", "text"],
-  ["size", "text"],
-  ["strain", "text"],
-  ["grade", "text"],
-  ["species", "text"],
-  ["unit_price", "numeric"],
-  ["quantity", "numeric"],
-  ["discount", "numeric"],
-  ["tax", "numeric"],
-  ["line_total", "numeric"],
-  ["unit_cost", "numeric"],
-] as const satisfies readonly (readonly [keyof LineRow, string])[];
-
-/** The lines as one array parameter per column, for a single multi-row INSERT … SELECT FROM unnest. */
-const lineArrays = (lines: LineRow[]) => LINE_COLUMNS.map(([name]) => lines.map((l) => l[name]));
-
 const TX_VALUES = `$3, $4, $5, $6, $7::"Channel", $8::"TransactionKind", $9, $10, $11::date, $12, $13, $14, $15, $16, $17`;
 const TX_COLUMNS = `pos_id, location_id, customer_id, employee_id, channel, kind, original_transaction_id,
   transacted_at, business_date, subtotal, discount_total, tax_total, total, cost_total, body_hash`;
@@ -343,15 +256,7 @@ async function saveReceipt(
   via: string,
 ): Promise<boolean> {
   const { body, totals } = receipt;
-  const detail = {
-    via,
-    pos_id: receipt.posId,
-    kind: receipt.kind,
-    location_id: receipt.location.id,
-    lines: lines.length,
-    total: totals.total,
-    ...(values.originalId ? { original_transaction_id: values.originalId } : {}),
-  };
+  const detail = receiptAuditDetail(receipt, lines.length, values.originalId, via);
   const { rowCount } = await client.query(SAVE[target.mode], [
     target.id,
     auth.merchantId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
+import { makeCustomer, makeEmployee, makeInventory, makeKey, makeLocation, makeProduct } from "../helpers/factories.js";
 import { as, auditOf, makeTenant, receiptBody, receiptRow, saleLine } from "./helpers.js";
 
 const { app, db } = await createTestApp();
@@ -105,5 +106,108 @@ describe("POST /v1/transactions/batch", () => {
     const created = [a, b].filter((r) => r.status === 200).flatMap((r) => r.body.results.filter((x: { result: string }) => x.result === "created"));
     expect(created).toHaveLength(30);
     expect((await auditOf(db, t.merchant.id)).length).toBe(30);
+  });
+});
+
+describe("POST /v1/transactions/batch — the same rules as PUT", () => {
+  /** A record without what differs between two merchants' copies of one receipt. */
+  const comparable = (record: Record<string, any>) => {
+    const { id: _id, created_at: _c, updated_at: _u, location: _l, customer, employee, line_items, ...rest } = record;
+    return {
+      ...rest,
+      customer: customer && { pos_user: customer.pos_user },
+      employee: employee && { pos_id: employee.pos_id },
+      line_items: line_items.map(({ product_id, ...line }: Record<string, unknown>) => ({ ...line, linked: product_id !== null })),
+    };
+  };
+
+  it("when a receipt is written by a batch, then it is stored exactly as PUT stores it", async () => {
+    const [a, b] = [await makeTenant(db), await makeTenant(db)];
+    for (const t of [a, b]) {
+      const product = await makeProduct(db, t.merchant.id, { sku: "SAME-SKU" });
+      await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { unitCost: "9.8765" });
+      await makeCustomer(db, t.merchant.id, { posUser: "same-cust" });
+      await makeEmployee(db, t.merchant.id, { posId: "same-emp" });
+    }
+    const body = (t: typeof a) =>
+      receiptBody(t, {
+        customer_pos_user: "same-cust",
+        employee_pos_id: "same-emp",
+        channel: "online",
+        lines: [saleLine({ sku: "SAME-SKU", quantity: "1.25" }), saleLine({ sku: "UNKNOWN-SKU", unit_cost: "1.2345" })],
+        totals: { total: "113.51" },
+      });
+    const put = await as(app, a.key).put("/v1/transactions/SAME-1", body(a));
+    const batch = await as(app, b.key).post("/v1/transactions/batch", { receipts: [{ pos_id: "SAME-1", ...body(b) }] });
+    expect(batch.body.results[0].result, JSON.stringify(batch.body.results)).toBe("created");
+    const viaBatch = await as(app, b.key).get(`/v1/transactions/${batch.body.results[0].id}`);
+    expect(comparable(viaBatch.body)).toEqual(comparable(put.body));
+    const [auditA, auditB] = [await auditOf(db, a.merchant.id), await auditOf(db, b.merchant.id)];
+    expect({ ...auditB[0]!.detail, via: null, location_id: null }).toEqual({ ...auditA[0]!.detail, via: null, location_id: null });
+  });
+
+  it("when plain sales name an unknown customer, a voided receipt, or a receipt at a store the key cannot write, then each gets PUT's error", async () => {
+    const t = await makeTenant(db);
+    const other = await makeLocation(db, t.merchant.id);
+    await as(app, t.key).put("/v1/transactions/BV-1", receiptBody(t));
+    await as(app, t.key).post("/v1/transactions/BV-1/void");
+    await as(app, t.key).put("/v1/transactions/BV-2", receiptBody(t, { location_id: other.id }));
+    const { key: limited } = await makeKey(db, t.merchant.id, { scopes: ["pos:write"], locationIds: [t.location.id] });
+    const res = await as(app, limited).post("/v1/transactions/batch", {
+      receipts: [
+        { pos_id: "BV-1", ...receiptBody(t, { lines: [saleLine({ quantity: 9 })] }) },
+        { pos_id: "BV-2", ...receiptBody(t) },
+        { pos_id: "BV-3", ...receiptBody(t, { customer_pos_user: "ghost" }) },
+        { pos_id: "BV-4", ...receiptBody(t) },
+      ],
+    });
+    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual([409, 404, 422, "created"]);
+    expect(res.body.results[2].errors[0]).toMatchObject({ location: "body.receipts.2.customer_pos_user", code: "unknown_customer" });
+    expect((await receiptRow(db, t.merchant.id, "BV-2")).location_id).toBe(other.id);
+  });
+
+  it("when a sale with refunds is replaced in a batch, then its quantities are checked against the refunds", async () => {
+    const t = await makeTenant(db);
+    await as(app, t.key).put("/v1/transactions/BSR-1", receiptBody(t, { lines: [saleLine({ quantity: 3 })] }));
+    await as(app, t.key).put("/v1/transactions/BSR-R", receiptBody(t, { original_pos_id: "BSR-1", lines: [saleLine({ quantity: -2, discount: 0, tax: 0 })] }));
+    const res = await as(app, t.key).post("/v1/transactions/batch", { receipts: [{ pos_id: "BSR-1", ...receiptBody(t, { lines: [saleLine({ quantity: 1 })] }) }] });
+    expect(res.body.results[0]).toMatchObject({ result: "error", status: 422, errors: [expect.objectContaining({ code: "refunded_more_than_sold" })] });
+  });
+
+  it("when a receipt names a customer that an earlier receipt of the batch embeds, then it finds them", async () => {
+    const t = await makeTenant(db);
+    const res = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: [
+        { pos_id: "BE-1", ...receiptBody(t, { customer: { pos_user: "walk-in-7", first_name: "Lee" } }) },
+        { pos_id: "BE-2", ...receiptBody(t, { customer_pos_user: "walk-in-7" }) },
+      ],
+    });
+    expect(res.body.results.map((r: { result: string }) => r.result), JSON.stringify(res.body.results)).toEqual(["created", "created"]);
+    expect((await receiptRow(db, t.merchant.id, "BE-2")).customer_id).toBe((await receiptRow(db, t.merchant.id, "BE-1")).customer_id);
+  });
+
+  it("when two batches with the same receipts in different versions and orders run at once, then each receipt ends with one whole version", async () => {
+    const t = await makeTenant(db);
+    const version = (v: number, order: number[]) => ({
+      receipts: order.map((i) => ({ pos_id: `BX-${i}`, ...receiptBody(t, { lines: [saleLine({ sku: `V${v}-a`, quantity: v }), saleLine({ sku: `V${v}-b`, quantity: v })] }) })),
+    });
+    const order = Array.from({ length: 40 }, (_, i) => i);
+    const answers = await Promise.all([
+      as(app, t.key).post("/v1/transactions/batch", version(1, order)),
+      as(app, t.key).post("/v1/transactions/batch", version(2, [...order].reverse())),
+      as(app, t.key).post("/v1/transactions/batch", version(3, order)),
+    ]);
+    for (const a of answers) expect(a.body.summary.error).toBe(0);
+    const { rows } = await db.pool.query(
+      `SELECT t.pos_id, array_agg(l.sku ORDER BY l.line_number) AS skus, t.subtotal::text
+         FROM transactions t JOIN line_items l ON l.transaction_id = t.id WHERE t.merchant_id = $1 GROUP BY t.id`,
+      [t.merchant.id],
+    );
+    expect(rows).toHaveLength(40);
+    for (const row of rows) {
+      const v = Number(row.skus[0].slice(1, 2));
+      expect(row.skus).toEqual([`V${v}-a`, `V${v}-b`]);
+      expect(row.subtotal).toBe(`${70 * v}.00`);
+    }
   });
 });
