@@ -71,7 +71,7 @@ async function fromLines(period: Exclude<Period, "range">, column: "category" | 
               coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0) AS discounts,
               coalesce(-sum(li.line_total - li.tax) FILTER (WHERE t.kind = 'refund'), 0) AS refunds,
               sum(li.tax) AS tax,
-              coalesce(sum(li.unit_cost * li.quantity), 0) AS cost
+              coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0) AS cost
        FROM line_items li JOIN transactions t ON t.id = li.transaction_id
        WHERE t.merchant_id = $1 AND t.status = 'completed' AND t.deleted_at IS NULL
          AND t.business_date >= $2 AND t.business_date < $3

@@ -1,11 +1,14 @@
-// The customers report's one query: the range's receipts with their net amount (from their lines,
-// as the sales report computes it), each buyer's first purchase ever, then the rows per period,
-// the totals and the top customers, returned together as JSON whose figures are all text (exact
-// decimals, never floats).
+// The customers report's one query: the range's receipts with their net amount, each buyer's first
+// purchase ever, then the rows per period, the totals and the top customers, returned together as
+// JSON whose figures are all text (exact decimals, never floats).
 //
-// Speed: the range is read through transactions(merchant_id, business_date, location_id), a
-// receipt's lines through line_items(transaction_id, line_number), and each buyer's first purchase
-// through transactions(merchant_id, customer_id, transacted_at), stopping at the first match.
+// A receipt's net is subtotal − discount_total: the service stores those as the exact sums of the
+// receipt's lines (src/transactions/totals.ts), so this equals the sales report's net sales, which
+// sums the lines themselves, without reading a line.
+//
+// Speed: the range is read through transactions(merchant_id, business_date, location_id), and each
+// buyer's first purchase through transactions(merchant_id, customer_id, transacted_at), stopping at
+// the first match.
 import type pg from "pg";
 import type { Period } from "../params.js";
 import { periodSql } from "../values.js";
@@ -38,8 +41,7 @@ const customersSql = `
 WITH rec AS (
   SELECT t.id, t.customer_id, t.kind = 'sale' AS is_sale,
          date_trunc($4, t.business_date::timestamp)::date AS bucket,
-         (SELECT coalesce(sum(round(li.unit_price * li.quantity, 2) - li.discount), 0)
-            FROM line_items li WHERE li.transaction_id = t.id) AS net
+         t.subtotal - t.discount_total AS net
   FROM transactions t
   WHERE t.merchant_id = $1
     AND t.business_date >= $2::date AND t.business_date < $3::date
@@ -54,7 +56,8 @@ firsts AS (
     WHERE t.merchant_id = $1 AND t.customer_id = b.customer_id
       AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL
       AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
-    ORDER BY t.transacted_at, t.id
+    -- The index's own order: the first match is the first purchase (no sort).
+    ORDER BY t.transacted_at
     LIMIT 1
   ) f ON true
 ),

@@ -5,7 +5,8 @@
 // Why lines and not receipt headers: units, categories, brands and products only exist on lines.
 // Each line's gross is rounded to the cent (as the receipt's own subtotal is), so a report's
 // gross, discounts, refunds, net sales and tax are exact sums of cents and equal the receipts'
-// own totals; cost is summed at 4 decimals and rounded once.
+// own totals; each line's cost is rounded to 4 decimals (as the receipt's cost_total is), summed,
+// and rounded to the cent once.
 //
 // Speed: the range is read through transactions(merchant_id, business_date, location_id) and
 // each receipt's lines through line_items(transaction_id, line_number).
@@ -100,7 +101,7 @@ WITH parts AS (
            sum(round(li.unit_price * li.quantity, 2)) AS gross,
            sum(li.discount) AS discount,
            sum(li.tax) AS tax,
-           sum(li.unit_cost * li.quantity) AS cost,
+           sum(round(li.unit_cost * li.quantity, 4)) AS cost,
            count(*) FILTER (WHERE li.unit_cost IS NULL) AS no_cost
     FROM line_items li
     WHERE li.transaction_id = t.id
