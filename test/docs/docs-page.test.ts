@@ -51,7 +51,10 @@ describe("GET /docs in a browser", () => {
     expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
 
     await page.waitForSelector(".opblock", { timeout: 30_000 });
-    await page.waitForFunction((count) => document.querySelectorAll(".opblock").length >= count, routes.length, { timeout: 30_000 });
+    // Runs in the page (the test's own TypeScript has no DOM types, hence globalThis).
+    await page.waitForFunction((count) => (globalThis as any).document.querySelectorAll(".opblock").length >= count, routes.length, {
+      timeout: 30_000,
+    });
     const shown = await page.$$eval(".opblock", (blocks) =>
       blocks.map((block) => ({
         method: block.querySelector(".opblock-summary-method")?.textContent?.trim().toLowerCase(),
