@@ -70,6 +70,8 @@ export const tagDescriptions: Record<string, string> = {
   Health: "Liveness and readiness, for load balancers. No key.",
   Documentation: "This document and its interactive page. No key.",
   Whoami: "Who the calling key is.",
+  Keys: "Who the calling key is: its merchant, scopes and locations.",
+  Exports: "Whole ranges of transactions, customers or inventory in one streamed answer (NDJSON or CSV), resumable.",
   Locations: "Stores, each with its IANA time zone.",
   Transactions: "Receipts: sales, refunds (negative quantities, linked to their sale) and voids, with lines, cost and margin.",
   Customers: "Customer records (AIQ members/personas), with visit figures.",
