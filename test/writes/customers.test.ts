@@ -88,6 +88,18 @@ describe("PUT /v1/customers/{pos_user}", () => {
     expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(["body.birthday", "body.first_name", "body.nickname", "body.pos_type"]);
   });
 
+  it("when a customer is written, then a caught-up poller of the customer feed receives it; an identical re-write is not served again", async () => {
+    const t = await makeTenant(db);
+    const client = as(app, t.key);
+    const tip = await feedTip(client, "/v1/customers");
+    const created = await client.put("/v1/customers/pos-feed", { first_name: "Robin", email: "robin@example.com" });
+    const seen = await pollFrom(client, "/v1/customers", tip);
+    expect(seen.map((r) => [r.id, r.pos_user, r.email])).toEqual([[created.body.id, "pos-feed", "robin@example.com"]]);
+    const caughtUp = await feedTip(client, "/v1/customers");
+    await client.put("/v1/customers/pos-feed", { first_name: "Robin", email: "robin@example.com" });
+    expect(await pollFrom(client, "/v1/customers", caughtUp)).toEqual([]);
+  });
+
   it("when the key lacks pos:write, then 403", async () => {
     const t = await makeTenant(db, { scopes: ["contacts:write", "customers:read"] });
     const res = await as(app, t.key).put("/v1/customers/pos-7", { first_name: "X" });
