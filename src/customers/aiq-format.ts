@@ -8,7 +8,7 @@ import type { CustomerRecord } from "./schemas.js";
 export const aiqMemberSchema = z
   .object({
     pos_user: z.string().describe("customers.pos_user."),
-    pos_type: z.enum(["instore", "online"]).describe("customers.pos_type: in_store → instore, online → online."),
+    pos_type: z.enum(["in-store", "online"]).describe("customers.pos_type: in_store → in-store (as in transactions' visits), online → online."),
     email: z.string().optional().describe("customers.email (lower-cased)."),
     first_name: z.string().optional().describe("customers.first_name."),
     last_name: z.string().optional().describe("customers.last_name."),
@@ -61,7 +61,7 @@ export function toAiqCustomer(record: CustomerRecord): AiqCustomer {
     deleted_at: record.deleted_at,
     member: {
       pos_user: record.pos_user,
-      pos_type: record.pos_type === "in_store" ? "instore" : "online",
+      pos_type: record.pos_type === "in_store" ? "in-store" : "online",
       ...withoutNulls({
         email: record.email,
         first_name: record.first_name,

@@ -18,7 +18,7 @@
 //   visit_details_attributes[]  ← line_items[]:
 //     line_number, sku, name, brand, category, size, strain, grade, species ← same-named line fields
 //     price ← unit_price; quantity ← quantity (negative in a refund); discount ← discount
-//     productid ← pos_product_id; parentcate ← parent_category (AIQ's inventory names)
+//     productId ← pos_product_id; parentCategory ← parent_category (the names of AIQ's inventory items)
 //     tax, line_total, unit_cost, line_cost, margin, margin_percent, stock_on_hand ← same (Option 1)
 //   Added (Option 1 and bookkeeping):
 //   transaction_subtotal, transaction_discount, transaction_tax, transaction_cost,
@@ -49,8 +49,8 @@ const AIQ_LINE = `
   li.strain,
   li.grade,
   li.species,
-  li.pos_product_id AS productid,
-  li.parent_category AS parentcate,
+  li.pos_product_id AS "productId",
+  li.parent_category AS "parentCategory",
   li.tax,
   li.line_total,
   li.unit_cost,
@@ -109,8 +109,8 @@ const aiqLineSchema = z.object({
   strain: z.string().nullable().describe("Strain."),
   grade: z.string().nullable().describe("Grade."),
   species: z.string().nullable().describe("Species."),
-  productid: z.string().nullable().describe("The POS's product id (AIQ inventory `productid`)."),
-  parentcate: z.string().nullable().describe("Parent category (AIQ inventory `parentcate`)."),
+  productId: z.string().nullable().describe("The POS's product id (as in AIQ inventory items, `productId`)."),
+  parentCategory: z.string().nullable().describe("Parent category (as in AIQ inventory items, `parentCategory`)."),
   tax: num("Tax on the line"),
   line_total: num("price × quantity − discount + tax"),
   unit_cost: num("Unit cost at the time of sale").nullable(),

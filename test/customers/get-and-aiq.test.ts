@@ -84,7 +84,7 @@ describe("GET /v1/customers?format=aiq", () => {
         updated_at: native.body.data[1].updated_at,
         deleted_at: null,
         // Unknown fields are left out (AIQ: a missing field is left as it is), never null.
-        member: { pos_user: "walk-in-7", pos_type: "instore", phone_number: "+447911123456", loyalty: true },
+        member: { pos_user: "walk-in-7", pos_type: "in-store", phone_number: "+447911123456", loyalty: true },
       },
     ]);
     expect(res.body).toMatchObject({ has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });

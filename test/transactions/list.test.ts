@@ -177,7 +177,7 @@ describe("GET /v1/transactions", () => {
       id: sale.id,
     });
     expect(visit.visit_details_attributes).toEqual([
-      expect.objectContaining({ sku: "AUR932K", price: 40, quantity: 1, discount: 12, category: "Pre-Roll", parentcate: "Flower", productid: "P-932", unit_cost: 10, margin: 18, stock_on_hand: 9 }),
+      expect.objectContaining({ sku: "AUR932K", price: 40, quantity: 1, discount: 12, category: "Pre-Roll", parentCategory: "Flower", productId: "P-932", unit_cost: 10, margin: 18, stock_on_hand: 9 }),
     ]);
     // The numbers are the stored decimals, written as they are: no float drift.
     expect(res.text).toContain('"transaction_total":28.00');
