@@ -22,7 +22,13 @@ const answerSchema = z.object({
         .describe("The outcome of one item."),
     )
     .describe("One result per item, in the order sent."),
-  summary: z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }).describe("How many items had each result."),
+  summary: z
+    .object({
+      created: z.number().int().describe("Items created."),
+      updated: z.number().int().describe("Items whose stock or product changed."),
+      unchanged: z.number().int().describe("Items already as reported (their change time stays)."),
+    })
+    .describe("How many items had each result."),
 });
 
 export const inventoryWriteRoutes = [

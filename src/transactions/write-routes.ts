@@ -8,7 +8,7 @@ import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
 import { idempotencyDocs, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
-import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { writeBatch } from "./batch.js";
@@ -50,7 +50,7 @@ const batchItemSchema = z
     code: z.string().optional().describe("For an error: its code, as in problem details."),
     detail: z.string().optional().describe("For an error: what went wrong."),
     errors: z
-      .array(z.object({ location: z.string(), message: z.string(), code: z.string().optional() }))
+      .array(problemIssueSchema)
       .optional()
       .describe("For an error: every issue, located as body.receipts.<index>.<field>."),
   })
@@ -60,10 +60,10 @@ const batchAnswerSchema = z.object({
   results: z.array(batchItemSchema).describe("One result per receipt, in the order sent."),
   summary: z
     .object({
-      created: z.number().int(),
-      updated: z.number().int(),
-      unchanged: z.number().int(),
-      error: z.number().int(),
+      created: z.number().int().describe("Receipts created."),
+      updated: z.number().int().describe("Receipts replaced by a different body."),
+      unchanged: z.number().int().describe("Receipts whose body was already stored (nothing written)."),
+      error: z.number().int().describe("Receipts not written, each with its errors."),
     })
     .describe("How many receipts had each result."),
 });
