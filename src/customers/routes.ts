@@ -69,7 +69,7 @@ export const customerRoutes = [
       }
       const bounds = await feedBounds(db.pool, filters.updated_to);
       const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from?.toISOString(), to: bounds.upper, ...lookup });
-      return toFeedPage(page(rows), bounds, cursorFor);
+      return toFeedPage(page(rows), bounds, cursorFor, after);
     },
   }),
   defineRoute({

@@ -56,7 +56,7 @@ export const inventoryRoutes = [
         inStock: filters.in_stock,
         take: limit + 1,
       });
-      return toFeedPage(toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor), bounds, cursorFor);
+      return toFeedPage(toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor), bounds, cursorFor, after);
     },
   }),
 ];

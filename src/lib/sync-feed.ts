@@ -48,11 +48,34 @@ export interface FeedPage<T> extends Page<T> {
   complete_through: string;
 }
 
+/** RFC 3339 UTC text with microseconds (a Date's ISO text has milliseconds), so instants compare as text. */
+export const microText = (text: string) => text.replace(/\.(\d{3})Z$/, ".$1000Z").replace(/:(\d{2})Z$/, ":$1.000000Z");
+
+/** The later of two positions [change time text, id] on the feed's order. */
+export function laterPosition(a: Position, b: Position): Position {
+  const [at, bt] = [microText(String(a[0])), microText(String(b[0]))];
+  return at > bt || (at === bt && String(a[1]) > String(b[1])) ? a : b;
+}
+
+/**
+ * Where a caught-up feed continues: at the bound, before every row of that instant — or where the
+ * client already was (`after`, its cursor's position) if that is later. The horizon can sit before
+ * a cursor made at an earlier poll (an old transaction took a transaction id since); continuing
+ * from it would serve rows again.
+ */
+export const continuationPosition = (bounds: FeedBounds, after: Position | null | undefined): Position =>
+  after ? laterPosition(after, [bounds.upper, MIN_UUID]) : [bounds.upper, MIN_UUID];
+
 /**
  * A feed page: like a list page, but when the horizon capped it, `next_cursor` is a continuation
  * (poll it again later: it resumes exactly after everything served), even though has_more is false.
  */
-export function toFeedPage<T>(page: Page<T>, bounds: FeedBounds, cursorFor: (position: Position) => string): FeedPage<T> {
+export function toFeedPage<T>(
+  page: Page<T>,
+  bounds: FeedBounds,
+  cursorFor: (position: Position) => string,
+  after?: Position | null,
+): FeedPage<T> {
   if (page.has_more || !bounds.capped) return { ...page, complete_through: bounds.upper };
-  return { ...page, next_cursor: cursorFor([bounds.upper, MIN_UUID]), complete_through: bounds.upper };
+  return { ...page, next_cursor: cursorFor(continuationPosition(bounds, after)), complete_through: bounds.upper };
 }

@@ -21,15 +21,6 @@ export async function loadTransactionRecord(db: Db, auth: AuthContext, id: strin
   return json === null ? null : (JSON.parse(json) as TransactionRecord);
 }
 
-/** RFC 3339 text with microseconds (a Date's ISO text has milliseconds), so positions compare as text. */
-const microText = (text: string) => text.replace(/\.(\d{3})Z$/, ".$1000Z").replace(/:(\d{2})Z$/, ":$1.000000Z");
-
-const positionAfter = (a: Position, b: Position) => {
-  const [at, ai] = [microText(String(a[0])), String(a[1])];
-  const [bt, bi] = [microText(String(b[0])), String(b[1])];
-  return at > bt || (at === bt && ai > bi);
-};
-
 function readPosition(position: Position): Position {
   if (position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
     throw new AppError("validation_failed", "The cursor is malformed.", {
@@ -61,10 +52,7 @@ export async function listTransactionsJson(db: Db, secret: string, auth: AuthCon
 
   const cursorFor = (position: Position) => encodeCursor(secret, fingerprint, position);
   const page = toPage(rows, limit, (row) => [row.position_time, row.id], (row) => row.record, cursorFor);
-  // The horizon may sit before a cursor that was made at a later one: continue from the later point.
-  const body = bounds
-    ? toFeedPage(page, bounds, (position) => cursorFor(after && positionAfter(after, position) ? after : position))
-    : { ...page, complete_through: null };
+  const body = bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };
   const { data, ...rest } = body;
   const tail = JSON.stringify(rest);
   return `{"data":[${data.join(",")}],${tail.slice(1)}`;

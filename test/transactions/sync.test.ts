@@ -23,6 +23,8 @@ async function openWriter() {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   await client.query("BEGIN");
+  // The transaction starts now, but holds no transaction id until its first write.
+  await client.query("SELECT 1");
   return {
     async insertSale(location: { id: string; merchantId: string }, posId: string) {
       const { rows } = await client.query<{ id: string; updated_at: string }>(
@@ -105,6 +107,25 @@ describe("lossless change feed of transactions", () => {
     expect(client.received.get(served.id)!.at(-1)).toEqual({ updated_at: voided.updated_at, status: "voided" });
     expect(client.received.get(after.id)).toHaveLength(1);
     expect(client.received.get(early.id)).toHaveLength(1);
+  });
+
+  it("when an old transaction takes its first write after a poll (the horizon moves back), then the caught-up poller is served nothing twice", async () => {
+    const { location, key } = await store();
+    const old = await openWriter(); // begun before everything below, no write yet
+    await sleep(5);
+    const first = await makeTransaction(db, location);
+    const client = poller(key, 10);
+    await client.poll();
+    expect([...client.received.keys()]).toEqual([first.id]);
+
+    // Now the old transaction writes: the horizon falls back to its start, before `first`.
+    const late = await old.insertSale(location, "R-old");
+    await client.poll();
+    await old.commit();
+    await client.poll();
+
+    expect(client.received.get(first.id)).toHaveLength(1);
+    expect(client.received.get(late.id)).toEqual([{ updated_at: late.updated_at, status: "completed" }]);
   });
 
   it("when several writers commit at random delays while a poller runs, then afterwards the poller has every committed row and every change", async () => {
