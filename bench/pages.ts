@@ -1,0 +1,109 @@
+// 1 and 2: pages of 100 and 1,000 transactions with lines, by change time, at the start, middle and
+// end of the range and 900,000 rows deep; through HTTP and through the raw-SQL baselines, sampled
+// in turns so that both see the same load.
+import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
+import { utcText } from "../src/lib/sync-feed.js";
+import { BASELINES, checkSameData, type PageSpec } from "./baseline.js";
+import type { SuiteContext } from "./context.js";
+import { interleaved, ratio, summarize, type Summary } from "./stats.js";
+
+export type PagePlace = "start" | "middle" | "end" | "deep";
+
+export interface PageResult {
+  limit: number;
+  place: PagePlace;
+  /** Rows before the page. */
+  offset: number;
+  bytes: number;
+  http: Summary;
+  baselines: Record<string, Summary>;
+  /** The faster baseline (by p50). */
+  baseline: string;
+  /** HTTP p50 ÷ the faster baseline's p50. */
+  ratio: number;
+}
+
+export interface DeepResult {
+  limit: number;
+  offset: number;
+  /** HTTP p50 of the deep page ÷ HTTP p50 of the first page. */
+  httpRatio: number;
+  /** The same for the pg-json baseline (the API's SQL alone). */
+  sqlRatio: number;
+}
+
+export interface PagesResult {
+  pages: PageResult[];
+  deep: DeepResult[];
+}
+
+/** The position (updated_at text, id) of the row at `offset` in the feed's order. */
+async function positionAt(ctx: SuiteContext, offset: number): Promise<[string, string]> {
+  const { rows } = await ctx.pool.query<{ at: string; id: string }>(
+    `SELECT ${utcText("updated_at")} AS at, id FROM transactions WHERE merchant_id = $1 AND updated_at < $2 ORDER BY updated_at, id OFFSET $3 LIMIT 1`,
+    [ctx.merchantId, ctx.upper, offset],
+  );
+  if (!rows[0]) throw new Error(`no transaction at offset ${offset}`);
+  return [rows[0].at, rows[0].id];
+}
+
+/** The cursor GET /v1/transactions would hand out after `position`, with no filters (signed with the server's secret). */
+export function cursorAfter(ctx: SuiteContext, position: [string, string]): string {
+  const fingerprint = filterFingerprint("transactions", { keyId: "", merchantId: ctx.merchantId, scopes: [], locationIds: null, environment: "test" }, {});
+  return encodeCursor(ctx.cursorSecret, fingerprint, position);
+}
+
+/** Path and baseline spec of the page that starts after `offset` rows. */
+export async function pageAt(ctx: SuiteContext, offset: number, limit: number): Promise<{ path: string; spec: PageSpec }> {
+  const after = offset > 0 ? await positionAt(ctx, offset - 1) : null;
+  const path = `/v1/transactions?limit=${limit}${after ? `&cursor=${encodeURIComponent(cursorAfter(ctx, after))}` : ""}`;
+  return { path, spec: { merchantId: ctx.merchantId, after, upper: ctx.upper, limit } };
+}
+
+export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
+  const n = ctx.transactions;
+  const deepOffset = Math.min(900_000, Math.floor(n * 0.9));
+  const pages: PageResult[] = [];
+  for (const limit of [100, 1000]) {
+    const places: [PagePlace, number][] = [
+      ["start", 0],
+      ["middle", Math.floor(n / 2)],
+      ["end", n - limit],
+      ["deep", deepOffset],
+    ];
+    for (const [place, offset] of places) {
+      const { path, spec } = await pageAt(ctx, offset, limit);
+      const body = await ctx.client.get(path);
+      await checkSameData(ctx.pool, spec, body.toString("utf8"));
+      const samples = limit === 1000 ? Math.max(5, Math.round(ctx.options.samples * 0.75)) : ctx.options.samples;
+      const times = await interleaved(
+        {
+          http: () => ctx.client.get(path),
+          ...Object.fromEntries(Object.entries(BASELINES).map(([name, baseline]) => [name, () => baseline(ctx.pool, spec)])),
+        },
+        samples,
+      );
+      const baselines = Object.fromEntries(Object.keys(BASELINES).map((name) => [name, summarize(times[name]!)]));
+      const [best] = Object.entries(baselines).sort(([, a], [, b]) => a.p50 - b.p50)[0]!;
+      const http = summarize(times.http!);
+      const result: PageResult = { limit, place, offset, bytes: body.length, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50) };
+      ctx.log(
+        `  page ${limit} ${place.padEnd(6)} http p50 ${http.p50.toFixed(1)} ms p99 ${http.p99.toFixed(1)}; ` +
+          Object.entries(baselines).map(([name, s]) => `${name} ${s.p50.toFixed(1)}`).join(", ") +
+          `; ratio ${result.ratio.toFixed(2)}`,
+      );
+      pages.push(result);
+    }
+  }
+  const deep = [100, 1000].map((limit): DeepResult => {
+    const first = pages.find((p) => p.limit === limit && p.place === "start")!;
+    const far = pages.find((p) => p.limit === limit && p.place === "deep")!;
+    return {
+      limit,
+      offset: far.offset,
+      httpRatio: ratio(far.http.p50, first.http.p50),
+      sqlRatio: ratio(far.baselines["pg-json"]!.p50, first.baselines["pg-json"]!.p50),
+    };
+  });
+  return { pages, deep };
+}

@@ -1,0 +1,121 @@
+// The service under test, as a child process of its own (a given node binary, `--import tsx`
+// src/server.ts, as `npm start` runs it), so the bench's client load never shares its event loop.
+// It talks to the bench's PostgreSQL through DATABASE_URL, with rate limits raised out of the way.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export interface ServerOptions {
+  node: string;
+  databaseUrl: string;
+  cursorSecret: string;
+  /** Extra environment (e.g. DB_POOL_MAX). */
+  env?: Record<string, string>;
+}
+
+export interface BenchServer {
+  baseUrl: string;
+  pid: number;
+  /** Peak resident memory since start or the last resetPeak (VmHWM), in MB. */
+  peakRssMb(): number;
+  /** Current resident memory (VmRSS), in MB. */
+  rssMb(): number;
+  /** Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM); false when the kernel refuses. */
+  resetPeak(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function statusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function waitReady(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output()}`);
+    try {
+      const res = await fetch(`${baseUrl}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the server did not become ready in 60 s:\n${output()}`);
+}
+
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
+  const port = await freePort();
+  const child = spawn(options.node, ["--import", "tsx", path.join("src", "server.ts")], {
+    cwd: process.cwd(),
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl,
+      CURSOR_SECRET: options.cursorSecret,
+      // Request logs are part of a production server's cost: kept at info, written to a pipe the bench drains.
+      LOG_LEVEL: "info",
+      // Out of the way: the bench measures the service, not its budgets.
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      RATE_LIMIT_HEAVY_PER_MINUTE: "100000000",
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000000",
+      DB_STATEMENT_TIMEOUT_MS: "600000",
+      REQUEST_TIMEOUT_MS: "600000",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Keep only the tail of the output (for errors); drain the rest so the server never blocks on a full pipe.
+  let tail = "";
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(baseUrl, child, () => tail);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const pid = child.pid!;
+  return {
+    baseUrl,
+    pid,
+    peakRssMb: () => statusMb(pid, "VmHWM"),
+    rssMb: () => statusMb(pid, "VmRSS"),
+    resetPeak() {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, "5");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// One suite: every measurement on one Node version. bench/run.ts starts it as a child process with
+// that node binary, so the server under test (its own child, same binary), the HTTP client and the
+// raw-SQL baselines all run on the version being measured. Its input is BENCH_SUITE (JSON); its
+// result is written as JSON to the file named there.
+import { writeFileSync } from "node:fs";
+import pg from "pg";
+import type { Section, SuiteContext, SuiteInput, SuiteResult } from "./context.js";
+import { measureExport } from "./export.js";
+import { BenchClient } from "./http.js";
+import { measureLookups } from "./lookups.js";
+import { measurePages } from "./pages.js";
+import { startServer } from "./server.js";
+import { loadAverage } from "./stats.js";
+import { measureThroughput } from "./throughput.js";
+import { BENCH_POS_PREFIX, measureWrites } from "./writes.js";
+
+const input = JSON.parse(process.env.BENCH_SUITE ?? "null") as SuiteInput | null;
+if (!input) throw new Error("bench/suite.ts is started by bench/run.ts (BENCH_SUITE is not set)");
+
+const log = (line: string) => process.stderr.write(`[node ${process.versions.node}] ${line}\n`);
+const result: SuiteResult = { node: process.version, startedAt: new Date().toISOString(), loadBefore: await loadAverage(), loadAfter: [] };
+
+const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 4 });
+const server = await startServer({ node: process.execPath, databaseUrl: input.databaseUrl, cursorSecret: input.cursorSecret });
+const client = new BenchClient(server.baseUrl, input.apiKey);
+const ctx: SuiteContext = {
+  pool,
+  server,
+  client,
+  apiKey: input.apiKey,
+  cursorSecret: input.cursorSecret,
+  merchantId: input.merchantId,
+  transactions: input.transactions,
+  upper: input.upper,
+  options: input.options,
+  log,
+};
+try {
+  log(`server pid ${server.pid} at ${server.baseUrl}, RSS ${server.rssMb().toFixed(0)} MB`);
+  const wants = (section: Section) => input.sections.includes(section);
+  if (wants("pages")) {
+    log("1-2. pages: HTTP against the raw-SQL baselines");
+    result.pages = await measurePages(ctx);
+  }
+  if (wants("throughput")) {
+    log(`3. requests per second, 100-row pages, ${input.options.seconds} s per run`);
+    result.throughput = await measureThroughput(ctx);
+  }
+  if (wants("lookups")) {
+    log("6. customer by phone, monthly sales report");
+    result.lookups = await measureLookups(ctx);
+  }
+  if (wants("export")) {
+    log("4. NDJSON export against COPY");
+    result.export = await measureExport(ctx);
+  }
+  if (wants("writes")) {
+    log(`5. writes, ${input.options.seconds} s per run`);
+    const runId = `${input.runId}-${process.versions.node.split(".")[0]}`;
+    try {
+      result.writes = await measureWrites(ctx, runId);
+    } finally {
+      // The next suite reads the dataset as it was.
+      await pool.query("DELETE FROM transactions WHERE merchant_id = $1 AND pos_id LIKE $2", [input.merchantId, `${BENCH_POS_PREFIX}${runId}-%`]);
+      await pool.query("VACUUM transactions, line_items");
+    }
+  }
+} finally {
+  client.close();
+  await server.stop();
+  await pool.end();
+}
+result.loadAfter = await loadAverage();
+writeFileSync(input.resultFile, JSON.stringify(result, null, 2));
