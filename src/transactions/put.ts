@@ -26,7 +26,7 @@ import { RetryTransaction, withTransaction, type WriteResult } from "../lib/writ
 import { findEmployee, upsertEmployee } from "./employees.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
-import { computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
+import { amountRangeIssues, computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
 import { buildLineRows, LINE_COLUMNS, lineArrays, lookupProducts, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
@@ -55,7 +55,7 @@ export const unprocessable = (issues: ProblemIssue[], what = "receipt") =>
 export function prepareReceipt(posId: string, body: ReceiptBody, locations: LocationIndex, at: string): PreparedReceipt | { issues: ProblemIssue[] } {
   const issues = receiptRuleIssues(posId, body, at);
   const { lines: amounts, totals } = computeTotals(body.lines);
-  issues.push(...totalsIssues(body.totals, totals, at));
+  issues.push(...totalsIssues(body.totals, totals, at), ...amountRangeIssues(body.lines, { lines: amounts, totals }, at));
   const resolved = resolveLocation(locations, body, at);
   if ("issue" in resolved) issues.push(resolved.issue);
   let customer: PreparedReceipt["customer"] = null;

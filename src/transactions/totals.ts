@@ -64,3 +64,31 @@ export function totalsIssues(sent: ReceiptBody["totals"], computed: ReceiptTotal
     return [{ location: `${at}.totals.${name}`, message: `${name} is ${value} but the lines add up to ${computed[name]}.`, code: "totals_mismatch" }];
   });
 }
+
+/** Amounts are stored as NUMERIC(12,2) (line_total and the receipt's totals) and NUMERIC(14,4) (cost_total). */
+const MONEY_LIMIT = 10n ** 12n; // units at scale 2: 10 digits before the point
+const COST_LIMIT = 10n ** 14n; // units at scale 4: 10 digits before the point
+
+/**
+ * Each field alone fits its column (the schema checks that), but a product or a sum may not: a
+ * line of 9,999,999,999.99 × 999,999,999.999 is a 422 naming what is too large, never a database
+ * overflow. The cost counts only the unit costs sent: one taken from stock is known only when the
+ * receipt is written, and should it overflow, the database's refusal is a 400 (src/lib/problem.ts).
+ */
+export function amountRangeIssues(lines: ReceiptBody["lines"], computed: { lines: LineAmounts[]; totals: ReceiptTotals }, at: string): ProblemIssue[] {
+  const tooLarge = (location: string, what: string) => ({ location, message: `${what} is too large: at most 10 digits before the decimal point.`, code: "amount_too_large" });
+  const abs = (units: bigint) => (units < 0n ? -units : units);
+  const issues: ProblemIssue[] = [];
+  let cost = 0n;
+  lines.forEach((line, i) => {
+    if (abs(unitsOf(computed.lines[i]!.lineTotal, 2)) >= MONEY_LIMIT) issues.push(tooLarge(`${at}.lines.${i}`, "The line total (unit_price × quantity − discount + tax)"));
+    if (line.unit_cost !== undefined && line.unit_cost !== null) {
+      cost += multiply({ units: unitsOf(line.unit_cost, 4), scale: 4 }, { units: unitsOf(line.quantity, 3), scale: 3 }, 4);
+    }
+  });
+  for (const name of ["subtotal", "discount", "tax", "total"] as const) {
+    if (abs(unitsOf(computed.totals[name], 2)) >= MONEY_LIMIT) issues.push(tooLarge(`${at}.lines`, `The receipt's ${name}`));
+  }
+  if (abs(cost) >= COST_LIMIT) issues.push(tooLarge(`${at}.lines`, "The receipt's cost (Σ unit_cost × quantity)"));
+  return issues;
+}
