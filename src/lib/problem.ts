@@ -40,10 +40,45 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string;
   }
 }
 
+/**
+ * PostgreSQL's refusals of a value (SQLSTATE class 22, data exception) that validation did not
+ * catch: a date outside the years it stores, a number too large for its column, text it cannot
+ * hold. The request is at fault, so a 400 — the detail never quotes the value (it may be personal
+ * data), and the error is still logged (at warn) so that the missing validation gets added.
+ * Statement timeouts and exhausted retries of conflicts are the service being busy: 503.
+ */
+const DATABASE_REFUSALS: Record<string, () => AppError> = {
+  ...Object.fromEntries(
+    [
+      "22001", // string_data_right_truncation
+      "22003", // numeric_value_out_of_range
+      "22007", // invalid_datetime_format
+      "22008", // datetime_field_overflow
+      "22021", // character_not_in_repertoire (e.g. a NUL byte)
+      "22P02", // invalid_text_representation
+      "22P05", // untranslatable_character (e.g. \u0000 in jsonb)
+    ].map((code) => [
+      code,
+      () => new AppError("bad_request", "A value in the request is outside what the service can store or compare (for example a date before year 1 or an amount with too many digits)."),
+    ]),
+  ),
+  "57014": () => new AppError("unavailable", "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later."),
+  "40001": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
+  "40P01": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
+};
+
+/** The AppError of a database error (pg's DatabaseError carries the SQLSTATE as `code`), or null. */
+export function fromDatabase(err: unknown): AppError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && Object.hasOwn(DATABASE_REFUSALS, code) ? DATABASE_REFUSALS[code]!() : null;
+}
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const known = typeof err === "object" && err !== null ? fromBodyParser(err as never) : null;
   if (known) return known;
+  const database = fromDatabase(err);
+  if (database) return database;
   // express's own 4xx (e.g. a malformed URI in a path) carry `status`/`statusCode`.
   const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
@@ -56,6 +91,7 @@ function toAppError(err: unknown): AppError {
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   if (appError.status >= 500) req.log?.error({ err }, "request failed");
+  else if (!(err instanceof AppError) && fromDatabase(err)) req.log?.warn({ err }, "the database refused a value of the request");
   if (res.headersSent) {
     // A streaming response failed midway: the status is gone, so end the stream.
     res.destroy();

@@ -6,6 +6,9 @@ import { z } from "zod";
 export const instant = z.iso
   .datetime({ offset: true })
   .transform((text) => new Date(text))
+  // Year 0000 (or 0001 with an offset east of UTC) is a valid RFC 3339 text but no year PostgreSQL
+  // takes in ISO form: refused here, naming the parameter, not by the database.
+  .refine((date) => date.getUTCFullYear() >= 1, { message: "Too early: the instant must fall in the year 0001 or later (UTC)." })
   .describe("RFC 3339 timestamp with any offset, e.g. 2026-11-01T00:00:00Z or 2026-11-01T00:00:00-07:00.");
 
 export const changeTimeParams = {

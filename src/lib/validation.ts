@@ -19,6 +19,45 @@ export function issuesOf(error: z.ZodError, part: RequestPart): ProblemIssue[] {
   });
 }
 
+/** At most this many NUL issues are listed: enough to find them, never an answer as large as the body. */
+const MAX_NUL_ISSUES = 20;
+
+/**
+ * The places of a request part that hold U+0000, each string value or object key that does.
+ * PostgreSQL text and jsonb cannot store it, so such a value could never be stored or matched:
+ * refused here, named, instead of failing in the database. Walks without recursion (a 1 MB body
+ * may nest 500,000 levels deep) and builds a location only for what it reports.
+ */
+export function nulIssues(value: unknown, part: RequestPart): ProblemIssue[] {
+  interface Node {
+    value: unknown;
+    key: string;
+    parent: Node | null;
+  }
+  const locate = (node: Node | null): string => {
+    const keys: string[] = [];
+    for (let n = node; n; n = n.parent) keys.push(n.key);
+    return keys.reverse().join(".");
+  };
+  const issue = (at: Node | null) => ({ location: locate(at), message: "Contains a NUL character (U+0000), which cannot be stored.", code: "nul_character" });
+  const issues: ProblemIssue[] = [];
+  const stack: Node[] = [{ value, key: part, parent: null }];
+  while (stack.length > 0 && issues.length < MAX_NUL_ISSUES) {
+    const node = stack.pop()!;
+    if (typeof node.value === "string") {
+      if (node.value.includes("\u0000")) issues.push(issue(node));
+    } else if (Array.isArray(node.value)) {
+      for (let i = node.value.length - 1; i >= 0; i--) stack.push({ value: node.value[i], key: String(i), parent: node });
+    } else if (node.value !== null && typeof node.value === "object") {
+      for (const [key, item] of Object.entries(node.value).reverse()) {
+        if (key.includes("\u0000")) issues.push(issue({ value: key, key, parent: node }));
+        stack.push({ value: item, key, parent: node });
+      }
+    }
+  }
+  return issues;
+}
+
 /** Parses every part first, then throws once with all the issues found. */
 export function parseParts<T extends Partial<Record<RequestPart, unknown>>>(
   parts: { [K in keyof T]: { schema: z.ZodType<T[K]> | undefined; value: unknown; part: RequestPart } },
@@ -28,6 +67,11 @@ export function parseParts<T extends Partial<Record<RequestPart, unknown>>>(
   for (const [name, { schema, value, part }] of Object.entries(parts) as [string, { schema?: z.ZodType; value: unknown; part: RequestPart }][]) {
     if (!schema) {
       out[name] = undefined;
+      continue;
+    }
+    const nul = nulIssues(value, part);
+    if (nul.length) {
+      issues.push(...nul);
       continue;
     }
     const result = schema.safeParse(value);
