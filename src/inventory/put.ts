@@ -4,7 +4,8 @@
 // created, upsert the stock rows. Each upsert writes only rows whose values differ
 // (ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …), so unchanged items keep their change
 // time. A changed product moves all its stock rows forward by itself (a database trigger), since
-// every inventory record carries its product's fields.
+// every inventory record carries its product's fields. Rows are inserted in key order (ORDER BY),
+// so two calls creating the same rows at once wait for each other instead of deadlocking.
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit, type AuditEntry } from "../audit/record.js";
@@ -127,7 +128,7 @@ const UPSERT_PRODUCTS = `
       AS x(id, sku, ${PRODUCT_FIELDS.map(([f]) => f).join(", ")})
   ), up AS (
     INSERT INTO products AS p (id, merchant_id, sku, ${PRODUCT_FIELDS.map(([f]) => f).join(", ")})
-    SELECT id, $1, sku, ${PRODUCT_FIELDS.map(([f]) => f).join(", ")} FROM input
+    SELECT id, $1, sku, ${PRODUCT_FIELDS.map(([f]) => f).join(", ")} FROM input ORDER BY sku
     ON CONFLICT (merchant_id, sku) DO UPDATE SET ${PRODUCT_FIELDS.map(([f]) => `${f} = EXCLUDED.${f}`).join(", ")}, deleted_at = NULL
      WHERE (${PRODUCT_FIELDS.map(([f]) => `p.${f}`).join(", ")}) IS DISTINCT FROM (${PRODUCT_FIELDS.map(([f]) => `EXCLUDED.${f}`).join(", ")})
         OR p.deleted_at IS NOT NULL
@@ -144,7 +145,7 @@ const UPSERT_STOCK = `
       AS x(id, location_id, product_id, ${STOCK_FIELDS.map(([f]) => f).join(", ")})
   ), up AS (
     INSERT INTO inventory_items AS i (id, merchant_id, location_id, product_id, ${STOCK_FIELDS.map(([f]) => f).join(", ")})
-    SELECT id, $1, location_id, product_id, ${STOCK_FIELDS.map(([f]) => f).join(", ")} FROM input
+    SELECT id, $1, location_id, product_id, ${STOCK_FIELDS.map(([f]) => f).join(", ")} FROM input ORDER BY location_id, product_id
     ON CONFLICT (location_id, product_id) DO UPDATE SET ${STOCK_FIELDS.map(([f]) => `${f} = EXCLUDED.${f}`).join(", ")}, deleted_at = NULL
      WHERE (${STOCK_FIELDS.map(([f]) => `i.${f}`).join(", ")}) IS DISTINCT FROM (${STOCK_FIELDS.map(([f]) => `EXCLUDED.${f}`).join(", ")})
         OR i.deleted_at IS NOT NULL

@@ -2,18 +2,26 @@
 // product is stored with product_id null; when PUT /v1/inventory creates that product it links the
 // earlier lines (UPDATE … WHERE sku = … AND product_id IS NULL). Under READ COMMITTED, a receipt
 // and a product written at the same moment could miss each other (each statement sees only the
-// other's committed rows). So both take a transaction-scoped advisory lock per (merchant, SKU):
-// receipts shared (they never block each other), the product creator exclusive. Whichever commits
-// second then sees the first: the receipt finds the product, or the link finds the lines. Keys
-// are taken in ascending order on both sides, so two such transactions cannot deadlock.
+// other's committed rows). So both take a transaction-scoped advisory lock on the SKU: a receipt
+// shared (receipts never block each other), and only for SKUs it found no product for; the product
+// creator exclusive. Whichever commits second then sees the first: the receipt finds the product,
+// or the link finds the lines.
+//
+// SKUs share LOCK_BUCKETS locks per merchant (by hash), so a transaction holds at most that many
+// advisory locks however many SKUs it touches (PostgreSQL's lock table is finite:
+// max_locks_per_transaction). Keys are taken in ascending order on both sides, so two such
+// transactions cannot deadlock on them; both take them before writing any line.
 import type pg from "pg";
+
+const LOCK_BUCKETS = 256;
 
 const LOCK = (fn: string) => `
   SELECT ${fn}(k) FROM (
-    SELECT DISTINCT hashtextextended($1::text || '/' || sku, 0) AS k FROM unnest($2::text[]) AS sku ORDER BY 1
+    SELECT DISTINCT hashtextextended($1::text || '/' || (hashtext(sku) & ${LOCK_BUCKETS - 1})::text, 0) AS k
+      FROM unnest($2::text[]) AS sku ORDER BY 1
   ) keys`;
 
-/** Taken by a receipt write before it looks its SKUs up. */
+/** Taken by a receipt write for the SKUs it found no product for, before it looks them up again. */
 export async function lockSkusShared(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
   if (skus.length) await client.query(LOCK("pg_advisory_xact_lock_shared"), [merchantId, skus]);
 }

@@ -14,18 +14,18 @@
 // a PUT would give. If the transaction fails as a whole, every receipt is handed back, so one bad
 // receipt still never rejects the others.
 //
-// Lock order, as in put.ts: SKU advisory locks (shared), then the receipts' rows in pos_id order
-// (new ones inserted in pos_id order), so concurrent batches and PUTs cannot deadlock each other.
+// Lock order, as in put.ts: the receipts' rows in pos_id order (new ones inserted in pos_id order),
+// then the SKU advisory locks before any line is written, so concurrent batches and PUTs cannot
+// deadlock each other.
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit, type AuditEntry } from "../audit/record.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
-import { lockSkusShared } from "../lib/sku-locks.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import type { PreparedReceipt } from "./put.js";
-import { buildLineRows, LINE_COLUMNS, lineArrays, lookupProducts, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
+import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import { costTotal } from "./totals.js";
 
 export type BulkOutcome = { kind: "written"; id: string; result: WriteResult } | { kind: "error"; error: AppError };
@@ -152,7 +152,6 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
   const out = new Map<PreparedReceipt, BulkOutcome>();
   const reject = (r: PreparedReceipt, error: AppError) => out.set(r, { kind: "error", error });
 
-  await lockSkusShared(client, auth.merchantId, receipts.flatMap((r) => r.body.lines.map((l) => l.sku)));
   const { rows: existingRows } = await client.query<Existing>(
     `SELECT t.id, t.pos_id, t.body_hash, t.status, t.location_id,
             EXISTS (SELECT 1 FROM transactions r WHERE r.original_transaction_id = t.id AND r.kind = 'refund' AND r.status = 'completed' AND r.deleted_at IS NULL) AS has_refunds
@@ -202,7 +201,7 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
   }
   if (toWrite.length === 0) return out;
 
-  const products = await lookupProducts(
+  const products = await findProducts(
     client,
     auth.merchantId,
     toWrite.map((w) => w.receipt.location.id),

@@ -11,7 +11,8 @@
 // concurrent PUTs of one receipt run one after the other and the last one's lines replace the
 // others' whole. Two first writes race on INSERT … ON CONFLICT DO NOTHING; the loser retries the
 // transaction and then finds the row to lock. Lock order, the same in every write (so writes
-// cannot deadlock each other): SKU advisory locks, the receipt, its sale, the customer, the employee.
+// cannot deadlock each other): the receipt, its sale, the customer, the employee, then the SKU
+// advisory locks (src/lib/sku-locks.ts), always before any line is deleted or inserted.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
@@ -21,13 +22,12 @@ import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { localDate, resolveLocation, type LocationIndex, type WritableLocation } from "../lib/locations.js";
-import { lockSkusShared } from "../lib/sku-locks.js";
 import { RetryTransaction, withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { findEmployee, upsertEmployee } from "./employees.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
 import { amountRangeIssues, computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
-import { buildLineRows, LINE_COLUMNS, lineArrays, lookupProducts, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
+import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
 /** A receipt that passed every check that needs no database. */
@@ -116,7 +116,6 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
 
   return withTransaction(db.pool, async (client) => {
     const { body } = receipt;
-    await lockSkusShared(client, auth.merchantId, body.lines.map((l) => l.sku));
     const { rows } = await client.query<ExistingReceipt>(
       "SELECT id, body_hash, kind, status, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2 FOR UPDATE",
       [auth.merchantId, receipt.posId],
@@ -145,7 +144,7 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
     const employeeId = await resolveEmployee(client, auth, receipt, via, issues);
     if (issues.length) throw unprocessable(issues);
 
-    const products = await lookupProducts(client, auth.merchantId, [receipt.location.id], body.lines.map((l) => l.sku));
+    const products = await findProducts(client, auth.merchantId, [receipt.location.id], body.lines.map((l) => l.sku));
     const lines = buildLineRows(receipt, products, original?.ledger ?? null);
     const values = {
       customerId,

@@ -2,6 +2,7 @@
 // sale) and the column lists both writers (one receipt, and the batch's bulk path) insert with.
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
+import { lockSkusShared } from "../lib/sku-locks.js";
 import type { PreparedReceipt } from "./put.js";
 import type { SkuLedger } from "./refunds.js";
 
@@ -58,23 +59,38 @@ export interface ProductIndex {
   unitCost(locationId: string, sku: string): string | null | undefined;
 }
 
-/**
- * The merchant's products of these SKUs, with their stores' unit costs. Read after the SKU locks
- * (see src/lib/sku-locks.ts), so a product created concurrently is either seen here or links the
- * lines later.
- */
-export async function lookupProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]): Promise<ProductIndex> {
+async function lookupProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]) {
   const { rows } = await client.query<{ sku: string; id: string; location_id: string | null; unit_cost: string | null }>(
     `SELECT p.sku, p.id, i.location_id, i.unit_cost::text FROM products p
        LEFT JOIN inventory_items i ON i.product_id = p.id AND i.location_id = ANY($2::uuid[])
       WHERE p.merchant_id = $1 AND p.sku = ANY($3::text[])`,
-    [merchantId, [...new Set(locationIds)], [...new Set(skus)]],
+    [merchantId, locationIds, skus],
   );
+  return rows;
+}
+
+/**
+ * The merchant's products of these SKUs, with their stores' unit costs. SKUs without a product are
+ * locked (shared, see src/lib/sku-locks.ts) and looked up again, so a product created at the same
+ * moment is either found here or links these lines when it commits. Call before writing lines.
+ */
+export async function findProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]): Promise<ProductIndex> {
+  const stores = [...new Set(locationIds)];
+  const wanted = [...new Set(skus)];
+  const rows = await lookupProducts(client, merchantId, stores, wanted);
   const ids = new Map<string, string>();
   const costs = new Map<string, string | null>();
-  for (const row of rows) {
-    ids.set(row.sku, row.id);
-    if (row.location_id) costs.set(`${row.location_id}/${row.sku}`, row.unit_cost);
+  const add = (found: typeof rows) => {
+    for (const row of found) {
+      ids.set(row.sku, row.id);
+      if (row.location_id) costs.set(`${row.location_id}/${row.sku}`, row.unit_cost);
+    }
+  };
+  add(rows);
+  const unknown = wanted.filter((sku) => !ids.has(sku));
+  if (unknown.length) {
+    await lockSkusShared(client, merchantId, unknown);
+    add(await lookupProducts(client, merchantId, stores, unknown));
   }
   return { id: (sku) => ids.get(sku), unitCost: (locationId, sku) => costs.get(`${locationId}/${sku}`) };
 }
