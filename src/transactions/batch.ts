@@ -13,6 +13,7 @@ import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { loadWritableLocations } from "../lib/locations.js";
+import { fromDatabase } from "../lib/problem.js";
 import { issuesOf } from "../lib/validation.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { bulkEligible, writeInBulk } from "./bulk.js";
@@ -113,11 +114,10 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
         const outcome = await writeReceipt(db, auth, receipt, VIA_BATCH);
         results[i] = { pos_id: receipt.posId, result: outcome.result, id: outcome.id };
       } catch (err) {
-        if (err instanceof AppError) results[i] = errorResult(receipt.posId, err);
-        else {
-          log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
-          results[i] = errorResult(receipt.posId, new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
-        }
+        // The answer a PUT of this receipt would have had: ours, a database refusal of a value (400), or a 500.
+        const known = err instanceof AppError ? err : fromDatabase(err);
+        if (!known || known.status >= 500) log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
+        results[i] = errorResult(receipt.posId, known ?? new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
       } finally {
         slots.release();
       }

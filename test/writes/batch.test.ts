@@ -190,6 +190,22 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     expect((await receiptRow(db, t.merchant.id, "BE-2")).customer_id).toBe((await receiptRow(db, t.merchant.id, "BE-1")).customer_id);
   });
 
+  it("when the database refuses a value of one receipt, then the bulk write falls back to one by one: that receipt is a 400 and the others are written", async () => {
+    const t = await makeTenant(db);
+    const product = await makeProduct(db, t.merchant.id, { sku: "COSTLY" });
+    // Its stock's unit cost fits its column, but × 999,999 units the receipt's cost does not fit NUMERIC(14,4).
+    await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { unitCost: "99999999.9999" });
+    const res = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: [
+        { pos_id: "BO-1", ...receiptBody(t) },
+        { pos_id: "BO-2", ...receiptBody(t, { lines: [saleLine({ sku: "COSTLY", unit_price: "1.00", quantity: 999999, discount: 0, tax: 0 })] }) },
+        { pos_id: "BO-3", ...receiptBody(t) },
+      ],
+    });
+    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual(["created", 400, "created"]);
+    expect(await receiptRow(db, t.merchant.id, "BO-2")).toBeNull();
+  });
+
   it("when two batches with the same receipts in different versions and orders run at once, then each receipt ends with one whole version", async () => {
     const t = await makeTenant(db);
     const version = (v: number, order: number[]) => ({
