@@ -17,6 +17,7 @@ import { INIT_SCRIPT_NAME, swaggerAssets } from "../../src/docs/page.js";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
+import { makeKey, makeMerchant } from "../helpers/factories.js";
 import { appOver } from "./apps.js";
 import { merchantRows, storeRows } from "./snapshot.js";
 import { DAY, makeWorld, type World } from "./world.js";
@@ -736,6 +737,39 @@ async function run(route: RouteDef, which: keyof RouteScenarios) {
 describe("tenant isolation over every route", () => {
   it("when the router's routes are listed, then each has an isolation scenario, and each scenario a route", () => {
     expect(sorted(Object.keys(scenarios))).toEqual(sorted(byRoute.map(([name]) => name)));
+  });
+
+  it("when a merchant without data calls every read route of the router, then every list and export is empty, every report zero, and B's ids are 404", async () => {
+    const w = await makeWorld(db);
+    const { key } = await makeKey(db, (await makeMerchant(db)).id);
+    answers = [];
+    const mark = statements.length;
+    const zero = (value: unknown) => value === null || value === 0 || (typeof value === "string" && /^0(\.0+)?$/.test(value));
+    for (const route of routes.filter((r) => r.method === "get" && r.scope !== null)) {
+      const params = Object.keys((route.params as { shape?: object } | undefined)?.shape ?? {});
+      const accepts = Object.keys((route.query as { shape?: object } | undefined)?.shape ?? {});
+      const query = {
+        ...(accepts.includes("from") ? { from: DAY.from, to: DAY.to } : {}),
+        ...(route.path.startsWith("/v1/export/") ? { format: "ndjson" } : {}),
+      };
+      if (params.length) {
+        // B's ids of every kind, at every id route: none is found.
+        const ids = [w.b.sharedCustomer.id, w.b.ownSale.id, w.b.items[0]!.id, w.b.main.id];
+        for (const id of ids) expect((await as(key).get(route.path.replace(/\{\w+\}/, id), query)).status, label(route)).toBe(404);
+        continue;
+      }
+      const answer = await as(key).get(route.path, query);
+      expect(answer.status, `${label(route)}: ${answer.text.slice(0, 200)}`).toBe(200);
+      if (route.path.startsWith("/v1/export/")) expect(exported(answer), label(route)).toEqual([]);
+      else if ("has_more" in answer.json) expect(answer.json.data, label(route)).toEqual([]);
+      else if ("totals" in answer.json) {
+        for (const [figure, value] of Object.entries(answer.json.totals)) expect(zero(value), `${label(route)} totals.${figure} = ${value}`).toBe(true);
+        expect(answer.json.top_customers ?? [], label(route)).toEqual([]);
+      } else expect(answer.json.locations, label(route)).toEqual([]);
+    }
+    expectNoneOf(await merchantMarkers(w.b.merchant.id, w.b.tag), answers);
+    expectNoneOf(await merchantMarkers(w.a.merchant.id, w.a.tag), answers);
+    expectMerchantCondition(statements.slice(mark));
   });
 
   it.each(byRoute)("when merchant A's key calls %s, then nothing of merchant B is seen or changed", async (_label, route) => {
