@@ -6,6 +6,7 @@ import { parseEnv, type Config } from "./config/env.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 
+import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
 import { createLogger } from "./lib/logger.js";
 
 let config: Config;
@@ -35,10 +36,17 @@ server.on("error", (error) => {
   void shutdown(1);
 });
 
+// Idempotency-Key answers are kept 24 hours; a key only reclaims its own row when reused.
+const purge = setInterval(() => {
+  purgeExpiredIdempotencyRecords(opened.db).catch((error: unknown) => logger.warn({ err: error }, "idempotency purge failed"));
+}, 60 * 60_000);
+purge.unref();
+
 let stopping = false;
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  clearInterval(purge);
   logger.info("shutting down: draining in-flight requests");
   const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

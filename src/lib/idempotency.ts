@@ -29,6 +29,12 @@ export const idempotencyDocs = {
   replayedHeader: { [REPLAYED_HEADER]: { description: "true when this answer is the stored answer of an earlier request with the same Idempotency-Key." } },
 };
 
+/** Deletes answers past their retention (the service runs it hourly: src/server.ts). */
+export async function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
+  const { rowCount } = await db.pool.query(`DELETE FROM idempotency_records WHERE created_at < now() - interval '${RETENTION}'`);
+  return rowCount ?? 0;
+}
+
 export interface Answer {
   status: number;
   body: unknown;
