@@ -2,12 +2,12 @@
 // migrates a template database through the project's own migration command; each test file
 // then clones the template (CREATE DATABASE … TEMPLATE), which takes milliseconds.
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../src/db/embedded.js";
 import { applyMigrations } from "../src/db/migrations.js";
+import { freePort } from "./helpers/ports.js";
 
 export const TEMPLATE_DATABASE = "pos_bridge_test_template";
 
@@ -16,17 +16,6 @@ declare module "vitest" {
     pgAdminUrl: string;
     pgTemplate: string;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {

@@ -2,23 +2,12 @@
 // PostgreSQL with demo data; a restart keeps the data and seeds nothing twice.
 import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/ports.js";
 
 const dir = path.resolve(".data/test-runs", `embedded-start-${process.pid}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;
@@ -76,7 +65,7 @@ describe("npm start on the embedded PostgreSQL", () => {
     const first = start(env);
     try {
       const ready = await waitReady(port, first);
-      expect((await ready.json()).status).toBe("ready");
+      expect(((await ready.json()) as { status: string }).status).toBe("ready");
       const key = /Sandbox API key[^\n]*\n\s*\n\s*(pb_test_\S+)/.exec(first.output())?.[1];
       expect(key, first.output()).toBeDefined();
       const whoami = await fetch(`http://127.0.0.1:${port}/v1/whoami`, { headers: { "x-apikey": key! } });
@@ -86,12 +75,8 @@ describe("npm start on the embedded PostgreSQL", () => {
     }
     expect(await first.exited).toBe(0);
     expect(first.output()).toMatch(/stopped/);
-    const seeded = await (async () => {
-      // The embedded server was stopped with the service: nothing listens on its port until the next start.
-      await expect(countRows(pgPort)).rejects.toThrow();
-      return null;
-    })();
-    expect(seeded).toBeNull();
+    // The embedded server was stopped with the service: nothing listens on its port until the next start.
+    await expect(countRows(pgPort)).rejects.toThrow();
 
     const second = start(env);
     try {
