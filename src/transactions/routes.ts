@@ -26,7 +26,7 @@ const problem = { description: "Problem details (RFC 9457)." };
  * Sends JSON text PostgreSQL rendered, as is: no parse, no re-serialisation, and no ETag (a feed
  * page is read once; hashing megabytes per page would cost more than it could save).
  */
-function sendJsonText(res: Response, text: string) {
+function sendJsonText(res: Response, text: string | Buffer) {
   res.status(200);
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(text));
