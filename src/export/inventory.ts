@@ -24,7 +24,8 @@ export const inventoryExportQuery = z
   .describe("The filters of GET /v1/inventory, and how to stream them.");
 export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 
-const BATCH = 2_000;
+/** As transactions (see there): small enough for a batch to die young in the JS heap. */
+const BATCH = 500;
 
 export function inventoryExportPlan(auth: AuthContext, query: InventoryExportQuery): ExportPlan<InventoryRecord, InventoryRecord> {
   const filters = listFilters(query);

@@ -17,6 +17,7 @@ import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
 import { decodeCursor, encodeCursor } from "../lib/paging.js";
 import { feedBounds, type FeedBounds } from "../lib/sync-feed.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
+import { BatchBuffers, encodeLines, encodeText, type Encoded } from "./encode.js";
 import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
 import { checkpointLine, continuation, endLine, TRAILERS, timeIdPosition } from "./protocol.js";
 
@@ -92,10 +93,17 @@ class ResponseWriter {
     return true;
   }
 
-  /** Resolves true once the socket can take more, false if the client went away meanwhile. */
-  async write(chunk: string): Promise<boolean> {
+  /**
+   * Resolves true once the socket can take more, false if the client went away meanwhile.
+   * `written` runs once the socket has taken every byte of the first chunk.
+   */
+  async write(chunks: (Buffer | string)[], written?: () => void): Promise<boolean> {
     if (this.gone) return false;
-    if (!this.res.write(chunk)) {
+    let full = false;
+    chunks.forEach((chunk, index) => {
+      full = !this.res.write(chunk, index === 0 && written ? () => written() : undefined);
+    });
+    if (full) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.res.off("drain", done);
@@ -149,53 +157,46 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
   const upper = bounds?.upper ?? null;
 
   const queries = new BatchQueries(ctx.db.pool);
+  const buffers = new BatchBuffers();
   const out = new ResponseWriter(ctx.res, () => queries.stop());
-  const fetch = (after: TimeId | null, want: number) => {
+  const fetch = (after: TimeId | null, want: number, first: boolean) => {
     // One row more than wanted: whether more follow, without another query.
-    const rows = queries.run(plan.query({ after, take: want + 1, upper })).then((raw) => plan.rows(raw));
-    rows.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
-    return rows;
+    const batch = queries.run(plan.query({ after, take: want + 1, upper })).then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
+    batch.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
+    return batch;
   };
 
   let remaining = request.maxRecords ?? MAX_EXPORT_RECORDS;
   let want = Math.min(plan.batchSize, remaining);
-  let next: Promise<Row[]> | null = fetch(position, want);
+  let next: Promise<EncodedBatch> | null = fetch(position, want, true);
   let served = 0;
   let started = false;
   try {
     while (next) {
-      const rows = await next;
+      const batch = await next;
       next = null;
-      const more = rows.length > want;
-      const batch = more ? rows.slice(0, want) : rows;
-      if (batch.length) position = plan.positionOf(batch.at(-1)!);
-      served += batch.length;
-      remaining -= batch.length;
-      const goesOn = more && remaining > 0;
+      if (batch.last) position = batch.last;
+      served += batch.count;
+      remaining -= batch.count;
+      const goesOn = batch.more && remaining > 0;
       // Fetch the next batch while this one is written: the database and the socket work at once.
       if (goesOn) {
         want = Math.min(plan.batchSize, remaining);
-        next = fetch(position, want);
+        next = fetch(position, want, false);
       }
 
-      let chunk: string;
-      if (request.format === "csv") {
-        chunk = csvChunk(plan.csv.columns, batch.flatMap(plan.csv.rowsOf), !started);
-      } else {
-        chunk = batch.length ? `${batch.map(plan.ndjson).join("\n")}\n` : "";
-        if (goesOn) chunk += checkpointLine(served, cursorFor(position!));
-      }
       if (!started) {
         if (!out.start(headersFor(plan.name, request.format, bounds))) return;
         started = true;
       }
-      if (!(await out.write(chunk))) break;
+      const checkpoint = goesOn && request.format === "ndjson" ? checkpointLine(served, cursorFor(position!)) : "";
+      if (!(await out.write(checkpoint ? [batch.bytes, checkpoint] : [batch.bytes], () => buffers.give(batch.backing)))) break;
       if (goesOn) continue;
 
-      const hasMore = more;
+      const hasMore = batch.more;
       const nextCursor = hasMore ? cursorFor(position!) : bounds?.capped ? cursorFor(continuation(bounds.upper, position)) : null;
       if (request.format === "ndjson") {
-        if (!(await out.write(endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper })))) break;
+        if (!(await out.write([endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper })]))) break;
       }
       out.end({
         [TRAILERS.records]: String(served),
@@ -213,4 +214,34 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
     // Return only once the statement in flight (cancelled above) has given its connection back.
     await next?.catch(() => {});
   }
+}
+
+interface EncodedBatch extends Encoded {
+  count: number;
+  /** The position of its last record; null when it has none. */
+  last: TimeId | null;
+  /** More records follow in the range. */
+  more: boolean;
+}
+
+/**
+ * A batch's rows turned into bytes as soon as they arrive (encode.ts). Why at once: the rows and
+ * their text then die young (the cheap part of the garbage collector), and what waits for a slow
+ * socket is one reused buffer outside the JS heap. Rows kept until the socket drained lived long
+ * enough to reach the old generation, collected late: the heap grew by 100+ MB between collections.
+ */
+function encodeBatch<Row, CsvRow>(
+  plan: ExportPlan<Row, CsvRow>,
+  format: ExportFormat,
+  buffers: BatchBuffers,
+  raw: pg.QueryResultRow[],
+  want: number,
+  first: boolean,
+): EncodedBatch {
+  const rows = plan.rows(raw);
+  const more = rows.length > want;
+  if (more) rows.length = want;
+  const encoded =
+    format === "csv" ? encodeText(buffers, csvChunk(plan.csv.columns, rows.flatMap(plan.csv.rowsOf), first)) : encodeLines(buffers, rows.map(plan.ndjson));
+  return { ...encoded, count: rows.length, last: rows.length ? plan.positionOf(rows[rows.length - 1]!) : null, more };
 }

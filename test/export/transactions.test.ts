@@ -106,6 +106,20 @@ describe("GET /v1/export/transactions", () => {
     expect(answer.trailers).toMatchObject({ "x-records": "2", "x-has-more": "false", "x-next-cursor": expect.any(String) });
   });
 
+  it("when a CSV spans many batches, then it has one header row and every line item of every receipt once", async () => {
+    const { location, key } = await store();
+    await seedReceipts(db.pool, location, 1_200);
+
+    const answer = await call(base, PATH, key, { format: "csv" });
+
+    expect(answer.text.match(/^transaction_id,/gm)).toHaveLength(1);
+    const rows = csvOf(answer.text);
+    expect(rows).toHaveLength(2_400);
+    expect(new Set(rows.map((r) => `${r.transaction_id}/${r.line_number}`)).size).toBe(2_400);
+    expect(rows.every((r) => r.line_total === "34.94" && r.receipt_total === "69.88")).toBe(true);
+    expect(answer.trailers).toMatchObject({ "x-records": "1200", "x-has-more": "false" });
+  });
+
   it("when max_records stops it, then has_more is true and next_cursor continues exactly after the last record, in NDJSON and in CSV", async () => {
     const { location, key } = await store();
     const made = [];
@@ -127,15 +141,17 @@ describe("GET /v1/export/transactions", () => {
     const { location, key } = await store();
     await seedReceipts(db.pool, location, 4_500);
 
-    // Batches of 2,000: a checkpoint after 2,000 records, then the client leaves 500 records later.
-    const got = parseNdjson(await readThenAbort(base, PATH, key, {}, 2_501));
+    // Batches of 500: a checkpoint after each; the client leaves in the middle of the sixth batch.
+    const got = parseNdjson(await readThenAbort(base, PATH, key, {}, 2_755));
     expect(got.end).toBeUndefined();
-    expect(got.checkpoints).toEqual([{ export: "checkpoint", records: 2_000, next_cursor: expect.any(String) }]);
-    const checkpointAt = got.lines.indexOf(got.checkpoints[0]!);
-    const kept = got.records.slice(0, checkpointAt);
+    expect(got.checkpoints.map((c) => c.records)).toEqual([500, 1_000, 1_500, 2_000, 2_500]);
+    const last = got.checkpoints.at(-1)!;
+    const kept = got.records.slice(0, last.records);
+    expect(got.records.length).toBeGreaterThan(last.records);
 
-    const rest = await exportOf(key, { cursor: got.checkpoints[0]!.next_cursor! });
-    expect(rest.end).toMatchObject({ records: 2_500, has_more: false });
+    // Resumed from the last checkpoint; the records received after it are dropped (they come again).
+    const rest = await exportOf(key, { cursor: last.next_cursor! });
+    expect(rest.end).toMatchObject({ records: 2_000, has_more: false });
 
     const ids = [...kept, ...rest.records].map((r) => r.id);
     const all = await db.pool.query<{ id: string }>("SELECT id FROM transactions WHERE location_id = $1 ORDER BY updated_at, id", [location.id]);
