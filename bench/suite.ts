@@ -51,8 +51,17 @@ try {
     result.lookups = await measureLookups(ctx);
   }
   if (wants("export")) {
-    log("4. NDJSON export against COPY");
-    result.export = await measureExport(ctx);
+    // A server of its own, fresh: its memory is the export's, not what earlier pages left in the heap.
+    log("4. NDJSON export against COPY (a fresh server process)");
+    const exportServer = await startServer({ node: process.execPath, databaseUrl: input.databaseUrl, cursorSecret: input.cursorSecret });
+    try {
+      // As any serving process has: Prisma's engine loaded (whoami reads the key through Prisma).
+      const whoami = await fetch(`${exportServer.baseUrl}/v1/whoami`, { headers: { "x-apikey": input.apiKey } });
+      if (!whoami.ok) throw new Error(`whoami answered ${whoami.status}`);
+      result.export = await measureExport({ ...ctx, server: exportServer });
+    } finally {
+      await exportServer.stop();
+    }
   }
   if (wants("writes")) {
     log(`5. writes, ${input.options.seconds} s per run`);
