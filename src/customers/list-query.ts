@@ -3,36 +3,13 @@
 import { z } from "zod";
 import { emailSchema, phoneSchema } from "../lib/contact.js";
 import { pagingParams } from "../lib/paging.js";
-import { changeTimeParams, checkTimeRanges, instant } from "../lib/time-range.js";
+import { listFormatParam } from "../lib/record-format.js";
+import { changeTimeParams, instant, timeRangeRules } from "../lib/time-range.js";
 
 export const createdTimeParams = {
   created_from: instant.optional().describe("Creation time, inclusive: customers created at or after this instant."),
   created_to: instant.optional().describe("Creation time, exclusive: customers created before this instant."),
 };
-
-const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to", "transacted_from", "transacted_to"] as const;
-
-/**
- * checkTimeRanges, listed beside every other issue: zod skips a refinement once any parameter is
- * invalid (which would hide "from >= to" or "two axes" behind, say, a bad limit), so this one runs
- * always, on the range values as far as they parsed. A malformed value still counts as sent (for
- * "one axis at a time") but compares as nothing (an Invalid Date).
- */
-export const timeRangeRules = [
-  (query: Partial<Record<(typeof RANGE_PARAMS)[number], unknown>>, ctx: z.RefinementCtx) =>
-    checkTimeRanges(
-      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined || query[name] instanceof Date ? query[name] : new Date(NaN)])),
-      ctx,
-    ),
-  { when: () => true },
-] as const;
-
-export const listFormatParam = z
-  .enum(["standard", "aiq"])
-  .default("standard")
-  .describe(
-    "standard: this service's records. aiq: each record in AIQ's own push shape (see the AIQ mapping in the README). Only the rendering changes: a cursor stays valid across formats.",
-  );
 
 export const customerListQuery = z
   .strictObject({

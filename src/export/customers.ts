@@ -3,7 +3,8 @@
 // page query (customerPageQuery: keyset on the axis's index, visit figures in the same statement).
 import { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
-import { customerListQuery, timeRangeRules } from "../customers/list-query.js";
+import { customerListQuery } from "../customers/list-query.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import { customerPageQuery, customerPageRecords, type CustomerRow } from "../customers/read.js";
 import type { CustomerRecord } from "../customers/schemas.js";
 import type { AuthContext } from "../keys/scopes.js";

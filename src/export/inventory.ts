@@ -2,7 +2,7 @@
 // streamed. Each batch is the list's own page query (inventoryPageQuery: keyset on
 // (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
 import { z } from "zod";
-import { timeRangeRules } from "../customers/list-query.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
 import { inventoryListQuery } from "../inventory/list-query.js";
 import { inventoryPageQuery } from "../inventory/read.js";

@@ -3,7 +3,7 @@
 // (transactionPageQuery: keyset on the axis's index, records rendered as JSON by PostgreSQL), so
 // for NDJSON Node only joins text; CSV parses each record and writes one row per line item.
 import { z } from "zod";
-import { timeRangeRules } from "../customers/list-query.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";

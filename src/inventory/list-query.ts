@@ -1,7 +1,8 @@
 // Query parameters of GET /v1/inventory: the change feed (updated_from/updated_to), narrowed by
 // location, SKU or stock status; paging; format.
 import { z } from "zod";
-import { listFormatParam, timeRangeRules } from "../customers/list-query.js";
+import { listFormatParam } from "../lib/record-format.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import { pagingParams } from "../lib/paging.js";
 import { changeTimeParams } from "../lib/time-range.js";
 

@@ -41,3 +41,20 @@ export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
     });
   }
 }
+
+const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to", "transacted_from", "transacted_to"] as const;
+
+/**
+ * checkTimeRanges as a refinement that is listed beside every other issue: zod skips a refinement once any parameter is
+ * invalid (which would hide "from >= to" or "two axes" behind, say, a bad limit), so this one runs
+ * always, on the range values as far as they parsed. A malformed value still counts as sent (for
+ * "one axis at a time") but compares as nothing (an Invalid Date).
+ */
+export const timeRangeRules = [
+  (query: Partial<Record<(typeof RANGE_PARAMS)[number], unknown>>, ctx: z.RefinementCtx) =>
+    checkTimeRanges(
+      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined || query[name] instanceof Date ? query[name] : new Date(NaN)])),
+      ctx,
+    ),
+  { when: () => true },
+] as const;

@@ -3,7 +3,7 @@
 // (see record-sql.ts); these schemas describe it for the OpenAPI document and the tests.
 import { z } from "zod";
 import { pagingParams } from "../lib/paging.js";
-import { businessTimeParams, changeTimeParams, checkTimeRanges } from "../lib/time-range.js";
+import { businessTimeParams, changeTimeParams, timeRangeRules } from "../lib/time-range.js";
 
 /** An exact decimal as text: money never goes through a float. */
 export const decimalText = (what: string) =>
@@ -31,7 +31,7 @@ export const transactionListQuery = z
     format: formatParam,
     ...pagingParams,
   })
-  .superRefine(checkTimeRanges)
+  .superRefine(...timeRangeRules)
   .describe(
     "Without a time axis, or with updated_from/updated_to, the list is the change feed: ordered by (updated_at, id), lossless (see complete_through). With transacted_from/transacted_to it is ordered by (transacted_at, id).",
   );

@@ -260,7 +260,8 @@ describe("GET /v1/transactions", () => {
     });
     expect(res.status).toBe(400);
     const locations = res.body.errors.map((e: { location: string }) => e.location).sort();
-    expect(locations).toEqual(["query.customer_id", "query.status", "query.updated_from"].sort());
+    // The range rules are listed beside the other issues, not hidden behind them.
+    expect(locations).toEqual(["query.customer_id", "query.status", "query.transacted_from", "query.transacted_to", "query.updated_from"].sort());
     const ranges = await get(key, { updated_from: "2026-01-01T00:00:00Z", transacted_from: "2026-02-01T00:00:00Z", transacted_to: "2026-01-01T00:00:00Z" });
     expect(ranges.status).toBe(400);
     expect(ranges.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(["query.transacted_from", "query.transacted_to"]);
