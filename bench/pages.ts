@@ -1,6 +1,6 @@
 // 1 and 2: pages of 100 and 1,000 transactions with lines, by change time, at the start, middle and
-// end of the range and 900,000 rows deep; through HTTP and through the raw-SQL baselines, sampled
-// in turns so that both see the same load.
+// end of the range and 900,000 rows deep; through HTTP and through the raw-SQL baselines, all of a
+// page size sampled in turns so that every ratio compares figures taken under the same load.
 import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { BASELINES, checkSameData, type PageSpec } from "./baseline.js";
@@ -76,22 +76,27 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
       ["end", n - limit],
       ["deep", deepOffset],
     ];
+    // Every place and every way of reading it in the same turns, so the ratios between them (HTTP
+    // against SQL, deep against first) are taken under the same load.
+    const prepared = [];
     for (const [place, offset] of places) {
       const { path, spec } = await pageAt(ctx, offset, limit);
       const body = await ctx.client.get(path);
       await checkSameData(ctx.pool, spec, body.toString("utf8"));
-      const samples = limit === 1000 ? Math.max(5, Math.round(ctx.options.samples * 0.75)) : ctx.options.samples;
-      const times = await interleaved(
-        {
-          http: () => ctx.client.get(path),
-          ...Object.fromEntries(Object.entries(BASELINES).map(([name, baseline]) => [name, () => baseline(ctx.pool, spec)])),
-        },
-        samples,
-      );
-      const baselines = Object.fromEntries(Object.keys(BASELINES).map((name) => [name, summarize(times[name]!)]));
+      prepared.push({ place, offset, path, spec, bytes: body.length });
+    }
+    const ops: Record<string, () => Promise<unknown>> = {};
+    for (const { place, path, spec } of prepared) {
+      ops[`${place}:http`] = () => ctx.client.get(path);
+      for (const [name, baseline] of Object.entries(BASELINES)) ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
+    }
+    const samples = limit === 1000 ? Math.max(5, Math.round(ctx.options.samples * 0.75)) : ctx.options.samples;
+    const times = await interleaved(ops, samples);
+    for (const { place, offset, bytes } of prepared) {
+      const baselines = Object.fromEntries(Object.keys(BASELINES).map((name) => [name, summarize(times[`${place}:${name}`]!)]));
       const [best] = Object.entries(baselines).sort(([, a], [, b]) => a.p50 - b.p50)[0]!;
-      const http = summarize(times.http!);
-      const result: PageResult = { limit, place, offset, bytes: body.length, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50) };
+      const http = summarize(times[`${place}:http`]!);
+      const result: PageResult = { limit, place, offset, bytes, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50) };
       ctx.log(
         `  page ${limit} ${place.padEnd(6)} http p50 ${http.p50.toFixed(1)} ms p99 ${http.p99.toFixed(1)}; ` +
           Object.entries(baselines).map(([name, s]) => `${name} ${s.p50.toFixed(1)}`).join(", ") +

@@ -8,6 +8,7 @@
 //   npm run bench -- --node 24         Node 24 only
 //   npm run bench -- --data DIR        another data folder holding the same dataset (e.g. .data/bench-1m)
 //   npm run bench -- --only pages,export   some measurements only (pages, throughput, lookups, export, writes)
+//   npm run bench -- --port 54491                  the embedded PostgreSQL's port (default: a free one)
 //   npm run bench -- --samples 40 --seconds 10 --export-max 100000   (export: every transaction unless capped)
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,6 +22,7 @@ import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
 import { ensureDataset, FULL_DATASET, QUICK_DATASET } from "./dataset.js";
 import { renderReport, writeReport, type BenchReport } from "./report.js";
+import { freePort } from "./server.js";
 import { SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
 import { BENCH_KEY_NAME, removeBenchWrites } from "./writes.js";
 
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     data: { type: "string" },
-    port: { type: "string", default: "54491" },
+    port: { type: "string" },
     node: { type: "string" },
     "skip-node24": { type: "boolean", default: false },
     only: { type: "string" },
@@ -106,7 +108,8 @@ function runSuite(node: string, input: Omit<SuiteInput, "resultFile">): Promise<
 
 const running = new Set<ReturnType<typeof spawn>>();
 const startedAt = new Date().toISOString();
-const dataset = await ensureDataset(spec, Number(args.port), log);
+// A free port unless told: another bench (or a test run) may hold any fixed one.
+const dataset = await ensureDataset(spec, args.port ? Number(args.port) : await freePort(), log);
 let interrupted = false;
 process.on("SIGINT", () => {
   if (interrupted) return;
