@@ -9,7 +9,8 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts/generate-client.mjs scripts/
 COPY prisma ./prisma
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+# --include=dev: NODE_ENV=production would skip the prisma CLI that postinstall generates the client with.
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
 USER node

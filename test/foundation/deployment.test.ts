@@ -16,7 +16,8 @@ describe("deployment files", () => {
     expect(cmd).not.toBeNull();
     expect(JSON.parse(cmd![1]!)).toEqual(["npm", "start"]);
     expect(packageJson.scripts.start).toBe("node --import tsx src/server.ts");
-    expect(dockerfile).toMatch(/RUN npm ci/);
+    // NODE_ENV=production is set before the install: without --include=dev npm would skip the prisma CLI.
+    expect(dockerfile).toMatch(/RUN npm ci --include=dev/);
   });
 
   it("when compose runs, then PostgreSQL has a volume and a healthcheck, and the service waits for it", () => {
