@@ -6,13 +6,15 @@
 //   records hold non-ASCII text, so V8 joins and encodes them as two-byte strings);
 // - "node-json": a hand-written join returning one flat row per line (numbers as exact text), grouped
 //   and rendered with JSON.stringify in Node, then encoded.
-// The faster of the two, per page, is the baseline the API is held to. checkSameData proves both
+// Both run as prepared statements, as the API's do. The faster of the two, per page, is the baseline
+// the API is held to. checkSameData proves both
 // return exactly the API's records.
 import { deepStrictEqual } from "node:assert/strict";
 import type pg from "pg";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { transactionPageQuery, type TransactionPageRow } from "../src/transactions/list-query.js";
+import { preparedQuery } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 
 export interface PageSpec {
@@ -37,7 +39,7 @@ export const pgJsonBaseline: Baseline = async (pool, spec) => {
     rows: spec.limit + 1,
     format: "standard",
   });
-  const { rows } = await pool.query<TransactionPageRow>(text, values);
+  const { rows } = await pool.query<TransactionPageRow>(preparedQuery(text, values));
   const page = rows.slice(0, spec.limit);
   const parts: Buffer[] = [Buffer.from('{"data":[')];
   page.forEach((row, i) => parts.push(Buffer.from(i === 0 ? row.record : `,${row.record}`)));
@@ -91,6 +93,7 @@ type FlatRow = Record<string, string | number | null>;
 /** One flat row per line, grouped into records in Node and rendered by JSON.stringify. */
 export const nodeJsonBaseline: Baseline = async (pool, spec) => {
   const { rows } = await pool.query<FlatRow>({
+    name: "bench-node-json",
     text: NODE_SQL,
     values: [spec.merchantId, spec.upper, spec.after?.[0] ?? null, spec.after?.[1] ?? null, spec.limit + 1],
   });
