@@ -22,10 +22,15 @@ export const utcText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC'
 /** The smallest id, to start a position "at H, before every row of H". */
 export const MIN_UUID = "00000000-0000-0000-0000-000000000000";
 
+// A prepared statement: planning the pg_stat_activity view costs ~3 ms, running it ~0.3 ms (npm run
+// bench), and every feed request reads the horizon.
+const HORIZON = {
+  name: "feed-horizon",
+  text: `SELECT ${utcText("least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()))")} AS horizon`,
+};
+
 export async function readHorizon(db: pg.Pool | pg.PoolClient): Promise<string> {
-  const { rows } = await db.query<{ horizon: string }>(
-    `SELECT ${utcText("least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()))")} AS horizon`,
-  );
+  const { rows } = await db.query<{ horizon: string }>(HORIZON);
   return rows[0]!.horizon;
 }
 
