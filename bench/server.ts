@@ -26,6 +26,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** Servers still running: killed if this process exits first (an interrupted run leaves none behind). */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
@@ -81,6 +87,8 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   // Keep only the tail of the output (for errors); drain the rest so the server never blocks on a full pipe.
   let tail = "";
   const keep = (chunk: Buffer) => {

@@ -17,6 +17,9 @@ import { BENCH_POS_PREFIX, measureWrites } from "./writes.js";
 const input = JSON.parse(process.env.BENCH_SUITE ?? "null") as SuiteInput | null;
 if (!input) throw new Error("bench/suite.ts is started by bench/run.ts (BENCH_SUITE is not set)");
 
+// Stopped by bench/run.ts (interrupted): exit, which kills the servers this suite started (server.ts).
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(130));
+
 const log = (line: string) => process.stderr.write(`[node ${process.versions.node}] ${line}\n`);
 const result: SuiteResult = { node: process.version, startedAt: new Date().toISOString(), loadBefore: await loadAverage(), loadAfter: [] };
 
