@@ -48,6 +48,12 @@ async function shutdown(code = 0) {
   stopping = true;
   clearInterval(purge);
   logger.info("shutting down: draining in-flight requests");
+  // Closing the pool waits for its clients; with the database already gone that can be forever.
+  // Past the drain time and as long again for the rest, exit anyway.
+  setTimeout(() => {
+    logger.error("shutdown did not finish in time; exiting");
+    process.exit(1);
+  }, 2 * config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
   const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
