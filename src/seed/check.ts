@@ -74,6 +74,29 @@ const CHECKS: Check[] = [
                  OR s.customer_id IS DISTINCT FROM r.customer_id OR r.transacted_at <= s.transacted_at OR s.status <> 'completed')`,
   },
   {
+    problem: "store-days whose sales rollups differ from their receipts' lines",
+    sql: `
+      WITH direct AS (
+        SELECT t.location_id, t.business_date, count(DISTINCT t.id) FILTER (WHERE t.kind = 'sale') AS receipts,
+               sum(round(li.unit_price * li.quantity, 2)) AS gross, sum(li.discount) AS discount, sum(li.tax) AS tax,
+               coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0) AS cost
+        FROM transactions t JOIN line_items li ON li.transaction_id = t.id
+        WHERE t.merchant_id = $1 AND t.status = 'completed' AND t.deleted_at IS NULL
+        GROUP BY 1, 2
+      ), rolled AS (
+        SELECT location_id, business_date, sum(receipts) FILTER (WHERE is_sale) AS receipts, sum(gross) AS gross,
+               sum(discount) AS discount, sum(tax) AS tax, sum(cost) AS cost
+        FROM sales_daily WHERE merchant_id = $1 GROUP BY 1, 2
+      )
+      SELECT coalesce(d.business_date, r.business_date)::text AS label
+      FROM direct d FULL JOIN rolled r ON r.location_id = d.location_id AND r.business_date = d.business_date
+      WHERE (d.receipts, d.gross, d.discount, d.tax, d.cost) IS DISTINCT FROM (coalesce(r.receipts, 0), r.gross, r.discount, r.tax, r.cost)`,
+  },
+  {
+    problem: "store-days still marked stale for the sales rollups",
+    sql: `SELECT business_date::text AS label FROM sales_rollup_stale WHERE merchant_id = $1`,
+  },
+  {
     problem: "sales that name an original transaction",
     sql: `SELECT pos_id AS label FROM transactions WHERE merchant_id = $1 AND kind = 'sale' AND original_transaction_id IS NOT NULL`,
   },

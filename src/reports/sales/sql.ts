@@ -1,35 +1,38 @@
-// The sales report's one query: every line of the range's non-voided, non-deleted receipts,
-// grouped by period (and a dimension) with the totals in the same pass (GROUPING SETS). All
-// arithmetic is PostgreSQL NUMERIC, exact; rows come back as decimal strings.
+// The sales report: read from the daily rollups (sales_daily, sales_daily_lines; see the migration
+// 20261127030000_sales_rollups), after rebuilding the range's days that writes marked stale, so
+// the figures are those of the receipts as they are now. A month of a million-receipt store is a
+// few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines.
 //
-// Why lines and not receipt headers: units, categories, brands and products only exist on lines.
-// Each line's gross is rounded to the cent (as the receipt's own subtotal is), so a report's
-// gross, discounts, refunds, net sales and tax are exact sums of cents and equal the receipts'
-// own totals; each line's cost is rounded to 4 decimals (as the receipt's cost_total is), summed,
-// and rounded to the cent once.
+// The rollups hold exact sums: each line's gross rounded to the cent (as the receipt's own
+// subtotal is) and its cost to 4 decimals (as the receipt's cost_total is). So a report's gross,
+// discounts, refunds, net sales and tax equal the receipts' own totals to the cent, and its cost
+// is rounded to the cent once, from the 4-decimal sum. All arithmetic is PostgreSQL NUMERIC.
 //
-// Speed: the range is read through transactions(merchant_id, business_date, location_id) and
-// each receipt's lines through line_items(transaction_id, line_number).
+// Receipts under a line grouping: sales_daily_lines counts, per day, the receipts with a line in
+// the group; a receipt is on one day at one store, so those counts add up across days and stores.
+// The totals always come from sales_daily, where each receipt counts once.
 import type pg from "pg";
 import type { Period } from "../params.js";
 import { periodSql } from "../values.js";
+import { refreshSalesRollups } from "./rollups.js";
 import type { SalesGroup } from "./schema.js";
 
+type LineGroup = "category" | "brand" | "product";
+const LINE_GROUPS: readonly SalesGroup[] = ["category", "brand", "product"] satisfies LineGroup[];
+
 /**
- * The SQL of each grouping: the group's key and name, the join that names it, and for the line
- * dimensions, what the per-receipt lookup of lines groups by. Fixed text only, never user input.
+ * The receipt-level groupings: the rollup column that is the group's key, and how the grouped
+ * rows get their names (names are read now, so a renamed store shows its new name). Fixed text
+ * only, never user input.
  */
-const dimensions: Record<SalesGroup | "none", { key: string; name: string; join?: string; lines?: { select: string; groupBy: string } }> = {
+const receiptGroups: Record<"none" | "location" | "employee", { key: string; name: string; join?: string }> = {
   none: { key: "NULL::text", name: "NULL::text" },
-  location: { key: "t.location_id::text", name: "l.name", join: "JOIN locations l ON l.id = t.location_id" },
+  location: { key: "r.location_id::text", name: "l.name", join: "LEFT JOIN locations l ON l.id = g.group_key::uuid" },
   employee: {
-    key: "t.employee_id::text",
+    key: "r.employee_id::text",
     name: "nullif(concat_ws(' ', e.first_name, e.last_name), '')",
-    join: "LEFT JOIN employees e ON e.id = t.employee_id",
+    join: "LEFT JOIN employees e ON e.id = g.group_key::uuid",
   },
-  category: { key: "li.category", name: "li.category", lines: { select: "li.category", groupBy: "li.category" } },
-  brand: { key: "li.brand", name: "li.brand", lines: { select: "li.brand", groupBy: "li.brand" } },
-  product: { key: "li.sku", name: "li.name", lines: { select: "li.sku, max(li.name) AS name", groupBy: "li.sku" } },
 };
 
 export interface SalesQuery {
@@ -68,69 +71,52 @@ export interface SalesSqlRow extends SalesFiguresRow {
   group_name: string | null;
 }
 
-// $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 row limit.
-function salesSql(groupBy: SalesGroup | undefined): string {
-  const dimension = dimensions[groupBy ?? "none"];
-  // Without a grouping, every period of the range gets a row, zeros included.
-  const rows = groupBy
-    ? "SELECT * FROM agg WHERE NOT is_total"
-    : `SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name, false AS is_total,
-              coalesce(a.receipts, 0) AS receipts, coalesce(a.units, 0) AS units, coalesce(a.gross_sales, 0) AS gross_sales,
-              coalesce(a.discounts, 0) AS discounts, coalesce(a.refunds, 0) AS refunds, coalesce(a.tax, 0) AS tax,
-              coalesce(a.cost, 0) AS cost, coalesce(a.lines_without_cost, 0) AS lines_without_cost
-       FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
-       LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total`;
-  const lineGroup = dimension.lines;
-  return `
-WITH parts AS (
-  -- One row per receipt, or per receipt and line group: its lines summed. A lateral aggregate is
-  -- a lookup of the receipt's lines by line_items(transaction_id, ...) whose cost grows with the
-  -- range (a plain join makes the planner hash the whole line_items table), and one row per
-  -- (receipt, group) lets receipts be counted without count(DISTINCT).
-  SELECT t.kind = 'sale' AS is_sale,
-         date_trunc($4, t.business_date::timestamp)::date AS bucket,
-         ${dimension.key} AS group_key,
-         ${dimension.name} AS group_name,
-         coalesce(li.first, true) AS first,
-         li.units, li.gross, li.discount, li.tax, li.cost, li.no_cost
-  FROM transactions t
-  ${dimension.join ?? ""}
-  LEFT JOIN LATERAL (
-    SELECT ${lineGroup ? `${lineGroup.select}, row_number() OVER () = 1` : "true"} AS first,
-           sum(li.quantity) AS units,
-           sum(round(li.unit_price * li.quantity, 2)) AS gross,
-           sum(li.discount) AS discount,
-           sum(li.tax) AS tax,
-           sum(round(li.unit_cost * li.quantity, 4)) AS cost,
-           count(*) FILTER (WHERE li.unit_cost IS NULL) AS no_cost
-    FROM line_items li
-    WHERE li.transaction_id = t.id
-    ${lineGroup ? `GROUP BY ${lineGroup.groupBy}` : ""}
-  ) li ON true
-  WHERE t.merchant_id = $1
-    AND t.business_date >= $2::date AND t.business_date < $3::date
-    AND t.status = 'completed' AND t.deleted_at IS NULL
-    AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
-),
-agg AS (
-  SELECT bucket, group_key, max(group_name) AS group_name, grouping(bucket) = 1 AS is_total,
-         -- A receipt has one row per group it touches: counted in each, and once in the totals.
-         CASE WHEN grouping(bucket) = 1 THEN count(*) FILTER (WHERE is_sale AND first) ELSE count(*) FILTER (WHERE is_sale) END AS receipts,
+/** The summed figures, in the order SUMS computes them. */
+const FIGURE_LIST = ["receipts", "units", "gross_sales", "discounts", "refunds", "tax", "cost", "lines_without_cost"] as const;
+const FIGURE_NAMES = FIGURE_LIST.map((f) => `g.${f}`).join(", ");
+
+const FIGURES = "r.is_sale, r.receipts, r.units, r.gross, r.discount, r.tax, r.cost, r.lines_without_cost";
+const IN_RANGE = `r.merchant_id = $1 AND r.business_date >= $2::date AND r.business_date < $3::date
+    AND ($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))`;
+
+/** The figures of a set of rollup rows; refunds are the value of refund lines, as a positive amount. */
+const SUMS = `coalesce(sum(receipts) FILTER (WHERE is_sale), 0) AS receipts,
          coalesce(sum(units) FILTER (WHERE is_sale), 0) AS units,
          coalesce(sum(gross) FILTER (WHERE is_sale), 0) AS gross_sales,
          coalesce(sum(discount) FILTER (WHERE is_sale), 0) AS discounts,
          coalesce(-sum(gross - discount) FILTER (WHERE NOT is_sale), 0) AS refunds,
          coalesce(sum(tax), 0) AS tax,
          coalesce(sum(cost), 0) AS cost,
-         coalesce(sum(no_cost), 0) AS lines_without_cost
-  FROM parts
-  GROUP BY GROUPING SETS ((bucket, group_key), ())
+         coalesce(sum(lines_without_cost), 0) AS lines_without_cost`;
+
+// $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 row limit.
+function salesSql(groupBy: SalesGroup | undefined): string {
+  const lineGroup = groupBy && LINE_GROUPS.includes(groupBy);
+  const receiptGroup = receiptGroups[(lineGroup ? "none" : groupBy ?? "none") as keyof typeof receiptGroups];
+  const source = lineGroup
+    ? `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r WHERE r.dimension = '${groupBy}' AND ${IN_RANGE}`
+    : `SELECT r.business_date, ${receiptGroup.key} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}`;
+  const name = lineGroup ? "g.group_name" : receiptGroup.name;
+  // Without a grouping, every period of the range gets a row, zeros included.
+  const rows = groupBy
+    ? `SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${lineGroup ? "" : receiptGroup.join ?? ""}`
+    : `SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name,
+              ${FIGURE_LIST.map((f) => `coalesce(g.${f}, 0) AS ${f}`).join(", ")}
+       FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
+       LEFT JOIN grouped g ON g.bucket = p.bucket::date`;
+  return `
+WITH src AS (${source}),
+grouped AS (
+  SELECT date_trunc($4, business_date::timestamp)::date AS bucket, group_key, ${lineGroup ? "max(group_name)" : "NULL::text"} AS group_name,
+         ${SUMS}
+  FROM src
+  GROUP BY 1, 2
 ),
 picked AS (
-  (${rows} ORDER BY bucket, gross_sales - discounts - refunds DESC, group_key NULLS LAST LIMIT $6)
+  (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC, x.group_key NULLS LAST LIMIT $6)
   UNION ALL
-  SELECT bucket, group_key, group_name, true, receipts, units, gross_sales, discounts, refunds, tax, cost, lines_without_cost
-  FROM agg WHERE is_total
+  SELECT true, NULL::date, NULL::text, NULL::text, ${SUMS}
+  FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}) t
 ),
 figures AS (
   SELECT *, gross_sales - discounts - refunds AS net FROM picked
@@ -157,6 +143,7 @@ ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
 export async function readSalesReport(pool: pg.Pool, q: SalesQuery): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
+  await refreshSalesRollups(pool, q.merchantId, q.from, q.to);
   const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");

@@ -1,0 +1,246 @@
+-- CreateTable
+CREATE TABLE "sales_daily" (
+    "id" BIGSERIAL NOT NULL,
+    "merchant_id" UUID NOT NULL,
+    "location_id" UUID NOT NULL,
+    "business_date" DATE NOT NULL,
+    "employee_id" UUID,
+    "is_sale" BOOLEAN NOT NULL,
+    "known_customer" BOOLEAN NOT NULL,
+    "receipts" INTEGER NOT NULL,
+    "units" DECIMAL(18,3) NOT NULL,
+    "gross" DECIMAL(18,2) NOT NULL,
+    "discount" DECIMAL(18,2) NOT NULL,
+    "tax" DECIMAL(18,2) NOT NULL,
+    "cost" DECIMAL(20,4) NOT NULL,
+    "lines_without_cost" INTEGER NOT NULL,
+
+    CONSTRAINT "sales_daily_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "sales_daily_lines" (
+    "id" BIGSERIAL NOT NULL,
+    "merchant_id" UUID NOT NULL,
+    "location_id" UUID NOT NULL,
+    "business_date" DATE NOT NULL,
+    "dimension" TEXT NOT NULL,
+    "group_key" TEXT,
+    "group_name" TEXT,
+    "is_sale" BOOLEAN NOT NULL,
+    "receipts" INTEGER NOT NULL,
+    "units" DECIMAL(18,3) NOT NULL,
+    "gross" DECIMAL(18,2) NOT NULL,
+    "discount" DECIMAL(18,2) NOT NULL,
+    "tax" DECIMAL(18,2) NOT NULL,
+    "cost" DECIMAL(20,4) NOT NULL,
+    "lines_without_cost" INTEGER NOT NULL,
+
+    CONSTRAINT "sales_daily_lines_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "sales_rollup_stale" (
+    "id" BIGSERIAL NOT NULL,
+    "merchant_id" UUID NOT NULL,
+    "location_id" UUID NOT NULL,
+    "business_date" DATE NOT NULL,
+
+    CONSTRAINT "sales_rollup_stale_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "sales_daily_merchant_id_business_date_location_id_idx" ON "sales_daily"("merchant_id", "business_date", "location_id");
+
+-- CreateIndex
+CREATE INDEX "sales_daily_lines_merchant_id_dimension_business_date_locat_idx" ON "sales_daily_lines"("merchant_id", "dimension", "business_date", "location_id");
+
+-- CreateIndex
+CREATE INDEX "sales_rollup_stale_merchant_id_business_date_location_id_idx" ON "sales_rollup_stale"("merchant_id", "business_date", "location_id");
+
+-- The sales report reads these rollups instead of every line of the range (a month of a million-
+-- receipt store is ~85,000 receipts and ~260,000 lines; the rollups hold a few thousand rows).
+--
+-- How they stay exact: every statement that writes receipts or lines marks the (merchant,
+-- location, business day) it touched in sales_rollup_stale, in the writer's own transaction. A
+-- report first calls refresh_sales_rollups() for its range, which rebuilds the marked days from
+-- the receipts themselves and deletes the marks, then reads the rollups. A write that commits
+-- while a refresh runs leaves its mark, so the next report rebuilds that day again.
+--
+-- Why marks and not incremental sums: voids, refunds, edits and deletes would each need their own
+-- exact inverse, and a write path that updated shared sum rows would make concurrent registers of
+-- a store wait on each other. A mark is an insert nobody waits on; rebuilding one store's day is
+-- a few hundred receipts.
+
+-- Statement-level triggers (transition tables): one insert per statement, however many rows.
+-- NOT EXISTS keeps the marks few without a unique index, which would make two writers of the
+-- same day wait on each other; a duplicate from a race is harmless.
+CREATE FUNCTION pos_bridge_mark_sales_stale_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT n.merchant_id, n.location_id, n.business_date FROM new_rows n
+    WHERE NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = n.merchant_id AND s.business_date = n.business_date AND s.location_id = n.location_id);
+  ELSIF TG_OP = 'UPDATE' THEN
+    -- Only changes the rollups depend on: linking a customer or re-hashing a body marks nothing.
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT k.merchant_id, k.location_id, k.business_date
+    FROM old_rows o
+    JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES (o.merchant_id, o.location_id, o.business_date), (n.merchant_id, n.location_id, n.business_date))
+      AS k(merchant_id, location_id, business_date)
+    WHERE (o.location_id, o.business_date, o.employee_id, o.kind, o.status, o.deleted_at, o.customer_id IS NULL)
+          IS DISTINCT FROM (n.location_id, n.business_date, n.employee_id, n.kind, n.status, n.deleted_at, n.customer_id IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = k.merchant_id AND s.business_date = k.business_date AND s.location_id = k.location_id);
+  ELSE
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT o.merchant_id, o.location_id, o.business_date FROM old_rows o
+    WHERE NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = o.merchant_id AND s.business_date = o.business_date AND s.location_id = o.location_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Lines mark their receipt's day. Lines deleted with their receipt find no receipt here: the
+-- receipt's own DELETE marks the day.
+CREATE FUNCTION pos_bridge_mark_sales_stale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
+    FROM transactions t WHERE t.id IN (SELECT n.transaction_id FROM new_rows n)
+      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+  ELSIF TG_OP = 'UPDATE' THEN
+    -- Linking a line to a product created later changes no figure: it marks nothing.
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
+    FROM transactions t
+    WHERE t.id IN (
+        SELECT n.transaction_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE (o.transaction_id, o.sku, o.name, o.brand, o.category, o.unit_price, o.quantity, o.discount, o.tax, o.unit_cost)
+              IS DISTINCT FROM (n.transaction_id, n.sku, n.name, n.brand, n.category, n.unit_price, n.quantity, n.discount, n.tax, n.unit_cost)
+        UNION
+        SELECT o.transaction_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.transaction_id <> n.transaction_id)
+      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+  ELSE
+    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
+    FROM transactions t WHERE t.id IN (SELECT o.transaction_id FROM old_rows o)
+      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- A trigger with transition tables handles one event, hence three of each.
+CREATE TRIGGER transactions_sales_stale_insert AFTER INSERT ON "transactions" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
+CREATE TRIGGER transactions_sales_stale_update AFTER UPDATE ON "transactions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
+CREATE TRIGGER transactions_sales_stale_delete AFTER DELETE ON "transactions" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
+CREATE TRIGGER line_items_sales_stale_insert AFTER INSERT ON "line_items" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
+CREATE TRIGGER line_items_sales_stale_update AFTER UPDATE ON "line_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
+CREATE TRIGGER line_items_sales_stale_delete AFTER DELETE ON "line_items" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
+
+-- Rebuilds the rollups of up to max_days marked (location, day) pairs of a merchant in
+-- [from_date, to_date) (null: unbounded) and returns how many it rebuilt; the caller repeats while
+-- that is max_days, so each call is a short transaction whatever the backlog. Refreshes of a
+-- merchant take turns (an advisory lock), so two never rebuild the same day at once; each
+-- statement below then sees every write committed before it.
+--
+-- The figures are those of the sales report: voided and deleted receipts left out, each line's
+-- gross rounded to the cent and its cost to 4 decimals, as on the receipt.
+CREATE FUNCTION refresh_sales_rollups(p_merchant uuid, p_from date, p_to date, p_max_days integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  locs uuid[];
+  days date[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('pos_bridge.sales_rollups'), hashtext(p_merchant::text));
+
+  -- A data-modifying WITH always runs to completion: the marks of the picked days are gone.
+  WITH picked AS (
+    SELECT DISTINCT s.business_date, s.location_id FROM sales_rollup_stale s
+    WHERE s.merchant_id = p_merchant
+      AND (p_from IS NULL OR s.business_date >= p_from) AND (p_to IS NULL OR s.business_date < p_to)
+    ORDER BY s.business_date, s.location_id
+    LIMIT p_max_days
+  ), gone AS (
+    DELETE FROM sales_rollup_stale s USING picked p
+    WHERE s.merchant_id = p_merchant AND s.business_date = p.business_date AND s.location_id = p.location_id
+  )
+  SELECT array_agg(p.location_id), array_agg(p.business_date) INTO locs, days FROM picked p;
+
+  IF locs IS NULL THEN
+    RETURN 0;
+  END IF;
+
+  DELETE FROM sales_daily r USING unnest(locs, days) AS k(location_id, business_date)
+  WHERE r.merchant_id = p_merchant AND r.business_date = k.business_date AND r.location_id = k.location_id;
+  DELETE FROM sales_daily_lines r USING unnest(locs, days) AS k(location_id, business_date)
+  WHERE r.merchant_id = p_merchant AND r.dimension IN ('category', 'brand', 'product')
+    AND r.business_date = k.business_date AND r.location_id = k.location_id;
+
+  -- Receipt level: each receipt's lines summed (a lookup by line_items(transaction_id, ...)).
+  INSERT INTO sales_daily (merchant_id, location_id, business_date, employee_id, is_sale, known_customer,
+                           receipts, units, gross, discount, tax, cost, lines_without_cost)
+  SELECT p_merchant, t.location_id, t.business_date, t.employee_id, t.kind = 'sale', t.customer_id IS NOT NULL,
+         count(*), coalesce(sum(l.units), 0), coalesce(sum(l.gross), 0), coalesce(sum(l.discount), 0),
+         coalesce(sum(l.tax), 0), coalesce(sum(l.cost), 0), coalesce(sum(l.no_cost), 0)
+  FROM unnest(locs, days) AS k(location_id, business_date)
+  JOIN transactions t ON t.merchant_id = p_merchant AND t.business_date = k.business_date AND t.location_id = k.location_id
+  CROSS JOIN LATERAL (
+    SELECT sum(li.quantity) AS units,
+           sum(round(li.unit_price * li.quantity, 2)) AS gross,
+           sum(li.discount) AS discount,
+           sum(li.tax) AS tax,
+           sum(round(li.unit_cost * li.quantity, 4)) AS cost,
+           count(*) FILTER (WHERE li.unit_cost IS NULL) AS no_cost
+    FROM line_items li WHERE li.transaction_id = t.id
+  ) l
+  WHERE t.status = 'completed' AND t.deleted_at IS NULL
+  GROUP BY t.location_id, t.business_date, t.employee_id, t.kind = 'sale', t.customer_id IS NOT NULL;
+
+  -- Line level: first one row per receipt and group (so receipts are counted without
+  -- count(DISTINCT)), then per group. A receipt without lines counts in the null group.
+  INSERT INTO sales_daily_lines (merchant_id, location_id, business_date, dimension, group_key, group_name, is_sale,
+                                 receipts, units, gross, discount, tax, cost, lines_without_cost)
+  SELECT p_merchant, g.location_id, g.business_date, g.dimension, g.group_key, max(g.group_name), g.is_sale,
+         count(*), sum(g.units), sum(g.gross), sum(g.discount), sum(g.tax), sum(g.cost), sum(g.no_cost)
+  FROM (
+    SELECT t.location_id, t.business_date, t.kind = 'sale' AS is_sale, d.dimension, d.group_key,
+           max(d.group_name) AS group_name,
+           coalesce(sum(li.quantity), 0) AS units,
+           coalesce(sum(round(li.unit_price * li.quantity, 2)), 0) AS gross,
+           coalesce(sum(li.discount), 0) AS discount,
+           coalesce(sum(li.tax), 0) AS tax,
+           coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0) AS cost,
+           count(li.id) FILTER (WHERE li.unit_cost IS NULL) AS no_cost
+    FROM unnest(locs, days) AS k(location_id, business_date)
+    JOIN transactions t ON t.merchant_id = p_merchant AND t.business_date = k.business_date AND t.location_id = k.location_id
+    LEFT JOIN line_items li ON li.transaction_id = t.id
+    CROSS JOIN LATERAL (VALUES ('category', li.category, li.category), ('brand', li.brand, li.brand), ('product', li.sku, li.name))
+      AS d(dimension, group_key, group_name)
+    WHERE t.status = 'completed' AND t.deleted_at IS NULL
+    GROUP BY t.id, d.dimension, d.group_key
+  ) g
+  GROUP BY g.location_id, g.business_date, g.dimension, g.group_key, g.is_sale;
+
+  RETURN array_length(locs, 1);
+END
+$$;
+
+-- The receipts already stored: every day they cover is marked, so the first report of a range
+-- builds its rollups (the seeder builds them all once it has loaded).
+INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+SELECT DISTINCT merchant_id, location_id, business_date FROM transactions;
