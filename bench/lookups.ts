@@ -1,8 +1,11 @@
 // 6: a customer lookup by phone (GET /v1/customers?phone=…, a different customer each time, in the
-// national format a POS would type) and a monthly sales report (GET /v1/reports/sales over the last
-// full calendar month, a row per day): p50 and p99 through HTTP.
+// national format a POS would type) and the reports over the last full calendar month (sales by
+// day and by each grouping, customers, inventory), then the sales report right after a receipt
+// lands in that month (so each sample includes rebuilding one store-day of the rollups): p50 and
+// p99 through HTTP.
 import type { SuiteContext } from "./context.js";
 import { summarize, timed, type Summary } from "./stats.js";
+import { BENCH_POS_PREFIX } from "./writes.js";
 
 export interface LookupResult {
   name: string;
@@ -13,6 +16,13 @@ export interface LookupResult {
 
 /** "+13035550123" → "(303) 555-0123": the service normalises it back to E.164 before matching. */
 const national = (e164: string) => (/^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164) ? e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, "($1) $2-$3") : e164);
+
+/** The first day of the month a year before `to` (a date at midnight UTC). */
+function yearBefore(to: Date): string {
+  const d = new Date(to);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.toISOString().slice(0, 10);
+}
 
 export async function measureLookups(ctx: SuiteContext): Promise<LookupResult[]> {
   const results: LookupResult[] = [];
@@ -40,14 +50,52 @@ export async function measureLookups(ctx: SuiteContext): Promise<LookupResult[]>
   const from = last!.month;
   const to = new Date(Date.parse(`${from}T00:00:00Z`));
   to.setUTCMonth(to.getUTCMonth() + 1);
-  const path = `/v1/reports/sales?from=${from}&to=${to.toISOString().slice(0, 10)}&period=day`;
-  const reportTimes: number[] = [];
+  const range = `from=${from}&to=${to.toISOString().slice(0, 10)}`;
   const reportSamples = Math.max(5, Math.round(ctx.options.samples / 2));
-  for (let i = 0; i < reportSamples + 2; i++) {
-    const ms = await timed(() => ctx.client.get(path));
-    if (i >= 2) reportTimes.push(ms);
+  const reports: [string, string][] = [
+    ["sales report, one month by day", `/v1/reports/sales?${range}&period=day`],
+    ["sales report, one month by day and employee", `/v1/reports/sales?${range}&period=day&group_by=employee`],
+    ["sales report, one month by day and category", `/v1/reports/sales?${range}&period=day&group_by=category`],
+    ["sales report, one month by product", `/v1/reports/sales?${range}&period=month&group_by=product`],
+    ["sales report, a year by month", `/v1/reports/sales?from=${yearBefore(to)}&to=${to.toISOString().slice(0, 10)}&period=month`],
+    ["customers report, one month by day", `/v1/reports/customers?${range}&period=day`],
+    ["inventory report, by store and category", "/v1/reports/inventory"],
+  ];
+  for (const [name, path] of reports) {
+    const times: number[] = [];
+    for (let i = 0; i < reportSamples + 2; i++) {
+      const ms = await timed(() => ctx.client.get(path));
+      if (i >= 2) times.push(ms);
+    }
+    results.push({ name, request: `GET ${path}`, samples: times.length, latency: summarize(times) });
   }
-  results.push({ name: "sales report, one month by day", request: `GET ${path}`, samples: reportTimes.length, latency: summarize(reportTimes) });
+
+  // A receipt lands in the month (a different day and store each time), then the month's report:
+  // the report rebuilds that store-day's rollups before reading them.
+  const { rows: stock } = await ctx.pool.query<{ location_id: string; sku: string; name: string; sale_price: string }>(
+    `SELECT i.location_id, p.sku, p.name, i.sale_price::text AS sale_price FROM inventory_items i JOIN products p ON p.id = i.product_id
+     WHERE i.merchant_id = $1 AND i.sale_price > 0 ORDER BY md5(i.id::text) LIMIT $2`,
+    [ctx.merchantId, reportSamples + 2],
+  );
+  const afterWrite: number[] = [];
+  for (let i = 0; i < stock.length; i++) {
+    const item = stock[i]!;
+    const day = new Date(Date.parse(`${from}T18:00:00Z`) + (i % 28) * 86_400_000).toISOString();
+    const answer = await ctx.client.request("PUT", `/v1/transactions/${BENCH_POS_PREFIX}report-${i}`, {
+      location_id: item.location_id,
+      transacted_at: day,
+      lines: [{ sku: item.sku, name: item.name, unit_price: item.sale_price, quantity: "1" }],
+    });
+    if (answer.status !== 201 && answer.status !== 200) throw new Error(`the receipt before the report was refused: ${answer.status} ${answer.body.toString("utf8")}`);
+    const ms = await timed(() => ctx.client.get(reports[0]![1]));
+    if (i >= 2) afterWrite.push(ms);
+  }
+  results.push({
+    name: "sales report, one month by day, right after a receipt of that month",
+    request: `PUT a receipt, then GET ${reports[0]![1]}`,
+    samples: afterWrite.length,
+    latency: summarize(afterWrite),
+  });
   for (const r of results) ctx.log(`  ${r.name}: p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms (${r.samples} samples)`);
   return results;
 }
