@@ -93,8 +93,21 @@ const CHECKS: Check[] = [
       WHERE (d.receipts, d.gross, d.discount, d.tax, d.cost) IS DISTINCT FROM (coalesce(r.receipts, 0), r.gross, r.discount, r.tax, r.cost)`,
   },
   {
-    problem: "store-days still marked stale for the sales rollups",
-    sql: `SELECT business_date::text AS label FROM sales_rollup_stale WHERE merchant_id = $1`,
+    problem: "customers whose first sale at a store differs from the customer_first_sales rollup",
+    sql: `
+      WITH direct AS (
+        SELECT customer_id, location_id, min(business_date) AS first_date FROM transactions
+        WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed' AND deleted_at IS NULL
+        GROUP BY 1, 2
+      )
+      SELECT coalesce(d.customer_id, r.customer_id)::text AS label
+      FROM direct d FULL JOIN (SELECT * FROM customer_first_sales WHERE merchant_id = $1) r
+        ON r.customer_id = d.customer_id AND r.location_id = d.location_id
+      WHERE d.first_date IS DISTINCT FROM r.first_date`,
+  },
+  {
+    problem: "store-days still marked stale for the report rollups",
+    sql: `SELECT business_date::text AS label FROM report_rollup_stale WHERE merchant_id = $1`,
   },
   {
     problem: "sales that name an original transaction",

@@ -3,7 +3,7 @@
 // 13 months of receipts, bulk-loaded with COPY. Used by the service's first start (the demo
 // merchant), by scripts/seed.ts and by benchmarks.
 import type pg from "pg";
-import { refreshSalesRollups } from "../reports/sales/rollups.js";
+import { refreshReportRollups } from "../reports/rollups.js";
 import { seedMerchant } from "./generate.js";
 import type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
 
@@ -162,7 +162,7 @@ export async function seedDatabase(
   // The sales report's rollups of every seeded day, built now rather than by the first reports.
   for (const [i, merchant] of summary.merchantsCreated.entries()) {
     onProgress?.({ phase: "sales rollups", done: i, total: summary.merchantsCreated.length });
-    await refreshSalesRollups(pool, merchant.id, null, null);
+    await refreshReportRollups(pool, merchant.id, null, null);
   }
   await pool.query("ANALYZE sales_daily, sales_daily_lines");
   onProgress?.({ phase: "sales rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });

@@ -199,7 +199,7 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     })();
     await Promise.all([...writes, reads]);
     await expectEveryGroupingExact("after concurrent writes and reports");
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM sales_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' AND business_date < '2026-11-01'", [merchant.id]);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' AND business_date < '2026-11-01'", [merchant.id]);
     expect(rows[0].n, "a report leaves no stale day in its range").toBe(0);
   });
 });

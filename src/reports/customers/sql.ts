@@ -6,12 +6,12 @@
 // receipt's lines (src/transactions/totals.ts), so this equals the sales report's net sales, which
 // sums the lines themselves, without reading a line.
 //
-// Speed: the range is read through transactions(merchant_id, business_date, location_id), and each
-// buyer's first purchase from the partial index transactions_first_sale_idx (counted sales only),
-// one index entry per buyer. On a million receipts a month has ~50,000 buyers: those lookups are
-// most of the report's time.
+// Speed: the range is read through transactions(merchant_id, business_date, location_id); each
+// buyer's first purchase comes from the customer_first_sales rollup (see the migration
+// 20261127030000_report_rollups), brought up to date first for every day before the range's end.
 import type pg from "pg";
 import type { Period } from "../params.js";
+import { refreshReportRollups } from "../rollups.js";
 import { periodSql } from "../values.js";
 import type { CustomersPeriodRow, TopCustomer } from "./schema.js";
 
@@ -57,28 +57,28 @@ visits AS (
   GROUP BY customer_id, bucket
 ),
 buyers AS (
-  SELECT customer_id, sum(receipts) AS receipts, sum(net) AS net_sales, min(bucket) FILTER (WHERE receipts > 0) AS first_bucket
+  SELECT customer_id, sum(receipts) AS receipts, sum(net) AS net_sales
   FROM visits
   GROUP BY customer_id
 ),
-firsts AS (
-  SELECT b.customer_id, b.receipts, b.net_sales, b.first_bucket, f.business_date AS first_day
-  FROM buyers b
-  LEFT JOIN LATERAL (
-    SELECT t.business_date FROM transactions t
-    WHERE t.merchant_id = $1 AND t.customer_id = b.customer_id
-      AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL
-      AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
-    -- transactions_first_sale_idx, in its own order: the first entry is the first purchase, read
-    -- from the index alone (no sort, no table access).
-    ORDER BY t.business_date
-    LIMIT 1
-  ) f ON true
-),
--- A customer is new in the period of their first purchase when that falls in the range: it is then
--- their first sale in the range, so its period is first_bucket.
+-- The customers whose first purchase (at any store of the report) falls in the range, from the
+-- customer_first_sales rollup: a first sale at one of the stores in the range, and none earlier
+-- at another. That first sale is their first in the range, so its period is where they are new.
+-- (A range of the rollup's index, not a lookup per buyer.)
 newcomers AS (
-  SELECT first_bucket AS bucket, count(*) AS new_customers FROM firsts WHERE receipts > 0 AND first_day >= $2::date GROUP BY first_bucket
+  SELECT date_trunc($4, first_day::timestamp)::date AS bucket, count(*) AS new_customers
+  FROM (
+    SELECT f.customer_id, min(f.first_date) AS first_day
+    FROM customer_first_sales f
+    WHERE f.merchant_id = $1 AND f.first_date >= $2::date AND f.first_date < $3::date
+      AND ($5::uuid[] IS NULL OR f.location_id = ANY($5::uuid[]))
+      AND NOT EXISTS (
+        SELECT 1 FROM customer_first_sales e
+        WHERE e.merchant_id = $1 AND e.customer_id = f.customer_id AND e.first_date < $2::date
+          AND ($5::uuid[] IS NULL OR e.location_id = ANY($5::uuid[])))
+    GROUP BY f.customer_id
+  ) n
+  GROUP BY 1
 ),
 sums AS (
   SELECT bucket, grouping(bucket) = 1 AS is_total,
@@ -110,9 +110,11 @@ periods AS (
   LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total
 ),
 spenders AS (
-  SELECT customer_id, receipts, net_sales, first_day FROM firsts
-  ORDER BY net_sales DESC, customer_id
-  LIMIT $6
+  SELECT b.customer_id, b.receipts, b.net_sales,
+         (SELECT min(f.first_date) FROM customer_first_sales f
+          WHERE f.merchant_id = $1 AND f.customer_id = b.customer_id
+            AND ($5::uuid[] IS NULL OR f.location_id = ANY($5::uuid[]))) AS first_day
+  FROM (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT $6) b
 )
 SELECT
   (SELECT json_agg(json_build_object(${figures("t")}))->0 FROM agg t WHERE t.is_total) AS totals,
@@ -127,6 +129,8 @@ SELECT
    JOIN customers c ON c.id = s.customer_id) AS top_customers`;
 
 export async function readCustomersReport(pool: pg.Pool, q: CustomersQuery) {
+  // A first purchase can be any day before the range's end, so every stale day up to it is rebuilt.
+  await refreshReportRollups(pool, q.merchantId, null, q.to);
   const { rows } = await pool.query<{ totals: Figures; periods: CustomersPeriodRow[]; top_customers: TopCustomer[] }>(customersSql, [
     q.merchantId,
     q.from,

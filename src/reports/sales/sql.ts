@@ -1,5 +1,5 @@
 // The sales report: read from the daily rollups (sales_daily, sales_daily_lines; see the migration
-// 20261127030000_sales_rollups), after rebuilding the range's days that writes marked stale, so
+// 20261127030000_report_rollups), after rebuilding the range's days that writes marked stale, so
 // the figures are those of the receipts as they are now. A month of a million-receipt store is a
 // few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines.
 //
@@ -14,7 +14,7 @@
 import type pg from "pg";
 import type { Period } from "../params.js";
 import { periodSql } from "../values.js";
-import { refreshSalesRollups } from "./rollups.js";
+import { refreshReportRollups } from "../rollups.js";
 import type { SalesGroup } from "./schema.js";
 
 type LineGroup = "category" | "brand" | "product";
@@ -143,7 +143,7 @@ ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
 export async function readSalesReport(pool: pg.Pool, q: SalesQuery): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
-  await refreshSalesRollups(pool, q.merchantId, q.from, q.to);
+  await refreshReportRollups(pool, q.merchantId, q.from, q.to);
   const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");

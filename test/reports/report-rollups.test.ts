@@ -1,8 +1,8 @@
-// The sales rollups' bookkeeping: which writes mark a store-day stale, and what a report rebuilds.
-// (Whether the figures stay exact through writes is sales-writes.test.ts.)
+// The report rollups' bookkeeping: which writes mark a store-day stale, and what a report rebuilds.
+// (Whether the figures stay exact through writes is sales-writes.test.ts and customers-writes.test.ts.)
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { refreshSalesRollups } from "../../src/reports/sales/rollups.js";
+import { refreshReportRollups } from "../../src/reports/rollups.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -16,7 +16,7 @@ const { key } = await makeKey(db, merchant.id, { scopes: ["pos:write", "reports:
 async function stale(): Promise<string[]> {
   const { rows } = await db.pool.query<{ mark: string }>(
     `SELECT DISTINCT to_char(s.business_date, 'YYYY-MM-DD') || ' ' || l.name AS mark
-     FROM sales_rollup_stale s JOIN locations l ON l.id = s.location_id WHERE s.merchant_id = $1 ORDER BY 1`,
+     FROM report_rollup_stale s JOIN locations l ON l.id = s.location_id WHERE s.merchant_id = $1 ORDER BY 1`,
     [merchant.id],
   );
   return rows.map((r) => r.mark);
@@ -28,18 +28,18 @@ const rollupDays = async () =>
     ])
   ).rows.map((r) => r.day);
 
-describe("the sales rollups' stale marks", () => {
+describe("the report rollups' stale marks", () => {
   it("when receipts are written, then exactly their store-days are marked, and rebuilding clears the marks", async () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-10-05T18:00:00Z") });
     // 23:30 local in Brooklyn on Oct 6 is Oct 7 in UTC: the business day marked is Oct 6.
     await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-10-07T03:30:00Z") });
     expect(await stale()).toEqual(["2026-10-05 Denver", "2026-10-06 Brooklyn"]);
 
-    expect(await refreshSalesRollups(db.pool, merchant.id, null, null)).toBe(2);
+    expect(await refreshReportRollups(db.pool, merchant.id, null, null)).toBe(2);
     expect(await stale()).toEqual([]);
     expect(await rollupDays()).toEqual(["2026-10-05", "2026-10-06"]);
     // Nothing left to do: a second refresh rebuilds nothing.
-    expect(await refreshSalesRollups(db.pool, merchant.id, null, null)).toBe(0);
+    expect(await refreshReportRollups(db.pool, merchant.id, null, null)).toBe(0);
   });
 
   it("when a report asks for one range, then only that range is rebuilt; other marked days wait for their own report", async () => {
@@ -49,12 +49,12 @@ describe("the sales rollups' stale marks", () => {
     expect(res.status).toBe(200);
     expect(res.body.totals.receipts).toBe(3);
     expect(await stale()).toEqual(["2026-09-10 Denver"]);
-    await refreshSalesRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, merchant.id, null, null);
   });
 
   it("when a product is created for SKUs already sold, then linking their lines marks nothing (no figure changes)", async () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-10-21T18:00:00Z"), lines: [{ sku: "LATE-1", quantity: "1" }] });
-    await refreshSalesRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, merchant.id, null, null);
     const res = await request(app)
       .put("/v1/inventory")
       .set("x-apikey", key)
@@ -67,7 +67,7 @@ describe("the sales rollups' stale marks", () => {
 
   it("when a receipt is voided, then its day is marked; when only its body hash changes, nothing is", async () => {
     const sale = await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-10-22T18:00:00Z") });
-    await refreshSalesRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, merchant.id, null, null);
     await db.pool.query("UPDATE transactions SET body_hash = 'changed' WHERE id = $1", [sale.id]);
     expect(await stale()).toEqual([]);
     await db.pool.query("UPDATE transactions SET status = 'voided', voided_at = now() WHERE id = $1", [sale.id]);

@@ -39,13 +39,23 @@ CREATE TABLE "sales_daily_lines" (
 );
 
 -- CreateTable
-CREATE TABLE "sales_rollup_stale" (
+CREATE TABLE "customer_first_sales" (
+    "merchant_id" UUID NOT NULL,
+    "customer_id" UUID NOT NULL,
+    "location_id" UUID NOT NULL,
+    "first_date" DATE NOT NULL,
+
+    CONSTRAINT "customer_first_sales_pkey" PRIMARY KEY ("merchant_id","customer_id","location_id")
+);
+
+-- CreateTable
+CREATE TABLE "report_rollup_stale" (
     "id" BIGSERIAL NOT NULL,
     "merchant_id" UUID NOT NULL,
     "location_id" UUID NOT NULL,
     "business_date" DATE NOT NULL,
 
-    CONSTRAINT "sales_rollup_stale_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "report_rollup_stale_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -55,15 +65,24 @@ CREATE INDEX "sales_daily_merchant_id_business_date_location_id_idx" ON "sales_d
 CREATE INDEX "sales_daily_lines_merchant_id_dimension_business_date_locat_idx" ON "sales_daily_lines"("merchant_id", "dimension", "business_date", "location_id");
 
 -- CreateIndex
-CREATE INDEX "sales_rollup_stale_merchant_id_business_date_location_id_idx" ON "sales_rollup_stale"("merchant_id", "business_date", "location_id");
+CREATE INDEX "customer_first_sales_merchant_id_first_date_location_id_idx" ON "customer_first_sales"("merchant_id", "first_date", "location_id");
 
--- The sales report reads these rollups instead of every line of the range (a month of a million-
--- receipt store is ~85,000 receipts and ~260,000 lines; the rollups hold a few thousand rows).
+-- CreateIndex
+CREATE INDEX "report_rollup_stale_merchant_id_business_date_location_id_idx" ON "report_rollup_stale"("merchant_id", "business_date", "location_id");
+
+-- CreateIndex
+CREATE INDEX "transactions_first_sale_idx" ON "transactions"("merchant_id", "customer_id", "business_date", "location_id") WHERE (kind = 'sale' AND status = 'completed' AND deleted_at IS NULL AND customer_id IS NOT NULL);
+
+
+-- The reports read rollups instead of every receipt and line of their range. The sales report
+-- reads sales_daily and sales_daily_lines (a month of a million-receipt store is ~85,000 receipts
+-- and ~260,000 lines; its rollups hold a few thousand rows, tens of thousands by product). The
+-- customers report reads customer_first_sales instead of looking up each buyer's first purchase.
 --
 -- How they stay exact: every statement that writes receipts or lines marks the (merchant,
--- location, business day) it touched in sales_rollup_stale, in the writer's own transaction. A
--- report first calls refresh_sales_rollups() for its range, which rebuilds the marked days from
--- the receipts themselves and deletes the marks, then reads the rollups. A write that commits
+-- location, business day) it touched in report_rollup_stale, in the writer's own transaction. A
+-- report first calls refresh_report_rollups() for the days it depends on, which rebuilds the
+-- marked days from the receipts themselves and deletes the marks, then reads the rollups. A write that commits
 -- while a refresh runs leaves its mark, so the next report rebuilds that day again.
 --
 -- Why marks and not incremental sums: voids, refunds, edits and deletes would each need their own
@@ -74,29 +93,30 @@ CREATE INDEX "sales_rollup_stale_merchant_id_business_date_location_id_idx" ON "
 -- Statement-level triggers (transition tables): one insert per statement, however many rows.
 -- NOT EXISTS keeps the marks few without a unique index, which would make two writers of the
 -- same day wait on each other; a duplicate from a race is harmless.
-CREATE FUNCTION pos_bridge_mark_sales_stale_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION pos_bridge_mark_report_stale_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT n.merchant_id, n.location_id, n.business_date FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+    WHERE NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = n.merchant_id AND s.business_date = n.business_date AND s.location_id = n.location_id);
   ELSIF TG_OP = 'UPDATE' THEN
-    -- Only changes the rollups depend on: re-hashing a body or linking a customer marks nothing.
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    -- Only changes the rollups depend on (re-hashing a body marks nothing). The customer counts:
+    -- a receipt given to another customer changes both customers' first purchases.
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT k.merchant_id, k.location_id, k.business_date
     FROM old_rows o
     JOIN new_rows n ON n.id = o.id
     CROSS JOIN LATERAL (VALUES (o.merchant_id, o.location_id, o.business_date), (n.merchant_id, n.location_id, n.business_date))
       AS k(merchant_id, location_id, business_date)
-    WHERE (o.location_id, o.business_date, o.employee_id, o.kind, o.status, o.deleted_at)
-          IS DISTINCT FROM (n.location_id, n.business_date, n.employee_id, n.kind, n.status, n.deleted_at)
-      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+    WHERE (o.location_id, o.business_date, o.employee_id, o.customer_id, o.kind, o.status, o.deleted_at)
+          IS DISTINCT FROM (n.location_id, n.business_date, n.employee_id, n.customer_id, n.kind, n.status, n.deleted_at)
+      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = k.merchant_id AND s.business_date = k.business_date AND s.location_id = k.location_id);
   ELSE
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT o.merchant_id, o.location_id, o.business_date FROM old_rows o
-    WHERE NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+    WHERE NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = o.merchant_id AND s.business_date = o.business_date AND s.location_id = o.location_id);
   END IF;
   RETURN NULL;
@@ -105,17 +125,17 @@ $$;
 
 -- Lines mark their receipt's day. Lines deleted with their receipt find no receipt here: the
 -- receipt's own DELETE marks the day.
-CREATE FUNCTION pos_bridge_mark_sales_stale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION pos_bridge_mark_report_stale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
     FROM transactions t WHERE t.id IN (SELECT n.transaction_id FROM new_rows n)
-      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
   ELSIF TG_OP = 'UPDATE' THEN
     -- Linking a line to a product created later changes no figure: it marks nothing.
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
     FROM transactions t
     WHERE t.id IN (
@@ -124,13 +144,13 @@ BEGIN
               IS DISTINCT FROM (n.transaction_id, n.sku, n.name, n.brand, n.category, n.unit_price, n.quantity, n.discount, n.tax, n.unit_cost)
         UNION
         SELECT o.transaction_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.transaction_id <> n.transaction_id)
-      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
   ELSE
-    INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
     SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
     FROM transactions t WHERE t.id IN (SELECT o.transaction_id FROM old_rows o)
-      AND NOT EXISTS (SELECT 1 FROM sales_rollup_stale s
+      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
                       WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
   END IF;
   RETURN NULL;
@@ -138,18 +158,18 @@ END
 $$;
 
 -- A trigger with transition tables handles one event, hence three of each.
-CREATE TRIGGER transactions_sales_stale_insert AFTER INSERT ON "transactions" REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
-CREATE TRIGGER transactions_sales_stale_update AFTER UPDATE ON "transactions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
-CREATE TRIGGER transactions_sales_stale_delete AFTER DELETE ON "transactions" REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_transactions();
-CREATE TRIGGER line_items_sales_stale_insert AFTER INSERT ON "line_items" REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
-CREATE TRIGGER line_items_sales_stale_update AFTER UPDATE ON "line_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
-CREATE TRIGGER line_items_sales_stale_delete AFTER DELETE ON "line_items" REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_sales_stale_lines();
+CREATE TRIGGER transactions_report_stale_insert AFTER INSERT ON "transactions" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_transactions();
+CREATE TRIGGER transactions_report_stale_update AFTER UPDATE ON "transactions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_transactions();
+CREATE TRIGGER transactions_report_stale_delete AFTER DELETE ON "transactions" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_transactions();
+CREATE TRIGGER line_items_report_stale_insert AFTER INSERT ON "line_items" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_lines();
+CREATE TRIGGER line_items_report_stale_update AFTER UPDATE ON "line_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_lines();
+CREATE TRIGGER line_items_report_stale_delete AFTER DELETE ON "line_items" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_mark_report_stale_lines();
 
 -- Rebuilds the rollups of up to max_days marked (location, day) pairs of a merchant in
 -- [from_date, to_date) (null: unbounded) and returns how many it rebuilt; the caller repeats while
@@ -159,23 +179,23 @@ CREATE TRIGGER line_items_sales_stale_delete AFTER DELETE ON "line_items" REFERE
 --
 -- The figures are those of the sales report: voided and deleted receipts left out, each line's
 -- gross rounded to the cent and its cost to 4 decimals, as on the receipt.
-CREATE FUNCTION refresh_sales_rollups(p_merchant uuid, p_from date, p_to date, p_max_days integer) RETURNS integer
+CREATE FUNCTION refresh_report_rollups(p_merchant uuid, p_from date, p_to date, p_max_days integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   locs uuid[];
   days date[];
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('pos_bridge.sales_rollups'), hashtext(p_merchant::text));
+  PERFORM pg_advisory_xact_lock(hashtext('pos_bridge.report_rollups'), hashtext(p_merchant::text));
 
   -- A data-modifying WITH always runs to completion: the marks of the picked days are gone.
   WITH picked AS (
-    SELECT DISTINCT s.business_date, s.location_id FROM sales_rollup_stale s
+    SELECT DISTINCT s.business_date, s.location_id FROM report_rollup_stale s
     WHERE s.merchant_id = p_merchant
       AND (p_from IS NULL OR s.business_date >= p_from) AND (p_to IS NULL OR s.business_date < p_to)
     ORDER BY s.business_date, s.location_id
     LIMIT p_max_days
   ), gone AS (
-    DELETE FROM sales_rollup_stale s USING picked p
+    DELETE FROM report_rollup_stale s USING picked p
     WHERE s.merchant_id = p_merchant AND s.business_date = p.business_date AND s.location_id = p.location_id
   )
   SELECT array_agg(p.location_id), array_agg(p.business_date) INTO locs, days FROM picked p;
@@ -229,21 +249,49 @@ BEGIN
   ) g
   GROUP BY g.location_id, g.business_date, g.dimension, g.group_key, g.is_sale;
 
+  -- Each customer's first counted sale at each store. It can only have changed for a customer
+  -- with a sale on a rebuilt day now, or whose first sale there was on a rebuilt day (voided,
+  -- deleted, moved, or given to another customer since); each is looked up again in
+  -- transactions_first_sale_idx, from the index alone.
+  WITH touched AS (
+    SELECT t.customer_id, t.location_id
+    FROM unnest(locs, days) AS k(location_id, business_date)
+    JOIN transactions t ON t.merchant_id = p_merchant AND t.business_date = k.business_date AND t.location_id = k.location_id
+    WHERE t.customer_id IS NOT NULL AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL
+    UNION
+    SELECT f.customer_id, f.location_id
+    FROM unnest(locs, days) AS k(location_id, business_date)
+    JOIN customer_first_sales f ON f.merchant_id = p_merchant AND f.location_id = k.location_id AND f.first_date = k.business_date
+  ), firsts AS (
+    SELECT x.customer_id, x.location_id,
+           (SELECT min(t.business_date) FROM transactions t
+            WHERE t.merchant_id = p_merchant AND t.customer_id = x.customer_id AND t.location_id = x.location_id
+              AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL) AS first_date
+    FROM touched x
+  ), gone AS (
+    DELETE FROM customer_first_sales f USING firsts x
+    WHERE x.first_date IS NULL AND f.merchant_id = p_merchant AND f.customer_id = x.customer_id AND f.location_id = x.location_id
+  )
+  INSERT INTO customer_first_sales (merchant_id, customer_id, location_id, first_date)
+  SELECT p_merchant, customer_id, location_id, first_date FROM firsts WHERE first_date IS NOT NULL
+  ON CONFLICT (merchant_id, customer_id, location_id) DO UPDATE SET first_date = EXCLUDED.first_date
+  WHERE customer_first_sales.first_date IS DISTINCT FROM EXCLUDED.first_date;
+
   RETURN array_length(locs, 1);
 END
 $$;
 
 -- The receipts already stored: every day they cover is marked and built now, a hundred store-days
 -- per call (about 30 ms each), so no report meets a backlog after an upgrade.
-INSERT INTO sales_rollup_stale (merchant_id, location_id, business_date)
+INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
 SELECT DISTINCT merchant_id, location_id, business_date FROM transactions;
 
 DO $$
 DECLARE
   m uuid;
 BEGIN
-  FOR m IN SELECT DISTINCT merchant_id FROM sales_rollup_stale LOOP
-    WHILE refresh_sales_rollups(m, NULL, NULL, 100) = 100 LOOP
+  FOR m IN SELECT DISTINCT merchant_id FROM report_rollup_stale LOOP
+    WHILE refresh_report_rollups(m, NULL, NULL, 100) = 100 LOOP
     END LOOP;
   END LOOP;
 END
