@@ -13,9 +13,12 @@ COPY prisma ./prisma
 RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# The service runs as JavaScript built from src/ (what `npm start` builds first, as its prestart).
+RUN node scripts/build.mjs
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
-# The same command as a developer's `npm start`: migrate, then serve.
-CMD ["npm", "start"]
+# The same command as a developer's `npm start` (built above): migrate, then serve. Node itself,
+# not npm, so that docker stop's SIGTERM reaches the service and it drains.
+CMD ["node", "--enable-source-maps", "dist/server.js"]

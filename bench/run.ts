@@ -55,6 +55,8 @@ if (args.help) {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sections = (args.only ? args.only.split(",") : [...SECTIONS]) as Section[];
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(", ")})`);
+// The servers run the built JavaScript, as `npm start` does (its prestart is this build).
+execFileSync(process.execPath, [path.join("scripts", "build.mjs")], { stdio: "inherit" });
 const spec = { ...(args.quick ? QUICK_DATASET : FULL_DATASET) };
 if (args.data) spec.dir = args.data;
 const options = {

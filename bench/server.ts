@@ -1,5 +1,6 @@
-// The service under test, as a child process of its own (a given node binary, `--import tsx`
-// src/server.ts, as `npm start` runs it), so the bench's client load never shares its event loop.
+// The service under test, as a child process of its own (a given node binary running the built
+// dist/server.js, as `npm start` does; bench/run.ts builds it first), so the bench's client load
+// never shares its event loop.
 // It talks to the bench's PostgreSQL through DATABASE_URL, with rate limits raised out of the way.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -65,7 +66,7 @@ async function waitReady(baseUrl: string, child: ChildProcess, output: () => str
 
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(options.node, ["--import", "tsx", path.join("src", "server.ts")], {
+  const child = spawn(options.node, ["--enable-source-maps", path.join("dist", "server.js")], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",

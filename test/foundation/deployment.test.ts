@@ -11,11 +11,13 @@ const packageJson = JSON.parse(await readFile("package.json", "utf8"));
 const envKeys = Object.keys(envSchema.shape);
 
 describe("deployment files", () => {
-  it("when the image starts, then it runs the same command as npm start", () => {
+  it("when the image starts, then it runs the same command as npm start, built the same way", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
-    expect(JSON.parse(cmd![1]!)).toEqual(["npm", "start"]);
-    expect(packageJson.scripts.start).toBe("node --import tsx src/server.ts");
+    expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.split(" "));
+    expect(packageJson.scripts.start).toBe("node --enable-source-maps dist/server.js");
+    expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
+    expect(dockerfile.indexOf("RUN node scripts/build.mjs")).toBeLessThan(dockerfile.indexOf("USER node"));
     // NODE_ENV=production is set before the install: without --include=dev npm would skip the prisma CLI.
     expect(dockerfile).toMatch(/RUN npm ci --include=dev/);
   });

@@ -1,7 +1,7 @@
 // The newcomer's path: `npm start` with nothing configured brings the service up on the embedded
 // PostgreSQL with demo data; a restart keeps the data and seeds nothing twice.
-import { spawn, type ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,11 +15,15 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+// What `npm start` runs, without npm in between: its prestart (the build), then the built server.
+const packageJson = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
+execFileSync(process.execPath, packageJson.scripts.prestart!.split(" ").slice(1), { stdio: "inherit" });
+const startArgs = packageJson.scripts.start!.split(" ").slice(1);
+
 function start(env: Record<string, string>): Running {
-  // The same command as `npm start` (node --import tsx src/server.ts), without npm in between.
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete fullEnv.DATABASE_URL; // the embedded default is what is under test
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, startArgs, { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
