@@ -17,15 +17,17 @@ import { periodSql } from "../values.js";
 import { refreshReportRollups } from "../rollups.js";
 import type { SalesGroup } from "./schema.js";
 
-type LineGroup = "category" | "brand" | "product";
-const LINE_GROUPS: readonly SalesGroup[] = ["category", "brand", "product"] satisfies LineGroup[];
+/** Groupings read from sales_daily_lines (what only lines carry); the others from sales_daily. */
+type LineGroup = Extract<SalesGroup, "category" | "brand" | "product">;
+type ReceiptGroup = Exclude<SalesGroup, LineGroup>;
+const isLineGroup = (group: SalesGroup): group is LineGroup => group === "category" || group === "brand" || group === "product";
 
 /**
  * The receipt-level groupings: the rollup column that is the group's key, and how the grouped
  * rows get their names (names are read now, so a renamed store shows its new name). Fixed text
  * only, never user input.
  */
-const receiptGroups: Record<"none" | "location" | "employee", { key: string; name: string; join?: string }> = {
+const receiptGroups: Record<ReceiptGroup | "none", { key: string; name: string; join?: string }> = {
   none: { key: "NULL::text", name: "NULL::text" },
   location: { key: "r.location_id::text", name: "l.name", join: "LEFT JOIN locations l ON l.id = g.group_key::uuid" },
   employee: {
@@ -91,8 +93,8 @@ const SUMS = `coalesce(sum(receipts) FILTER (WHERE is_sale), 0) AS receipts,
 
 // $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 row limit.
 function salesSql(groupBy: SalesGroup | undefined): string {
-  const lineGroup = groupBy && LINE_GROUPS.includes(groupBy);
-  const receiptGroup = receiptGroups[(lineGroup ? "none" : groupBy ?? "none") as keyof typeof receiptGroups];
+  const lineGroup = groupBy !== undefined && isLineGroup(groupBy);
+  const receiptGroup = receiptGroups[groupBy === undefined || isLineGroup(groupBy) ? "none" : groupBy];
   const source = lineGroup
     ? `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r WHERE r.dimension = '${groupBy}' AND ${IN_RANGE}`
     : `SELECT r.business_date, ${receiptGroup.key} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}`;
