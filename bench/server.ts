@@ -5,7 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import path from "node:path";
+
+/** `npm start`'s command after `node` (its flags and dist/server.js), so the bench runs what users run. */
+const START_ARGS = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ").slice(1);
 
 export interface ServerOptions {
   node: string;
@@ -66,7 +68,7 @@ async function waitReady(baseUrl: string, child: ChildProcess, output: () => str
 
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(options.node, ["--enable-source-maps", path.join("dist", "server.js")], {
+  const child = spawn(options.node, START_ARGS, {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH ?? "",
