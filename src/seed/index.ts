@@ -159,13 +159,13 @@ export async function seedDatabase(
   await pool.query("ANALYZE merchants, locations, employees, products, inventory_items, customers, transactions, line_items");
   onProgress?.({ phase: "analyze", done: 1, total: 1 });
 
-  // The sales report's rollups of every seeded day, built now rather than by the first reports.
+  // The reports' rollups of every seeded day, built now rather than by the first reports.
   for (const [i, merchant] of summary.merchantsCreated.entries()) {
-    onProgress?.({ phase: "sales rollups", done: i, total: summary.merchantsCreated.length });
+    onProgress?.({ phase: "report rollups", done: i, total: summary.merchantsCreated.length });
     await refreshReportRollups(pool, merchant.id, null, null);
   }
-  await pool.query("ANALYZE sales_daily, sales_daily_lines");
-  onProgress?.({ phase: "sales rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });
+  await pool.query("ANALYZE sales_daily, sales_daily_lines, customer_first_sales");
+  onProgress?.({ phase: "report rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });
 
   summary.elapsedMs = Math.round(performance.now() - started);
   return summary;
