@@ -3,7 +3,7 @@
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
 import { notFound } from "../lib/errors.js";
-import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type Position } from "../lib/paging.js";
+import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
@@ -23,9 +23,6 @@ const listSchema = <T extends z.ZodType>(item: T) =>
   });
 
 const problem = { description: "Problem details (RFC 9457)." };
-
-/** The positions this route signs are always [time text, id]. */
-const timeIdPosition = (position: Position) => position as [string, string];
 
 export const customerRoutes = [
   defineRoute({

@@ -4,6 +4,7 @@
 import type { Request } from "express";
 import { z } from "zod";
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
+import { pagingParams } from "../lib/paging.js";
 import { AppError } from "../lib/errors.js";
 
 export const NDJSON_CONTENT_TYPE = "application/x-ndjson";
@@ -24,12 +25,7 @@ export const exportParams = {
     .enum(["standard", "aiq"])
     .default("standard")
     .describe("`standard`: the list's own records. `aiq`: each record in AIQ's push shape, as the list's format=aiq (NDJSON only: a CSV is always the standard record, flattened)."),
-  cursor: z
-    .string()
-    .min(1)
-    .max(2048)
-    .optional()
-    .describe(
+  cursor: pagingParams.cursor.describe(
       "Resume after this point: the `next_cursor` of an export's end line or of a checkpoint line, or a `next_cursor` of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a 400).",
     ),
   max_records: z.coerce

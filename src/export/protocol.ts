@@ -23,10 +23,6 @@
 // start. A CSV client that cannot read trailers resumes by time: every row has its id and its
 // axis time (updated_at, or transacted_at / created_at), so it restarts with updated_from = the
 // last complete row's time and drops the ids it already has. Or it asks for NDJSON.
-import type { Position } from "../lib/paging.js";
-import { AppError } from "../lib/errors.js";
-import { MIN_UUID } from "../lib/sync-feed.js";
-
 export interface EndLine {
   export: "end";
   records: number;
@@ -40,29 +36,3 @@ export const checkpointLine = (records: number, nextCursor: string) => `${JSON.s
 export const endLine = (end: Omit<EndLine, "export">) => `${JSON.stringify({ export: "end", ...end } satisfies EndLine)}\n`;
 
 export const TRAILERS = { records: "X-Records", hasMore: "X-Has-More", nextCursor: "X-Next-Cursor" } as const;
-
-/** Every position an export reads or writes is [axis time as RFC 3339 text, id]. */
-export function timeIdPosition(position: Position): [string, string] {
-  if (position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
-    throw new AppError("validation_failed", "The cursor is malformed.", {
-      issues: [{ location: "query.cursor", message: "The cursor is malformed.", code: "invalid_cursor" }],
-    });
-  }
-  return [position[0], position[1]];
-}
-
-/** RFC 3339 text with microseconds (a Date's ISO text has milliseconds), so positions compare as text. */
-const microText = (text: string) => text.replace(/\.(\d{3})Z$/, ".$1000Z").replace(/:(\d{2})Z$/, ":$1.000000Z");
-
-const later = (a: [string, string], b: [string, string]) => {
-  const [at, bt] = [microText(a[0]), microText(b[0])];
-  return at > bt || (at === bt && a[1] > b[1]) ? a : b;
-};
-
-/**
- * Where the feed continues after an export that served everything below `upper`: at `upper`, before
- * every row of that instant; or at `from` (where this export started or last served) if that is
- * later, as when the horizon now sits before the one a resumed cursor was made at.
- */
-export const continuation = (upper: string, from: [string, string] | null): [string, string] =>
-  from ? later(from, [upper, MIN_UUID]) : [upper, MIN_UUID];

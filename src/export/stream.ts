@@ -14,12 +14,12 @@ import type pg from "pg";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
-import { decodeCursor, encodeCursor } from "../lib/paging.js";
-import { feedBounds, type FeedBounds } from "../lib/sync-feed.js";
+import { decodeCursor, encodeCursor, timeIdPosition, type Position } from "../lib/paging.js";
+import { continuationPosition, feedBounds, type FeedBounds } from "../lib/sync-feed.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import { BatchBuffers, encodeLines, encodeText, type Encoded } from "./encode.js";
 import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
-import { checkpointLine, continuation, endLine, TRAILERS, timeIdPosition } from "./protocol.js";
+import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 
 export type TimeId = [string, string];
 
@@ -150,7 +150,7 @@ function headersFor(name: string, format: ExportFormat, bounds: FeedBounds | nul
  */
 export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: ExportPlan<Row, CsvRow>, request: ExportRequest): Promise<void> {
   const secret = ctx.config.CURSOR_SECRET;
-  const cursorFor = (position: TimeId) => encodeCursor(secret, plan.fingerprint, position);
+  const cursorFor = (position: Position) => encodeCursor(secret, plan.fingerprint, position);
   let position: TimeId | null = request.cursor ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor)) : null;
   // Read once, before the first batch's snapshot: every batch serves below it (sync-feed.ts).
   const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo) : null;
@@ -194,7 +194,7 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
       if (goesOn) continue;
 
       const hasMore = batch.more;
-      const nextCursor = hasMore ? cursorFor(position!) : bounds?.capped ? cursorFor(continuation(bounds.upper, position)) : null;
+      const nextCursor = hasMore ? cursorFor(position!) : bounds?.capped ? cursorFor(continuationPosition(bounds, position)) : null;
       if (request.format === "ndjson") {
         if (!(await out.write([endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper })]))) break;
       }

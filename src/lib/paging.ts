@@ -61,6 +61,14 @@ export function encodeCursor(secret: string, fingerprint: string, position: Posi
 const invalidCursor = (detail: string) =>
   new AppError("validation_failed", detail, { issues: [{ location: "query.cursor", message: detail, code: "invalid_cursor" }] });
 
+/** A position of the [axis time as RFC 3339 text, id] kind every feed and export signs; 400 otherwise. */
+export function timeIdPosition(position: Position): [string, string] {
+  if (position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
+    throw invalidCursor("The cursor is malformed.");
+  }
+  return [position[0], position[1]];
+}
+
 /** The position a cursor holds; 400 if it was tampered with or made for other filters. */
 export function decodeCursor(secret: string, fingerprint: string, cursor: string): Position {
   const [data, signature, extra] = cursor.split(".");

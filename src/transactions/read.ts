@@ -3,8 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { AppError } from "../lib/errors.js";
-import { decodeCursor, encodeCursor, filterFingerprint, toPage, type Position } from "../lib/paging.js";
+import { decodeCursor, encodeCursor, filterFingerprint, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { feedBounds, toFeedPage, type FeedBounds } from "../lib/sync-feed.js";
 import { transactionByIdQuery, transactionPageQuery, type Axis, type RecordFormat, type TransactionPageRow } from "./list-query.js";
 import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
@@ -30,15 +29,6 @@ export async function loadTransactionRecord(db: Db, auth: AuthContext, id: strin
   return json === null ? null : (JSON.parse(json) as TransactionRecord);
 }
 
-function readPosition(position: Position): Position {
-  if (position.length !== 2 || typeof position[0] !== "string" || typeof position[1] !== "string") {
-    throw new AppError("validation_failed", "The cursor is malformed.", {
-      issues: [{ location: "query.cursor", message: "The cursor is malformed.", code: "invalid_cursor" }],
-    });
-  }
-  return position;
-}
-
 /** The list's axis: business time when transacted_* is given, otherwise the change feed. */
 export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "transacted_to">): Axis =>
   query.transacted_from || query.transacted_to ? "transacted" : "updated";
@@ -51,7 +41,7 @@ export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "tr
 export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<Buffer> {
   const { cursor, limit, format, ...filters } = query;
   const fingerprint = filterFingerprint("transactions", auth, filters);
-  const after = cursor ? readPosition(decodeCursor(secret, fingerprint, cursor)) : null;
+  const after = cursor ? timeIdPosition(decodeCursor(secret, fingerprint, cursor)) : null;
   const axis = axisOf(query);
   // Read before the page's query, so the page's snapshot is taken after the horizon (sync-feed.ts).
   const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to) : null;
