@@ -24,7 +24,7 @@ import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
-import type { PreparedReceipt } from "./put.js";
+import { invisible, unknownCustomer, unknownEmployee, unprocessable, visibleTo, voidedConflict, type PreparedReceipt } from "./put.js";
 import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import { costTotal } from "./totals.js";
 
@@ -109,8 +109,6 @@ async function idsByPosUser(client: pg.ClientBase, table: "customers" | "employe
   return new Map(rows.map((r) => [r.key, r.id]));
 }
 
-const visibleTo = (auth: AuthContext, locationId: string) => auth.locationIds === null || auth.locationIds.includes(locationId);
-
 /**
  * Writes what it can of `receipts` (all bulk-eligible) in one transaction. Returns an outcome per
  * receipt it decided; the receipts without one are left for one-by-one writing.
@@ -168,7 +166,7 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
   for (const r of receipts) {
     const e = existing.get(r.posId);
     if (e && !visibleTo(auth, e.location_id)) {
-      reject(r, new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to)."));
+      reject(r, invisible());
       continue;
     }
     if (e?.body_hash === r.hash) {
@@ -176,25 +174,17 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
       continue;
     }
     if (e?.status === "voided") {
-      reject(r, new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead)."));
+      reject(r, voidedConflict());
       continue;
     }
     if (e?.has_refunds) continue; // one by one: its new quantities are checked against its refunds
     const issues = [];
     const customerId = r.body.customer_pos_user === undefined ? null : (customers.get(r.body.customer_pos_user) ?? null);
-    if (r.body.customer_pos_user !== undefined && !customerId) {
-      issues.push({
-        location: `${r.at}.customer_pos_user`,
-        message: `No customer with pos_user '${r.body.customer_pos_user}': PUT /v1/customers/{pos_user} first, or embed the customer as \`customer\`.`,
-        code: "unknown_customer",
-      });
-    }
+    if (r.body.customer_pos_user !== undefined && !customerId) issues.push(unknownCustomer(r.at, r.body.customer_pos_user));
     const employeeId = r.body.employee_pos_id === undefined ? null : (employees.get(r.body.employee_pos_id) ?? null);
-    if (r.body.employee_pos_id !== undefined && !employeeId) {
-      issues.push({ location: `${r.at}.employee_pos_id`, message: `No employee with POS id '${r.body.employee_pos_id}': embed the employee as \`employee\` to create them.`, code: "unknown_employee" });
-    }
+    if (r.body.employee_pos_id !== undefined && !employeeId) issues.push(unknownEmployee(r.at, r.body.employee_pos_id));
     if (issues.length) {
-      reject(r, new AppError("unprocessable", `The receipt has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, { issues }));
+      reject(r, unprocessable(issues));
       continue;
     }
     toWrite.push({ receipt: r, existing: e, customerId, employeeId });

@@ -93,10 +93,24 @@ interface ExistingReceipt {
   location_id: string;
 }
 
-const visibleTo = (auth: AuthContext, locationId: string) => auth.locationIds === null || auth.locationIds.includes(locationId);
+export const visibleTo = (auth: AuthContext, locationId: string) => auth.locationIds === null || auth.locationIds.includes(locationId);
 
 /** Another merchant's receipt, or one at a store outside the key's locations, does not exist for this key. */
-const invisible = () => new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to).");
+export const invisible = () => new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to).");
+
+export const voidedConflict = () => new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead).");
+
+/** The receipt names a customer (customer_pos_user) or an employee (employee_pos_id) the merchant does not have. */
+export const unknownCustomer = (at: string, posUser: string): ProblemIssue => ({
+  location: `${at}.customer_pos_user`,
+  message: `No customer with pos_user '${posUser}': PUT /v1/customers/{pos_user} first, or embed the customer as \`customer\`.`,
+  code: "unknown_customer",
+});
+export const unknownEmployee = (at: string, posId: string): ProblemIssue => ({
+  location: `${at}.employee_pos_id`,
+  message: `No employee with POS id '${posId}': embed the employee as \`employee\` to create them.`,
+  code: "unknown_employee",
+});
 
 export interface ReceiptOutcome {
   id: string;
@@ -125,7 +139,7 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
       if (!visibleTo(auth, existing.location_id)) throw invisible();
       if (existing.body_hash === receipt.hash) return { id: existing.id, result: "unchanged" as const };
       if (existing.status === "voided") {
-        throw new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead).");
+        throw voidedConflict();
       }
     }
 
@@ -193,11 +207,7 @@ async function resolveCustomer(client: pg.ClientBase, auth: AuthContext, receipt
   if (posUser === undefined) return null;
   const { rows } = await client.query<{ id: string }>("SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2", [auth.merchantId, posUser]);
   if (!rows[0]) {
-    issues.push({
-      location: `${receipt.at}.customer_pos_user`,
-      message: `No customer with pos_user '${posUser}': PUT /v1/customers/{pos_user} first, or embed the customer as \`customer\`.`,
-      code: "unknown_customer",
-    });
+    issues.push(unknownCustomer(receipt.at, posUser));
     return null;
   }
   return rows[0].id;
@@ -209,7 +219,7 @@ async function resolveEmployee(client: pg.ClientBase, auth: AuthContext, receipt
   if (body.employee_pos_id === undefined) return null;
   const id = await findEmployee(client, auth, body.employee_pos_id);
   if (!id) {
-    issues.push({ location: `${receipt.at}.employee_pos_id`, message: `No employee with POS id '${body.employee_pos_id}': embed the employee as \`employee\` to create them.`, code: "unknown_employee" });
+    issues.push(unknownEmployee(receipt.at, body.employee_pos_id));
   }
   return id;
 }
