@@ -72,4 +72,3 @@ export const inventoryPutBody = z
   .describe(
     `Stock, cost and price of up to ${MAX_INVENTORY_ITEMS} products at the merchant's stores. Products are the merchant's (one per SKU); stock is per store. All or nothing: any bad item rejects the call with every issue listed.`,
   );
-export type InventoryPutBody = z.output<typeof inventoryPutBody>;

@@ -86,14 +86,12 @@ export async function seedDatabase(
 
   const totals: Record<string, number> = {
     products: options.merchants * options.productsPerMerchant,
-    inventory: 0,
     customers: options.merchants * options.customersPerMerchant,
     transactions: options.merchants * options.transactionsPerMerchant,
   };
   const done: Record<string, number> = {};
   const advance = (phase: string, rows: number) => {
     done[phase] = (done[phase] ?? 0) + rows;
-    if (phase === "inventory") totals.inventory = done[phase]!;
     onProgress?.({ phase, done: done[phase]!, total: totals[phase] ?? done[phase]! });
   };
 

@@ -8,6 +8,7 @@ import { NULL, RowBuffer } from "./copy.js";
 import type { IdGenerator } from "./ids.js";
 import { applyBasisPoints, centsToDecimal, tenThousandthsToDecimal } from "./money.js";
 import { Random, WeightedPicker, pickWeighted } from "./random.js";
+import type { SeedCounts } from "./types.js";
 
 export const TRANSACTION_COLUMNS = [
   "id", "merchant_id", "pos_id", "location_id", "customer_id", "employee_id", "channel", "kind", "status",
@@ -89,17 +90,9 @@ export interface SalesBatch {
   transactions: Buffer[];
   lineItems: Buffer[];
   transactionCount: number;
-  lineItemCount: number;
 }
 
-export interface SalesCounts {
-  transactions: number;
-  sales: number;
-  refunds: number;
-  voided: number;
-  anonymous: number;
-  lineItems: number;
-}
+export type SalesCounts = Pick<SeedCounts, "transactions" | "sales" | "refunds" | "voided" | "anonymous" | "lineItems">;
 
 interface Line {
   product: number;
@@ -187,8 +180,7 @@ export class SalesStream {
 
   private takeBatch(): SalesBatch {
     const transactionCount = this.tx.rows;
-    const lineItemCount = this.lines.rows;
-    return { transactionCount, lineItemCount, transactions: this.tx.take(), lineItems: this.lines.take() };
+    return { transactionCount, transactions: this.tx.take(), lineItems: this.lines.take() };
   }
 
   /**
