@@ -90,68 +90,70 @@ CREATE INDEX "transactions_first_sale_idx" ON "transactions"("merchant_id", "cus
 -- a store wait on each other. A mark is an insert nobody waits on; rebuilding one store's day is
 -- a few hundred receipts.
 
--- Statement-level triggers (transition tables): one insert per statement, however many rows.
--- NOT EXISTS keeps the marks few without a unique index, which would make two writers of the
--- same day wait on each other; a duplicate from a race is harmless.
+-- Marks store-days stale. NOT EXISTS keeps the marks few without a unique index, which would make
+-- two writers of the same day wait on each other; a duplicate from a race is harmless.
+CREATE FUNCTION pos_bridge_mark_report_stale(merchant_ids uuid[], location_ids uuid[], days date[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
+  SELECT DISTINCT k.merchant_id, k.location_id, k.business_date
+  FROM unnest(merchant_ids, location_ids, days) AS k(merchant_id, location_id, business_date)
+  WHERE NOT EXISTS (SELECT 1 FROM report_rollup_stale s
+                    WHERE s.merchant_id = k.merchant_id AND s.business_date = k.business_date AND s.location_id = k.location_id)
+$$;
+
+-- Statement-level triggers (transition tables): one mark per store-day a statement touched,
+-- however many rows it wrote.
 CREATE FUNCTION pos_bridge_mark_report_stale_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT n.merchant_id, n.location_id, n.business_date FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = n.merchant_id AND s.business_date = n.business_date AND s.location_id = n.location_id);
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (SELECT DISTINCT merchant_id, location_id, business_date FROM new_rows) k;
   ELSIF TG_OP = 'UPDATE' THEN
     -- Only changes the rollups depend on (re-hashing a body marks nothing). The customer counts:
     -- a receipt given to another customer changes both customers' first purchases.
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT k.merchant_id, k.location_id, k.business_date
-    FROM old_rows o
-    JOIN new_rows n ON n.id = o.id
-    CROSS JOIN LATERAL (VALUES (o.merchant_id, o.location_id, o.business_date), (n.merchant_id, n.location_id, n.business_date))
-      AS k(merchant_id, location_id, business_date)
-    WHERE (o.location_id, o.business_date, o.employee_id, o.customer_id, o.kind, o.status, o.deleted_at)
-          IS DISTINCT FROM (n.location_id, n.business_date, n.employee_id, n.customer_id, n.kind, n.status, n.deleted_at)
-      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = k.merchant_id AND s.business_date = k.business_date AND s.location_id = k.location_id);
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (
+      SELECT DISTINCT k.merchant_id, k.location_id, k.business_date
+      FROM old_rows o
+      JOIN new_rows n ON n.id = o.id
+      CROSS JOIN LATERAL (VALUES (o.merchant_id, o.location_id, o.business_date), (n.merchant_id, n.location_id, n.business_date))
+        AS k(merchant_id, location_id, business_date)
+      WHERE (o.location_id, o.business_date, o.employee_id, o.customer_id, o.kind, o.status, o.deleted_at)
+            IS DISTINCT FROM (n.location_id, n.business_date, n.employee_id, n.customer_id, n.kind, n.status, n.deleted_at)
+    ) k;
   ELSE
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT o.merchant_id, o.location_id, o.business_date FROM old_rows o
-    WHERE NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = o.merchant_id AND s.business_date = o.business_date AND s.location_id = o.location_id);
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (SELECT DISTINCT merchant_id, location_id, business_date FROM old_rows) k;
   END IF;
   RETURN NULL;
 END
 $$;
 
--- Lines mark their receipt's day. Lines deleted with their receipt find no receipt here: the
--- receipt's own DELETE marks the day.
+-- Lines mark their receipt's day (found by a semi-join, not a lookup per line: a seeder's COPY
+-- writes millions). Lines deleted with their receipt find no receipt here: the receipt's own
+-- DELETE marks the day.
 CREATE FUNCTION pos_bridge_mark_report_stale_lines() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
-    FROM transactions t WHERE t.id IN (SELECT n.transaction_id FROM new_rows n)
-      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (SELECT DISTINCT t.merchant_id, t.location_id, t.business_date FROM transactions t
+          WHERE t.id IN (SELECT n.transaction_id FROM new_rows n)) k;
   ELSIF TG_OP = 'UPDATE' THEN
-    -- Linking a line to a product created later changes no figure: it marks nothing.
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
-    FROM transactions t
-    WHERE t.id IN (
-        SELECT n.transaction_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.transaction_id, o.sku, o.name, o.brand, o.category, o.unit_price, o.quantity, o.discount, o.tax, o.unit_cost)
-              IS DISTINCT FROM (n.transaction_id, n.sku, n.name, n.brand, n.category, n.unit_price, n.quantity, n.discount, n.tax, n.unit_cost)
-        UNION
-        SELECT o.transaction_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.transaction_id <> n.transaction_id)
-      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+    -- Linking a line to a product created later changes no figure: it marks nothing. A line moved
+    -- to another receipt marks both.
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (SELECT DISTINCT t.merchant_id, t.location_id, t.business_date FROM transactions t
+          WHERE t.id IN (
+            SELECT x.transaction_id
+            FROM old_rows o
+            JOIN new_rows n ON n.id = o.id
+            CROSS JOIN LATERAL (VALUES (o.transaction_id), (n.transaction_id)) AS x(transaction_id)
+            WHERE (o.transaction_id, o.sku, o.name, o.brand, o.category, o.unit_price, o.quantity, o.discount, o.tax, o.unit_cost)
+                  IS DISTINCT FROM (n.transaction_id, n.sku, n.name, n.brand, n.category, n.unit_price, n.quantity, n.discount, n.tax, n.unit_cost))) k;
   ELSE
-    INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-    SELECT DISTINCT t.merchant_id, t.location_id, t.business_date
-    FROM transactions t WHERE t.id IN (SELECT o.transaction_id FROM old_rows o)
-      AND NOT EXISTS (SELECT 1 FROM report_rollup_stale s
-                      WHERE s.merchant_id = t.merchant_id AND s.business_date = t.business_date AND s.location_id = t.location_id);
+    PERFORM pos_bridge_mark_report_stale(array_agg(merchant_id), array_agg(location_id), array_agg(business_date))
+    FROM (SELECT DISTINCT t.merchant_id, t.location_id, t.business_date FROM transactions t
+          WHERE t.id IN (SELECT o.transaction_id FROM old_rows o)) k;
   END IF;
   RETURN NULL;
 END
