@@ -28,7 +28,8 @@ export interface PageSpec {
 
 export type Baseline = (pool: pg.Pool, spec: PageSpec) => Promise<Buffer>;
 
-const benchAuth = (merchantId: string): AuthContext => ({ keyId: "bench", merchantId, scopes: ["transactions:read"], locationIds: null, environment: "test" });
+/** The bench's stand-in for a key of the whole merchant (queries and cursors only read the merchant and locations). */
+export const benchAuth = (merchantId: string): AuthContext => ({ keyId: "bench", merchantId, scopes: ["transactions:read"], locationIds: null, environment: "test" });
 
 /** The API's page SQL, its JSON records joined into `{"data":[…]}`. */
 export const pgJsonBaseline: Baseline = async (pool, spec) => {

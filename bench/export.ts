@@ -5,7 +5,7 @@
 import http from "node:http";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import type { AuthContext } from "../src/keys/scopes.js";
+import { benchAuth } from "./baseline.js";
 import { transactionPageQuery } from "../src/transactions/list-query.js";
 import type { SuiteContext } from "./context.js";
 import { ratio } from "./stats.js";
@@ -109,7 +109,7 @@ async function copyOut(ctx: SuiteContext, sql: string): Promise<{ lines: number;
 
 /** The API's page SQL over the whole range in one statement, its parameters written in (COPY takes none). */
 function wholeRangeJsonSql(ctx: SuiteContext, rows: number | null): string {
-  const auth: AuthContext = { keyId: "bench", merchantId: ctx.merchantId, scopes: [], locationIds: null, environment: "test" };
+  const auth = benchAuth(ctx.merchantId);
   const { text, values } = transactionPageQuery(auth, {}, { axis: "updated", after: null, updatedBefore: ctx.upper, rows: rows ?? 2_000_000_000, format: "standard" });
   // Only the record column: the same bytes as the export's lines.
   const inlined = text.replace(/\$(\d+)/g, (_, n: string) => pg.escapeLiteral(String(values[Number(n) - 1])));

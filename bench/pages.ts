@@ -3,7 +3,7 @@
 // page size sampled in turns so that every ratio compares figures taken under the same load.
 import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { BASELINES, checkSameData, type PageSpec } from "./baseline.js";
+import { BASELINES, benchAuth, checkSameData, type PageSpec } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { interleaved, ratio, summarize, type Summary } from "./stats.js";
 
@@ -49,7 +49,7 @@ async function positionAt(ctx: SuiteContext, offset: number): Promise<[string, s
 
 /** The cursor GET /v1/transactions would hand out after `position`, with no filters (signed with the server's secret). */
 export function cursorAfter(ctx: SuiteContext, position: [string, string]): string {
-  const fingerprint = filterFingerprint("transactions", { keyId: "", merchantId: ctx.merchantId, scopes: [], locationIds: null, environment: "test" }, {});
+  const fingerprint = filterFingerprint("transactions", benchAuth(ctx.merchantId), {});
   return encodeCursor(ctx.cursorSecret, fingerprint, position);
 }
 

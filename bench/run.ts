@@ -22,7 +22,7 @@ import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
 import { ensureDataset, FULL_DATASET, QUICK_DATASET } from "./dataset.js";
 import { renderReport, writeReport, type BenchReport } from "./report.js";
-import { freePort } from "./server.js";
+import { freePort } from "../test/helpers/ports.js";
 import { SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
 import { BENCH_KEY_NAME, removeBenchWrites } from "./writes.js";
 

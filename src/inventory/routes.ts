@@ -2,7 +2,7 @@
 // product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
 // limited to some locations sees only their items.
 import { z } from "zod";
-import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type Position } from "../lib/paging.js";
+import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
@@ -42,8 +42,7 @@ export const inventoryRoutes = [
       // The format only renders: it is not a filter, so a cursor does not depend on it.
       const fingerprint = filterFingerprint("inventory.list", auth, filters);
       const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
-      // The positions this route signs are always [change time text, id].
-      const after = cursor ? (decodeCursor(config.CURSOR_SECRET, fingerprint, cursor) as [string, string]) : undefined;
+      const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
       const render: (record: InventoryRecord) => unknown = format === "aiq" ? toAiqInventoryItem : (record) => record;
 
       const bounds = await feedBounds(db.pool, filters.updated_to);

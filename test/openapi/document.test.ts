@@ -5,6 +5,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { errorCodes } from "../../src/lib/errors.js";
+import { resolveRef } from "../../src/openapi/examples.js";
 import { routes } from "../../src/routes.js";
 import { createTestApp } from "../helpers/app.js";
 import { documentValidator } from "./validate.js";
@@ -16,7 +17,7 @@ const { problems } = documentValidator(document);
 
 type Json = Record<string, any>;
 const operations = routes.map((route) => ({ route, operation: document.paths?.[route.path]?.[route.method] as Json }));
-const resolve = (value: Json): Json => (value?.$ref ? resolve(value.$ref.slice(2).split("/").reduce((n: Json, k: string) => n[k], document)) : value);
+const resolve = (value: Json): Json => resolveRef(document, value);
 
 describe("GET /openapi.json", () => {
   it("when fetched without a key, then it is JSON and validates as an OpenAPI 3.1 document", async () => {

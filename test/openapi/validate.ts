@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
 import type { Response } from "supertest";
-import { expressPath, type RouteDef } from "../../src/lib/route.js";
+import type { RouteDef } from "../../src/lib/route.js";
 
 // ajv-formats is CommonJS: under NodeNext its plugin is the namespace's `default`.
 const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
@@ -49,10 +49,4 @@ export function documentValidator(document: Json) {
   }
 
   return { problems, checkAnswer };
-}
-
-/** The route a request path and method belong to (for cases that only know the URL). */
-export function routeFor(routes: RouteDef[], method: string, url: string): RouteDef | undefined {
-  const path = url.split("?")[0]!;
-  return routes.find((r) => r.method === method && new RegExp(`^${expressPath(r.path).replace(/:\w+/g, "[^/]+")}$`).test(path));
 }

@@ -23,11 +23,14 @@ async function rows(db: Db, sql: string, values: unknown[]) {
   return (await db.pool.query(sql, values)).rows as Record<string, unknown>[];
 }
 
+/** The api_keys columns compared: all but last_used_at, which reading with a key moves. */
+const API_KEY_COLUMNS = ["id", "merchant_id", "name", "prefix", "hash", "scopes", "location_ids", "expires_at", "revoked_at", "rotated_from_id", "created_at"];
+
 /** Every row of the merchant, table by table (its key rows without last_used_at). */
 export async function merchantRows(db: Db, merchantId: string) {
   const out: Record<string, unknown[]> = {
     merchants: await rows(db, "SELECT * FROM merchants WHERE id = $1", [merchantId]),
-    api_keys: await rows(db, "SELECT id, merchant_id, name, prefix, hash, scopes, location_ids, expires_at, revoked_at, rotated_from_id, created_at FROM api_keys WHERE merchant_id = $1 ORDER BY id", [merchantId]),
+    api_keys: await rows(db, `SELECT ${API_KEY_COLUMNS.join(", ")} FROM api_keys WHERE merchant_id = $1 ORDER BY id`, [merchantId]),
   };
   for (const [table, order] of Object.entries(TENANT_TABLES)) {
     out[table] = await rows(db, `SELECT * FROM ${table} WHERE merchant_id = $1 ORDER BY ${order}`, [merchantId]);
@@ -53,7 +56,7 @@ const FINGERPRINTED = ["merchants", "api_keys", ...Object.keys(TENANT_TABLES)] a
  */
 export async function databaseFingerprint(db: Db): Promise<Record<string, string>> {
   const parts = FINGERPRINTED.map((table) => {
-    const row = table === "api_keys" ? "(t.id, t.merchant_id, t.name, t.prefix, t.hash, t.scopes, t.location_ids, t.expires_at, t.revoked_at, t.rotated_from_id, t.created_at)" : "t";
+    const row = table === "api_keys" ? `(${API_KEY_COLUMNS.map((c) => `t.${c}`).join(", ")})` : "t";
     return `SELECT '${table}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS print FROM ${table} t`;
   });
   const { rows: prints } = await db.pool.query<{ name: string; print: string }>(parts.join(" UNION ALL "));

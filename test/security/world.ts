@@ -1,4 +1,4 @@
-// Two merchants with full data, for the isolation and audit suites. Merchant A has two stores
+// Two merchants with full data, for the isolation suite. Merchant A has two stores
 // (main and other) and a key limited to main; merchant B has the same shapes of data with its own
 // values, and uses the same POS ids as A for a store, a customer, a product, an employee and a
 // receipt (POS ids are unique per merchant only), so a write naming such an id must touch A's
