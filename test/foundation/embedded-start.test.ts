@@ -72,6 +72,8 @@ describe("npm start on the embedded PostgreSQL", () => {
       expect(((await ready.json()) as { status: string }).status).toBe("ready");
       const key = /Sandbox API key[^\n]*\n\s*\n\s*(pb_test_\S+)/.exec(first.output())?.[1];
       expect(key, first.output()).toBeDefined();
+      // The same key is kept beside the data folder, for a developer who missed the console.
+      expect((await readFile(path.join(dir, "demo-key.txt"), "utf8")).trim()).toBe(key);
       const whoami = await fetch(`http://127.0.0.1:${port}/v1/whoami`, { headers: { "x-apikey": key! } });
       expect(whoami.status).toBe(200);
     } finally {

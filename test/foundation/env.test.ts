@@ -11,6 +11,11 @@ describe("environment", () => {
     expect(() => parseEnv({ PORT: "-1", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" })).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL|PORT[\s\S]*LOG_LEVEL/);
   });
 
+  it("when NODE_ENV=production has no CURSOR_SECRET, then parsing fails naming CURSOR_SECRET", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/CURSOR_SECRET/);
+    expect(parseEnv({ NODE_ENV: "production", CURSOR_SECRET: "a".repeat(32) }).NODE_ENV).toBe("production");
+  });
+
   it("when the defaults apply, then the embedded database is used", () => {
     const config = parseEnv({});
     expect(config.DATABASE_URL).toBeUndefined();

@@ -156,6 +156,16 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(res.status).toBe(200);
     expect(res.headers["ratelimit"]).toBeUndefined();
   });
+
+  it("when any route that needs no key is called (readiness, the API document, the docs page), then it carries no RateLimit headers", async () => {
+    const publicPaths = routes.filter((r) => r.scope === null && r.method === "get" && !r.path.includes("{")).map((r) => r.path);
+    expect(publicPaths).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/openapi.json", "/docs"]));
+    for (const path of publicPaths) {
+      const res = await request(app).get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers["ratelimit"], path).toBeUndefined();
+    }
+  });
 });
 
 describe("the client address", () => {
