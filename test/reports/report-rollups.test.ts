@@ -1,10 +1,13 @@
 // The report rollups' bookkeeping: which writes mark a store-day stale, and what a report rebuilds.
 // (Whether the figures stay exact through writes is sales-writes.test.ts and customers-writes.test.ts.)
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { MIGRATIONS_DIR } from "../../src/db/schema-engine.js";
 import { refreshReportRollups } from "../../src/reports/rollups.js";
 import { createTestApp } from "../helpers/app.js";
-import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "100000" } });
 const merchant = await makeMerchant(db);
@@ -72,5 +75,29 @@ describe("the report rollups' stale marks", () => {
     expect(await stale()).toEqual([]);
     await db.pool.query("UPDATE transactions SET status = 'voided', voided_at = now() WHERE id = $1", [sale.id]);
     expect(await stale()).toEqual(["2026-10-22 Brooklyn"]);
+  });
+
+  it("when the migration runs over receipts stored before it, then it builds their rollups itself (no report meets a backlog)", async () => {
+    const customer = (await makeCustomer(db, merchant.id)).id;
+    await makeTransaction(db, denver, { transactedAt: new Date("2026-06-02T18:00:00Z"), customerId: customer });
+    await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-06-03T18:00:00Z") });
+    const reports = async () => [
+      (await request(app).get("/v1/reports/sales").query({ from: "2026-06-01", to: "2026-11-01", period: "month", group_by: "product" }).set("x-apikey", key)).body,
+      (await request(app).get("/v1/reports/customers").query({ from: "2026-06-01", to: "2026-11-01", period: "month" }).set("x-apikey", key)).body,
+    ];
+    const before = await reports();
+
+    // As a database that had receipts before the migration: no rollups and no marks at all.
+    await db.pool.query("TRUNCATE report_rollup_stale, sales_daily, sales_daily_lines, customer_first_sales");
+    const migration = await readFile(path.join(MIGRATIONS_DIR, "20261127030000_report_rollups", "migration.sql"), "utf8");
+    const backfill = migration.slice(migration.indexOf("-- The receipts already stored"));
+    expect(backfill).toMatch(/^-- The receipts already stored[\s\S]*refresh_report_rollups/);
+    await db.pool.query(backfill);
+
+    expect(await stale()).toEqual([]);
+    expect(await rollupDays()).toEqual(expect.arrayContaining(["2026-06-02", "2026-06-03", "2026-10-05"]));
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM customer_first_sales WHERE customer_id = $1", [customer]);
+    expect(rows[0].n).toBe(1);
+    expect(await reports()).toEqual(before);
   });
 });
