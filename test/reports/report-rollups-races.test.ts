@@ -65,12 +65,14 @@ async function holdRefreshOf({ merchant, store }: Shop, day: string) {
     day,
   ]);
   expect(rowCount, "the day has rollup rows to lock").toBeGreaterThan(0);
+  const { rows: me } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
   return {
     async refreshIsWaiting() {
       for (let i = 0; i < 1000; i++) {
         const { rows } = await db.pool.query(
           `SELECT 1 FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%refresh_report_rollups%'`,
+           WHERE datname = current_database() AND query LIKE 'SELECT refresh_report_rollups(%' AND $1::int = ANY(pg_blocking_pids(pid))`,
+          [me[0]!.pid],
         );
         if (rows.length > 0) return;
         await sleep(10);
