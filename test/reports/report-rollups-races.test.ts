@@ -181,6 +181,35 @@ describe("the report rollups when a register's transaction and a report's refres
     expect((await customersReport(shop)).firsts[customer.id]).toBe(day);
   });
 
+  it("when a second report refreshes while the first is rebuilding, then it waits its turn, and the receipt that committed meanwhile is in both and leaves no mark", async () => {
+    const shop = await aStore();
+    const day = "2026-10-13";
+    await markedDay(shop, day);
+    const customer = await makeCustomer(db, shop.merchant.id);
+    const register = await openRegister(shop);
+    await register.sell(day, customer.id);
+    const hold = await holdRefreshOf(shop, day);
+    const first = salesReport(shop);
+    await hold.refreshIsWaiting();
+    const second = customersReport(shop);
+    for (let i = 0; ; i++) {
+      const { rows } = await db.pool.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT refresh_report_rollups(%' AND wait_event = 'advisory'",
+      );
+      if (rows.length > 0) break;
+      if (i > 1000) throw new Error("the second refresh never waited for the first");
+      await sleep(10);
+    }
+    await register.commit();
+    await hold.release();
+    // The first read the receipts after the commit; the second took the receipt's own mark after
+    // the first had finished (its pick could not see it before), and rebuilt the day again.
+    expect((await first).receipts).toBe(3);
+    expect((await second).firsts[customer.id]).toBe(day);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1", [shop.merchant.id]);
+    expect(rows[0].n, "no mark left").toBe(0);
+  });
+
   it("when two registers write the same store-day in open transactions, then neither waits for the other and each leaves one mark, which the next report clears", async () => {
     const shop = await aStore();
     const day = "2026-10-14";
