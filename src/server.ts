@@ -2,6 +2,7 @@
 // (stop accepting, drain in-flight requests, close the pool, stop the embedded PostgreSQL).
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
+import { loadDotEnv } from "./config/dotenv.js";
 import { parseEnv, type Config } from "./config/env.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
@@ -11,6 +12,7 @@ import { createLogger } from "./lib/logger.js";
 
 let config: Config;
 try {
+  loadDotEnv();
   config = parseEnv();
 } catch (error) {
   console.error((error as Error).message);
