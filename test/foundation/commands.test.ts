@@ -59,8 +59,10 @@ describe(".env", () => {
     // Two bad values in .env; the real environment overrides one of them. Each entry point must
     // refuse the other (it read .env) and not the overridden one (the real environment won).
     const cwd = folderWith("PORT=-1\nLOG_LEVEL=loud\n");
+    // Should .env be ignored, the embedded server would fail at once (its folder under a file), not start.
+    const nowhere = { EMBEDDED_PG_DIR: path.join(cwd, ".env", "postgres"), EMBEDDED_PG_PORT: String(await freePort()) };
     for (const [name, args] of Object.entries(ENTRIES)) {
-      const result = await run(args, { cwd, env: { ...baseEnv(), NODE_ENV: "development", LOG_LEVEL: "info" } });
+      const result = await run(args, { cwd, env: { ...baseEnv(), NODE_ENV: "development", LOG_LEVEL: "info", ...nowhere } });
       expect(result.code, `${name}: ${result.stderr}`).not.toBe(0);
       expect(result.stderr, name).toMatch(/Invalid environment:[\s\S]*PORT/);
       expect(result.stderr, name).not.toMatch(/LOG_LEVEL/);
@@ -71,7 +73,8 @@ describe(".env", () => {
     // keys with the DATABASE_URL of .env: it connects there (nothing listens: refused) instead of starting the embedded server.
     const port = await freePort();
     const cwd = folderWith(`DATABASE_URL=postgresql://postgres:x@127.0.0.1:${port}/pos_bridge\n`);
-    const result = await run(ENTRIES["npm run keys"]!, { cwd, env: { ...baseEnv(), NODE_ENV: "development" } });
+    const nowhere = { EMBEDDED_PG_DIR: path.join(cwd, ".env", "postgres"), EMBEDDED_PG_PORT: String(await freePort()) };
+    const result = await run(ENTRIES["npm run keys"]!, { cwd, env: { ...baseEnv(), NODE_ENV: "development", ...nowhere } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`keys failed: Can't reach database server at \`127.0.0.1:${port}\``);
   });
