@@ -77,7 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
     await server.start();
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL in ${dir} did not start on 127.0.0.1:${options.port}: ${startFailure(error, recent)}`, { cause: error });
+    throw new EmbeddedStartError(`the embedded PostgreSQL in ${dir} did not start on 127.0.0.1:${options.port}: ${startFailure(error, recent)}`, { cause: error });
   }
 
   const urlFor = (database: string) => embeddedUrl(options.port, database);
@@ -91,6 +91,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     },
     stop: () => server.stop(),
   };
+}
+
+/** The embedded server did not start. Its message is the folder, the port and PostgreSQL's own words (no data): safe to log. */
+export class EmbeddedStartError extends Error {
+  override name = "EmbeddedStartError";
 }
 
 function startFailure(error: unknown, recent: string[]): string {

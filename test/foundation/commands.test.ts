@@ -93,7 +93,7 @@ describe(".env", () => {
 });
 
 describe("a command that fails", () => {
-  it("when the embedded PostgreSQL cannot start (its port taken by something else), then every command says so, in PostgreSQL's words", SLOW, async () => {
+  it("when the embedded PostgreSQL cannot start (its port taken by something else), then every command and the service say so, in PostgreSQL's words", SLOW, async () => {
     // Something that is not PostgreSQL holds the port: the commands' probe fails, and so does the server they start.
     const blocker = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
@@ -113,6 +113,13 @@ describe("a command that fails", () => {
         expect(result.stderr, name).toMatch(/Address already in use/);
         expect(result.stderr, name).not.toMatch(/undefined/);
       }
+      // The service logs it as its last word, with the reason.
+      const service = await run(ENTRIES["the service (npm start, npm run dev)"]!, { cwd: root, env: { ...env, LOG_LEVEL: "info" } });
+      expect(service.code, service.stdout).toBe(1);
+      const fatal = service.stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string }).find((entry) => entry.level === 60);
+      expect(fatal?.msg, service.stdout).toBe("could not open the database");
+      expect(fatal?.reason).toContain(`the embedded PostgreSQL in ${path.join(work, "postgres")} did not start on 127.0.0.1:${port}`);
+      expect(fatal?.reason).toMatch(/Address already in use/);
     } finally {
       blocker.close();
     }

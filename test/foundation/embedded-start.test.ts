@@ -171,17 +171,17 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
     expect(await service.exited).toBe(0);
   }, 400_000);
 
-  it("when npm start itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their ports", async () => {
+  it.each(["start", "run dev"])("when npm %s itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their ports", async (command) => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const pgDir = path.join(dir, "sigterm");
+    const pgDir = path.join(dir, `sigterm-${command.replace(" ", "-")}`);
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_DIR: pgDir, EMBEDDED_PG_PORT: String(pgPort), SEED_DEMO: "false", LOG_LEVEL: "info" };
     delete env.DATABASE_URL;
-    const npm = watch(spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"] }));
+    const npm = watch(spawn("npm", command.split(" "), { env, stdio: ["ignore", "pipe", "pipe"] }));
     let pids: number[] = [];
     try {
       await waitReady(port, npm);
-      // npm still ran its prestart (the build) first.
-      expect(npm.output()).toMatch(/> pos-bridge@[^\n]* prestart\n> node scripts\/build\.mjs/);
+      // npm start still runs its prestart (the build) first.
+      if (command === "start") expect(npm.output()).toMatch(/> pos-bridge@[^\n]* prestart\n> node scripts\/build\.mjs/);
       const service = servicePid(npm.output());
       const postgres = Number((await readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0]);
       pids = [service!, postgres];
