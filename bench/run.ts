@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { loadDotEnv } from "../src/config/dotenv.js";
 import { createDb } from "../src/db/client.js";
 import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
@@ -31,6 +32,10 @@ const USAGE = readFileSync(new URL(import.meta.url), "utf8")
   .filter((line) => line.startsWith("//   "))
   .map((line) => line.slice(3))
   .join("\n");
+
+// .env as `npm start` reads it (the real environment wins): the suites inherit it, and each
+// server under test reads it too (whatever the bench does not set itself).
+loadDotEnv();
 
 const { values: args } = parseArgs({
   strict: true,

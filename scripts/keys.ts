@@ -1,13 +1,14 @@
 // `npm run keys -- <command>`: make, list, revoke and rotate API keys, and list merchants.
 // Database: DATABASE_URL when set; otherwise the embedded PostgreSQL of `npm start` (used as is
 // when the service is running, started for the command when it is not), migrated first.
+// Settings from .env too (the real environment wins).
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
 import { createDb, type Db } from "../src/db/client.js";
-import { embeddedUrl, startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { EMBEDDED_DATABASE } from "../src/db/open.js";
+import { openCommandDatabase } from "../src/db/open.js";
+import { describeError } from "../src/lib/describe-error.js";
 import { createKey, listKeys, revokeKey, rotateKey } from "../src/keys/manage.js";
 import { AIQ_SCOPES, SCOPES, type Scope } from "../src/keys/scopes.js";
 
@@ -33,7 +34,8 @@ Options:
   -h, --help                           this text
 
 Database: DATABASE_URL if set, else the embedded PostgreSQL in EMBEDDED_PG_DIR (default
-.data/postgres) on EMBEDDED_PG_PORT (default 54329).`;
+.data/postgres) on EMBEDDED_PG_PORT (default 54329), the running one of \`npm start\` if there
+is one. Settings from .env too (the real environment wins).`;
 
 class UsageError extends Error {}
 
@@ -221,22 +223,6 @@ async function run(db: Db, command: string, values: ReturnType<typeof parseArgs<
   }
 }
 
-/** DATABASE_URL; or the embedded server, used as is when `npm start` runs it, started otherwise. */
-async function connect(): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  const config = parseEnv();
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null };
-  const running = embeddedUrl(config.EMBEDDED_PG_PORT, EMBEDDED_DATABASE);
-  const probe = new pg.Client({ connectionString: running, connectionTimeoutMillis: 2000 });
-  try {
-    await probe.connect();
-    await probe.end();
-    return { url: running, embedded: null };
-  } catch {
-    const embedded = await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-    return { url: await embedded.ensureDatabase(EMBEDDED_DATABASE), embedded };
-  }
-}
-
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -250,7 +236,8 @@ async function main(): Promise<number> {
     print(USAGE);
     return 0;
   }
-  const { url, embedded } = await connect();
+  loadDotEnv();
+  const { url, release } = await openCommandDatabase(parseEnv());
   try {
     await applyMigrations(url);
     const db = createDb({ url, poolMax: 2 });
@@ -272,7 +259,7 @@ async function main(): Promise<number> {
       await db.close();
     }
   } finally {
-    await embedded?.stop();
+    await release();
   }
 }
 
@@ -280,7 +267,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`keys failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`keys failed: ${describeError(error)}\n`);
     process.exit(1);
   },
 );

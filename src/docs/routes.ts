@@ -1,6 +1,5 @@
 // GET /docs (the interactive docs page) and GET /docs/assets/{file} (its scripts, styles and
 // icons, served from the swagger-ui-dist package). No key: the document is public.
-import path from "node:path";
 import { z } from "zod";
 import { notFound } from "../lib/errors.js";
 import { defineRoute } from "../lib/route.js";
@@ -63,7 +62,9 @@ export const docsRoutes = [
       const file = Object.hasOwn(swaggerAssets, params.file) ? swaggerAssets[params.file] : undefined;
       if (!file) throw notFound("docs asset");
       await new Promise<void>((resolve, reject) => {
-        res.sendFile(path.join(swaggerUiDir, file), (error) => (error ? reject(error) : resolve()));
+        // Relative to its folder: sendFile refuses a dot segment anywhere in an absolute path, so a
+        // project under ~/.local/… or a CI cache would answer 404. The name is one of ours, never a dotfile.
+        res.sendFile(file, { root: swaggerUiDir }, (error) => (error ? reject(error) : resolve()));
       });
     },
   }),

@@ -14,8 +14,9 @@ describe("deployment files", () => {
   it("when the image starts, then it runs the same command as npm start, built the same way", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
-    expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.split(" "));
-    expect(packageJson.scripts.start).toBe("node --enable-source-maps dist/server.js");
+    // npm's shell execs node (one process, which a supervisor's SIGTERM reaches); the image runs node itself.
+    expect(packageJson.scripts.start).toBe("exec node --enable-source-maps dist/server.js");
+    expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.replace(/^exec /, "").split(" "));
     expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
     expect(dockerfile.indexOf("RUN node scripts/build.mjs")).toBeLessThan(dockerfile.indexOf("USER node"));
     // NODE_ENV=production is set before the install: without --include=dev npm would skip the prisma CLI.
