@@ -58,14 +58,14 @@ export const customerRoutes = [
       if (customerAxisOf(query) === "created") {
         const rows = await readCustomerPage(db, auth, {
           axis: "created",
-          from: filters.created_from?.toISOString(),
-          to: filters.created_to?.toISOString(),
+          from: filters.created_from,
+          to: filters.created_to,
           ...lookup,
         });
         return { ...page(rows), complete_through: null };
       }
       const bounds = await feedBounds(db.pool, filters.updated_to);
-      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from?.toISOString(), to: bounds.upper, ...lookup });
+      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from, to: bounds.upper, ...lookup });
       return toFeedPage(page(rows), bounds, cursorFor, after);
     },
   }),

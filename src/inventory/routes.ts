@@ -47,7 +47,7 @@ export const inventoryRoutes = [
 
       const bounds = await feedBounds(db.pool, filters.updated_to);
       const rows = await readInventoryPage(db, auth, {
-        from: filters.updated_from?.toISOString(),
+        from: filters.updated_from,
         to: bounds.upper,
         after,
         locationId: filters.location_id,
