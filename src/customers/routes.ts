@@ -2,6 +2,7 @@
 // and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
 import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
@@ -43,6 +44,7 @@ export const customerRoutes = [
       400: problem,
       401: problem,
       403: problem,
+      422: outOfRangeResponse(),
     },
     handler: async ({ db, config, auth, query }) => {
       const { format, limit, cursor, ...filters } = query;

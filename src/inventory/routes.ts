@@ -2,6 +2,7 @@
 // product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
 // limited to some locations sees only their items.
 import { z } from "zod";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";

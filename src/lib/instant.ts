@@ -16,6 +16,11 @@ export type InstantText = string;
 
 export const OUT_OF_RANGE = "out_of_range";
 
+/** The 422 of an operation that takes an instant or a date, for the API document. */
+export const outOfRangeResponse = (also = "") => ({
+  description: `A time or date outside the range the API takes (each named in \`errors\`, code \`out_of_range\`; the ranges are in the parameters' descriptions)${also}.`,
+});
+
 const DAY_MICROS = 86_400_000_000n;
 const HOUR_MS = 3_600_000;
 
@@ -158,7 +163,7 @@ export const bodyInstant = (range: InstantRange, what: string, example = "2026-1
     .describe(`${what} ${instantRules(range)}`)
     .meta({ example });
 
-/** An instant in a query string (Unix seconds as digits). */
+/** An instant in a query string (Unix seconds as digits). Optional: describe the `.optional()` again (time-range.ts rangeBound). */
 export const queryInstant = (range: InstantRange, what: string, example = "2026-10-01T18:30:00Z") =>
   z.string().transform(toInstant(range)).describe(`${what} ${instantRules(range)}`).meta({ example });
 

@@ -5,7 +5,11 @@ import { z } from "zod";
 import { checkedInstant, QUERY_RANGE, queryInstant, type InstantText } from "./instant.js";
 
 /** A bound of a query range: any accepted format, kept to the microsecond (see instant.ts). */
-export const rangeBound = (what: string) => queryInstant(QUERY_RANGE, what).optional();
+export const rangeBound = (what: string) => {
+  const bound = queryInstant(QUERY_RANGE, what);
+  // A parameter's description and example are read from its outermost schema.
+  return bound.optional().describe(bound.description!).meta({ example: "2026-10-01T18:30:00Z" });
+};
 
 export const changeTimeParams = {
   updated_from: rangeBound("Change time, inclusive: records changed at or after this instant."),
