@@ -71,7 +71,11 @@ export function parseInstant(value: unknown): Parsed {
   if (typeof value !== "string") return { problem: `Expected a time. ${INSTANT_FORMATS}` };
   if (UNIX_SECONDS.test(value)) return { micros: BigInt(value) * 1_000_000n };
   const match = DATE_TIME.exec(value);
-  if (!match) return { problem: `Not a time this service reads. ${INSTANT_FORMATS}` };
+  if (!match) {
+    // "…04:03:53 +0000" in a query string whose "+" was not sent as %2B arrives as "…04:03:53  0000".
+    const plusLost = / \d{2}:?\d{2}$/.test(value) ? " In a query string, send a + offset's + as %2B." : "";
+    return { problem: `Not a time this service reads.${plusLost} ${INSTANT_FORMATS}` };
+  }
   const [, y, mo, d, h, mi, s, fraction = "", , offset] = match;
   if (offset === undefined) return { problem: `The time has no offset, so the instant is unknown: add Z for UTC or the store's offset (e.g. -07:00 or -0700). ${INSTANT_FORMATS}` };
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];

@@ -265,6 +265,10 @@ describe("AIQ's time format and Unix seconds", () => {
     const list = await as(app, t.key).get("/v1/transactions?updated_from=yesterday");
     expect(list.status).toBe(400);
     expect(list.body.errors[0].message).toContain("Accepted formats: RFC 3339 with an offset");
+    // AIQ's format in a query string with its + unescaped (read as a space): the answer says what happened.
+    const plus = await as(app, t.key).get("/v1/transactions?updated_from=2026-12-04%2004:03:53%20+0000");
+    expect(plus.status).toBe(400);
+    expect(plus.body.errors[0].message).toContain("%2B");
   });
 
   it("when a query bound is in AIQ's format or Unix seconds, then it selects like its RFC 3339 form", async () => {
