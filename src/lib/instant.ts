@@ -192,18 +192,19 @@ export interface DateRange {
 
 /** Birthdays: nobody alive was born before 1900, and nobody tomorrow (today anywhere on Earth, at UTC+14). */
 export const BIRTHDAY_RANGE: DateRange = {
-  label: "from 1900-01-01 to today (the date at UTC+14, the earliest time zone)",
+  label: "from 1900-01-01 to today (the date at UTC+14, where each day starts first)",
   min: () => "1900-01-01",
   max: () => utcDay(Date.now() + 14 * HOUR_MS),
 };
 
 /**
- * A report's first business day: in the years of sales (SALE_RANGE), up to the latest business date
- * a sale can have (1 day after now, at UTC+14). `to` follows from `from` (at most 400 days later).
+ * A report's first business day: a business date a sale can have (SALE_RANGE, seen from any time
+ * zone: 2000-01-01T00:00:00Z is 1999-12-31 at UTC-12; 1 day after now is up to a day later still at
+ * UTC+14). `to` follows from `from` (at most 400 days later).
  */
 export const REPORT_DAY_RANGE: DateRange = {
-  label: "from 2000-01-01 up to the latest business date a sale can have (1 day after now, at UTC+14)",
-  min: () => "2000-01-01",
+  label: "from 1999-12-31 up to the latest business date a sale can have (1 day after now, at UTC+14): the business dates of the sales range",
+  min: () => "1999-12-31",
   max: () => utcDay(Date.now() + 24 * HOUR_MS + 14 * HOUR_MS),
 };
 

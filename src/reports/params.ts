@@ -9,7 +9,7 @@ export const MAX_REPORT_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 /** `to` is bounded by `from` (at most MAX_REPORT_DAYS later): here it need only be a real date. */
-const REPORT_END_RANGE: DateRange = { label: "from 2000-01-02 to 9999-12-31", min: () => "2000-01-02", max: () => "9999-12-31" };
+const REPORT_END_RANGE: DateRange = { label: "from 2000-01-01 to 9999-12-31", min: () => "2000-01-01", max: () => "9999-12-31" };
 
 export const rangeParams = {
   from: dateInput(REPORT_DAY_RANGE, "First business day, inclusive. Business days are local days at each location, in its time zone.", { example: "2026-10-01" }),

@@ -42,7 +42,7 @@ describe("instants in writes: ranges", () => {
   });
 
   it("when transacted_at is at the edges of the range (2000-01-01T00:00:00Z, now + 23 h) or at the extreme offsets +14:00 and -12:00, then it is stored exactly, with the local business date", async () => {
-    const t = await makeTenant(db, { timeZone: "America/Los_Angeles" });
+    const t = await makeTenant(db, { timeZone: "America/Los_Angeles", scopes: ["pos:write", "reports:read"] });
     const soon = Date.now() + 23 * HOUR_MS;
     const cases: [string, string, string][] = [
       ["2000-01-01T00:00:00Z", "2000-01-01T00:00:00.000000Z", "1999-12-31"],
@@ -55,6 +55,10 @@ describe("instants in writes: ranges", () => {
       expect(res.status, sent).toBe(201);
       expect(res.body, sent).toMatchObject({ transacted_at: stored, business_date: businessDate });
     }
+    // The earliest sale has the earliest business date a report may start on.
+    const report = await as(app, t.key).get("/v1/reports/sales?from=1999-12-31&to=2000-01-01");
+    expect(report.status).toBe(200);
+    expect(report.body.totals).toMatchObject({ receipts: 1 });
   });
 
   it("when a time is no instant (2026-02-30, a leap second, an offset no zone has), then 400 with code invalid_instant, saying why", async () => {
@@ -119,18 +123,18 @@ describe("dates in writes and reports: ranges", () => {
     expect(aiq.body.birthday).toBe("1985-05-16");
   });
 
-  it("when a report starts before 2000 or after the last business date a sale can have, then 422 naming query.from; a date that does not exist is a 400", async () => {
+  it("when a report starts before the first business date a sale can have (1999-12-31) or after the last, then 422 naming query.from; a date that does not exist is a 400", async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
     const report = (path: string, from: string, to: string) => request(app).get(path).query({ from, to }).set("x-apikey", key);
     for (const path of ["/v1/reports/sales", "/v1/reports/customers"]) {
-      for (const [from, to] of [["1999-12-31", "2000-01-02"], ["0001-01-01", "2000-01-02"], ["2100-01-01", "2100-02-01"]] as const) {
+      for (const [from, to] of [["1999-12-30", "2000-01-02"], ["0001-01-01", "2000-01-02"], ["2100-01-01", "2100-02-01"]] as const) {
         const res = await report(path, from, to);
         expect(res.status, `${path} ${from}`).toBe(422);
         expect(res.body.errors, `${path} ${from}`).toEqual([expect.objectContaining({ location: "query.from", code: "out_of_range" })]);
       }
       expect((await report(path, "2026-02-30", "2026-03-05")).status).toBe(400);
-      expect((await report(path, "2000-01-01", "2000-02-01")).status).toBe(200);
+      expect((await report(path, "1999-12-31", "2000-02-01")).status).toBe(200);
     }
   });
 });
