@@ -4,11 +4,11 @@ import { z } from "zod";
 import { emailSchema, phoneSchema } from "../lib/contact.js";
 import { pagingParams } from "../lib/paging.js";
 import { listFormatParam } from "../lib/record-format.js";
-import { changeTimeParams, instant, timeRangeRules } from "../lib/time-range.js";
+import { changeTimeParams, rangeBound, timeRangeRules } from "../lib/time-range.js";
 
 export const createdTimeParams = {
-  created_from: instant.optional().describe("Creation time, inclusive: customers created at or after this instant."),
-  created_to: instant.optional().describe("Creation time, exclusive: customers created before this instant."),
+  created_from: rangeBound("Creation time, inclusive: customers created at or after this instant."),
+  created_to: rangeBound("Creation time, exclusive: customers created before this instant."),
 };
 
 export const customerListQuery = z

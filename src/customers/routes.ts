@@ -2,6 +2,7 @@
 // and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
 import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
@@ -43,6 +44,7 @@ export const customerRoutes = [
       400: problem,
       401: problem,
       403: problem,
+      422: outOfRangeResponse(),
     },
     handler: async ({ db, config, auth, query }) => {
       const { format, limit, cursor, ...filters } = query;
@@ -58,14 +60,14 @@ export const customerRoutes = [
       if (customerAxisOf(query) === "created") {
         const rows = await readCustomerPage(db, auth, {
           axis: "created",
-          from: filters.created_from?.toISOString(),
-          to: filters.created_to?.toISOString(),
+          from: filters.created_from,
+          to: filters.created_to,
           ...lookup,
         });
         return { ...page(rows), complete_through: null };
       }
       const bounds = await feedBounds(db.pool, filters.updated_to);
-      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from?.toISOString(), to: bounds.upper, ...lookup });
+      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from, to: bounds.upper, ...lookup });
       return toFeedPage(page(rows), bounds, cursorFor, after);
     },
   }),

@@ -51,7 +51,7 @@ export const customerWriteRoutes = [
       403: problem("The key lacks pos:write."),
       413: problem("The body is too large."),
       415: problem("The body is not application/json."),
-      422: problem("An invalid phone or email, each named."),
+      422: problem("An invalid phone or email, or a birthday outside its range (code out_of_range), each named."),
     },
     handler: async ({ db, auth, params, body, res }) => {
       const { value, issues } = customerReplacement(body, "body");
@@ -79,7 +79,7 @@ export const customerWriteRoutes = [
       404: problem("No such customer for this key's merchant."),
       409: problem("The customer was deleted, or a request with the same Idempotency-Key is still running."),
       412: problem("If-Match names a version that is no longer current (the current ETag is in the ETag header)."),
-      422: problem("An invalid phone or email, each named; or an Idempotency-Key reused with another request."),
+      422: problem("An invalid phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request."),
     },
     handler: async (ctx) => {
       const { db, auth, params, body, req } = ctx;

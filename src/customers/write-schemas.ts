@@ -4,6 +4,7 @@
 // an invalid one is a 422 naming the field, like every other semantic problem of a write, while a
 // wrong type or an unknown field stays a 400.
 import { z } from "zod";
+import { BIRTHDAY_RANGE, dateInput } from "../lib/instant.js";
 
 const text = (max: number, what: string) => z.string().trim().max(max).describe(what);
 
@@ -18,7 +19,7 @@ export const customerFieldShape = {
   city: text(100, "City.").nullable(),
   state: text(50, "State or province, e.g. CO.").nullable(),
   zip: text(20, "Postal code.").nullable(),
-  birthday: z.iso.date().nullable().describe("Date of birth, YYYY-MM-DD."),
+  birthday: dateInput(BIRTHDAY_RANGE, "Date of birth; stored and answered as YYYY-MM-DD.", { aiq: true, example: "1985-05-16" }).nullable(),
   gender: text(40, "Gender as the POS records it.").nullable(),
 };
 

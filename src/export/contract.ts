@@ -2,6 +2,7 @@
 // stream and of resuming, and the responses for the API document.
 import type { ResponseSpec } from "../lib/route.js";
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { NDJSON_CONTENT_TYPE } from "./params.js";
 import { TRAILERS } from "./protocol.js";
 
@@ -29,5 +30,6 @@ export function exportResponses(examples: { ndjson: string; csv: string }): Reco
     },
     // 400, 401, 403, 429 and 500 are added by the API document from the contract (src/openapi/problems.ts).
     406: { description: "`Accept` allows neither application/x-ndjson nor text/csv (with shape=aiq: not application/x-ndjson)." },
+    422: outOfRangeResponse(),
   };
 }

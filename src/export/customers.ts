@@ -42,8 +42,8 @@ export function customerExportPlan(auth: AuthContext, query: CustomerExportQuery
     query: ({ after, take, upper }) =>
       customerPageQuery(auth, {
         axis,
-        from: (axis === "created" ? filters.created_from : filters.updated_from)?.toISOString(),
-        to: axis === "created" ? filters.created_to?.toISOString() : (upper ?? undefined),
+        from: axis === "created" ? filters.created_from : filters.updated_from,
+        to: axis === "created" ? filters.created_to : (upper ?? undefined),
         after: after ?? undefined,
         phone: filters.phone,
         email: filters.email,

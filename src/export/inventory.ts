@@ -38,7 +38,7 @@ export function inventoryExportPlan(auth: AuthContext, query: InventoryExportQue
     batchSize: BATCH,
     query: ({ after, take, upper }) =>
       inventoryPageQuery(auth, {
-        from: filters.updated_from?.toISOString(),
+        from: filters.updated_from,
         // The feed always has an upper bound (the horizon or updated_to).
         to: upper!,
         after: after ?? undefined,

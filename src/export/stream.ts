@@ -14,6 +14,7 @@ import type pg from "pg";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
+import type { InstantText } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, timeIdPosition, type Position } from "../lib/paging.js";
 import { continuationPosition, feedBounds, type FeedBounds } from "../lib/sync-feed.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
@@ -39,7 +40,7 @@ export interface ExportPlan<Row, CsvRow> {
   /** What the cursors are bound to: the list's fingerprint of the same filters (src/lib/paging.ts). */
   fingerprint: string;
   /** The change-time axis (the lossless feed) and the client's updated_to; null on another axis. */
-  feed: { updatedTo: Date | undefined } | null;
+  feed: { updatedTo: InstantText | undefined } | null;
   /** Records per query: large enough that the per-query cost vanishes, small enough to hold two. */
   batchSize: number;
   /** The SQL of one batch, in the walk's (time, id) order. */

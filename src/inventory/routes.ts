@@ -2,6 +2,7 @@
 // product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
 // limited to some locations sees only their items.
 import { z } from "zod";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
@@ -47,7 +48,7 @@ export const inventoryRoutes = [
 
       const bounds = await feedBounds(db.pool, filters.updated_to);
       const rows = await readInventoryPage(db, auth, {
-        from: filters.updated_from?.toISOString(),
+        from: filters.updated_from,
         to: bounds.upper,
         after,
         locationId: filters.location_id,

@@ -6,6 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "./errors.js";
+import { compactInstantText } from "./instant.js";
 
 export const MAX_LIMIT = 1000;
 
@@ -45,7 +46,7 @@ function sign(secret: string, data: string) {
 export function filterFingerprint(scope: string, auth: AuthContext, filters: Record<string, unknown>): string {
   const relevant = Object.entries(filters)
     .filter(([name, value]) => name !== "cursor" && name !== "limit" && value !== undefined)
-    .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : value])
+    .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : compactInstantText(value)])
     .sort(([a], [b]) => String(a).localeCompare(String(b)));
   return createHash("sha256")
     .update(JSON.stringify([scope, auth.merchantId, auth.locationIds, relevant]))

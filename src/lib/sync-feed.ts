@@ -14,6 +14,7 @@
 // The service's database role must see its own sessions in pg_stat_activity (any role does; a
 // different writer role needs pg_read_all_stats). Clocks: one PostgreSQL primary sets all times.
 import type pg from "pg";
+import type { InstantText } from "./instant.js";
 import type { Page, Position } from "./paging.js";
 
 /** Microsecond RFC 3339 UTC text of a timestamptz column, for output and cursors (a JS Date loses µs). */
@@ -42,9 +43,10 @@ export interface FeedBounds {
 }
 
 /** Read the horizon before the page's query (whose snapshot must come after it). */
-export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: Date | undefined): Promise<FeedBounds> {
+export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: InstantText | undefined): Promise<FeedBounds> {
   const horizon = await readHorizon(db);
-  if (updatedTo && updatedTo.getTime() <= Date.parse(horizon)) return { upper: updatedTo.toISOString(), capped: false };
+  // Both normalised microsecond texts (lib/instant.ts, utcText): they compare as strings.
+  if (updatedTo && updatedTo <= horizon) return { upper: updatedTo, capped: false };
   return { upper: horizon, capped: true };
 }
 

@@ -2,26 +2,27 @@
 // change time (updated_from/updated_to, what a poller syncs on) and business time
 // (transacted_from/transacted_to). Both half-open [from, to); never both axes at once.
 import { z } from "zod";
+import { checkedInstant, QUERY_RANGE, queryInstant, type InstantText } from "./instant.js";
 
-export const instant = z.iso
-  .datetime({ offset: true })
-  .transform((text) => new Date(text))
-  // Year 0000 (or 0001 with an offset east of UTC) is a valid RFC 3339 text but no year PostgreSQL
-  // takes in ISO form: refused here, naming the parameter, not by the database.
-  .refine((date) => date.getUTCFullYear() >= 1, { message: "Too early: the instant must fall in the year 0001 or later (UTC)." })
-  .describe("RFC 3339 timestamp with any offset, e.g. 2026-11-01T00:00:00Z or 2026-11-01T00:00:00-07:00.");
+/** A bound of a query range: any accepted format, kept to the microsecond (see instant.ts). */
+export const rangeBound = (what: string) => {
+  const bound = queryInstant(QUERY_RANGE, what);
+  // A parameter's description and example are read from its outermost schema.
+  return bound.optional().describe(bound.description!).meta({ example: "2026-10-01T18:30:00Z" });
+};
 
 export const changeTimeParams = {
-  updated_from: instant.optional().describe("Change time, inclusive: records changed at or after this instant."),
-  updated_to: instant.optional().describe("Change time, exclusive: records changed before this instant."),
+  updated_from: rangeBound("Change time, inclusive: records changed at or after this instant."),
+  updated_to: rangeBound("Change time, exclusive: records changed before this instant."),
 };
 
 export const businessTimeParams = {
-  transacted_from: instant.optional().describe("Business time, inclusive: transactions that happened at or after this instant."),
-  transacted_to: instant.optional().describe("Business time, exclusive: transactions that happened before this instant."),
+  transacted_from: rangeBound("Business time, inclusive: transactions that happened at or after this instant."),
+  transacted_to: rangeBound("Business time, exclusive: transactions that happened before this instant."),
 };
 
-type Ranges = Partial<Record<"updated_from" | "updated_to" | "transacted_from" | "transacted_to" | "created_from" | "created_to", Date>>;
+/** Each bound: its normalised text, null when it was sent but is not a valid bound, undefined when not sent. */
+type Ranges = Partial<Record<"updated_from" | "updated_to" | "transacted_from" | "transacted_to" | "created_from" | "created_to", InstantText | null>>;
 
 /** Adds the rules shared by every list with time ranges: from < to, and one axis at a time. */
 export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
@@ -32,7 +33,7 @@ export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
       ctx.addIssue({ code: "custom", path: [`${axis}_to`], message: `${axis}_to must be later than ${axis}_from (the range is [from, to)).` });
     }
   }
-  const axes = (["updated", "transacted", "created"] as const).filter((a) => query[`${a}_from`] || query[`${a}_to`]);
+  const axes = (["updated", "transacted", "created"] as const).filter((a) => query[`${a}_from`] !== undefined || query[`${a}_to`] !== undefined);
   if (axes.length > 1) {
     ctx.addIssue({
       code: "custom",
@@ -47,13 +48,13 @@ const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to"
 /**
  * checkTimeRanges as a refinement that is listed beside every other issue: zod skips a refinement once any parameter is
  * invalid (which would hide "from >= to" or "two axes" behind, say, a bad limit), so this one runs
- * always, on the range values as far as they parsed. A malformed value still counts as sent (for
- * "one axis at a time") but compares as nothing (an Invalid Date).
+ * always, on the range values as far as they parsed. A malformed or out-of-range value still counts
+ * as sent (for "one axis at a time") but compares as nothing. (A parsed value parses again to itself.)
  */
 export const timeRangeRules = [
   (query: Partial<Record<(typeof RANGE_PARAMS)[number], unknown>>, ctx: z.RefinementCtx) =>
     checkTimeRanges(
-      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined || query[name] instanceof Date ? query[name] : new Date(NaN)])),
+      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined ? undefined : checkedInstant(query[name], QUERY_RANGE)])),
       ctx,
     ),
   { when: () => true },

@@ -1,6 +1,7 @@
 // Turning zod issues into the problem's `errors` list: every issue, each with where it is.
 import type { z } from "zod";
 import { AppError, type ProblemIssue } from "./errors.js";
+import { OUT_OF_RANGE } from "./instant.js";
 
 export type RequestPart = "query" | "path" | "body" | "header";
 
@@ -15,8 +16,18 @@ export function issuesOf(error: z.ZodError, part: RequestPart): ProblemIssue[] {
         code: "unknown_parameter",
       }));
     }
-    return [{ location: at.join("."), message: issue.message, code: issue.code }];
+    // A custom issue may carry its own code (`invalid_instant`, `out_of_range`) in its params.
+    const code = issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : issue.code;
+    return [{ location: at.join("."), message: issue.message, code }];
   });
+}
+
+/**
+ * The error for a request's issues: a 422 when every one is a value of the right kind outside the
+ * range the API takes (an instant before 2000, a birthday in the future), otherwise a 400.
+ */
+export function validationError(issues: ProblemIssue[], detail: string): AppError {
+  return new AppError(issues.every((issue) => issue.code === OUT_OF_RANGE) ? "unprocessable" : "validation_failed", detail, { issues });
 }
 
 /** At most this many NUL issues are listed: enough to find them, never an answer as large as the body. */
@@ -79,7 +90,7 @@ export function parseParts<T extends Partial<Record<RequestPart, unknown>>>(
     else issues.push(...issuesOf(result.error, part));
   }
   if (issues.length) {
-    throw new AppError("validation_failed", `The request has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues });
+    throw validationError(issues, `The request has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`);
   }
   return out as T;
 }

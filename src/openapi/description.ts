@@ -59,7 +59,7 @@ Requests are limited per key, over a one-minute window: a \`default\` budget for
 Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`ProblemDetails\`) with a stable \`code\`, and every validation issue listed in \`errors\` with where it is. A 500 tells nothing internal; quote its \`instance\` (also the \`x-request-id\` header) when reporting it.
 
 ## Time, money and names
-- JSON names are snake_case. Timestamps are RFC 3339, answered in UTC; any offset is accepted in.
+- JSON names are snake_case. Timestamps are answered as RFC 3339 UTC with microseconds. In, every time takes RFC 3339 with an offset, AIQ's \`2026-12-04 04:03:53 +0000\` or Unix seconds; an offset is required, microseconds are kept (pass a served \`updated_at\` back as \`updated_from\` and the rows before it stay out). Each time and date has one range, in its description; outside it, a 422 naming it (\`code: out_of_range\`).
 - Money is an exact decimal string (\`"12.50"\`), never a float, so totals add up to the cent. Quantities are decimals too (flower is sold by the gram).
 - Business dates (\`business_date\`, report days) are local days at the location, in its IANA time zone.
 `;

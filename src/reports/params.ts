@@ -2,20 +2,18 @@
 // a location filter and the answer's format; with the rules that bind them.
 import { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
+import { dateInput, REPORT_DAY_RANGE, type DateRange } from "../lib/instant.js";
 
 /** The longest range a report covers: a year and a month, so "the last 12 months" always fits. */
 export const MAX_REPORT_DAYS = 400;
 const DAY_MS = 86_400_000;
 
+/** `to` is bounded by `from` (at most MAX_REPORT_DAYS later): here it need only be a real date. */
+const REPORT_END_RANGE: DateRange = { label: "from 2000-01-01 to 9999-12-31", min: () => "2000-01-01", max: () => "9999-12-31" };
+
 export const rangeParams = {
-  from: z.iso
-    .date()
-    .describe("First business day, inclusive (YYYY-MM-DD). Business days are local days at each location, in its time zone.")
-    .meta({ example: "2026-10-01" }),
-  to: z.iso
-    .date()
-    .describe(`Business day after the last one, exclusive (YYYY-MM-DD): [from, to). At most ${MAX_REPORT_DAYS} days after \`from\`.`)
-    .meta({ example: "2026-11-01" }),
+  from: dateInput(REPORT_DAY_RANGE, "First business day, inclusive. Business days are local days at each location, in its time zone.", { example: "2026-10-01" }),
+  to: dateInput(REPORT_END_RANGE, `Business day after the last one, exclusive: [from, to). At most ${MAX_REPORT_DAYS} days after \`from\`.`, { example: "2026-11-01" }),
 };
 
 export const PERIODS = ["day", "week", "month"] as const;

@@ -14,7 +14,7 @@ import type { AuthContext } from "../keys/scopes.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { fromDatabase } from "../lib/problem.js";
-import { issuesOf } from "../lib/validation.js";
+import { issuesOf, validationError } from "../lib/validation.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { bulkEligible, writeInBulk } from "./bulk.js";
 import { prepareReceipt, writeReceipt, type PreparedReceipt } from "./put.js";
@@ -69,7 +69,7 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
     const parsed = batchReceiptSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = issuesOf(parsed.error, "body").map((issue) => ({ ...issue, location: issue.location.replace(/^body/, at) }));
-      results[i] = errorResult(rawPosId, new AppError("validation_failed", `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues }));
+      results[i] = errorResult(rawPosId, validationError(issues, `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`));
       return null;
     }
     const { pos_id: posId, ...body } = parsed.data;

@@ -208,7 +208,7 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
       employee_id: w.employeeId,
       channel: r.body.channel,
       kind: r.kind,
-      transacted_at: r.body.transacted_at.toISOString(),
+      transacted_at: r.body.transacted_at,
       business_date: r.businessDate,
       subtotal: r.totals.subtotal,
       discount_total: r.totals.discount,

@@ -6,6 +6,7 @@
 // then only those rows are joined and rendered to JSON by PostgreSQL (record-sql.ts). One query
 // per page whatever its size: no N+1.
 import type { AuthContext } from "../keys/scopes.js";
+import type { InstantText } from "../lib/instant.js";
 import type { Position } from "../lib/paging.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
@@ -17,9 +18,10 @@ export type RecordFormat = "standard" | "aiq";
 export type Axis = "updated" | "transacted";
 
 export interface TransactionFilters {
-  updated_from?: Date;
-  transacted_from?: Date;
-  transacted_to?: Date;
+  /** Range bounds: normalised RFC 3339 texts with microseconds (lib/instant.ts), passed to PostgreSQL as they are. */
+  updated_from?: InstantText;
+  transacted_from?: InstantText;
+  transacted_to?: InstantText;
   location_id?: string;
   customer_id?: string;
   status?: "completed" | "voided";
@@ -71,13 +73,13 @@ export function transactionPageQuery(auth: AuthContext, filters: TransactionFilt
   if (filters.status) where.push(`t.status = ${param(filters.status)}::"TransactionStatus"`);
 
   const from = window.axis === "updated" ? filters.updated_from : filters.transacted_from;
-  if (from) where.push(`${column} >= ${param(from.toISOString(), "::timestamptz")}`);
+  if (from) where.push(`${column} >= ${param(from, "::timestamptz")}`);
   if (window.after) {
     const [time, id] = window.after;
     where.push(`(${column}, t.id) > (${param(time, "::timestamptz")}, ${param(id, "::uuid")})`);
   }
   if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${param(window.updatedBefore, "::timestamptz")}`);
-  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${param(filters.transacted_to.toISOString(), "::timestamptz")}`);
+  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${param(filters.transacted_to, "::timestamptz")}`);
 
   const text = `
 WITH page AS (

@@ -21,6 +21,7 @@ import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
+import { compactInstantText } from "../lib/instant.js";
 import { localDate, resolveLocation, type LocationIndex, type WritableLocation } from "../lib/locations.js";
 import { RetryTransaction, withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { findEmployee, upsertEmployee } from "./employees.js";
@@ -69,14 +70,15 @@ export function prepareReceipt(posId: string, body: ReceiptBody, locations: Loca
 
   const { totals: _checkedOnly, location_id: _id, location_pos_id: _posId, ...rest } = body;
   const hash = createHash("sha256")
-    .update(canonicalJson({ ...rest, location: resolved.location.id }))
+    .update(canonicalJson({ ...rest, transacted_at: compactInstantText(rest.transacted_at), location: resolved.location.id }))
     .digest("base64url");
   return {
     posId,
     body,
     kind: kindOf(body),
     location: resolved.location,
-    businessDate: localDate(body.transacted_at, resolved.location.time_zone),
+    // Milliseconds are enough for the date: dropping microseconds never crosses midnight.
+    businessDate: localDate(new Date(body.transacted_at), resolved.location.time_zone),
     amounts,
     totals,
     customer,

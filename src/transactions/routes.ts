@@ -3,6 +3,7 @@
 // The JSON is rendered by PostgreSQL and sent as text (see read.ts).
 import type { Response } from "express";
 import { z } from "zod";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
 import { pageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
@@ -52,6 +53,7 @@ export const transactionRoutes = [
       400: problem,
       401: problem,
       403: problem,
+      422: outOfRangeResponse(),
     },
     handler: async ({ db, config, auth, query, res }) => {
       sendJsonText(res, await listTransactionsJson(db, config.CURSOR_SECRET, auth, query));

@@ -6,14 +6,17 @@ import { recordAudit } from "../audit/record.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
+import type { InstantText } from "../lib/instant.js";
+import { utcText } from "../lib/sync-feed.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 
 export const VIA_VOID = "POST /v1/transactions/{pos_id}/void";
 
-export async function voidReceipt(db: Db, auth: AuthContext, posId: string, voidedAt: Date | undefined): Promise<{ id: string; result: WriteResult }> {
+export async function voidReceipt(db: Db, auth: AuthContext, posId: string, voidedAt: InstantText | undefined): Promise<{ id: string; result: WriteResult }> {
   return withTransaction(db.pool, async (client) => {
-    const { rows } = await client.query<{ id: string; kind: string; status: string; transacted_at: Date }>(
-      `SELECT id, kind, status, transacted_at FROM transactions
+    // Both times as normalised microsecond texts (lib/instant.ts), which compare as strings.
+    const { rows } = await client.query<{ id: string; kind: string; status: string; transacted_at: InstantText }>(
+      `SELECT id, kind, status, ${utcText("transacted_at")} AS transacted_at FROM transactions
         WHERE merchant_id = $1 AND pos_id = $2 AND deleted_at IS NULL AND ($3::uuid[] IS NULL OR location_id = ANY($3::uuid[]))
         FOR UPDATE`,
       [auth.merchantId, posId, auth.locationIds],
@@ -23,7 +26,7 @@ export async function voidReceipt(db: Db, auth: AuthContext, posId: string, void
     if (receipt.status === "voided") return { id: receipt.id, result: "unchanged" as const };
     if (voidedAt && voidedAt < receipt.transacted_at) {
       throw new AppError("unprocessable", "The receipt cannot be voided before it happened.", {
-        issues: [{ location: "body.voided_at", message: `voided_at is before the receipt's transacted_at (${receipt.transacted_at.toISOString()}).`, code: "void_before_sale" }],
+        issues: [{ location: "body.voided_at", message: `voided_at is before the receipt's transacted_at (${receipt.transacted_at}).`, code: "void_before_sale" }],
       });
     }
     if (receipt.kind === "sale") {

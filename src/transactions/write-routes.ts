@@ -89,7 +89,7 @@ export const transactionWriteRoutes = [
       409: problem("The receipt is voided."),
       413: problem("The body is too large."),
       415: problem("The body is not application/json."),
-      422: problem("Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund."),
+      422: problem("Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, transacted_at outside its range (code out_of_range)."),
     },
     handler: async ({ db, auth, params, body, res }) => {
       const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
@@ -118,7 +118,7 @@ export const transactionWriteRoutes = [
       403: problem("The key lacks pos:write."),
       404: problem("No such receipt for this key."),
       409: problem("The sale has refunds, or a request with the same Idempotency-Key is still running."),
-      422: problem("voided_at before the sale; or an Idempotency-Key reused with another request."),
+      422: problem("voided_at before the sale or outside its range (code out_of_range); or an Idempotency-Key reused with another request."),
     },
     handler: async (ctx) => {
       const { db, auth, params, body } = ctx;

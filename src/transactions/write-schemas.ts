@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { customerPutBody } from "../customers/write-schemas.js";
 import { decimalInput } from "../lib/decimal.js";
-import { instant } from "../lib/time-range.js";
+import { bodyInstant, SALE_RANGE } from "../lib/instant.js";
 
 export const MAX_LINES = 500;
 export const MAX_BATCH_RECEIPTS = 500;
@@ -76,7 +76,7 @@ const receiptShape = {
   employee_pos_id: z.string().min(1).max(100).optional().describe("The budtender by the POS's id; they must exist (or embed `employee`)."),
   employee: employeeSchema.optional(),
   channel: z.enum(["in_store", "online"]).default("in_store").describe("In-store or online (AIQ pos_type). Default in_store."),
-  transacted_at: instant.describe("When the sale happened (AIQ transaction_date): RFC 3339 with any offset; stored to the millisecond, answered in UTC."),
+  transacted_at: bodyInstant(SALE_RANGE, "When the sale happened (AIQ transaction_date); stored to the microsecond, answered in UTC."),
   original_pos_id: z
     .string()
     .min(1)
@@ -113,7 +113,7 @@ export const receiptParams = z.strictObject({ pos_id: posIdSchema });
 
 export const voidBodySchema = z
   .strictObject({
-    voided_at: instant.optional().describe("When the receipt was voided at the register. Default: now. Never before the sale."),
+    voided_at: bodyInstant(SALE_RANGE, "When the receipt was voided at the register. Default: now. Never before the sale.").optional(),
   })
   .describe("Optional body.");
 

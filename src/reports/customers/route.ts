@@ -1,6 +1,7 @@
 // GET /v1/reports/customers: new and returning customers per period, top customers by spend, and
 // the share of sales that names a customer (the only sales AIQ can use).
 import type { CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, reportFormat } from "../respond.js";
@@ -75,6 +76,7 @@ export const customersReportRoute = defineRoute({
       },
     },
     406: { description: "`Accept` allows neither application/json nor text/csv." },
+    422: outOfRangeResponse(),
   },
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);

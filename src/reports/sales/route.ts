@@ -1,6 +1,7 @@
 // GET /v1/reports/sales: receipts, units, gross and net sales, discounts, refunds, tax, cost and
 // margin over a business-date range, by day, week or month, optionally split by a dimension.
 import type { CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
@@ -87,7 +88,7 @@ export const salesReportRoute = defineRoute({
       },
     },
     406: { description: "`Accept` allows neither application/json nor text/csv." },
-    422: { description: `The report would have more than ${MAX_REPORT_ROWS} rows.` },
+    422: outOfRangeResponse(`; or the report would have more than ${MAX_REPORT_ROWS} rows`),
   },
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
