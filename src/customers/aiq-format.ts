@@ -38,10 +38,17 @@ export const aiqCustomerSchema = z
 
 export type AiqCustomer = z.infer<typeof aiqCustomerSchema>;
 
-/** +1 numbers as AIQ's examples write them (##########); others keep their country code. */
+/**
+ * The one phone rule of the aiq shapes (a member's phone_number and a visit's phone): +1 numbers
+ * as AIQ's examples write them (##########, and the override's "mobilephone": "3125555555");
+ * others keep their country code (E.164).
+ */
 export function aiqPhoneNumber(e164: string): string {
   return /^\+1\d{10}$/.test(e164) ? e164.slice(2) : e164;
 }
+
+/** aiqPhoneNumber in SQL, for the records PostgreSQL renders (transactions' visits). */
+export const aiqPhoneSql = (column: string) => `CASE WHEN ${column} ~ '^\\+1[0-9]{10}$' THEN substr(${column}, 3) ELSE ${column} END`;
 
 /** YYYY-MM-DD → MM/DD/YYYY. */
 export function aiqDate(isoDate: string): string {

@@ -3,6 +3,7 @@
 // (see record-sql.ts); these schemas describe it for the OpenAPI document and the tests.
 import { z } from "zod";
 import { pagingParams } from "../lib/paging.js";
+import { posIdSchema } from "./write-schemas.js";
 import { businessTimeParams, changeTimeParams, timeRangeRules } from "../lib/time-range.js";
 
 /** An exact decimal as text: money never goes through a float. */
@@ -28,6 +29,9 @@ export const transactionListQuery = z
     location_id: z.guid().optional().describe("Only this location (our id). Outside the key's locations: an empty list."),
     customer_id: z.guid().optional().describe("Only this customer's transactions (our id)."),
     status: z.enum(["completed", "voided"]).optional().describe("Only transactions with this status."),
+    pos_id: posIdSchema
+      .optional()
+      .describe("Only the receipt with this POS receipt id (AIQ `pos_id`, unique per merchant): how AIQ finds a sale it knows. At most one record."),
     format: formatParam,
     ...pagingParams,
   })
