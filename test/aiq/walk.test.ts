@@ -27,9 +27,10 @@ const validators = { visit: ajv.compile(schemas.visit), customer: ajv.compile(sc
 /** Each record's schema problems, with the record's id, so a failure names what to look at. */
 function problems(kind: keyof typeof validators, records: Json[]): string[] {
   const validate = validators[kind];
-  return records.flatMap((record) =>
-    validate(record) ? [] : (validate.errors ?? []).map((e) => `${kind} ${record.id}: ${e.instancePath || "(record)"} ${e.message} ${JSON.stringify(e.params)}`),
-  );
+  return records.flatMap((record) => {
+    const valid: boolean = validate(record);
+    return valid ? [] : (validate.errors ?? []).map((e) => `${kind} ${record.id}: ${e.instancePath || "(record)"} ${e.message} ${JSON.stringify(e.params)}`);
+  });
 }
 
 const { app, db } = await createTestApp();
