@@ -27,7 +27,8 @@
 //   transaction_subtotal, transaction_discount, transaction_tax, transaction_cost,
 //   transaction_margin, transaction_margin_percent ← totals.*
 //   email, phone                ← customer.email, customer.phone (AIQ merges people on them); phone as
-//                                 the member's phone_number: 10 national digits for +1, E.164 otherwise
+//                                 the member's phone_number: 10 national digits for +1, E.164 otherwise;
+//                                 left out once the customer is deleted (as their member is)
 //   employee_pos_id, employee_name ← employee.pos_id, employee.name (AIQ tier 3: the budtender)
 //   location_pos_id             ← location.pos_id; business_date ← business_date
 //   type                        ← kind: "sale" | "refund"; refund_of_pos_id ← original_transaction.pos_id
@@ -90,8 +91,8 @@ export const AIQ_COLUMNS = `
   ${live("t.cost_total")} AS transaction_cost,
   ${live(TOTALS_MARGIN)} AS transaction_margin,
   ${liveOrOmitted(TOTALS_MARGIN_PERCENT)} AS transaction_margin_percent,
-  c.email,
-  ${aiqPhoneSql("c.phone")} AS phone,
+  CASE WHEN c.deleted_at IS NULL THEN c.email END AS email,
+  CASE WHEN c.deleted_at IS NULL THEN ${aiqPhoneSql("c.phone")} END AS phone,
   e.pos_id AS employee_pos_id,
   CASE WHEN e.id IS NULL THEN NULL ELSE concat_ws(' ', e.first_name, e.last_name) END AS employee_name,
   l.pos_id AS location_pos_id,

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
+import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
@@ -111,6 +111,21 @@ describe("GET /v1/customers?format=aiq", () => {
     expect(listed.body.data).toEqual([{ id: customer.id, updated_at: standard.body.data[0].updated_at, deleted_at: "2026-06-01T12:00:00.000000Z" }]);
     const one = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key).query({ format: "aiq" });
     expect(one.body).toEqual(listed.body.data[0]);
+  });
+
+  it("when a deleted customer has sales, then their visits keep pos_user but no longer carry the email and phone", async () => {
+    const merchant = await makeMerchant(db);
+    const location = await makeLocation(db, merchant.id);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+    const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "gone@example.com" });
+    const sale = await makeTransaction(db, location, { customerId: customer.id });
+    const before = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(before.body).toMatchObject({ pos_user: customer.posUser, email: "gone@example.com", phone: "3035550142" });
+    await db.prisma.customer.update({ where: { id: customer.id }, data: { deletedAt: new Date() } });
+    const after = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(after.body.pos_user).toBe(customer.posUser);
+    expect(after.body).not.toHaveProperty("email");
+    expect(after.body).not.toHaveProperty("phone");
   });
 
   it("when AIQ looks a person up by pos_user, then only that customer is served, in either format; an unknown pos_user is an empty list", async () => {
