@@ -19,7 +19,7 @@ export const formatParam = z
   .enum(["standard", "aiq"])
   .default("standard")
   .describe(
-    "`standard`: our record (below). `aiq`: each record as the `visit` of AIQ's createUpdateSale push, plus cost, margin and stock (field by field in the README), so AIQ's ingestion needs no mapping.",
+    "`standard`: our record (below). `aiq`: each record as the `visit` of AIQ's createUpdateSale push, plus cost, margin and stock (field by field in the README), so AIQ's ingestion needs no mapping: unknown fields left out (never null), a voided or deleted receipt as its pos_id with every amount and quantity at 0 (AIQ upserts visits by pos_id, so it then counts for nothing).",
   );
 
 export const transactionListQuery = z
