@@ -31,17 +31,26 @@ export const aiqCustomerSchema = z
   .object({
     id: z.uuid().describe("This service's id of the customer (not part of AIQ's body)."),
     updated_at: z.string().describe("Change time, RFC 3339 UTC (not part of AIQ's body)."),
-    deleted_at: z.string().nullable().describe("Set when the customer was deleted (not part of AIQ's body)."),
-    member: aiqMemberSchema,
+    deleted_at: z.string().optional().describe("When the customer was deleted (not part of AIQ's body); left out for a live customer."),
+    member: aiqMemberSchema
+      .optional()
+      .describe("The body to post to createUpdateMember; left out for a deleted customer (nothing to post: AIQ's guide has no deletion, and posting the old member would bring the person back)."),
   })
-  .describe("A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it.");
+  .describe("A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it; a deleted customer is only { id, updated_at, deleted_at }.");
 
 export type AiqCustomer = z.infer<typeof aiqCustomerSchema>;
 
-/** +1 numbers as AIQ's examples write them (##########); others keep their country code. */
+/**
+ * The one phone rule of the aiq shapes (a member's phone_number and a visit's phone): +1 numbers
+ * as AIQ's examples write them (##########, and the override's "mobilephone": "3125555555");
+ * others keep their country code (E.164).
+ */
 export function aiqPhoneNumber(e164: string): string {
   return /^\+1\d{10}$/.test(e164) ? e164.slice(2) : e164;
 }
+
+/** aiqPhoneNumber in SQL, for the records PostgreSQL renders (transactions' visits). */
+export const aiqPhoneSql = (column: string) => `CASE WHEN ${column} ~ '^\\+1[0-9]{10}$' THEN substr(${column}, 3) ELSE ${column} END`;
 
 /** YYYY-MM-DD → MM/DD/YYYY. */
 export function aiqDate(isoDate: string): string {
@@ -54,11 +63,16 @@ export function withoutNulls<T extends Record<string, unknown>>(value: T): { [K 
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> | undefined };
 }
 
+/**
+ * A deleted customer is served as { id, updated_at, deleted_at } with no `member`: its contact
+ * fields must not reach AIQ again, and AIQ's guide offers no way to delete a persona (a present
+ * null would only blank fields, and loyalty: false would not unsubscribe anyone).
+ */
 export function toAiqCustomer(record: CustomerRecord): AiqCustomer {
+  if (record.deleted_at !== null) return { id: record.id, updated_at: record.updated_at, deleted_at: record.deleted_at };
   return {
     id: record.id,
     updated_at: record.updated_at,
-    deleted_at: record.deleted_at,
     member: {
       pos_user: record.pos_user,
       pos_type: record.pos_type === "in_store" ? "in-store" : "online",

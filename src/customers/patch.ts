@@ -6,25 +6,55 @@ import type pg from "pg";
 import { recordAudit } from "../audit/record.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { AppError, notFound } from "../lib/errors.js";
+import { AppError, notFound, type ProblemIssue } from "../lib/errors.js";
 import { utcText } from "../lib/sync-feed.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { normalizeContactFields } from "./contact-fields.js";
 import { customerEtag, ifMatchAllows } from "./etag.js";
 import { blankToNull, REPLACED_COLUMNS } from "./put.js";
-import type { CustomerPatchBody } from "./write-schemas.js";
+import { AIQ_PATCH_ALIASES, type AiqPatchAlias, type CustomerPatchBody, type CustomerPatchValues } from "./write-schemas.js";
 
 export const VIA_PATCH = "PATCH /v1/customers/{id}";
 
-/** The body with blank text as null and phone/email normalised; 422 naming each invalid one. */
-export function patchValues(body: CustomerPatchBody): CustomerPatchBody {
-  const blanked: Record<string, unknown> = { ...body };
-  for (const column of REPLACED_COLUMNS) {
-    if (column !== "pos_type" && typeof body[column] === "string") blanked[column] = blankToNull(body[column]);
+/** Our names for the fields of a PATCH body (AIQ's aliases resolved), and the name each was sent under. */
+function inOurNames(body: CustomerPatchBody): { values: Record<string, unknown>; sentAs: Record<string, string> } {
+  const values: Record<string, unknown> = {};
+  const sentAs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    const field = AIQ_PATCH_ALIASES[name as AiqPatchAlias] ?? name;
+    values[field] = value;
+    sentAs[field] = name;
   }
-  const { fields, issues } = normalizeContactFields(blanked as CustomerPatchBody, "body");
+  return { values, sentAs };
+}
+
+/**
+ * The body in our names (AIQ's aliases resolved), blank text as null, phone/email normalised;
+ * 422 naming each invalid one under the name it was sent as. An empty phone or email is refused
+ * rather than read as "clear it": AIQ blanks an invalid phone, so a "" from it is more likely a
+ * lost value than a wish to erase one; null clears.
+ */
+export function patchValues(body: CustomerPatchBody): CustomerPatchValues {
+  const { values, sentAs } = inOurNames(body);
+  const issues: ProblemIssue[] = [];
+  for (const field of ["phone", "email"] as const) {
+    const value = values[field];
+    if (typeof value === "string" && value.trim() === "") {
+      issues.push({ location: `body.${sentAs[field]}`, message: `An empty ${field} is not a ${field}; send null to clear it.`, code: `invalid_${field}` });
+      delete values[field];
+    }
+  }
+  for (const column of REPLACED_COLUMNS) {
+    if (column !== "pos_type" && typeof values[column] === "string") values[column] = blankToNull(values[column] as string);
+  }
+  const normalised = normalizeContactFields(values as CustomerPatchValues, "body");
+  for (const issue of normalised.issues) {
+    const field = issue.location.slice("body.".length);
+    issues.push({ ...issue, location: `body.${sentAs[field] ?? field}` });
+  }
   if (issues.length) throw new AppError("unprocessable", `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues });
-  return fields;
+  return normalised.fields;
 }
 
 async function lockCustomer(client: pg.ClientBase, auth: AuthContext, id: string) {
@@ -37,7 +67,7 @@ async function lockCustomer(client: pg.ClientBase, auth: AuthContext, id: string
 }
 
 /** Applies the PATCH; throws 404 / 409 / 412 as the customer's state demands. */
-export async function patchCustomer(db: Db, auth: AuthContext, id: string, values: CustomerPatchBody, ifMatch: string | undefined): Promise<WriteResult> {
+export async function patchCustomer(db: Db, auth: AuthContext, id: string, values: CustomerPatchValues, ifMatch: string | undefined): Promise<WriteResult> {
   return withTransaction(db.pool, async (client) => {
     const current = await lockCustomer(client, auth, id);
     if (!current) throw notFound("customer");
@@ -68,7 +98,7 @@ export async function patchCustomer(db: Db, auth: AuthContext, id: string, value
       params,
     );
     if (rows[0]!.updated_at === current.updated_at) return "unchanged";
-    const sent = Object.keys(values).filter((name) => values[name as keyof CustomerPatchBody] !== undefined);
+    const sent = Object.keys(values).filter((name) => values[name as keyof CustomerPatchValues] !== undefined);
     await recordAudit(client, auth, [
       {
         action: "patch",

@@ -72,6 +72,7 @@ export interface CustomerPageFilter {
   after?: [string, string];
   phone?: string;
   email?: string;
+  posUser?: string;
   /** Rows to fetch (the page's limit + 1, to know whether more follow). */
   take: number;
 }
@@ -99,6 +100,7 @@ export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter)
   if (filter.after) where.push(`(${at}, c.id) > (${param(filter.after[0])}::timestamptz, ${param(filter.after[1])}::uuid)`);
   if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
   if (filter.email) where.push(`c.email = ${param(filter.email)}`);
+  if (filter.posUser) where.push(`c.pos_user = ${param(filter.posUser)}`);
 
   const text = `WITH page AS (
        SELECT c.* FROM customers c

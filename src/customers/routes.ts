@@ -5,6 +5,7 @@ import { z } from "zod";
 import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
 import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
+import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
@@ -32,7 +33,7 @@ export const customerRoutes = [
     operationId: "listCustomers",
     summary: "Customers by change time (lossless feed) or creation time; lookup by phone or email",
     description:
-      "Without a created_* range, the change feed: ordered by (updated_at, id), served up to the feed's horizon, so a customer whose write commits late is never skipped. Poll again with `next_cursor` even when has_more is false. With created_from/created_to: ordered by (created_at, id), for backfills. `phone` and `email` narrow either walk.",
+      "Without a created_* range, the change feed: ordered by (updated_at, id), served up to the feed's horizon, so a customer whose write commits late is never skipped. Poll again with `next_cursor` even when has_more is false. With created_from/created_to: ordered by (created_at, id), for backfills. `phone`, `email` and `pos_user` narrow either walk.",
     tags: ["Customers"],
     scope: "customers:read",
     query: customerListQuery,
@@ -55,7 +56,7 @@ export const customerRoutes = [
       const render: (record: CustomerRecord) => unknown = format === "aiq" ? toAiqCustomer : (record) => record;
       const page = (rows: Awaited<ReturnType<typeof readCustomerPage>>) =>
         toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor);
-      const lookup = { phone: filters.phone, email: filters.email, after, take: limit + 1 };
+      const lookup = { phone: filters.phone, email: filters.email, posUser: filters.pos_user, after, take: limit + 1 };
 
       if (customerAxisOf(query) === "created") {
         const rows = await readCustomerPage(db, auth, {
@@ -78,12 +79,12 @@ export const customerRoutes = [
     summary: "One customer, with visit figures",
     tags: ["Customers"],
     scope: "customers:read",
-    query: z.strictObject({}),
+    query: z.strictObject({ format: listFormatParam }),
     params: z.strictObject({ id: z.guid().describe("The customer's id (this service's, as in `id` of the list).") }),
     responses: {
       200: {
-        description: "The customer (a tombstone when deleted_at is set).",
-        schema: customerRecordSchema,
+        description: "The customer (a tombstone when deleted_at is set), as a record (format=standard) or as AIQ's member (format=aiq).",
+        schema: z.union([customerRecordSchema, aiqCustomerSchema]),
         headers: { ETag: { description: "The customer's version: send it as If-Match on PATCH /v1/customers/{id}." } },
       },
       400: problem,
@@ -91,12 +92,12 @@ export const customerRoutes = [
       403: problem,
       404: { description: "No such customer for this key's merchant." },
     },
-    handler: async ({ db, auth, params, res }) => {
+    handler: async ({ db, auth, query, params, res }) => {
       const record = await loadCustomerRecord(db, auth, params.id);
       if (!record) throw notFound("customer");
-      // The version PATCH's If-Match compares (src/customers/etag.ts), not Express's body hash.
+      // The version PATCH's If-Match compares (src/customers/etag.ts), not Express's body hash: the same in either format.
       res.setHeader("ETag", customerEtag(record));
-      return record;
+      return query.format === "aiq" ? toAiqCustomer(record) : record;
     },
   }),
 ];

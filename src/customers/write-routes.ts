@@ -66,20 +66,20 @@ export const customerWriteRoutes = [
     path: "/v1/customers/{id}",
     operationId: "patchCustomer",
     summary: "Update some fields of a customer (AIQ's override)",
-    description: `Only the fields sent change; null clears one. Phone is normalised to E.164 and email lower-cased; an invalid one is a 422 naming the field (nothing is silently blanked). loyalty_opt_in changes only when sent. Optimistic concurrency: send the ETag of your read as If-Match to update only that version (412 when it changed since). Without If-Match, concurrent PATCHes of different fields all apply. ${idempotencyDocs.description}`,
+    description: `Only the fields sent change; null clears one. AIQ's own names are accepted: mobilephone (its override's) and phone_number (its member's) for phone, loyalty for loyalty_opt_in (one name per field). Phone is normalised to E.164 and email lower-cased; an invalid one, or an empty one, is a 422 naming the field as sent (nothing is silently blanked: null clears). loyalty_opt_in changes only when sent. Optimistic concurrency: send the ETag of your read as If-Match to update only that version (412 when it changed since). Without If-Match, concurrent PATCHes of different fields all apply. ${idempotencyDocs.description}`,
     tags: ["Contacts"],
     scope: "contacts:write",
     params: customerPatchParams,
     body: customerPatchBody,
     responses: {
       200: { description: "The customer after the update.", schema: customerRecordSchema, headers: { ...etagHeader, ...resultHeader, ...idempotencyDocs.replayedHeader } },
-      400: problem("Malformed body: wrong types, unknown fields, no field at all."),
+      400: problem("Malformed body: wrong types, unknown fields, no field at all, a field sent under two names."),
       401: problem("No valid key."),
       403: problem("The key lacks contacts:write."),
       404: problem("No such customer for this key's merchant."),
       409: problem("The customer was deleted, or a request with the same Idempotency-Key is still running."),
       412: problem("If-Match names a version that is no longer current (the current ETag is in the ETag header)."),
-      422: problem("An invalid phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request."),
+      422: problem("An invalid or empty phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request."),
     },
     handler: async (ctx) => {
       const { db, auth, params, body, req } = ctx;

@@ -42,14 +42,47 @@ export const customerPutBody = z
   );
 export type CustomerPutBody = z.output<typeof customerPutBody>;
 
+/**
+ * AIQ's names for our fields, accepted by PATCH as aliases: AIQ's contact override posts only the
+ * changed fields in its own names (the guide's example: `email` and `mobilephone`), and its member
+ * body names the phone `phone_number` and the consent `loyalty`. Every other AIQ name (`email`,
+ * `first_name`, `last_name`, `address1`, `address2`, `city`, `state`, `zip`, `gender`) is already ours.
+ */
+export const AIQ_PATCH_ALIASES = { mobilephone: "phone", phone_number: "phone", loyalty: "loyalty_opt_in" } as const;
+export type AiqPatchAlias = keyof typeof AIQ_PATCH_ALIASES;
+
+const aliasOf = (ours: string, where: string) => `AIQ's name for \`${ours}\` (${where}); same rules. Send one of the two names, not both.`;
+
+/** Each alias sent together with its field (or another alias of it) is a 400 naming the alias. */
+function oneNamePerField(body: Record<string, unknown>, ctx: z.RefinementCtx) {
+  const named = new Map<string, string>();
+  for (const [name, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    const field = AIQ_PATCH_ALIASES[name as AiqPatchAlias] ?? name;
+    const first = named.get(field);
+    if (first === undefined) named.set(field, name);
+    else ctx.addIssue({ code: "custom", path: [name], message: `${name} and ${first} both name \`${field}\`: send one of them.` });
+  }
+}
+
 /** PATCH /v1/customers/{id}: any subset of the fields; null clears one. */
 export const customerPatchBody = z
-  .strictObject({ pos_type: posType.optional(), ...allOptional(customerFieldShape), loyalty_opt_in: loyaltyOptIn.optional() })
+  .strictObject({
+    pos_type: posType.optional(),
+    ...allOptional(customerFieldShape),
+    loyalty_opt_in: loyaltyOptIn.optional(),
+    mobilephone: customerFieldShape.phone.optional().describe(aliasOf("phone", "its contact override, e.g. \"3125555555\"")),
+    phone_number: customerFieldShape.phone.optional().describe(aliasOf("phone", "its createUpdateMember body")),
+    loyalty: loyaltyOptIn.optional().describe(aliasOf("loyalty_opt_in", "its createUpdateMember body")),
+  })
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "Send at least one field to change." })
+  .superRefine(oneNamePerField)
   .describe(
-    "Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field. loyalty_opt_in changes only when sent. Unknown fields are a 400.",
+    "Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field (an empty phone or email is a 422: send null to clear). loyalty_opt_in changes only when sent. AIQ's own names are accepted for some fields (mobilephone and phone_number for phone, loyalty for loyalty_opt_in). Unknown fields are a 400.",
   );
 export type CustomerPatchBody = z.output<typeof customerPatchBody>;
+/** A PATCH body in our names only (AIQ's aliases resolved). */
+export type CustomerPatchValues = Omit<CustomerPatchBody, AiqPatchAlias>;
 
 export const customerPutParams = z.strictObject({
   pos_user: z.string().min(1).max(200).describe("The POS's primary key for the person (AIQ pos_user)."),

@@ -1,5 +1,5 @@
 // GET /v1/export/customers: the list's filters and axes (the lossless change feed by default, or
-// creation time with created_*; phone and email lookups), streamed. Each batch is the list's own
+// creation time with created_*; phone, email and pos_user lookups), streamed. Each batch is the list's own
 // page query (customerPageQuery: keyset on the axis's index, visit figures in the same statement).
 import { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
@@ -47,6 +47,7 @@ export function customerExportPlan(auth: AuthContext, query: CustomerExportQuery
         after: after ?? undefined,
         phone: filters.phone,
         email: filters.email,
+        posUser: filters.pos_user,
         take,
       }),
     rows: (raw) => customerPageRecords(raw as CustomerRow[], axis),
@@ -62,7 +63,7 @@ export const customerExportRoute = defineRoute({
   operationId: "exportCustomers",
   summary: "Export customers (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
   description: [
-    "Without a created_* range, the change feed by (updated_at, id), lossless; with created_from/created_to, by (created_at, id). phone and email narrow either walk. Visit figures as in the list (a key limited to some locations counts only theirs).",
+    "Without a created_* range, the change feed by (updated_at, id), lossless; with created_from/created_to, by (created_at, id). phone, email and pos_user narrow either walk. Visit figures as in the list (a key limited to some locations counts only theirs).",
     "CSV: one row per customer, visit figures flattened (first_visit_at, last_visit_at, visit_count, lifetime_spend).",
     EXPORT_STREAM_DESCRIPTION,
   ].join("\n\n"),

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { timeRangeRules } from "../lib/time-range.js";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
-import { inventoryListQuery } from "../inventory/list-query.js";
+import { aiqInventoryRule, inventoryListQuery } from "../inventory/list-query.js";
 import { inventoryPageQuery } from "../inventory/read.js";
 import type { InventoryRecord } from "../inventory/schemas.js";
 import type { AuthContext } from "../keys/scopes.js";
@@ -21,6 +21,7 @@ export const inventoryExportQuery = z
   .strictObject({ ...filterParams, ...exportParams })
   .superRefine(...timeRangeRules)
   .superRefine(...shapeRule)
+  .superRefine(...aiqInventoryRule("shape"))
   .describe("The filters of GET /v1/inventory, and how to stream them.");
 export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 

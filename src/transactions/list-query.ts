@@ -25,6 +25,8 @@ export interface TransactionFilters {
   location_id?: string;
   customer_id?: string;
   status?: "completed" | "voided";
+  /** The POS receipt id (unique per merchant): AIQ's way to name a sale. */
+  pos_id?: string;
 }
 
 export interface PageWindow {
@@ -46,8 +48,15 @@ export interface TransactionPageRow {
   record: string;
 }
 
-/** The record's columns as a LATERAL row `rec` beside the joins; row_to_json(rec) is its JSON. */
+/** The record's columns as a LATERAL row `rec` beside the joins; recordJson(format) is its JSON. */
 const recordRow = (format: RecordFormat) => `CROSS JOIN LATERAL (SELECT ${format === "aiq" ? AIQ_COLUMNS : STANDARD_COLUMNS}) rec`;
+
+/**
+ * The record's JSON text. The aiq shape leaves out every unknown field instead of sending null
+ * (AIQ reads a present null as "blank this field"); json_strip_nulls drops them at every depth,
+ * keeping key order. Our own shape keeps its nulls.
+ */
+const recordJson = (format: RecordFormat) => (format === "aiq" ? "json_strip_nulls(row_to_json(rec))::text" : "row_to_json(rec)::text");
 
 /** The conditions every read applies: the key's merchant, and its locations when it is limited. */
 export function tenantConditions(auth: AuthContext, values: unknown[]): string[] {
@@ -70,6 +79,7 @@ export function transactionPageQuery(auth: AuthContext, filters: TransactionFilt
   const where = tenantConditions(auth, values);
   if (filters.location_id) where.push(`t.location_id = ${param(filters.location_id, "::uuid")}`);
   if (filters.customer_id) where.push(`t.customer_id = ${param(filters.customer_id, "::uuid")}`);
+  if (filters.pos_id) where.push(`t.pos_id = ${param(filters.pos_id)}`);
   if (filters.status) where.push(`t.status = ${param(filters.status)}::"TransactionStatus"`);
 
   const from = window.axis === "updated" ? filters.updated_from : filters.transacted_from;
@@ -89,7 +99,7 @@ WITH page AS (
   ORDER BY ${column}, t.id
   LIMIT ${param(window.rows, "::int")}
 )
-SELECT ${utcText("page.at")} AS position_time, t.id, row_to_json(rec)::text AS record
+SELECT ${utcText("page.at")} AS position_time, t.id, ${recordJson(window.format)} AS record
 FROM page
 JOIN transactions t ON t.id = page.id
 ${RECORD_JOINS}
@@ -103,7 +113,7 @@ export function transactionByIdQuery(auth: AuthContext, id: string, format: Reco
   const values: unknown[] = [id];
   const where = ["t.id = $1::uuid", ...tenantConditions(auth, values)];
   return {
-    text: `SELECT row_to_json(rec)::text AS record FROM transactions t ${RECORD_JOINS} ${recordRow(format)} WHERE ${where.join(" AND ")}`,
+    text: `SELECT ${recordJson(format)} AS record FROM transactions t ${RECORD_JOINS} ${recordRow(format)} WHERE ${where.join(" AND ")}`,
     values,
   };
 }

@@ -3,6 +3,7 @@
 // (see record-sql.ts); these schemas describe it for the OpenAPI document and the tests.
 import { z } from "zod";
 import { pagingParams } from "../lib/paging.js";
+import { posIdSchema } from "./write-schemas.js";
 import { businessTimeParams, changeTimeParams, timeRangeRules } from "../lib/time-range.js";
 
 /** An exact decimal as text: money never goes through a float. */
@@ -18,7 +19,7 @@ export const formatParam = z
   .enum(["standard", "aiq"])
   .default("standard")
   .describe(
-    "`standard`: our record (below). `aiq`: each record as the `visit` of AIQ's createUpdateSale push, plus cost, margin and stock (field by field in the README), so AIQ's ingestion needs no mapping.",
+    "`standard`: our record (below). `aiq`: each record as the `visit` of AIQ's createUpdateSale push, plus cost, margin and stock (field by field in the README), so AIQ's ingestion needs no mapping: unknown fields left out (never null), a voided or deleted receipt as its pos_id with every amount and quantity at 0 (AIQ upserts visits by pos_id, so it then counts for nothing).",
   );
 
 export const transactionListQuery = z
@@ -28,6 +29,9 @@ export const transactionListQuery = z
     location_id: z.guid().optional().describe("Only this location (our id). Outside the key's locations: an empty list."),
     customer_id: z.guid().optional().describe("Only this customer's transactions (our id)."),
     status: z.enum(["completed", "voided"]).optional().describe("Only transactions with this status."),
+    pos_id: posIdSchema
+      .optional()
+      .describe("Only the receipt with this POS receipt id (AIQ `pos_id`, unique per merchant): how AIQ finds a sale it knows. At most one record."),
     format: formatParam,
     ...pagingParams,
   })

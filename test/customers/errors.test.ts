@@ -87,8 +87,8 @@ describe("GET /v1/customers/{id} — invalid requests", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].location).toBe("path.id");
     const customer = await makeCustomer(db, merchant.id);
-    const extra = await request(app).get(`/v1/customers/${customer.id}?format=aiq`).set("x-apikey", key);
+    const extra = await request(app).get(`/v1/customers/${customer.id}?expand=visits`).set("x-apikey", key);
     expect(extra.status).toBe(400);
-    expect(extra.body.errors[0].location).toBe("query.format");
+    expect(extra.body.errors[0].location).toBe("query.expand");
   });
 });

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
+import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
@@ -61,7 +61,6 @@ describe("GET /v1/customers?format=aiq", () => {
       {
         id: full.id,
         updated_at: native.body.data[0].updated_at,
-        deleted_at: null,
         member: {
           pos_user: "1239uOiejaiofje",
           pos_type: "online",
@@ -82,11 +81,69 @@ describe("GET /v1/customers?format=aiq", () => {
       {
         id: sparse.id,
         updated_at: native.body.data[1].updated_at,
-        deleted_at: null,
         // Unknown fields are left out (AIQ: a missing field is left as it is), never null.
         member: { pos_user: "walk-in-7", pos_type: "in-store", phone_number: "+447911123456", loyalty: true },
       },
     ]);
     expect(res.body).toMatchObject({ has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+  });
+
+  it("when one customer is read with format=aiq, then it is the list's AIQ record, with the ETag of the record", async () => {
+    const merchant = await makeMerchant(db);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
+    const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "avery@example.com" });
+    const one = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(one.status).toBe(200);
+    const listed = await request(app).get("/v1/customers").set("x-apikey", key).query({ format: "aiq" });
+    expect(one.body).toEqual(listed.body.data[0]);
+    expect(one.body.member).toMatchObject({ pos_user: customer.posUser, phone_number: "3035550142", email: "avery@example.com" });
+    const standard = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key);
+    expect(one.headers.etag).toBe(standard.headers.etag);
+  });
+
+  it("when a customer is deleted, then AIQ's shape is { id, updated_at, deleted_at } with no member to post", async () => {
+    const merchant = await makeMerchant(db);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
+    const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "gone@example.com", firstName: "Gone" });
+    await db.prisma.customer.update({ where: { id: customer.id }, data: { deletedAt: new Date("2026-06-01T12:00:00Z") } });
+    const listed = await request(app).get("/v1/customers").set("x-apikey", key).query({ format: "aiq" });
+    const standard = await request(app).get("/v1/customers").set("x-apikey", key);
+    expect(listed.body.data).toEqual([{ id: customer.id, updated_at: standard.body.data[0].updated_at, deleted_at: "2026-06-01T12:00:00.000000Z" }]);
+    const one = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(one.body).toEqual(listed.body.data[0]);
+  });
+
+  it("when a deleted customer has sales, then their visits keep pos_user but no longer carry the email and phone", async () => {
+    const merchant = await makeMerchant(db);
+    const location = await makeLocation(db, merchant.id);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+    const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "gone@example.com" });
+    const sale = await makeTransaction(db, location, { customerId: customer.id });
+    const before = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(before.body).toMatchObject({ pos_user: customer.posUser, email: "gone@example.com", phone: "3035550142" });
+    await db.prisma.customer.update({ where: { id: customer.id }, data: { deletedAt: new Date() } });
+    const after = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key).query({ format: "aiq" });
+    expect(after.body.pos_user).toBe(customer.posUser);
+    expect(after.body).not.toHaveProperty("email");
+    expect(after.body).not.toHaveProperty("phone");
+  });
+
+  it("when AIQ looks a person up by pos_user, then only that customer is served, in either format; an unknown pos_user is an empty list", async () => {
+    const merchant = await makeMerchant(db);
+    const other = await makeMerchant(db);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
+    const wanted = await makeCustomer(db, merchant.id, { posUser: "1239uoiejaiofje" });
+    await makeCustomer(db, merchant.id, { posUser: "someone-else" });
+    await makeCustomer(db, other.id, { posUser: "1239uoiejaiofje-x" });
+    const aiq = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje", format: "aiq" });
+    expect(aiq.status).toBe(200);
+    expect(aiq.body.data.map((c: { member: { pos_user: string } }) => c.member.pos_user)).toEqual(["1239uoiejaiofje"]);
+    const standard = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje" });
+    expect(standard.body.data.map((c: { id: string }) => c.id)).toEqual([wanted.id]);
+    const another = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje-x" });
+    expect(another.body.data).toEqual([]);
+    const empty = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "" });
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors[0].location).toBe("query.pos_user");
   });
 });

@@ -165,8 +165,8 @@ describe("GET /v1/export/inventory", () => {
   });
 
   it("when shape=aiq, then each line is an item of AIQ's createUpdateInventory", async () => {
-    const { key, item } = await stocked();
-    const answer = await exportOf("/v1/export/inventory", key, { shape: "aiq", in_stock: "true" });
+    const { key, item, location } = await stocked();
+    const answer = await exportOf("/v1/export/inventory", key, { shape: "aiq", in_stock: "true", location_id: location.id });
     expect(answer.records).toHaveLength(1);
     expect(aiqInventoryItemSchema.parse(answer.records[0])).toMatchObject({ id: item.id });
   });

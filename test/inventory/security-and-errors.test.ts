@@ -35,7 +35,8 @@ describe("inventory — who sees what", () => {
     expect(ids(await list(key))).toEqual([here.id]);
     expect(ids(await list(key, { sku: product.sku }))).toEqual([here.id]);
     expect(ids(await list(key, { location_id: south.id }))).toEqual([]);
-    expect(ids(await list(key, { format: "aiq" }))).toEqual([here.id]);
+    expect(ids(await list(key, { format: "aiq", location_id: north.id }))).toEqual([here.id]);
+    expect(ids(await list(key, { format: "aiq", location_id: south.id }))).toEqual([]);
   });
 
   it("when there is no key, then 401; when the key lacks inventory:read, then 403", async () => {
@@ -84,9 +85,10 @@ describe("GET /v1/inventory — invalid requests", () => {
       expect(res.status).toBe(400);
       expect(res.body.errors[0]).toMatchObject({ location: "query.cursor", code: "invalid_cursor" });
     }
-    const aiq = await list(key, { limit: 1, format: "aiq", cursor });
+    const atStore = await list(key, { limit: 1, location_id: store.id });
+    const aiq = await list(key, { limit: 1, location_id: store.id, format: "aiq", cursor: atStore.body.next_cursor });
     expect(aiq.status).toBe(200);
     expect(aiq.body.data).toHaveLength(1);
-    expect(aiq.body.data[0].id).not.toBe(page.body.data[0].id);
+    expect(aiq.body.data[0].id).not.toBe(atStore.body.data[0].id);
   });
 });

@@ -101,7 +101,7 @@ const cases: Record<string, () => Case[]> = {
   ],
   listInventory: () => [
     { name: "feed", status: 200, send: () => withKey(http.get("/v1/inventory")) },
-    { name: "as AIQ items", status: 200, send: () => withKey(http.get("/v1/inventory").query({ format: "aiq" })) },
+    { name: "as AIQ items", status: 200, send: () => withKey(http.get("/v1/inventory").query({ format: "aiq", location_id: store.id })) },
   ],
   putInventory: () => [{ name: "stock written", status: 200, send: () => withKey(http.put("/v1/inventory").send({ items: [stockItem] })) }],
   listTransactions: () => [

@@ -172,7 +172,7 @@ describe("GET /v1/transactions", () => {
       transaction_cost: 10,
       transaction_margin: 18,
       email: "kai@example.com",
-      phone: "+17205550100",
+      phone: "7205550100",
       type: "sale",
       status: "completed",
       id: sale.id,

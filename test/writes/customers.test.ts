@@ -191,9 +191,9 @@ describe("PATCH /v1/customers/{id}", () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     expect((await as(app, t.key).patch(`/v1/customers/${c.id}`, {})).status).toBe(400);
-    const unknown = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "3035550100" });
+    const unknown = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobile_phone: "3035550100" });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors[0].location).toBe("body.mobilephone");
+    expect(unknown.body.errors[0].location).toBe("body.mobile_phone");
   });
 
   it("when the key lacks contacts:write, then 403", async () => {
@@ -217,6 +217,69 @@ describe("PATCH /v1/customers/{id}", () => {
     await client.patch(`/v1/customers/${c.id}`, { zip: "80301" });
     const seen = await pollFrom(client, "/v1/customers", tip);
     expect(seen.map((r) => [r.id, r.zip])).toEqual([[c.id, "80301"]]);
+  });
+});
+
+describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
+  it("when AIQ posts the guide's override body (email, mobilephone), then both change, the phone as E.164, the audit names our fields", async () => {
+    const t = await makeTenant(db);
+    const c = await makeCustomer(db, t.merchant.id, { city: "Denver" });
+    const read = await as(app, t.key).get(`/v1/customers/${c.id}`);
+    const res = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { email: "First.Last@AlpineIQ.com", mobilephone: "3125555555" })
+      .set("If-Match", read.headers.etag!)
+      .set("Idempotency-Key", "aiq-1");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ email: "first.last@alpineiq.com", phone: "+13125555555", city: "Denver" });
+    const retry = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { email: "First.Last@AlpineIQ.com", mobilephone: "3125555555" })
+      .set("If-Match", read.headers.etag!)
+      .set("Idempotency-Key", "aiq-1");
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    const stale = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "3125555556" }).set("If-Match", read.headers.etag!);
+    expect(stale.status).toBe(412);
+    const audit = await auditOf(db, t.merchant.id);
+    expect(audit).toEqual([expect.objectContaining({ action: "patch", detail: { via: "PATCH /v1/customers/{id}", fields: ["email", "phone"] } })]);
+  });
+
+  it("when AIQ sends its member names (phone_number, loyalty), then they stand for phone and loyalty_opt_in, with the same consent rule", async () => {
+    const t = await makeTenant(db);
+    const c = await makeCustomer(db, t.merchant.id, { loyaltyOptIn: false, loyaltyChangedAt: new Date("2026-01-01T00:00:00Z") });
+    const kept = await as(app, t.key).patch(`/v1/customers/${c.id}`, { phone_number: "(720) 555-0123" });
+    expect(kept.body).toMatchObject({ phone: "+17205550123", loyalty_opt_in: false, loyalty_changed_at: "2026-01-01T00:00:00.000000Z" });
+    const optedIn = await as(app, t.key).patch(`/v1/customers/${c.id}`, { loyalty: true });
+    expect(optedIn.body.loyalty_opt_in).toBe(true);
+    expect(optedIn.body.loyalty_changed_at > "2026-01-01T00:00:00.000000Z").toBe(true);
+  });
+
+  it("when a field comes under two names, then 400 naming the second; nothing changes", async () => {
+    const t = await makeTenant(db);
+    const c = await makeCustomer(db, t.merchant.id);
+    const before = await customerRow(c.id);
+    const res = await as(app, t.key).patch(`/v1/customers/${c.id}`, { phone: "3035550100", mobilephone: "3035550101", loyalty_opt_in: true, loyalty: false });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { location: string }) => e.location)).toEqual(["body.mobilephone", "body.loyalty"]);
+    expect(await customerRow(c.id)).toEqual(before);
+  });
+
+  it("when a phone or email is empty, or mobilephone invalid, then 422 naming each as sent (send null to clear); nothing changes", async () => {
+    const t = await makeTenant(db);
+    const c = await makeCustomer(db, t.merchant.id, { phone: "+13035550142", email: "kept@example.com" });
+    const before = await customerRow(c.id);
+    const empty = await as(app, t.key).patch(`/v1/customers/${c.id}`, { phone: "", email: " " });
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors).toEqual([
+      expect.objectContaining({ location: "body.phone", code: "invalid_phone" }),
+      expect.objectContaining({ location: "body.email", code: "invalid_email" }),
+    ]);
+    const aiqEmpty = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "" });
+    expect(aiqEmpty.body.errors).toEqual([expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" })]);
+    const invalid = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "12345" });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.errors).toEqual([expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" })]);
+    expect(await customerRow(c.id)).toEqual(before);
+    const cleared = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: null });
+    expect(cleared.body.phone).toBeNull();
   });
 });
 
