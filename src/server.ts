@@ -8,6 +8,7 @@ import { ensureDemo } from "./demo.js";
 
 import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
 import { createLogger } from "./lib/logger.js";
+import { stopTracing } from "./telemetry/lifecycle.js";
 
 let config: Config;
 try {
@@ -61,6 +62,7 @@ async function shutdown(code = 0) {
   clearTimeout(timer);
   await opened.db.close();
   await opened.embedded?.stop();
+  await stopTracing().catch((error: unknown) => logger.warn({ err: error }, "could not send the last spans"));
   logger.info("stopped");
   process.exit(code);
 }

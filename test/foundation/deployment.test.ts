@@ -15,7 +15,7 @@ describe("deployment files", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
     expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.split(" "));
-    expect(packageJson.scripts.start).toBe("node --enable-source-maps dist/server.js");
+    expect(packageJson.scripts.start).toBe("node --enable-source-maps --import ./dist/telemetry/register.js dist/server.js");
     expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
     expect(dockerfile.indexOf("RUN node scripts/build.mjs")).toBeLessThan(dockerfile.indexOf("USER node"));
     // NODE_ENV=production is set before the install: without --include=dev npm would skip the prisma CLI.
