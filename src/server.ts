@@ -3,6 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { parseEnv, type Config } from "./config/env.js";
+import { dropEmbeddedSignalHooks } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 
@@ -66,5 +67,6 @@ async function shutdown(code = 0) {
   logger.info("stopped");
   process.exit(code);
 }
+dropEmbeddedSignalHooks(); // they would exit mid-drain; shutdown() stops the embedded server itself
 process.on("SIGINT", () => void shutdown());
 process.on("SIGTERM", () => void shutdown());
