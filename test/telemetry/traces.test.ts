@@ -1,6 +1,9 @@
 // OpenTelemetry traces, with the exporter in this process: tracing starts first (as register.ts
 // starts it before the service), then the app is imported and served over real HTTP, and every
 // finished span lands in an InMemorySpanExporter.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
@@ -9,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tracingConfigured } from "../../src/telemetry/configured.js";
 import { stopTracing } from "../../src/telemetry/lifecycle.js";
 import { startTracing } from "../../src/telemetry/tracing.js";
+import { freePort } from "../helpers/ports.js";
 
 const exporter = new InMemorySpanExporter();
 startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -118,4 +122,80 @@ describe("when tracing is on", () => {
     expect(tracingConfigured({ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(false);
     expect(tracingConfigured({ OTEL_SDK_DISABLED: "true", OTEL_TRACES_EXPORTER: "otlp" })).toBe(false);
   });
+});
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Array<{ key: string; value: Record<string, unknown> }>;
+}
+
+describe("traces from the service's own process", () => {
+  it("when the service starts with the --import of register.ts and OTEL_* naming an OTLP endpoint, then the collector receives a server span per request with the SQL spans under it", async () => {
+    // A collector: OTLP over HTTP with JSON bodies (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json).
+    const received: Array<{ service: unknown; span: OtlpSpan }> = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        for (const rs of JSON.parse(body).resourceSpans ?? []) {
+          const service = rs.resource.attributes.find((a: { key: string }) => a.key === "service.name")?.value.stringValue;
+          for (const ss of rs.scopeSpans) for (const span of ss.spans) received.push({ service, span });
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    }).listen(0, "127.0.0.1");
+    await once(collector, "listening");
+    const t = await makeTenant(db);
+    const port = await freePort();
+    // What `npm run dev` runs (the TypeScript through tsx), with the same --import as `npm start`.
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", "./src/telemetry/register.ts", "src/server.ts"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    try {
+      const local = `http://127.0.0.1:${port}`;
+      for (let ready = false; !ready; await new Promise((r) => setTimeout(r, 200))) {
+        if (child.exitCode !== null) throw new Error(`the service exited: ${stderr}`);
+        ready = await fetch(`${local}/readyz`).then((r) => r.ok, () => false);
+      }
+      for (const path of ["/v1/whoami", "/v1/transactions?limit=5"]) expect((await fetch(`${local}${path}`, { headers: { "x-apikey": t.key } })).status).toBe(200);
+      const servedFor = (path: string) => received.filter(({ span }) => span.kind === 2 && span.attributes.some((a) => a.key === "url.path" && a.value.stringValue === path));
+      for (let i = 0; i < 100 && !(servedFor("/v1/whoami").length && servedFor("/v1/transactions").length); i++) await new Promise((r) => setTimeout(r, 100));
+
+      for (const path of ["/v1/whoami", "/v1/transactions"]) {
+        const servers = servedFor(path);
+        expect(servers, path).toHaveLength(1);
+        expect(servers[0]!.service).toBe("pos-bridge");
+        const server = servers[0]!.span;
+        const trace = received.map((r) => r.span).filter((s) => s.traceId === server.traceId);
+        const byId = new Map(trace.map((s) => [s.spanId, s]));
+        const underServer = (s: OtlpSpan): boolean => {
+          for (let p = s.parentSpanId; p; p = byId.get(p)?.parentSpanId) if (p === server.spanId) return true;
+          return false;
+        };
+        const queries = trace.filter((s) => s.name.startsWith("pg.query"));
+        expect(queries.length, path).toBeGreaterThan(0);
+        for (const query of queries) expect(underServer(query), query.name).toBe(true);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      collector.close();
+    }
+  }, 60_000);
 });
