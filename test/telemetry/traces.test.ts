@@ -69,12 +69,12 @@ describe("OpenTelemetry traces", () => {
   it("when requests are served, then each has exactly one server span and its SQL statements' spans are all under it", async () => {
     const t = await makeTenant(db);
     const headers = { "x-apikey": t.key, "content-type": "application/json" };
-    const requests: Array<[string, RequestInit, number]> = [
-      ["/v1/whoami", { headers }, 200],
-      ["/v1/transactions/T-OTEL-1", { method: "PUT", headers, body: JSON.stringify(receiptBody(t)) }, 201],
-      ["/v1/transactions?limit=5", { headers }, 200],
+    const requests: Array<[string, RequestInit, number, string]> = [
+      ["/v1/whoami", { headers }, 200, "/v1/whoami"],
+      ["/v1/transactions/T-OTEL-1", { method: "PUT", headers, body: JSON.stringify(receiptBody(t)) }, 201, "/v1/transactions/:pos_id"],
+      ["/v1/transactions?limit=5", { headers }, 200, "/v1/transactions"],
     ];
-    for (const [path, init, status] of requests) {
+    for (const [path, init, status, route] of requests) {
       exporter.reset();
       const { res, servers, spans } = await traced(path, init);
       expect(res.status).toBe(status);
@@ -82,6 +82,9 @@ describe("OpenTelemetry traces", () => {
       const server = servers[0]!;
       expect(server.attributes["http.response.status_code"]).toBe(status);
       expect(server.attributes["url.path"]).toBe(path.split("?")[0]);
+      // Named by the route that answered, never by the path's values.
+      expect(server.name).toBe(`${init.method ?? "GET"} ${route}`);
+      expect(server.attributes["http.route"]).toBe(route);
       expect(spans.filter(isQuery).length, path).toBeGreaterThan(0);
       for (const span of spans.filter(isPg)) {
         expect(span.spanContext().traceId).toBe(server.spanContext().traceId);
