@@ -26,12 +26,14 @@ export interface TracingOptions {
 
 /** Starts tracing for this process; call once, before express and pg are imported. */
 export function startTracing(options: TracingOptions = {}): NodeSDK {
-  // ESM: express and pg are imported, not required; this hook lets the instrumentations patch them.
+  // The service is ESM: CommonJS packages it imports (express, pg) pass through the require hook the
+  // instrumentations set; this loader hook covers modules Node loads as ES modules.
   register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
   const sdk = new NodeSDK({
-    serviceName: process.env.OTEL_SERVICE_NAME ? undefined : "pos-bridge",
+    // pos-bridge unless the standard variables name the service themselves.
+    serviceName: process.env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? "") ? undefined : "pos-bridge",
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
-    // Traces only: metrics are served at /metrics for Prometheus, logs go to stdout (pino).
+    // Traces only: the SDK's OTLP metrics and logs stay off (pino writes the logs to stdout).
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
