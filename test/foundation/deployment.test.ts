@@ -15,7 +15,7 @@ describe("deployment files", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
     // npm's shell execs node (one process, which a supervisor's SIGTERM reaches); the image runs node itself.
-    expect(packageJson.scripts.start).toBe("exec node --enable-source-maps dist/server.js");
+    expect(packageJson.scripts.start).toBe("exec node --enable-source-maps --import ./dist/telemetry/register.js dist/server.js");
     expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.replace(/^exec /, "").split(" "));
     expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
     expect(dockerfile.indexOf("RUN node scripts/build.mjs")).toBeLessThan(dockerfile.indexOf("USER node"));
