@@ -26,7 +26,7 @@ const startArgs = packageJson.scripts.start!
   .replace(/^exec /, "")
   .split(" ")
   .slice(1)
-  .map((arg) => (arg.startsWith("dist/") ? path.resolve(arg) : arg));
+  .map((arg) => (/^(\.\/)?dist\//.test(arg) ? path.resolve(arg) : arg));
 
 function start(env: Record<string, string>): Running {
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
