@@ -45,7 +45,7 @@ ${scopeTable(routes)}
 ## Lists and paging
 Lists answer \`{ "data": [...], "has_more": bool, "next_cursor": string | null }\`. Send \`limit\` (1–1000, default 100) and the previous page's \`next_cursor\` as \`cursor\`. Paging is keyset paging on a total order (time, then id), never offsets, so pages neither skip nor repeat records while data changes. A cursor is opaque, signed, and bound to the filters (and key) that made it: sent with other filters it is a 400.
 
-Unknown or misspelled query parameters are a **400** naming each one: they are never ignored.
+Unknown or misspelled query parameters are a **400** naming each one, on every operation: they are never ignored. Integers are decimal digits only.
 
 ## The sync guarantee (change feeds)
 Feeds walked by change time (\`updated_from\`, \`updated_to\`, half-open \`[from, to)\`) are lossless: a record whose write commits late is still delivered to a poller that already moved past its timestamp. The service only serves the part of the time axis that can no longer change, and says how far that is in \`complete_through\`: every change before that instant is in this answer or the pages after it. When the feed is caught up, \`has_more\` is false but \`next_cursor\` is still given: poll it again later and it resumes exactly after everything served. Deletions are served as tombstones (\`deleted_at\` set); voids and refunds move a receipt forward on the change-time axis.
@@ -56,7 +56,7 @@ Business time (\`transacted_from\`, \`transacted_to\`) is for backfills (AIQ pul
 Requests are limited per key, over a one-minute window: a \`default\` budget for reads and writes, and a separate, smaller \`heavy\` one for reports and exports. Every answer to a route that needs a key carries \`RateLimit\` and \`RateLimit-Policy\` headers (IETF draft-8: the policy, what is left, and when it resets); over the limit the answer is **429** with \`Retry-After\` (seconds): retry after that delay. Repeated failed authentications from one address are limited too (429 for a minute). Polling every few minutes stays far below the limits. The routes that need no key (health, this document, the docs page) are not limited.
 
 ## Errors
-Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`ProblemDetails\`) with a stable \`code\`, and every validation issue listed in \`errors\` with where it is. A 500 tells nothing internal; quote its \`instance\` (also the \`x-request-id\` header) when reporting it.
+Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`ProblemDetails\`) with a stable \`code\`, and every validation issue listed in \`errors\` with where it is. A request that does not fit the contract (wrong types, missing or unknown fields or parameters, malformed JSON, no body where one is required: an empty body is none) is a **400**; a well-formed one that cannot be carried out (an invalid phone or email, an unknown store, totals that differ) is a **422**. A body that does not arrive within a few seconds of the headers is a **408**, and the connection is closed. A 500 tells nothing internal; quote its \`instance\` (also the \`x-request-id\` header) when reporting it.
 
 ## Time, money and names
 - JSON names are snake_case. Timestamps are RFC 3339, answered in UTC; any offset is accepted in.
