@@ -11,7 +11,7 @@ import { AppError } from "./lib/errors.js";
 import { createLogger, requestLogger } from "./lib/logger.js";
 import { notFoundHandler, problemHandler } from "./lib/problem.js";
 import { mountRoute, type RouteDef } from "./lib/route.js";
-import { dropLateErrors, requestTimeout } from "./lib/timeout.js";
+import { bodyTimeout, dropLateErrors, requestTimeout } from "./lib/timeout.js";
 import { createAdmit } from "./ratelimit/admit.js";
 import { createLimits } from "./ratelimit/limits.js";
 import { routes as allRoutes } from "./routes.js";
@@ -33,6 +33,19 @@ const jsonOnly: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * body-parser reads a 0-byte JSON body as `{}`; these requests are marked while it reads, so that
+ * an empty body is no body (a 400 where the route needs one), never an empty object that applies.
+ */
+const emptyBodies = new WeakSet<object>();
+const markEmptyBody = (req: object, _res: unknown, buf: Buffer) => {
+  if (buf.length === 0) emptyBodies.add(req);
+};
+const dropEmptyBody: RequestHandler = (req, _res, next) => {
+  if (emptyBodies.has(req)) req.body = undefined;
+  next();
+};
+
 export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL), routes = allRoutes }: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
@@ -41,11 +54,13 @@ export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL),
   app.set("query parser", "simple");
   app.use(requestLogger(logger));
   app.use(requestTimeout(config));
+  app.use(bodyTimeout(config));
   app.use(helmet());
   const cors = corsFor(config.CORS_ORIGINS);
   if (cors) app.use(cors);
   app.use(jsonOnly);
-  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true, verify: markEmptyBody }));
+  app.use(dropEmptyBody);
 
   const router = express.Router();
   const admit = createAdmit(createAuthenticator(db), createLimits(config, db.pool, logger));

@@ -50,6 +50,8 @@ export const envSchema = z.object({
     .describe("Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client."),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000)
     .describe("Longest time before an answer starts; past it, 503. A stream that has started is exempt (see STREAM_IDLE_TIMEOUT_MS)."),
+  BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000)
+    .describe("Longest time for a request's body to arrive once its headers are in; past it, 408 and the connection is closed."),
   STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000)
     .describe("A streaming answer (export) that sends nothing for this long is cut."),
   CORS_ORIGINS: z.string().default("")

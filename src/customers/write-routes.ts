@@ -2,10 +2,11 @@
 // PATCH /v1/customers/{id} (AIQ's override of an existing contact; scope contacts:write). Both
 // answer the customer record with its ETag, the version PATCH's If-Match compares.
 import type { Response } from "express";
+import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
-import { idempotencyDocs, idempotent } from "../lib/idempotency.js";
+import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
@@ -19,6 +20,11 @@ import { customerPatchBody, customerPatchParams, customerPutBody, customerPutPar
 export const WRITE_RESULT_HEADER = "Write-Result";
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });
 const etagHeader = { ETag: { description: "The customer's version: send it as If-Match on PATCH to update only that version." } };
+const ifMatchHeader = z
+  .string()
+  .optional()
+  .describe("The ETag of your read: the update applies only to that version (412 when the customer changed since). `*`: any current version.")
+  .meta({ example: '"k3Jx0bq4Vb0m2Qe5TfS1aZ9yW8u"' });
 const resultHeader = { [WRITE_RESULT_HEADER]: { description: "created, updated or unchanged (an identical write changes nothing, not even updated_at)." } };
 
 async function recordOf(db: Db, auth: AuthContext, id: string): Promise<CustomerRecord> {
@@ -41,6 +47,7 @@ export const customerWriteRoutes = [
       "Idempotent: the same body twice changes nothing (not even updated_at). The body replaces the POS's fields (omitted: null) except loyalty_opt_in, which only changes when sent: a customer who opted out is never opted back in by a write that does not say `loyalty_opt_in: true`. A deleted customer written again is restored. An invalid phone or email is a 422 naming it.",
     tags: ["POS"],
     scope: "pos:write",
+    query: z.strictObject({}),
     params: customerPutParams,
     body: customerPutBody,
     responses: {
@@ -69,7 +76,9 @@ export const customerWriteRoutes = [
     description: `Only the fields sent change; null clears one. AIQ's own names are accepted: mobilephone (its override's) and phone_number (its member's) for phone, loyalty for loyalty_opt_in (one name per field). Phone is normalised to E.164 and email lower-cased; an invalid one, or an empty one, is a 422 naming the field as sent (nothing is silently blanked: null clears). loyalty_opt_in changes only when sent. Optimistic concurrency: send the ETag of your read as If-Match to update only that version (412 when it changed since). Without If-Match, concurrent PATCHes of different fields all apply. ${idempotencyDocs.description}`,
     tags: ["Contacts"],
     scope: "contacts:write",
+    query: z.strictObject({}),
     params: customerPatchParams,
+    headers: z.object({ ...idempotencyHeaders, "If-Match": ifMatchHeader }),
     body: customerPatchBody,
     responses: {
       200: { description: "The customer after the update.", schema: customerRecordSchema, headers: { ...etagHeader, ...resultHeader, ...idempotencyDocs.replayedHeader } },

@@ -12,7 +12,8 @@ import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { customerCsvColumns } from "./customer-csv.js";
-import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
+import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
 import { streamExport, type ExportPlan } from "./stream.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = customerListQuery.shape;
@@ -71,6 +72,7 @@ export const customerExportRoute = defineRoute({
   scope: "customers:read",
   rateLimit: "heavy",
   query: customerExportQuery,
+  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
   examples: { query: { created_from: "2025-11-01T00:00:00Z", format: "csv" } },
   responses: exportResponses({
     ndjson: [

@@ -12,7 +12,8 @@ import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
-import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
+import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
 import { streamExport, type ExportPlan } from "./stream.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = inventoryListQuery.shape;
@@ -69,6 +70,7 @@ export const inventoryExportRoute = defineRoute({
   scope: "inventory:read",
   rateLimit: "heavy",
   query: inventoryExportQuery,
+  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
   examples: { query: { in_stock: "true", format: "csv" } },
   responses: exportResponses({
     ndjson: [

@@ -5,6 +5,7 @@ import type { Request } from "express";
 import { z } from "zod";
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { pagingParams } from "../lib/paging.js";
+import { wholeNumber } from "../lib/validation.js";
 import { AppError } from "../lib/errors.js";
 
 export const NDJSON_CONTENT_TYPE = "application/x-ndjson";
@@ -28,11 +29,7 @@ export const exportParams = {
   cursor: pagingParams.cursor.describe(
       "Resume after this point: the `next_cursor` of an export's end line or of a checkpoint line, or a `next_cursor` of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a 400).",
     ),
-  max_records: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_EXPORT_RECORDS)
+  max_records: wholeNumber(z.number().int().min(1).max(MAX_EXPORT_RECORDS))
     .optional()
     .describe(
       `Stop after this many records (1 to ${MAX_EXPORT_RECORDS}; absent: the whole range, up to that many). The end line then says has_more: true and its next_cursor continues exactly after the last record.`,

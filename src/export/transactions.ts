@@ -11,7 +11,8 @@ import { transactionPageQuery, type TransactionPageRow } from "../transactions/l
 import { axisOf } from "../transactions/read.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { exportFormat, exportParams, listFilters, shapeRule } from "./params.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
+import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
 import { streamExport, type ExportPlan } from "./stream.js";
 import { transactionCsvColumns, transactionCsvRows, type TransactionCsvRow } from "./transaction-csv.js";
 
@@ -74,6 +75,7 @@ export const transactionExportRoute = defineRoute({
   scope: "transactions:read",
   rateLimit: "heavy",
   query: transactionExportQuery,
+  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
   examples: { query: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" } },
   responses: exportResponses({
     ndjson: [

@@ -18,6 +18,7 @@ export const healthRoutes = [
     summary: "Liveness: the process is up",
     tags: ["Health"],
     scope: null,
+    query: z.strictObject({}),
     responses: { 200: { description: "The process is up.", schema: healthSchema } },
     handler: () => ({ status: "ok" as const }),
   }),
@@ -28,6 +29,7 @@ export const healthRoutes = [
     summary: "Readiness: the database answers and every migration is applied",
     tags: ["Health"],
     scope: null,
+    query: z.strictObject({}),
     responses: {
       200: { description: "Ready to serve.", schema: readySchema },
       503: { description: "The database does not answer, or migrations are pending." },

@@ -40,6 +40,7 @@ export const inventoryWriteRoutes = [
     description: `Each item creates or replaces the product of its SKU (the merchant's, the same at every store) and its stock row at its store. The service never derives stock from sales: quantity is what the POS counts. Unchanged items keep their change time; a changed product moves its stock rows at every store forward in the inventory feed. A product created here links earlier receipt lines of its SKU. All or nothing: a bad item (unknown store, negative stock or amount, the same SKU and store twice, one SKU with different product fields) rejects the call, listing every issue. At most ${MAX_INVENTORY_ITEMS} items per call (AIQ's own endpoint takes 100).`,
     tags: ["POS"],
     scope: "pos:write",
+    query: z.strictObject({}),
     body: inventoryPutBody,
     responses: {
       200: { description: "One result per item.", schema: answerSchema },

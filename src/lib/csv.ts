@@ -3,6 +3,7 @@
 // between records), and sending it as a download.
 import type { Request, Response } from "express";
 import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
 import { AppError } from "./errors.js";
 
 export const CSV_CONTENT_TYPE = "text/csv";
@@ -38,6 +39,19 @@ export function toCsv<R>(columns: CsvColumn<R>[], rows: Iterable<R>): string {
     cast: { boolean: (b) => (b ? "true" : "false") },
   });
 }
+
+/**
+ * The Accept header of a route that answers one of `types` (the first by default), for
+ * RouteDef.headers: documented with the route's parameters, read by wantsCsv / exportFormat.
+ */
+export const acceptHeaders = (types: string[]) =>
+  z.object({
+    Accept: z
+      .string()
+      .optional()
+      .describe(`Which of ${types.join(" or ")} to answer (absent or both: ${types[0]}); a \`format\` parameter wins. Neither: 406.`)
+      .meta({ example: CSV_CONTENT_TYPE }),
+  });
 
 /**
  * CSV or JSON? An explicit `format` wins; otherwise the Accept header decides (JSON when it

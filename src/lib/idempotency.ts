@@ -12,6 +12,7 @@
 // (their writes are upserts, voids and field updates that are no-ops when repeated).
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "./canonical-json.js";
@@ -22,6 +23,16 @@ export const REPLAYED_HEADER = "Idempotent-Replayed";
 const CLAIM_TIMEOUT = "5 minutes";
 const RETENTION = "24 hours";
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The header, for RouteDef.headers: validated and documented with the route's other parameters. */
+export const idempotencyHeaders = {
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .regex(KEY_PATTERN, "Use 1 to 255 visible ASCII characters (a UUID is a good key).")
+    .optional()
+    .describe(`Makes a retry safe: a repeat with the same key and request answers the first result again and writes nothing (kept ${RETENTION}).`)
+    .meta({ example: "3f1c2a9e-8b4d-4c1e-9f2a-6d7b8c9e0a1b" }),
+};
 
 /** For route docs: the headers an idempotent route reads and answers. */
 export const idempotencyDocs = {

@@ -7,16 +7,12 @@ import { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "./errors.js";
 import { compactInstantText } from "./instant.js";
+import { wholeNumber } from "./validation.js";
 
 export const MAX_LIMIT = 1000;
 
 export const pagingParams = {
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_LIMIT)
-    .default(100)
+  limit: wholeNumber(z.number().int().min(1).max(MAX_LIMIT).default(100))
     .describe(`Records per page: 1 to ${MAX_LIMIT}, default 100.`),
   cursor: z
     .string()

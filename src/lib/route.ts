@@ -36,6 +36,8 @@ export interface Deps {
 export interface RouteContext<Q, P, B> extends Deps {
   query: Q;
   params: P;
+  /** The declared headers (RouteDef.headers) that were sent, validated. */
+  headers: Record<string, unknown> | undefined;
   body: B;
   /** The calling key; every /v1 route has one. */
   auth: AuthContext;
@@ -56,8 +58,18 @@ export interface RouteDef<Q = any, P = any, B = any> {
    * `null` only for the routes that need no key.
    */
   scope: RouteScope;
-  query?: z.ZodType<Q>;
+  /**
+   * Every route declares its query, `z.strictObject({})` when it takes none: a parameter the
+   * schema does not name is a 400, never ignored (a `?dry_run=true` must not apply a write).
+   */
+  query: z.ZodType<Q>;
   params?: z.ZodType<P>;
+  /**
+   * The request headers the route reads besides the key (Idempotency-Key, If-Match, Accept),
+   * keyed by their usual spelling. Validated like the other parts and documented as header
+   * parameters; never strict, since every request carries other headers.
+   */
+  headers?: z.ZodObject;
   body?: z.ZodType<B>;
   responses: Record<number, ResponseSpec>;
   /**
@@ -79,14 +91,22 @@ export const defineRoute = <Q, P, B>(def: RouteDef<Q, P, B>): RouteDef<Q, P, B> 
 /** `/v1/transactions/{id}` → `/v1/transactions/:id` */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
+/** The declared headers that the request carries, by their declared names. */
+function headerValues(req: Request, schema: z.ZodObject | undefined): Record<string, string | undefined> | undefined {
+  if (!schema) return undefined;
+  const sent = Object.keys(schema.shape).map((name) => [name, req.get(name)] as const);
+  return Object.fromEntries(sent.filter(([, value]) => value !== undefined));
+}
+
 /** `admit` authenticates the key and spends its rate-limit budget (src/ratelimit/admit.ts). */
 export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: Admit) {
   router[route.method](expressPath(route.path), async (req, res) => {
     // Authentication and limits come before validation: without a key, nothing about the request is told.
     const auth = await admit(req, res, route);
-    const input = parseParts<{ query: unknown; params: unknown; body: unknown }>({
+    const input = parseParts<{ query: unknown; params: unknown; headers: Record<string, unknown> | undefined; body: unknown }>({
       query: { schema: route.query, value: req.query, part: "query" },
       params: { schema: route.params, value: req.params, part: "path" },
+      headers: { schema: route.headers, value: headerValues(req, route.headers), part: "header" },
       body: { schema: route.body, value: req.body, part: "body" },
     });
     const result = await route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });

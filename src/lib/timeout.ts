@@ -6,6 +6,8 @@
 // (res.writeHead, res.flushHeaders, or its first write) before REQUEST_TIMEOUT_MS may run on for as
 // long as it keeps writing; from then on it is cut only after STREAM_IDLE_TIMEOUT_MS without a
 // byte going out. So an export only has to start its answer early — no per-route setting.
+//
+// A body that is announced but does not arrive is cut sooner, after BODY_TIMEOUT_MS, with a 408.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Config } from "../config/env.js";
 import { AppError } from "./errors.js";
@@ -33,6 +35,33 @@ export function requestTimeout(config: Pick<Config, "REQUEST_TIMEOUT_MS" | "STRE
       problemHandler(error, req, res, () => {});
     }, limitMs);
     res.once("close", () => clearTimeout(timer));
+    next();
+  };
+}
+
+/**
+ * BODY_TIMEOUT_MS bounds the wait for an announced body (Content-Length or chunked): a client that
+ * sends the headers and then nothing (or a trickle) gets a 408 well before REQUEST_TIMEOUT_MS,
+ * and the connection is closed, since what it would still send cannot be read as a next request.
+ */
+export function bodyTimeout(config: Pick<Config, "BODY_TIMEOUT_MS">): RequestHandler {
+  const limitMs = config.BODY_TIMEOUT_MS;
+  return (req, res, next) => {
+    const announced = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+    if (!announced || req.complete) {
+      next();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (req.complete || res.headersSent) return;
+      res.locals.timedOut = true;
+      res.setHeader("Connection", "close");
+      const seconds = Math.round(limitMs / 100) / 10;
+      problemHandler(new AppError("request_timeout", `The body did not arrive within ${seconds} s of the headers.`), req, res, () => {});
+    }, limitMs);
+    const stop = () => clearTimeout(timer);
+    req.once("end", stop);
+    res.once("close", stop);
     next();
   };
 }

@@ -1,5 +1,5 @@
 // Turning zod issues into the problem's `errors` list: every issue, each with where it is.
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, type ProblemIssue } from "./errors.js";
 import { OUT_OF_RANGE } from "./instant.js";
 
@@ -7,7 +7,8 @@ export type RequestPart = "query" | "path" | "body" | "header";
 
 export function issuesOf(error: z.ZodError, part: RequestPart): ProblemIssue[] {
   return error.issues.flatMap((issue): ProblemIssue[] => {
-    const at = [part, ...issue.path.map(String)];
+    // Header names are case-insensitive: located in lower case, as Node reads them.
+    const at = [part, ...issue.path.map((key) => (part === "header" ? String(key).toLowerCase() : String(key)))];
     if (issue.code === "unrecognized_keys") {
       // A misspelled parameter is never ignored: name each one.
       return issue.keys.map((key) => ({
@@ -29,6 +30,15 @@ export function issuesOf(error: z.ZodError, part: RequestPart): ProblemIssue[] {
 export function validationError(issues: ProblemIssue[], detail: string): AppError {
   return new AppError(issues.every((issue) => issue.code === OUT_OF_RANGE) ? "unprocessable" : "validation_failed", detail, { issues });
 }
+
+/**
+ * A whole number sent as text (a query parameter): decimal digits only, checked by `schema` once
+ * read. `Number()` alone (z.coerce) would also take `0x10`, `1e2`, `+5`, `5.0` or ` 5`; anything
+ * but digits stays text and fails `schema` as the wrong type. Documented as `schema` (an integer);
+ * give `schema` its default (`.default()` outside would be left out of the document).
+ */
+export const wholeNumber = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === "string" && /^-?\d{1,15}$/.test(value) ? Number(value) : value), schema);
 
 /** At most this many NUL issues are listed: enough to find them, never an answer as large as the body. */
 const MAX_NUL_ISSUES = 20;

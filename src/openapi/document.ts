@@ -8,6 +8,7 @@ import { problemDetailsSchema } from "../lib/problem-schema.js";
 import type { RouteDef } from "../lib/route.js";
 import { apiDescription, tagDescriptions } from "./description.js";
 import { fillExamples } from "./examples.js";
+import { documentedParams, documentedPaths, type DocumentedPath } from "./paths.js";
 import { errorStatusesOf, PROBLEM_CONTENT_TYPE, problemDescriptions, problemExample } from "./problems.js";
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
@@ -61,7 +62,10 @@ function errorResponse(route: RouteDef, status: number, spec: RouteDef["response
   };
 }
 
-function operationOf(route: RouteDef): ZodOpenApiOperationObject {
+/** A body the schema accepts leaving out (a void's) is optional; every other one is required (a 0-byte body is none). */
+const bodyRequired = (route: RouteDef) => route.body !== undefined && !route.body.safeParse(undefined).success;
+
+function operationOf(route: RouteDef, documented: DocumentedPath): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     if (Number(status) < 400) responses[status] = successResponse(route, spec);
@@ -74,20 +78,24 @@ function operationOf(route: RouteDef): ZodOpenApiOperationObject {
     tags: route.tags,
     security: route.scope === null ? [] : SECURITY,
     "x-required-scope": route.scope,
-    ...(route.query || route.params
-      ? { requestParams: { ...(route.query ? { query: route.query as never } : {}), ...(route.params ? { path: route.params as never } : {}) } }
-      : {}),
-    ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+    requestParams: {
+      query: route.query as never,
+      ...(route.params ? { path: documentedParams(route, documented) } : {}),
+      ...(route.headers ? { header: route.headers } : {}),
+    },
+    ...(route.body ? { requestBody: { required: bodyRequired(route), content: { "application/json": { schema: route.body } } } } : {}),
     responses: responses as ZodOpenApiOperationObject["responses"],
   };
 }
 
 export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOptions): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
+  const documented = documentedPaths(routes);
   for (const route of routes) {
-    const item = (paths[route.path] ??= {});
-    if (item[route.method]) throw new Error(`Two routes for ${route.method.toUpperCase()} ${route.path}`);
-    item[route.method] = operationOf(route);
+    const where = documented.get(route)!;
+    const item = (paths[where.path] ??= {});
+    if (item[route.method]) throw new Error(`Two routes for ${route.method.toUpperCase()} ${where.path}`);
+    item[route.method] = operationOf(route, where);
   }
   const tags = [...new Set(routes.flatMap((r) => r.tags))].map((name) =>
     tagDescriptions[name] ? { name, description: tagDescriptions[name] } : { name },
@@ -100,6 +108,8 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
       summary: "Transactions, customers, inventory and reports of a cannabis POS, for Alpine IQ.",
       description: apiDescription(routes),
     },
+    // Relative: the service that serves this document at /openapi.json is the API it describes.
+    servers: [{ url: "/", description: "This service (the host that served this document)." }],
     tags,
     components: {
       securitySchemes: {
@@ -128,6 +138,6 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
     },
     paths,
   });
-  fillExamples(document, routes);
+  fillExamples(document, routes, documented);
   return document;
 }

@@ -6,6 +6,7 @@
 // shows up as a failing test telling which field needs a `.meta({ example })`.
 import { sample } from "openapi-sampler";
 import type { RouteDef } from "../lib/route.js";
+import type { DocumentedPath } from "./paths.js";
 
 type Json = Record<string, any>;
 
@@ -67,17 +68,19 @@ const textExampleFallback: Record<string, string> = {
   "application/x-ndjson": '{"id":"…"}\n{"id":"…"}\n',
 };
 
-export function fillExamples(document: Json, routes: RouteDef[]): void {
+export function fillExamples(document: Json, routes: RouteDef[], documented: Map<RouteDef, DocumentedPath>): void {
   addPatternExamples(document.components?.schemas);
   addPatternExamples(document.paths);
   for (const route of routes) {
-    const operation = document.paths?.[route.path]?.[route.method];
+    const where = documented.get(route);
+    const operation = where && document.paths?.[where.path]?.[route.method];
     if (!operation) continue;
+    const nameInRoute = Object.fromEntries(Object.entries(where.rename).map(([ours, theirs]) => [theirs, ours]));
 
     for (const parameter of (operation.parameters ?? []) as Json[]) {
       const target = resolveRef(document, parameter);
       if (target.example !== undefined) continue;
-      const given = target.in === "path" ? route.examples?.params?.[target.name] : route.examples?.query?.[target.name];
+      const given = target.in === "path" ? route.examples?.params?.[nameInRoute[target.name] ?? target.name] : target.in === "query" ? route.examples?.query?.[target.name] : undefined;
       target.example = given ?? exampleOfSchema(document, target.schema);
     }
 

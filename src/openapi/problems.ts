@@ -13,6 +13,7 @@ export const problemDescriptions: Record<number, string> = {
   404: "No such record for this key: records of other merchants, and of locations the key is not limited to, do not exist for it.",
   405: "The method is not allowed on this path.",
   406: "None of the media types in `Accept` can be produced.",
+  408: "The body did not arrive in time (`BODY_TIMEOUT_MS` after the headers); the connection is closed. Send the request again.",
   409: "The request conflicts with the current state of the record.",
   412: "A precondition (`If-Match`) did not hold: the record changed since it was read.",
   413: "The body is larger than the service accepts.",
@@ -58,11 +59,11 @@ export function problemExample(status: number): Record<string, unknown> {
 /**
  * The error statuses an operation can answer with: the ones the route declares, plus those every
  * route of its kind can meet (validation when it takes input, 401/403/429 when it needs a key,
- * 404 when its path names a record, 413/415 when it takes a body, 500 always).
+ * 404 when its path names a record, 408/413/415 when it takes a body, 500 always).
  */
 export function errorStatusesOf(route: RouteDef): number[] {
   const statuses = new Set(Object.keys(route.responses).map(Number).filter((s) => s >= 400));
-  if (route.query || route.params || route.body) statuses.add(400);
+  statuses.add(400); // every route validates its query at least
   if (route.scope !== null) {
     statuses.add(401);
     statuses.add(429);
@@ -70,6 +71,7 @@ export function errorStatusesOf(route: RouteDef): number[] {
   }
   if (route.params || route.path.includes("{")) statuses.add(404);
   if (route.body) {
+    statuses.add(408);
     statuses.add(413);
     statuses.add(415);
   }

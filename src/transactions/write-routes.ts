@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
-import { idempotencyDocs, idempotent } from "../lib/idempotency.js";
+import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
@@ -77,6 +77,7 @@ export const transactionWriteRoutes = [
     description: `Idempotent: the same body sent again changes nothing (not even updated_at); a different body replaces the receipt and all its lines and moves it forward on the change-time axis. Totals: the service computes them from the lines exactly and stores only those; \`totals\` sent by the POS are checked to the cent (422 naming each that differs). A refund names its sale in original_pos_id and has negative quantities; refunding more of a sku than remains is a 422 per offending line. A SKU not seen yet is accepted (the line keeps its fields and links to the product when PUT /v1/inventory creates it). Unknown store, customer or employee: 422 naming the field. Voided receipts cannot be changed (409). Up to ${MAX_LINES} lines.`,
     tags: ["POS"],
     scope: "pos:write",
+    query: z.strictObject({}),
     params: receiptParams,
     body: receiptBodySchema,
     responses: {
@@ -109,7 +110,9 @@ export const transactionWriteRoutes = [
     description: `Marks the receipt voided with the time (voided_at, default now); the void appears in the transactions feed. Repeating it is harmless: the first void time stays and nothing changes. A sale with refunds cannot be voided until they are (409). ${idempotencyDocs.description}`,
     tags: ["POS"],
     scope: "pos:write",
+    query: z.strictObject({}),
     params: receiptParams,
+    headers: z.object(idempotencyHeaders),
     body: voidBodySchema.optional(),
     responses: {
       200: { description: "The voided receipt.", schema: transactionRecordSchema, headers: { ...resultHeader, ...idempotencyDocs.replayedHeader } },
@@ -136,6 +139,8 @@ export const transactionWriteRoutes = [
     description: `Each receipt is written as PUT /v1/transactions/{pos_id} would write it, in its own database transaction: one bad receipt is reported (result error, with its status and every issue) and the others are written. Results come back in the order sent; receipts with the same pos_id, and refunds of the same sale, are written in that order. The answer is 200 whenever the envelope is valid: read each result. At most ${MAX_BATCH_RECEIPTS} receipts per call, and the whole body must fit the body limit (BODY_LIMIT, 1 MB by default). ${idempotencyDocs.description}`,
     tags: ["POS"],
     scope: "pos:write",
+    query: z.strictObject({}),
+    headers: z.object(idempotencyHeaders),
     body: batchBodySchema,
     responses: {
       200: { description: "One result per receipt.", schema: batchAnswerSchema, headers: idempotencyDocs.replayedHeader },

@@ -6,6 +6,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { errorCodes } from "../../src/lib/errors.js";
 import { resolveRef } from "../../src/openapi/examples.js";
+import { documentedPaths } from "../../src/openapi/paths.js";
 import { routes } from "../../src/routes.js";
 import { createTestApp } from "../helpers/app.js";
 import { documentValidator } from "./validate.js";
@@ -16,7 +17,11 @@ const document = res.body;
 const { problems } = documentValidator(document);
 
 type Json = Record<string, any>;
-const operations = routes.map((route) => ({ route, operation: document.paths?.[route.path]?.[route.method] as Json }));
+const documented = documentedPaths(routes);
+const operations = routes.map((route) => {
+  const { path, rename } = documented.get(route)!;
+  return { route, path, rename, operation: document.paths?.[path]?.[route.method] as Json };
+});
 const resolve = (value: Json): Json => resolveRef(document, value);
 
 describe("GET /openapi.json", () => {
@@ -35,7 +40,7 @@ describe("GET /openapi.json", () => {
         .filter((m) => ["get", "put", "post", "patch", "delete"].includes(m))
         .map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(routes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort());
+    expect(documented.sort()).toEqual(operations.map(({ route, path }) => `${route.method.toUpperCase()} ${path}`).sort());
     for (const { route, operation } of operations) {
       expect(operation.operationId).toBe(route.operationId);
       expect(operation.summary).toBe(route.summary);
@@ -43,12 +48,13 @@ describe("GET /openapi.json", () => {
     expect(new Set(routes.map((r) => r.operationId)).size).toBe(routes.length);
   });
 
-  it("when an operation takes query or path parameters, then each is there, described, with an example its schema accepts", () => {
-    for (const { route, operation } of operations) {
+  it("when an operation takes query, path or header parameters, then each is there, described, with an example its schema accepts", () => {
+    for (const { route, path, rename, operation } of operations) {
       const names = (operation.parameters ?? []).map((p: Json) => `${resolve(p).in}:${resolve(p).name}`).sort();
       const expected = [
         ...Object.keys((route.query as any)?.shape ?? {}).map((n) => `query:${n}`),
-        ...Object.keys((route.params as any)?.shape ?? {}).map((n) => `path:${n}`),
+        ...Object.keys((route.params as any)?.shape ?? {}).map((n) => `path:${rename[n]}`),
+        ...Object.keys(route.headers?.shape ?? {}).map((n) => `header:${n}`),
       ].sort();
       expect(names, route.operationId).toEqual(expected);
       (operation.parameters ?? []).forEach((p: Json, i: number) => {
@@ -56,25 +62,25 @@ describe("GET /openapi.json", () => {
         const where = `${route.operationId} ${parameter.in} ${parameter.name}`;
         expect(parameter.description, where).toEqual(expect.any(String));
         expect(parameter.example, where).toBeDefined();
-        expect(problems(["paths", route.path, route.method, "parameters", String(i), "schema"], parameter.example), where).toEqual([]);
+        expect(problems(["paths", path, route.method, "parameters", String(i), "schema"], parameter.example), where).toEqual([]);
       });
     }
   });
 
   it("when an operation answers, then every answer is described and every body has an example its schema accepts", () => {
-    for (const { route, operation } of operations) {
+    for (const { route, path, operation } of operations) {
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         const where = `${route.operationId} ${status}`;
         expect(resolve(response).description, where).toEqual(expect.any(String));
         for (const [type, media] of Object.entries((resolve(response).content ?? {}) as Json)) {
           expect(media.example, `${where} ${type}`).toBeDefined();
           if (type.endsWith("json") && media.schema) {
-            expect(problems(["paths", route.path, route.method, "responses", status, "content", type, "schema"], media.example), `${where} ${type}`).toEqual([]);
+            expect(problems(["paths", path, route.method, "responses", status, "content", type, "schema"], media.example), `${where} ${type}`).toEqual([]);
           }
         }
       }
       const body = operation.requestBody?.content?.["application/json"];
-      if (body) expect(problems(["paths", route.path, route.method, "requestBody", "content", "application/json", "schema"], body.example), `${route.operationId} body`).toEqual([]);
+      if (body) expect(problems(["paths", path, route.method, "requestBody", "content", "application/json", "schema"], body.example), `${route.operationId} body`).toEqual([]);
     }
   });
 
@@ -88,7 +94,7 @@ describe("GET /openapi.json", () => {
         expect(media?.schema, `${route.operationId} ${status}`).toEqual({ $ref: "#/components/schemas/ProblemDetails" });
         expect(media.example.status, `${route.operationId} ${status}`).toBe(Number(status));
       }
-      if (route.query || route.params || route.body) expect(operation.responses["400"], route.operationId).toBeDefined();
+      expect(operation.responses["400"], route.operationId).toBeDefined();
     }
   });
 

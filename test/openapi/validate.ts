@@ -6,6 +6,8 @@ import * as ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
 import type { Response } from "supertest";
 import type { RouteDef } from "../../src/lib/route.js";
+import { documentedPaths } from "../../src/openapi/paths.js";
+import { routes } from "../../src/routes.js";
 
 // ajv-formats is CommonJS: under NodeNext its plugin is the namespace's `default`.
 const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
@@ -37,7 +39,8 @@ export function documentValidator(document: Json) {
 
   /** Everything wrong with a real answer to `route`, as the document describes it. */
   function checkAnswer(route: RouteDef, res: Response): string[] {
-    const responses = document.paths?.[route.path]?.[route.method]?.responses;
+    const path = documentedPaths(routes).get(route)?.path ?? route.path;
+    const responses = document.paths?.[path]?.[route.method]?.responses;
     if (!responses) return [`${route.method.toUpperCase()} ${route.path} is not in the document`];
     const documented = responses[String(res.status)];
     if (!documented) return [`status ${res.status} is not documented for ${route.operationId} (documented: ${Object.keys(responses).join(", ")})`];
@@ -45,7 +48,7 @@ export function documentValidator(document: Json) {
     if (!documented.content) return type && res.text ? [`${res.status} is documented without a body, but one came (${type})`] : [];
     if (!documented.content[type]) return [`content type ${type} is not documented for ${route.operationId} ${res.status} (documented: ${Object.keys(documented.content).join(", ")})`];
     if (!/json$/.test(type) || type === "application/x-ndjson") return [];
-    return problems(["paths", route.path, route.method, "responses", String(res.status), "content", type, "schema"], res.body);
+    return problems(["paths", path, route.method, "responses", String(res.status), "content", type, "schema"], res.body);
   }
 
   return { problems, checkAnswer };

@@ -6,6 +6,7 @@
 import { Writable } from "node:stream";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { AppError } from "../../src/lib/errors.js";
 import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
@@ -38,7 +39,7 @@ const customerBody = {
 };
 
 const failingRoute = (path: string, handler: RouteDef["handler"]): RouteDef =>
-  defineRoute({ method: "post", path, operationId: path, summary: path, tags: ["Test"], scope: "pos:write", responses: { 200: { description: "ok" } }, handler });
+  defineRoute({ method: "post", path, operationId: path, summary: path, tags: ["Test"], scope: "pos:write", query: z.strictObject({}), responses: { 200: { description: "ok" } }, handler });
 
 const failingRoutes = [
   failingRoute("/v1/test/throws", () => {

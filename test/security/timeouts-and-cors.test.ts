@@ -1,5 +1,9 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import request from "supertest";
+import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { createDb } from "../../src/db/client.js";
@@ -11,7 +15,7 @@ import { appOver } from "./apps.js";
 const db = await createTestDb();
 
 const testRoute = (path: string, handler: Parameters<typeof defineRoute>[0]["handler"]) =>
-  defineRoute({ method: "get", path, operationId: path, summary: path, tags: ["Test"], scope: null, responses: { 200: { description: "ok" } }, handler });
+  defineRoute({ method: "get", path, operationId: path, summary: path, tags: ["Test"], scope: null, query: z.strictObject({}), responses: { 200: { description: "ok" } }, handler });
 
 let lateHandlerFinished = false;
 const slowRoutes = [
@@ -113,6 +117,52 @@ describe("request timeout", () => {
     } finally {
       await capped.close();
     }
+  });
+});
+
+describe("body timeout", () => {
+  // The request timeout is far longer than the body timeout, so that the 408 is the body timeout's.
+  const app = appOver(db, { env: { BODY_TIMEOUT_MS: "300", REQUEST_TIMEOUT_MS: "4000" } });
+
+  /** Sends `head` on a raw socket and never anything more; resolves with all the server sent until it closed (or 6 s). */
+  async function sendHeadOnly(head: string) {
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, "127.0.0.1");
+    const started = Date.now();
+    socket.write(head);
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    const closed = await Promise.race([once(socket, "close").then(() => true), sleep(6000).then(() => false)]);
+    socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    return { received, closed, tookMs: Date.now() - started };
+  }
+
+  it("when a write announces a Content-Length and its body never comes, then 408 problem details after BODY_TIMEOUT_MS, and the connection is closed", async () => {
+    const head = ["PUT /v1/inventory HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Content-Length: 100", "", ""].join("\r\n");
+    const { received, closed, tookMs } = await sendHeadOnly(head);
+    expect(received.split("\r\n")[0]).toBe("HTTP/1.1 408 Request Timeout");
+    expect(received).toMatch(/^content-type: application\/problem\+json/im);
+    expect(received).toMatch(/^connection: close/im);
+    expect(JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 408, code: "request_timeout" });
+    expect(closed).toBe(true);
+    expect(tookMs).toBeGreaterThanOrEqual(250);
+    expect(tookMs).toBeLessThan(3000);
+  });
+
+  it("when a chunked body stops midway, then 408 as well", async () => {
+    const head = ["POST /v1/transactions/batch HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Transfer-Encoding: chunked", "", "5", '{"rec', ""].join("\r\n");
+    const { received, closed } = await sendHeadOnly(head);
+    expect(received.split("\r\n")[0]).toBe("HTTP/1.1 408 Request Timeout");
+    expect(closed).toBe(true);
+  });
+
+  it("when the body arrives in time, then the request is served as usual", async () => {
+    const res = await request(app).put("/v1/customers/body-in-time").set("Content-Type", "application/json").send("{}");
+    // No key: a 401 from the route, after the body was read; not a 408.
+    expect(res.status).toBe(401);
   });
 });
 

@@ -1,7 +1,7 @@
 // GET /v1/reports/customers: new and returning customers per period, top customers by spend, and
 // the share of sales that names a customer (the only sales AIQ can use).
-import type { CsvColumn } from "../../lib/csv.js";
 import { outOfRangeResponse } from "../../lib/instant.js";
+import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, reportFormat } from "../respond.js";
@@ -60,6 +60,7 @@ export const customersReportRoute = defineRoute({
   tags: ["Reports"],
   scope: "reports:read",
   query: customersReportQuery,
+  headers: acceptHeaders(["application/json", CSV_CONTENT_TYPE]),
   examples: { query: { from: "2026-10-01", to: "2026-11-01", period: "month", top: 10, table: "periods" } },
   responses: {
     200: {

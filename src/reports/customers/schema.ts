@@ -1,5 +1,6 @@
 // GET /v1/reports/customers: its query and answer, with the definition of every figure.
 import { z } from "zod";
+import { wholeNumber } from "../../lib/validation.js";
 import { checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
 import { businessDay, count, money, percent, periodColumns } from "../values.js";
 
@@ -8,7 +9,7 @@ export const customersReportQuery = z
     ...rangeParams,
     period: periodParam,
     location_id: locationParam,
-    top: z.coerce.number().int().min(1).max(100).default(10).describe("How many top customers by spend to list: 1 to 100, default 10."),
+    top: wholeNumber(z.number().int().min(1).max(100).default(10)).describe("How many top customers by spend to list: 1 to 100, default 10."),
     table: z
       .enum(["periods", "top_customers"])
       .default("periods")

@@ -1,6 +1,6 @@
 // GET /v1/reports/inventory: stock value at cost and at price, by location and category, with
 // low-stock and out-of-stock counts.
-import type { CsvColumn } from "../../lib/csv.js";
+import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
@@ -58,6 +58,7 @@ export const inventoryReportRoute = defineRoute({
   tags: ["Reports"],
   scope: "reports:read",
   query: inventoryReportQuery,
+  headers: acceptHeaders(["application/json", CSV_CONTENT_TYPE]),
   examples: { query: { group_by: "location_category", low_stock_threshold: "5" } },
   responses: {
     200: {

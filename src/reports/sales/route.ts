@@ -1,7 +1,7 @@
 // GET /v1/reports/sales: receipts, units, gross and net sales, discounts, refunds, tax, cost and
 // margin over a business-date range, by day, week or month, optionally split by a dimension.
-import type { CsvColumn } from "../../lib/csv.js";
 import { outOfRangeResponse } from "../../lib/instant.js";
+import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
@@ -71,6 +71,7 @@ export const salesReportRoute = defineRoute({
   tags: ["Reports"],
   scope: "reports:read",
   query: salesReportQuery,
+  headers: acceptHeaders(["application/json", CSV_CONTENT_TYPE]),
   examples: { query: { from: "2026-10-01", to: "2026-11-01", period: "month", group_by: "category" } },
   responses: {
     200: {
