@@ -44,7 +44,7 @@ export async function listTransactionsJson(db: Db, secret: string, auth: AuthCon
   const after = cursor ? timeIdPosition(decodeCursor(secret, fingerprint, cursor)) : null;
   const axis = axisOf(query);
   // Read before the page's query, so the page's snapshot is taken after the horizon (sync-feed.ts).
-  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to) : null;
+  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to, "transactions") : null;
 
   const { text, values } = transactionPageQuery(auth, filters, { axis, after, updatedBefore: bounds?.upper, rows: limit + 1, format });
   const { rows } = await db.pool.query<TransactionPageRow>(preparedQuery(text, values));
