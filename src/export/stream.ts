@@ -16,8 +16,8 @@ import type { Db } from "../db/client.js";
 import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
 import { decodeCursor, encodeCursor, timeIdPosition, type Position } from "../lib/paging.js";
 import { continuationPosition, feedBounds, type FeedBounds, type FeedName } from "../lib/sync-feed.js";
-import { routeTemplateOf } from "../metrics/http.js";
-import { exportBytes, rowsServed } from "../metrics/registry.js";
+import { countRowsServed, routeTemplateOf } from "../metrics/http.js";
+import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import { BatchBuffers, encodeLines, encodeText, type Encoded } from "./encode.js";
 import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
@@ -216,9 +216,8 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
     ctx.req.log?.info({ records: served }, "export stopped: the client went away");
   } finally {
     queries.stop();
-    const route = routeTemplateOf(ctx.res);
-    if (served) rowsServed.inc({ route, kind: "export" }, served);
-    if (out.bytes) exportBytes.inc({ route }, out.bytes);
+    countRowsServed(ctx.res, "export", served);
+    if (out.bytes) exportBytes.inc({ route: routeTemplateOf(ctx.res) }, out.bytes);
     // Return only once the statement in flight (cancelled above) has given its connection back.
     await next?.catch(() => {});
   }

@@ -6,9 +6,8 @@ import type { z } from "zod";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext, Scope } from "../keys/scopes.js";
-import { markRoute } from "../metrics/http.js";
+import { countRowsServed, markRoute } from "../metrics/http.js";
 import type { FeedLagMonitor } from "../metrics/feed-lag.js";
-import { rowsServed } from "../metrics/registry.js";
 import type { Admit } from "../ratelimit/admit.js";
 import type { RateLimitClass } from "../ratelimit/limits.js";
 import { parseParts } from "./validation.js";
@@ -101,7 +100,7 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
     else {
       // A list page or a report: its records count as rows served.
       const rows = (result as { data?: unknown }).data;
-      if (Array.isArray(rows) && rows.length) rowsServed.inc({ route: route.path, kind: "page" }, rows.length);
+      if (Array.isArray(rows)) countRowsServed(res, "page", rows.length);
       res.status(200).json(result);
     }
   });

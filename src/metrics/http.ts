@@ -4,7 +4,7 @@
 // after the first, no I/O).
 import type { Request, RequestHandler, Response } from "express";
 import { REPLAYED_HEADER } from "../lib/idempotency.js";
-import { httpRequestDuration, writes } from "./registry.js";
+import { httpRequestDuration, rowsServed, writes } from "./registry.js";
 
 export type WriteOutcome = "created" | "updated" | "unchanged" | "error";
 
@@ -34,6 +34,11 @@ export function markRoute(res: Response, route: { path: string; method: string }
 
 /** The template of the route answering `res` (for metrics recorded by the route itself). */
 export const routeTemplateOf = (res: Response): string => markOf(res)?.template ?? UNMATCHED;
+
+/** Records a page (JSON list or report) or an export served, under the answering route's template. */
+export function countRowsServed(res: Response, kind: "page" | "export", records: number): void {
+  if (records > 0) rowsServed.inc({ route: routeTemplateOf(res), kind }, records);
+}
 
 /** A handler that wrote several records says how many had each result (else the Write-Result header or the status tells). */
 export function recordWriteOutcomes(res: Response, outcomes: Partial<Record<WriteOutcome, number>>): void {
