@@ -99,7 +99,7 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
     if (result === undefined) res.status(204).end();
     else {
       // A list page or a report: its records count as rows served.
-      const rows = (result as { data?: unknown }).data;
+      const rows = typeof result === "object" && result !== null ? (result as { data?: unknown }).data : undefined;
       if (Array.isArray(rows)) countRowsServed(res, "page", rows.length);
       res.status(200).json(result);
     }
