@@ -12,6 +12,8 @@ import { createLogger, requestLogger } from "./lib/logger.js";
 import { notFoundHandler, problemHandler } from "./lib/problem.js";
 import { mountRoute, type RouteDef } from "./lib/route.js";
 import { bodyTimeout, dropLateErrors, requestTimeout } from "./lib/timeout.js";
+import { createFeedLagMonitor, type FeedLagMonitor } from "./metrics/feed-lag.js";
+import { observeRequests } from "./metrics/http.js";
 import { createAdmit } from "./ratelimit/admit.js";
 import { createLimits } from "./ratelimit/limits.js";
 import { routes as allRoutes } from "./routes.js";
@@ -21,6 +23,8 @@ export interface AppOptions {
   config: Config;
   logger?: Logger;
   routes?: RouteDef[];
+  /** The feed-lag sampler; the server passes the one it runs every few seconds. */
+  feedLag?: FeedLagMonitor;
 }
 
 /** Bodies are JSON only: anything else is a 415, never parsed by guesswork. */
@@ -46,12 +50,19 @@ const dropEmptyBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL), routes = allRoutes }: AppOptions) {
+export function createApp({
+  db,
+  config,
+  logger = createLogger(config.LOG_LEVEL),
+  routes = allRoutes,
+  feedLag = createFeedLagMonitor({ pool: db.pool, warnAfterMs: config.FEED_LAG_WARN_MS, logger }),
+}: AppOptions) {
   const app = express();
   app.disable("x-powered-by");
   // The client address counts failed authentications: believe X-Forwarded-For only from configured proxies.
   app.set("trust proxy", config.TRUST_PROXY);
   app.set("query parser", "simple");
+  app.use(observeRequests);
   app.use(requestLogger(logger));
   app.use(requestTimeout(config));
   app.use(bodyTimeout(config));
@@ -64,7 +75,7 @@ export function createApp({ db, config, logger = createLogger(config.LOG_LEVEL),
 
   const router = express.Router();
   const admit = createAdmit(createAuthenticator(db), createLimits(config, db.pool, logger));
-  for (const route of routes) mountRoute(router, route, { db, config }, admit);
+  for (const route of routes) mountRoute(router, route, { db, config, feedLag }, admit);
   app.use(router);
 
   app.use(notFoundHandler);

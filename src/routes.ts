@@ -10,9 +10,10 @@ import { inventoryWriteRoutes } from "./inventory/write-routes.js";
 import { keyRoutes } from "./keys/routes.js";
 import type { RouteDef } from "./lib/route.js";
 import { locationRoutes } from "./locations/routes.js";
+import { metricsRoutes } from "./metrics/routes.js";
 import { openApiRoutes } from "./openapi/routes.js";
 import { reportRoutes } from "./reports/routes.js";
 import { transactionRoutes } from "./transactions/routes.js";
 import { transactionWriteRoutes } from "./transactions/write-routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...inventoryWriteRoutes, ...customerWriteRoutes, ...transactionRoutes, ...transactionWriteRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes, ...exportRoutes];
+export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...inventoryWriteRoutes, ...customerWriteRoutes, ...transactionRoutes, ...transactionWriteRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes, ...exportRoutes, ...metricsRoutes];

@@ -7,9 +7,9 @@ import { parseEnv, type Config } from "./config/env.js";
 import { dropEmbeddedSignalHooks, EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
-
 import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
 import { createLogger } from "./lib/logger.js";
+import { createFeedLagMonitor } from "./metrics/feed-lag.js";
 import { stopTracing } from "./telemetry/lifecycle.js";
 
 let config: Config;
@@ -32,7 +32,10 @@ if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMig
 if (opened.embedded && config.SEED_DEMO) await ensureDemo(opened.db, config, (line) => logger.info(line));
 
 
-const app = createApp({ db: opened.db, config, logger });
+// Sampled every few seconds: the lag gauge stays fresh between scrapes, and a stall is logged even when nobody polls.
+const feedLag = createFeedLagMonitor({ pool: opened.db.pool, warnAfterMs: config.FEED_LAG_WARN_MS, logger });
+feedLag.start(config.FEED_LAG_SAMPLE_MS);
+const app = createApp({ db: opened.db, config, logger, feedLag });
 const server = app.listen(config.PORT, config.HOST, () => {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, embedded: Boolean(opened.embedded) }, `pos-bridge listening on http://localhost:${port}`);
@@ -53,6 +56,7 @@ async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   clearInterval(purge);
+  feedLag.stop();
   logger.info("shutting down: draining in-flight requests");
   // Closing the pool waits for its clients; with the database already gone that can be forever.
   // Past the drain time and as long again for the rest, exit anyway.

@@ -29,6 +29,10 @@ export const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe("Connections in the pool."),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000)
     .describe("PostgreSQL statement_timeout for the service's queries."),
+  FEED_LAG_WARN_MS: z.coerce.number().int().min(0).default(30000)
+    .describe("Warn in the log when the feeds' horizon trails now by this much (a session holding a transaction id stalls every feed); /readyz and /metrics show the lag."),
+  FEED_LAG_SAMPLE_MS: z.coerce.number().int().min(100).default(5000)
+    .describe("How often the server samples the feed lag (the posbridge_feed_lag_seconds gauge and the warning)."),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "like 1mb or 512kb").default("1mb")
     .describe("Largest accepted JSON body."),

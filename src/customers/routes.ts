@@ -67,7 +67,7 @@ export const customerRoutes = [
         });
         return { ...page(rows), complete_through: null };
       }
-      const bounds = await feedBounds(db.pool, filters.updated_to);
+      const bounds = await feedBounds(db.pool, filters.updated_to, "customers");
       const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from, to: bounds.upper, ...lookup });
       return toFeedPage(page(rows), bounds, cursorFor, after);
     },

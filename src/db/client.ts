@@ -3,6 +3,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { watchPool } from "../metrics/pool.js";
 
 export interface Db {
   prisma: PrismaClient;
@@ -28,11 +29,13 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs }: DbOptions): 
   });
   // An idle client's error (the server restarting) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  const unwatch = watchPool(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     pool,
     async close() {
+      unwatch();
       await prisma.$disconnect();
       await pool.end();
     },

@@ -30,6 +30,13 @@ export function dropEmbeddedSignalHooks(): void {
   for (const [signal, listeners] of signalHooks) for (const listener of listeners) process.off(signal, listener);
 }
 
+/**
+ * Server defaults for every session (the service's own pool sets a shorter statement_timeout):
+ * a session idle inside a transaction for a minute is ended, and so is a statement running five.
+ * docker-compose.yml gives its PostgreSQL the same.
+ */
+export const STALL_BOUNDS = ["idle_in_transaction_session_timeout=60s", "statement_timeout=5min"];
+
 export interface EmbeddedOptions {
   /** Data directory; kept between runs. */
   dir: string;
@@ -76,6 +83,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       // No unix socket: its default directory may not be writable by the server's user.
       "-c", "unix_socket_directories=",
       "-c", "max_connections=200",
+      // Any session holding a transaction id holds every feed back (src/lib/sync-feed.ts): bound
+      // what a forgotten session can do (the README's "What bounds a feed stall").
+      ...STALL_BOUNDS.flatMap((setting) => ["-c", setting]),
       ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
     onLog: (m: string) => {

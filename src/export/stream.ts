@@ -16,7 +16,9 @@ import type { Db } from "../db/client.js";
 import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
 import type { InstantText } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, timeIdPosition, type Position } from "../lib/paging.js";
-import { continuationPosition, feedBounds, type FeedBounds } from "../lib/sync-feed.js";
+import { continuationPosition, feedBounds, type FeedBounds, type FeedName } from "../lib/sync-feed.js";
+import { countRowsServed, routeTemplateOf } from "../metrics/http.js";
+import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import { BatchBuffers, encodeLines, encodeText, type Encoded } from "./encode.js";
 import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
@@ -35,8 +37,8 @@ export interface BatchWindow {
 
 /** One export: the list's query and its renderings. */
 export interface ExportPlan<Row, CsvRow> {
-  /** The file name of the download, without extension (e.g. "transactions"). */
-  name: string;
+  /** The file name of the download, without extension: the feed it exports. */
+  name: FeedName;
   /** What the cursors are bound to: the list's fingerprint of the same filters (src/lib/paging.ts). */
   fingerprint: string;
   /** The change-time axis (the lossless feed) and the client's updated_to; null on another axis. */
@@ -69,6 +71,8 @@ export interface ExportRequest {
 /** Writes to the response, waiting for 'drain' when its buffer is full; knows when the client has gone. */
 class ResponseWriter {
   gone = false;
+  /** Body bytes handed to the socket (for export_bytes_total). */
+  bytes = 0;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -102,6 +106,7 @@ class ResponseWriter {
     if (this.gone) return false;
     let full = false;
     chunks.forEach((chunk, index) => {
+      this.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
       full = !this.res.write(chunk, index === 0 && written ? () => written() : undefined);
     });
     if (full) {
@@ -154,7 +159,7 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
   const cursorFor = (position: Position) => encodeCursor(secret, plan.fingerprint, position);
   let position: TimeId | null = request.cursor ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor)) : null;
   // Read once, before the first batch's snapshot: every batch serves below it (sync-feed.ts).
-  const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo) : null;
+  const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo, plan.name) : null;
   const upper = bounds?.upper ?? null;
 
   const queries = new BatchQueries(ctx.db.pool);
@@ -212,6 +217,8 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
     ctx.req.log?.info({ records: served }, "export stopped: the client went away");
   } finally {
     queries.stop();
+    countRowsServed(ctx.res, "export", served);
+    if (out.bytes) exportBytes.inc({ route: routeTemplateOf(ctx.res) }, out.bytes);
     // Return only once the statement in flight (cancelled above) has given its connection back.
     await next?.catch(() => {});
   }

@@ -46,7 +46,7 @@ export const inventoryRoutes = [
       const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
       const render: (record: InventoryRecord) => unknown = format === "aiq" ? toAiqInventoryItem : (record) => record;
 
-      const bounds = await feedBounds(db.pool, filters.updated_to);
+      const bounds = await feedBounds(db.pool, filters.updated_to, "inventory");
       const rows = await readInventoryPage(db, auth, {
         from: filters.updated_from,
         to: bounds.upper,

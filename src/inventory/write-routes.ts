@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
+import { recordWriteOutcomes } from "../metrics/http.js";
 import { putInventory } from "./put.js";
 import { inventoryPutBody, MAX_INVENTORY_ITEMS } from "./write-schemas.js";
 
@@ -51,10 +52,11 @@ export const inventoryWriteRoutes = [
       415: problem("The body is not application/json."),
       422: problem("Every semantic problem listed; nothing was written."),
     },
-    handler: async ({ db, auth, body }) => {
+    handler: async ({ db, auth, body, res }) => {
       const results = await putInventory(db, auth, body.items);
       const summary = { created: 0, updated: 0, unchanged: 0 };
       for (const r of results) summary[r.result]++;
+      recordWriteOutcomes(res, summary);
       return { results, summary };
     },
   }),

@@ -3,6 +3,7 @@
 import type { Request } from "express";
 import type { Db } from "../db/client.js";
 import { AppError } from "../lib/errors.js";
+import { authFailures } from "../metrics/registry.js";
 import type { RouteScope } from "../lib/route.js";
 import { hashesEqual, hashKey, parseKey } from "./format.js";
 import type { AuthContext, Scope } from "./scopes.js";
@@ -30,8 +31,13 @@ const KEY_BY_PREFIX = `SELECT id, merchant_id, hash, scopes, location_ids, revok
 // which a service that only serves reads, lists and exports never needs otherwise.
 const MARK_USED = `UPDATE "api_keys" SET last_used_at = $3 WHERE id = $1 AND merchant_id = $2`;
 
-const unauthenticated = (detail: string) =>
-  new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="pos-bridge"' } });
+/** Why a key was refused: the label of posbridge_auth_failures_total (never the key itself). */
+type FailureReason = "missing" | "malformed" | "unknown" | "revoked" | "expired" | "forbidden";
+
+const unauthenticated = (reason: FailureReason, detail: string) => {
+  authFailures.inc({ reason });
+  return new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="pos-bridge"' } });
+};
 
 export function keyFromRequest(req: Request): string | null {
   const header = req.headers["x-apikey"];
@@ -45,15 +51,15 @@ export function createAuthenticator(db: Db) {
   return async function authenticate(req: Request, scope: RouteScope): Promise<AuthContext | null> {
     if (scope === null) return null;
     const key = keyFromRequest(req);
-    if (!key) throw unauthenticated("Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
+    if (!key) throw unauthenticated("missing", "Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
     const parsed = parseKey(key);
-    if (!parsed) throw unauthenticated("The API key is malformed or mistyped (its checksum does not match).");
+    if (!parsed) throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
     const row = (await db.pool.query<KeyRow>({ name: "api-key-by-prefix", text: KEY_BY_PREFIX, values: [parsed.prefix] })).rows[0];
-    if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("The API key is not valid.");
+    if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
     const now = Date.now();
-    if (row.revoked_at && row.revoked_at.getTime() <= now) throw unauthenticated("The API key has been revoked.");
-    if (row.expires_at && row.expires_at.getTime() <= now) throw unauthenticated("The API key has expired.");
+    if (row.revoked_at && row.revoked_at.getTime() <= now) throw unauthenticated("revoked", "The API key has been revoked.");
+    if (row.expires_at && row.expires_at.getTime() <= now) throw unauthenticated("expired", "The API key has expired.");
 
     if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Not awaited: recording use must not slow or fail the request.
@@ -67,6 +73,7 @@ export function createAuthenticator(db: Db) {
       environment: parsed.environment,
     };
     if (scope !== "any" && !auth.scopes.includes(scope)) {
+      authFailures.inc({ reason: "forbidden" });
       throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, { extensions: { required_scope: scope } });
     }
     return auth;

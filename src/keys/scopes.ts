@@ -1,5 +1,6 @@
 // What a key may do. AIQ's ingestion gets the three reads and contacts:write; the POS gets
-// pos:write; internal reporting tools get reports:read.
+// pos:write; internal reporting tools get reports:read; the metrics scraper (Prometheus) gets
+// metrics:read alone.
 import { z } from "zod";
 
 export const SCOPES = [
@@ -9,6 +10,7 @@ export const SCOPES = [
   "contacts:write",
   "pos:write",
   "reports:read",
+  "metrics:read",
 ] as const;
 
 export const scopeSchema = z.enum(SCOPES).describe("A permission carried by an API key.");

@@ -1,8 +1,11 @@
 // The one place where errors become HTTP answers: RFC 9457 problem details.
 // Ours (AppError), known library errors (body parser), and everything else (500, nothing internal).
 import type { ErrorRequestHandler, RequestHandler } from "express";
+import { statementTimeouts } from "../metrics/registry.js";
 import { AppError, errorCodes, type ErrorCode } from "./errors.js";
 
+/** query_canceled: PostgreSQL's statement_timeout ended the statement. */
+const STATEMENT_TIMEOUT = "57014";
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const TYPE_BASE = "https://pos-bridge.dev/problems/";
 
@@ -62,7 +65,7 @@ const DATABASE_REFUSALS: Record<string, () => AppError> = {
       () => new AppError("bad_request", "A value in the request is outside what the service can store or compare (for example a date before year 1 or an amount with too many digits)."),
     ]),
   ),
-  "57014": () => new AppError("unavailable", "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later."),
+  [STATEMENT_TIMEOUT]: () => new AppError("unavailable", "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later."),
   "40001": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
   "40P01": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
 };
@@ -90,6 +93,7 @@ function toAppError(err: unknown): AppError {
 
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
+  if ((err as { code?: unknown } | null)?.code === STATEMENT_TIMEOUT) statementTimeouts.inc();
   if (appError.status >= 500) req.log?.error({ err }, "request failed");
   else if (!(err instanceof AppError) && fromDatabase(err)) req.log?.warn({ err }, "the database refused a value of the request");
   if (res.headersSent) {

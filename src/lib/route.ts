@@ -6,6 +6,8 @@ import type { z } from "zod";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext, Scope } from "../keys/scopes.js";
+import { countRowsServed, markRoute } from "../metrics/http.js";
+import type { FeedLagMonitor } from "../metrics/feed-lag.js";
 import type { Admit } from "../ratelimit/admit.js";
 import type { RateLimitClass } from "../ratelimit/limits.js";
 import { parseParts } from "./validation.js";
@@ -31,6 +33,8 @@ export interface ResponseSpec {
 export interface Deps {
   db: Db;
   config: Config;
+  /** The feed-lag sampler (readiness and metrics read it). */
+  feedLag: FeedLagMonitor;
 }
 
 export interface RouteContext<Q, P, B> extends Deps {
@@ -101,6 +105,7 @@ function headerValues(req: Request, schema: z.ZodObject | undefined): Record<str
 /** `admit` authenticates the key and spends its rate-limit budget (src/ratelimit/admit.ts). */
 export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: Admit) {
   router[route.method](expressPath(route.path), async (req, res) => {
+    markRoute(res, route);
     // Authentication and limits come before validation: without a key, nothing about the request is told.
     const auth = await admit(req, res, route);
     const input = parseParts<{ query: unknown; params: unknown; headers: Record<string, unknown> | undefined; body: unknown }>({
@@ -112,6 +117,11 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
     const result = await route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
     if (res.headersSent || res.writableEnded) return;
     if (result === undefined) res.status(204).end();
-    else res.status(200).json(result);
+    else {
+      // A list page or a report: its records count as rows served.
+      const rows = typeof result === "object" && result !== null ? (result as { data?: unknown }).data : undefined;
+      if (Array.isArray(rows)) countRowsServed(res, "page", rows.length);
+      res.status(200).json(result);
+    }
   });
 }

@@ -15,6 +15,7 @@
 // different writer role needs pg_read_all_stats). Clocks: one PostgreSQL primary sets all times.
 import type pg from "pg";
 import type { InstantText } from "./instant.js";
+import { feedRequestLag } from "../metrics/registry.js";
 import type { Page, Position } from "./paging.js";
 
 /** Microsecond RFC 3339 UTC text of a timestamptz column, for output and cursors (a JS Date loses µs). */
@@ -24,16 +25,34 @@ export const utcText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC'
 export const MIN_UUID = "00000000-0000-0000-0000-000000000000";
 
 // A prepared statement: planning the pg_stat_activity view costs ~3 ms, running it ~0.3 ms (npm run
-// bench), and every feed request reads the horizon.
+// bench), and every feed request reads the horizon. The lag (how far the horizon trails this
+// statement's time) is measured on the database's own clock, so no clock skew enters it.
 const HORIZON = {
   name: "feed-horizon",
-  text: `SELECT ${utcText("least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()))")} AS horizon`,
+  text: `SELECT ${utcText("h")} AS horizon, extract(epoch FROM statement_timestamp() - h)::float8 AS lag_seconds
+    FROM (SELECT least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())) AS h) AS horizon`,
 };
 
-export async function readHorizon(db: pg.Pool | pg.PoolClient): Promise<string> {
-  const { rows } = await db.query<{ horizon: string }>(HORIZON);
-  return rows[0]!.horizon;
+export interface Horizon {
+  /** RFC 3339 text of the horizon: every change before it is visible. */
+  horizon: string;
+  /** Seconds between the horizon and now: how far every feed trails (0 when no write is in flight). */
+  lagSeconds: number;
 }
+
+/**
+ * Reads the horizon. What holds it back is any session of this database holding a transaction id
+ * (a write in flight, an open transaction that wrote, or one that called txid_current()) for as
+ * long as that transaction lasts, the service's own or not: see the README's "What bounds a feed
+ * stall".
+ */
+export async function readHorizon(db: pg.Pool | pg.PoolClient): Promise<Horizon> {
+  const { rows } = await db.query<{ horizon: string; lag_seconds: number }>(HORIZON);
+  return { horizon: rows[0]!.horizon, lagSeconds: rows[0]!.lag_seconds };
+}
+
+/** The feeds, for the per-request lag metric. */
+export type FeedName = "transactions" | "customers" | "inventory";
 
 export interface FeedBounds {
   /** Serve rows with updated_at < upper (RFC 3339 text). */
@@ -43,8 +62,9 @@ export interface FeedBounds {
 }
 
 /** Read the horizon before the page's query (whose snapshot must come after it). */
-export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: InstantText | undefined): Promise<FeedBounds> {
-  const horizon = await readHorizon(db);
+export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: InstantText | undefined, feed: FeedName): Promise<FeedBounds> {
+  const { horizon, lagSeconds } = await readHorizon(db);
+  feedRequestLag.observe({ feed }, lagSeconds);
   // Both normalised microsecond texts (lib/instant.ts, utcText): they compare as strings.
   if (updatedTo && updatedTo <= horizon) return { upper: updatedTo, capped: false };
   return { upper: horizon, capped: true };

@@ -3,6 +3,7 @@
 // did, so the attempt is simply run again (PostgreSQL picks one victim; retrying it is the
 // documented remedy). Anything else is rolled back and thrown.
 import type pg from "pg";
+import { transactionRetries } from "../metrics/registry.js";
 
 /** SQLSTATEs after which re-running the whole transaction is safe and expected to succeed. */
 const RETRYABLE = new Set(["40P01", "40001"]);
@@ -36,6 +37,7 @@ export async function withTransaction<T>(pool: pg.Pool, body: (client: pg.PoolCl
         const code = (err as { code?: string }).code;
         const retry = err instanceof RetryTransaction || (code !== undefined && RETRYABLE.has(code));
         if (!retry || attempt >= ATTEMPTS) throw err;
+        transactionRetries.inc({ reason: code === "40001" ? "serialization_failure" : code === "40P01" ? "deadlock" : "lost_race" });
       }
     }
   } finally {

@@ -11,6 +11,7 @@ const scopePurpose: Record<string, string> = {
   "contacts:write": "update customer contact details and loyalty consent (AIQ's write-back)",
   "pos:write": "write receipts, refunds, voids, customers and stock (the POS itself)",
   "reports:read": "sales, inventory and customer reports, as JSON or CSV",
+  "metrics:read": "the instance's Prometheus metrics (GET /metrics): counts and timings, no merchant's data",
 };
 
 function scopeTable(routes: RouteDef[]): string {
@@ -68,6 +69,7 @@ Every error is RFC 9457 problem details (\`application/problem+json\`, schema \`
 /** Tag descriptions, for the tags the routes use (a tag not listed here still appears, without one). */
 export const tagDescriptions: Record<string, string> = {
   Health: "Liveness and readiness, for load balancers. No key.",
+  Operations: "Prometheus metrics of the instance, for its operators (scope metrics:read).",
   Documentation: "This document and its interactive page. No key.",
   Whoami: "Who the calling key is.",
   Keys: "Who the calling key is: its merchant, scopes and locations.",

@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import type { Config } from "../config/env.js";
 import { AppError } from "../lib/errors.js";
+import { rateLimitRejections } from "../metrics/registry.js";
 import { createStore, initStore, type ReadableStore } from "./stores.js";
 
 /** How heavy a route is for the per-key budget (RouteDef.rateLimit). */
@@ -52,6 +53,7 @@ function perKeyLimiter(rateClass: RateLimitClass, limit: number, store: Readable
     keyGenerator: (_req, res) => res.locals.rateLimitKey as string,
     // The answer goes through the one error handler, as problem details; Retry-After is already set.
     handler: (_req, res, next) => {
+      rateLimitRejections.inc({ policy: rateClass });
       const retryAfter = Number(res.getHeader("Retry-After") ?? 0);
       next(
         new AppError("rate_limited", `This API key has used its ${limit} ${rateClass === "heavy" ? "heavy " : ""}requests of this minute; retry after ${retryAfter} s.`, {
@@ -92,6 +94,7 @@ export function createLimits(config: Config, pool: pg.Pool, logger: Logger): Lim
       }
       if (!info || info.totalHits < failureLimit) return;
       const retryAfter = retryAfterSeconds(info.resetTime);
+      rateLimitRejections.inc({ policy: AUTH_POLICY });
       showFailureBudget(res, info.totalHits, info.resetTime);
       res.setHeader("Retry-After", String(retryAfter));
       throw new AppError(

@@ -3,6 +3,7 @@
 import type { Request, Response } from "express";
 import { sendCsv, toCsv, wantsCsv, type CsvColumn } from "../lib/csv.js";
 import { AppError } from "../lib/errors.js";
+import { countRowsServed } from "../metrics/http.js";
 
 /** Reports are not paged: an answer holds at most this many rows (e.g. 300 products × 365 days). */
 export const MAX_REPORT_ROWS = 100_000;
@@ -26,6 +27,7 @@ export function reportFormat(req: Request, res: Response, format: "json" | "csv"
 
 export function answer<R>(res: Response, format: "json" | "csv", report: ReportAnswer<R>): unknown {
   if (format === "json") return report.json;
+  countRowsServed(res, "page", report.csv.rows.length);
   sendCsv(res, report.csv.filename, toCsv(report.csv.columns, report.csv.rows));
   return undefined;
 }

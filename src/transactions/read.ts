@@ -38,13 +38,14 @@ export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "tr
  * (complete_through null on the business-time axis, which is not a feed). Two queries on the feed
  * (its horizon, then the page), one otherwise.
  */
-export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<Buffer> {
+/** The page's JSON text and how many records it holds. */
+export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<{ json: Buffer; records: number }> {
   const { cursor, limit, format, ...filters } = query;
   const fingerprint = filterFingerprint("transactions", auth, filters);
   const after = cursor ? timeIdPosition(decodeCursor(secret, fingerprint, cursor)) : null;
   const axis = axisOf(query);
   // Read before the page's query, so the page's snapshot is taken after the horizon (sync-feed.ts).
-  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to) : null;
+  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to, "transactions") : null;
 
   const { text, values } = transactionPageQuery(auth, filters, { axis, after, updatedBefore: bounds?.upper, rows: limit + 1, format });
   const { rows } = await db.pool.query<TransactionPageRow>(preparedQuery(text, values));
@@ -59,5 +60,5 @@ export async function listTransactionsJson(db: Db, secret: string, auth: AuthCon
   const parts: Buffer[] = [Buffer.from('{"data":[')];
   data.forEach((record, i) => parts.push(Buffer.from(i === 0 ? record : `,${record}`)));
   parts.push(Buffer.from(`],${JSON.stringify(rest).slice(1)}`));
-  return Buffer.concat(parts);
+  return { json: Buffer.concat(parts), records: data.length };
 }

@@ -8,6 +8,7 @@ import { notFound } from "../lib/errors.js";
 import { pageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqVisitSchema } from "./aiq-format.js";
+import { countRowsServed } from "../metrics/http.js";
 import { listTransactionsJson, loadTransactionJson } from "./read.js";
 import { transactionGetQuery, transactionIdParams, transactionListQuery, transactionRecordSchema } from "./schemas.js";
 
@@ -56,7 +57,9 @@ export const transactionRoutes = [
       422: outOfRangeResponse(),
     },
     handler: async ({ db, config, auth, query, res }) => {
-      sendJsonText(res, await listTransactionsJson(db, config.CURSOR_SECRET, auth, query));
+      const { json, records } = await listTransactionsJson(db, config.CURSOR_SECRET, auth, query);
+      countRowsServed(res, "page", records);
+      sendJsonText(res, json);
     },
   }),
   defineRoute({

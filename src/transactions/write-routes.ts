@@ -10,6 +10,7 @@ import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempote
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
+import { recordWriteOutcomes } from "../metrics/http.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { writeBatch } from "./batch.js";
 import { prepareReceipt, writeReceipt } from "./put.js";
@@ -157,6 +158,7 @@ export const transactionWriteRoutes = [
         const results = await writeBatch(db, auth, body.receipts, req.log);
         const summary = { created: 0, updated: 0, unchanged: 0, error: 0 };
         for (const r of results) summary[r.result]++;
+        recordWriteOutcomes(ctx.res, summary);
         return { status: 200, body: { results, summary } };
       });
     },

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { envSchema } from "../../src/config/env.js";
+import { STALL_BOUNDS } from "../../src/db/embedded.js";
 
 const compose = parse(await readFile("docker-compose.yml", "utf8"));
 const dockerfile = await readFile("Dockerfile", "utf8");
@@ -30,6 +31,14 @@ describe("deployment files", () => {
     expect(compose.services.api.depends_on.db.condition).toBe("service_healthy");
     expect(compose.services.api.healthcheck.test.join(" ")).toMatch(/\/readyz/);
     expect(compose.services.api.build).toBe(".");
+  });
+
+  it("when compose runs PostgreSQL, then it bounds idle-in-transaction sessions and statements as the embedded server does (a session holding a transaction id stalls every feed)", () => {
+    const command = compose.services.db.command as string[];
+    expect(command[0]).toBe("postgres");
+    const settings = command.slice(1).filter((_, i) => i % 2 === 1);
+    expect(command.slice(1).filter((_, i) => i % 2 === 0).every((flag) => flag === "-c")).toBe(true);
+    expect(settings).toEqual(STALL_BOUNDS);
   });
 
   it("when compose sets the service's environment, then every variable is one the service knows", () => {

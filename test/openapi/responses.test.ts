@@ -76,6 +76,7 @@ const cases: Record<string, () => Case[]> = {
   healthz: () => [{ name: "up", status: 200, send: () => http.get("/healthz") }],
   readyz: () => [{ name: "ready", status: 200, send: () => http.get("/readyz") }],
   getOpenApiDocument: () => [{ name: "the document", status: 200, send: () => http.get("/openapi.json") }],
+  getMetrics: () => [{ name: "the metrics", status: 200, send: () => withKey(http.get("/metrics")) }],
   getDocsPage: () => [{ name: "the page", status: 200, send: () => http.get("/docs") }],
   getDocsAsset: () => [
     { name: "style sheet", status: 200, send: () => http.get("/docs/assets/swagger-ui.css") },

@@ -570,6 +570,21 @@ const scenarios: Record<string, RouteScenarios> = {
       expectCursorRefused(await as(a.mainKey).get("/v1/locations", { cursor: await cursorOf(a.key, "/v1/locations") }));
     },
   },
+  // The instance's metrics: counts and timings of every merchant together, labelled by route
+  // template only, so no merchant's ids, names or values (A's or B's) appear in them.
+  "GET /metrics": {
+    merchant: async ({ a }) => {
+      const res = await as(a.key).get("/metrics");
+      expect(res.status).toBe(200);
+      expect(res.text).toContain("posbridge_http_request_duration_seconds_count");
+      expectNoneOf(await merchantMarkers(a.merchant.id, a.tag), [res]);
+    },
+    location: async ({ a }) => {
+      const res = await as(a.mainKey).get("/metrics");
+      expect(res.status).toBe(200);
+      expectNoneOf(await merchantMarkers(a.merchant.id, a.tag), [res]);
+    },
+  },
   "GET /v1/whoami": {
     merchant: async ({ a }) => {
       const me = await as(a.key).get("/v1/whoami");
@@ -761,6 +776,7 @@ describe("tenant isolation over every route", () => {
       const answer = await as(key).get(route.path, query);
       expect(answer.status, `${label(route)}: ${answer.text.slice(0, 200)}`).toBe(200);
       if (route.path.startsWith("/v1/export/")) expect(exported(answer), label(route)).toEqual([]);
+      else if (route.scope === "metrics:read") expect(answer.text, label(route)).toContain("posbridge_");
       else if ("has_more" in answer.json) expect(answer.json.data, label(route)).toEqual([]);
       else if ("totals" in answer.json) {
         for (const [figure, value] of Object.entries(answer.json.totals)) expect(zero(value), `${label(route)} totals.${figure} = ${value}`).toBe(true);

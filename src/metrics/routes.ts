@@ -1,0 +1,51 @@
+// GET /metrics: this instance's Prometheus metrics in the text exposition format, for a scraper
+// holding a key with the metrics:read scope (a scope of its own: no other key reads them, and a
+// metrics key reads no merchant's data). The figures are the whole instance's, every merchant
+// together, with no id in any label (registry.ts).
+import type pg from "pg";
+import { z } from "zod";
+import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { defineRoute } from "../lib/route.js";
+import { samplePools } from "./pool.js";
+import { registry, rollupBacklog } from "./registry.js";
+
+/** Store-days marked stale by writes and not yet rebuilt (one mark per store-day is enough to count it). */
+async function sampleRollupBacklog(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ n: number }>({
+    name: "metrics-rollup-backlog",
+    text: "SELECT count(*)::int AS n FROM (SELECT DISTINCT location_id, business_date FROM report_rollup_stale) AS marked",
+  });
+  rollupBacklog.set(rows[0]!.n);
+}
+
+const problem = (description: string) => ({ description, schema: problemDetailsSchema });
+
+export const metricsRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/metrics",
+    operationId: "getMetrics",
+    summary: "Prometheus metrics of this instance",
+    description:
+      "The text exposition format (version 0.0.4) of prom-client: the process's default metrics and the service's, all prefixed `posbridge_`: request durations and counts by route template, method and status class; feed lag; rows and bytes served; the report-rollup backlog; the database pool; statement timeouts and transaction retries; rate-limit rejections; authentication failures; writes by result. Labels never carry an id, a key, a query string, a phone or an email. The figures are this instance's, all merchants together: scrape every instance.",
+    tags: ["Operations"],
+    query: z.strictObject({}),
+    scope: "metrics:read",
+    responses: {
+      200: {
+        description: "The metrics, as text/plain; version=0.0.4.",
+        contentTypes: ["text/plain"],
+        textExamples: {
+          "text/plain": '# HELP posbridge_feed_lag_seconds Feed lag now\n# TYPE posbridge_feed_lag_seconds gauge\nposbridge_feed_lag_seconds 0.012\n',
+        },
+      },
+      401: problem("No valid key."),
+      403: problem("The key lacks metrics:read."),
+    },
+    handler: async ({ db, feedLag, res }) => {
+      samplePools();
+      await Promise.all([sampleRollupBacklog(db.pool), feedLag.sample()]);
+      res.status(200).type(registry.contentType).send(await registry.metrics());
+    },
+  }),
+];
