@@ -91,12 +91,37 @@ const SUMS = `coalesce(sum(receipts) FILTER (WHERE is_sale), 0) AS receipts,
          coalesce(sum(cost), 0) AS cost,
          coalesce(sum(lines_without_cost), 0) AS lines_without_cost`;
 
+// The whole calendar months of [$2, $3): [MONTHS_FROM, MONTHS_TO) when MONTHS_FROM < MONTHS_TO.
+const MONTHS_FROM = "(date_trunc('month', ($2::date - 1)::timestamp) + interval '1 month')::date";
+const MONTHS_TO = "date_trunc('month', $3::date::timestamp)::date";
+const HAS_MONTHS = `${MONTHS_FROM} < ${MONTHS_TO}`;
+const LOCATIONS = "($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))";
+
+/**
+ * The line rollup rows of the range. A monthly report reads sales_monthly_lines (a row per store,
+ * month and group) for the range's whole months, and sales_daily_lines only for the days of the
+ * months the range cuts: [from, first whole month) and [end of the last whole month, to), or the
+ * whole range when it holds no whole month. Either way each day is read once, from rows that sum
+ * exactly the same lines.
+ */
+function lineSource(group: LineGroup, period: Period): string {
+  const daily = (from: string, to: string) => `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r
+      WHERE r.dimension = '${group}' AND r.merchant_id = $1 AND r.business_date >= ${from} AND r.business_date < ${to} AND ${LOCATIONS}`;
+  if (period !== "month") return daily("$2::date", "$3::date");
+  return `${daily("$2::date", `CASE WHEN ${HAS_MONTHS} THEN ${MONTHS_FROM} ELSE $3::date END`)}
+    UNION ALL
+    SELECT r.month, r.group_key, r.group_name, ${FIGURES} FROM sales_monthly_lines r
+      WHERE r.dimension = '${group}' AND r.merchant_id = $1 AND r.month >= ${MONTHS_FROM} AND r.month < ${MONTHS_TO} AND ${LOCATIONS}
+    UNION ALL
+    ${daily(`CASE WHEN ${HAS_MONTHS} THEN ${MONTHS_TO} ELSE $3::date END`, "$3::date")}`;
+}
+
 // $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 row limit.
-function salesSql(groupBy: SalesGroup | undefined): string {
+function salesSql(groupBy: SalesGroup | undefined, period: Period): string {
   const lineGroup = groupBy !== undefined && isLineGroup(groupBy);
   const receiptGroup = receiptGroups[groupBy === undefined || isLineGroup(groupBy) ? "none" : groupBy];
   const source = lineGroup
-    ? `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r WHERE r.dimension = '${groupBy}' AND ${IN_RANGE}`
+    ? lineSource(groupBy, period)
     : `SELECT r.business_date, ${receiptGroup.key} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}`;
   const name = lineGroup ? "g.group_name" : receiptGroup.name;
   // Without a grouping, every period of the range gets a row, zeros included.
@@ -146,7 +171,7 @@ ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
 export async function readSalesReport(pool: pg.Pool, q: SalesQuery): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
   await refreshReportRollups(pool, q.merchantId, q.from, q.to);
-  const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
+  const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy, q.period), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");
   return { rows: rows.filter((r) => !r.is_total), totals };
