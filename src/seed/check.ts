@@ -93,6 +93,21 @@ const CHECKS: Check[] = [
       WHERE (d.receipts, d.gross, d.discount, d.tax, d.cost) IS DISTINCT FROM (coalesce(r.receipts, 0), r.gross, r.discount, r.tax, r.cost)`,
   },
   {
+    problem: "store-months whose sales_monthly_lines differ from the sum of their sales_daily_lines",
+    sql: `
+      WITH days AS (
+        SELECT location_id, date_trunc('month', business_date::timestamp)::date AS month, dimension, group_key, is_sale,
+               max(group_name) AS group_name, sum(receipts) AS receipts, sum(units) AS units, sum(gross) AS gross,
+               sum(discount) AS discount, sum(tax) AS tax, sum(cost) AS cost, sum(lines_without_cost) AS lines_without_cost
+        FROM sales_daily_lines WHERE merchant_id = $1 GROUP BY 1, 2, 3, 4, 5
+      ), months AS (SELECT * FROM sales_monthly_lines WHERE merchant_id = $1)
+      SELECT DISTINCT coalesce(d.month, m.month)::text AS label
+      FROM days d FULL JOIN months m ON m.location_id = d.location_id AND m.month = d.month AND m.dimension = d.dimension
+        AND m.group_key IS NOT DISTINCT FROM d.group_key AND m.is_sale = d.is_sale
+      WHERE (d.group_name, d.receipts, d.units, d.gross, d.discount, d.tax, d.cost, d.lines_without_cost)
+            IS DISTINCT FROM (m.group_name, m.receipts, m.units, m.gross, m.discount, m.tax, m.cost, m.lines_without_cost)`,
+  },
+  {
     problem: "customers whose first sale at a store differs from the customer_first_sales rollup",
     sql: `
       WITH direct AS (

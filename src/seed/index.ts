@@ -162,7 +162,7 @@ export async function seedDatabase(
     onProgress?.({ phase: "report rollups", done: i, total: summary.merchantsCreated.length });
     await refreshReportRollups(pool, merchant.id, null, null);
   }
-  await pool.query("ANALYZE sales_daily, sales_daily_lines, customer_first_sales");
+  await pool.query("ANALYZE sales_daily, sales_daily_lines, sales_monthly_lines, customer_first_sales");
   onProgress?.({ phase: "report rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });
 
   summary.elapsedMs = Math.round(performance.now() - started);

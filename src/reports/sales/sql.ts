@@ -1,7 +1,10 @@
 // The sales report: read from the daily rollups (sales_daily, sales_daily_lines; see the migration
 // 20261127030000_report_rollups), after rebuilding the range's days that writes marked stale, so
 // the figures are those of the receipts as they are now. A month of a million-receipt store is a
-// few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines.
+// few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines. A monthly
+// report by category, brand or product reads its whole months from sales_monthly_lines (a row per
+// store, month and group; see the migration 20261205020332_report_month_rollups), so a month by
+// product costs a row per store and product sold, not one per store, day and product.
 //
 // The rollups hold exact sums: each line's gross rounded to the cent (as the receipt's own
 // subtotal is) and its cost to 4 decimals (as the receipt's cost_total is). So a report's gross,
