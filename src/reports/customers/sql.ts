@@ -62,24 +62,22 @@ buyers AS (
   GROUP BY customer_id
 ),
 -- The customers whose first purchase (at any store of the report) falls in the range, from the
--- customer_first_sales rollup: those with a first sale at one of the stores in the range (a range
--- of its first_date index), each then looked up by its primary key (a customer has a row per store
--- at most) for their first sale at any of those stores, which must not be before the range. So the
--- work is the range's first sales, not every customer's history before it.
+-- customer_first_sales rollup: a first sale at one of the stores in the range, and none earlier
+-- at another. That first sale is their first in the range, so its period is where they are new.
+-- (A range of the rollup's index, not a lookup per buyer.)
 newcomers AS (
   SELECT date_trunc($4, first_day::timestamp)::date AS bucket, count(*) AS new_customers
   FROM (
-    SELECT DISTINCT f.customer_id
+    SELECT f.customer_id, min(f.first_date) AS first_day
     FROM customer_first_sales f
     WHERE f.merchant_id = $1 AND f.first_date >= $2::date AND f.first_date < $3::date
       AND ($5::uuid[] IS NULL OR f.location_id = ANY($5::uuid[]))
-  ) c
-  CROSS JOIN LATERAL (
-    SELECT min(e.first_date) AS first_day FROM customer_first_sales e
-    WHERE e.merchant_id = $1 AND e.customer_id = c.customer_id
-      AND ($5::uuid[] IS NULL OR e.location_id = ANY($5::uuid[]))
+      AND NOT EXISTS (
+        SELECT 1 FROM customer_first_sales e
+        WHERE e.merchant_id = $1 AND e.customer_id = f.customer_id AND e.first_date < $2::date
+          AND ($5::uuid[] IS NULL OR e.location_id = ANY($5::uuid[])))
+    GROUP BY f.customer_id
   ) n
-  WHERE n.first_day >= $2::date
   GROUP BY 1
 ),
 sums AS (
