@@ -185,6 +185,54 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await expectEveryGroupingExact("a receipt removed with its lines");
   });
 
+  it("when a monthly report by product cuts months at both ends, then its whole months (monthly rollup) and cut days (daily rollups) equal the lines, after writes in each", async () => {
+    const monthly = async () => {
+      const res = await request(app)
+        .get("/v1/reports/sales")
+        .query({ from: "2026-09-15", to: "2026-11-10", period: "month", group_by: "product" })
+        .set("x-apikey", key);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data.map((r: Record<string, unknown>) => ({ period: r.period, ...rowFigures(r) }));
+    };
+    const direct = async () =>
+      (
+        await db.pool.query(
+          `SELECT to_char(t.business_date, 'YYYY-MM') AS period, li.sku AS group_key,
+                  (count(DISTINCT t.id) FILTER (WHERE t.kind = 'sale'))::int AS receipts,
+                  round(coalesce(sum(li.quantity) FILTER (WHERE t.kind = 'sale'), 0), 3)::text AS units,
+                  round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
+                  round(coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS discounts,
+                  round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0), 2)::text AS refunds,
+                  round(coalesce(sum(li.tax), 0), 2)::text AS tax,
+                  round(coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0), 2)::text AS cost
+           FROM transactions t JOIN line_items li ON li.transaction_id = t.id
+           WHERE t.merchant_id = $1 AND t.status = 'completed' AND t.deleted_at IS NULL
+             AND t.business_date >= '2026-09-15' AND t.business_date < '2026-11-10'
+           GROUP BY 1, 2`,
+          [merchant.id],
+        )
+      ).rows.map((r: Record<string, unknown>) => ({ period: r.period, ...rowFigures(r) }));
+    const byPeriodAndKey = (a: { period: unknown; group_key: unknown }, b: { period: unknown; group_key: unknown }) =>
+      String(a.period) < String(b.period) ? -1 : String(a.period) > String(b.period) ? 1 : byKey(a, b);
+    const expectExact = async (step: string) => expect((await monthly()).sort(byPeriodAndKey), step).toEqual((await direct()).sort(byPeriodAndKey));
+
+    // Days before the range, in its cut first month, in its whole month, in its cut last month and after it.
+    for (const [posId, at] of [["X-1", "2026-09-10T18:00:00-06:00"], ["X-2", "2026-09-20T18:00:00-06:00"], ["X-3", "2026-10-12T18:00:00-06:00"],
+      ["X-4", "2026-11-03T18:00:00-06:00"], ["X-5", "2026-11-20T18:00:00-06:00"]] as const) {
+      expect((await put(posId, { transacted_at: at, lines: [line(), edibles({ sku: `ED-${posId}` })] })).status).toBe(201);
+    }
+    await expectExact("sales in every part of the range");
+    // A receipt moved out of the whole month into the cut last month, another's price fixed straight in the database.
+    expect((await put("X-3", { transacted_at: "2026-11-04T18:00:00-06:00", lines: [line(), edibles({ sku: "ED-X-3" })] })).status).toBeLessThan(300);
+    await db.pool.query(
+      "UPDATE line_items SET unit_price = unit_price + 2.22 WHERE transaction_id = (SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = 'X-2')",
+      [merchant.id],
+    );
+    await expectExact("a receipt moved between months, a price fixed");
+    const october = (await monthly()).filter((r: { period: unknown }) => r.period === "2026-10");
+    expect(october.length, "October's own sales are in its month row").toBeGreaterThan(0);
+  });
+
   it("when reports run while a store's registers keep writing, then once they stop the report equals the receipts (no write is lost to a refresh)", async () => {
     const writes = Array.from({ length: 4 }, (_, register) =>
       (async () => {
