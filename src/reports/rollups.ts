@@ -28,3 +28,13 @@ export async function refreshReportRollups(pool: pg.Pool | pg.ClientBase, mercha
     rollupStoreDaysRebuilt.inc(rebuilt);
   }
 }
+
+/**
+ * Sums again the monthly line rollups (sales_monthly_lines) of the merchant's store-months that a
+ * refresh marked, for the months starting in [fromMonth, toMonth) (null: unbounded). Call it after
+ * refreshReportRollups over those months' days, so the day rows it sums are up to date.
+ */
+export async function refreshMonthRollups(pool: pg.Pool | pg.ClientBase, merchantId: string, fromMonth: string | null, toMonth: string | null): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>("SELECT refresh_report_months($1, $2::date, $3::date) AS n", [merchantId, fromMonth, toMonth]);
+  return rows[0]!.n;
+}

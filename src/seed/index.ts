@@ -3,7 +3,7 @@
 // 13 months of receipts, bulk-loaded with COPY. Used by the service's first start (the demo
 // merchant), by scripts/seed.ts and by benchmarks.
 import type pg from "pg";
-import { refreshReportRollups } from "../reports/rollups.js";
+import { refreshMonthRollups, refreshReportRollups } from "../reports/rollups.js";
 import { seedMerchant } from "./generate.js";
 import type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
 
@@ -161,6 +161,7 @@ export async function seedDatabase(
   for (const [i, merchant] of summary.merchantsCreated.entries()) {
     onProgress?.({ phase: "report rollups", done: i, total: summary.merchantsCreated.length });
     await refreshReportRollups(pool, merchant.id, null, null);
+    await refreshMonthRollups(pool, merchant.id, null, null);
   }
   await pool.query("ANALYZE sales_daily, sales_daily_lines, sales_monthly_lines, customer_first_sales");
   onProgress?.({ phase: "report rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });

@@ -5,10 +5,11 @@
 -- most stores x groups rows a month, whatever the volume); the report reads it for the whole
 -- months of a monthly report and the daily rows only for a range's cut months.
 --
--- It stays exact the way the daily rollups do: refresh_report_rollups() (below: the function of
--- 20261127030000_report_rollups plus one step) rebuilds the marked store-days, then sums again,
--- from sales_daily_lines, every store-month those days fall in, in the same transaction. The
--- marks and their rule (a writer relies only on its own transaction's mark,
+-- It stays exact the way the daily rollups do. refresh_report_rollups() (below: the function of
+-- 20261127030000_report_rollups plus one step) marks, in sales_monthly_stale, the store-month of
+-- every store-day it rebuilds, in the same transaction; refresh_report_months() sums those months
+-- again from sales_daily_lines before a monthly report reads them (only that report pays for it).
+-- The day marks and their rule (a writer relies only on its own transaction's mark,
 -- 20261205012005_report_marks_own_transaction) are unchanged.
 
 -- CreateTable
@@ -30,6 +31,15 @@ CREATE TABLE "sales_monthly_lines" (
     "lines_without_cost" INTEGER NOT NULL,
 
     CONSTRAINT "sales_monthly_lines_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "sales_monthly_stale" (
+    "merchant_id" UUID NOT NULL,
+    "location_id" UUID NOT NULL,
+    "month" DATE NOT NULL,
+
+    CONSTRAINT "sales_monthly_stale_pkey" PRIMARY KEY ("merchant_id","month","location_id")
 );
 
 -- CreateIndex
@@ -106,23 +116,13 @@ BEGIN
   ) g
   GROUP BY g.location_id, g.business_date, g.dimension, g.group_key, g.is_sale;
 
-  -- The months of the rebuilt days, summed again from all their days' rows (the days just rebuilt
-  -- and the others, already up to date or marked and waiting). A month row is the exact sum of its
-  -- day rows: same NUMERIC columns, receipts that add up across days, the greatest name.
-  DELETE FROM sales_monthly_lines r
-  USING (SELECT DISTINCT location_id, date_trunc('month', business_date)::date AS month FROM unnest(locs, days) AS k(location_id, business_date)) k
-  WHERE r.merchant_id = p_merchant AND r.dimension IN ('category', 'brand', 'product')
-    AND r.month = k.month AND r.location_id = k.location_id;
-  INSERT INTO sales_monthly_lines (merchant_id, location_id, month, dimension, group_key, group_name, is_sale,
-                                   receipts, units, gross, discount, tax, cost, lines_without_cost)
-  SELECT p_merchant, r.location_id, k.month, r.dimension, r.group_key, max(r.group_name), r.is_sale,
-         sum(r.receipts), sum(r.units), sum(r.gross), sum(r.discount), sum(r.tax), sum(r.cost), sum(r.lines_without_cost)
-  FROM (SELECT DISTINCT location_id, date_trunc('month', business_date)::date AS month FROM unnest(locs, days) AS k(location_id, business_date)) k
-  JOIN sales_daily_lines r ON r.merchant_id = p_merchant AND r.dimension IN ('category', 'brand', 'product')
-    AND r.business_date >= k.month AND r.business_date < (k.month + interval '1 month')::date AND r.location_id = k.location_id
-  GROUP BY r.location_id, k.month, r.dimension, r.group_key, r.is_sale
-  -- A store-month's rows written together, in the index's order: a report reads a few pages.
-  ORDER BY r.dimension, r.location_id, r.group_key, r.is_sale;
+  -- The months of the rebuilt days: their monthly rows are summed again before a monthly report
+  -- reads them (refresh_report_months below), not here, so other reports after a write do not pay
+  -- for re-reading a month. Marks and day rows change only under this lock, in one transaction.
+  INSERT INTO sales_monthly_stale (merchant_id, location_id, month)
+  SELECT DISTINCT p_merchant, k.location_id, date_trunc('month', k.business_date::timestamp)::date
+  FROM unnest(locs, days) AS k(location_id, business_date)
+  ON CONFLICT DO NOTHING;
 
   -- Each customer's first counted sale at each store. It can only have changed for a customer
   -- with a sale on a rebuilt day now, or whose first sale there was on a rebuilt day (voided,
@@ -151,6 +151,50 @@ BEGIN
   SELECT p_merchant, customer_id, location_id, first_date FROM firsts WHERE first_date IS NOT NULL
   ON CONFLICT (merchant_id, customer_id, location_id) DO UPDATE SET first_date = EXCLUDED.first_date
   WHERE customer_first_sales.first_date IS DISTINCT FROM EXCLUDED.first_date;
+
+  RETURN array_length(locs, 1);
+END
+$$;
+
+-- Sums again, from sales_daily_lines, the marked store-months of a merchant whose month starts in
+-- [p_from, p_to) (null: unbounded) and returns how many. Called after refresh_report_rollups()
+-- has rebuilt the range's marked days, so the day rows it sums are those of the receipts now.
+-- It takes the refresh's lock: day rows and month marks change only under it, so the marks it
+-- deletes are exactly the months whose day rows changed, and it sums them as they are.
+CREATE FUNCTION refresh_report_months(p_merchant uuid, p_from date, p_to date) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  locs uuid[];
+  months date[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('pos_bridge.report_rollups'), hashtext(p_merchant::text));
+
+  WITH gone AS (
+    DELETE FROM sales_monthly_stale s
+    WHERE s.merchant_id = p_merchant AND (p_from IS NULL OR s.month >= p_from) AND (p_to IS NULL OR s.month < p_to)
+    RETURNING s.location_id, s.month
+  )
+  SELECT array_agg(g.location_id), array_agg(g.month) INTO locs, months FROM gone g;
+
+  IF locs IS NULL THEN
+    RETURN 0;
+  END IF;
+
+  -- A month row is the exact sum of its day rows: same NUMERIC columns, receipts that add up
+  -- across days (a receipt is on one day), the greatest name.
+  DELETE FROM sales_monthly_lines r USING unnest(locs, months) AS k(location_id, month)
+  WHERE r.merchant_id = p_merchant AND r.dimension IN ('category', 'brand', 'product')
+    AND r.month = k.month AND r.location_id = k.location_id;
+  INSERT INTO sales_monthly_lines (merchant_id, location_id, month, dimension, group_key, group_name, is_sale,
+                                   receipts, units, gross, discount, tax, cost, lines_without_cost)
+  SELECT p_merchant, r.location_id, k.month, r.dimension, r.group_key, max(r.group_name), r.is_sale,
+         sum(r.receipts), sum(r.units), sum(r.gross), sum(r.discount), sum(r.tax), sum(r.cost), sum(r.lines_without_cost)
+  FROM unnest(locs, months) AS k(location_id, month)
+  JOIN sales_daily_lines r ON r.merchant_id = p_merchant AND r.dimension IN ('category', 'brand', 'product')
+    AND r.business_date >= k.month AND r.business_date < (k.month + interval '1 month')::date AND r.location_id = k.location_id
+  GROUP BY r.location_id, k.month, r.dimension, r.group_key, r.is_sale
+  -- A store-month's rows written together, in the index's order: a report reads a few pages.
+  ORDER BY r.dimension, r.location_id, r.group_key, r.is_sale;
 
   RETURN array_length(locs, 1);
 END

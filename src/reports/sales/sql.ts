@@ -4,7 +4,8 @@
 // few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines. A monthly
 // report by category, brand or product reads its whole months from sales_monthly_lines (a row per
 // store, month and group; see the migration 20261205020332_report_month_rollups), so a month by
-// product costs a row per store and product sold, not one per store, day and product.
+// product costs a row per store and product sold, not one per store, day and product. Its months
+// marked by a refresh are summed again from their days first (refreshMonthRollups).
 //
 // The rollups hold exact sums: each line's gross rounded to the cent (as the receipt's own
 // subtotal is) and its cost to 4 decimals (as the receipt's cost_total is). So a report's gross,
@@ -17,7 +18,7 @@
 import type pg from "pg";
 import type { Period } from "../params.js";
 import { periodSql } from "../values.js";
-import { refreshReportRollups } from "../rollups.js";
+import { refreshMonthRollups, refreshReportRollups } from "../rollups.js";
 import type { SalesGroup } from "./schema.js";
 
 /** Groupings read from sales_daily_lines (what only lines carry); the others from sales_daily. */
@@ -171,9 +172,22 @@ FROM figures
 ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 }
 
+/** The whole calendar months of [from, to), as [from, to) of their first days; null if none (as MONTHS_FROM, MONTHS_TO). */
+export function wholeMonths(from: string, to: string): { from: string; to: string } | null {
+  const [fy, fm, fd] = from.split("-").map(Number) as [number, number, number];
+  const first = fd === 1 ? new Date(Date.UTC(fy, fm - 1, 1)) : new Date(Date.UTC(fy, fm, 1));
+  const [ty, tm] = to.split("-").map(Number) as [number, number];
+  const last = new Date(Date.UTC(ty, tm - 1, 1));
+  return first < last ? { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) } : null;
+}
+
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
 export async function readSalesReport(pool: pg.Pool, q: SalesQuery): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
   await refreshReportRollups(pool, q.merchantId, q.from, q.to);
+  if (q.period === "month" && q.groupBy !== undefined && isLineGroup(q.groupBy)) {
+    const months = wholeMonths(q.from, q.to);
+    if (months) await refreshMonthRollups(pool, q.merchantId, months.from, months.to);
+  }
   const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy, q.period), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");
