@@ -8,6 +8,7 @@ import type { Db } from "../db/client.js";
 import type { AuthContext, Scope } from "../keys/scopes.js";
 import type { Admit } from "../ratelimit/admit.js";
 import type { RateLimitClass } from "../ratelimit/limits.js";
+import { readRetriedOnce } from "./database-faults.js";
 import { parseParts } from "./validation.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -89,7 +90,10 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
       params: { schema: route.params, value: req.params, part: "path" },
       body: { schema: route.body, value: req.body, part: "body" },
     });
-    const result = await route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
+    const run = () => route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
+    // A read whose connection the database closed under it (a restart) runs once more, unless its
+    // answer has begun; writes never run twice (src/lib/database-faults.ts).
+    const result = route.method === "get" ? await readRetriedOnce(async () => run(), () => !res.headersSent) : await run();
     if (res.headersSent || res.writableEnded) return;
     if (result === undefined) res.status(204).end();
     else res.status(200).json(result);
