@@ -13,15 +13,16 @@ export async function until(what: string, condition: () => boolean | Promise<boo
 
 /**
  * Backends waiting for a lock that `client` holds. `wrote`: its transaction has already written or
- * locked rows (it holds its own transaction id, seen in pg_locks), so it is surely mid-write. Not
- * told by its statement: a statement waiting while it is parsed still shows the backend's previous
- * one in pg_stat_activity.
+ * locked rows (it holds its own transaction id), so it is surely mid-write. Read from pg_locks,
+ * which is live: pg_stat_activity is a snapshot taken once per transaction, and `client` is in one
+ * (the lock's); nor does its statement tell, since a statement waiting while it is parsed still
+ * shows the backend's previous one.
  */
 export async function lockWaiters(client: pg.ClientBase): Promise<{ pid: number; wrote: boolean }[]> {
   const { rows } = await client.query<{ pid: number; wrote: boolean }>(
-    `SELECT a.pid, EXISTS (SELECT 1 FROM pg_locks x WHERE x.pid = a.pid AND x.locktype = 'transactionid' AND x.granted) AS wrote
-       FROM pg_stat_activity a
-      WHERE a.wait_event_type = 'Lock' AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid))`,
+    `SELECT DISTINCT w.pid, EXISTS (SELECT 1 FROM pg_locks x WHERE x.pid = w.pid AND x.locktype = 'transactionid' AND x.granted) AS wrote
+       FROM pg_locks w
+      WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))`,
   );
   return rows;
 }
