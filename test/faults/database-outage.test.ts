@@ -57,6 +57,7 @@ afterAll(async () => {
 
 interface Answer {
   actor: string;
+  route: string;
   status: number;
   contentType: string | null;
   retryAfter: string | null;
@@ -75,9 +76,9 @@ async function call(actor: string, method: string, route: string, body?: unknown
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    answer = { actor, status: res.status, contentType: res.headers.get("content-type"), retryAfter: res.headers.get("retry-after"), body: text ? JSON.parse(text) : null };
+    answer = { actor, route: `${method} ${route.split("?")[0]!.replace(/\/[WB]\d+-\d+$/, "/{pos_id}")}`, status: res.status, contentType: res.headers.get("content-type"), retryAfter: res.headers.get("retry-after"), body: text ? JSON.parse(text) : null };
   } catch (err) {
-    answer = { actor, status: 0, contentType: null, retryAfter: null, body: String(err) };
+    answer = { actor, route, status: 0, contentType: null, retryAfter: null, body: String(err) };
   }
   answers.push(answer);
   return answer;
@@ -171,8 +172,9 @@ async function holdAWriteMidTransaction() {
 
 async function outage(stop: () => Promise<void>) {
   const client = await holdAWriteMidTransaction();
-  const from = answers.length;
   await stop();
+  // From here the database is down: every request that starts now fails at its first query.
+  const from = answers.length;
   await until("every actor was answered during the outage", () => everyActor(from, 3));
   const refusedDuringOutage = answers.slice(from).filter((a) => a.status === 503).length;
   server = await startEmbeddedPostgres({ dir, port: pgPort });
@@ -220,6 +222,10 @@ describe("the database stopped and crashed under a poller and writers", () => {
     // Both outages were seen by the clients as refusals.
     expect(refusedFast).toBeGreaterThan(0);
     expect(refusedImmediate).toBeGreaterThan(0);
+    // Every route called was refused at least once while the database was down.
+    expect([...new Set(answers.filter((a) => a.status === 503).map((a) => a.route))].sort()).toEqual(
+      ["GET /v1/transactions", "GET /v1/whoami", "POST /v1/transactions/batch", "PUT /v1/transactions/{pos_id}"].sort(),
+    );
 
     // The stored state: whole receipts only.
     const { rows } = await db.pool.query<{ pos_id: string; lines: number; total_ok: boolean; customer: string | null }>(

@@ -4,7 +4,10 @@
 // sees it waiting in pg_stat_activity, ends that backend (57P01, as a restart does), then releases.
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client.js";
+import { fromDatabase } from "../../src/lib/problem.js";
 import { createTestApp } from "../helpers/app.js";
+import { freePort } from "../helpers/ports.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine } from "../writes/helpers.js";
 import { holdLock, lockWaiters, until } from "./helpers.js";
 
@@ -82,5 +85,31 @@ describe("a database connection closed under a request", () => {
     const retried = await as(app, t.key).put("/v1/transactions/W-1", receiptBody(t, { lines }));
     expect(retried.status).toBe(200);
     expect((await receiptRow(db, t.merchant.id, "W-1")).lines).toHaveLength(5);
+  });
+
+  it("when a Prisma read (whoami) loses its connection, then it is run again on a fresh one and answered 200", async () => {
+    const t = await makeTenant(db);
+    const res = await closeUnder("LOCK TABLE merchants IN ACCESS EXCLUSIVE MODE", () => as(app, t.key).get("/v1/whoami").then((r) => r));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it("when the database cannot be reached, then pg's and Prisma's errors are both a 503 with Retry-After", async () => {
+    const url = new URL(db.url);
+    url.port = String(await freePort()); // nothing listens there
+    const away = createDb({ url: url.toString(), poolMax: 1 });
+    try {
+      const errors = await Promise.all([
+        away.pool.query("SELECT 1").catch((err: unknown) => err),
+        away.prisma.merchant.findFirst().catch((err: unknown) => err),
+        away.prisma.$queryRawUnsafe("SELECT 1").catch((err: unknown) => err),
+      ]);
+      for (const err of errors) {
+        const answer = fromDatabase(err);
+        expect(answer, String(err)).not.toBeNull();
+        expect({ status: answer!.status, code: answer!.code, retryAfter: answer!.headers["Retry-After"] }).toEqual({ status: 503, code: "unavailable", retryAfter: "2" });
+      }
+    } finally {
+      await away.close();
+    }
   });
 });
