@@ -13,6 +13,7 @@ import { rm } from "node:fs/promises";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { Writable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -24,6 +25,15 @@ import { createLogger } from "../../src/lib/logger.js";
 import { freePort } from "../helpers/ports.js";
 import { makeTenant, type Tenant } from "../writes/helpers.js";
 import { holdLock, lockWaiters, until } from "./helpers.js";
+
+/** The service's log lines at warn and above (the outage is a warning, never an error). */
+const logged: { level: number; msg: string }[] = [];
+const logTo = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+    done();
+  },
+});
 
 const dir = path.resolve(".data/test-runs", `${process.pid}-outage-${randomUUID().slice(0, 8)}`);
 let pgPort: number;
@@ -41,7 +51,7 @@ beforeAll(async () => {
   await applyMigrations(url);
   db = createDb({ url, poolMax: 10 });
   const config = parseEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: "1000000" });
-  http = createApp({ db, config, logger: createLogger("silent") }).listen(0, "127.0.0.1");
+  http = createApp({ db, config, logger: createLogger("warn", logTo) }).listen(0, "127.0.0.1");
   await once(http, "listening");
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t = await makeTenant(db);
@@ -219,6 +229,9 @@ describe("the database stopped and crashed under a poller and writers", () => {
       expect(a.body).toMatchObject({ status: 503, code: "unavailable" });
     }
     expect(unexpected).toEqual([]);
+    // Logged as the database being unavailable (warn), never as a failed request (error).
+    expect(logged.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+    expect(logged.some((l) => l.msg === "the database is unavailable")).toBe(true);
     // Both outages were seen by the clients as refusals.
     expect(refusedFast).toBeGreaterThan(0);
     expect(refusedImmediate).toBeGreaterThan(0);
