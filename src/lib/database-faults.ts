@@ -34,7 +34,6 @@ type ErrorShape = {
   message?: unknown;
   cause?: unknown;
   errors?: unknown;
-  clientVersion?: unknown;
   meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; code?: unknown } } };
 };
 
@@ -84,8 +83,8 @@ export function databaseFault(err: unknown, depth = 0): DatabaseFault | null {
 
 /**
  * Runs a read, and once more if its connection was closed under it (a pooled connection the
- * server had closed, a session ended by a restart): pg drops the broken connection from the pool,
- * so the second run gets another one. Only for reads — a write is never run twice blindly (it is
+ * server had closed, a session ended by a restart): pg discards the broken connection, so the
+ * second run gets another one; if that is lost too, the error stands (a 503). Only for reads — a write is never run twice blindly (it is
  * refused with a 503, and the client's retry of an idempotent request is safe). `canRetry` says
  * whether running again is still possible (e.g. nothing was sent to the client yet).
  */

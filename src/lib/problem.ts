@@ -1,5 +1,6 @@
 // The one place where errors become HTTP answers: RFC 9457 problem details.
-// Ours (AppError), known library errors (body parser), and everything else (500, nothing internal).
+// Ours (AppError), known library errors (body parser), database errors (a refused value: 400; busy
+// or away: 503), and everything else (500, nothing internal).
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { databaseFault } from "./database-faults.js";
 import { AppError, errorCodes, type ErrorCode } from "./errors.js";
@@ -73,7 +74,7 @@ export const DATABASE_AWAY_RETRY_AFTER = "2";
 
 /** The database restarting, crashed or unreachable (src/lib/database-faults.ts): the service is unavailable, not broken. */
 const databaseAway = () =>
-  new AppError("unavailable", "The database is unavailable right now. Retry shortly: a write is all or nothing, so retrying it is safe.", {
+  new AppError("unavailable", "The database is unavailable right now; retry shortly (a write is all or nothing, so retrying it is safe).", {
     headers: { "Retry-After": DATABASE_AWAY_RETRY_AFTER },
   });
 
