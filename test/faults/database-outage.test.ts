@@ -86,7 +86,14 @@ async function call(actor: string, method: string, route: string, body?: unknown
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    answer = { actor, route: `${method} ${route.split("?")[0]!.replace(/\/[WB]\d+-\d+$/, "/{pos_id}")}`, status: res.status, contentType: res.headers.get("content-type"), retryAfter: res.headers.get("retry-after"), body: text ? JSON.parse(text) : null };
+    answer = {
+      actor,
+      route: `${method} ${route.split("?")[0]!.replace(/\/[WB]\d+-\d+$/, "/{pos_id}")}`,
+      status: res.status,
+      contentType: res.headers.get("content-type"),
+      retryAfter: res.headers.get("retry-after"),
+      body: text ? JSON.parse(text) : null,
+    };
   } catch (err) {
     answer = { actor, route, status: 0, contentType: null, retryAfter: null, body: String(err) };
   }
