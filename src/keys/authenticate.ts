@@ -2,6 +2,7 @@
 // 401 for none, a malformed, unknown, revoked or expired key; 403 for a scope it lacks.
 import type { Request } from "express";
 import type { Db } from "../db/client.js";
+import { readRetriedOnce } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
 import { authFailures } from "../metrics/registry.js";
 import type { RouteScope } from "../lib/route.js";
@@ -55,7 +56,9 @@ export function createAuthenticator(db: Db) {
     const parsed = parseKey(key);
     if (!parsed) throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
-    const row = (await db.pool.query<KeyRow>({ name: "api-key-by-prefix", text: KEY_BY_PREFIX, values: [parsed.prefix] })).rows[0];
+    // A read, whatever the request's method: run again once if its pooled connection was found closed.
+    const lookup = () => db.pool.query<KeyRow>({ name: "api-key-by-prefix", text: KEY_BY_PREFIX, values: [parsed.prefix] });
+    const row = (await readRetriedOnce(lookup)).rows[0];
     if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
     const now = Date.now();
     if (row.revoked_at && row.revoked_at.getTime() <= now) throw unauthenticated("revoked", "The API key has been revoked.");
