@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeProduct } from "../helpers/factories.js";
+import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine, sleep, type Tenant } from "./helpers.js";
 
 const { app, db } = await createTestApp();
@@ -83,5 +84,35 @@ describe("round trips of PUT /v1/transactions/{pos_id}", () => {
       expect(res.headers["write-result"]).toBe("unchanged");
     });
     expect(sent.length, sent.join("\n")).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("the one-call write of a new sale (pos_bridge_put_new_sale)", () => {
+  it("when the product of a new sku commits while the sale waits on its SKU lock, then the sale's line links to it", async () => {
+    const t = await usedTenant();
+    // A product creator (PUT /v1/inventory) holds the SKU's exclusive lock with its product not yet committed.
+    const creator = await db.pool.connect();
+    try {
+      await creator.query("BEGIN");
+      await lockSkusExclusive(creator, t.merchant.id, ["SKU-LATE"]);
+      const { rows } = await creator.query<{ id: string }>("INSERT INTO products (id, merchant_id, sku, name) VALUES (gen_random_uuid(), $1, 'SKU-LATE', 'Late') RETURNING id", [
+        t.merchant.id,
+      ]);
+      const put = as(app, t.key).put("/v1/transactions/RT-LATE", receiptBody(t, { lines: [saleLine({ sku: "SKU-LATE" })] })).then((res) => res);
+      // The sale has looked the sku up (no product yet) and now waits for the lock.
+      for (let i = 0; ; i++) {
+        const waiting = await db.pool.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        if (waiting.rowCount) break;
+        if (i > 500) throw new Error("the sale never waited on the SKU lock");
+        await sleep(10);
+      }
+      // Committed without linking: the sale's line did not exist yet for the creator to link.
+      await creator.query("COMMIT");
+      expect((await put).status).toBe(201);
+      const row = await receiptRow(db, t.merchant.id, "RT-LATE");
+      expect(row.lines.map((l: { product_id: string | null }) => l.product_id)).toEqual([rows[0]!.id]);
+    } finally {
+      creator.release();
+    }
   });
 });
