@@ -199,6 +199,8 @@ for (const shape of shapes) {
   } finally {
     if (statisticsForgotten) await restoreStatistics(dataset.url).catch((error: unknown) => log(`restoring statistics failed: ${String(error)}`));
     const pool = new pg.Pool({ connectionString: dataset.url, max: 1 });
+    // Its client may still be closing when the database stops right after.
+    pool.on("error", () => {});
     for (const id of [dataset.merchantId, dataset.peerMerchantId]) if (id) await removeBenchWrites(pool, id).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     await pool.end();
     await dataset.stop();
