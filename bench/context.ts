@@ -19,6 +19,8 @@ export interface SuiteOptions {
   seconds: number;
   /** Records of the large export (and its COPY baselines); null: every transaction. */
   exportMax: number | null;
+  /** Page sizes measured (default 100 and 1,000; test/bench measures 100 only, to stay quick). */
+  pageLimits?: number[];
 }
 
 export interface SuiteContext {

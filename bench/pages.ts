@@ -69,11 +69,12 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
   const deepOffset = Math.min(900_000, Math.floor(n * 0.9));
   const pages: PageResult[] = [];
   // The server's JIT warms up on the first requests (a few more on Node 24): untimed pages first.
-  for (const limit of [100, 1000]) {
+  const limits = ctx.options.pageLimits ?? [100, 1000];
+  for (const limit of limits) {
     const { path } = await pageAt(ctx, 0, limit);
     for (let i = 0; i < (limit === 100 ? 30 : 5); i++) await ctx.client.get(path);
   }
-  for (const limit of [100, 1000]) {
+  for (const limit of limits) {
     const places: [PagePlace, number][] = [
       ["start", 0],
       ["middle", Math.floor(n / 2)],
@@ -111,7 +112,7 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
       pages.push(result);
     }
   }
-  const deep = [100, 1000].map((limit): DeepResult => {
+  const deep = limits.map((limit): DeepResult => {
     const first = pages.find((p) => p.limit === limit && p.place === "start")!;
     const far = pages.find((p) => p.limit === limit && p.place === "deep")!;
     return {
