@@ -8,6 +8,7 @@
 import type { AuthContext } from "../keys/scopes.js";
 import type { InstantText } from "../lib/instant.js";
 import type { Position } from "../lib/paging.js";
+import { opaque, rowsBound } from "../lib/stable-plan.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
 import { RECORD_JOINS, STANDARD_COLUMNS } from "./record-sql.js";
@@ -69,31 +70,16 @@ export function tenantConditions(auth: AuthContext, values: unknown[]): string[]
   return conditions;
 }
 
-/**
- * The page's size as the planner sees it: the power of two at or above `rows`, written into the SQL
- * as a literal (the exact count follows as a parameter). Why: a parameter's value is unknown to a
- * generic plan, which then assumes a tenth of the table, costs that plan far above the custom plans
- * and so never uses it: every request was planned again (~4-5 ms; pg_prepared_statements showed
- * custom_plans only). With the literal, the generic plan is costed for the page it will serve and
- * wins after PostgreSQL's five trial custom plans. Powers of two keep the distinct SQL texts (one
- * prepared statement each, per connection) to a dozen per filter combination.
- */
-export const rowsBound = (rows: number) => 2 ** Math.ceil(Math.log2(Math.max(rows, 1)));
-
 export function transactionPageQuery(auth: AuthContext, filters: TransactionFilters, window: PageWindow): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const param = (value: unknown, cast = "") => {
     values.push(value);
     return `$${values.length}${cast}`;
   };
-  // A value the planner cannot look into (an uncorrelated sub-select, evaluated once per run and
-  // still used as the index's bound): the plan is then the same for every value, so PostgreSQL
-  // finds its generic plan as cheap as a custom one and keeps it. Given as plain parameters, the
-  // merchant and the time bounds made each custom plan cheaper than the generic one (a cursor at
-  // the feed's end, a small merchant: a few rows), and every request was planned again.
-  const opaque = (value: unknown, cast: string) => `(SELECT ${param(value, cast)})`;
+  // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
+  const hidden = (value: unknown, cast: string) => opaque(param(value, cast));
   const column = window.axis === "updated" ? "t.updated_at" : "t.transacted_at";
-  const where = [`t.merchant_id = ${opaque(auth.merchantId, "::uuid")}`];
+  const where = [`t.merchant_id = ${hidden(auth.merchantId, "::uuid")}`];
   if (auth.locationIds) where.push(`t.location_id = ANY(${param(auth.locationIds, "::uuid[]")})`);
   if (filters.location_id) where.push(`t.location_id = ${param(filters.location_id, "::uuid")}`);
   if (filters.customer_id) where.push(`t.customer_id = ${param(filters.customer_id, "::uuid")}`);
@@ -101,13 +87,13 @@ export function transactionPageQuery(auth: AuthContext, filters: TransactionFilt
   if (filters.status) where.push(`t.status = ${param(filters.status)}::"TransactionStatus"`);
 
   const from = window.axis === "updated" ? filters.updated_from : filters.transacted_from;
-  if (from) where.push(`${column} >= ${opaque(from, "::timestamptz")}`);
+  if (from) where.push(`${column} >= ${hidden(from, "::timestamptz")}`);
   if (window.after) {
     const [time, id] = window.after;
-    where.push(`(${column}, t.id) > (${opaque(time, "::timestamptz")}, ${opaque(id, "::uuid")})`);
+    where.push(`(${column}, t.id) > (${hidden(time, "::timestamptz")}, ${hidden(id, "::uuid")})`);
   }
-  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${opaque(window.updatedBefore, "::timestamptz")}`);
-  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${opaque(filters.transacted_to, "::timestamptz")}`);
+  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${hidden(window.updatedBefore, "::timestamptz")}`);
+  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${hidden(filters.transacted_to, "::timestamptz")}`);
 
   const text = `
 WITH page AS (
