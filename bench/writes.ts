@@ -6,6 +6,9 @@
 import type pg from "pg";
 import { MAX_BATCH_RECEIPTS } from "../src/transactions/write-schemas.js";
 import type { SuiteContext } from "./context.js";
+import { BenchClient } from "./http.js";
+import { startPgProxy } from "./pg-proxy.js";
+import { startServer } from "./server.js";
 
 /** Every receipt the bench writes has a pos_id starting with this. */
 export const BENCH_POS_PREFIX = "bench-w-";
@@ -141,6 +144,46 @@ export async function measureWrites(ctx: SuiteContext, runId: string): Promise<W
     record({ api: "put", concurrency, perCall: 1, ...done });
   }
   return runs;
+}
+
+export interface RoundTrips {
+  /** Round trips to PostgreSQL of each timed PUT of a new plain sale (no customer, no employee). */
+  perPut: number[];
+  median: number;
+}
+
+/**
+ * Round trips to PostgreSQL of a single PUT of a new plain sale: a server of its own whose
+ * DATABASE_URL goes through the bench's counting proxy, warmed up, its feed-lag sampler out of the
+ * way, then one PUT at a time.
+ */
+export async function measureRoundTrips(ctx: SuiteContext, runId: string): Promise<RoundTrips> {
+  const catalog = await loadCatalog(ctx.pool, ctx.merchantId);
+  const make = receiptMaker({ ...catalog, customers: [], employees: [] }, `${runId}-rt`);
+  const proxy = await startPgProxy(ctx.databaseUrl);
+  const server = await startServer({ node: process.execPath, databaseUrl: proxy.url, cursorSecret: ctx.cursorSecret, env: { FEED_LAG_SAMPLE_MS: "3600000" } });
+  const client = new BenchClient(server.baseUrl, ctx.apiKey);
+  try {
+    const put = async () => {
+      const { pos_id, ...body } = make();
+      const answer = await client.request("PUT", `/v1/transactions/${encodeURIComponent(pos_id)}`, body);
+      if (answer.status !== 201) throw new Error(`a new sale was refused: ${answer.status} ${answer.body.toString("utf8").slice(0, 500)}`);
+    };
+    for (let i = 0; i < 10; i++) await put();
+    const perPut: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const before = proxy.roundTrips();
+      await put();
+      perPut.push(proxy.roundTrips() - before);
+    }
+    const median = [...perPut].sort((a, b) => a - b)[Math.floor(perPut.length / 2)]!;
+    ctx.log(`  single PUT of a new plain sale: ${median} round trips to PostgreSQL (each: ${perPut.join(", ")})`);
+    return { perPut, median };
+  } finally {
+    client.close();
+    await server.stop();
+    await proxy.close();
+  }
 }
 
 /** Deletes what the bench wrote: its receipts (their lines go with them), audit entries and keys. */

@@ -4,6 +4,7 @@
 // customers it holds.
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { opaque, preparedStatement, rowsBound } from "../lib/stable-plan.js";
 import { utcText } from "../lib/sync-feed.js";
 import type { CustomerRecord } from "./schemas.js";
 
@@ -80,7 +81,7 @@ export interface CustomerPageFilter {
 /** One page of a merchant's customers in (axis time, id) order, with their visit figures. */
 export async function readCustomerPage(db: Db, auth: AuthContext, filter: CustomerPageFilter): Promise<{ record: CustomerRecord; position: [string, string] }[]> {
   const { text, values } = customerPageQuery(auth, filter);
-  const { rows } = await db.pool.query<CustomerRow>(text, values);
+  const { rows } = await db.pool.query<CustomerRow>(preparedStatement("customers", text, values));
   return customerPageRecords(rows, filter.axis);
 }
 
@@ -92,21 +93,27 @@ export const customerPageRecords = (rows: CustomerRow[], axis: CustomerPageFilte
 export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter): { text: string; values: unknown[] } {
   const params: unknown[] = [auth.merchantId, auth.locationIds];
   const param = (value: unknown) => `$${params.push(value)}`;
+  // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
+  const hidden = (value: unknown, cast: string) => opaque(`${param(value)}${cast}`);
   // Both axes have an index on (merchant_id, <axis>_at, id): the range and the keyset below use it.
   const at = `c.${filter.axis}_at`;
-  const where = ["c.merchant_id = $1"];
-  if (filter.from) where.push(`${at} >= ${param(filter.from)}::timestamptz`);
-  if (filter.to) where.push(`${at} < ${param(filter.to)}::timestamptz`);
-  if (filter.after) where.push(`(${at}, c.id) > (${param(filter.after[0])}::timestamptz, ${param(filter.after[1])}::uuid)`);
+  const where = [`c.merchant_id = ${opaque("$1::uuid")}`];
+  if (filter.from) where.push(`${at} >= ${hidden(filter.from, "::timestamptz")}`);
+  if (filter.to) where.push(`${at} < ${hidden(filter.to, "::timestamptz")}`);
+  if (filter.after) where.push(`(${at}, c.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`);
   if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
   if (filter.email) where.push(`c.email = ${param(filter.email)}`);
   if (filter.posUser) where.push(`c.pos_user = ${param(filter.posUser)}`);
 
   const text = `WITH page AS (
-       SELECT c.* FROM customers c
-        WHERE ${where.join(" AND ")}
-        ORDER BY ${at}, c.id
-        LIMIT ${param(filter.take)}
+       SELECT * FROM (
+         SELECT c.* FROM customers c
+          WHERE ${where.join(" AND ")}
+          ORDER BY ${at}, c.id
+          LIMIT ${rowsBound(filter.take)}
+       ) bounded
+       ORDER BY ${filter.axis}_at, id
+       LIMIT ${param(filter.take)}
      )
      SELECT ${COLUMNS}, v.*
        FROM page c ${VISITS}
@@ -117,8 +124,7 @@ export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter)
 /** One customer of the key's merchant, or null (another merchant's customer does not exist here). */
 export async function loadCustomerRecord(db: Db, auth: AuthContext, id: string): Promise<CustomerRecord | null> {
   const { rows } = await db.pool.query<CustomerRow>(
-    `SELECT ${COLUMNS}, v.* FROM customers c ${VISITS} WHERE c.merchant_id = $1 AND c.id = $3`,
-    [auth.merchantId, auth.locationIds, id],
+    preparedStatement("customer", `SELECT ${COLUMNS}, v.* FROM customers c ${VISITS} WHERE c.merchant_id = $1 AND c.id = $3`, [auth.merchantId, auth.locationIds, id]),
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }

@@ -29,6 +29,12 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs }: DbOptions): 
   });
   // An idle client's error (the server restarting) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  // Nor a checked-out one's: when the server ends a connection under a transaction (restart, crash),
+  // pg fails the query in flight and then emits 'error' on the client, which the pool listens to
+  // only while the client is idle; unheard, that event was an uncaught exception ending the
+  // process. The failed query still rejects (src/lib/problem.ts answers 503) and the broken client
+  // is released with its error, so the pool discards it.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const unwatch = watchPool(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {

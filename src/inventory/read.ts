@@ -3,6 +3,7 @@
 // margins and stock values computed in NUMERIC, so they are exact.
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { opaque, preparedStatement, rowsBound } from "../lib/stable-plan.js";
 import { utcText } from "../lib/sync-feed.js";
 import type { InventoryRecord } from "./schemas.js";
 
@@ -51,7 +52,7 @@ export async function readInventoryPage(
   filter: InventoryPageFilter,
 ): Promise<{ record: InventoryRecord; position: [string, string] }[]> {
   const { text, values } = inventoryPageQuery(auth, filter);
-  const { rows } = await db.pool.query<InventoryRecord>(text, values);
+  const { rows } = await db.pool.query<InventoryRecord>(preparedStatement("inventory", text, values));
   return rows.map((record) => ({ record, position: [record.updated_at, record.id] }));
 }
 
@@ -59,25 +60,33 @@ export async function readInventoryPage(
 export function inventoryPageQuery(auth: AuthContext, filter: InventoryPageFilter): { text: string; values: unknown[] } {
   const params: unknown[] = [auth.merchantId];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const where = ["i.merchant_id = $1", `i.updated_at < ${param(filter.to)}::timestamptz`];
+  // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
+  const hidden = (value: unknown, cast: string) => opaque(`${param(value)}${cast}`);
+  const where = [`i.merchant_id = ${opaque("$1::uuid")}`, `i.updated_at < ${hidden(filter.to, "::timestamptz")}`];
   if (auth.locationIds) where.push(`i.location_id = ANY(${param(auth.locationIds)}::uuid[])`);
-  if (filter.from) where.push(`i.updated_at >= ${param(filter.from)}::timestamptz`);
-  if (filter.after) where.push(`(i.updated_at, i.id) > (${param(filter.after[0])}::timestamptz, ${param(filter.after[1])}::uuid)`);
+  if (filter.from) where.push(`i.updated_at >= ${hidden(filter.from, "::timestamptz")}`);
+  if (filter.after) where.push(`(i.updated_at, i.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`);
   if (filter.locationId) where.push(`i.location_id = ${param(filter.locationId)}::uuid`);
   if (filter.inStock !== undefined) where.push(`i.in_stock = ${param(filter.inStock)}`);
   // A SKU is unique per merchant: its one product, then that product's rows (index on product_id).
   if (filter.sku) where.push(`i.product_id = (SELECT id FROM products WHERE merchant_id = $1 AND sku = ${param(filter.sku)})`);
 
+  // Product and location by key, each a LATERAL lookup the planner cannot merge (OFFSET 0): one
+  // index probe per item, never a hash of the merchant's whole catalogue (see record-sql.ts).
   const text = `WITH page AS (
-       SELECT i.* FROM inventory_items i
-        WHERE ${where.join(" AND ")}
-        ORDER BY i.updated_at, i.id
-        LIMIT ${param(filter.take)}
+       SELECT * FROM (
+         SELECT i.* FROM inventory_items i
+          WHERE ${where.join(" AND ")}
+          ORDER BY i.updated_at, i.id
+          LIMIT ${rowsBound(filter.take)}
+       ) bounded
+       ORDER BY updated_at, id
+       LIMIT ${param(filter.take)}
      )
      SELECT ${COLUMNS}
        FROM page i
-       JOIN products p ON p.id = i.product_id
-       JOIN locations l ON l.id = i.location_id
+       CROSS JOIN LATERAL (SELECT p.* FROM products p WHERE p.id = i.product_id OFFSET 0) p
+       CROSS JOIN LATERAL (SELECT l.id, l.pos_id, l.name FROM locations l WHERE l.id = i.location_id OFFSET 0) l
       ORDER BY i.updated_at, i.id`;
   return { text, values: params };
 }

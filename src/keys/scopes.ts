@@ -2,6 +2,7 @@
 // pos:write; internal reporting tools get reports:read; the metrics scraper (Prometheus) gets
 // metrics:read alone.
 import { z } from "zod";
+import type { WritableLocation } from "../lib/locations.js";
 
 export const SCOPES = [
   "transactions:read",
@@ -26,6 +27,8 @@ export interface AuthContext {
   /** The locations the key is limited to; null: every location of the merchant. */
   locationIds: string[] | null;
   environment: KeyEnvironment;
+  /** For a pos:write route: the stores the key may write to, read with the key (src/keys/authenticate.ts). */
+  writableLocations?: WritableLocation[];
 }
 
 export type KeyEnvironment = "live" | "test";

@@ -17,11 +17,17 @@ export interface LocationIndex {
 }
 
 export async function loadWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<LocationIndex> {
+  // A pos:write key brought them along with itself (one round trip fewer).
+  const rows = auth.writableLocations ?? (await queryWritableLocations(db, auth));
+  return { byId: new Map(rows.map((l) => [l.id, l])), byPosId: new Map(rows.map((l) => [l.pos_id, l])) };
+}
+
+async function queryWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<WritableLocation[]> {
   const { rows } = await db.query<WritableLocation>(
     "SELECT id, pos_id, time_zone FROM locations WHERE merchant_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))",
     [auth.merchantId, auth.locationIds],
   );
-  return { byId: new Map(rows.map((l) => [l.id, l])), byPosId: new Map(rows.map((l) => [l.pos_id, l])) };
+  return rows;
 }
 
 /** The store named by `location_id` or `location_pos_id` of a body at `at`, or the issue saying it is unknown. */

@@ -84,6 +84,8 @@ export function requestLogger(logger: Logger) {
     // The pattern of the route that answered (e.g. /v1/transactions/:id), known only once it has.
     customSuccessObject: (req, _res, value) => ({ ...value, route: routeOf(req) }),
     customErrorObject: (req, _res, _err, value) => ({ ...value, route: routeOf(req) }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    // A 503 is the service unavailable for a while (database away, overload, timeout): a warning;
+    // errors are left for what is broken.
+    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? "warn" : err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
   });
 }

@@ -1,7 +1,9 @@
 // The one place where errors become HTTP answers: RFC 9457 problem details.
-// Ours (AppError), known library errors (body parser), and everything else (500, nothing internal).
+// Ours (AppError), known library errors (body parser), database errors (a refused value: 400; busy
+// or away: 503), and everything else (500, nothing internal).
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { statementTimeouts } from "../metrics/registry.js";
+import { databaseFault } from "./database-faults.js";
 import { AppError, errorCodes, type ErrorCode } from "./errors.js";
 
 /** query_canceled: PostgreSQL's statement_timeout ended the statement. */
@@ -70,10 +72,23 @@ const DATABASE_REFUSALS: Record<string, () => AppError> = {
   "40P01": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
 };
 
-/** The AppError of a database error (pg's DatabaseError carries the SQLSTATE as `code`), or null. */
+/** Seconds a client is asked to wait when the database is away (a restart takes a few). */
+export const DATABASE_AWAY_RETRY_AFTER = "2";
+
+/** The database restarting, crashed or unreachable (src/lib/database-faults.ts): the service is unavailable, not broken. */
+const databaseAway = () =>
+  new AppError("unavailable", "The database is unavailable right now; retry shortly (a write is all or nothing, so retrying it is safe).", {
+    headers: { "Retry-After": DATABASE_AWAY_RETRY_AFTER },
+  });
+
+/**
+ * The AppError of a database error (pg's DatabaseError carries the SQLSTATE as `code`; the database
+ * being away comes in many shapes, see database-faults.ts), or null.
+ */
 export function fromDatabase(err: unknown): AppError | null {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && Object.hasOwn(DATABASE_REFUSALS, code) ? DATABASE_REFUSALS[code]!() : null;
+  if (typeof code === "string" && Object.hasOwn(DATABASE_REFUSALS, code)) return DATABASE_REFUSALS[code]!();
+  return databaseFault(err) ? databaseAway() : null;
 }
 
 function toAppError(err: unknown): AppError {
@@ -94,7 +109,9 @@ function toAppError(err: unknown): AppError {
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appError = toAppError(err);
   if ((err as { code?: unknown } | null)?.code === STATEMENT_TIMEOUT) statementTimeouts.inc();
-  if (appError.status >= 500) req.log?.error({ err }, "request failed");
+  // The database being away is an outage to watch (and /readyz says it), not a fault of the code.
+  if (databaseFault(err)) req.log?.warn({ err }, "the database is unavailable");
+  else if (appError.status >= 500) req.log?.error({ err }, "request failed");
   else if (!(err instanceof AppError) && fromDatabase(err)) req.log?.warn({ err }, "the database refused a value of the request");
   if (res.headersSent) {
     // A streaming response failed midway: the status is gone, so end the stream.

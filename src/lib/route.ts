@@ -10,6 +10,7 @@ import { countRowsServed, markRoute } from "../metrics/http.js";
 import type { FeedLagMonitor } from "../metrics/feed-lag.js";
 import type { Admit } from "../ratelimit/admit.js";
 import type { RateLimitClass } from "../ratelimit/limits.js";
+import { readRetriedOnce } from "./database-faults.js";
 import { parseParts } from "./validation.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -114,7 +115,10 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
       headers: { schema: route.headers, value: headerValues(req, route.headers), part: "header" },
       body: { schema: route.body, value: req.body, part: "body" },
     });
-    const result = await route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
+    const run = () => route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
+    // A read whose connection the database closed under it (a restart) runs once more, unless its
+    // answer has begun; writes never run twice (src/lib/database-faults.ts).
+    const result = route.method === "get" ? await readRetriedOnce(async () => run(), () => !res.headersSent) : await run();
     if (res.headersSent || res.writableEnded) return;
     if (result === undefined) res.status(204).end();
     else {

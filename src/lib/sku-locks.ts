@@ -10,7 +10,9 @@
 // SKUs share LOCK_BUCKETS locks per merchant (by hash), so a transaction holds at most that many
 // advisory locks however many SKUs it touches (PostgreSQL's lock table is finite:
 // max_locks_per_transaction). Keys are taken in ascending order on both sides, so two such
-// transactions cannot deadlock on them; both take them before writing any line.
+// transactions cannot deadlock on them; both take them before writing any line. A new sale's
+// one-call write (pos_bridge_put_new_sale, prisma/migrations/20261205020000_put_new_sale) takes the
+// same keys in SQL: change LOCK_BUCKETS or the key expression in both places.
 import type pg from "pg";
 
 const LOCK_BUCKETS = 256;

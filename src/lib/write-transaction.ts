@@ -34,14 +34,33 @@ export async function withTransaction<T>(pool: pg.Pool, body: (client: pg.PoolCl
           broken = rollbackError as Error;
           throw err;
         }
-        const code = (err as { code?: string }).code;
-        const retry = err instanceof RetryTransaction || (code !== undefined && RETRYABLE.has(code));
-        if (!retry || attempt >= ATTEMPTS) throw err;
-        transactionRetries.inc({ reason: code === "40001" ? "serialization_failure" : code === "40P01" ? "deadlock" : "lost_race" });
+        if (!(err instanceof RetryTransaction || retryable(err)) || attempt >= ATTEMPTS) throw err;
+        countRetry(err);
       }
     }
   } finally {
     client.release(broken);
+  }
+}
+
+const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string }).code ?? "");
+const countRetry = (err: unknown) => {
+  const code = (err as { code?: string }).code;
+  transactionRetries.inc({ reason: code === "40001" ? "serialization_failure" : code === "40P01" ? "deadlock" : "lost_race" });
+};
+
+/**
+ * Runs a single statement outside BEGIN (its own transaction, e.g. one call of a SQL function that
+ * does a whole write) again after a deadlock or serialization failure, as withTransaction does.
+ */
+export async function withStatementRetries<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (err) {
+      if (!retryable(err) || attempt >= ATTEMPTS) throw err;
+      countRetry(err);
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 // same as writing them one by one in the order sent.
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { databaseFault } from "../lib/database-faults.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { fromDatabase } from "../lib/problem.js";
@@ -30,6 +31,7 @@ export type BatchItemResult =
 
 export interface Logger {
   error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 /** A counting semaphore: at most `size` holders at once, served in arrival order. */
@@ -93,6 +95,7 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
   }
 
   const slots = semaphore(CONCURRENCY);
+  let databaseAwayNoted = false;
   /** The last scheduled write touching each key (a receipt, a customer, an employee): later writes of that key wait for it. */
   const tails = new Map<string, Promise<unknown>>();
   const runs = prepared.map(async (receipt, i): Promise<void> => {
@@ -116,7 +119,11 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
       } catch (err) {
         // The answer a PUT of this receipt would have had: ours, a database refusal of a value (400), or a 500.
         const known = err instanceof AppError ? err : fromDatabase(err);
-        if (!known || known.status >= 500) log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
+        // The database being away is an outage (503 results, /readyz), not a fault: noted once a batch.
+        if (databaseFault(err)) {
+          if (!databaseAwayNoted) log.warn({ err }, "batch receipts refused: the database is unavailable");
+          databaseAwayNoted = true;
+        } else if (!known || known.status >= 500) log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
         results[i] = errorResult(receipt.posId, known ?? new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
       } finally {
         slots.release();

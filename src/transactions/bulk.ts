@@ -22,6 +22,7 @@ import { v7 as uuidv7 } from "uuid";
 import { recordAudit, type AuditEntry } from "../audit/record.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { databaseFault } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { invisible, unknownCustomer, unknownEmployee, unprocessable, visibleTo, voidedConflict, type PreparedReceipt } from "./put.js";
@@ -118,7 +119,7 @@ export async function writeInBulk(
   auth: AuthContext,
   receipts: PreparedReceipt[],
   via: string,
-  log: { error(obj: object, msg: string): void },
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void },
 ): Promise<Map<PreparedReceipt, BulkOutcome>> {
   if (receipts.length === 0) return new Map();
   // Re-sent backfills are mostly unchanged: find those without a transaction or a lock.
@@ -141,7 +142,8 @@ export async function writeInBulk(
     for (const [r, outcome] of written) decided.set(r, outcome);
   } catch (err) {
     // Left undecided: each is written on its own, where its own error (if any) is reported.
-    log.error({ err }, "bulk write of a batch failed; writing its receipts one by one");
+    if (databaseFault(err)) log.warn({ err }, "bulk write of a batch refused: the database is unavailable; its receipts are tried one by one");
+    else log.error({ err }, "bulk write of a batch failed; writing its receipts one by one");
   }
   return decided;
 }

@@ -8,6 +8,7 @@
 import type { AuthContext } from "../keys/scopes.js";
 import type { InstantText } from "../lib/instant.js";
 import type { Position } from "../lib/paging.js";
+import { opaque, rowsBound } from "../lib/stable-plan.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
 import { RECORD_JOINS, STANDARD_COLUMNS } from "./record-sql.js";
@@ -75,33 +76,40 @@ export function transactionPageQuery(auth: AuthContext, filters: TransactionFilt
     values.push(value);
     return `$${values.length}${cast}`;
   };
+  // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
+  const hidden = (value: unknown, cast: string) => opaque(param(value, cast));
   const column = window.axis === "updated" ? "t.updated_at" : "t.transacted_at";
-  const where = tenantConditions(auth, values);
+  const where = [`t.merchant_id = ${hidden(auth.merchantId, "::uuid")}`];
+  if (auth.locationIds) where.push(`t.location_id = ANY(${param(auth.locationIds, "::uuid[]")})`);
   if (filters.location_id) where.push(`t.location_id = ${param(filters.location_id, "::uuid")}`);
   if (filters.customer_id) where.push(`t.customer_id = ${param(filters.customer_id, "::uuid")}`);
   if (filters.pos_id) where.push(`t.pos_id = ${param(filters.pos_id)}`);
   if (filters.status) where.push(`t.status = ${param(filters.status)}::"TransactionStatus"`);
 
   const from = window.axis === "updated" ? filters.updated_from : filters.transacted_from;
-  if (from) where.push(`${column} >= ${param(from, "::timestamptz")}`);
+  if (from) where.push(`${column} >= ${hidden(from, "::timestamptz")}`);
   if (window.after) {
     const [time, id] = window.after;
-    where.push(`(${column}, t.id) > (${param(time, "::timestamptz")}, ${param(id, "::uuid")})`);
+    where.push(`(${column}, t.id) > (${hidden(time, "::timestamptz")}, ${hidden(id, "::uuid")})`);
   }
-  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${param(window.updatedBefore, "::timestamptz")}`);
-  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${param(filters.transacted_to, "::timestamptz")}`);
+  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${hidden(window.updatedBefore, "::timestamptz")}`);
+  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${hidden(filters.transacted_to, "::timestamptz")}`);
 
   const text = `
 WITH page AS (
-  SELECT t.id, ${column} AS at
-  FROM transactions t
-  WHERE ${where.join("\n    AND ")}
-  ORDER BY ${column}, t.id
+  SELECT id, at FROM (
+    SELECT t.id, ${column} AS at
+    FROM transactions t
+    WHERE ${where.join("\n      AND ")}
+    ORDER BY ${column}, t.id
+    LIMIT ${rowsBound(window.rows)}
+  ) bounded
+  ORDER BY at, id
   LIMIT ${param(window.rows, "::int")}
 )
 SELECT ${utcText("page.at")} AS position_time, t.id, ${recordJson(window.format)} AS record
 FROM page
-JOIN transactions t ON t.id = page.id
+CROSS JOIN LATERAL (SELECT t.* FROM transactions t WHERE t.id = page.id OFFSET 0) t
 ${RECORD_JOINS}
 ${recordRow(window.format)}
 ORDER BY page.at, page.id`;

@@ -28,6 +28,7 @@ import { findEmployee, upsertEmployee } from "./employees.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
 import { amountRangeIssues, computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
+import { plainSale, putNewSale } from "./new-sale.js";
 import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
@@ -121,14 +122,23 @@ export interface ReceiptOutcome {
 
 /** Writes a prepared receipt: created, updated or unchanged; AppError (404, 409, 422) when the database says no. */
 export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedReceipt, via: string): Promise<ReceiptOutcome> {
-  // An identical body changes nothing; checked without a lock first (re-sent backfills are common),
-  // and again under the lock below.
-  const { rows: seen } = await db.pool.query<{ id: string; body_hash: string | null; location_id: string }>(
-    "SELECT id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2",
-    [auth.merchantId, receipt.posId],
-  );
-  if (seen[0] && !visibleTo(auth, seen[0].location_id)) throw invisible();
-  if (seen[0]?.body_hash === receipt.hash) return { id: seen[0].id, result: "unchanged" };
+  // A new sale is written in one round trip (new-sale.ts); what it does not write, it leaves to the
+  // transaction below. An identical body changes nothing; checked without a lock first (re-sent
+  // backfills are common: the new-sale call answers what it found), and again under the lock below.
+  let seen: { id: string; body_hash: string | null; location_id: string } | undefined;
+  if (plainSale(receipt)) {
+    const fast = await putNewSale(db.pool, auth, receipt, via);
+    if (fast.outcome === "created") return { id: fast.id, result: "created" };
+    if (fast.outcome === "exists") seen = fast;
+  } else {
+    const { rows } = await db.pool.query<{ id: string; body_hash: string | null; location_id: string }>(
+      "SELECT id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2",
+      [auth.merchantId, receipt.posId],
+    );
+    seen = rows[0];
+  }
+  if (seen && !visibleTo(auth, seen.location_id)) throw invisible();
+  if (seen && seen.body_hash === receipt.hash) return { id: seen.id, result: "unchanged" };
 
   return withTransaction(db.pool, async (client) => {
     const { body } = receipt;

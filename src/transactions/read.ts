@@ -1,9 +1,9 @@
 // Reading transactions: one record by id (also what the write side answers after a PUT), and a
 // page of the list as ready-to-send JSON text. PostgreSQL renders the records; Node splices them.
-import { createHash } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { decodeCursor, encodeCursor, filterFingerprint, timeIdPosition, toPage, type Position } from "../lib/paging.js";
+import { preparedStatement } from "../lib/stable-plan.js";
 import { feedBounds, toFeedPage, type FeedBounds } from "../lib/sync-feed.js";
 import { transactionByIdQuery, transactionPageQuery, type Axis, type RecordFormat, type TransactionPageRow } from "./list-query.js";
 import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
@@ -11,10 +11,11 @@ import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
 /**
  * The query as a named (prepared) statement, one per distinct SQL text: PostgreSQL parses and plans
  * it once per connection instead of on every request (planning this SQL took 10-25 ms, as long as
- * running it for a page of 100; npm run bench). The texts are few: one per combination of filters,
- * axis and format.
+ * running it for a page of 100; npm run bench), and list-query.ts shapes it so that the generic
+ * plan is kept (lib/stable-plan.ts). The texts are few: one per combination of filters, axis,
+ * format and page-size bound.
  */
-export const preparedQuery = (text: string, values: unknown[]) => ({ name: `tx-${createHash("sha1").update(text).digest("base64url").slice(0, 16)}`, text, values });
+export const preparedQuery = (text: string, values: unknown[]) => preparedStatement("tx", text, values);
 
 /** The record's JSON text, or null when the key may not see it (another merchant, another location, or none). */
 export async function loadTransactionJson(db: Db, auth: AuthContext, id: string, format: RecordFormat): Promise<string | null> {

@@ -1,0 +1,70 @@
+// Every goal of the bench can fail: the bench's page and empty-poll measurements, run for real on a
+// tiny dataset, once as it is and once with the server's reads slowed (its bench-only switch: a
+// proxy that holds every answer PostgreSQL sends the server under test), and judged by the bench's
+// own goal evaluation. Pages of 100 only, to stay quick (the page of 1,000 is measured the same way).
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { SuiteInput, SuiteResult } from "../../bench/context.js";
+import { evaluateGoals, type GoalRow } from "../../bench/goals.js";
+import { runSuite } from "../../bench/run-suite.js";
+import { createKey } from "../../src/keys/manage.js";
+import { SCOPES } from "../../src/keys/scopes.js";
+import { seedDatabase } from "../../src/seed/index.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+const SLOW_MS = 40;
+let db: TestDb;
+let input: Omit<SuiteInput, "resultFile">;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  const { merchantsCreated, transactions } = await seedDatabase(db.pool, {
+    seed: 11,
+    merchants: 1,
+    merchantSlug: "bench-goals",
+    locationsPerMerchant: 1,
+    employeesPerLocation: 1,
+    customersPerMerchant: 100,
+    productsPerMerchant: 30,
+    transactionsPerMerchant: 1_100,
+    months: 2,
+  });
+  const merchantId = merchantsCreated[0]!.id;
+  const { key } = await createKey(db, { merchantId, name: "bench run", scopes: [...SCOPES], environment: "test" });
+  // The servers under test run the built JavaScript, as `npm start` does.
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "ignore" });
+  input = {
+    shape: "demo",
+    phase: "settled",
+    databaseUrl: db.url,
+    merchantId,
+    transactions,
+    apiKey: key,
+    peer: null,
+    cursorSecret: randomBytes(24).toString("base64url"),
+    upper: new Date().toISOString(),
+    runId: "test",
+    sections: ["pages", "polls"],
+    options: { samples: 5, seconds: 1, exportMax: null, pageLimits: [100] },
+    slowReadMs: 0,
+  };
+}, 120_000);
+
+const goal = (suite: SuiteResult, start: string): GoalRow | undefined => evaluateGoals([suite]).find((g) => g.goal.startsWith(start));
+const startPage = (suite: SuiteResult) => suite.pages!.pages.find((p) => p.limit === 100 && p.place === "start")!;
+
+describe("the bench's goals", () => {
+  it("when the server's reads are slowed, then the page and poll goals are marked missed, their figures slower by the delay", async () => {
+    const normal = await runSuite(process.execPath, input, "ignore");
+    const slowed = await runSuite(process.execPath, { ...input, slowReadMs: SLOW_MS }, "ignore");
+
+    expect(goal(slowed, "page of 100")?.status).toBe("missed");
+    expect(goal(slowed, "empty continuation poll")?.status).toBe("missed");
+    // The same measurements on the same data: only the slowdown differs. Each request waited for at
+    // least one held answer, while the SQL baselines, the floor and the bare server (read directly) did not.
+    expect(startPage(slowed).http.p50 - startPage(normal).http.p50).toBeGreaterThan(SLOW_MS * 0.9);
+    expect(slowed.polls!.service.p50 - normal.polls!.service.p50).toBeGreaterThan(SLOW_MS * 0.9);
+    expect(slowed.polls!.ratio).toBeGreaterThan(normal.polls!.ratio);
+  }, 120_000);
+});
