@@ -61,17 +61,21 @@ const GROUP_KEYS = {
 } as const;
 type Grouping = keyof typeof GROUP_KEYS;
 
+/** The report's figures summed straight from receipts `t` and their lines `li`. */
+const DIRECT_FIGURES = `
+  (count(DISTINCT t.id) FILTER (WHERE t.kind = 'sale'))::int AS receipts,
+  round(coalesce(sum(li.quantity) FILTER (WHERE t.kind = 'sale'), 0), 3)::text AS units,
+  round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
+  round(coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS discounts,
+  round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0), 2)::text AS refunds,
+  round(coalesce(sum(li.tax), 0), 2)::text AS tax,
+  round(coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0), 2)::text AS cost`;
+
 /** A grouping's rows for the whole of October, computed from the lines themselves, as plainly as SQL allows. */
 async function directRows(grouping: Grouping) {
   const { rows } = await db.pool.query(
     `SELECT ${GROUP_KEYS[grouping]} AS group_key,
-            (count(DISTINCT t.id) FILTER (WHERE t.kind = 'sale'))::int AS receipts,
-            round(coalesce(sum(li.quantity) FILTER (WHERE t.kind = 'sale'), 0), 3)::text AS units,
-            round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
-            round(coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS discounts,
-            round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0), 2)::text AS refunds,
-            round(coalesce(sum(li.tax), 0), 2)::text AS tax,
-            round(coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0), 2)::text AS cost
+            ${DIRECT_FIGURES}
      FROM transactions t JOIN line_items li ON li.transaction_id = t.id
      WHERE t.merchant_id = $1 AND t.status = 'completed' AND t.deleted_at IS NULL
        AND t.business_date >= '2026-10-01' AND t.business_date < '2026-11-01'
@@ -198,13 +202,7 @@ describe("GET /v1/reports/sales while the POS writes", () => {
       (
         await db.pool.query(
           `SELECT to_char(t.business_date, 'YYYY-MM') AS period, li.sku AS group_key,
-                  (count(DISTINCT t.id) FILTER (WHERE t.kind = 'sale'))::int AS receipts,
-                  round(coalesce(sum(li.quantity) FILTER (WHERE t.kind = 'sale'), 0), 3)::text AS units,
-                  round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
-                  round(coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS discounts,
-                  round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0), 2)::text AS refunds,
-                  round(coalesce(sum(li.tax), 0), 2)::text AS tax,
-                  round(coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0), 2)::text AS cost
+                  ${DIRECT_FIGURES}
            FROM transactions t JOIN line_items li ON li.transaction_id = t.id
            WHERE t.merchant_id = $1 AND t.status = 'completed' AND t.deleted_at IS NULL
              AND t.business_date >= '2026-09-15' AND t.business_date < '2026-11-10'
