@@ -1,0 +1,134 @@
+// The data layer's one way to PostgreSQL. Statements are written with Kysely over the table types
+// prisma-kysely generates from schema.prisma (src/generated/kysely, made by `prisma generate`, no
+// database needed): a column renamed in the schema fails the typecheck wherever a statement reads it,
+// and every row's type follows from the statement. Kysely only builds and compiles here; statements
+// run on our own pg pool or transaction client (run()), so named prepared statements (a warm
+// connection keeps one plan: lib/stable-plan.ts), transactions and COPY streams stay as they are.
+//
+// Every statement says whose rows it touches: tenantStatement() for a merchant's (the scope written by
+// db/tenant.ts, checked here to be in the statement), reviewedStatement() for the few that come before
+// any merchant is known or touch no merchant's rows, with the reason. The isolation suite listens to
+// what runs (onStatement) and checks that every request ran only its own merchant's statements.
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type CompiledQuery,
+  type Compilable,
+  type RawBuilder,
+  type Selectable,
+} from "kysely";
+import type pg from "pg";
+import type { DB } from "../generated/kysely/types.js";
+import { preparedStatement } from "../lib/stable-plan.js";
+import { scopesIn, type Tenant } from "./tenant.js";
+
+export type { DB };
+export type TableName = keyof DB;
+/** A table's row as pg hands it over: NUMERIC and INT8 as text (db/client.ts), timestamps and dates as Date. */
+export type Row<T extends TableName> = Selectable<DB[T]>;
+/** Some columns of a table's row. */
+export type Columns<T extends TableName, C extends keyof Row<T>> = Pick<Row<T>, C>;
+
+/**
+ * Builds and compiles statements; never connects (statements run through run()).
+ * `qb.selectFrom("transactions as t")…` or `sql<…>` fragments compiled against it.
+ */
+export const qb = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+/**
+ * Column names of one table under an alias, for SQL written as text (PostgreSQL-rendered JSON):
+ * `columnsOf("transactions", "t").business_date` is `"t.business_date"`, and a column that is not in
+ * schema.prisma is a type error.
+ */
+export function columnsOf<T extends TableName>(table: T, alias: string = table): { readonly [C in keyof DB[T] & string]: string } {
+  return new Proxy({} as { readonly [C in keyof DB[T] & string]: string }, {
+    get: (_target, column) => `${alias}.${String(column)}`,
+  });
+}
+
+/** A pool or a transaction's client. */
+export type Executor = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
+
+/** Whose rows a statement touches. */
+export type StatementScope = { tenant: Tenant } | { reviewed: ReviewedReason };
+
+/**
+ * The statements that run with no merchant's scope, each for a reason the isolation suite reviews:
+ * extend this list only with a reason that holds for every row the statement can touch.
+ */
+export const REVIEWED_REASONS = {
+  "key-lookup": "authentication finds a key by its public prefix, before any merchant is known; the hash then proves it",
+  "no-tenant-table": "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
+  command: "an operator's command (seed, keys, migrations), run outside any request with the operator's own rights",
+  "locked-by-id": "rows addressed by an id that the same transaction has just read and locked under the merchant's scope",
+} as const;
+export type ReviewedReason = keyof typeof REVIEWED_REASONS;
+
+export interface Statement<R> {
+  readonly compiled: CompiledQuery<R>;
+  readonly scope: StatementScope;
+  /** Run as a named prepared statement of this prefix (one plan per connection; lib/stable-plan.ts). */
+  readonly prepare?: string;
+}
+
+type Query<R> = Compilable<R> | RawBuilder<R>;
+const compile = <R>(query: Query<R>): CompiledQuery<R> =>
+  "isRawBuilder" in query ? (query as RawBuilder<R>).compile(qb) : (query as Compilable<R>).compile();
+
+/** A statement on a merchant's rows: it must carry that merchant's scope (tenant.where / tenant.merchant). */
+export function tenantStatement<R>(tenant: Tenant, query: Query<R>, options: { prepare?: string } = {}): Statement<R> {
+  const compiled = compile(query);
+  if (!scopesIn(compiled.query).includes(tenant)) {
+    throw new Error("A tenant statement without its tenant's scope: build its WHERE (or merchant_id value) with db/tenant.ts");
+  }
+  return { compiled, scope: { tenant }, prepare: options.prepare };
+}
+
+/** A statement without a merchant's scope, for one of the reviewed reasons. */
+export function reviewedStatement<R>(reason: ReviewedReason, query: Query<R>, options: { prepare?: string } = {}): Statement<R> {
+  return { compiled: compile(query), scope: { reviewed: reason }, prepare: options.prepare };
+}
+
+type StatementListener = (statement: Statement<unknown>) => void;
+const listeners = new Set<StatementListener>();
+
+/** Hears every statement run() runs (the isolation suite's check); returns the way to stop listening. */
+export function onStatement(listener: StatementListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The pg form of a statement: text and values, under a prepared name when it asks for one. */
+export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
+  const { sql: text, parameters } = statement.compiled;
+  return statement.prepare ? preparedStatement(statement.prepare, text, [...parameters]) : { text, values: [...parameters] };
+}
+
+/** Runs a statement and returns its rows, typed by the statement. */
+export async function run<R>(db: Executor, statement: Statement<R>): Promise<R[]> {
+  for (const listener of listeners) listener(statement);
+  const result = await db.query(pgQuery(statement));
+  return result.rows as R[];
+}
+
+/** The first row, or undefined. */
+export async function first<R>(db: Executor, statement: Statement<R>): Promise<R | undefined> {
+  return (await run(db, statement))[0];
+}
+
+/** Runs a statement for its effect; returns how many rows it changed. */
+export async function execute(db: Executor, statement: Statement<unknown>): Promise<number> {
+  for (const listener of listeners) listener(statement);
+  const result = await db.query(pgQuery(statement));
+  return result.rowCount ?? 0;
+}
