@@ -30,8 +30,18 @@ const server = http.createServer((req, res) => {
       res.writeHead(401).end();
       return;
     }
-    const auth: AuthContext = { keyId: row.id, merchantId: row.merchant_id, scopes: row.scopes as Scope[], locationIds: row.location_ids.length ? row.location_ids : null, environment: parsed.environment };
-    const list = { limit: Number(query.get("limit") ?? 100), cursor: query.get("cursor") ?? undefined, format: "standard" } as TransactionListQuery;
+    const auth: AuthContext = {
+      keyId: row.id,
+      merchantId: row.merchant_id,
+      scopes: row.scopes as Scope[],
+      locationIds: row.location_ids.length ? row.location_ids : null,
+      environment: parsed.environment,
+    };
+    const list = {
+      limit: Number(query.get("limit") ?? 100),
+      cursor: query.get("cursor") ?? undefined,
+      format: "standard",
+    } as TransactionListQuery;
     const { json } = await listTransactionsJson(db, secret, auth, list);
     res.writeHead(200, { "content-type": "application/json", "content-length": json.length }).end(json);
   })().catch((error: unknown) => {

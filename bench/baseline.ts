@@ -29,17 +29,27 @@ export interface PageSpec {
 export type Baseline = (pool: pg.Pool, spec: PageSpec) => Promise<Buffer>;
 
 /** The bench's stand-in for a key of the whole merchant (queries and cursors only read the merchant and locations). */
-export const benchAuth = (merchantId: string): AuthContext => ({ keyId: "bench", merchantId, scopes: ["transactions:read"], locationIds: null, environment: "test" });
+export const benchAuth = (merchantId: string): AuthContext => ({
+  keyId: "bench",
+  merchantId,
+  scopes: ["transactions:read"],
+  locationIds: null,
+  environment: "test",
+});
 
 /** The API's page SQL, its JSON records joined into `{"data":[…]}`. */
 export const pgJsonBaseline: Baseline = async (pool, spec) => {
-  const { text, values } = transactionPageQuery(benchAuth(spec.merchantId), {}, {
-    axis: "updated",
-    after: spec.after,
-    updatedBefore: spec.upper,
-    rows: spec.limit + 1,
-    format: "standard",
-  });
+  const { text, values } = transactionPageQuery(
+    benchAuth(spec.merchantId),
+    {},
+    {
+      axis: "updated",
+      after: spec.after,
+      updatedBefore: spec.upper,
+      rows: spec.limit + 1,
+      format: "standard",
+    },
+  );
   const { rows } = await pool.query<TransactionPageRow>(preparedQuery(text, values));
   const page = rows.slice(0, spec.limit);
   const parts: Buffer[] = [Buffer.from('{"data":[')];
@@ -114,9 +124,27 @@ export const nodeJsonBaseline: Baseline = async (pool, spec) => {
         status: r.status,
         voided_at: r.voided_at,
         original_transaction: r.o_id === null ? null : { id: r.o_id, pos_id: r.o_pos_id },
-        customer: r.c_id === null ? null : { id: r.c_id, pos_user: r.pos_user, first_name: r.c_first_name, last_name: r.c_last_name, phone: r.phone, email: r.email },
+        customer:
+          r.c_id === null
+            ? null
+            : {
+                id: r.c_id,
+                pos_user: r.pos_user,
+                first_name: r.c_first_name,
+                last_name: r.c_last_name,
+                phone: r.phone,
+                email: r.email,
+              },
         employee: r.e_id === null ? null : { id: r.e_id, pos_id: r.e_pos_id, name: r.e_name },
-        totals: { subtotal: r.subtotal, discount: r.discount_total, tax: r.tax_total, total: r.total, cost: r.cost_total, margin: r.margin, margin_percent: r.margin_percent },
+        totals: {
+          subtotal: r.subtotal,
+          discount: r.discount_total,
+          tax: r.tax_total,
+          total: r.total,
+          cost: r.cost_total,
+          margin: r.margin,
+          margin_percent: r.margin_percent,
+        },
         line_items: [],
         deleted_at: r.deleted_at,
         created_at: r.created_at,
@@ -199,13 +227,17 @@ export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: stri
     try {
       deepStrictEqual(data, api);
     } catch (error) {
-      throw new Error(`baseline ${name} does not return the API's page (${spec.limit} rows after ${JSON.stringify(spec.after)}): ${(error as Error).message.slice(0, 2000)}`);
+      throw new Error(
+        `baseline ${name} does not return the API's page (${spec.limit} rows after ${JSON.stringify(spec.after)}): ${(error as Error).message.slice(0, 2000)}`,
+      );
     }
   }
   // The floor reads the same receipts (and no fewer rows than they have lines).
   const floor = await flatFloor(pool, spec);
   const lines = (api as { line_items: unknown[] }[]).reduce((sum, r) => sum + Math.max(1, r.line_items.length), 0);
   if (floor.receipts !== Math.min(api.length, spec.limit) || floor.lines !== lines) {
-    throw new Error(`the floor read ${floor.receipts} receipts in ${floor.lines} rows, the API's page ${api.length} receipts in ${lines}`);
+    throw new Error(
+      `the floor read ${floor.receipts} receipts in ${floor.lines} rows, the API's page ${api.length} receipts in ${lines}`,
+    );
   }
 }

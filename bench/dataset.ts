@@ -48,8 +48,25 @@ export const SHAPES: Record<ShapeName, ShapeSpec> = {
     name: "many",
     description: "200 merchants of 5,000 receipts (2 stores, 300 products) and one of 100,000; measured on a small one",
     parts: [
-      { ...COMMON, merchants: 200, merchantSlug: "small-merchant", locationsPerMerchant: 2, customersPerMerchant: 1_000, productsPerMerchant: 300, transactionsPerMerchant: 5_000 },
-      { ...COMMON, seed: 43, merchants: 1, merchantSlug: "hundred-k", locationsPerMerchant: 5, customersPerMerchant: 20_000, productsPerMerchant: 3_000, transactionsPerMerchant: 100_000 },
+      {
+        ...COMMON,
+        merchants: 200,
+        merchantSlug: "small-merchant",
+        locationsPerMerchant: 2,
+        customersPerMerchant: 1_000,
+        productsPerMerchant: 300,
+        transactionsPerMerchant: 5_000,
+      },
+      {
+        ...COMMON,
+        seed: 43,
+        merchants: 1,
+        merchantSlug: "hundred-k",
+        locationsPerMerchant: 5,
+        customersPerMerchant: 20_000,
+        productsPerMerchant: 3_000,
+        transactionsPerMerchant: 100_000,
+      },
     ],
     measured: "small-merchant",
     reportsPeer: "hundred-k",
@@ -57,7 +74,17 @@ export const SHAPES: Record<ShapeName, ShapeSpec> = {
   big: {
     name: "big",
     description: "1 merchant, 1,000,000 receipts, 5 stores, 3,000 products, 200,000 customers",
-    parts: [{ ...COMMON, merchants: 1, merchantSlug: "green-leaf-dispensary", locationsPerMerchant: 5, customersPerMerchant: 200_000, productsPerMerchant: 3_000, transactionsPerMerchant: 1_000_000 }],
+    parts: [
+      {
+        ...COMMON,
+        merchants: 1,
+        merchantSlug: "green-leaf-dispensary",
+        locationsPerMerchant: 5,
+        customersPerMerchant: 200_000,
+        productsPerMerchant: 3_000,
+        transactionsPerMerchant: 1_000_000,
+      },
+    ],
     measured: "green-leaf-dispensary",
   },
 };
@@ -124,12 +151,18 @@ const matches = (counts: Counts, spec: ShapeSpec) => {
  * server runs): loaded at server start, so set once in the data folder's postgresql.auto.conf
  * (the bench's database only) and the server restarted.
  */
-async function withStatements(server: EmbeddedDatabase, restart: () => Promise<EmbeddedDatabase>, log: (line: string) => void): Promise<EmbeddedDatabase> {
+async function withStatements(
+  server: EmbeddedDatabase,
+  restart: () => Promise<EmbeddedDatabase>,
+  log: (line: string) => void,
+): Promise<EmbeddedDatabase> {
   const client = new pg.Client({ connectionString: server.adminUrl });
   await client.connect();
   let loaded: boolean;
   try {
-    loaded = (await client.query<{ shared_preload_libraries: string }>("SHOW shared_preload_libraries")).rows[0]!.shared_preload_libraries.includes("pg_stat_statements");
+    loaded = (
+      await client.query<{ shared_preload_libraries: string }>("SHOW shared_preload_libraries")
+    ).rows[0]!.shared_preload_libraries.includes("pg_stat_statements");
     if (!loaded) {
       await client.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
       await client.query("ALTER SYSTEM SET pg_stat_statements.track_planning = on");
@@ -145,7 +178,12 @@ async function withStatements(server: EmbeddedDatabase, restart: () => Promise<E
 }
 
 /** Starts the embedded PostgreSQL of a shape, migrates it, and seeds it unless it holds the dataset already. */
-export async function ensureDataset(root: string, spec: ShapeSpec, port: number, log: (line: string) => void): Promise<Dataset> {
+export async function ensureDataset(
+  root: string,
+  spec: ShapeSpec,
+  port: number,
+  log: (line: string) => void,
+): Promise<Dataset> {
   const dir = shapeDir(root, spec.name);
   log(`${spec.name}: embedded PostgreSQL in ${dir} on 127.0.0.1:${port}`);
   // Its error says why it did not start (port taken, folder in use by another server: PostgreSQL's own words).
@@ -161,7 +199,8 @@ export async function ensureDataset(root: string, spec: ShapeSpec, port: number,
     await client.connect();
     try {
       await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-      const idOf = async (slug: string) => (await client.query<{ id: string }>("SELECT id FROM merchants WHERE slug = $1", [slug])).rows[0]?.id;
+      const idOf = async (slug: string) =>
+        (await client.query<{ id: string }>("SELECT id FROM merchants WHERE slug = $1", [slug])).rows[0]?.id;
       let merchantId = await idOf(spec.measured);
       let builtNow = false;
       if (merchantId) {
@@ -169,12 +208,19 @@ export async function ensureDataset(root: string, spec: ShapeSpec, port: number,
         await removeBenchWrites(client, merchantId);
         const counts = await countsOf(client, merchantId);
         if (!matches(counts, spec)) {
-          throw new Error(`${dir} holds merchant ${spec.measured} with ${JSON.stringify(counts)}, not the bench's ${spec.name} dataset; remove the folder to have it built again.`);
+          throw new Error(
+            `${dir} holds merchant ${spec.measured} with ${JSON.stringify(counts)}, not the bench's ${spec.name} dataset; remove the folder to have it built again.`,
+          );
         }
-        log(`  reusing it (${counts.transactions.toLocaleString("en-US")} receipts, ${counts.lineItems.toLocaleString("en-US")} lines, ${counts.merchants} merchants)`);
+        log(
+          `  reusing it (${counts.transactions.toLocaleString("en-US")} receipts, ${counts.lineItems.toLocaleString("en-US")} lines, ${counts.merchants} merchants)`,
+        );
       } else {
         const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM merchants");
-        if (rows[0]!.n > 0) throw new Error(`${dir} holds other merchants (a build cut short?); remove the folder to have the ${spec.name} dataset built again.`);
+        if (rows[0]!.n > 0)
+          throw new Error(
+            `${dir} holds other merchants (a build cut short?); remove the folder to have the ${spec.name} dataset built again.`,
+          );
         const total = spec.parts.reduce((sum, p) => sum + p.merchants * p.transactionsPerMerchant, 0);
         log(`  building it once with the seeder: ${total.toLocaleString("en-US")} receipts (later runs reuse it)`);
         const started = performance.now();
@@ -188,7 +234,9 @@ export async function ensureDataset(root: string, spec: ShapeSpec, port: number,
               if (p.phase === lastPhase && now - lastLog < 15_000 && p.done < p.total) return;
               lastPhase = p.phase;
               lastLog = now;
-              log(`  seeding ${part.merchantSlug} ${p.phase}: ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`);
+              log(
+                `  seeding ${part.merchantSlug} ${p.phase}: ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`,
+              );
             });
           }
         } finally {

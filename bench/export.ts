@@ -32,7 +32,10 @@ export interface ExportResult {
 }
 
 /** Streams GET /v1/export/transactions, counting records (lines that are not the export's own). */
-function streamExport(ctx: SuiteContext, maxRecords: number | null): Promise<{ records: number; bytes: number; seconds: number; end: string }> {
+function streamExport(
+  ctx: SuiteContext,
+  maxRecords: number | null,
+): Promise<{ records: number; bytes: number; seconds: number; end: string }> {
   const path = `/v1/export/transactions?format=ndjson${maxRecords ? `&max_records=${maxRecords}` : ""}`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -59,7 +62,9 @@ function streamExport(ctx: SuiteContext, maxRecords: number | null): Promise<{ r
         // Keep only enough of an unfinished line to recognise a control line.
         carry = text.slice(start, start + 16);
       });
-      res.on("end", () => resolve({ records: lines - control, bytes, seconds: (performance.now() - started) / 1000, end: carry }));
+      res.on("end", () =>
+        resolve({ records: lines - control, bytes, seconds: (performance.now() - started) / 1000, end: carry }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -112,7 +117,11 @@ async function copyOut(ctx: SuiteContext, sql: string): Promise<{ lines: number;
 /** The API's page SQL over the whole range in one statement, its parameters written in (COPY takes none). */
 function wholeRangeJsonSql(ctx: SuiteContext, rows: number | null): string {
   const auth = benchAuth(ctx.merchantId);
-  const { text, values } = transactionPageQuery(auth, {}, { axis: "updated", after: null, updatedBefore: ctx.upper, rows: rows ?? 2_000_000_000, format: "standard" });
+  const { text, values } = transactionPageQuery(
+    auth,
+    {},
+    { axis: "updated", after: null, updatedBefore: ctx.upper, rows: rows ?? 2_000_000_000, format: "standard" },
+  );
   // Only the record column: the same bytes as the export's lines.
   const inlined = text.replace(/\$(\d+)/g, (_, n: string) => pg.escapeLiteral(String(values[Number(n) - 1])));
   return `SELECT record FROM (${inlined}) page`;
@@ -124,19 +133,43 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
   // A small export and the whole range (or --export-max): the server's memory must not grow with the size.
   for (const size of [Math.min(10_000, ctx.transactions), whole]) {
     const run = await httpExport(ctx, size);
-    ctx.log(`  HTTP NDJSON ${run.records.toLocaleString("en-US")} records: ${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.mbPerSecond.toFixed(1)} MB/s, server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB)`);
+    ctx.log(
+      `  HTTP NDJSON ${run.records.toLocaleString("en-US")} records: ${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.mbPerSecond.toFixed(1)} MB/s, server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB)`,
+    );
     runs.push(run);
   }
   const json = await copyOut(ctx, wholeRangeJsonSql(ctx, whole));
   const copyJson = perSecond(json.lines, json.bytes, json.seconds);
-  ctx.log(`  COPY of the same JSON records: ${Math.round(copyJson.recordsPerSecond).toLocaleString("en-US")} records/s, ${copyJson.mbPerSecond.toFixed(1)} MB/s`);
+  ctx.log(
+    `  COPY of the same JSON records: ${Math.round(copyJson.recordsPerSecond).toLocaleString("en-US")} records/s, ${copyJson.mbPerSecond.toFixed(1)} MB/s`,
+  );
   const m = pg.escapeLiteral(ctx.merchantId);
   const limit = whole ? ` LIMIT ${whole}` : "";
-  const rawTx = await copyOut(ctx, `SELECT * FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}`);
-  const rawLines = await copyOut(ctx, whole ? `SELECT li.* FROM (SELECT id FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}) t JOIN line_items li ON li.transaction_id = t.id` : `SELECT * FROM line_items WHERE merchant_id = ${m}`);
-  const copyRaw = { ...perSecond(rawTx.lines, rawTx.bytes + rawLines.bytes, rawTx.seconds + rawLines.seconds), lines: rawLines.lines };
-  ctx.log(`  COPY of the raw rows (receipts, then lines; no JSON): ${Math.round(copyRaw.recordsPerSecond).toLocaleString("en-US")} receipts/s`);
+  const rawTx = await copyOut(
+    ctx,
+    `SELECT * FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}`,
+  );
+  const rawLines = await copyOut(
+    ctx,
+    whole
+      ? `SELECT li.* FROM (SELECT id FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}) t JOIN line_items li ON li.transaction_id = t.id`
+      : `SELECT * FROM line_items WHERE merchant_id = ${m}`,
+  );
+  const copyRaw = {
+    ...perSecond(rawTx.lines, rawTx.bytes + rawLines.bytes, rawTx.seconds + rawLines.seconds),
+    lines: rawLines.lines,
+  };
+  ctx.log(
+    `  COPY of the raw rows (receipts, then lines; no JSON): ${Math.round(copyRaw.recordsPerSecond).toLocaleString("en-US")} receipts/s`,
+  );
   const full = runs.at(-1)!;
-  if (full.records !== copyRaw.records) ctx.log(`  warning: the export sent ${full.records} receipts, COPY of the raw rows read ${copyRaw.records}`);
-  return { http: runs, copyJson, copyRaw, ratio: ratio(full.recordsPerSecond, copyJson.recordsPerSecond), floorRatio: ratio(full.recordsPerSecond, copyRaw.recordsPerSecond) };
+  if (full.records !== copyRaw.records)
+    ctx.log(`  warning: the export sent ${full.records} receipts, COPY of the raw rows read ${copyRaw.records}`);
+  return {
+    http: runs,
+    copyJson,
+    copyRaw,
+    ratio: ratio(full.recordsPerSecond, copyJson.recordsPerSecond),
+    floorRatio: ratio(full.recordsPerSecond, copyRaw.recordsPerSecond),
+  };
 }

@@ -75,47 +75,97 @@ function worstRatio(a: Record<string, number>, b: Record<string, number>): { nam
 
 function suiteGoals(s: SuiteResult): GoalRow[] {
   const rows: GoalRow[] = [];
-  const row = (goal: string, measured: string, st: GoalStatus) => rows.push({ shape: s.shape, node: nodeOf(s), goal, measured, status: st });
+  const row = (goal: string, measured: string, st: GoalStatus) =>
+    rows.push({ shape: s.shape, node: nodeOf(s), goal, measured, status: st });
   if (s.export) {
-    row(`NDJSON export ≥ ${GOALS.exportShareOfCopy}× COPY of the raw rows (receipts/s)`, `${x(s.export.floorRatio)} (${x(s.export.ratio)} of COPY of the same JSON)`, status(s.export.floorRatio >= GOALS.exportShareOfCopy));
+    row(
+      `NDJSON export ≥ ${GOALS.exportShareOfCopy}× COPY of the raw rows (receipts/s)`,
+      `${x(s.export.floorRatio)} (${x(s.export.ratio)} of COPY of the same JSON)`,
+      status(s.export.floorRatio >= GOALS.exportShareOfCopy),
+    );
     const peak = Math.max(...s.export.http.map((r) => r.peakRssMb ?? Number.NaN));
-    row(`export: server peak RSS < ${GOALS.exportRssMb} MB`, `${ms(peak)} MB`, Number.isNaN(peak) ? "not measured" : status(peak < GOALS.exportRssMb));
+    row(
+      `export: server peak RSS < ${GOALS.exportRssMb} MB`,
+      `${ms(peak)} MB`,
+      Number.isNaN(peak) ? "not measured" : status(peak < GOALS.exportRssMb),
+    );
   }
   if (s.pages) {
     const k = s.pages.pages.filter((p) => p.limit === 1000);
     if (k.length) {
       const w = worst(k, (p) => p.floorRatio);
-      row(`page of 1,000: HTTP p50 ≤ ${GOALS.page1000FloorRatio}× the flat prepared SELECT (floor)`, `worst ${x(w.floorRatio)} (${w.place}; ${x(w.ratio)} of the best SQL)`, status(k.every((p) => p.floorRatio <= GOALS.page1000FloorRatio)));
+      row(
+        `page of 1,000: HTTP p50 ≤ ${GOALS.page1000FloorRatio}× the flat prepared SELECT (floor)`,
+        `worst ${x(w.floorRatio)} (${w.place}; ${x(w.ratio)} of the best SQL)`,
+        status(k.every((p) => p.floorRatio <= GOALS.page1000FloorRatio)),
+      );
     }
     const h = s.pages.pages.filter((p) => p.limit === 100);
     if (h.length) {
       const w = worst(h, (p) => p.ratio);
-      row(`page of 100: HTTP p50 ≤ ${GOALS.page100SqlRatio}× the best hand-written SQL`, `worst ${x(w.ratio)} (${w.place}; ${x(w.floorRatio)} of the floor)`, status(h.every((p) => p.ratio <= GOALS.page100SqlRatio)));
+      row(
+        `page of 100: HTTP p50 ≤ ${GOALS.page100SqlRatio}× the best hand-written SQL`,
+        `worst ${x(w.ratio)} (${w.place}; ${x(w.floorRatio)} of the floor)`,
+        status(h.every((p) => p.ratio <= GOALS.page100SqlRatio)),
+      );
     }
     const deepWorst = Math.max(...s.pages.deep.map((d) => d.httpRatio));
-    row(`deep page ÷ first page ≤ ${GOALS.deepRatio}`, s.pages.deep.map((d) => `${d.limit} rows ${x(d.httpRatio)}`).join(", "), status(deepWorst <= GOALS.deepRatio));
+    row(
+      `deep page ÷ first page ≤ ${GOALS.deepRatio}`,
+      s.pages.deep.map((d) => `${d.limit} rows ${x(d.httpRatio)}`).join(", "),
+      status(deepWorst <= GOALS.deepRatio),
+    );
   }
   if (s.planning) {
     const p = s.planning;
     const names = p.plannedPerRequest.map((st) => `${st.plans}/${st.calls}: ${st.query.slice(0, 60)}`).join("; ");
-    row("no statement on a request's path planned per request once warm", p.plannedPerRequest.length ? `${p.plannedPerRequest.length} of ${p.statements.length} (${names})` : `0 of ${p.statements.length} statements`, status(p.plannedPerRequest.length === 0));
+    row(
+      "no statement on a request's path planned per request once warm",
+      p.plannedPerRequest.length
+        ? `${p.plannedPerRequest.length} of ${p.statements.length} (${names})`
+        : `0 of ${p.statements.length} statements`,
+      status(p.plannedPerRequest.length === 0),
+    );
   }
-  if (s.polls) row(`empty continuation poll ≤ ${GOALS.pollRatio}× a bare node:http + pg server`, `${x(s.polls.ratio)} (${ms(s.polls.service.p50)} ms against ${ms(s.polls.bare.p50)} ms)`, status(s.polls.ratio <= GOALS.pollRatio));
+  if (s.polls)
+    row(
+      `empty continuation poll ≤ ${GOALS.pollRatio}× a bare node:http + pg server`,
+      `${x(s.polls.ratio)} (${ms(s.polls.service.p50)} ms against ${ms(s.polls.bare.p50)} ms)`,
+      status(s.polls.ratio <= GOALS.pollRatio),
+    );
   if (s.shape === "big" && s.lookups) {
     const reports = s.lookups.filter((l) => GOAL_REPORTS.includes(l.name));
     if (reports.length) {
       const w = worst(reports, (l) => l.latency.p50);
-      row(`month's sales by product and customers report: p50 < ${GOALS.monthReportMs} ms`, `worst ${ms(w.latency.p50)} ms (${w.name})`, status(w.latency.p50 < GOALS.monthReportMs));
+      row(
+        `month's sales by product and customers report: p50 < ${GOALS.monthReportMs} ms`,
+        `worst ${ms(w.latency.p50)} ms (${w.name})`,
+        status(w.latency.p50 < GOALS.monthReportMs),
+      );
     }
   }
-  if (s.roundTrips) row(`single PUT of a new plain sale: ≤ ${GOALS.putRoundTrips} round trips to PostgreSQL`, `${s.roundTrips.median} (each: ${s.roundTrips.perPut.join(", ")})`, status(s.roundTrips.median <= GOALS.putRoundTrips));
+  if (s.roundTrips)
+    row(
+      `single PUT of a new plain sale: ≤ ${GOALS.putRoundTrips} round trips to PostgreSQL`,
+      `${s.roundTrips.median} (each: ${s.roundTrips.perPut.join(", ")})`,
+      status(s.roundTrips.median <= GOALS.putRoundTrips),
+    );
   if (s.writes) {
     const put8 = s.writes.find((w) => w.api === "put" && w.concurrency === 8);
-    if (put8) row(`single PUTs, 8 at once: ≥ ${GOALS.put8PerSecond} receipts/s (2× today's best)`, `${Math.round(put8.receiptsPerSecond)} receipts/s`, status(put8.receiptsPerSecond >= GOALS.put8PerSecond));
+    if (put8)
+      row(
+        `single PUTs, 8 at once: ≥ ${GOALS.put8PerSecond} receipts/s (2× today's best)`,
+        `${Math.round(put8.receiptsPerSecond)} receipts/s`,
+        status(put8.receiptsPerSecond >= GOALS.put8PerSecond),
+      );
     const batches = s.writes.filter((w) => w.api === "batch");
     if (batches.length) {
       const best = Math.max(...batches.map((w) => w.linesPerSecond));
-      row(`batch writes ≥ ${GOALS.batchLinesPerSecond.toLocaleString("en-US")} line items/s`, `${Math.round(best).toLocaleString("en-US")} lines/s`, status(best >= GOALS.batchLinesPerSecond));
+      row(
+        `batch writes ≥ ${GOALS.batchLinesPerSecond.toLocaleString("en-US")} line items/s`,
+        `${Math.round(best).toLocaleString("en-US")} lines/s`,
+        status(best >= GOALS.batchLinesPerSecond),
+      );
     }
   }
   return rows;
@@ -127,7 +177,8 @@ export function evaluateGoals(suites: SuiteResult[]): GoalRow[] {
   const rows = settled.flatMap(suiteGoals);
   for (const s of settled) {
     const node = nodeOf(s);
-    const push = (goal: string, measured: string, st: GoalStatus) => rows.push({ shape: s.shape, node, goal, measured, status: st });
+    const push = (goal: string, measured: string, st: GoalStatus) =>
+      rows.push({ shape: s.shape, node, goal, measured, status: st });
     // Before ANALYZE against after, same shape and Node.
     const fresh = suites.find((f) => f.phase === "fresh" && f.shape === s.shape && nodeOf(f) === node);
     const freshGoal = `before ANALYZE within ${GOALS.freshVsSettled}× of after`;
@@ -148,7 +199,9 @@ export function evaluateGoals(suites: SuiteResult[]): GoalRow[] {
     if (s.shape === "big" && s.lookups) {
       const peer = settled.find((m) => m.shape === "many" && nodeOf(m) === node)?.peerLookups;
       const goal = `month reports within ${GOALS.reportVsHundredK}× of the same month on a 100,000-receipt merchant`;
-      const mine = Object.fromEntries(s.lookups.filter((l) => GOAL_REPORTS.includes(l.name)).map((l) => [l.name, l.latency.p50]));
+      const mine = Object.fromEntries(
+        s.lookups.filter((l) => GOAL_REPORTS.includes(l.name)).map((l) => [l.name, l.latency.p50]),
+      );
       const w = peer ? worstRatio(mine, Object.fromEntries(peer.map((l) => [l.name, l.latency.p50]))) : null;
       if (w) push(goal, `worst ${x(w.ratio)} (${w.name})`, status(w.ratio <= GOALS.reportVsHundredK));
       else push(goal, peer ? "no report in both" : "many not in this run", "not measured");

@@ -44,7 +44,8 @@ export class BenchClient {
   /** GET that must answer 200. */
   async get(path: string): Promise<Buffer> {
     const answer = await this.request("GET", path);
-    if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${answer.body.toString("utf8").slice(0, 500)}`);
+    if (answer.status !== 200)
+      throw new Error(`GET ${path}: ${answer.status} ${answer.body.toString("utf8").slice(0, 500)}`);
     return answer.body;
   }
 

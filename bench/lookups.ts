@@ -15,7 +15,8 @@ export interface LookupResult {
 }
 
 /** "+13035550123" → "(303) 555-0123": the service normalises it back to E.164 before matching. */
-const national = (e164: string) => (/^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164) ? e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, "($1) $2-$3") : e164);
+const national = (e164: string) =>
+  /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164) ? e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, "($1) $2-$3") : e164;
 
 /** The first day of the month a year before `to` (a date at midnight UTC). */
 function yearBefore(to: Date): string {
@@ -32,7 +33,10 @@ export async function measureLookups(ctx: SuiteContext, reportsOnly = false): Pr
   const results: LookupResult[] = [];
   if (!reportsOnly) results.push(await phoneLookup(ctx));
   results.push(...(await monthReports(ctx, reportsOnly)));
-  for (const r of results) ctx.log(`  ${r.name}: p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms (${r.samples} samples)`);
+  for (const r of results)
+    ctx.log(
+      `  ${r.name}: p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms (${r.samples} samples)`,
+    );
   return results;
 }
 
@@ -51,14 +55,21 @@ async function phoneLookup(ctx: SuiteContext): Promise<LookupResult> {
     });
     if (i >= 5) phoneTimes.push(ms);
   }
-  return { name: "customer by phone", request: "GET /v1/customers?phone=(303) 555-0123", samples: phoneTimes.length, latency: summarize(phoneTimes) };
+  return {
+    name: "customer by phone",
+    request: "GET /v1/customers?phone=(303) 555-0123",
+    samples: phoneTimes.length,
+    latency: summarize(phoneTimes),
+  };
 }
 
 async function monthReports(ctx: SuiteContext, reportsOnly: boolean): Promise<LookupResult[]> {
   const results: LookupResult[] = [];
 
   // The last full calendar month before the dataset's newest receipt.
-  const { rows: [last] } = await ctx.pool.query<{ month: string }>(
+  const {
+    rows: [last],
+  } = await ctx.pool.query<{ month: string }>(
     "SELECT to_char(date_trunc('month', max(business_date)) - interval '1 month', 'YYYY-MM-DD') AS month FROM transactions WHERE merchant_id = $1",
     [ctx.merchantId],
   );
@@ -72,7 +83,10 @@ async function monthReports(ctx: SuiteContext, reportsOnly: boolean): Promise<Lo
     ["sales report, one month by day and employee", `/v1/reports/sales?${range}&period=day&group_by=employee`],
     ["sales report, one month by day and category", `/v1/reports/sales?${range}&period=day&group_by=category`],
     ["sales report, one month by product", `/v1/reports/sales?${range}&period=month&group_by=product`],
-    ["sales report, a year by month", `/v1/reports/sales?from=${yearBefore(to)}&to=${to.toISOString().slice(0, 10)}&period=month`],
+    [
+      "sales report, a year by month",
+      `/v1/reports/sales?from=${yearBefore(to)}&to=${to.toISOString().slice(0, 10)}&period=month`,
+    ],
     ["customers report, one month by day", `/v1/reports/customers?${range}&period=day`],
     ["inventory report, by store and category", "/v1/reports/inventory"],
   ];
@@ -104,7 +118,8 @@ async function monthReports(ctx: SuiteContext, reportsOnly: boolean): Promise<Lo
       lines: [{ sku: item.sku, name: item.name, unit_price: item.sale_price, quantity: "1" }],
     });
     // A new receipt each time (this suite's pid): a repeated one would change nothing and mark no day.
-    if (answer.status !== 201) throw new Error(`the receipt before the report was refused: ${answer.status} ${answer.body.toString("utf8")}`);
+    if (answer.status !== 201)
+      throw new Error(`the receipt before the report was refused: ${answer.status} ${answer.body.toString("utf8")}`);
     const ms = await timed(() => ctx.client.get(reports[0]![1]));
     if (i >= 2) afterWrite.push(ms);
   }

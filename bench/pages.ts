@@ -58,7 +58,11 @@ export function cursorAfter(ctx: SuiteContext, position: [string, string]): stri
 }
 
 /** Path and baseline spec of the page that starts after `offset` rows. */
-export async function pageAt(ctx: SuiteContext, offset: number, limit: number): Promise<{ path: string; spec: PageSpec }> {
+export async function pageAt(
+  ctx: SuiteContext,
+  offset: number,
+  limit: number,
+): Promise<{ path: string; spec: PageSpec }> {
   const after = offset > 0 ? await positionAt(ctx, offset - 1) : null;
   const path = `/v1/transactions?limit=${limit}${after ? `&cursor=${encodeURIComponent(cursorAfter(ctx, after))}` : ""}`;
   return { path, spec: { merchantId: ctx.merchantId, after, upper: ctx.upper, limit } };
@@ -93,20 +97,36 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
     const ops: Record<string, () => Promise<unknown>> = {};
     for (const { place, path, spec } of prepared) {
       ops[`${place}:http`] = () => ctx.client.get(path);
-      for (const [name, baseline] of Object.entries(BASELINES)) ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
+      for (const [name, baseline] of Object.entries(BASELINES))
+        ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
       ops[`${place}:floor`] = () => flatFloor(ctx.pool, spec);
     }
     const samples = limit === 1000 ? Math.max(5, Math.round(ctx.options.samples * 0.75)) : ctx.options.samples;
     const times = await interleaved(ops, samples);
     for (const { place, offset, bytes } of prepared) {
-      const baselines = Object.fromEntries(Object.keys(BASELINES).map((name) => [name, summarize(times[`${place}:${name}`]!)]));
+      const baselines = Object.fromEntries(
+        Object.keys(BASELINES).map((name) => [name, summarize(times[`${place}:${name}`]!)]),
+      );
       const [best] = Object.entries(baselines).sort(([, a], [, b]) => a.p50 - b.p50)[0]!;
       const http = summarize(times[`${place}:http`]!);
       const floor = summarize(times[`${place}:floor`]!);
-      const result: PageResult = { limit, place, offset, bytes, http, baselines, baseline: best, ratio: ratio(http.p50, baselines[best]!.p50), floor, floorRatio: ratio(http.p50, floor.p50) };
+      const result: PageResult = {
+        limit,
+        place,
+        offset,
+        bytes,
+        http,
+        baselines,
+        baseline: best,
+        ratio: ratio(http.p50, baselines[best]!.p50),
+        floor,
+        floorRatio: ratio(http.p50, floor.p50),
+      };
       ctx.log(
         `  page ${limit} ${place.padEnd(6)} http p50 ${http.p50.toFixed(1)} ms p99 ${http.p99.toFixed(1)}; ` +
-          Object.entries(baselines).map(([name, s]) => `${name} ${s.p50.toFixed(1)}`).join(", ") +
+          Object.entries(baselines)
+            .map(([name, s]) => `${name} ${s.p50.toFixed(1)}`)
+            .join(", ") +
           `, floor ${floor.p50.toFixed(1)}; ÷ best SQL ${result.ratio.toFixed(2)}, ÷ floor ${result.floorRatio.toFixed(2)}`,
       );
       pages.push(result);

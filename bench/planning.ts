@@ -24,13 +24,24 @@ export interface PlanningResult {
 }
 
 export async function measurePlanning(ctx: SuiteContext): Promise<PlanningResult> {
-  const paths = [(await pageAt(ctx, 0, 100)).path, (await pageAt(ctx, Math.floor(ctx.transactions / 2), 100)).path, (await pageAt(ctx, 0, 1000)).path, (await pageAt(ctx, ctx.transactions, 100)).path];
+  const paths = [
+    (await pageAt(ctx, 0, 100)).path,
+    (await pageAt(ctx, Math.floor(ctx.transactions / 2), 100)).path,
+    (await pageAt(ctx, 0, 1000)).path,
+    (await pageAt(ctx, ctx.transactions, 100)).path,
+  ];
   const round = () => Promise.all(paths.map((p) => ctx.client.get(p)));
   for (let i = 0; i < 10; i++) await round();
   const rounds = 20;
   await ctx.pool.query("SELECT pg_stat_statements_reset()");
   for (let i = 0; i < rounds; i++) await round();
-  const { rows } = await ctx.pool.query<{ query: string; calls: string; plans: string; mean_plan_time: number; mean_exec_time: number }>(
+  const { rows } = await ctx.pool.query<{
+    query: string;
+    calls: string;
+    plans: string;
+    mean_plan_time: number;
+    mean_exec_time: number;
+  }>(
     `SELECT query, calls, plans, mean_plan_time, mean_exec_time FROM pg_stat_statements
      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1 AND query NOT LIKE '%pg_stat_statements%'
      ORDER BY calls DESC`,
@@ -44,7 +55,12 @@ export async function measurePlanning(ctx: SuiteContext): Promise<PlanningResult
     meanExecMs: r.mean_exec_time,
   }));
   const plannedPerRequest = statements.filter((s) => s.plans > s.calls / 2);
-  ctx.log(`  ${rounds} rounds of ${paths.length} requests: ${statements.length} statements on every round, ${plannedPerRequest.length} planned per execution`);
-  for (const s of statements) ctx.log(`    ${s.calls} calls, ${s.plans} plans (mean ${s.meanPlanMs.toFixed(2)} ms planning, ${s.meanExecMs.toFixed(2)} ms running): ${s.query.slice(0, 100)}`);
+  ctx.log(
+    `  ${rounds} rounds of ${paths.length} requests: ${statements.length} statements on every round, ${plannedPerRequest.length} planned per execution`,
+  );
+  for (const s of statements)
+    ctx.log(
+      `    ${s.calls} calls, ${s.plans} plans (mean ${s.meanPlanMs.toFixed(2)} ms planning, ${s.meanExecMs.toFixed(2)} ms running): ${s.query.slice(0, 100)}`,
+    );
   return { requests: rounds * paths.length, statements, plannedPerRequest };
 }

@@ -19,7 +19,16 @@ export interface PollResult {
 /** The bare server as plain JavaScript, like the service's dist/ (esbuild, bundled with what it imports from src/). */
 async function buildBare(): Promise<string> {
   const outfile = path.resolve(".data", "bench-bare", "bare-server.mjs");
-  await build({ entryPoints: [path.join("bench", "bare-server.ts")], outfile, bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  await build({
+    entryPoints: [path.join("bench", "bare-server.ts")],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+  });
   return outfile;
 }
 
@@ -41,13 +50,23 @@ export async function measurePolls(ctx: SuiteContext): Promise<PollResult> {
   const bare = await startBare(ctx);
   const bareClient = new BenchClient(bare.baseUrl, ctx.apiKey);
   try {
-    const [service, plain] = [await ctx.client.get(pollPath), await bareClient.get(pollPath)].map((b) => JSON.parse(b.toString("utf8")) as { data: unknown[] });
-    if (service!.data.length || plain!.data.length) throw new Error(`the poll is not empty (service ${service!.data.length}, bare ${plain!.data.length} records)`);
+    const [service, plain] = [await ctx.client.get(pollPath), await bareClient.get(pollPath)].map(
+      (b) => JSON.parse(b.toString("utf8")) as { data: unknown[] },
+    );
+    if (service!.data.length || plain!.data.length)
+      throw new Error(`the poll is not empty (service ${service!.data.length}, bare ${plain!.data.length} records)`);
     for (let i = 0; i < 30; i++) await Promise.all([ctx.client.get(pollPath), bareClient.get(pollPath)]);
-    const times = await interleaved({ service: () => ctx.client.get(pollPath), bare: () => bareClient.get(pollPath) }, ctx.options.samples * 5, 3, true);
+    const times = await interleaved(
+      { service: () => ctx.client.get(pollPath), bare: () => bareClient.get(pollPath) },
+      ctx.options.samples * 5,
+      3,
+      true,
+    );
     const result = { service: summarize(times.service!), bare: summarize(times.bare!), ratio: 0 };
     result.ratio = ratio(result.service.p50, result.bare.p50);
-    ctx.log(`  empty poll p50: service ${result.service.p50.toFixed(2)} ms, bare node:http + pg ${result.bare.p50.toFixed(2)} ms, ratio ${result.ratio.toFixed(2)}`);
+    ctx.log(
+      `  empty poll p50: service ${result.service.p50.toFixed(2)} ms, bare node:http + pg ${result.bare.p50.toFixed(2)} ms, ratio ${result.ratio.toFixed(2)}`,
+    );
     return result;
   } finally {
     bareClient.close();

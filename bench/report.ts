@@ -28,10 +28,12 @@ export interface BenchReport {
   skipped: string[];
 }
 
-const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ms = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 const x = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(2)}×`);
 const int = (v: number) => Math.round(v).toLocaleString("en-US");
-const major = (s: SuiteResult) => `Node ${s.node.replace(/^v/, "").split(".")[0]}${s.phase === "fresh" ? ", before ANALYZE" : ""}`;
+const major = (s: SuiteResult) =>
+  `Node ${s.node.replace(/^v/, "").split(".")[0]}${s.phase === "fresh" ? ", before ANALYZE" : ""}`;
 
 function table(header: string[], rows: string[][]): string {
   const lines = [header, header.map(() => "---"), ...rows];
@@ -47,17 +49,26 @@ export function renderReport(report: BenchReport): string {
   if (report.skipped.length) out.push(`Skipped: ${report.skipped.join("; ")}.`);
   for (const shape of report.shapes) {
     const c = shape.counts;
-    const built = shape.build ? `built in ${Math.round(shape.build.seededMs / 1000)} s${shape.builtNow ? " by this run" : ` (${shape.build.builtAt})`}` : "build time not recorded";
+    const built = shape.build
+      ? `built in ${Math.round(shape.build.seededMs / 1000)} s${shape.builtNow ? " by this run" : ` (${shape.build.builtAt})`}`
+      : "build time not recorded";
     out.push(
       `\n## ${shape.shape}: ${shape.description}\n${shape.dir}, ${built}; measured merchant: ${int(c.transactions)} receipts, ${int(c.lineItems)} lines, ${int(c.customers)} customers, ${int(c.products)} products, ${c.locations} stores; ${c.merchants} merchants in the database.`,
     );
     const suites = report.suites.filter((s) => s.shape === shape.shape);
-    out.push(`Load average (1/5/15 min) before and after each suite: ${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`);
+    out.push(
+      `Load average (1/5/15 min) before and after each suite: ${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`,
+    );
     out.push(renderSuites(suites));
   }
   if (report.goals.length) {
     out.push("\n## Goals");
-    out.push(table(["shape", "node", "goal", "measured", "status"], report.goals.map((g) => [g.shape, g.node, g.goal, g.measured, g.status])));
+    out.push(
+      table(
+        ["shape", "node", "goal", "measured", "status"],
+        report.goals.map((g) => [g.shape, g.node, g.goal, g.measured, g.status]),
+      ),
+    );
     const missed = report.goals.filter((g) => g.status === "missed").length;
     const unmeasured = report.goals.filter((g) => g.status === "not measured").length;
     out.push(`${report.goals.length - missed - unmeasured} met, ${missed} missed, ${unmeasured} not measured.`);
@@ -68,7 +79,9 @@ export function renderReport(report: BenchReport): string {
 function renderSuites(suites: SuiteResult[]): string {
   const out: string[] = [];
   if (suites.some((s) => s.pages)) {
-    out.push("\n1. Page of transactions with lines, by change time (ms; HTTP with keep-alive; baselines in-process through pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; ÷ floor = HTTP p50 ÷ the flat prepared SELECT of the same receipts and lines)");
+    out.push(
+      "\n1. Page of transactions with lines, by change time (ms; HTTP with keep-alive; baselines in-process through pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; ÷ floor = HTTP p50 ÷ the flat prepared SELECT of the same receipts and lines)",
+    );
     const rows: string[][] = [];
     for (const s of suites) {
       for (const p of s.pages?.pages ?? []) {
@@ -86,12 +99,35 @@ function renderSuites(suites: SuiteResult[]): string {
         ]);
       }
     }
-    out.push(table(["page", "node", "HTTP p50", "HTTP p99", "SQL pg-json p50", "SQL node-json p50", "floor p50", "÷ SQL", "÷ floor", "body"], rows));
+    out.push(
+      table(
+        [
+          "page",
+          "node",
+          "HTTP p50",
+          "HTTP p99",
+          "SQL pg-json p50",
+          "SQL node-json p50",
+          "floor p50",
+          "÷ SQL",
+          "÷ floor",
+          "body",
+        ],
+        rows,
+      ),
+    );
     out.push("\n2. Deep page against the first (p50 ratio)");
     out.push(
       table(
         ["page", "node", "HTTP deep ÷ first", "SQL deep ÷ first"],
-        suites.flatMap((s) => (s.pages?.deep ?? []).map((d) => [`${d.limit} rows, ${int(d.offset)} deep`, major(s), x(d.httpRatio), x(d.sqlRatio)])),
+        suites.flatMap((s) =>
+          (s.pages?.deep ?? []).map((d) => [
+            `${d.limit} rows, ${int(d.offset)} deep`,
+            major(s),
+            x(d.httpRatio),
+            x(d.sqlRatio),
+          ]),
+        ),
       ),
     );
   }
@@ -101,7 +137,15 @@ function renderSuites(suites: SuiteResult[]): string {
       table(
         ["connections", "node", "req/s", "receipts/s", "p50 ms", "p99 ms", "errors"],
         suites.flatMap((s) =>
-          (s.throughput ?? []).map((t) => [String(t.connections), major(s), t.requestsPerSecond.toFixed(1), int(t.recordsPerSecond), String(t.latencyP50), String(t.latencyP99), String(t.errors + t.non2xx)]),
+          (s.throughput ?? []).map((t) => [
+            String(t.connections),
+            major(s),
+            t.requestsPerSecond.toFixed(1),
+            int(t.recordsPerSecond),
+            String(t.latencyP50),
+            String(t.latencyP99),
+            String(t.errors + t.non2xx),
+          ]),
         ),
       ),
     );
@@ -112,10 +156,28 @@ function renderSuites(suites: SuiteResult[]): string {
     for (const s of suites) {
       if (!s.export) continue;
       for (const r of s.export.http) {
-        rows.push([`HTTP NDJSON, ${int(r.records)} records`, major(s), int(r.recordsPerSecond), r.mbPerSecond.toFixed(1), `${ms(r.peakRssMb)} (from ${ms(r.startRssMb)})`]);
+        rows.push([
+          `HTTP NDJSON, ${int(r.records)} records`,
+          major(s),
+          int(r.recordsPerSecond),
+          r.mbPerSecond.toFixed(1),
+          `${ms(r.peakRssMb)} (from ${ms(r.startRssMb)})`,
+        ]);
       }
-      rows.push(["COPY of the same JSON records", major(s), int(s.export.copyJson.recordsPerSecond), s.export.copyJson.mbPerSecond.toFixed(1), "–"]);
-      rows.push([`COPY of the raw rows (no JSON; receipts + ${int(s.export.copyRaw.lines)} lines)`, major(s), int(s.export.copyRaw.recordsPerSecond), s.export.copyRaw.mbPerSecond.toFixed(1), "–"]);
+      rows.push([
+        "COPY of the same JSON records",
+        major(s),
+        int(s.export.copyJson.recordsPerSecond),
+        s.export.copyJson.mbPerSecond.toFixed(1),
+        "–",
+      ]);
+      rows.push([
+        `COPY of the raw rows (no JSON; receipts + ${int(s.export.copyRaw.lines)} lines)`,
+        major(s),
+        int(s.export.copyRaw.recordsPerSecond),
+        s.export.copyRaw.mbPerSecond.toFixed(1),
+        "–",
+      ]);
       rows.push(["HTTP ÷ COPY of the same records", major(s), x(s.export.ratio), "", ""]);
       rows.push(["HTTP ÷ COPY of the raw rows (floor)", major(s), x(s.export.floorRatio), "", ""]);
     }
@@ -127,35 +189,90 @@ function renderSuites(suites: SuiteResult[]): string {
       table(
         ["API", "at once", "node", "receipts/s", "line items/s", "errors"],
         suites.flatMap((s) =>
-          (s.writes ?? []).map((w) => [w.api === "batch" ? `POST /v1/transactions/batch (${w.perCall} a call)` : "PUT /v1/transactions/{pos_id}", String(w.concurrency), major(s), int(w.receiptsPerSecond), int(w.linesPerSecond), String(w.errors)]),
+          (s.writes ?? []).map((w) => [
+            w.api === "batch" ? `POST /v1/transactions/batch (${w.perCall} a call)` : "PUT /v1/transactions/{pos_id}",
+            String(w.concurrency),
+            major(s),
+            int(w.receiptsPerSecond),
+            int(w.linesPerSecond),
+            String(w.errors),
+          ]),
         ),
       ),
     );
   }
   if (suites.some((s) => s.lookups)) {
     out.push("\n6. Lookups (ms)");
-    out.push(table(["request", "node", "p50", "p99", "samples"], suites.flatMap((s) => (s.lookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]))));
+    out.push(
+      table(
+        ["request", "node", "p50", "p99", "samples"],
+        suites.flatMap((s) =>
+          (s.lookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
+        ),
+      ),
+    );
   }
   if (suites.some((s) => s.peerLookups)) {
     out.push("\n6b. The same month's reports on the 100,000-receipt merchant (ms)");
-    out.push(table(["request", "node", "p50", "p99", "samples"], suites.flatMap((s) => (s.peerLookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]))));
+    out.push(
+      table(
+        ["request", "node", "p50", "p99", "samples"],
+        suites.flatMap((s) =>
+          (s.peerLookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
+        ),
+      ),
+    );
   }
   if (suites.some((s) => s.polls)) {
-    out.push("\n7. Empty continuation poll (ms): the service against a bare node:http + pg server running the same read");
-    out.push(table(["node", "service p50", "service p99", "bare p50", "bare p99", "ratio"], suites.filter((s) => s.polls).map((s) => [major(s), ms(s.polls!.service.p50), ms(s.polls!.service.p99), ms(s.polls!.bare.p50), ms(s.polls!.bare.p99), x(s.polls!.ratio)])));
+    out.push(
+      "\n7. Empty continuation poll (ms): the service against a bare node:http + pg server running the same read",
+    );
+    out.push(
+      table(
+        ["node", "service p50", "service p99", "bare p50", "bare p99", "ratio"],
+        suites
+          .filter((s) => s.polls)
+          .map((s) => [
+            major(s),
+            ms(s.polls!.service.p50),
+            ms(s.polls!.service.p99),
+            ms(s.polls!.bare.p50),
+            ms(s.polls!.bare.p99),
+            x(s.polls!.ratio),
+          ]),
+      ),
+    );
   }
   if (suites.some((s) => s.planning)) {
-    out.push("\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll): statements run every round");
+    out.push(
+      "\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll): statements run every round",
+    );
     out.push(
       table(
         ["node", "calls", "plans", "plan ms (mean)", "run ms (mean)", "statement"],
-        suites.flatMap((s) => (s.planning?.statements ?? []).map((st) => [major(s), String(st.calls), String(st.plans), st.meanPlanMs.toFixed(2), st.meanExecMs.toFixed(2), `\`${st.query.slice(0, 90).replace(/[|`]/g, " ")}\``])),
+        suites.flatMap((s) =>
+          (s.planning?.statements ?? []).map((st) => [
+            major(s),
+            String(st.calls),
+            String(st.plans),
+            st.meanPlanMs.toFixed(2),
+            st.meanExecMs.toFixed(2),
+            `\`${st.query.slice(0, 90).replace(/[|`]/g, " ")}\``,
+          ]),
+        ),
       ),
     );
   }
   if (suites.some((s) => s.roundTrips)) {
     out.push("\n9. Round trips to PostgreSQL of one PUT of a new plain sale (counted by a proxy)");
-    out.push(table(["node", "median", "each"], suites.filter((s) => s.roundTrips).map((s) => [major(s), String(s.roundTrips!.median), s.roundTrips!.perPut.join(", ")])));
+    out.push(
+      table(
+        ["node", "median", "each"],
+        suites
+          .filter((s) => s.roundTrips)
+          .map((s) => [major(s), String(s.roundTrips!.median), s.roundTrips!.perPut.join(", ")]),
+      ),
+    );
   }
   return out.join("\n");
 }

@@ -8,7 +8,11 @@ import type { SuiteInput, SuiteResult } from "./context.js";
 /** Suites still running (bench/run.ts stops them when interrupted). */
 export const runningSuites = new Set<ChildProcess>();
 
-export function runSuite(node: string, input: Omit<SuiteInput, "resultFile">, stdio: "inherit" | "ignore" = "inherit"): Promise<SuiteResult> {
+export function runSuite(
+  node: string,
+  input: Omit<SuiteInput, "resultFile">,
+  stdio: "inherit" | "ignore" = "inherit",
+): Promise<SuiteResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "pos-bridge-bench-"));
   const resultFile = path.join(dir, "result.json");
   const child = spawn(node, ["--import", "tsx", path.join("bench", "suite.ts")], {

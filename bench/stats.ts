@@ -46,7 +46,12 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
  * Times several operations in turns (a, b, c, a, b, c, ...) after `warmup` untimed turns, so a
  * change of load on the machine hits every one of them alike.
  */
-export async function interleaved(ops: Record<string, () => Promise<unknown>>, samples: number, warmup = 3, alternate = false): Promise<Record<string, number[]>> {
+export async function interleaved(
+  ops: Record<string, () => Promise<unknown>>,
+  samples: number,
+  warmup = 3,
+  alternate = false,
+): Promise<Record<string, number[]>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(ops).map((name) => [name, []]));
   for (let i = 0; i < warmup + samples; i++) {
     // alternate: every other turn in reverse order, so that no operation always runs right after

@@ -23,8 +23,16 @@ if (!input) throw new Error("bench/suite.ts is started by bench/run.ts (BENCH_SU
 // Stopped by bench/run.ts (interrupted): exit, which kills the servers this suite started (server.ts).
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(130));
 
-const log = (line: string) => process.stderr.write(`[${input.shape} ${input.phase} node ${process.versions.node}] ${line}\n`);
-const result: SuiteResult = { shape: input.shape, phase: input.phase, node: process.version, startedAt: new Date().toISOString(), loadBefore: await loadAverage(), loadAfter: [] };
+const log = (line: string) =>
+  process.stderr.write(`[${input.shape} ${input.phase} node ${process.versions.node}] ${line}\n`);
+const result: SuiteResult = {
+  shape: input.shape,
+  phase: input.phase,
+  node: process.version,
+  startedAt: new Date().toISOString(),
+  loadBefore: await loadAverage(),
+  loadAfter: [],
+};
 
 const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 4 });
 // The bench-only slowdown (test/bench): the server under test reads through a proxy that holds every answer.
@@ -47,7 +55,9 @@ const ctx: SuiteContext = {
 };
 const runId = `${input.runId}-${input.phase}-${process.versions.node.split(".")[0]}`;
 try {
-  log(`server pid ${server.pid} at ${server.baseUrl}, RSS ${server.rssMb().toFixed(0)} MB${slow ? `; reads slowed by ${input.slowReadMs} ms per answer` : ""}`);
+  log(
+    `server pid ${server.pid} at ${server.baseUrl}, RSS ${server.rssMb().toFixed(0)} MB${slow ? `; reads slowed by ${input.slowReadMs} ms per answer` : ""}`,
+  );
   const wants = (section: Section) => input.sections.includes(section);
   if (wants("pages")) {
     log("1-2. pages: HTTP against the best hand-written SQL and the flat floor");
@@ -72,7 +82,10 @@ try {
       log("6. the same month's reports on the 100,000-receipt merchant");
       const peerClient = new BenchClient(server.baseUrl, input.peer.apiKey);
       try {
-        result.peerLookups = await measureLookups({ ...ctx, client: peerClient, apiKey: input.peer.apiKey, merchantId: input.peer.merchantId }, true);
+        result.peerLookups = await measureLookups(
+          { ...ctx, client: peerClient, apiKey: input.peer.apiKey, merchantId: input.peer.merchantId },
+          true,
+        );
       } finally {
         peerClient.close();
       }
@@ -81,7 +94,11 @@ try {
   if (wants("export")) {
     // A server of its own, fresh: its memory is the export's, not what earlier pages left in the heap.
     log("4. NDJSON export against COPY (a fresh server process)");
-    const exportServer = await startServer({ node: process.execPath, databaseUrl: serverUrl, cursorSecret: input.cursorSecret });
+    const exportServer = await startServer({
+      node: process.execPath,
+      databaseUrl: serverUrl,
+      cursorSecret: input.cursorSecret,
+    });
     try {
       // As any serving process has: Prisma's engine loaded (whoami reads the key through Prisma).
       const whoami = await fetch(`${exportServer.baseUrl}/v1/whoami`, { headers: { "x-apikey": input.apiKey } });
@@ -102,7 +119,10 @@ try {
   await slow?.close();
   // The next suite reads the dataset as it was: every receipt this one wrote (writes, and the
   // receipts before the month's report) goes.
-  const { rowCount } = await pool.query("DELETE FROM transactions WHERE merchant_id = $1 AND pos_id LIKE $2", [input.merchantId, `${BENCH_POS_PREFIX}%`]);
+  const { rowCount } = await pool.query("DELETE FROM transactions WHERE merchant_id = $1 AND pos_id LIKE $2", [
+    input.merchantId,
+    `${BENCH_POS_PREFIX}%`,
+  ]);
   if (rowCount) {
     log(`removed the ${rowCount} receipts this suite wrote`);
     // Not in the fresh phase: VACUUM would analyse nothing, but keep autovacuum's work out of it too.

@@ -47,7 +47,12 @@ async function loadCatalog(pool: pg.Pool, merchantId: string): Promise<Catalog> 
     q<{ pos_user: string }>("SELECT pos_user FROM customers WHERE merchant_id = $1 ORDER BY pos_user LIMIT 2000"),
     q<{ pos_id: string }>("SELECT pos_id FROM employees WHERE merchant_id = $1 ORDER BY pos_id"),
   ]);
-  return { stores: stores.map((r) => r.pos_id), products, customers: customers.map((r) => r.pos_user), employees: employees.map((r) => r.pos_id) };
+  return {
+    stores: stores.map((r) => r.pos_id),
+    products,
+    customers: customers.map((r) => r.pos_user),
+    employees: employees.map((r) => r.pos_id),
+  };
 }
 
 /** A deterministic stream of new sales, about 3 lines each, like the seeded ones. */
@@ -90,7 +95,11 @@ function receiptMaker(catalog: Catalog, runId: string) {
 type Receipt = ReturnType<ReturnType<typeof receiptMaker>>;
 
 /** Runs `worker` on `concurrency` lanes until `seconds` have passed; each call returns receipts and lines written. */
-async function timedLanes(concurrency: number, seconds: number, worker: () => Promise<{ receipts: number; lines: number; errors: number }>) {
+async function timedLanes(
+  concurrency: number,
+  seconds: number,
+  worker: () => Promise<{ receipts: number; lines: number; errors: number }>,
+) {
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const total = { receipts: 0, lines: 0, errors: 0 };
@@ -131,7 +140,11 @@ export async function measureWrites(ctx: SuiteContext, runId: string): Promise<W
       if (answer.status !== 200) return { receipts: 0, lines: 0, errors: receipts.length };
       const { summary } = JSON.parse(answer.body.toString("utf8")) as { summary: { created: number; error: number } };
       // Every receipt is new and valid: anything but "created" is an error.
-      return { receipts: summary.created, lines: summary.error ? 0 : linesOf(receipts), errors: perCall - summary.created };
+      return {
+        receipts: summary.created,
+        lines: summary.error ? 0 : linesOf(receipts),
+        errors: perCall - summary.created,
+      };
     });
     record({ api: "batch", concurrency, perCall, ...done });
   }
@@ -139,7 +152,9 @@ export async function measureWrites(ctx: SuiteContext, runId: string): Promise<W
     const done = await timedLanes(concurrency, ctx.options.seconds, async () => {
       const { pos_id, ...body } = make();
       const answer = await ctx.client.request("PUT", `/v1/transactions/${encodeURIComponent(pos_id)}`, body);
-      return answer.status === 201 ? { receipts: 1, lines: body.lines.length, errors: 0 } : { receipts: 0, lines: 0, errors: 1 };
+      return answer.status === 201
+        ? { receipts: 1, lines: body.lines.length, errors: 0 }
+        : { receipts: 0, lines: 0, errors: 1 };
     });
     record({ api: "put", concurrency, perCall: 1, ...done });
   }
@@ -161,13 +176,19 @@ export async function measureRoundTrips(ctx: SuiteContext, runId: string): Promi
   const catalog = await loadCatalog(ctx.pool, ctx.merchantId);
   const make = receiptMaker({ ...catalog, customers: [], employees: [] }, `${runId}-rt`);
   const proxy = await startPgProxy(ctx.databaseUrl);
-  const server = await startServer({ node: process.execPath, databaseUrl: proxy.url, cursorSecret: ctx.cursorSecret, env: { FEED_LAG_SAMPLE_MS: "3600000" } });
+  const server = await startServer({
+    node: process.execPath,
+    databaseUrl: proxy.url,
+    cursorSecret: ctx.cursorSecret,
+    env: { FEED_LAG_SAMPLE_MS: "3600000" },
+  });
   const client = new BenchClient(server.baseUrl, ctx.apiKey);
   try {
     const put = async () => {
       const { pos_id, ...body } = make();
       const answer = await client.request("PUT", `/v1/transactions/${encodeURIComponent(pos_id)}`, body);
-      if (answer.status !== 201) throw new Error(`a new sale was refused: ${answer.status} ${answer.body.toString("utf8").slice(0, 500)}`);
+      if (answer.status !== 201)
+        throw new Error(`a new sale was refused: ${answer.status} ${answer.body.toString("utf8").slice(0, 500)}`);
     };
     for (let i = 0; i < 10; i++) await put();
     const perPut: number[] = [];
@@ -188,7 +209,13 @@ export async function measureRoundTrips(ctx: SuiteContext, runId: string): Promi
 
 /** Deletes what the bench wrote: its receipts (their lines go with them), audit entries and keys. */
 export async function removeBenchWrites(db: pg.Pool | pg.Client, merchantId: string): Promise<void> {
-  await db.query("DELETE FROM transactions WHERE merchant_id = $1 AND pos_id LIKE $2", [merchantId, `${BENCH_POS_PREFIX}%`]);
-  await db.query("DELETE FROM audit_entries WHERE merchant_id = $1 AND api_key_id IN (SELECT id FROM api_keys WHERE name = $2)", [merchantId, BENCH_KEY_NAME]);
+  await db.query("DELETE FROM transactions WHERE merchant_id = $1 AND pos_id LIKE $2", [
+    merchantId,
+    `${BENCH_POS_PREFIX}%`,
+  ]);
+  await db.query(
+    "DELETE FROM audit_entries WHERE merchant_id = $1 AND api_key_id IN (SELECT id FROM api_keys WHERE name = $2)",
+    [merchantId, BENCH_KEY_NAME],
+  );
   await db.query("DELETE FROM api_keys WHERE merchant_id = $1 AND name = $2", [merchantId, BENCH_KEY_NAME]);
 }

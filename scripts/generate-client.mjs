@@ -11,5 +11,9 @@ const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= fileURLToPath(import.meta.url);
 // Generators named by command (prisma-kysely) are found on PATH, as `npm run` would set it.
 env.PATH = `${path.join(root, "node_modules/.bin")}${path.delimiter}${env.PATH ?? ""}`;
-const result = spawnSync(path.join(root, "node_modules/.bin/prisma"), ["generate"], { stdio: "inherit", env, cwd: root });
+const result = spawnSync(path.join(root, "node_modules/.bin/prisma"), ["generate"], {
+  stdio: "inherit",
+  env,
+  cwd: root,
+});
 process.exit(result.status ?? 1);

@@ -73,10 +73,14 @@ function parseCommand(argv: string[]) {
   if (!command) throw new UsageError("No command given.");
   const allowed = ALLOWED[command];
   if (!allowed) throw new UsageError(`Unknown command '${command}'.`);
-  const extra = Object.keys(values).filter((name) => !["help", "json"].includes(name) && !allowed.options.includes(name as keyof typeof OPTIONS));
+  const extra = Object.keys(values).filter(
+    (name) => !["help", "json"].includes(name) && !allowed.options.includes(name as keyof typeof OPTIONS),
+  );
   if (extra.length) throw new UsageError(`'${command}' does not take ${extra.map((name) => `--${name}`).join(", ")}.`);
   if (rest.length !== allowed.positionals) {
-    throw new UsageError(allowed.positionals ? `'${command}' takes one key id or prefix.` : `'${command}' takes no argument '${rest[0]}'.`);
+    throw new UsageError(
+      allowed.positionals ? `'${command}' takes one key id or prefix.` : `'${command}' takes no argument '${rest[0]}'.`,
+    );
   }
   return { command, values, argument: rest[0] };
 }
@@ -91,7 +95,10 @@ function parseDuration(text: string): number {
 
 function parseScopes(text: string | undefined): Scope[] {
   if (text === undefined) return AIQ_SCOPES;
-  const scopes = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (unknown.length || !scopes.length) {
     throw new UsageError(`Unknown scope(s): ${unknown.join(", ") || "(none given)"}. Scopes: ${SCOPES.join(", ")}.`);
@@ -102,7 +109,8 @@ function parseScopes(text: string | undefined): Scope[] {
 function parseExpiry(text: string | undefined): Date | null {
   if (text === undefined) return null;
   const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? new Date(text) : new Date(NaN);
-  if (Number.isNaN(at.getTime())) throw new UsageError(`--expires '${text}' is not an RFC 3339 time like 2027-01-01T00:00:00Z.`);
+  if (Number.isNaN(at.getTime()))
+    throw new UsageError(`--expires '${text}' is not an RFC 3339 time like 2027-01-01T00:00:00Z.`);
   if (at.getTime() <= Date.now()) throw new UsageError(`--expires ${text} is in the past.`);
   return at;
 }
@@ -116,7 +124,14 @@ async function merchantBySlug(db: Db, slug: string) {
 /** Our ids or the POS's ids of the merchant's stores → our ids; every unknown one is named. */
 async function resolveLocations(db: Db, merchantId: string, text: string | undefined): Promise<string[] | undefined> {
   if (text === undefined) return undefined;
-  const wanted = [...new Set(text.split(",").map((s) => s.trim()).filter(Boolean))];
+  const wanted = [
+    ...new Set(
+      text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const locations = await db.prisma.location.findMany({ where: { merchantId } });
   const ids = wanted.map((w) => locations.find((l) => l.id === w || l.posId === w)?.id);
   const unknown = wanted.filter((_, i) => !ids[i]);
@@ -129,15 +144,32 @@ async function resolveLocations(db: Db, merchantId: string, text: string | undef
 }
 
 const statusOf = (key: { revokedAt: Date | null; expiresAt: Date | null }) =>
-  key.revokedAt && key.revokedAt <= new Date() ? "revoked" : key.expiresAt && key.expiresAt <= new Date() ? "expired" : "active";
+  key.revokedAt && key.revokedAt <= new Date()
+    ? "revoked"
+    : key.expiresAt && key.expiresAt <= new Date()
+      ? "expired"
+      : "active";
 
 const print = (line = "") => process.stdout.write(`${line}\n`);
 
-async function run(db: Db, command: string, values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"], argument?: string) {
+async function run(
+  db: Db,
+  command: string,
+  values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"],
+  argument?: string,
+) {
   switch (command) {
     case "merchants": {
-      const merchants = await db.prisma.merchant.findMany({ orderBy: { slug: "asc" }, include: { _count: { select: { locations: true } } } });
-      if (values.json) return print(JSON.stringify(merchants.map((m) => ({ id: m.id, slug: m.slug, name: m.name, locations: m._count.locations }))));
+      const merchants = await db.prisma.merchant.findMany({
+        orderBy: { slug: "asc" },
+        include: { _count: { select: { locations: true } } },
+      });
+      if (values.json)
+        return print(
+          JSON.stringify(
+            merchants.map((m) => ({ id: m.id, slug: m.slug, name: m.name, locations: m._count.locations })),
+          ),
+        );
       if (!merchants.length) return print("No merchants yet (npm run seed, or npm start for the demo merchant).");
       for (const m of merchants) print(`${m.slug.padEnd(24)} ${m.name}  (${m._count.locations} stores, id ${m.id})`);
       return;
@@ -159,7 +191,17 @@ async function run(db: Db, command: string, values: ReturnType<typeof parseArgs<
         expiresAt,
       });
       if (values.json) {
-        return print(JSON.stringify({ key, id: record.id, prefix: record.prefix, merchant: merchant.slug, scopes, location_ids: locationIds ?? null, expires_at: expiresAt?.toISOString() ?? null }));
+        return print(
+          JSON.stringify({
+            key,
+            id: record.id,
+            prefix: record.prefix,
+            merchant: merchant.slug,
+            scopes,
+            location_ids: locationIds ?? null,
+            expires_at: expiresAt?.toISOString() ?? null,
+          }),
+        );
       }
       print(`Created key ${record.prefix} (id ${record.id}) for ${merchant.slug}`);
       print(`  scopes:    ${scopes.join(", ")}`);
@@ -204,14 +246,17 @@ async function run(db: Db, command: string, values: ReturnType<typeof parseArgs<
     }
     case "revoke": {
       const key = await revokeKey(db, argument!);
-      if (values.json) return print(JSON.stringify({ id: key.id, prefix: key.prefix, revoked_at: key.revokedAt?.toISOString() }));
+      if (values.json)
+        return print(JSON.stringify({ id: key.id, prefix: key.prefix, revoked_at: key.revokedAt?.toISOString() }));
       return print(`Revoked ${key.prefix} (id ${key.id}) at ${key.revokedAt?.toISOString()}.`);
     }
     case "rotate": {
       const overlap = parseDuration(values.overlap ?? "24h");
       const { key, record, oldExpiresAt } = await rotateKey(db, argument!, overlap);
       if (values.json) {
-        return print(JSON.stringify({ key, id: record.id, prefix: record.prefix, old_key_expires_at: oldExpiresAt.toISOString() }));
+        return print(
+          JSON.stringify({ key, id: record.id, prefix: record.prefix, old_key_expires_at: oldExpiresAt.toISOString() }),
+        );
       }
       print(`New key ${record.prefix} (id ${record.id}); the old key works until ${oldExpiresAt.toISOString()}.`);
       print();

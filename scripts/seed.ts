@@ -81,7 +81,8 @@ function parseOptions(): SeedOptions {
     now = new Date(v.now);
     if (Number.isNaN(now.getTime())) fail(`--now must be an ISO date-time, got "${v.now}"`);
   }
-  if (v.slug !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(v.slug)) fail(`--slug must be lower-case letters, digits and dashes`);
+  if (v.slug !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(v.slug))
+    fail(`--slug must be lower-case letters, digits and dashes`);
   return {
     seed: int("seed", v.seed, Number.MIN_SAFE_INTEGER),
     merchants: int("merchants", v.merchants, 1),

@@ -18,11 +18,20 @@ export async function ensureDemo(db: Db, config: Config, log: (line: string) => 
   }
   log("first start: seeding the demo merchant (takes a few seconds)");
   const summary = await seedDatabase(db.pool, DEMO_SEED_OPTIONS);
-  const merchant = await db.prisma.merchant.findUniqueOrThrow({ where: { slug: DEMO_SEED_OPTIONS.merchantSlug ?? "demo" } });
-  const { key } = await createKey(db, { merchantId: merchant.id, name: "demo sandbox", scopes: [...SCOPES], environment: "test" });
+  const merchant = await db.prisma.merchant.findUniqueOrThrow({
+    where: { slug: DEMO_SEED_OPTIONS.merchantSlug ?? "demo" },
+  });
+  const { key } = await createKey(db, {
+    merchantId: merchant.id,
+    name: "demo sandbox",
+    scopes: [...SCOPES],
+    environment: "test",
+  });
   await mkdir(path.dirname(keyFile), { recursive: true });
   await writeFile(keyFile, key + "\n", { mode: 0o600 });
   log(`seeded ${JSON.stringify(summary)}`);
   // Printed once, on purpose: the demo's sandbox key is for the developer running it.
-  console.log(`\n  Sandbox API key for the demo merchant (also in ${keyFile}):\n\n    ${key}\n\n  Try: curl -H "x-apikey: ${key}" http://localhost:${config.PORT}/v1/whoami\n`);
+  console.log(
+    `\n  Sandbox API key for the demo merchant (also in ${keyFile}):\n\n    ${key}\n\n  Try: curl -H "x-apikey: ${key}" http://localhost:${config.PORT}/v1/whoami\n`,
+  );
 }

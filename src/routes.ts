@@ -16,4 +16,19 @@ import { reportRoutes } from "./reports/routes.js";
 import { transactionRoutes } from "./transactions/routes.js";
 import { transactionWriteRoutes } from "./transactions/write-routes.js";
 
-export const routes: RouteDef[] = [...healthRoutes, ...openApiRoutes(() => routes), ...docsRoutes, ...customerRoutes, ...inventoryRoutes, ...inventoryWriteRoutes, ...customerWriteRoutes, ...transactionRoutes, ...transactionWriteRoutes, ...locationRoutes, ...keyRoutes, ...reportRoutes, ...exportRoutes, ...metricsRoutes];
+export const routes: RouteDef[] = [
+  ...healthRoutes,
+  ...openApiRoutes(() => routes),
+  ...docsRoutes,
+  ...customerRoutes,
+  ...inventoryRoutes,
+  ...inventoryWriteRoutes,
+  ...customerWriteRoutes,
+  ...transactionRoutes,
+  ...transactionWriteRoutes,
+  ...locationRoutes,
+  ...keyRoutes,
+  ...reportRoutes,
+  ...exportRoutes,
+  ...metricsRoutes,
+];

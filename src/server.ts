@@ -31,7 +31,6 @@ const opened = await openDatabase(config, (line) => logger.info(line)).catch((er
 if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMigrations }, "applied migrations");
 if (opened.embedded && config.SEED_DEMO) await ensureDemo(opened.db, config, (line) => logger.info(line));
 
-
 // Sampled every few seconds: the lag gauge stays fresh between scrapes, and a stall is logged even when nobody polls.
 const feedLag = createFeedLagMonitor({ pool: opened.db.pool, warnAfterMs: config.FEED_LAG_WARN_MS, logger });
 feedLag.start(config.FEED_LAG_SAMPLE_MS);
@@ -47,7 +46,9 @@ server.on("error", (error) => {
 
 // Idempotency-Key answers are kept 24 hours; a key only reclaims its own row when reused.
 const purge = setInterval(() => {
-  purgeExpiredIdempotencyRecords(opened.db).catch((error: unknown) => logger.warn({ err: error }, "idempotency purge failed"));
+  purgeExpiredIdempotencyRecords(opened.db).catch((error: unknown) =>
+    logger.warn({ err: error }, "idempotency purge failed"),
+  );
 }, 60 * 60_000);
 purge.unref();
 
@@ -60,10 +61,13 @@ async function shutdown(code = 0) {
   logger.info("shutting down: draining in-flight requests");
   // Closing the pool waits for its clients; with the database already gone that can be forever.
   // Past the drain time and as long again for the rest, exit anyway.
-  setTimeout(() => {
-    logger.error("shutdown did not finish in time; exiting");
-    process.exit(1);
-  }, 2 * config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+  setTimeout(
+    () => {
+      logger.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    },
+    2 * config.SHUTDOWN_TIMEOUT_MS + 5_000,
+  ).unref();
   const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);

@@ -9,58 +9,143 @@ const isOrigin = (value: string) => {
   }
 };
 
-const boolish = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const boolish = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000)
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
     .describe("HTTP port of the service (0: any free port)."),
   HOST: z.string().default("0.0.0.0").describe("Interface to listen on."),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional()
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .optional()
     .describe("PostgreSQL to use. Unset: start the embedded PostgreSQL in EMBEDDED_PG_DIR."),
-  EMBEDDED_PG_DIR: z.string().default(".data/postgres")
+  EMBEDDED_PG_DIR: z
+    .string()
+    .default(".data/postgres")
     .describe("Data directory of the embedded PostgreSQL (git-ignored)."),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329)
+  EMBEDDED_PG_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(54329)
     .describe("Port of the embedded PostgreSQL (loopback only)."),
-  SEED_DEMO: boolish.default(true)
-    .describe("On the embedded database, seed the demo merchant on first start."),
+  SEED_DEMO: boolish.default(true).describe("On the embedded database, seed the demo merchant on first start."),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe("Connections in the pool."),
-  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000)
+  DB_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(15000)
     .describe("PostgreSQL statement_timeout for the service's queries."),
-  FEED_LAG_WARN_MS: z.coerce.number().int().min(0).default(30000)
-    .describe("Warn in the log when the feeds' horizon trails now by this much (a session holding a transaction id stalls every feed); /readyz and /metrics show the lag."),
-  FEED_LAG_SAMPLE_MS: z.coerce.number().int().min(100).default(5000)
+  FEED_LAG_WARN_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30000)
+    .describe(
+      "Warn in the log when the feeds' horizon trails now by this much (a session holding a transaction id stalls every feed); /readyz and /metrics show the lag.",
+    ),
+  FEED_LAG_SAMPLE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5000)
     .describe("How often the server samples the feed lag (the posbridge_feed_lag_seconds gauge and the warning)."),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "like 1mb or 512kb").default("1mb")
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "like 1mb or 512kb")
+    .default("1mb")
     .describe("Largest accepted JSON body."),
-  CURSOR_SECRET: z.string().min(16).optional()
-    .describe("Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production."),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000)
+  CURSOR_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe(
+      "Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production.",
+    ),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10000)
     .describe("How long a graceful shutdown waits for in-flight requests."),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600)
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
     .describe("Requests per minute per API key on ordinary routes."),
-  RATE_LIMIT_HEAVY_PER_MINUTE: z.coerce.number().int().min(1).default(60)
+  RATE_LIMIT_HEAVY_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
     .describe("Requests per minute per API key on heavy routes (reports, exports): a budget of its own."),
-  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30)
-    .describe("Failed authentications per minute per client address; past it, the address gets 429 until the minute ends."),
-  RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory")
-    .describe("Where rate-limit counters live: memory (one instance) or postgres (shared by every instance on the database)."),
-  TRUST_PROXY: z.string().default("false")
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      "Failed authentications per minute per client address; past it, the address gets 429 until the minute ends.",
+    ),
+  RATE_LIMIT_STORE: z
+    .enum(["memory", "postgres"])
+    .default("memory")
+    .describe(
+      "Where rate-limit counters live: memory (one instance) or postgres (shared by every instance on the database).",
+    ),
+  TRUST_PROXY: z
+    .string()
+    .default("false")
     .refine((v) => v !== "true", "say which proxies to trust (a hop count, or addresses/subnets), never all of them")
     .transform((v): false | number | string => (v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
-    .describe("Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client."),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000)
-    .describe("Longest time before an answer starts; past it, 503. A stream that has started is exempt (see STREAM_IDLE_TIMEOUT_MS)."),
-  BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000)
-    .describe("Longest time for a request's body to arrive once its headers are in; past it, 408 and the connection is closed."),
-  STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000)
+    .describe(
+      "Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client.",
+    ),
+  REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30000)
+    .describe(
+      "Longest time before an answer starts; past it, 503. A stream that has started is exempt (see STREAM_IDLE_TIMEOUT_MS).",
+    ),
+  BODY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10000)
+    .describe(
+      "Longest time for a request's body to arrive once its headers are in; past it, 408 and the connection is closed.",
+    ),
+  STREAM_IDLE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(60000)
     .describe("A streaming answer (export) that sends nothing for this long is cut."),
-  CORS_ORIGINS: z.string().default("")
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
-    .refine((list) => list.every(isOrigin), "comma-separated origins like https://app.example.com (scheme, host, optional port; no path, no *)")
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every(isOrigin),
+      "comma-separated origins like https://app.example.com (scheme, host, optional port; no path, no *)",
+    )
     .describe("Browser origins allowed to call the API (CORS). Empty: none, and no Access-Control-* headers are sent."),
 });
 

@@ -8,7 +8,9 @@ import type { CustomerRecord } from "./schemas.js";
 export const aiqMemberSchema = z
   .object({
     pos_user: z.string().describe("customers.pos_user."),
-    pos_type: z.enum(["in-store", "online"]).describe("customers.pos_type: in_store → in-store (as in transactions' visits), online → online."),
+    pos_type: z
+      .enum(["in-store", "online"])
+      .describe("customers.pos_type: in_store → in-store (as in transactions' visits), online → online."),
     email: z.string().optional().describe("customers.email (lower-cased)."),
     first_name: z.string().optional().describe("customers.first_name."),
     last_name: z.string().optional().describe("customers.last_name."),
@@ -31,12 +33,19 @@ export const aiqCustomerSchema = z
   .object({
     id: z.uuid().describe("This service's id of the customer (not part of AIQ's body)."),
     updated_at: z.string().describe("Change time, RFC 3339 UTC (not part of AIQ's body)."),
-    deleted_at: z.string().optional().describe("When the customer was deleted (not part of AIQ's body); left out for a live customer."),
+    deleted_at: z
+      .string()
+      .optional()
+      .describe("When the customer was deleted (not part of AIQ's body); left out for a live customer."),
     member: aiqMemberSchema
       .optional()
-      .describe("The body to post to createUpdateMember; left out for a deleted customer (nothing to post: AIQ's guide has no deletion, and posting the old member would bring the person back)."),
+      .describe(
+        "The body to post to createUpdateMember; left out for a deleted customer (nothing to post: AIQ's guide has no deletion, and posting the old member would bring the person back).",
+      ),
   })
-  .describe("A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it; a deleted customer is only { id, updated_at, deleted_at }.");
+  .describe(
+    "A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it; a deleted customer is only { id, updated_at, deleted_at }.",
+  );
 
 export type AiqCustomer = z.infer<typeof aiqCustomerSchema>;
 
@@ -50,7 +59,8 @@ export function aiqPhoneNumber(e164: string): string {
 }
 
 /** aiqPhoneNumber in SQL, for the records PostgreSQL renders (transactions' visits). */
-export const aiqPhoneSql = (column: string) => `CASE WHEN ${column} ~ '^\\+1[0-9]{10}$' THEN substr(${column}, 3) ELSE ${column} END`;
+export const aiqPhoneSql = (column: string) =>
+  `CASE WHEN ${column} ~ '^\\+1[0-9]{10}$' THEN substr(${column}, 3) ELSE ${column} END`;
 
 /** YYYY-MM-DD → MM/DD/YYYY. */
 export function aiqDate(isoDate: string): string {
@@ -59,8 +69,12 @@ export function aiqDate(isoDate: string): string {
 }
 
 /** The same object without its null members: AIQ reads a missing field as "unknown, leave it". */
-export function withoutNulls<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> | undefined } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> | undefined };
+export function withoutNulls<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], null> | undefined } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as {
+    [K in keyof T]: Exclude<T[K], null> | undefined;
+  };
 }
 
 /**
@@ -69,7 +83,8 @@ export function withoutNulls<T extends Record<string, unknown>>(value: T): { [K 
  * null would only blank fields, and loyalty: false would not unsubscribe anyone).
  */
 export function toAiqCustomer(record: CustomerRecord): AiqCustomer {
-  if (record.deleted_at !== null) return { id: record.id, updated_at: record.updated_at, deleted_at: record.deleted_at };
+  if (record.deleted_at !== null)
+    return { id: record.id, updated_at: record.updated_at, deleted_at: record.deleted_at };
   return {
     id: record.id,
     updated_at: record.updated_at,

@@ -15,14 +15,18 @@ export const customerListQuery = z
   .strictObject({
     ...changeTimeParams,
     ...createdTimeParams,
-    phone: phoneSchema.optional().describe("Only the customers with this phone, in any common format (normalised to E.164 before matching)."),
+    phone: phoneSchema
+      .optional()
+      .describe("Only the customers with this phone, in any common format (normalised to E.164 before matching)."),
     email: emailSchema.optional().describe("Only the customers with this email (matched lower-cased)."),
     pos_user: z
       .string()
       .min(1)
       .max(200)
       .optional()
-      .describe("Only the customer with this POS id (AIQ `pos_user`, unique per merchant): how AIQ finds a person it knows. At most one record."),
+      .describe(
+        "Only the customer with this POS id (AIQ `pos_user`, unique per merchant): how AIQ finds a person it knows. At most one record.",
+      ),
     format: listFormatParam,
     ...pagingParams,
   })

@@ -12,7 +12,12 @@ import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { normalizeContactFields } from "./contact-fields.js";
 import { customerEtag, ifMatchAllows } from "./etag.js";
 import { blankToNull, REPLACED_COLUMNS } from "./put.js";
-import { AIQ_PATCH_ALIASES, type AiqPatchAlias, type CustomerPatchBody, type CustomerPatchValues } from "./write-schemas.js";
+import {
+  AIQ_PATCH_ALIASES,
+  type AiqPatchAlias,
+  type CustomerPatchBody,
+  type CustomerPatchValues,
+} from "./write-schemas.js";
 
 export const VIA_PATCH = "PATCH /v1/customers/{id}";
 
@@ -41,19 +46,29 @@ export function patchValues(body: CustomerPatchBody): CustomerPatchValues {
   for (const field of ["phone", "email"] as const) {
     const value = values[field];
     if (typeof value === "string" && value.trim() === "") {
-      issues.push({ location: `body.${sentAs[field]}`, message: `An empty ${field} is not a ${field}; send null to clear it.`, code: `invalid_${field}` });
+      issues.push({
+        location: `body.${sentAs[field]}`,
+        message: `An empty ${field} is not a ${field}; send null to clear it.`,
+        code: `invalid_${field}`,
+      });
       delete values[field];
     }
   }
   for (const column of REPLACED_COLUMNS) {
-    if (column !== "pos_type" && typeof values[column] === "string") values[column] = blankToNull(values[column] as string);
+    if (column !== "pos_type" && typeof values[column] === "string")
+      values[column] = blankToNull(values[column] as string);
   }
   const normalised = normalizeContactFields(values as CustomerPatchValues, "body");
   for (const issue of normalised.issues) {
     const field = issue.location.slice("body.".length);
     issues.push({ ...issue, location: `body.${sentAs[field] ?? field}` });
   }
-  if (issues.length) throw new AppError("unprocessable", `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues });
+  if (issues.length)
+    throw new AppError(
+      "unprocessable",
+      `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`,
+      { issues },
+    );
   return normalised.fields;
 }
 
@@ -67,18 +82,29 @@ async function lockCustomer(client: pg.ClientBase, auth: AuthContext, id: string
 }
 
 /** Applies the PATCH; throws 404 / 409 / 412 as the customer's state demands. */
-export async function patchCustomer(db: Db, auth: AuthContext, id: string, values: CustomerPatchValues, ifMatch: string | undefined): Promise<WriteResult> {
+export async function patchCustomer(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+  values: CustomerPatchValues,
+  ifMatch: string | undefined,
+): Promise<WriteResult> {
   return withTransaction(db.pool, async (client) => {
     const current = await lockCustomer(client, auth, id);
     if (!current) throw notFound("customer");
     const etag = customerEtag({ id, updated_at: current.updated_at });
     if (ifMatch !== undefined && !ifMatchAllows(ifMatch, etag)) {
-      throw new AppError("precondition_failed", "The customer changed since the version named in If-Match; read it again and retry.", {
-        headers: { ETag: etag },
-        issues: [{ location: "header.if-match", message: `The current version is ${etag}.`, code: "stale_version" }],
-      });
+      throw new AppError(
+        "precondition_failed",
+        "The customer changed since the version named in If-Match; read it again and retry.",
+        {
+          headers: { ETag: etag },
+          issues: [{ location: "header.if-match", message: `The current version is ${etag}.`, code: "stale_version" }],
+        },
+      );
     }
-    if (current.deleted) throw new AppError("conflict", "The customer was deleted (it is a tombstone) and can no longer be updated.");
+    if (current.deleted)
+      throw new AppError("conflict", "The customer was deleted (it is a tombstone) and can no longer be updated.");
 
     const params: unknown[] = [auth.merchantId, id];
     const param = (value: unknown, cast = "") => `$${params.push(value)}${cast}`;
@@ -86,12 +112,16 @@ export async function patchCustomer(db: Db, auth: AuthContext, id: string, value
     for (const column of REPLACED_COLUMNS) {
       const value = values[column];
       if (value === undefined) continue;
-      sets.push(`${column} = ${param(value, column === "pos_type" ? '::"Channel"' : column === "birthday" ? "::date" : "")}`);
+      sets.push(
+        `${column} = ${param(value, column === "pos_type" ? '::"Channel"' : column === "birthday" ? "::date" : "")}`,
+      );
     }
     if (values.loyalty_opt_in !== undefined) {
       const stated = param(values.loyalty_opt_in, "::boolean");
       sets.push(`loyalty_opt_in = ${stated}`);
-      sets.push(`loyalty_changed_at = CASE WHEN ${stated} IS DISTINCT FROM loyalty_opt_in OR loyalty_changed_at IS NULL THEN now() ELSE loyalty_changed_at END`);
+      sets.push(
+        `loyalty_changed_at = CASE WHEN ${stated} IS DISTINCT FROM loyalty_opt_in OR loyalty_changed_at IS NULL THEN now() ELSE loyalty_changed_at END`,
+      );
     }
     const { rows } = await client.query<{ updated_at: string }>(
       `UPDATE customers SET ${sets.join(", ")} WHERE merchant_id = $1 AND id = $2 RETURNING ${utcText("updated_at")} AS updated_at`,
@@ -105,7 +135,11 @@ export async function patchCustomer(db: Db, auth: AuthContext, id: string, value
         entity: "customer",
         entityId: id,
         // Names of the fields sent, never their values (personal data); consent is recorded as a fact.
-        detail: { via: VIA_PATCH, fields: sent, ...(values.loyalty_opt_in === undefined ? {} : { loyalty_opt_in: values.loyalty_opt_in }) },
+        detail: {
+          via: VIA_PATCH,
+          fields: sent,
+          ...(values.loyalty_opt_in === undefined ? {} : { loyalty_opt_in: values.loyalty_opt_in }),
+        },
       },
     ]);
     return "updated";

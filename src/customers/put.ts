@@ -13,27 +13,53 @@ import type { CustomerPutBody } from "./write-schemas.js";
 
 /** The columns a POS write replaces, in table order. */
 export const REPLACED_COLUMNS = [
-  "pos_type", "email", "phone", "first_name", "last_name", "address1", "address2", "city", "state", "zip", "birthday", "gender",
+  "pos_type",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "address1",
+  "address2",
+  "city",
+  "state",
+  "zip",
+  "birthday",
+  "gender",
 ] as const;
 type ReplacedColumn = (typeof REPLACED_COLUMNS)[number];
 
 export type CustomerReplacement = Record<ReplacedColumn, string | null> & { loyalty_opt_in?: boolean };
 
 /** An empty or blank text field means "none": stored as null, like an omitted one. */
-export const blankToNull = (value: string | null | undefined): string | null => (value === undefined || value === null || value.trim() === "" ? null : value);
+export const blankToNull = (value: string | null | undefined): string | null =>
+  value === undefined || value === null || value.trim() === "" ? null : value;
 
 /**
  * The row a PUT body stands for (omitted fields null, phone and email normalised), or the issues
  * of its invalid phone or email, located under `at`.
  */
-export function customerReplacement(body: CustomerPutBody, at: string): { value: CustomerReplacement; issues: ProblemIssue[] } {
-  const blanked = Object.fromEntries(REPLACED_COLUMNS.map((column) => [column, blankToNull(body[column] as string | null | undefined)])) as Record<ReplacedColumn, string | null>;
+export function customerReplacement(
+  body: CustomerPutBody,
+  at: string,
+): { value: CustomerReplacement; issues: ProblemIssue[] } {
+  const blanked = Object.fromEntries(
+    REPLACED_COLUMNS.map((column) => [column, blankToNull(body[column] as string | null | undefined)]),
+  ) as Record<ReplacedColumn, string | null>;
   const { fields, issues } = normalizeContactFields(blanked, at);
-  return { value: { ...fields, pos_type: body.pos_type, ...(body.loyalty_opt_in === undefined ? {} : { loyalty_opt_in: body.loyalty_opt_in }) }, issues };
+  return {
+    value: {
+      ...fields,
+      pos_type: body.pos_type,
+      ...(body.loyalty_opt_in === undefined ? {} : { loyalty_opt_in: body.loyalty_opt_in }),
+    },
+    issues,
+  };
 }
 
 const COLUMN_LIST = REPLACED_COLUMNS.join(", ");
-const PARAMS = REPLACED_COLUMNS.map((column, i) => (column === "pos_type" ? `$${i + 4}::"Channel"` : column === "birthday" ? `$${i + 4}::date` : `$${i + 4}`)).join(", ");
+const PARAMS = REPLACED_COLUMNS.map((column, i) =>
+  column === "pos_type" ? `$${i + 4}::"Channel"` : column === "birthday" ? `$${i + 4}::date` : `$${i + 4}`,
+).join(", ");
 const LOYALTY = `$${REPLACED_COLUMNS.length + 4}::boolean`;
 const UPSERT = `
   INSERT INTO customers AS c (id, merchant_id, pos_user, ${COLUMN_LIST}, loyalty_opt_in, loyalty_changed_at)
@@ -69,7 +95,10 @@ export async function upsertCustomer(
   ]);
   const row = rows[0];
   if (!row) {
-    const existing = await client.query<{ id: string }>("SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2", [auth.merchantId, posUser]);
+    const existing = await client.query<{ id: string }>(
+      "SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2",
+      [auth.merchantId, posUser],
+    );
     return { id: existing.rows[0]!.id, result: "unchanged" };
   }
   const result: WriteResult = row.created ? "created" : "updated";
@@ -79,7 +108,12 @@ export async function upsertCustomer(
       entity: "customer",
       entityId: row.id,
       // No personal data: which fields are known, not their values; consent is a fact AIQ needs to audit.
-      detail: { via, pos_user: posUser, fields_present: REPLACED_COLUMNS.filter((c) => value[c] !== null), loyalty_opt_in: row.loyalty_opt_in },
+      detail: {
+        via,
+        pos_user: posUser,
+        fields_present: REPLACED_COLUMNS.filter((c) => value[c] !== null),
+        loyalty_opt_in: row.loyalty_opt_in,
+      },
     },
   ]);
   return { id: row.id, result };

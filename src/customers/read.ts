@@ -79,7 +79,11 @@ export interface CustomerPageFilter {
 }
 
 /** One page of a merchant's customers in (axis time, id) order, with their visit figures. */
-export async function readCustomerPage(db: Db, auth: AuthContext, filter: CustomerPageFilter): Promise<{ record: CustomerRecord; position: [string, string] }[]> {
+export async function readCustomerPage(
+  db: Db,
+  auth: AuthContext,
+  filter: CustomerPageFilter,
+): Promise<{ record: CustomerRecord; position: [string, string] }[]> {
   const { text, values } = customerPageQuery(auth, filter);
   const { rows } = await db.pool.query<CustomerRow>(preparedStatement("customers", text, values));
   return customerPageRecords(rows, filter.axis);
@@ -100,7 +104,8 @@ export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter)
   const where = [`c.merchant_id = ${opaque("$1::uuid")}`];
   if (filter.from) where.push(`${at} >= ${hidden(filter.from, "::timestamptz")}`);
   if (filter.to) where.push(`${at} < ${hidden(filter.to, "::timestamptz")}`);
-  if (filter.after) where.push(`(${at}, c.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`);
+  if (filter.after)
+    where.push(`(${at}, c.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`);
   if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
   if (filter.email) where.push(`c.email = ${param(filter.email)}`);
   if (filter.posUser) where.push(`c.pos_user = ${param(filter.posUser)}`);
@@ -124,7 +129,11 @@ export function customerPageQuery(auth: AuthContext, filter: CustomerPageFilter)
 /** One customer of the key's merchant, or null (another merchant's customer does not exist here). */
 export async function loadCustomerRecord(db: Db, auth: AuthContext, id: string): Promise<CustomerRecord | null> {
   const { rows } = await db.pool.query<CustomerRow>(
-    preparedStatement("customer", `SELECT ${COLUMNS}, v.* FROM customers c ${VISITS} WHERE c.merchant_id = $1 AND c.id = $3`, [auth.merchantId, auth.locationIds, id]),
+    preparedStatement(
+      "customer",
+      `SELECT ${COLUMNS}, v.* FROM customers c ${VISITS} WHERE c.merchant_id = $1 AND c.id = $3`,
+      [auth.merchantId, auth.locationIds, id],
+    ),
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }

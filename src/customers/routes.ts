@@ -4,7 +4,15 @@
 import { z } from "zod";
 import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
-import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  filterFingerprint,
+  pageSchema,
+  timeIdPosition,
+  toPage,
+  type Position,
+} from "../lib/paging.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
@@ -55,7 +63,13 @@ export const customerRoutes = [
       const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
       const render: (record: CustomerRecord) => unknown = format === "aiq" ? toAiqCustomer : (record) => record;
       const page = (rows: Awaited<ReturnType<typeof readCustomerPage>>) =>
-        toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor);
+        toPage(
+          rows,
+          limit,
+          (row) => row.position,
+          (row) => render(row.record),
+          cursorFor,
+        );
       const lookup = { phone: filters.phone, email: filters.email, posUser: filters.pos_user, after, take: limit + 1 };
 
       if (customerAxisOf(query) === "created") {
@@ -68,7 +82,12 @@ export const customerRoutes = [
         return { ...page(rows), complete_through: null };
       }
       const bounds = await feedBounds(db.pool, filters.updated_to, "customers");
-      const rows = await readCustomerPage(db, auth, { axis: "updated", from: filters.updated_from, to: bounds.upper, ...lookup });
+      const rows = await readCustomerPage(db, auth, {
+        axis: "updated",
+        from: filters.updated_from,
+        to: bounds.upper,
+        ...lookup,
+      });
       return toFeedPage(page(rows), bounds, cursorFor, after);
     },
   }),
@@ -83,7 +102,8 @@ export const customerRoutes = [
     params: z.strictObject({ id: z.guid().describe("The customer's id (this service's, as in `id` of the list).") }),
     responses: {
       200: {
-        description: "The customer (a tombstone when deleted_at is set), as a record (format=standard) or as AIQ's member (format=aiq).",
+        description:
+          "The customer (a tombstone when deleted_at is set), as a record (format=standard) or as AIQ's member (format=aiq).",
         schema: z.union([customerRecordSchema, aiqCustomerSchema]),
         headers: { ETag: { description: "The customer's version: send it as If-Match on PATCH /v1/customers/{id}." } },
       },

@@ -34,7 +34,9 @@ export const customerRecordSchema = z
     birthday: z.iso.date().nullable().describe("Date of birth, YYYY-MM-DD."),
     gender: z.string().nullable().describe("Gender as the POS records it."),
     loyalty_opt_in: z.boolean().describe("True when the customer opted in to the loyalty program (AIQ loyalty)."),
-    loyalty_changed_at: timestamp.nullable().describe("When loyalty_opt_in last changed; null if consent was never stated."),
+    loyalty_changed_at: timestamp
+      .nullable()
+      .describe("When loyalty_opt_in last changed; null if consent was never stated."),
     visits: visitsSchema,
     deleted_at: timestamp.nullable().describe("Set when the customer was deleted: the record is then a tombstone."),
     created_at: timestamp.describe("When the record was created here."),

@@ -19,13 +19,21 @@ import { customerPatchBody, customerPatchParams, customerPutBody, customerPutPar
 
 export const WRITE_RESULT_HEADER = "Write-Result";
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });
-const etagHeader = { ETag: { description: "The customer's version: send it as If-Match on PATCH to update only that version." } };
+const etagHeader = {
+  ETag: { description: "The customer's version: send it as If-Match on PATCH to update only that version." },
+};
 const ifMatchHeader = z
   .string()
   .optional()
-  .describe("The ETag of your read: the update applies only to that version (412 when the customer changed since). `*`: any current version.")
+  .describe(
+    "The ETag of your read: the update applies only to that version (412 when the customer changed since). `*`: any current version.",
+  )
   .meta({ example: '"k3Jx0bq4Vb0m2Qe5TfS1aZ9yW8u"' });
-const resultHeader = { [WRITE_RESULT_HEADER]: { description: "created, updated or unchanged (an identical write changes nothing, not even updated_at)." } };
+const resultHeader = {
+  [WRITE_RESULT_HEADER]: {
+    description: "created, updated or unchanged (an identical write changes nothing, not even updated_at).",
+  },
+};
 
 async function recordOf(db: Db, auth: AuthContext, id: string): Promise<CustomerRecord> {
   const record = await loadCustomerRecord(db, auth, id);
@@ -51,8 +59,16 @@ export const customerWriteRoutes = [
     params: customerPutParams,
     body: customerPutBody,
     responses: {
-      200: { description: "Replaced (or unchanged: see Write-Result).", schema: customerRecordSchema, headers: { ...etagHeader, ...resultHeader } },
-      201: { description: "Created.", schema: customerRecordSchema, headers: { ...etagHeader, ...resultHeader, Location: { description: "The customer's URL." } } },
+      200: {
+        description: "Replaced (or unchanged: see Write-Result).",
+        schema: customerRecordSchema,
+        headers: { ...etagHeader, ...resultHeader },
+      },
+      201: {
+        description: "Created.",
+        schema: customerRecordSchema,
+        headers: { ...etagHeader, ...resultHeader, Location: { description: "The customer's URL." } },
+      },
       400: problem("Malformed body: wrong types, unknown fields."),
       401: problem("No valid key."),
       403: problem("The key lacks pos:write."),
@@ -62,8 +78,15 @@ export const customerWriteRoutes = [
     },
     handler: async ({ db, auth, params, body, res }) => {
       const { value, issues } = customerReplacement(body, "body");
-      if (issues.length) throw new AppError("unprocessable", `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`, { issues });
-      const written = await withTransaction(db.pool, (client) => upsertCustomer(client, auth, params.pos_user, value, "PUT /v1/customers/{pos_user}"));
+      if (issues.length)
+        throw new AppError(
+          "unprocessable",
+          `The body has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`,
+          { issues },
+        );
+      const written = await withTransaction(db.pool, (client) =>
+        upsertCustomer(client, auth, params.pos_user, value, "PUT /v1/customers/{pos_user}"),
+      );
       if (written.result === "created") res.setHeader("Location", `/v1/customers/${written.id}`);
       answer(res, written.result === "created" ? 201 : 200, await recordOf(db, auth, written.id), written.result);
     },
@@ -81,14 +104,20 @@ export const customerWriteRoutes = [
     headers: z.object({ ...idempotencyHeaders, "If-Match": ifMatchHeader }),
     body: customerPatchBody,
     responses: {
-      200: { description: "The customer after the update.", schema: customerRecordSchema, headers: { ...etagHeader, ...resultHeader, ...idempotencyDocs.replayedHeader } },
+      200: {
+        description: "The customer after the update.",
+        schema: customerRecordSchema,
+        headers: { ...etagHeader, ...resultHeader, ...idempotencyDocs.replayedHeader },
+      },
       400: problem("Malformed body: wrong types, unknown fields, no field at all, a field sent under two names."),
       401: problem("No valid key."),
       403: problem("The key lacks contacts:write."),
       404: problem("No such customer for this key's merchant."),
       409: problem("The customer was deleted, or a request with the same Idempotency-Key is still running."),
       412: problem("If-Match names a version that is no longer current (the current ETag is in the ETag header)."),
-      422: problem("An invalid or empty phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request."),
+      422: problem(
+        "An invalid or empty phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request.",
+      ),
     },
     handler: async (ctx) => {
       const { db, auth, params, body, req } = ctx;

@@ -10,8 +10,14 @@ const text = (max: number, what: string) => z.string().trim().max(max).describe(
 
 /** The fields a customer write may carry, each nullable (null: the POS does not know it / clear it). */
 export const customerFieldShape = {
-  email: text(254, "Email address; stored lower-cased. An invalid address is a 422 (never silently blanked).").nullable(),
-  phone: text(40, "Phone number in any common format, e.g. (303) 555-0142 or +1 303 555 0142; US numbers may omit +1. Stored as E.164; an invalid number is a 422 (never silently blanked).").nullable(),
+  email: text(
+    254,
+    "Email address; stored lower-cased. An invalid address is a 422 (never silently blanked).",
+  ).nullable(),
+  phone: text(
+    40,
+    "Phone number in any common format, e.g. (303) 555-0142 or +1 303 555 0142; US numbers may omit +1. Stored as E.164; an invalid number is a 422 (never silently blanked).",
+  ).nullable(),
   first_name: text(100, "First name.").nullable(),
   last_name: text(100, "Last name.").nullable(),
   address1: text(200, "Street address, first line.").nullable(),
@@ -19,13 +25,18 @@ export const customerFieldShape = {
   city: text(100, "City.").nullable(),
   state: text(50, "State or province, e.g. CO.").nullable(),
   zip: text(20, "Postal code.").nullable(),
-  birthday: dateInput(BIRTHDAY_RANGE, "Date of birth; stored and answered as YYYY-MM-DD.", { aiq: true, example: "1985-05-16" }).nullable(),
+  birthday: dateInput(BIRTHDAY_RANGE, "Date of birth; stored and answered as YYYY-MM-DD.", {
+    aiq: true,
+    example: "1985-05-16",
+  }).nullable(),
   gender: text(40, "Gender as the POS records it.").nullable(),
 };
 
 /** The same fields, each optional. */
 const allOptional = <S extends Record<string, z.ZodType>>(shape: S) =>
-  Object.fromEntries(Object.entries(shape).map(([name, schema]) => [name, schema.optional()])) as { [K in keyof S]: z.ZodOptional<S[K]> };
+  Object.fromEntries(Object.entries(shape).map(([name, schema]) => [name, schema.optional()])) as {
+    [K in keyof S]: z.ZodOptional<S[K]>;
+  };
 
 const posType = z.enum(["in_store", "online"]).describe("Where the customer signed up (AIQ pos_type).");
 const loyaltyOptIn = z
@@ -36,7 +47,11 @@ const loyaltyOptIn = z
 
 /** PUT /v1/customers/{pos_user}: the whole record as the POS knows it now. */
 export const customerPutBody = z
-  .strictObject({ pos_type: posType.default("in_store"), ...allOptional(customerFieldShape), loyalty_opt_in: loyaltyOptIn.optional() })
+  .strictObject({
+    pos_type: posType.default("in_store"),
+    ...allOptional(customerFieldShape),
+    loyalty_opt_in: loyaltyOptIn.optional(),
+  })
   .describe(
     "The customer as the POS knows it now: it replaces the POS's fields (an omitted field becomes null), except loyalty_opt_in, which changes only when sent. Unknown fields are a 400.",
   );
@@ -51,7 +66,8 @@ export type CustomerPutBody = z.output<typeof customerPutBody>;
 export const AIQ_PATCH_ALIASES = { mobilephone: "phone", phone_number: "phone", loyalty: "loyalty_opt_in" } as const;
 export type AiqPatchAlias = keyof typeof AIQ_PATCH_ALIASES;
 
-const aliasOf = (ours: string, where: string) => `AIQ's name for \`${ours}\` (${where}); same rules. Send one of the two names, not both.`;
+const aliasOf = (ours: string, where: string) =>
+  `AIQ's name for \`${ours}\` (${where}); same rules. Send one of the two names, not both.`;
 
 /** Each alias sent together with its field (or another alias of it) is a 400 naming the alias. */
 function oneNamePerField(body: Record<string, unknown>, ctx: z.RefinementCtx) {
@@ -61,7 +77,12 @@ function oneNamePerField(body: Record<string, unknown>, ctx: z.RefinementCtx) {
     const field = AIQ_PATCH_ALIASES[name as AiqPatchAlias] ?? name;
     const first = named.get(field);
     if (first === undefined) named.set(field, name);
-    else ctx.addIssue({ code: "custom", path: [name], message: `${name} and ${first} both name \`${field}\`: send one of them.` });
+    else
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: `${name} and ${first} both name \`${field}\`: send one of them.`,
+      });
   }
 }
 
@@ -71,11 +92,15 @@ export const customerPatchBody = z
     pos_type: posType.optional(),
     ...allOptional(customerFieldShape),
     loyalty_opt_in: loyaltyOptIn.optional(),
-    mobilephone: customerFieldShape.phone.optional().describe(aliasOf("phone", "its contact override, e.g. \"3125555555\"")),
+    mobilephone: customerFieldShape.phone
+      .optional()
+      .describe(aliasOf("phone", 'its contact override, e.g. "3125555555"')),
     phone_number: customerFieldShape.phone.optional().describe(aliasOf("phone", "its createUpdateMember body")),
     loyalty: loyaltyOptIn.optional().describe(aliasOf("loyalty_opt_in", "its createUpdateMember body")),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "Send at least one field to change." })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: "Send at least one field to change.",
+  })
   .superRefine(oneNamePerField)
   .describe(
     "Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field (an empty phone or email is a 422: send null to clear). loyalty_opt_in changes only when sent. AIQ's own names are accepted for some fields (mobilephone and phone_number for phone, loyalty for loyalty_opt_in). Unknown fields are a 400.",

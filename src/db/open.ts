@@ -70,7 +70,11 @@ export async function openCommandDatabase(config: Config): Promise<CommandDataba
   }
   const embedded = await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
   try {
-    return { url: await embedded.ensureDatabase(EMBEDDED_DATABASE), adminUrl: embedded.adminUrl, release: () => embedded.stop() };
+    return {
+      url: await embedded.ensureDatabase(EMBEDDED_DATABASE),
+      adminUrl: embedded.adminUrl,
+      release: () => embedded.stop(),
+    };
   } catch (error) {
     await embedded.stop();
     throw error;
@@ -88,7 +92,10 @@ function applyMigrationsApart(url: string): Promise<string[]> {
   const args = path.extname(self) === ".ts" ? ["--import", "tsx", script] : [script];
   return new Promise((resolve, reject) => {
     // The URL (with its password) goes through the environment, never the command line.
-    const child = spawn(process.execPath, args, { env: { ...process.env, MIGRATE_DATABASE_URL: url }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, MIGRATE_DATABASE_URL: url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));

@@ -50,7 +50,10 @@ export const qb = new Kysely<DB>({
  * `columnsOf("transactions", "t").business_date` is `"t.business_date"`, and a column that is not in
  * schema.prisma is a type error.
  */
-export function columnsOf<T extends TableName>(table: T, alias: string = table): { readonly [C in keyof DB[T] & string]: string } {
+export function columnsOf<T extends TableName>(
+  table: T,
+  alias: string = table,
+): { readonly [C in keyof DB[T] & string]: string } {
   return new Proxy({} as { readonly [C in keyof DB[T] & string]: string }, {
     get: (_target, column) => `${alias}.${String(column)}`,
   });
@@ -67,10 +70,13 @@ export type StatementScope = { tenant: Tenant } | { reviewed: ReviewedReason };
  * extend this list only with a reason that holds for every row the statement can touch.
  */
 export const REVIEWED_REASONS = {
-  "key-lookup": "authentication finds a key by its public prefix, before any merchant is known; the hash then proves it",
-  "no-tenant-table": "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
+  "key-lookup":
+    "authentication finds a key by its public prefix, before any merchant is known; the hash then proves it",
+  "no-tenant-table":
+    "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
   command: "an operator's command (seed, keys, migrations), run outside any request with the operator's own rights",
-  "locked-by-id": "rows addressed by an id that the same transaction has just read and locked under the merchant's scope",
+  "locked-by-id":
+    "rows addressed by an id that the same transaction has just read and locked under the merchant's scope",
 } as const;
 export type ReviewedReason = keyof typeof REVIEWED_REASONS;
 
@@ -89,13 +95,19 @@ const compile = <R>(query: Query<R>): CompiledQuery<R> =>
 export function tenantStatement<R>(tenant: Tenant, query: Query<R>, options: { prepare?: string } = {}): Statement<R> {
   const compiled = compile(query);
   if (!scopesIn(compiled.query).includes(tenant)) {
-    throw new Error("A tenant statement without its tenant's scope: build its WHERE (or merchant_id value) with db/tenant.ts");
+    throw new Error(
+      "A tenant statement without its tenant's scope: build its WHERE (or merchant_id value) with db/tenant.ts",
+    );
   }
   return { compiled, scope: { tenant }, prepare: options.prepare };
 }
 
 /** A statement without a merchant's scope, for one of the reviewed reasons. */
-export function reviewedStatement<R>(reason: ReviewedReason, query: Query<R>, options: { prepare?: string } = {}): Statement<R> {
+export function reviewedStatement<R>(
+  reason: ReviewedReason,
+  query: Query<R>,
+  options: { prepare?: string } = {},
+): Statement<R> {
   return { compiled: compile(query), scope: { reviewed: reason }, prepare: options.prepare };
 }
 
@@ -111,7 +123,9 @@ export function onStatement(listener: StatementListener): () => void {
 /** The pg form of a statement: text and values, under a prepared name when it asks for one. */
 export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
   const { sql: text, parameters } = statement.compiled;
-  return statement.prepare ? preparedStatement(statement.prepare, text, [...parameters]) : { text, values: [...parameters] };
+  return statement.prepare
+    ? preparedStatement(statement.prepare, text, [...parameters])
+    : { text, values: [...parameters] };
 }
 
 /** Runs a statement and returns its rows, typed by the statement. */

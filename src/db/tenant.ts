@@ -46,7 +46,8 @@ export class Tenant {
 }
 
 /** The scope of a request's key. */
-export const tenantOf = (auth: Pick<AuthContext, "merchantId" | "locationIds">): Tenant => new Tenant(auth.merchantId, auth.locationIds);
+export const tenantOf = (auth: Pick<AuthContext, "merchantId" | "locationIds">): Tenant =>
+  new Tenant(auth.merchantId, auth.locationIds);
 
 /** The scopes found in a compiled statement's operation tree. */
 export function scopesIn(root: OperationNode): Tenant[] {

@@ -24,7 +24,10 @@ async function backendPid(client: pg.PoolClient): Promise<number> {
  * statement, so a batch's rows outlived several young-generation collections and were promoted: the
  * heap grew by 100+ MB between full collections during an export. With the callback, they die young.
  */
-function rowsOf<R extends pg.QueryResultRow>(client: pg.PoolClient, query: { text: string; values: unknown[] }): Promise<R[]> {
+function rowsOf<R extends pg.QueryResultRow>(
+  client: pg.PoolClient,
+  query: { text: string; values: unknown[] },
+): Promise<R[]> {
   return new Promise((resolve, reject) => {
     client.query<R>({ name: statementName(query.text), text: query.text, values: query.values }, (error, result) =>
       error ? reject(error) : resolve(result.rows),
@@ -88,6 +91,7 @@ export class BatchQueries {
     this.stopped = true;
     const flight = this.inFlight;
     // A failed cancel changes nothing: the statement then just runs to its end (or statement_timeout).
-    if (flight && !flight.cancel) flight.cancel = this.pool.query("SELECT pg_cancel_backend($1)", [flight.pid]).catch(() => {});
+    if (flight && !flight.cancel)
+      flight.cancel = this.pool.query("SELECT pg_cancel_backend($1)", [flight.pid]).catch(() => {});
   }
 }

@@ -4,7 +4,11 @@
 import type { CsvColumn } from "../lib/csv.js";
 import type { CustomerRecord } from "../customers/schemas.js";
 
-const column = (header: string, value: (c: CustomerRecord) => string | number | boolean | null, text = false): CsvColumn<CustomerRecord> => ({
+const column = (
+  header: string,
+  value: (c: CustomerRecord) => string | number | boolean | null,
+  text = false,
+): CsvColumn<CustomerRecord> => ({
   header,
   value,
   text,

@@ -33,7 +33,10 @@ type Row = { record: CustomerRecord; position: [string, string] };
 export function customerExportPlan(auth: AuthContext, query: CustomerExportQuery): ExportPlan<Row, CustomerRecord> {
   const filters = listFilters(query);
   const axis = filters.created_from || filters.created_to ? "created" : "updated";
-  const render = query.shape === "aiq" ? (record: CustomerRecord) => JSON.stringify(toAiqCustomer(record)) : (record: CustomerRecord) => JSON.stringify(record);
+  const render =
+    query.shape === "aiq"
+      ? (record: CustomerRecord) => JSON.stringify(toAiqCustomer(record))
+      : (record: CustomerRecord) => JSON.stringify(record);
   return {
     name: "customers",
     // GET /v1/customers's fingerprint of the same filters: the cursors go both ways.
@@ -89,6 +92,10 @@ export const customerExportRoute = defineRoute({
   handler: async ({ db, config, auth, query, req, res }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, customerExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+    await streamExport({ db, config, req, res }, customerExportPlan(auth, query), {
+      format,
+      cursor: query.cursor,
+      maxRecords: query.max_records,
+    });
   },
 });

@@ -5,7 +5,11 @@
 import type { CsvColumn } from "../lib/csv.js";
 import type { InventoryRecord } from "../inventory/schemas.js";
 
-const column = (header: string, value: (i: InventoryRecord) => string | number | boolean | null, text = false): CsvColumn<InventoryRecord> => ({
+const column = (
+  header: string,
+  value: (i: InventoryRecord) => string | number | boolean | null,
+  text = false,
+): CsvColumn<InventoryRecord> => ({
   header,
   value,
   text,

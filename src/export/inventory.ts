@@ -29,9 +29,15 @@ export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 /** As transactions (see there): small enough for a batch to die young in the JS heap. */
 const BATCH = 500;
 
-export function inventoryExportPlan(auth: AuthContext, query: InventoryExportQuery): ExportPlan<InventoryRecord, InventoryRecord> {
+export function inventoryExportPlan(
+  auth: AuthContext,
+  query: InventoryExportQuery,
+): ExportPlan<InventoryRecord, InventoryRecord> {
   const filters = listFilters(query);
-  const render = query.shape === "aiq" ? (record: InventoryRecord) => JSON.stringify(toAiqInventoryItem(record)) : (record: InventoryRecord) => JSON.stringify(record);
+  const render =
+    query.shape === "aiq"
+      ? (record: InventoryRecord) => JSON.stringify(toAiqInventoryItem(record))
+      : (record: InventoryRecord) => JSON.stringify(record);
   return {
     name: "inventory",
     // GET /v1/inventory's fingerprint of the same filters: the cursors go both ways.
@@ -87,6 +93,10 @@ export const inventoryExportRoute = defineRoute({
   handler: async ({ db, config, auth, query, req, res }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, inventoryExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+    await streamExport({ db, config, req, res }, inventoryExportPlan(auth, query), {
+      format,
+      cursor: query.cursor,
+      maxRecords: query.max_records,
+    });
   },
 });

@@ -25,10 +25,12 @@ export const exportParams = {
   shape: z
     .enum(["standard", "aiq"])
     .default("standard")
-    .describe("`standard`: the list's own records. `aiq`: each record in AIQ's push shape, as the list's format=aiq (NDJSON only: a CSV is always the standard record, flattened)."),
-  cursor: pagingParams.cursor.describe(
-      "Resume after this point: the `next_cursor` of an export's end line or of a checkpoint line, or a `next_cursor` of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a 400).",
+    .describe(
+      "`standard`: the list's own records. `aiq`: each record in AIQ's push shape, as the list's format=aiq (NDJSON only: a CSV is always the standard record, flattened).",
     ),
+  cursor: pagingParams.cursor.describe(
+    "Resume after this point: the `next_cursor` of an export's end line or of a checkpoint line, or a `next_cursor` of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a 400).",
+  ),
   max_records: wholeNumber(z.number().int().min(1).max(MAX_EXPORT_RECORDS))
     .optional()
     .describe(
@@ -53,7 +55,11 @@ export function listFilters<Q extends Record<string, unknown>>(query: Q): Omit<Q
 export const shapeRule = [
   (query: { format?: unknown; shape?: unknown }, ctx: z.RefinementCtx) => {
     if (query.format === "csv" && query.shape === "aiq") {
-      ctx.addIssue({ code: "custom", path: ["shape"], message: "shape=aiq is available as NDJSON only (format=ndjson); a CSV is the standard record, flattened." });
+      ctx.addIssue({
+        code: "custom",
+        path: ["shape"],
+        message: "shape=aiq is available as NDJSON only (format=ndjson); a CSV is the standard record, flattened.",
+      });
     }
   },
   { when: () => true },

@@ -31,8 +31,10 @@ export interface EndLine {
   complete_through: string | null;
 }
 
-export const checkpointLine = (records: number, nextCursor: string) => `${JSON.stringify({ export: "checkpoint", records, next_cursor: nextCursor })}\n`;
+export const checkpointLine = (records: number, nextCursor: string) =>
+  `${JSON.stringify({ export: "checkpoint", records, next_cursor: nextCursor })}\n`;
 
-export const endLine = (end: Omit<EndLine, "export">) => `${JSON.stringify({ export: "end", ...end } satisfies EndLine)}\n`;
+export const endLine = (end: Omit<EndLine, "export">) =>
+  `${JSON.stringify({ export: "end", ...end } satisfies EndLine)}\n`;
 
 export const TRAILERS = { records: "X-Records", hasMore: "X-Has-More", nextCursor: "X-Next-Cursor" } as const;

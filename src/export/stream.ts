@@ -154,10 +154,16 @@ function headersFor(name: string, format: ExportFormat, bounds: FeedBounds | nul
  * database down) are thrown, so they become problem details; a failure after it destroys the
  * connection (src/lib/problem.ts), and the missing end line tells the client the body is cut.
  */
-export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: ExportPlan<Row, CsvRow>, request: ExportRequest): Promise<void> {
+export async function streamExport<Row, CsvRow>(
+  ctx: ExportContext,
+  plan: ExportPlan<Row, CsvRow>,
+  request: ExportRequest,
+): Promise<void> {
   const secret = ctx.config.CURSOR_SECRET;
   const cursorFor = (position: Position) => encodeCursor(secret, plan.fingerprint, position);
-  let position: TimeId | null = request.cursor ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor)) : null;
+  let position: TimeId | null = request.cursor
+    ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor))
+    : null;
   // Read once, before the first batch's snapshot: every batch serves below it (sync-feed.ts).
   const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo, plan.name) : null;
   const upper = bounds?.upper ?? null;
@@ -167,7 +173,9 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
   const out = new ResponseWriter(ctx.res, () => queries.stop());
   const fetch = (after: TimeId | null, want: number, first: boolean) => {
     // One row more than wanted: whether more follow, without another query.
-    const batch = queries.run(plan.query({ after, take: want + 1, upper })).then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
+    const batch = queries
+      .run(plan.query({ after, take: want + 1, upper }))
+      .then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
     batch.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
     return batch;
   };
@@ -196,13 +204,23 @@ export async function streamExport<Row, CsvRow>(ctx: ExportContext, plan: Export
         started = true;
       }
       const checkpoint = goesOn && request.format === "ndjson" ? checkpointLine(served, cursorFor(position!)) : "";
-      if (!(await out.write(checkpoint ? [batch.bytes, checkpoint] : [batch.bytes], () => buffers.give(batch.backing)))) break;
+      if (!(await out.write(checkpoint ? [batch.bytes, checkpoint] : [batch.bytes], () => buffers.give(batch.backing))))
+        break;
       if (goesOn) continue;
 
       const hasMore = batch.more;
-      const nextCursor = hasMore ? cursorFor(position!) : bounds?.capped ? cursorFor(continuationPosition(bounds, position)) : null;
+      const nextCursor = hasMore
+        ? cursorFor(position!)
+        : bounds?.capped
+          ? cursorFor(continuationPosition(bounds, position))
+          : null;
       if (request.format === "ndjson") {
-        if (!(await out.write([endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper })]))) break;
+        if (
+          !(await out.write([
+            endLine({ records: served, has_more: hasMore, next_cursor: nextCursor, complete_through: upper }),
+          ]))
+        )
+          break;
       }
       out.end({
         [TRAILERS.records]: String(served),
@@ -250,6 +268,8 @@ function encodeBatch<Row, CsvRow>(
   const more = rows.length > want;
   if (more) rows.length = want;
   const encoded =
-    format === "csv" ? encodeText(buffers, csvChunk(plan.csv.columns, rows.flatMap(plan.csv.rowsOf), first)) : encodeLines(buffers, rows.map(plan.ndjson));
+    format === "csv"
+      ? encodeText(buffers, csvChunk(plan.csv.columns, rows.flatMap(plan.csv.rowsOf), first))
+      : encodeLines(buffers, rows.map(plan.ndjson));
   return { ...encoded, count: rows.length, last: rows.length ? plan.positionOf(rows[rows.length - 1]!) : null, more };
 }

@@ -16,13 +16,21 @@ export interface TransactionCsvRow {
   line: Line | null;
 }
 
-const receipt = (header: string, value: (t: TransactionRecord) => string | number | null | undefined, text = false): CsvColumn<TransactionCsvRow> => ({
+const receipt = (
+  header: string,
+  value: (t: TransactionRecord) => string | number | null | undefined,
+  text = false,
+): CsvColumn<TransactionCsvRow> => ({
   header,
   value: (row) => value(row.t),
   text,
 });
 
-const line = (header: string, value: (l: Line) => string | number | null, text = false): CsvColumn<TransactionCsvRow> => ({
+const line = (
+  header: string,
+  value: (l: Line) => string | number | null,
+  text = false,
+): CsvColumn<TransactionCsvRow> => ({
   header,
   value: (row) => (row.line ? value(row.line) : null),
   text,

@@ -44,7 +44,10 @@ const oneLineRecords = (page: { text: string; values: unknown[] }) => ({
   values: page.values,
 });
 
-export function transactionExportPlan(auth: AuthContext, query: TransactionExportQuery): ExportPlan<TransactionPageRow, TransactionCsvRow> {
+export function transactionExportPlan(
+  auth: AuthContext,
+  query: TransactionExportQuery,
+): ExportPlan<TransactionPageRow, TransactionCsvRow> {
   const filters = listFilters(query);
   const axis = axisOf(query);
   return {
@@ -53,7 +56,16 @@ export function transactionExportPlan(auth: AuthContext, query: TransactionExpor
     fingerprint: filterFingerprint("transactions", auth, filters),
     feed: axis === "updated" ? { updatedTo: query.updated_to } : null,
     batchSize: BATCH,
-    query: ({ after, take, upper }) => oneLineRecords(transactionPageQuery(auth, filters, { axis, after, updatedBefore: upper ?? undefined, rows: take, format: query.shape })),
+    query: ({ after, take, upper }) =>
+      oneLineRecords(
+        transactionPageQuery(auth, filters, {
+          axis,
+          after,
+          updatedBefore: upper ?? undefined,
+          rows: take,
+          format: query.shape,
+        }),
+      ),
     rows: (raw) => raw as TransactionPageRow[],
     positionOf: (row) => [row.position_time, row.id],
     ndjson: (row) => row.record,
@@ -76,7 +88,9 @@ export const transactionExportRoute = defineRoute({
   rateLimit: "heavy",
   query: transactionExportQuery,
   headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
-  examples: { query: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" } },
+  examples: {
+    query: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" },
+  },
   responses: exportResponses({
     ndjson: [
       '{"id":"0192f0c4-…","pos_id":"R-10442","location":{…},"transacted_at":"2026-10-31T23:58:02.118000Z","totals":{"total":"61.43",…},"line_items":[…],…}',
@@ -94,6 +108,10 @@ export const transactionExportRoute = defineRoute({
   handler: async ({ db, config, auth, query, req, res }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, transactionExportPlan(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+    await streamExport({ db, config, req, res }, transactionExportPlan(auth, query), {
+      format,
+      cursor: query.cursor,
+      maxRecords: query.max_records,
+    });
   },
 });

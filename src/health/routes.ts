@@ -11,8 +11,12 @@ const readySchema = z.object({
   migrations: z.number().int().describe("How many migrations are applied."),
   feed_lag_seconds: z
     .number()
-    .describe("How far every feed trails now: now minus complete_through. Near 0 normally; a session of the database holding a transaction id (a long write, an open transaction) holds it back for as long as it lasts. Past FEED_LAG_WARN_MS the log warns; the instance stays ready (nothing is lost)."),
-  complete_through: z.string().describe("What a feed poll made now would answer as complete_through: every change before it is served."),
+    .describe(
+      "How far every feed trails now: now minus complete_through. Near 0 normally; a session of the database holding a transaction id (a long write, an open transaction) holds it back for as long as it lasts. Past FEED_LAG_WARN_MS the log warns; the instance stays ready (nothing is lost).",
+    ),
+  complete_through: z
+    .string()
+    .describe("What a feed poll made now would answer as complete_through: every change before it is served."),
 });
 
 export const healthRoutes = [
@@ -52,7 +56,12 @@ export const healthRoutes = [
           extensions: { pending_migrations: status.pending },
         });
       }
-      return { status: "ready" as const, migrations: status.applied, feed_lag_seconds: lag.lagSeconds, complete_through: lag.completeThrough };
+      return {
+        status: "ready" as const,
+        migrations: status.applied,
+        feed_lag_seconds: lag.lagSeconds,
+        complete_through: lag.completeThrough,
+      };
     },
   }),
 ];

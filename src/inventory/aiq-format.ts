@@ -38,7 +38,11 @@ export const aiqInventoryItemSchema = z
     inStock: z.boolean().describe("in_stock."),
     isSaleable: z.boolean().describe("saleable."),
     isArchived: z.boolean().describe("archived, or product_archived, or deleted (deleted_at set)."),
-    location: z.string().describe("location.name: the store's name, as in AIQ's createUpdateSale `location` (not an AIQ inventory field)."),
+    location: z
+      .string()
+      .describe(
+        "location.name: the store's name, as in AIQ's createUpdateSale `location` (not an AIQ inventory field).",
+      ),
     locationId: z.uuid().describe("location.id (not an AIQ field)."),
     unitCost: text("unit_cost, decimal string (Option 1: cost)."),
     margin: text("margin = sale_price − unit_cost, decimal string (Option 1: margin)."),

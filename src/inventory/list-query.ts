@@ -40,7 +40,12 @@ export const aiqInventoryRule = (shapeParam: "format" | "shape") =>
 export const inventoryListQuery = z
   .strictObject({
     ...changeTimeParams,
-    location_id: z.guid().optional().describe("Only the stock at this location (this service's location id). Required with format=aiq (one store at a time)."),
+    location_id: z
+      .guid()
+      .optional()
+      .describe(
+        "Only the stock at this location (this service's location id). Required with format=aiq (one store at a time).",
+      ),
     sku: z.string().min(1).max(200).optional().describe("Only the items of the product with this SKU (exact match)."),
     in_stock: z
       .enum(["true", "false"])

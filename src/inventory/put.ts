@@ -56,14 +56,20 @@ const STOCK_FIELDS = [
 ] as const;
 type StockField = (typeof STOCK_FIELDS)[number][0];
 
-const blank = (value: string | null | undefined) => (value === undefined || value === null || value.trim() === "" ? null : value);
+const blank = (value: string | null | undefined) =>
+  value === undefined || value === null || value.trim() === "" ? null : value;
 
 /** The product columns an item stands for (blank text as null; custom attributes as JSON text). */
 function productValues(item: InventoryItemInput): Record<ProductField, string | null> {
   const out = {} as Record<ProductField, string | null>;
   for (const [field] of PRODUCT_FIELDS) {
     const value = item[field];
-    out[field] = field === "custom_attributes" ? JSON.stringify(value) : field === "name" || field === "currency" ? (value as string) : blank(value as string | null | undefined);
+    out[field] =
+      field === "custom_attributes"
+        ? JSON.stringify(value)
+        : field === "name" || field === "currency"
+          ? (value as string)
+          : blank(value as string | null | undefined);
   }
   return out;
 }
@@ -89,15 +95,25 @@ interface PreparedItem {
 }
 
 /** Checks the items against the stores and each other; 422 listing every issue, or the rows to write. */
-export function prepareItems(items: InventoryItemInput[], locations: Awaited<ReturnType<typeof loadWritableLocations>>): PreparedItem[] {
+export function prepareItems(
+  items: InventoryItemInput[],
+  locations: Awaited<ReturnType<typeof loadWritableLocations>>,
+): PreparedItem[] {
   const issues: ProblemIssue[] = [];
   const prepared: PreparedItem[] = [];
   const seenAt = new Map<string, number>();
   const productOf = new Map<string, { index: number; text: string }>();
   items.forEach((item, i) => {
     const at = `body.items.${i}`;
-    const negative = (["quantity", "unit_cost", "sale_price", "msrp", "total_tax", "thc_percent", "cbd_percent"] as const).filter((f) => item[f]?.startsWith("-"));
-    for (const field of negative) issues.push({ location: `${at}.${field}`, message: `${field} cannot be negative.`, code: field === "quantity" ? "negative_stock" : "negative_amount" });
+    const negative = (
+      ["quantity", "unit_cost", "sale_price", "msrp", "total_tax", "thc_percent", "cbd_percent"] as const
+    ).filter((f) => item[f]?.startsWith("-"));
+    for (const field of negative)
+      issues.push({
+        location: `${at}.${field}`,
+        message: `${field} cannot be negative.`,
+        code: field === "quantity" ? "negative_stock" : "negative_amount",
+      });
     const resolved = resolveLocation(locations, item, at);
     if ("issue" in resolved) {
       issues.push(resolved.issue);
@@ -106,7 +122,11 @@ export function prepareItems(items: InventoryItemInput[], locations: Awaited<Ret
     const key = `${resolved.location.id}/${item.sku}`;
     const first = seenAt.get(key);
     if (first !== undefined) {
-      issues.push({ location: `${at}.sku`, message: `sku ${item.sku} at this store is already item ${first} of this call.`, code: "duplicate_item" });
+      issues.push({
+        location: `${at}.sku`,
+        message: `sku ${item.sku} at this store is already item ${first} of this call.`,
+        code: "duplicate_item",
+      });
       return;
     }
     seenAt.set(key, i);
@@ -114,11 +134,20 @@ export function prepareItems(items: InventoryItemInput[], locations: Awaited<Ret
     const text = canonicalJson(product);
     const earlier = productOf.get(item.sku);
     if (earlier && earlier.text !== text) {
-      issues.push({ location: at, message: `sku ${item.sku} has other product fields here than in item ${earlier.index}: a product is the same at every store.`, code: "conflicting_product" });
+      issues.push({
+        location: at,
+        message: `sku ${item.sku} has other product fields here than in item ${earlier.index}: a product is the same at every store.`,
+        code: "conflicting_product",
+      });
     } else if (!earlier) productOf.set(item.sku, { index: i, text });
     prepared.push({ sku: item.sku, locationId: resolved.location.id, product, stock: stockValues(item) });
   });
-  if (issues.length) throw new AppError("unprocessable", `The inventory has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}; nothing was written.`, { issues });
+  if (issues.length)
+    throw new AppError(
+      "unprocessable",
+      `The inventory has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}; nothing was written.`,
+      { issues },
+    );
   return prepared;
 }
 
@@ -173,26 +202,43 @@ async function upsertProducts(client: pg.ClientBase, auth: AuthContext, items: P
   const bySku = new Map<string, PreparedItem>();
   for (const item of items) if (!bySku.has(item.sku)) bySku.set(item.sku, item);
   const products = [...bySku.values()];
-  const { rows } = await client.query<{ sku: string; id: string; created: boolean; updated: boolean }>(UPSERT_PRODUCTS, [
-    auth.merchantId,
-    products.map(() => uuidv7()),
-    products.map((p) => p.sku),
-    ...PRODUCT_FIELDS.map(([field]) => products.map((p) => p.product[field])),
-  ]);
+  const { rows } = await client.query<{ sku: string; id: string; created: boolean; updated: boolean }>(
+    UPSERT_PRODUCTS,
+    [
+      auth.merchantId,
+      products.map(() => uuidv7()),
+      products.map((p) => p.sku),
+      ...PRODUCT_FIELDS.map(([field]) => products.map((p) => p.product[field])),
+    ],
+  );
   return new Map(rows.map((r) => [r.sku, r]));
 }
 
-export async function putInventory(db: Db, auth: AuthContext, items: InventoryItemInput[]): Promise<InventoryItemResult[]> {
+export async function putInventory(
+  db: Db,
+  auth: AuthContext,
+  items: InventoryItemInput[],
+): Promise<InventoryItemResult[]> {
   const prepared = prepareItems(items, await loadWritableLocations(db.pool, auth));
   return withTransaction(db.pool, async (client) => {
     const products = await upsertProducts(client, auth, prepared);
     const created = [...products.values()].filter((p) => p.created);
     if (created.length) {
-      await lockSkusExclusive(client, auth.merchantId, created.map((p) => p.sku));
+      await lockSkusExclusive(
+        client,
+        auth.merchantId,
+        created.map((p) => p.sku),
+      );
       await client.query(LINK_LINES, [auth.merchantId, created.map((p) => p.id)]);
     }
 
-    const { rows: stock } = await client.query<{ location_id: string; product_id: string; id: string; created: boolean; updated: boolean }>(UPSERT_STOCK, [
+    const { rows: stock } = await client.query<{
+      location_id: string;
+      product_id: string;
+      id: string;
+      created: boolean;
+      updated: boolean;
+    }>(UPSERT_STOCK, [
       auth.merchantId,
       prepared.map(() => uuidv7()),
       prepared.map((item) => item.locationId),
@@ -203,7 +249,12 @@ export async function putInventory(db: Db, auth: AuthContext, items: InventoryIt
 
     const audit: AuditEntry[] = [...products.values()]
       .filter((p) => p.created || p.updated)
-      .map((p) => ({ action: p.created ? "create" : "update", entity: "product", entityId: p.id, detail: { via: VIA_INVENTORY, sku: p.sku } }));
+      .map((p) => ({
+        action: p.created ? "create" : "update",
+        entity: "product",
+        entityId: p.id,
+        detail: { via: VIA_INVENTORY, sku: p.sku },
+      }));
     const results = prepared.map((item): InventoryItemResult => {
       const product = products.get(item.sku)!;
       const row = stockOf.get(`${item.locationId}/${product.id}`)!;

@@ -11,7 +11,8 @@ import type { InventoryRecord } from "./schemas.js";
  * Exact decimal text, written like money: at least 2 decimals, more only when they are not zero
  * (12.5000 → "12.50", 3.3333 → "3.3333", 25 × 3.3333 → "83.3325").
  */
-const exact = (expr: string) => `(CASE WHEN scale(trim_scale(${expr})) <= 2 THEN round(${expr}, 2) ELSE trim_scale(${expr}) END)::text`;
+const exact = (expr: string) =>
+  `(CASE WHEN scale(trim_scale(${expr})) <= 2 THEN round(${expr}, 2) ELSE trim_scale(${expr}) END)::text`;
 
 /** The record's columns from `i` (inventory_items), `p` (products) and `l` (locations). */
 const COLUMNS = `
@@ -57,7 +58,10 @@ export async function readInventoryPage(
 }
 
 /** The SQL of readInventoryPage (its rows are the records), for callers that run it on a connection of their own (the export). */
-export function inventoryPageQuery(auth: AuthContext, filter: InventoryPageFilter): { text: string; values: unknown[] } {
+export function inventoryPageQuery(
+  auth: AuthContext,
+  filter: InventoryPageFilter,
+): { text: string; values: unknown[] } {
   const params: unknown[] = [auth.merchantId];
   const param = (value: unknown) => `$${params.push(value)}`;
   // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
@@ -65,11 +69,15 @@ export function inventoryPageQuery(auth: AuthContext, filter: InventoryPageFilte
   const where = [`i.merchant_id = ${opaque("$1::uuid")}`, `i.updated_at < ${hidden(filter.to, "::timestamptz")}`];
   if (auth.locationIds) where.push(`i.location_id = ANY(${param(auth.locationIds)}::uuid[])`);
   if (filter.from) where.push(`i.updated_at >= ${hidden(filter.from, "::timestamptz")}`);
-  if (filter.after) where.push(`(i.updated_at, i.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`);
+  if (filter.after)
+    where.push(
+      `(i.updated_at, i.id) > (${hidden(filter.after[0], "::timestamptz")}, ${hidden(filter.after[1], "::uuid")})`,
+    );
   if (filter.locationId) where.push(`i.location_id = ${param(filter.locationId)}::uuid`);
   if (filter.inStock !== undefined) where.push(`i.in_stock = ${param(filter.inStock)}`);
   // A SKU is unique per merchant: its one product, then that product's rows (index on product_id).
-  if (filter.sku) where.push(`i.product_id = (SELECT id FROM products WHERE merchant_id = $1 AND sku = ${param(filter.sku)})`);
+  if (filter.sku)
+    where.push(`i.product_id = (SELECT id FROM products WHERE merchant_id = $1 AND sku = ${param(filter.sku)})`);
 
   // Product and location by key, each a LATERAL lookup the planner cannot merge (OFFSET 0): one
   // index probe per item, never a hash of the merchant's whole catalogue (see record-sql.ts).

@@ -3,7 +3,15 @@
 // limited to some locations sees only their items.
 import { z } from "zod";
 import { outOfRangeResponse } from "../lib/instant.js";
-import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, timeIdPosition, toPage, type Position } from "../lib/paging.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  filterFingerprint,
+  pageSchema,
+  timeIdPosition,
+  toPage,
+  type Position,
+} from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
@@ -13,7 +21,9 @@ import { inventoryRecordSchema, type InventoryRecord } from "./schemas.js";
 
 const feedSchema = <T extends z.ZodType>(item: T) =>
   pageSchema(item).extend({
-    complete_through: z.string().describe("Every change before this instant is in this answer or the pages that follow it."),
+    complete_through: z
+      .string()
+      .describe("Every change before this instant is in this answer or the pages that follow it."),
   });
 
 const problem = { description: "Problem details (RFC 9457)." };
@@ -56,7 +66,18 @@ export const inventoryRoutes = [
         inStock: filters.in_stock,
         take: limit + 1,
       });
-      return toFeedPage(toPage(rows, limit, (row) => row.position, (row) => render(row.record), cursorFor), bounds, cursorFor, after);
+      return toFeedPage(
+        toPage(
+          rows,
+          limit,
+          (row) => row.position,
+          (row) => render(row.record),
+          cursorFor,
+        ),
+        bounds,
+        cursorFor,
+        after,
+      );
     },
   }),
 ];

@@ -8,7 +8,9 @@ const decimal = (what: string) =>
   z
     .string()
     .nullable()
-    .describe(`${what} Exact decimal string (at least 2 decimals, more only when they are not zero); null when unknown.`);
+    .describe(
+      `${what} Exact decimal string (at least 2 decimals, more only when they are not zero); null when unknown.`,
+    );
 
 export const customAttributeSchema = z
   .object({
@@ -56,16 +58,23 @@ export const inventoryRecordSchema = z
     msrp: decimal("Manufacturer's suggested retail price."),
     total_tax: decimal("Tax on one unit."),
     margin: decimal("sale_price − unit_cost."),
-    margin_percent: z.string().nullable().describe("margin / sale_price × 100, rounded to 2 decimals; null when either is unknown or the price is 0."),
+    margin_percent: z
+      .string()
+      .nullable()
+      .describe("margin / sale_price × 100, rounded to 2 decimals; null when either is unknown or the price is 0."),
     stock_value_at_cost: decimal("quantity × unit_cost."),
     stock_value_at_price: decimal("quantity × sale_price."),
     in_stock: z.boolean().describe("In stock at the location, as the POS reports it."),
     saleable: z.boolean().describe("Saleable at the location."),
     archived: z.boolean().describe("This item is archived at the location."),
     product_archived: z.boolean().describe("The product is archived (everywhere)."),
-    deleted_at: timestamp.nullable().describe("Set when the item or its product was deleted: the record is then a tombstone."),
+    deleted_at: timestamp
+      .nullable()
+      .describe("Set when the item or its product was deleted: the record is then a tombstone."),
     created_at: timestamp.describe("When the item was added at the location (AIQ dateAdded)."),
-    updated_at: timestamp.describe("Change time of the item, moved also by any change of its product (AIQ dateUpdated)."),
+    updated_at: timestamp.describe(
+      "Change time of the item, moved also by any change of its product (AIQ dateUpdated).",
+    ),
   })
   .describe("Stock, cost and price of one product at one location, with the product's fields.");
 

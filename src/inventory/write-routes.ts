@@ -18,7 +18,9 @@ const answerSchema = z.object({
           id: z.guid().describe("Our id of the inventory item (as in GET /v1/inventory)."),
           result: z
             .enum(["created", "updated", "unchanged"])
-            .describe("created; updated (its stock or its product's fields changed); unchanged (nothing differs, its change time stays)."),
+            .describe(
+              "created; updated (its stock or its product's fields changed); unchanged (nothing differs, its change time stays).",
+            ),
         })
         .describe("The outcome of one item."),
     )

@@ -9,15 +9,28 @@ import { decimalInput } from "../lib/decimal.js";
 
 export const MAX_INVENTORY_ITEMS = 500;
 
-const optionalText = (max: number, what: string) => z.string().trim().max(max).nullable().optional().describe(`${what} Optional; omitted or null: unknown.`);
+const optionalText = (max: number, what: string) =>
+  z.string().trim().max(max).nullable().optional().describe(`${what} Optional; omitted or null: unknown.`);
 const money = (what: string) => decimalInput({ scale: 2, integerDigits: 10, description: what }).nullable().optional();
 const percent = (what: string) => decimalInput({ scale: 3, integerDigits: 3, description: what }).nullable().optional();
 
 export const inventoryItemInput = z
   .strictObject({
     location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
-    location_pos_id: z.string().min(1).max(100).optional().describe("The store, by the POS's store id. Send this or location_id."),
-    sku: z.string().trim().min(1).max(100).describe("The product's SKU (AIQ sku). Earlier receipt lines of this SKU link to the product when it is created here."),
+    location_pos_id: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("The store, by the POS's store id. Send this or location_id."),
+    sku: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .describe(
+        "The product's SKU (AIQ sku). Earlier receipt lines of this SKU link to the product when it is created here.",
+      ),
     pos_product_id: optionalText(100, "The POS's product id (AIQ productid)."),
     name: z.string().trim().min(1).max(300).describe("Product name."),
     brand: optionalText(200, "Brand."),
@@ -34,7 +47,11 @@ export const inventoryItemInput = z
     description: optionalText(5000, "Description."),
     supplier_name: optionalText(200, "Supplier name (AIQ supplierna)."),
     supplier_id: optionalText(100, "Supplier id."),
-    currency: z.string().regex(/^[A-Z]{3}$/).default("USD").describe("ISO 4217 currency of the prices. Default USD."),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("USD")
+      .describe("ISO 4217 currency of the prices. Default USD."),
     thc_percent: percent("THC, percent (AIQ thc)."),
     cbd_percent: percent("CBD, percent (AIQ cbd)."),
     custom_attributes: z
@@ -48,8 +65,19 @@ export const inventoryItemInput = z
       .max(100)
       .default([])
       .describe("Custom attributes (AIQ customattr). Default none."),
-    quantity: decimalInput({ scale: 3, integerDigits: 9, description: "Quantity on hand at the store as the POS counts it (never negative: a negative count is a 422). The service never derives stock from sales." }),
-    unit_cost: decimalInput({ scale: 4, integerDigits: 8, description: "Cost of one unit at the store (what receipts take as their cost at the time of sale)." }).nullable().optional(),
+    quantity: decimalInput({
+      scale: 3,
+      integerDigits: 9,
+      description:
+        "Quantity on hand at the store as the POS counts it (never negative: a negative count is a 422). The service never derives stock from sales.",
+    }),
+    unit_cost: decimalInput({
+      scale: 4,
+      integerDigits: 8,
+      description: "Cost of one unit at the store (what receipts take as their cost at the time of sale).",
+    })
+      .nullable()
+      .optional(),
     sale_price: money("Price of one unit at the store (AIQ salesprice)."),
     msrp: money("Manufacturer's suggested retail price."),
     total_tax: money("Tax on one unit (AIQ totaltax)."),
@@ -59,10 +87,16 @@ export const inventoryItemInput = z
   })
   .superRefine((item, ctx) => {
     if ((item.location_id === undefined) === (item.location_pos_id === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["location_id"], message: "Send exactly one of location_id and location_pos_id." });
+      ctx.addIssue({
+        code: "custom",
+        path: ["location_id"],
+        message: "Send exactly one of location_id and location_pos_id.",
+      });
     }
   })
-  .describe("One product at one store. The item replaces what the service knows of it: omitted optional fields become null (or their default).");
+  .describe(
+    "One product at one store. The item replaces what the service knows of it: omitted optional fields become null (or their default).",
+  );
 export type InventoryItemInput = z.output<typeof inventoryItemInput>;
 
 export const inventoryPutBody = z

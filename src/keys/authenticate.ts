@@ -63,21 +63,29 @@ export function createAuthenticator(db: Db) {
   return async function authenticate(req: Request, scope: RouteScope): Promise<AuthContext | null> {
     if (scope === null) return null;
     const key = keyFromRequest(req);
-    if (!key) throw unauthenticated("missing", "Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
+    if (!key)
+      throw unauthenticated("missing", "Send an API key in the x-apikey header or as Authorization: Bearer <key>.");
     const parsed = parseKey(key);
-    if (!parsed) throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
+    if (!parsed)
+      throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
     // A read, whatever the request's method: run again once if its pooled connection was found closed.
-    const statement = scope === "pos:write" ? { name: "api-key-with-locations-by-prefix", text: KEY_WITH_LOCATIONS_BY_PREFIX } : { name: "api-key-by-prefix", text: KEY_BY_PREFIX };
+    const statement =
+      scope === "pos:write"
+        ? { name: "api-key-with-locations-by-prefix", text: KEY_WITH_LOCATIONS_BY_PREFIX }
+        : { name: "api-key-by-prefix", text: KEY_BY_PREFIX };
     const row = (await readRetriedOnce(() => db.pool.query<KeyRow>({ ...statement, values: [parsed.prefix] }))).rows[0];
     if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
     const now = Date.now();
-    if (row.revoked_at && row.revoked_at.getTime() <= now) throw unauthenticated("revoked", "The API key has been revoked.");
+    if (row.revoked_at && row.revoked_at.getTime() <= now)
+      throw unauthenticated("revoked", "The API key has been revoked.");
     if (row.expires_at && row.expires_at.getTime() <= now) throw unauthenticated("expired", "The API key has expired.");
 
     if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Not awaited: recording use must not slow or fail the request.
-      db.pool.query({ name: "api-key-mark-used", text: MARK_USED, values: [row.id, row.merchant_id, new Date(now)] }).catch(() => {});
+      db.pool
+        .query({ name: "api-key-mark-used", text: MARK_USED, values: [row.id, row.merchant_id, new Date(now)] })
+        .catch(() => {});
     }
     const auth: AuthContext = {
       keyId: row.id,
@@ -89,7 +97,9 @@ export function createAuthenticator(db: Db) {
     };
     if (scope !== "any" && !auth.scopes.includes(scope)) {
       authFailures.inc({ reason: "forbidden" });
-      throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, { extensions: { required_scope: scope } });
+      throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, {
+        extensions: { required_scope: scope },
+      });
     }
     return auth;
   };

@@ -60,7 +60,13 @@ export interface ParsedKey {
 export function parseKey(key: string): ParsedKey | null {
   const match = KEY_PATTERN.exec(key);
   if (!match) return null;
-  const [, prefix, environment, secret, checksum] = match as unknown as [string, string, KeyEnvironment, string, string];
+  const [, prefix, environment, secret, checksum] = match as unknown as [
+    string,
+    string,
+    KeyEnvironment,
+    string,
+    string,
+  ];
   if (checksumOf(`${prefix}_${secret}`) !== checksum) return null;
   return { prefix, environment };
 }

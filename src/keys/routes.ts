@@ -26,7 +26,9 @@ const whoamiSchema = z.object({
     .describe("The key itself (never its secret)."),
   scopes: z.array(scopeSchema).describe("What the key may do."),
   all_locations: z.boolean().describe("True when the key is not limited to some locations."),
-  locations: z.array(locationRecordSchema).describe("The locations the key may see (all of the merchant's when all_locations)."),
+  locations: z
+    .array(locationRecordSchema)
+    .describe("The locations the key may see (all of the merchant's when all_locations)."),
 });
 
 export const keyRoutes = [

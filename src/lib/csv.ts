@@ -49,7 +49,9 @@ export const acceptHeaders = (types: string[]) =>
     Accept: z
       .string()
       .optional()
-      .describe(`Which of ${types.join(" or ")} to answer (absent or both: ${types[0]}); a \`format\` parameter wins. Neither: 406.`)
+      .describe(
+        `Which of ${types.join(" or ")} to answer (absent or both: ${types[0]}); a \`format\` parameter wins. Neither: 406.`,
+      )
       .meta({ example: CSV_CONTENT_TYPE }),
   });
 
@@ -61,7 +63,10 @@ export function wantsCsv(req: Request, format: "json" | "csv" | undefined): bool
   if (format) return format === "csv";
   const chosen = req.accepts(["application/json", CSV_CONTENT_TYPE]);
   if (chosen === false) {
-    throw new AppError("not_acceptable", "This answer is available as application/json or text/csv (or send format=json|csv).");
+    throw new AppError(
+      "not_acceptable",
+      "This answer is available as application/json or text/csv (or send format=json|csv).",
+    );
   }
   return chosen === CSV_CONTENT_TYPE;
 }

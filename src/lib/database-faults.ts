@@ -16,9 +16,20 @@ const LOST_SQLSTATES = new Set(["57P01", "57P02", "08000", "08003", "08006", "08
 /** Connections refused or not possible right now. */
 const UNREACHABLE_SQLSTATES = new Set(["57P03", "08001", "08004", "53300"]);
 const LOST_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
-const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const UNREACHABLE_SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 /** pg's own errors for a dead connection carry no code, only these messages. */
-const LOST_MESSAGES = [/^Connection terminated/, /^Client has encountered a connection error and is not queryable/, /^Client was closed and is not queryable/];
+const LOST_MESSAGES = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error and is not queryable/,
+  /^Client was closed and is not queryable/,
+];
 const UNREACHABLE_MESSAGES = [/^timeout exceeded when trying to connect/];
 /** Prisma: P1017 "Server has closed the connection"; P1001 "Can't reach database server", P1002 timed out, P2024 no pool connection. */
 const LOST_PRISMA_CODES = new Set(["P1017"]);
@@ -41,14 +52,16 @@ function classifyOne(err: ErrorShape): DatabaseFault | null {
   const code = typeof err.code === "string" ? err.code : undefined;
   if (code !== undefined) {
     if (LOST_SQLSTATES.has(code) || LOST_SOCKET_CODES.has(code) || LOST_PRISMA_CODES.has(code)) return "lost";
-    if (UNREACHABLE_SQLSTATES.has(code) || UNREACHABLE_SOCKET_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code)) return "unreachable";
+    if (UNREACHABLE_SQLSTATES.has(code) || UNREACHABLE_SOCKET_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))
+      return "unreachable";
   }
   const adapter = err.meta?.driverAdapterError?.cause;
   if (adapter) {
     const kind = adapter.kind;
     const sqlstate = typeof adapter.originalCode === "string" ? adapter.originalCode : adapter.code;
     if (LOST_ADAPTER_KINDS.has(kind as string) || LOST_SQLSTATES.has(sqlstate as string)) return "lost";
-    if (UNREACHABLE_ADAPTER_KINDS.has(kind as string) || UNREACHABLE_SQLSTATES.has(sqlstate as string)) return "unreachable";
+    if (UNREACHABLE_ADAPTER_KINDS.has(kind as string) || UNREACHABLE_SQLSTATES.has(sqlstate as string))
+      return "unreachable";
   }
   // Bare messages are trusted only without a code (pg's connection errors have none).
   if (code === undefined && typeof err.message === "string") {

@@ -87,12 +87,17 @@ export function decimalInput({ scale, integerDigits, description }: DecimalInput
         return z.NEVER;
       }
       if ((units < 0n ? -units : units) >= limit) {
-        ctx.addIssue({ code: "custom", message: `Too large: at most ${integerDigits} digits before the decimal point.` });
+        ctx.addIssue({
+          code: "custom",
+          message: `Too large: at most ${integerDigits} digits before the decimal point.`,
+        });
         return z.NEVER;
       }
       return formatUnits(units, scale);
     })
-    .describe(`${description} A number or a decimal string, at most ${scale} decimal places; answered as an exact decimal string.`);
+    .describe(
+      `${description} A number or a decimal string, at most ${scale} decimal places; answered as an exact decimal string.`,
+    );
 }
 
 /** Units of text that decimalInput produced (or the database returned) at `scale`; throws if it is not one. */

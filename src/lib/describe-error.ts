@@ -13,9 +13,11 @@ export function describeError(error: unknown, depth = 0): string {
     text = [...new Set(error.errors.map((inner: unknown) => describeError(inner, depth + 1)))].join("; ");
   }
   if (!text) text = error.name;
-  if ((typeof code === "string" || typeof code === "number") && !text.includes(String(code))) text = `${text} (${code})`;
+  if ((typeof code === "string" || typeof code === "number") && !text.includes(String(code)))
+    text = `${text} (${code})`;
   const cause = error.cause;
-  if (cause instanceof Error && depth < 3 && cause.message && !text.includes(cause.message)) text = `${text}: ${describeError(cause, depth + 1)}`;
+  if (cause instanceof Error && depth < 3 && cause.message && !text.includes(cause.message))
+    text = `${text}: ${describeError(cause, depth + 1)}`;
   return text;
 }
 

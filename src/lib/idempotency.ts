@@ -30,19 +30,27 @@ export const idempotencyHeaders = {
     .string()
     .regex(KEY_PATTERN, "Use 1 to 255 visible ASCII characters (a UUID is a good key).")
     .optional()
-    .describe(`Makes a retry safe: a repeat with the same key and request answers the first result again and writes nothing (kept ${RETENTION}).`)
+    .describe(
+      `Makes a retry safe: a repeat with the same key and request answers the first result again and writes nothing (kept ${RETENTION}).`,
+    )
     .meta({ example: "3f1c2a9e-8b4d-4c1e-9f2a-6d7b8c9e0a1b" }),
 };
 
 /** For route docs: the headers an idempotent route reads and answers. */
 export const idempotencyDocs = {
   description: `Send an \`${IDEMPOTENCY_HEADER}\` header (1-255 visible ASCII characters, e.g. a UUID) to make retries safe: a repeat with the same key and the same request answers the first result again (with \`${REPLAYED_HEADER}: true\`) and writes nothing; the same key with a different request is a 422; while the first is still running, a 409 with Retry-After. Keys are kept ${RETENTION} per merchant; failed requests are not kept (their retry runs again).`,
-  replayedHeader: { [REPLAYED_HEADER]: { description: "true when this answer is the stored answer of an earlier request with the same Idempotency-Key." } },
+  replayedHeader: {
+    [REPLAYED_HEADER]: {
+      description: "true when this answer is the stored answer of an earlier request with the same Idempotency-Key.",
+    },
+  },
 };
 
 /** Deletes answers past their retention (the service runs it hourly: src/server.ts). */
 export async function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
-  const { rowCount } = await db.pool.query(`DELETE FROM idempotency_records WHERE created_at < now() - interval '${RETENTION}'`);
+  const { rowCount } = await db.pool.query(
+    `DELETE FROM idempotency_records WHERE created_at < now() - interval '${RETENTION}'`,
+  );
   return rowCount ?? 0;
 }
 
@@ -81,10 +89,18 @@ export async function idempotent(
   }
   if (!KEY_PATTERN.test(key)) {
     throw new AppError("validation_failed", "The Idempotency-Key header is not valid.", {
-      issues: [{ location: "header.idempotency-key", message: "Use 1 to 255 visible ASCII characters (a UUID is a good key).", code: "invalid_idempotency_key" }],
+      issues: [
+        {
+          location: "header.idempotency-key",
+          message: "Use 1 to 255 visible ASCII characters (a UUID is a good key).",
+          code: "invalid_idempotency_key",
+        },
+      ],
     });
   }
-  const requestHash = createHash("sha256").update(canonicalJson([req.method, req.originalUrl, req.body])).digest("base64url");
+  const requestHash = createHash("sha256")
+    .update(canonicalJson([req.method, req.originalUrl, req.body]))
+    .digest("base64url");
 
   const claim = await db.pool.query(
     `INSERT INTO idempotency_records (merchant_id, key, request_hash, status_code, response_body)
@@ -104,11 +120,19 @@ export async function idempotent(
     const first = rows[0];
     if (first && first.request_hash !== requestHash) {
       throw new AppError("unprocessable", "This Idempotency-Key was already used for a different request.", {
-        issues: [{ location: "header.idempotency-key", message: "Reused with another method, path or body; use a new key for a new request.", code: "idempotency_key_reused" }],
+        issues: [
+          {
+            location: "header.idempotency-key",
+            message: "Reused with another method, path or body; use a new key for a new request.",
+            code: "idempotency_key_reused",
+          },
+        ],
       });
     }
     if (!first || first.status_code === 0) {
-      throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly.", { headers: { "Retry-After": "1" } });
+      throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly.", {
+        headers: { "Retry-After": "1" },
+      });
     }
     send(res, { status: first.status_code, body: first.response_body, headers: headersFor(first.response_body) }, true);
     return undefined;
@@ -118,18 +142,22 @@ export async function idempotent(
   try {
     answer = await work();
   } catch (err) {
-    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [auth.merchantId, key]);
+    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [
+      auth.merchantId,
+      key,
+    ]);
     throw err;
   }
   if (answer.status >= 200 && answer.status < 300) {
-    await db.pool.query("UPDATE idempotency_records SET status_code = $3, response_body = $4 WHERE merchant_id = $1 AND key = $2", [
+    await db.pool.query(
+      "UPDATE idempotency_records SET status_code = $3, response_body = $4 WHERE merchant_id = $1 AND key = $2",
+      [auth.merchantId, key, answer.status, JSON.stringify(answer.body)],
+    );
+  } else {
+    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [
       auth.merchantId,
       key,
-      answer.status,
-      JSON.stringify(answer.body),
     ]);
-  } else {
-    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [auth.merchantId, key]);
   }
   send(res, answer, false);
   return undefined;

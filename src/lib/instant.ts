@@ -35,12 +35,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-const daysInMonth = (year: number, month: number) => [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+const daysInMonth = (year: number, month: number) =>
+  [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 
 /** Why a year-month-day is no date (2026-02-30, month 13), or null. */
 function calendarProblem(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12) return `There is no month ${month}.`;
-  if (day < 1 || day > daysInMonth(year, month)) return `There is no day ${day} in ${year}-${String(month).padStart(2, "0")}.`;
+  if (day < 1 || day > daysInMonth(year, month))
+    return `There is no day ${day} in ${year}-${String(month).padStart(2, "0")}.`;
   return null;
 }
 
@@ -66,7 +68,9 @@ type Parsed = { micros: bigint } | { problem: string };
 /** An input instant as epoch microseconds, or what is wrong with it (its format, not its range). */
 export function parseInstant(value: unknown): Parsed {
   if (typeof value === "number") {
-    return Number.isSafeInteger(value) ? { micros: BigInt(value) * 1_000_000n } : { problem: `A number is read as Unix seconds and must be a whole number. ${INSTANT_FORMATS}` };
+    return Number.isSafeInteger(value)
+      ? { micros: BigInt(value) * 1_000_000n }
+      : { problem: `A number is read as Unix seconds and must be a whole number. ${INSTANT_FORMATS}` };
   }
   if (typeof value !== "string") return { problem: `Expected a time. ${INSTANT_FORMATS}` };
   if (UNIX_SECONDS.test(value)) return { micros: BigInt(value) * 1_000_000n };
@@ -77,8 +81,18 @@ export function parseInstant(value: unknown): Parsed {
     return { problem: `Not a time this service reads.${plusLost} ${INSTANT_FORMATS}` };
   }
   const [, y, mo, d, h, mi, s, fraction = "", , offset] = match;
-  if (offset === undefined) return { problem: `The time has no offset, so the instant is unknown: add Z for UTC or the store's offset (e.g. -07:00 or -0700). ${INSTANT_FORMATS}` };
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  if (offset === undefined)
+    return {
+      problem: `The time has no offset, so the instant is unknown: add Z for UTC or the store's offset (e.g. -07:00 or -0700). ${INSTANT_FORMATS}`,
+    };
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const calendar = calendarProblem(year, month, day);
   if (calendar) return { problem: `${calendar} ${INSTANT_FORMATS}` };
   if (hour > 23 || minute > 59) return { problem: `There is no time ${h}:${mi}. ${INSTANT_FORMATS}` };
@@ -98,7 +112,8 @@ export function parseInstant(value: unknown): Parsed {
   // exactly the rows the bound sent would (t >= 0.1234567 ⇔ t >= 0.123457).
   let fractionMicros = BigInt(fraction.slice(0, 6).padEnd(6, "0"));
   if (/[1-9]/.test(fraction.slice(6))) fractionMicros += 1n;
-  const seconds = BigInt(daysFromCivil(year, month, day)) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offsetMinutes * 60);
+  const seconds =
+    BigInt(daysFromCivil(year, month, day)) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offsetMinutes * 60);
   return { micros: seconds * 1_000_000n + fractionMicros };
 }
 
@@ -132,7 +147,10 @@ export const QUERY_RANGE: InstantRange = {
 
 function rangeProblem(micros: bigint, range: InstantRange): string | null {
   if (micros >= range.min() && micros <= range.max()) return null;
-  const millisHint = micros > range.max() && micros / 1000n >= range.min() && micros / 1000n <= range.max() ? " (Unix time is read in seconds; this looks like milliseconds)" : "";
+  const millisHint =
+    micros > range.max() && micros / 1000n >= range.min() && micros / 1000n <= range.max()
+      ? " (Unix time is read in seconds; this looks like milliseconds)"
+      : "";
   return `Out of range: accepted ${range.label}${millisHint}.`;
 }
 
@@ -142,19 +160,21 @@ export function checkedInstant(value: unknown, range: InstantRange): InstantText
   return "micros" in parsed && rangeProblem(parsed.micros, range) === null ? instantText(parsed.micros) : null;
 }
 
-const toInstant = (range: InstantRange) => (value: string | number, ctx: z.RefinementCtx): InstantText => {
-  const parsed = parseInstant(value);
-  if ("problem" in parsed) {
-    ctx.addIssue({ code: "custom", message: parsed.problem, params: { code: "invalid_instant" } });
-    return z.NEVER;
-  }
-  const problem = rangeProblem(parsed.micros, range);
-  if (problem) {
-    ctx.addIssue({ code: "custom", message: problem, params: { code: OUT_OF_RANGE } });
-    return z.NEVER;
-  }
-  return instantText(parsed.micros);
-};
+const toInstant =
+  (range: InstantRange) =>
+  (value: string | number, ctx: z.RefinementCtx): InstantText => {
+    const parsed = parseInstant(value);
+    if ("problem" in parsed) {
+      ctx.addIssue({ code: "custom", message: parsed.problem, params: { code: "invalid_instant" } });
+      return z.NEVER;
+    }
+    const problem = rangeProblem(parsed.micros, range);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem, params: { code: OUT_OF_RANGE } });
+      return z.NEVER;
+    }
+    return instantText(parsed.micros);
+  };
 
 /** What every instant's description says after its own meaning: formats and range. */
 export const instantRules = (range: InstantRange) => `${INSTANT_FORMATS} Range: ${range.label}; outside it, a 422.`;
@@ -169,7 +189,11 @@ export const bodyInstant = (range: InstantRange, what: string, example = "2026-1
 
 /** An instant in a query string (Unix seconds as digits). Optional: describe the `.optional()` again (time-range.ts rangeBound). */
 export const queryInstant = (range: InstantRange, what: string, example = "2026-10-01T18:30:00Z") =>
-  z.string().transform(toInstant(range)).describe(`${what} ${instantRules(range)}`).meta({ example });
+  z
+    .string()
+    .transform(toInstant(range))
+    .describe(`${what} ${instantRules(range)}`)
+    .meta({ example });
 
 /**
  * The form hashes and cursor fingerprints held when instants were parsed to a Date: its ISO text
@@ -177,7 +201,9 @@ export const queryInstant = (range: InstantRange, what: string, example = "2026-
  * sent again "unchanged" and cursors of earlier polls valid across the change to microseconds.
  */
 export const compactInstantText = (value: unknown): unknown =>
-  typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}000Z$/.test(value) ? `${value.slice(0, -4)}Z` : value;
+  typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}000Z$/.test(value)
+    ? `${value.slice(0, -4)}Z`
+    : value;
 
 // Calendar dates ----------------------------------------------------------------------------------
 
@@ -203,7 +229,8 @@ export const BIRTHDAY_RANGE: DateRange = {
  * UTC+14). `to` follows from `from` (at most 400 days later).
  */
 export const REPORT_DAY_RANGE: DateRange = {
-  label: "from 1999-12-31 up to the latest business date a sale can have (1 day after now, at UTC+14): the business dates of the sales range",
+  label:
+    "from 1999-12-31 up to the latest business date a sale can have (1 day after now, at UTC+14): the business dates of the sales range",
   min: () => "1999-12-31",
   max: () => utcDay(Date.now() + 24 * HOUR_MS + 14 * HOUR_MS),
 };
@@ -212,34 +239,46 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** AIQ's birthday format (`"birthday": "05/16/1985"`). */
 const US_DATE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 
-const toDate = (range: DateRange, formats: string, aiq: boolean) => (value: string, ctx: z.RefinementCtx): string => {
-  const iso = ISO_DATE.exec(value);
-  const us = aiq ? US_DATE.exec(value) : null;
-  const parts = iso ? [iso[1], iso[2], iso[3]] : us ? [us[3], us[1], us[2]] : null;
-  if (!parts) {
-    ctx.addIssue({ code: "custom", message: `Not a date this service reads. ${formats}`, params: { code: "invalid_date" } });
-    return z.NEVER;
-  }
-  const [year, month, day] = parts.map(Number) as [number, number, number];
-  const calendar = calendarProblem(year, month, day);
-  if (calendar) {
-    ctx.addIssue({ code: "custom", message: `${calendar} ${formats}`, params: { code: "invalid_date" } });
-    return z.NEVER;
-  }
-  const text = `${parts[0]}-${parts[1]}-${parts[2]}`;
-  if (text < range.min() || text > range.max()) {
-    ctx.addIssue({ code: "custom", message: `Out of range: accepted ${range.label}.`, params: { code: OUT_OF_RANGE } });
-    return z.NEVER;
-  }
-  return text;
-};
+const toDate =
+  (range: DateRange, formats: string, aiq: boolean) =>
+  (value: string, ctx: z.RefinementCtx): string => {
+    const iso = ISO_DATE.exec(value);
+    const us = aiq ? US_DATE.exec(value) : null;
+    const parts = iso ? [iso[1], iso[2], iso[3]] : us ? [us[3], us[1], us[2]] : null;
+    if (!parts) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Not a date this service reads. ${formats}`,
+        params: { code: "invalid_date" },
+      });
+      return z.NEVER;
+    }
+    const [year, month, day] = parts.map(Number) as [number, number, number];
+    const calendar = calendarProblem(year, month, day);
+    if (calendar) {
+      ctx.addIssue({ code: "custom", message: `${calendar} ${formats}`, params: { code: "invalid_date" } });
+      return z.NEVER;
+    }
+    const text = `${parts[0]}-${parts[1]}-${parts[2]}`;
+    if (text < range.min() || text > range.max()) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Out of range: accepted ${range.label}.`,
+        params: { code: OUT_OF_RANGE },
+      });
+      return z.NEVER;
+    }
+    return text;
+  };
 
 /**
  * A calendar date, normalised to YYYY-MM-DD. `aiq`: also AIQ's MM/DD/YYYY (birthdays, as AIQ's
  * createUpdateMember writes them).
  */
 export const dateInput = (range: DateRange, what: string, options: { aiq?: boolean; example?: string } = {}) => {
-  const formats = options.aiq ? "Accepted formats: YYYY-MM-DD (1985-05-16) or AIQ's MM/DD/YYYY (05/16/1985)." : "Accepted format: YYYY-MM-DD (2026-10-01).";
+  const formats = options.aiq
+    ? "Accepted formats: YYYY-MM-DD (1985-05-16) or AIQ's MM/DD/YYYY (05/16/1985)."
+    : "Accepted format: YYYY-MM-DD (2026-10-01).";
   return z
     .string()
     .transform(toDate(range, formats, options.aiq ?? false))

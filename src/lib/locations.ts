@@ -38,12 +38,26 @@ export function resolveLocation(
 ): { location: WritableLocation } | { issue: ProblemIssue } {
   if (ref.location_id !== undefined) {
     const location = index.byId.get(ref.location_id.toLowerCase());
-    return location ? { location } : { issue: { location: `${at}.location_id`, message: `No location ${ref.location_id} that this key may write to.`, code: "unknown_location" } };
+    return location
+      ? { location }
+      : {
+          issue: {
+            location: `${at}.location_id`,
+            message: `No location ${ref.location_id} that this key may write to.`,
+            code: "unknown_location",
+          },
+        };
   }
   const location = index.byPosId.get(ref.location_pos_id ?? "");
   return location
     ? { location }
-    : { issue: { location: `${at}.location_pos_id`, message: `No location with POS id '${ref.location_pos_id}' that this key may write to.`, code: "unknown_location" } };
+    : {
+        issue: {
+          location: `${at}.location_pos_id`,
+          message: `No location with POS id '${ref.location_pos_id}' that this key may write to.`,
+          code: "unknown_location",
+        },
+      };
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();

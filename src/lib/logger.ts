@@ -13,17 +13,51 @@ import { pinoHttp } from "pino-http";
 
 // Personal fields by the names the service uses, at the top of a logged object and one level down
 // (a whole customer logged as { customer }).
-const PERSONAL = ["key", "apiKey", "api_key", "authorization", "x-apikey", "email", "phone", "first_name", "last_name", "firstName", "lastName", "name", "address1", "address2", "birthday"];
+const PERSONAL = [
+  "key",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "x-apikey",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "firstName",
+  "lastName",
+  "name",
+  "address1",
+  "address2",
+  "birthday",
+];
 const REDACT = [
   ...PERSONAL,
   ...PERSONAL.map((field) => (/^[a-z_]\w*$/i.test(field) ? `*.${field}` : `*["${field}"]`)),
-  "req.headers.authorization", 'req.headers["x-apikey"]', "req.headers.cookie",
+  "req.headers.authorization",
+  'req.headers["x-apikey"]',
+  "req.headers.cookie",
 ];
 
 /** What of an error may be logged: identifiers of where and what, never values. */
-const SAFE_ERROR_FIELDS = ["code", "constraint", "table", "column", "schema", "routine", "severity", "status", "statusCode"] as const;
+const SAFE_ERROR_FIELDS = [
+  "code",
+  "constraint",
+  "table",
+  "column",
+  "schema",
+  "routine",
+  "severity",
+  "status",
+  "statusCode",
+] as const;
 
-type ErrorLike = { type?: string; name?: string; stack?: string; cause?: unknown; constructor?: { name?: string } } & Record<string, unknown>;
+type ErrorLike = {
+  type?: string;
+  name?: string;
+  stack?: string;
+  cause?: unknown;
+  constructor?: { name?: string };
+} & Record<string, unknown>;
 
 export function safeError(err: unknown): unknown {
   if (typeof err !== "object" || err === null) return { type: typeof err };
@@ -40,7 +74,10 @@ export function safeError(err: unknown): unknown {
   if (Array.isArray(target) && target.every((t) => typeof t === "string")) out.target = target;
   if (typeof e.stack === "string") {
     // Only the frames: the first lines of a stack repeat the message (and a cause's message).
-    out.stack = e.stack.split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
+    out.stack = e.stack
+      .split("\n")
+      .filter((line) => /^\s+at /.test(line))
+      .join("\n");
   }
   if (e.cause !== undefined && e.cause !== err) out.cause = safeError(e.cause);
   return out;
@@ -56,10 +93,14 @@ export const maskPath = (path: string) =>
     .join("/");
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, serializers: { err: safeError, error: safeError } }, destination);
+  return pino(
+    { level, redact: { paths: REDACT, censor: "[redacted]" }, serializers: { err: safeError, error: safeError } },
+    destination,
+  );
 }
 
-const routeOf = (req: IncomingMessage & { route?: { path?: unknown } }) => (typeof req.route?.path === "string" ? req.route.path : undefined);
+const routeOf = (req: IncomingMessage & { route?: { path?: unknown } }) =>
+  typeof req.route?.path === "string" ? req.route.path : undefined;
 
 export function requestLogger(logger: Logger) {
   return pinoHttp({
@@ -86,6 +127,13 @@ export function requestLogger(logger: Logger) {
     customErrorObject: (req, _res, _err, value) => ({ ...value, route: routeOf(req) }),
     // A 503 is the service unavailable for a while (database away, overload, timeout): a warning;
     // errors are left for what is broken.
-    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? "warn" : err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    customLogLevel: (_req, res, err) =>
+      res.statusCode === 503
+        ? "warn"
+        : err || res.statusCode >= 500
+          ? "error"
+          : res.statusCode >= 400
+            ? "warn"
+            : "info",
   });
 }

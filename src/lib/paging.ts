@@ -12,8 +12,9 @@ import { wholeNumber } from "./validation.js";
 export const MAX_LIMIT = 1000;
 
 export const pagingParams = {
-  limit: wholeNumber(z.number().int().min(1).max(MAX_LIMIT).default(100))
-    .describe(`Records per page: 1 to ${MAX_LIMIT}, default 100.`),
+  limit: wholeNumber(z.number().int().min(1).max(MAX_LIMIT).default(100)).describe(
+    `Records per page: 1 to ${MAX_LIMIT}, default 100.`,
+  ),
   cursor: z
     .string()
     .min(1)
@@ -56,7 +57,9 @@ export function encodeCursor(secret: string, fingerprint: string, position: Posi
 }
 
 const invalidCursor = (detail: string) =>
-  new AppError("validation_failed", detail, { issues: [{ location: "query.cursor", message: detail, code: "invalid_cursor" }] });
+  new AppError("validation_failed", detail, {
+    issues: [{ location: "query.cursor", message: detail, code: "invalid_cursor" }],
+  });
 
 /** A position of the [axis time as RFC 3339 text, id] kind every feed and export signs; 400 otherwise. */
 export function timeIdPosition(position: Position): [string, string] {
@@ -78,7 +81,9 @@ export function decodeCursor(secret: string, fingerprint: string, cursor: string
   const payload = payloadSchema.safeParse(JSON.parse(Buffer.from(data, "base64url").toString("utf8")));
   if (!payload.success) throw invalidCursor("The cursor is malformed.");
   if (payload.data.f !== fingerprint) {
-    throw invalidCursor("The cursor was made for other filters (or another key); send it with the same query parameters.");
+    throw invalidCursor(
+      "The cursor was made for other filters (or another key); send it with the same query parameters.",
+    );
   }
   return payload.data.p;
 }

@@ -10,7 +10,10 @@ export const problemIssueSchema = z
       .string()
       .describe("Where the issue is: `query.limit`, `path.id`, `body.lines.2.quantity`, `header.x-apikey`.")
       .meta({ example: "query.limit" }),
-    message: z.string().describe("What is wrong, for a person.").meta({ example: "Too big: expected number to be <=1000" }),
+    message: z
+      .string()
+      .describe("What is wrong, for a person.")
+      .meta({ example: "Too big: expected number to be <=1000" }),
     code: z
       .string()
       .optional()
@@ -27,9 +30,15 @@ export const problemDetailsSchema = z
       .url()
       .describe("A URI naming the kind of problem: https://pos-bridge.dev/problems/<code with dashes>.")
       .meta({ example: "https://pos-bridge.dev/problems/validation-failed" }),
-    title: z.string().describe("A short summary of the kind of problem, the same for every problem of this code.").meta({ example: "The request is not valid" }),
+    title: z
+      .string()
+      .describe("A short summary of the kind of problem, the same for every problem of this code.")
+      .meta({ example: "The request is not valid" }),
     status: z.number().int().min(400).max(599).describe("The HTTP status of this answer.").meta({ example: 400 }),
-    detail: z.string().describe("What went wrong in this request, for a person.").meta({ example: "The request has 1 invalid value." }),
+    detail: z
+      .string()
+      .describe("What went wrong in this request, for a person.")
+      .meta({ example: "The request has 1 invalid value." }),
     code: z.enum(codes).describe("The error code: one of a closed set, each with one HTTP status."),
     instance: z
       .string()

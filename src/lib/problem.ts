@@ -64,12 +64,26 @@ const DATABASE_REFUSALS: Record<string, () => AppError> = {
       "22P05", // untranslatable_character (e.g. \u0000 in jsonb)
     ].map((code) => [
       code,
-      () => new AppError("bad_request", "A value in the request is outside what the service can store or compare (for example a date before year 1 or an amount with too many digits)."),
+      () =>
+        new AppError(
+          "bad_request",
+          "A value in the request is outside what the service can store or compare (for example a date before year 1 or an amount with too many digits).",
+        ),
     ]),
   ),
-  [STATEMENT_TIMEOUT]: () => new AppError("unavailable", "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later."),
-  "40001": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
-  "40P01": () => new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", { headers: { "Retry-After": "1" } }),
+  [STATEMENT_TIMEOUT]: () =>
+    new AppError(
+      "unavailable",
+      "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later.",
+    ),
+  "40001": () =>
+    new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", {
+      headers: { "Retry-After": "1" },
+    }),
+  "40P01": () =>
+    new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", {
+      headers: { "Retry-After": "1" },
+    }),
 };
 
 /** Seconds a client is asked to wait when the database is away (a restart takes a few). */
@@ -77,9 +91,13 @@ export const DATABASE_AWAY_RETRY_AFTER = "2";
 
 /** The database restarting, crashed or unreachable (src/lib/database-faults.ts): the service is unavailable, not broken. */
 const databaseAway = () =>
-  new AppError("unavailable", "The database is unavailable right now; retry shortly (a write is all or nothing, so retrying it is safe).", {
-    headers: { "Retry-After": DATABASE_AWAY_RETRY_AFTER },
-  });
+  new AppError(
+    "unavailable",
+    "The database is unavailable right now; retry shortly (a write is all or nothing, so retrying it is safe).",
+    {
+      headers: { "Retry-After": DATABASE_AWAY_RETRY_AFTER },
+    },
+  );
 
 /**
  * The AppError of a database error (pg's DatabaseError carries the SQLSTATE as `code`; the database
@@ -98,7 +116,8 @@ function toAppError(err: unknown): AppError {
   const database = fromDatabase(err);
   if (database) return database;
   // express's own 4xx (e.g. a malformed URI in a path) carry `status`/`statusCode`.
-  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  const status =
+    (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const code = (Object.keys(errorCodes) as ErrorCode[]).find((c) => errorCodes[c].status === status) ?? "bad_request";
     return new AppError(code);
@@ -112,14 +131,18 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   // The database being away is an outage to watch (and /readyz says it), not a fault of the code.
   if (databaseFault(err)) req.log?.warn({ err }, "the database is unavailable");
   else if (appError.status >= 500) req.log?.error({ err }, "request failed");
-  else if (!(err instanceof AppError) && fromDatabase(err)) req.log?.warn({ err }, "the database refused a value of the request");
+  else if (!(err instanceof AppError) && fromDatabase(err))
+    req.log?.warn({ err }, "the database refused a value of the request");
   if (res.headersSent) {
     // A streaming response failed midway: the status is gone, so end the stream.
     res.destroy();
     return;
   }
   for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
-  res.status(appError.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(appError, req.id ? String(req.id) : undefined)));
+  res
+    .status(appError.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemBody(appError, req.id ? String(req.id) : undefined)));
 };
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -109,7 +109,12 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
     markRoute(res, route);
     // Authentication and limits come before validation: without a key, nothing about the request is told.
     const auth = await admit(req, res, route);
-    const input = parseParts<{ query: unknown; params: unknown; headers: Record<string, unknown> | undefined; body: unknown }>({
+    const input = parseParts<{
+      query: unknown;
+      params: unknown;
+      headers: Record<string, unknown> | undefined;
+      body: unknown;
+    }>({
       query: { schema: route.query, value: req.query, part: "query" },
       params: { schema: route.params, value: req.params, part: "path" },
       headers: { schema: route.headers, value: headerValues(req, route.headers), part: "header" },
@@ -118,7 +123,13 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
     const run = () => route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
     // A read whose connection the database closed under it (a restart) runs once more, unless its
     // answer has begun; writes never run twice (src/lib/database-faults.ts).
-    const result = route.method === "get" ? await readRetriedOnce(async () => run(), () => !res.headersSent) : await run();
+    const result =
+      route.method === "get"
+        ? await readRetriedOnce(
+            async () => run(),
+            () => !res.headersSent,
+          )
+        : await run();
     if (res.headersSent || res.writableEnded) return;
     if (result === undefined) res.status(204).end();
     else {

@@ -62,7 +62,11 @@ export interface FeedBounds {
 }
 
 /** Read the horizon before the page's query (whose snapshot must come after it). */
-export async function feedBounds(db: pg.Pool | pg.PoolClient, updatedTo: InstantText | undefined, feed: FeedName): Promise<FeedBounds> {
+export async function feedBounds(
+  db: pg.Pool | pg.PoolClient,
+  updatedTo: InstantText | undefined,
+  feed: FeedName,
+): Promise<FeedBounds> {
   const { horizon, lagSeconds } = await readHorizon(db);
   feedRequestLag.observe({ feed }, lagSeconds);
   // Both normalised microsecond texts (lib/instant.ts, utcText): they compare as strings.

@@ -22,7 +22,12 @@ export const businessTimeParams = {
 };
 
 /** Each bound: its normalised text, null when it was sent but is not a valid bound, undefined when not sent. */
-type Ranges = Partial<Record<"updated_from" | "updated_to" | "transacted_from" | "transacted_to" | "created_from" | "created_to", InstantText | null>>;
+type Ranges = Partial<
+  Record<
+    "updated_from" | "updated_to" | "transacted_from" | "transacted_to" | "created_from" | "created_to",
+    InstantText | null
+  >
+>;
 
 /** Adds the rules shared by every list with time ranges: from < to, and one axis at a time. */
 export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
@@ -30,10 +35,16 @@ export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
     const from = query[`${axis}_from`];
     const to = query[`${axis}_to`];
     if (from && to && from >= to) {
-      ctx.addIssue({ code: "custom", path: [`${axis}_to`], message: `${axis}_to must be later than ${axis}_from (the range is [from, to)).` });
+      ctx.addIssue({
+        code: "custom",
+        path: [`${axis}_to`],
+        message: `${axis}_to must be later than ${axis}_from (the range is [from, to)).`,
+      });
     }
   }
-  const axes = (["updated", "transacted", "created"] as const).filter((a) => query[`${a}_from`] !== undefined || query[`${a}_to`] !== undefined);
+  const axes = (["updated", "transacted", "created"] as const).filter(
+    (a) => query[`${a}_from`] !== undefined || query[`${a}_to`] !== undefined,
+  );
   if (axes.length > 1) {
     ctx.addIssue({
       code: "custom",
@@ -43,7 +54,14 @@ export function checkTimeRanges(query: Ranges, ctx: z.RefinementCtx) {
   }
 }
 
-const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to", "transacted_from", "transacted_to"] as const;
+const RANGE_PARAMS = [
+  "updated_from",
+  "updated_to",
+  "created_from",
+  "created_to",
+  "transacted_from",
+  "transacted_to",
+] as const;
 
 /**
  * checkTimeRanges as a refinement that is listed beside every other issue: zod skips a refinement once any parameter is
@@ -54,7 +72,12 @@ const RANGE_PARAMS = ["updated_from", "updated_to", "created_from", "created_to"
 export const timeRangeRules = [
   (query: Partial<Record<(typeof RANGE_PARAMS)[number], unknown>>, ctx: z.RefinementCtx) =>
     checkTimeRanges(
-      Object.fromEntries(RANGE_PARAMS.map((name) => [name, query[name] === undefined ? undefined : checkedInstant(query[name], QUERY_RANGE)])),
+      Object.fromEntries(
+        RANGE_PARAMS.map((name) => [
+          name,
+          query[name] === undefined ? undefined : checkedInstant(query[name], QUERY_RANGE),
+        ]),
+      ),
       ctx,
     ),
   { when: () => true },

@@ -57,7 +57,12 @@ export function bodyTimeout(config: Pick<Config, "BODY_TIMEOUT_MS">): RequestHan
       res.locals.timedOut = true;
       res.setHeader("Connection", "close");
       const seconds = Math.round(limitMs / 100) / 10;
-      problemHandler(new AppError("request_timeout", `The body did not arrive within ${seconds} s of the headers.`), req, res, () => {});
+      problemHandler(
+        new AppError("request_timeout", `The body did not arrive within ${seconds} s of the headers.`),
+        req,
+        res,
+        () => {},
+      );
     }, limitMs);
     const stop = () => clearTimeout(timer);
     req.once("end", stop);

@@ -28,7 +28,11 @@ export function issuesOf(error: z.ZodError, part: RequestPart): ProblemIssue[] {
  * range the API takes (an instant before 2000, a birthday in the future), otherwise a 400.
  */
 export function validationError(issues: ProblemIssue[], detail: string): AppError {
-  return new AppError(issues.every((issue) => issue.code === OUT_OF_RANGE) ? "unprocessable" : "validation_failed", detail, { issues });
+  return new AppError(
+    issues.every((issue) => issue.code === OUT_OF_RANGE) ? "unprocessable" : "validation_failed",
+    detail,
+    { issues },
+  );
 }
 
 /**
@@ -60,7 +64,11 @@ export function nulIssues(value: unknown, part: RequestPart): ProblemIssue[] {
     for (let n = node; n; n = n.parent) keys.push(n.key);
     return keys.reverse().join(".");
   };
-  const issue = (at: Node | null) => ({ location: locate(at), message: "Contains a NUL character (U+0000), which cannot be stored.", code: "nul_character" });
+  const issue = (at: Node | null) => ({
+    location: locate(at),
+    message: "Contains a NUL character (U+0000), which cannot be stored.",
+    code: "nul_character",
+  });
   const issues: ProblemIssue[] = [];
   const stack: Node[] = [{ value, key: part, parent: null }];
   while (stack.length > 0 && issues.length < MAX_NUL_ISSUES) {
@@ -68,7 +76,8 @@ export function nulIssues(value: unknown, part: RequestPart): ProblemIssue[] {
     if (typeof node.value === "string") {
       if (node.value.includes("\u0000")) issues.push(issue(node));
     } else if (Array.isArray(node.value)) {
-      for (let i = node.value.length - 1; i >= 0; i--) stack.push({ value: node.value[i], key: String(i), parent: node });
+      for (let i = node.value.length - 1; i >= 0; i--)
+        stack.push({ value: node.value[i], key: String(i), parent: node });
     } else if (node.value !== null && typeof node.value === "object") {
       for (const [key, item] of Object.entries(node.value).reverse()) {
         if (key.includes("\u0000")) issues.push(issue({ value: key, key, parent: node }));
@@ -85,7 +94,10 @@ export function parseParts<T extends Partial<Record<RequestPart, unknown>>>(
 ): T {
   const out: Record<string, unknown> = {};
   const issues: ProblemIssue[] = [];
-  for (const [name, { schema, value, part }] of Object.entries(parts) as [string, { schema?: z.ZodType; value: unknown; part: RequestPart }][]) {
+  for (const [name, { schema, value, part }] of Object.entries(parts) as [
+    string,
+    { schema?: z.ZodType; value: unknown; part: RequestPart },
+  ][]) {
     if (!schema) {
       out[name] = undefined;
       continue;
@@ -100,7 +112,10 @@ export function parseParts<T extends Partial<Record<RequestPart, unknown>>>(
     else issues.push(...issuesOf(result.error, part));
   }
   if (issues.length) {
-    throw validationError(issues, `The request has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`);
+    throw validationError(
+      issues,
+      `The request has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`,
+    );
   }
   return out as T;
 }

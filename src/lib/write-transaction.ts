@@ -46,7 +46,9 @@ export async function withTransaction<T>(pool: pg.Pool, body: (client: pg.PoolCl
 const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string }).code ?? "");
 const countRetry = (err: unknown) => {
   const code = (err as { code?: string }).code;
-  transactionRetries.inc({ reason: code === "40001" ? "serialization_failure" : code === "40P01" ? "deadlock" : "lost_race" });
+  transactionRetries.inc({
+    reason: code === "40001" ? "serialization_failure" : code === "40P01" ? "deadlock" : "lost_race",
+  });
 };
 
 /**

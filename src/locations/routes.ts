@@ -13,7 +13,8 @@ export const locationRoutes = [
     path: "/v1/locations",
     operationId: "listLocations",
     summary: "The stores the key may see",
-    description: "Ordered by id. A key limited to some locations sees only those. Any valid key may call it, whatever its scopes.",
+    description:
+      "Ordered by id. A key limited to some locations sees only those. Any valid key may call it, whatever its scopes.",
     tags: ["Locations"],
     scope: "any",
     query: locationListQuery,
@@ -29,7 +30,10 @@ export const locationRoutes = [
       const rows = await db.prisma.location.findMany({
         where: {
           merchantId: auth.merchantId,
-          AND: [auth.locationIds ? { id: { in: auth.locationIds } } : {}, after ? { id: { gt: String(after[0]) } } : {}],
+          AND: [
+            auth.locationIds ? { id: { in: auth.locationIds } } : {},
+            after ? { id: { gt: String(after[0]) } } : {},
+          ],
         },
         orderBy: { id: "asc" },
         take: limit + 1,

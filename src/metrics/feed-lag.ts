@@ -31,7 +31,15 @@ const HOLDER = `SELECT pid, state, backend_type, application_name, extract(epoch
   WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()
   ORDER BY xact_start LIMIT 1`;
 
-export function createFeedLagMonitor({ pool, warnAfterMs, logger }: { pool: pg.Pool; warnAfterMs: number; logger: Logger }): FeedLagMonitor {
+export function createFeedLagMonitor({
+  pool,
+  warnAfterMs,
+  logger,
+}: {
+  pool: pg.Pool;
+  warnAfterMs: number;
+  logger: Logger;
+}): FeedLagMonitor {
   let lastWarning = 0;
   let timer: NodeJS.Timeout | null = null;
 
@@ -39,9 +47,16 @@ export function createFeedLagMonitor({ pool, warnAfterMs, logger }: { pool: pg.P
     const now = Date.now();
     if (now - lastWarning < REPEAT_WARNING_MS) return;
     lastWarning = now;
-    const holder = (await pool.query(HOLDER).catch(() => ({ rows: [] }))).rows[0] as Record<string, unknown> | undefined;
+    const holder = (await pool.query(HOLDER).catch(() => ({ rows: [] }))).rows[0] as
+      | Record<string, unknown>
+      | undefined;
     logger.warn(
-      { feed_lag_seconds: sample.lagSeconds, complete_through: sample.completeThrough, threshold_ms: warnAfterMs, holder },
+      {
+        feed_lag_seconds: sample.lagSeconds,
+        complete_through: sample.completeThrough,
+        threshold_ms: warnAfterMs,
+        holder,
+      },
       "feeds stalled: a session holding a transaction id keeps every feed's horizon back (nothing is lost; delivery waits until it ends)",
     );
   }

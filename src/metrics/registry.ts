@@ -124,7 +124,8 @@ export const writes = new client.Counter({
 });
 
 // The closed label sets start at 0, so a rate() over them exists before the first event.
-for (const reason of ["missing", "malformed", "unknown", "revoked", "expired", "forbidden"]) authFailures.inc({ reason }, 0);
+for (const reason of ["missing", "malformed", "unknown", "revoked", "expired", "forbidden"])
+  authFailures.inc({ reason }, 0);
 for (const policy of ["default", "heavy", "auth-failures"]) rateLimitRejections.inc({ policy }, 0);
 for (const reason of ["serialization_failure", "deadlock", "lost_race"]) transactionRetries.inc({ reason }, 0);
 for (const feed of ["transactions", "customers", "inventory"]) feedRequestLag.zero({ feed });

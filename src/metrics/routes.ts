@@ -36,7 +36,8 @@ export const metricsRoutes = [
         description: "The metrics, as text/plain; version=0.0.4.",
         contentTypes: ["text/plain"],
         textExamples: {
-          "text/plain": '# HELP posbridge_feed_lag_seconds Feed lag now\n# TYPE posbridge_feed_lag_seconds gauge\nposbridge_feed_lag_seconds 0.012\n',
+          "text/plain":
+            "# HELP posbridge_feed_lag_seconds Feed lag now\n# TYPE posbridge_feed_lag_seconds gauge\nposbridge_feed_lag_seconds 0.012\n",
         },
       },
       401: problem("No valid key."),
@@ -45,7 +46,10 @@ export const metricsRoutes = [
     handler: async ({ db, feedLag, res }) => {
       samplePools();
       await Promise.all([sampleRollupBacklog(db.pool), feedLag.sample()]);
-      res.status(200).type(registry.contentType).send(await registry.metrics());
+      res
+        .status(200)
+        .type(registry.contentType)
+        .send(await registry.metrics());
     },
   }),
 ];

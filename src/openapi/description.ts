@@ -75,7 +75,8 @@ export const tagDescriptions: Record<string, string> = {
   Keys: "Who the calling key is: its merchant, scopes and locations.",
   Exports: "Whole ranges of transactions, customers or inventory in one streamed answer (NDJSON or CSV), resumable.",
   Locations: "Stores, each with its IANA time zone.",
-  Transactions: "Receipts: sales, refunds (negative quantities, linked to their sale) and voids, with lines, cost and margin.",
+  Transactions:
+    "Receipts: sales, refunds (negative quantities, linked to their sale) and voids, with lines, cost and margin.",
   Customers: "Customer records (AIQ members/personas), with visit figures.",
   Contacts: "Updating customer contact details and loyalty consent.",
   Inventory: "Products and stock per location, with cost, price and margin.",

@@ -3,7 +3,12 @@
 // cannot disagree with the service. zod-openapi turns the schemas into JSON Schema (zod 4's own
 // converter underneath, input side for requests and output side for responses); this file only
 // lays out operations, security and error answers, and fillExamples adds the examples.
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from "zod-openapi";
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from "zod-openapi";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import type { RouteDef } from "../lib/route.js";
 import { apiDescription, tagDescriptions } from "./description.js";
@@ -39,7 +44,10 @@ function successResponse(route: RouteDef, spec: RouteDef["responses"][number]): 
     content[type] = { schema: { type: "string", description: `The body as ${type}.` } };
   }
   const headers = Object.fromEntries(
-    Object.entries(spec.headers ?? {}).map(([name, { description }]) => [name, { description, schema: { type: "string" as const } }]),
+    Object.entries(spec.headers ?? {}).map(([name, { description }]) => [
+      name,
+      { description, schema: { type: "string" as const } },
+    ]),
   );
   return {
     description: spec.description,
@@ -48,16 +56,29 @@ function successResponse(route: RouteDef, spec: RouteDef["responses"][number]): 
   };
 }
 
-function errorResponse(route: RouteDef, status: number, spec: RouteDef["responses"][number] | undefined): ZodOpenApiResponseObject {
+function errorResponse(
+  route: RouteDef,
+  status: number,
+  spec: RouteDef["responses"][number] | undefined,
+): ZodOpenApiResponseObject {
   const headers: Record<string, unknown> = { ...requestIdHeader, ...(route.scope === null ? {} : rateLimitHeaders) };
-  if (status === 401) headers["WWW-Authenticate"] = { description: "How to authenticate: `Bearer realm=\"pos-bridge\"`.", schema: { type: "string" } };
-  if (status === 429) headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer" } };
-  for (const [name, { description }] of Object.entries(spec?.headers ?? {})) headers[name] = { description, schema: { type: "string" } };
+  if (status === 401)
+    headers["WWW-Authenticate"] = {
+      description: 'How to authenticate: `Bearer realm="pos-bridge"`.',
+      schema: { type: "string" },
+    };
+  if (status === 429)
+    headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer" } };
+  for (const [name, { description }] of Object.entries(spec?.headers ?? {}))
+    headers[name] = { description, schema: { type: "string" } };
   return {
     description: spec?.description ?? problemDescriptions[status] ?? "Problem details (RFC 9457).",
     headers: headers as never,
     content: {
-      [PROBLEM_CONTENT_TYPE]: { schema: spec?.schema ?? problemDetailsSchema, example: spec?.example ?? problemExample(status) },
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: spec?.schema ?? problemDetailsSchema,
+        example: spec?.example ?? problemExample(status),
+      },
     },
   };
 }
@@ -70,7 +91,8 @@ function operationOf(route: RouteDef, documented: DocumentedPath): ZodOpenApiOpe
   for (const [status, spec] of Object.entries(route.responses)) {
     if (Number(status) < 400) responses[status] = successResponse(route, spec);
   }
-  for (const status of errorStatusesOf(route)) responses[String(status)] = errorResponse(route, status, route.responses[status]);
+  for (const status of errorStatusesOf(route))
+    responses[String(status)] = errorResponse(route, status, route.responses[status]);
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -83,7 +105,9 @@ function operationOf(route: RouteDef, documented: DocumentedPath): ZodOpenApiOpe
       ...(route.params ? { path: documentedParams(route, documented) } : {}),
       ...(route.headers ? { header: route.headers } : {}),
     },
-    ...(route.body ? { requestBody: { required: bodyRequired(route), content: { "application/json": { schema: route.body } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: bodyRequired(route), content: { "application/json": { schema: route.body } } } }
+      : {}),
     responses: responses as ZodOpenApiOperationObject["responses"],
   };
 }
@@ -113,13 +137,23 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
     tags,
     components: {
       securitySchemes: {
-        ApiKeyHeader: { type: "apiKey", in: "header", name: "x-apikey", description: "The API key in AIQ's own header." },
-        BearerAuth: { type: "http", scheme: "bearer", description: "The same API key as `Authorization: Bearer <key>`." },
+        ApiKeyHeader: {
+          type: "apiKey",
+          in: "header",
+          name: "x-apikey",
+          description: "The API key in AIQ's own header.",
+        },
+        BearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "The same API key as `Authorization: Bearer <key>`.",
+        },
       },
       schemas: { ProblemDetails: problemDetailsSchema },
       headers: {
         RequestId: {
-          description: "This request's id: the `x-request-id` sent (letters, digits, `.`, `_`, `-`; at most 128) or a new UUID. Also a problem's `instance`.",
+          description:
+            "This request's id: the `x-request-id` sent (letters, digits, `.`, `_`, `-`; at most 128) or a new UUID. Also a problem's `instance`.",
           schema: { type: "string" },
           example: "0b7c4c1e-5f0a-4a52-9d3c-2f1d8e6f7a10",
         },

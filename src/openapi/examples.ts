@@ -27,7 +27,13 @@ export function resolveRef(document: Json, value: Json): Json {
 export function exampleOfSchema(document: Json, schema: Json | undefined): unknown {
   if (!schema) return undefined;
   const resolved = resolveRef(document, schema);
-  for (const value of [resolved.example, resolved.examples?.[0], resolved.default, resolved.const, resolved.enum?.[0]]) {
+  for (const value of [
+    resolved.example,
+    resolved.examples?.[0],
+    resolved.default,
+    resolved.const,
+    resolved.enum?.[0],
+  ]) {
     if (value !== undefined) return value;
   }
   return sample(resolved as never, { quiet: true }, document);
@@ -38,8 +44,21 @@ export function exampleOfSchema(document: Json, schema: Json | undefined): unkno
  * (it would write "string"): give each such field the first of these that its pattern accepts.
  */
 const patternCandidates = [
-  "12.50", "2.000", "12.5000", "41.23", "-12.50", "-2.000", "12", "12.5", "+13035550142", "2026-10-01T18:30:00Z", "2026-10-01",
-  "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b", "avery@example.com", "SKU-1001", "abc",
+  "12.50",
+  "2.000",
+  "12.5000",
+  "41.23",
+  "-12.50",
+  "-2.000",
+  "12",
+  "12.5",
+  "+13035550142",
+  "2026-10-01T18:30:00Z",
+  "2026-10-01",
+  "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b",
+  "avery@example.com",
+  "SKU-1001",
+  "abc",
 ];
 
 function addPatternExamples(node: unknown): void {
@@ -63,7 +82,7 @@ function addPatternExamples(node: unknown): void {
 }
 
 const textExampleFallback: Record<string, string> = {
-  "text/csv": "column_a,column_b\r\nvalue,\"a value, with a comma\"\r\n",
+  "text/csv": 'column_a,column_b\r\nvalue,"a value, with a comma"\r\n',
   "text/html": "<!doctype html><html>…</html>",
   "application/x-ndjson": '{"id":"…"}\n{"id":"…"}\n',
 };
@@ -80,12 +99,18 @@ export function fillExamples(document: Json, routes: RouteDef[], documented: Map
     for (const parameter of (operation.parameters ?? []) as Json[]) {
       const target = resolveRef(document, parameter);
       if (target.example !== undefined) continue;
-      const given = target.in === "path" ? route.examples?.params?.[nameInRoute[target.name] ?? target.name] : target.in === "query" ? route.examples?.query?.[target.name] : undefined;
+      const given =
+        target.in === "path"
+          ? route.examples?.params?.[nameInRoute[target.name] ?? target.name]
+          : target.in === "query"
+            ? route.examples?.query?.[target.name]
+            : undefined;
       target.example = given ?? exampleOfSchema(document, target.schema);
     }
 
     const body = operation.requestBody?.content?.["application/json"];
-    if (body && body.example === undefined) body.example = route.examples?.body ?? exampleOfSchema(document, body.schema);
+    if (body && body.example === undefined)
+      body.example = route.examples?.body ?? exampleOfSchema(document, body.schema);
 
     for (const [status, response] of Object.entries(operation.responses ?? {}) as [string, Json][]) {
       const spec = route.responses[Number(status)];

@@ -25,7 +25,10 @@ export function documentedPaths(routes: RouteDef[]): Map<RouteDef, DocumentedPat
     if (!templates.has(url)) templates.set(url, route.path);
     const path = templates.get(url)!;
     const theirs = parameterNames(path);
-    documented.set(route, { path, rename: Object.fromEntries(parameterNames(route.path).map((name, i) => [name, theirs[i]!])) });
+    documented.set(route, {
+      path,
+      rename: Object.fromEntries(parameterNames(route.path).map((name, i) => [name, theirs[i]!])),
+    });
   }
   return documented;
 }
@@ -40,7 +43,10 @@ export function documentedParams(route: RouteDef, { rename }: DocumentedPath): z
         const theirs = rename[ours] ?? ours;
         if (theirs === ours) return [ours, schema];
         // Renamed: say what the segment holds in this operation, in the words of its own schema.
-        return [theirs, schema.describe(`${schema.description ?? ""} Here \`{${theirs}}\` holds the \`${ours}\`.`.trim())];
+        return [
+          theirs,
+          schema.describe(`${schema.description ?? ""} Here \`{${theirs}}\` holds the \`${ours}\`.`.trim()),
+        ];
       }),
     ),
   );

@@ -62,7 +62,11 @@ export function problemExample(status: number): Record<string, unknown> {
  * 404 when its path names a record, 408/413/415 when it takes a body, 500 always).
  */
 export function errorStatusesOf(route: RouteDef): number[] {
-  const statuses = new Set(Object.keys(route.responses).map(Number).filter((s) => s >= 400));
+  const statuses = new Set(
+    Object.keys(route.responses)
+      .map(Number)
+      .filter((s) => s >= 400),
+  );
   statuses.add(400); // every route validates its query at least
   if (route.scope !== null) {
     statuses.add(401);

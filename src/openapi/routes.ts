@@ -17,7 +17,10 @@ const documentSchema = z
         version: z.string().describe("The service's version.").meta({ example: version }),
       })
       .describe("Title, version and the guide (authentication, paging, sync, rate limits, errors)."),
-    paths: z.record(z.string(), z.unknown()).describe("Every operation of the service, by path and method.").meta({ example: { "/healthz": {} } }),
+    paths: z
+      .record(z.string(), z.unknown())
+      .describe("Every operation of the service, by path and method.")
+      .meta({ example: { "/healthz": {} } }),
   })
   .describe("An OpenAPI 3.1 document.");
 

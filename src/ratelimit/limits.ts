@@ -56,9 +56,13 @@ function perKeyLimiter(rateClass: RateLimitClass, limit: number, store: Readable
       rateLimitRejections.inc({ policy: rateClass });
       const retryAfter = Number(res.getHeader("Retry-After") ?? 0);
       next(
-        new AppError("rate_limited", `This API key has used its ${limit} ${rateClass === "heavy" ? "heavy " : ""}requests of this minute; retry after ${retryAfter} s.`, {
-          extensions: { policy: rateClass, retry_after: retryAfter },
-        }),
+        new AppError(
+          "rate_limited",
+          `This API key has used its ${limit} ${rateClass === "heavy" ? "heavy " : ""}requests of this minute; retry after ${retryAfter} s.`,
+          {
+            extensions: { policy: rateClass, retry_after: retryAfter },
+          },
+        ),
       );
     },
     // A store that fails (the shared database down) lets requests through rather than failing them all.
@@ -79,7 +83,10 @@ export function createLimits(config: Config, pool: pg.Pool, logger: Logger): Lim
   const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? "unknown");
 
   const showFailureBudget = (res: Response, hits: number, resetTime: Date | undefined) => {
-    res.append("RateLimit", `"${AUTH_POLICY}"; r=${Math.max(failureLimit - hits, 0)}; t=${retryAfterSeconds(resetTime)}`);
+    res.append(
+      "RateLimit",
+      `"${AUTH_POLICY}"; r=${Math.max(failureLimit - hits, 0)}; t=${retryAfterSeconds(resetTime)}`,
+    );
     res.append("RateLimit-Policy", `"${AUTH_POLICY}"; q=${failureLimit}; w=${WINDOW_MS / 1000}`);
   };
 

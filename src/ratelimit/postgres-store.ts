@@ -78,6 +78,8 @@ export class PostgresStore implements Store {
   }
 
   private async sweep(): Promise<void> {
-    await this.pool.query("DELETE FROM rate_limit_counters WHERE reset_at <= now() AND starts_with(key, $1)", [this.prefix]);
+    await this.pool.query("DELETE FROM rate_limit_counters WHERE reset_at <= now() AND starts_with(key, $1)", [
+      this.prefix,
+    ]);
   }
 }

@@ -9,11 +9,23 @@ export const MAX_REPORT_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 /** `to` is bounded by `from` (at most MAX_REPORT_DAYS later): here it need only be a real date. */
-const REPORT_END_RANGE: DateRange = { label: "from 2000-01-01 to 9999-12-31", min: () => "2000-01-01", max: () => "9999-12-31" };
+const REPORT_END_RANGE: DateRange = {
+  label: "from 2000-01-01 to 9999-12-31",
+  min: () => "2000-01-01",
+  max: () => "9999-12-31",
+};
 
 export const rangeParams = {
-  from: dateInput(REPORT_DAY_RANGE, "First business day, inclusive. Business days are local days at each location, in its time zone.", { example: "2026-10-01" }),
-  to: dateInput(REPORT_END_RANGE, `Business day after the last one, exclusive: [from, to). At most ${MAX_REPORT_DAYS} days after \`from\`.`, { example: "2026-11-01" }),
+  from: dateInput(
+    REPORT_DAY_RANGE,
+    "First business day, inclusive. Business days are local days at each location, in its time zone.",
+    { example: "2026-10-01" },
+  ),
+  to: dateInput(
+    REPORT_END_RANGE,
+    `Business day after the last one, exclusive: [from, to). At most ${MAX_REPORT_DAYS} days after \`from\`.`,
+    { example: "2026-11-01" },
+  ),
 };
 
 export const PERIODS = ["day", "week", "month"] as const;
@@ -29,19 +41,29 @@ export const periodParam = z
 export const locationParam = z
   .guid()
   .optional()
-  .describe("Only this location (our id). A location of another merchant, or outside the key's locations, has nothing to report: zeros.")
+  .describe(
+    "Only this location (our id). A location of another merchant, or outside the key's locations, has nothing to report: zeros.",
+  )
   .meta({ example: "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b" });
 
 export const formatParam = z
   .enum(["json", "csv"])
   .optional()
-  .describe("`csv` for a CSV download (same as `Accept: text/csv`); `json` (the default) otherwise. Wins over the Accept header.");
+  .describe(
+    "`csv` for a CSV download (same as `Accept: text/csv`); `json` (the default) otherwise. Wins over the Accept header.",
+  );
 
 /** from < to, and at most MAX_REPORT_DAYS apart. */
 export function checkReportRange(query: { from: string; to: string }, ctx: z.RefinementCtx) {
   const days = (Date.parse(query.to) - Date.parse(query.from)) / DAY_MS;
-  if (days <= 0) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be a later day than from (the range is [from, to))." });
-  else if (days > MAX_REPORT_DAYS) ctx.addIssue({ code: "custom", path: ["to"], message: `The range is ${days} days; at most ${MAX_REPORT_DAYS}.` });
+  if (days <= 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["to"],
+      message: "to must be a later day than from (the range is [from, to)).",
+    });
+  else if (days > MAX_REPORT_DAYS)
+    ctx.addIssue({ code: "custom", path: ["to"], message: `The range is ${days} days; at most ${MAX_REPORT_DAYS}.` });
 }
 
 /**

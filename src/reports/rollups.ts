@@ -13,12 +13,20 @@ const DAYS_PER_CALL = 100;
  * Rebuilds every stale store-day of the merchant in [from, to) (null: unbounded) and returns how
  * many it rebuilt. Writes that commit meanwhile leave their marks for the next refresh.
  */
-export async function refreshReportRollups(pool: pg.Pool | pg.ClientBase, merchantId: string, from: string | null, to: string | null): Promise<number> {
+export async function refreshReportRollups(
+  pool: pg.Pool | pg.ClientBase,
+  merchantId: string,
+  from: string | null,
+  to: string | null,
+): Promise<number> {
   let rebuilt = 0;
   const stopTimer = rollupRefreshDuration.startTimer();
   try {
     for (;;) {
-      const { rows } = await pool.query<{ n: number }>("SELECT refresh_report_rollups($1, $2::date, $3::date, $4) AS n", [merchantId, from, to, DAYS_PER_CALL]);
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT refresh_report_rollups($1, $2::date, $3::date, $4) AS n",
+        [merchantId, from, to, DAYS_PER_CALL],
+      );
       const n = rows[0]!.n;
       rebuilt += n;
       if (n < DAYS_PER_CALL) return rebuilt;
@@ -34,7 +42,16 @@ export async function refreshReportRollups(pool: pg.Pool | pg.ClientBase, mercha
  * refresh marked, for the months starting in [fromMonth, toMonth) (null: unbounded). Call it after
  * refreshReportRollups over those months' days, so the day rows it sums are up to date.
  */
-export async function refreshMonthRollups(pool: pg.Pool | pg.ClientBase, merchantId: string, fromMonth: string | null, toMonth: string | null): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>("SELECT refresh_report_months($1, $2::date, $3::date) AS n", [merchantId, fromMonth, toMonth]);
+export async function refreshMonthRollups(
+  pool: pg.Pool | pg.ClientBase,
+  merchantId: string,
+  fromMonth: string | null,
+  toMonth: string | null,
+): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>("SELECT refresh_report_months($1, $2::date, $3::date) AS n", [
+    merchantId,
+    fromMonth,
+    toMonth,
+  ]);
   return rows[0]!.n;
 }

@@ -24,9 +24,11 @@ export const percent = (description: string, example = "42.15") =>
     .describe(`${description} Percent with 2 decimals, as a decimal string; null when the base is zero.`)
     .meta({ example });
 
-export const count = (description: string, example = 128) => z.number().int().min(0).describe(description).meta({ example });
+export const count = (description: string, example = 128) =>
+  z.number().int().min(0).describe(description).meta({ example });
 
-export const businessDay = (description: string, example: string) => z.iso.date().describe(description).meta({ example });
+export const businessDay = (description: string, example: string) =>
+  z.iso.date().describe(description).meta({ example });
 
 export const periodColumns = {
   period: z

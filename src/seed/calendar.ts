@@ -90,15 +90,24 @@ export function holidayFactor(epochDay: number): number {
   if (epochDay === tg) return 0.5;
   if (epochDay === tg + 1) return 1.3;
   switch (md) {
-    case 420: return 3.2;
-    case 419: return 1.3;
-    case 1224: return 1.25;
-    case 1225: return 0.35;
-    case 1231: return 1.4;
-    case 101: return 0.7;
-    case 703: return 1.3;
-    case 704: return 0.9;
-    default: return 1;
+    case 420:
+      return 3.2;
+    case 419:
+      return 1.3;
+    case 1224:
+      return 1.25;
+    case 1225:
+      return 0.35;
+    case 1231:
+      return 1.4;
+    case 101:
+      return 0.7;
+    case 703:
+      return 1.3;
+    case 704:
+      return 0.9;
+    default:
+      return 1;
   }
 }
 

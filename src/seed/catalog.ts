@@ -29,52 +29,427 @@ export interface CategorySpec {
 }
 
 export const CATEGORIES: readonly CategorySpec[] = [
-  { category: "Whole Flower", parent: "Flower", code: "FLW", kind: "strain", noun: "", sizes: [["1g", 12, 0.5], ["3.5g", 38, 1.0], ["7g", 70, 0.3], ["14g", 120, 0.1], ["28g", 210, 0.05]], catalogWeight: 24, salesFactor: 1.5, thc: [16, 32], graded: true, multiBuy: 0.1 },
-  { category: "Pre-Rolls", parent: "Flower", code: "PRE", kind: "strain", noun: "Pre-Roll", sizes: [["0.5g", 7, 0.8], ["1g", 12, 1.0], ["5pk 2.5g", 35, 0.4]], catalogWeight: 12, salesFactor: 1.2, thc: [15, 28], graded: true, multiBuy: 0.35 },
-  { category: "Infused Pre-Rolls", parent: "Flower", code: "IPR", kind: "strain", noun: "Infused Pre-Roll", sizes: [["1g", 18, 1.0], ["3pk 1.5g", 40, 0.4]], catalogWeight: 4, salesFactor: 1.1, thc: [30, 45], graded: true, multiBuy: 0.25 },
-  { category: "Shake", parent: "Flower", code: "SHK", kind: "strain", noun: "Shake", sizes: [["7g", 30, 1.0], ["14g", 50, 0.4], ["28g", 85, 0.3]], catalogWeight: 2, salesFactor: 0.8, thc: [14, 24], graded: true, multiBuy: 0.05 },
-  { category: "Cartridges", parent: "Vapes", code: "CRT", kind: "strain", noun: "Cartridge", sizes: [["0.5g", 30, 1.0], ["1g", 50, 0.7]], catalogWeight: 14, salesFactor: 1.2, thc: [70, 92], graded: true, multiBuy: 0.15 },
-  { category: "Disposables", parent: "Vapes", code: "DSP", kind: "strain", noun: "Disposable", sizes: [["0.3g", 25, 0.8], ["1g", 55, 1.0]], catalogWeight: 6, salesFactor: 1.1, thc: [72, 90], graded: true, multiBuy: 0.1 },
-  { category: "Pods", parent: "Vapes", code: "POD", kind: "strain", noun: "Pod", sizes: [["0.5g", 35, 1.0]], catalogWeight: 2, salesFactor: 0.8, thc: [70, 88], graded: true, multiBuy: 0.15 },
-  { category: "Gummies", parent: "Edibles", code: "GUM", kind: "edible", noun: "Gummies", sizes: [["100mg", 18, 1.0], ["200mg", 30, 0.4]], catalogWeight: 9, salesFactor: 1.7, thc: null, graded: false, multiBuy: 0.3 },
-  { category: "Chocolates", parent: "Edibles", code: "CHO", kind: "edible", noun: "Chocolate Bar", sizes: [["100mg", 20, 1.0]], catalogWeight: 3, salesFactor: 1.0, thc: null, graded: false, multiBuy: 0.2 },
-  { category: "Beverages", parent: "Edibles", code: "BEV", kind: "edible", noun: "Sparkling Water", sizes: [["10mg", 6, 1.0], ["100mg", 22, 0.3]], catalogWeight: 3, salesFactor: 0.9, thc: null, graded: false, multiBuy: 0.5 },
-  { category: "Mints", parent: "Edibles", code: "MNT", kind: "edible", noun: "Mints", sizes: [["100mg", 18, 1.0]], catalogWeight: 1.5, salesFactor: 0.7, thc: null, graded: false, multiBuy: 0.2 },
-  { category: "Baked Goods", parent: "Edibles", code: "BKD", kind: "edible", noun: "Cookie", sizes: [["10mg", 8, 1.0], ["100mg", 25, 0.4]], catalogWeight: 1, salesFactor: 0.6, thc: null, graded: false, multiBuy: 0.3 },
-  { category: "Live Resin", parent: "Concentrates", code: "LRS", kind: "strain", noun: "Live Resin", sizes: [["1g", 45, 1.0]], catalogWeight: 4, salesFactor: 1.0, thc: [65, 85], graded: true, multiBuy: 0.1 },
-  { category: "Shatter", parent: "Concentrates", code: "SHT", kind: "strain", noun: "Shatter", sizes: [["1g", 30, 1.0]], catalogWeight: 2, salesFactor: 0.6, thc: [70, 88], graded: true, multiBuy: 0.1 },
-  { category: "Wax", parent: "Concentrates", code: "WAX", kind: "strain", noun: "Wax", sizes: [["1g", 30, 1.0]], catalogWeight: 1.5, salesFactor: 0.5, thc: [68, 85], graded: true, multiBuy: 0.1 },
-  { category: "Rosin", parent: "Concentrates", code: "ROS", kind: "strain", noun: "Live Rosin", sizes: [["1g", 60, 1.0], ["2g", 110, 0.3]], catalogWeight: 2, salesFactor: 0.6, thc: [65, 82], graded: true, multiBuy: 0.05 },
-  { category: "Badder", parent: "Concentrates", code: "BAD", kind: "strain", noun: "Badder", sizes: [["1g", 38, 1.0]], catalogWeight: 1.5, salesFactor: 0.5, thc: [68, 86], graded: true, multiBuy: 0.1 },
-  { category: "Tinctures", parent: "Tinctures", code: "TIN", kind: "tincture", noun: "Tincture", sizes: [["300mg", 35, 1.0], ["1000mg", 75, 0.4]], catalogWeight: 3, salesFactor: 0.5, thc: null, graded: false, multiBuy: 0.05 },
-  { category: "Lotions", parent: "Topicals", code: "LOT", kind: "topical", noun: "Lotion", sizes: [["100mg", 30, 1.0]], catalogWeight: 1, salesFactor: 0.4, thc: null, graded: false, multiBuy: 0.05 },
-  { category: "Balms", parent: "Topicals", code: "BLM", kind: "topical", noun: "Balm", sizes: [["500mg", 45, 1.0]], catalogWeight: 1.5, salesFactor: 0.4, thc: null, graded: false, multiBuy: 0.05 },
-  { category: "Transdermal Patches", parent: "Topicals", code: "PAT", kind: "topical", noun: "Patch", sizes: [["20mg", 15, 1.0]], catalogWeight: 1, salesFactor: 0.4, thc: null, graded: false, multiBuy: 0.3 },
-  { category: "Papers & Cones", parent: "Accessories", code: "PAP", kind: "accessory", noun: "Rolling Papers", sizes: [["each", 4, 1.0]], catalogWeight: 1.5, salesFactor: 0.7, thc: null, graded: false, multiBuy: 0.4 },
-  { category: "Batteries", parent: "Accessories", code: "BAT", kind: "accessory", noun: "510 Battery", sizes: [["each", 20, 1.0]], catalogWeight: 1, salesFactor: 0.4, thc: null, graded: false, multiBuy: 0.05 },
-  { category: "Grinders", parent: "Accessories", code: "GRN", kind: "accessory", noun: "Grinder", sizes: [["each", 18, 1.0]], catalogWeight: 0.8, salesFactor: 0.3, thc: null, graded: false, multiBuy: 0.02 },
+  {
+    category: "Whole Flower",
+    parent: "Flower",
+    code: "FLW",
+    kind: "strain",
+    noun: "",
+    sizes: [
+      ["1g", 12, 0.5],
+      ["3.5g", 38, 1.0],
+      ["7g", 70, 0.3],
+      ["14g", 120, 0.1],
+      ["28g", 210, 0.05],
+    ],
+    catalogWeight: 24,
+    salesFactor: 1.5,
+    thc: [16, 32],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Pre-Rolls",
+    parent: "Flower",
+    code: "PRE",
+    kind: "strain",
+    noun: "Pre-Roll",
+    sizes: [
+      ["0.5g", 7, 0.8],
+      ["1g", 12, 1.0],
+      ["5pk 2.5g", 35, 0.4],
+    ],
+    catalogWeight: 12,
+    salesFactor: 1.2,
+    thc: [15, 28],
+    graded: true,
+    multiBuy: 0.35,
+  },
+  {
+    category: "Infused Pre-Rolls",
+    parent: "Flower",
+    code: "IPR",
+    kind: "strain",
+    noun: "Infused Pre-Roll",
+    sizes: [
+      ["1g", 18, 1.0],
+      ["3pk 1.5g", 40, 0.4],
+    ],
+    catalogWeight: 4,
+    salesFactor: 1.1,
+    thc: [30, 45],
+    graded: true,
+    multiBuy: 0.25,
+  },
+  {
+    category: "Shake",
+    parent: "Flower",
+    code: "SHK",
+    kind: "strain",
+    noun: "Shake",
+    sizes: [
+      ["7g", 30, 1.0],
+      ["14g", 50, 0.4],
+      ["28g", 85, 0.3],
+    ],
+    catalogWeight: 2,
+    salesFactor: 0.8,
+    thc: [14, 24],
+    graded: true,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Cartridges",
+    parent: "Vapes",
+    code: "CRT",
+    kind: "strain",
+    noun: "Cartridge",
+    sizes: [
+      ["0.5g", 30, 1.0],
+      ["1g", 50, 0.7],
+    ],
+    catalogWeight: 14,
+    salesFactor: 1.2,
+    thc: [70, 92],
+    graded: true,
+    multiBuy: 0.15,
+  },
+  {
+    category: "Disposables",
+    parent: "Vapes",
+    code: "DSP",
+    kind: "strain",
+    noun: "Disposable",
+    sizes: [
+      ["0.3g", 25, 0.8],
+      ["1g", 55, 1.0],
+    ],
+    catalogWeight: 6,
+    salesFactor: 1.1,
+    thc: [72, 90],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Pods",
+    parent: "Vapes",
+    code: "POD",
+    kind: "strain",
+    noun: "Pod",
+    sizes: [["0.5g", 35, 1.0]],
+    catalogWeight: 2,
+    salesFactor: 0.8,
+    thc: [70, 88],
+    graded: true,
+    multiBuy: 0.15,
+  },
+  {
+    category: "Gummies",
+    parent: "Edibles",
+    code: "GUM",
+    kind: "edible",
+    noun: "Gummies",
+    sizes: [
+      ["100mg", 18, 1.0],
+      ["200mg", 30, 0.4],
+    ],
+    catalogWeight: 9,
+    salesFactor: 1.7,
+    thc: null,
+    graded: false,
+    multiBuy: 0.3,
+  },
+  {
+    category: "Chocolates",
+    parent: "Edibles",
+    code: "CHO",
+    kind: "edible",
+    noun: "Chocolate Bar",
+    sizes: [["100mg", 20, 1.0]],
+    catalogWeight: 3,
+    salesFactor: 1.0,
+    thc: null,
+    graded: false,
+    multiBuy: 0.2,
+  },
+  {
+    category: "Beverages",
+    parent: "Edibles",
+    code: "BEV",
+    kind: "edible",
+    noun: "Sparkling Water",
+    sizes: [
+      ["10mg", 6, 1.0],
+      ["100mg", 22, 0.3],
+    ],
+    catalogWeight: 3,
+    salesFactor: 0.9,
+    thc: null,
+    graded: false,
+    multiBuy: 0.5,
+  },
+  {
+    category: "Mints",
+    parent: "Edibles",
+    code: "MNT",
+    kind: "edible",
+    noun: "Mints",
+    sizes: [["100mg", 18, 1.0]],
+    catalogWeight: 1.5,
+    salesFactor: 0.7,
+    thc: null,
+    graded: false,
+    multiBuy: 0.2,
+  },
+  {
+    category: "Baked Goods",
+    parent: "Edibles",
+    code: "BKD",
+    kind: "edible",
+    noun: "Cookie",
+    sizes: [
+      ["10mg", 8, 1.0],
+      ["100mg", 25, 0.4],
+    ],
+    catalogWeight: 1,
+    salesFactor: 0.6,
+    thc: null,
+    graded: false,
+    multiBuy: 0.3,
+  },
+  {
+    category: "Live Resin",
+    parent: "Concentrates",
+    code: "LRS",
+    kind: "strain",
+    noun: "Live Resin",
+    sizes: [["1g", 45, 1.0]],
+    catalogWeight: 4,
+    salesFactor: 1.0,
+    thc: [65, 85],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Shatter",
+    parent: "Concentrates",
+    code: "SHT",
+    kind: "strain",
+    noun: "Shatter",
+    sizes: [["1g", 30, 1.0]],
+    catalogWeight: 2,
+    salesFactor: 0.6,
+    thc: [70, 88],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Wax",
+    parent: "Concentrates",
+    code: "WAX",
+    kind: "strain",
+    noun: "Wax",
+    sizes: [["1g", 30, 1.0]],
+    catalogWeight: 1.5,
+    salesFactor: 0.5,
+    thc: [68, 85],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Rosin",
+    parent: "Concentrates",
+    code: "ROS",
+    kind: "strain",
+    noun: "Live Rosin",
+    sizes: [
+      ["1g", 60, 1.0],
+      ["2g", 110, 0.3],
+    ],
+    catalogWeight: 2,
+    salesFactor: 0.6,
+    thc: [65, 82],
+    graded: true,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Badder",
+    parent: "Concentrates",
+    code: "BAD",
+    kind: "strain",
+    noun: "Badder",
+    sizes: [["1g", 38, 1.0]],
+    catalogWeight: 1.5,
+    salesFactor: 0.5,
+    thc: [68, 86],
+    graded: true,
+    multiBuy: 0.1,
+  },
+  {
+    category: "Tinctures",
+    parent: "Tinctures",
+    code: "TIN",
+    kind: "tincture",
+    noun: "Tincture",
+    sizes: [
+      ["300mg", 35, 1.0],
+      ["1000mg", 75, 0.4],
+    ],
+    catalogWeight: 3,
+    salesFactor: 0.5,
+    thc: null,
+    graded: false,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Lotions",
+    parent: "Topicals",
+    code: "LOT",
+    kind: "topical",
+    noun: "Lotion",
+    sizes: [["100mg", 30, 1.0]],
+    catalogWeight: 1,
+    salesFactor: 0.4,
+    thc: null,
+    graded: false,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Balms",
+    parent: "Topicals",
+    code: "BLM",
+    kind: "topical",
+    noun: "Balm",
+    sizes: [["500mg", 45, 1.0]],
+    catalogWeight: 1.5,
+    salesFactor: 0.4,
+    thc: null,
+    graded: false,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Transdermal Patches",
+    parent: "Topicals",
+    code: "PAT",
+    kind: "topical",
+    noun: "Patch",
+    sizes: [["20mg", 15, 1.0]],
+    catalogWeight: 1,
+    salesFactor: 0.4,
+    thc: null,
+    graded: false,
+    multiBuy: 0.3,
+  },
+  {
+    category: "Papers & Cones",
+    parent: "Accessories",
+    code: "PAP",
+    kind: "accessory",
+    noun: "Rolling Papers",
+    sizes: [["each", 4, 1.0]],
+    catalogWeight: 1.5,
+    salesFactor: 0.7,
+    thc: null,
+    graded: false,
+    multiBuy: 0.4,
+  },
+  {
+    category: "Batteries",
+    parent: "Accessories",
+    code: "BAT",
+    kind: "accessory",
+    noun: "510 Battery",
+    sizes: [["each", 20, 1.0]],
+    catalogWeight: 1,
+    salesFactor: 0.4,
+    thc: null,
+    graded: false,
+    multiBuy: 0.05,
+  },
+  {
+    category: "Grinders",
+    parent: "Accessories",
+    code: "GRN",
+    kind: "accessory",
+    noun: "Grinder",
+    sizes: [["each", 18, 1.0]],
+    catalogWeight: 0.8,
+    salesFactor: 0.3,
+    thc: null,
+    graded: false,
+    multiBuy: 0.02,
+  },
 ];
 
 export const STRAINS: ReadonlyArray<readonly [name: string, species: Species]> = [
-  ["Blue Dream", "hybrid"], ["OG Kush", "hybrid"], ["Sour Diesel", "sativa"], ["Girl Scout Cookies", "hybrid"],
-  ["Gorilla Glue #4", "hybrid"], ["Wedding Cake", "indica"], ["Gelato", "hybrid"], ["Granddaddy Purple", "indica"],
-  ["Jack Herer", "sativa"], ["Green Crack", "sativa"], ["Northern Lights", "indica"], ["Pineapple Express", "hybrid"],
-  ["Durban Poison", "sativa"], ["Bubba Kush", "indica"], ["Purple Punch", "indica"], ["Zkittlez", "indica"],
-  ["Runtz", "hybrid"], ["Ice Cream Cake", "indica"], ["Mimosa", "sativa"], ["Tangie", "sativa"],
-  ["Super Lemon Haze", "sativa"], ["Strawberry Cough", "sativa"], ["Trainwreck", "sativa"], ["Gushers", "hybrid"],
-  ["MAC 1", "hybrid"], ["Biscotti", "indica"], ["Do-Si-Dos", "indica"], ["Cherry Pie", "hybrid"],
-  ["Forbidden Fruit", "indica"], ["Lemon Cherry Gelato", "hybrid"], ["Apple Fritter", "hybrid"], ["Blueberry", "indica"],
-  ["Chemdawg", "hybrid"], ["Headband", "hybrid"], ["Maui Wowie", "sativa"], ["Ghost Train Haze", "sativa"],
-  ["Skywalker OG", "indica"], ["Tropicana Cookies", "sativa"], ["Jealousy", "hybrid"], ["Sherbert", "indica"],
-  ["Harlequin", "sativa"], ["ACDC", "sativa"], ["Cannatonic", "hybrid"],
+  ["Blue Dream", "hybrid"],
+  ["OG Kush", "hybrid"],
+  ["Sour Diesel", "sativa"],
+  ["Girl Scout Cookies", "hybrid"],
+  ["Gorilla Glue #4", "hybrid"],
+  ["Wedding Cake", "indica"],
+  ["Gelato", "hybrid"],
+  ["Granddaddy Purple", "indica"],
+  ["Jack Herer", "sativa"],
+  ["Green Crack", "sativa"],
+  ["Northern Lights", "indica"],
+  ["Pineapple Express", "hybrid"],
+  ["Durban Poison", "sativa"],
+  ["Bubba Kush", "indica"],
+  ["Purple Punch", "indica"],
+  ["Zkittlez", "indica"],
+  ["Runtz", "hybrid"],
+  ["Ice Cream Cake", "indica"],
+  ["Mimosa", "sativa"],
+  ["Tangie", "sativa"],
+  ["Super Lemon Haze", "sativa"],
+  ["Strawberry Cough", "sativa"],
+  ["Trainwreck", "sativa"],
+  ["Gushers", "hybrid"],
+  ["MAC 1", "hybrid"],
+  ["Biscotti", "indica"],
+  ["Do-Si-Dos", "indica"],
+  ["Cherry Pie", "hybrid"],
+  ["Forbidden Fruit", "indica"],
+  ["Lemon Cherry Gelato", "hybrid"],
+  ["Apple Fritter", "hybrid"],
+  ["Blueberry", "indica"],
+  ["Chemdawg", "hybrid"],
+  ["Headband", "hybrid"],
+  ["Maui Wowie", "sativa"],
+  ["Ghost Train Haze", "sativa"],
+  ["Skywalker OG", "indica"],
+  ["Tropicana Cookies", "sativa"],
+  ["Jealousy", "hybrid"],
+  ["Sherbert", "indica"],
+  ["Harlequin", "sativa"],
+  ["ACDC", "sativa"],
+  ["Cannatonic", "hybrid"],
 ];
 /** High-CBD genetics: low THC, CBD-dominant. */
 const CBD_STRAINS = new Set(["Harlequin", "ACDC", "Cannatonic"]);
 
 const EDIBLE_FLAVOURS: readonly string[] = [
-  "Watermelon", "Sour Apple", "Blue Raspberry", "Mango", "Peach", "Strawberry Lemonade", "Black Cherry",
-  "Pomegranate", "Tangerine", "Wild Berry", "Pink Lemonade", "Huckleberry", "Passion Fruit", "Grape",
-  "Dark Chocolate Sea Salt", "Milk Chocolate Toffee", "Peppermint", "Cinnamon", "Lime", "Guava",
+  "Watermelon",
+  "Sour Apple",
+  "Blue Raspberry",
+  "Mango",
+  "Peach",
+  "Strawberry Lemonade",
+  "Black Cherry",
+  "Pomegranate",
+  "Tangerine",
+  "Wild Berry",
+  "Pink Lemonade",
+  "Huckleberry",
+  "Passion Fruit",
+  "Grape",
+  "Dark Chocolate Sea Salt",
+  "Milk Chocolate Toffee",
+  "Peppermint",
+  "Cinnamon",
+  "Lime",
+  "Guava",
 ];
 const EDIBLE_EFFECTS: readonly string[] = ["Sleep", "Relax", "Uplift", "Focus", "Balance", "Chill"];
 const RATIOS: readonly string[] = ["THC", "1:1", "2:1 CBD", "20:1 CBD", "CBN Sleep"];
@@ -89,7 +464,12 @@ export const GRADES: readonly Grade[] = [
   ["B", 0.58],
 ];
 /** How often each grade is on the menu: mostly mid-shelf. */
-const GRADE_MIX: ReadonlyArray<readonly [Grade, number]> = [[GRADES[0]!, 2], [GRADES[1]!, 4], [GRADES[2]!, 3], [GRADES[3]!, 1]];
+const GRADE_MIX: ReadonlyArray<readonly [Grade, number]> = [
+  [GRADES[0]!, 2],
+  [GRADES[1]!, 4],
+  [GRADES[2]!, 3],
+  [GRADES[3]!, 1],
+];
 
 export interface BrandSpec {
   name: string;
@@ -135,7 +515,16 @@ export const SUPPLIERS: ReadonlyArray<readonly [name: string, id: string]> = [
   ["Direct from brand", "SUP-1000"],
 ];
 
-const TERPENES: readonly string[] = ["Myrcene", "Limonene", "Caryophyllene", "Linalool", "Pinene", "Terpinolene", "Humulene", "Ocimene"];
+const TERPENES: readonly string[] = [
+  "Myrcene",
+  "Limonene",
+  "Caryophyllene",
+  "Linalool",
+  "Pinene",
+  "Terpinolene",
+  "Humulene",
+  "Ocimene",
+];
 const EFFECTS: Record<Species, readonly string[]> = {
   indica: ["relaxed", "sleepy", "calm", "hungry"],
   sativa: ["energetic", "creative", "uplifted", "focused"],
@@ -188,7 +577,11 @@ function upcA(rng: Random): string {
   return digits + String((10 - ((odd * 3 + even) % 10)) % 10);
 }
 
-function customAttributes(rng: Random, strain: string | null, species: Species | null): ProductSeed["customAttributes"] {
+function customAttributes(
+  rng: Random,
+  strain: string | null,
+  species: Species | null,
+): ProductSeed["customAttributes"] {
   if (!rng.chance(0.35)) return [];
   const attrs: ProductSeed["customAttributes"] = [
     { parent: "Compliance", key: "Batch", value: `B${rng.int(23, 25)}-${rng.int(1000, 9999)}` },
@@ -239,16 +632,26 @@ export function generateProducts(rng: Random, count: number, merchantSlug: strin
     const posProductId = `${brand.code}-${spec.code}-${String(familyNo).padStart(5, "0")}`;
     // Most families come in two or three sizes; small categories in all of theirs.
     const sizeCount = Math.min(spec.sizes.length, rng.int(1, 3));
-    const sizes = rng.shuffle([...spec.sizes]).slice(0, sizeCount).sort((a, b) => a[1] - b[1]);
+    const sizes = rng
+      .shuffle([...spec.sizes])
+      .slice(0, sizeCount)
+      .sort((a, b) => a[1] - b[1]);
     for (const [size, dollars, sizePopularity] of sizes) {
       if (products.length >= count) break;
-      products.push(makeProduct(rng, products.length, family, posProductId, size, dollars, sizePopularity, merchantSlug));
+      products.push(
+        makeProduct(rng, products.length, family, posProductId, size, dollars, sizePopularity, merchantSlug),
+      );
     }
   }
   return products;
 }
 
-function makeFamily(rng: Random, spec: CategorySpec, brand: BrandSpec, brandSupplier: Map<string, readonly [string, string]>): Family {
+function makeFamily(
+  rng: Random,
+  spec: CategorySpec,
+  brand: BrandSpec,
+  brandSupplier: Map<string, readonly [string, string]>,
+): Family {
   let supplier = brandSupplier.get(brand.name);
   if (!supplier) brandSupplier.set(brand.name, (supplier = rng.pick(SUPPLIERS)));
   const grade = spec.graded ? pickWeighted<Grade>(rng, GRADE_MIX) : null;
@@ -288,7 +691,11 @@ function makeFamily(rng: Random, spec: CategorySpec, brand: BrandSpec, brandSupp
     species,
     grade: gradeName,
     gradeFactor,
-    ending: pickWeighted(rng, [["00", 5], ["99", 4], ["50", 1]] as const),
+    ending: pickWeighted(rng, [
+      ["00", 5],
+      ["99", 4],
+      ["50", 1],
+    ] as const),
     supplier,
     // Log-normal: a few products sell far more than the rest, as on any menu.
     popularity: Math.exp(rng.normal() * 0.9) * spec.salesFactor,
@@ -316,7 +723,7 @@ function makeProduct(
   if (spec.thc) {
     const [lo, hi] = spec.thc;
     // Better grades test stronger.
-    const t = Math.min(1, Math.max(0, (f.gradeFactor - 0.58) / 0.72 * 0.6 + rng.float() * 0.4));
+    const t = Math.min(1, Math.max(0, ((f.gradeFactor - 0.58) / 0.72) * 0.6 + rng.float() * 0.4));
     thcMilli = Math.round((cbdDominant ? rng.between(0.5, 6) : lo + (hi - lo) * t) * 1000);
     cbdMilli = Math.round((cbdDominant ? rng.between(8, 16) : rng.chance(0.3) ? rng.between(0.05, 1.5) : 0) * 1000);
   }
@@ -355,7 +762,8 @@ function makeProduct(
     unitCost,
     // Cheaper items sell more often (add-ons to a basket), which keeps the average ticket near
     // what dispensaries report with ~3 items a receipt.
-    popularity: f.popularity * sizePopularity * Math.min(2.5, Math.pow(2500 / basePriceCents, 0.7)) * rng.between(0.7, 1.3),
+    popularity:
+      f.popularity * sizePopularity * Math.min(2.5, Math.pow(2500 / basePriceCents, 0.7)) * rng.between(0.7, 1.3),
     spec,
   };
 }

@@ -196,7 +196,12 @@ export async function checkSeedConsistency(pool: pg.Pool, merchantId: string): P
   );
   const invalid = phones.filter((p) => !isValidPhoneNumber(p.phone));
   if (invalid.length > 0) {
-    problems.push(`${invalid.length} phones libphonenumber-js rejects (e.g. ${invalid.slice(0, EXAMPLES).map((p) => p.phone).join(", ")})`);
+    problems.push(
+      `${invalid.length} phones libphonenumber-js rejects (e.g. ${invalid
+        .slice(0, EXAMPLES)
+        .map((p) => p.phone)
+        .join(", ")})`,
+    );
   }
   return problems;
 }

@@ -7,7 +7,13 @@ import { DAY_MS, HOUR_MS, ZoneClock } from "./calendar.js";
 import { generateProducts, type ProductSeed } from "./catalog.js";
 import { bool, copyInto, NULL, RowBuffer, text, timestamp } from "./copy.js";
 import { IdGenerator } from "./ids.js";
-import { applyBasisPoints, centsToDecimal, shelfPriceCents, tenThousandthsToDecimal, thousandthsToDecimal } from "./money.js";
+import {
+  applyBasisPoints,
+  centsToDecimal,
+  shelfPriceCents,
+  tenThousandthsToDecimal,
+  thousandthsToDecimal,
+} from "./money.js";
 import { generateCustomer, generateEmployee, latestAdultBirthday } from "./people.js";
 import { CITIES, STREET_NAMES, type City } from "./places.js";
 import { Random, WeightedPicker, pickWeighted } from "./random.js";
@@ -41,7 +47,11 @@ interface Store extends SalesStore {
   priceIndex: number;
 }
 
-export async function seedMerchant(client: pg.PoolClient, plan: MerchantPlan, advance: Advance): Promise<{ id: string; counts: SeedCounts }> {
+export async function seedMerchant(
+  client: pg.PoolClient,
+  plan: MerchantPlan,
+  advance: Advance,
+): Promise<{ id: string; counts: SeedCounts }> {
   const stream = (phase: string) => Random.derive(plan.seed, plan.index, phase);
   // Ids also depend on the slug: seeding the same seed again (as "demo-2") must not reuse ids.
   const ids = new IdGenerator(Random.derive(plan.seed, plan.slug, "ids"));
@@ -58,13 +68,35 @@ export async function seedMerchant(client: pg.PoolClient, plan: MerchantPlan, ad
   const stores = await seedStores(client, plan, merchantId, ids, stream("locations"));
   const employees = await seedEmployees(client, plan, merchantId, ids, stream("employees"), stores);
   const productIds = await seedProducts(client, plan, merchantId, ids, products, advance);
-  const inventoryItems = await seedInventory(client, plan, merchantId, ids, stream("inventory"), stores, products, productIds, advance);
+  const inventoryItems = await seedInventory(
+    client,
+    plan,
+    merchantId,
+    ids,
+    stream("inventory"),
+    stores,
+    products,
+    productIds,
+    advance,
+  );
   const customers = await seedCustomers(client, plan, merchantId, ids, stream("customers"), stores, advance);
   const salesProducts: SalesProduct[] = products.map((p, i) => ({
     id: productIds[i]!,
     unitCost: p.unitCost,
     multiBuy: p.spec.multiBuy,
-    lineText: [productIds[i]!, p.sku, p.posProductId, p.name, p.brand, p.category, p.parentCategory, p.size, p.strain, p.grade, p.species]
+    lineText: [
+      productIds[i]!,
+      p.sku,
+      p.posProductId,
+      p.name,
+      p.brand,
+      p.category,
+      p.parentCategory,
+      p.size,
+      p.strain,
+      p.grade,
+      p.species,
+    ]
       .map(text)
       .join("\t"),
   }));
@@ -108,7 +140,13 @@ export async function seedMerchant(client: pg.PoolClient, plan: MerchantPlan, ad
   };
 }
 
-async function seedStores(client: pg.PoolClient, plan: MerchantPlan, merchantId: string, ids: IdGenerator, rng: Random): Promise<Store[]> {
+async function seedStores(
+  client: pg.PoolClient,
+  plan: MerchantPlan,
+  merchantId: string,
+  ids: IdGenerator,
+  rng: Random,
+): Promise<Store[]> {
   const stores: Store[] = [];
   const rows = new RowBuffer();
   const brand = plan.name.replace(/\s*\(.*\)\s*$/, "");
@@ -119,7 +157,8 @@ async function seedStores(client: pg.PoolClient, plan: MerchantPlan, merchantId:
   for (let i = 0; i < plan.locations; i++) {
     const city = CITIES[(offset + i) % CITIES.length]!;
     let neighbourhood = rng.pick(city.neighbourhoods);
-    for (let t = 0; usedNeighbourhoods.has(`${city.code}|${neighbourhood}`) && t < 10; t++) neighbourhood = rng.pick(city.neighbourhoods);
+    for (let t = 0; usedNeighbourhoods.has(`${city.code}|${neighbourhood}`) && t < 10; t++)
+      neighbourhood = rng.pick(city.neighbourhoods);
     usedNeighbourhoods.add(`${city.code}|${neighbourhood}`);
     const posId = `${city.code}${String(i + 1).padStart(2, "0")}`;
     const store: Store = {
@@ -129,8 +168,15 @@ async function seedStores(client: pg.PoolClient, plan: MerchantPlan, merchantId:
       name: `${brand} – ${city.city} ${neighbourhood}`,
       city,
       clock: new ZoneClock(city.timeZone),
-      openHour: pickWeighted(rng, [[8, 3], [9, 4], [10, 2]] as const),
-      closeHour: pickWeighted(rng, [[21, 4], [22, 5]] as const),
+      openHour: pickWeighted(rng, [
+        [8, 3],
+        [9, 4],
+        [10, 2],
+      ] as const),
+      closeHour: pickWeighted(rng, [
+        [21, 4],
+        [22, 5],
+      ] as const),
       taxBasisPoints: city.taxBasisPoints,
       traffic: i === 0 ? 1.3 : rng.between(0.6, 1.3),
       priceIndex: rng.chance(0.65) ? 1 : rng.between(0.95, 1.08),
@@ -142,19 +188,47 @@ async function seedStores(client: pg.PoolClient, plan: MerchantPlan, merchantId:
     };
     stores.push(store);
     const address = `${rng.int(100, 9899)} ${rng.pick(STREET_NAMES)}`;
-    rows.add([store.id, merchantId, text(posId), text(store.name), city.timeZone, text(address), text(city.city), city.state, rng.pick(city.zips)].join("\t"));
+    rows.add(
+      [
+        store.id,
+        merchantId,
+        text(posId),
+        text(store.name),
+        city.timeZone,
+        text(address),
+        text(city.city),
+        city.state,
+        rng.pick(city.zips),
+      ].join("\t"),
+    );
   }
-  await copyInto(client, "locations", ["id", "merchant_id", "pos_id", "name", "time_zone", "address1", "city", "state", "zip"], rows.take());
+  await copyInto(
+    client,
+    "locations",
+    ["id", "merchant_id", "pos_id", "name", "time_zone", "address1", "city", "state", "zip"],
+    rows.take(),
+  );
   return stores;
 }
 
-async function seedEmployees(client: pg.PoolClient, plan: MerchantPlan, merchantId: string, ids: IdGenerator, rng: Random, stores: Store[]): Promise<number> {
+async function seedEmployees(
+  client: pg.PoolClient,
+  plan: MerchantPlan,
+  merchantId: string,
+  ids: IdGenerator,
+  rng: Random,
+  stores: Store[],
+): Promise<number> {
   const rows = new RowBuffer();
   let count = 0;
   for (const store of stores) {
     const staff: string[] = [];
     for (let n = 1; n <= plan.employeesPerLocation; n++) {
-      const e = generateEmployee(rng, ids.at(plan.windowStartMs - rng.int(1, 60) * DAY_MS), `E-${store.posId}-${String(n).padStart(2, "0")}`);
+      const e = generateEmployee(
+        rng,
+        ids.at(plan.windowStartMs - rng.int(1, 60) * DAY_MS),
+        `E-${store.posId}-${String(n).padStart(2, "0")}`,
+      );
       staff.push(e.id);
       rows.add([e.id, merchantId, text(e.posId), text(e.firstName), text(e.lastName)].join("\t"));
       count++;
@@ -166,9 +240,30 @@ async function seedEmployees(client: pg.PoolClient, plan: MerchantPlan, merchant
 }
 
 const PRODUCT_COLUMNS = [
-  "id", "merchant_id", "sku", "pos_product_id", "name", "brand", "category", "parent_category", "variant", "size",
-  "strain", "species", "grade", "barcode", "url", "image_url", "description", "supplier_name", "supplier_id",
-  "currency", "thc_percent", "cbd_percent", "custom_attributes", "archived",
+  "id",
+  "merchant_id",
+  "sku",
+  "pos_product_id",
+  "name",
+  "brand",
+  "category",
+  "parent_category",
+  "variant",
+  "size",
+  "strain",
+  "species",
+  "grade",
+  "barcode",
+  "url",
+  "image_url",
+  "description",
+  "supplier_name",
+  "supplier_id",
+  "currency",
+  "thc_percent",
+  "cbd_percent",
+  "custom_attributes",
+  "archived",
 ] as const;
 
 async function seedProducts(
@@ -186,11 +281,29 @@ async function seedProducts(
     productIds.push(id);
     rows.add(
       [
-        id, merchantId, text(p.sku), text(p.posProductId), text(p.name), text(p.brand), text(p.category),
-        text(p.parentCategory), text(p.variant), text(p.size), text(p.strain), text(p.species), text(p.grade),
-        text(p.barcode), text(p.url), text(p.imageUrl), text(p.description), text(p.supplierName),
-        text(p.supplierId), "USD", p.thcMilli === null ? NULL : thousandthsToDecimal(p.thcMilli),
-        p.cbdMilli === null ? NULL : thousandthsToDecimal(p.cbdMilli), text(JSON.stringify(p.customAttributes)),
+        id,
+        merchantId,
+        text(p.sku),
+        text(p.posProductId),
+        text(p.name),
+        text(p.brand),
+        text(p.category),
+        text(p.parentCategory),
+        text(p.variant),
+        text(p.size),
+        text(p.strain),
+        text(p.species),
+        text(p.grade),
+        text(p.barcode),
+        text(p.url),
+        text(p.imageUrl),
+        text(p.description),
+        text(p.supplierName),
+        text(p.supplierId),
+        "USD",
+        p.thcMilli === null ? NULL : thousandthsToDecimal(p.thcMilli),
+        p.cbdMilli === null ? NULL : thousandthsToDecimal(p.cbdMilli),
+        text(JSON.stringify(p.customAttributes)),
         bool(p.archived),
       ].join("\t"),
     );
@@ -201,8 +314,18 @@ async function seedProducts(
 }
 
 const INVENTORY_COLUMNS = [
-  "id", "merchant_id", "location_id", "product_id", "quantity", "unit_cost", "sale_price", "msrp", "total_tax",
-  "in_stock", "saleable", "archived",
+  "id",
+  "merchant_id",
+  "location_id",
+  "product_id",
+  "quantity",
+  "unit_cost",
+  "sale_price",
+  "msrp",
+  "total_tax",
+  "in_stock",
+  "saleable",
+  "archived",
 ] as const;
 
 /**
@@ -232,10 +355,21 @@ async function seedInventory(
       const lastChance = saleable.length === 0 && p.index === lastSellable;
       if (!rng.chance(p.archived ? 0.5 : 0.88) && !lastChance) continue;
       const ending = p.basePriceCents % 100 === 99 ? "99" : p.basePriceCents % 100 === 50 ? "50" : "00";
-      const price = store.priceIndex === 1 ? p.basePriceCents : shelfPriceCents((p.basePriceCents / 100) * store.priceIndex, ending);
+      const price =
+        store.priceIndex === 1
+          ? p.basePriceCents
+          : shelfPriceCents((p.basePriceCents / 100) * store.priceIndex, ending);
       // One supply chain: the same unit cost everywhere, but always below this store's price.
       const unitCost = p.unitCost < price * 100 ? p.unitCost : Math.floor(price * 60);
-      const msrp = Math.ceil(price * pickWeighted(rng, [[1, 5], [1.1, 2], [1.15, 2], [1.2, 1]] as const));
+      const msrp = Math.ceil(
+        price *
+          pickWeighted(rng, [
+            [1, 5],
+            [1.1, 2],
+            [1.15, 2],
+            [1.2, 1],
+          ] as const),
+      );
       const maxQuantity = Math.min(300, Math.max(6, Math.round(3000 / (price / 100))));
       const quantity = p.archived || rng.chance(0.09) ? 0 : rng.int(1, maxQuantity);
       const isSaleable = !p.archived && rng.chance(0.98);
@@ -259,8 +393,23 @@ async function seedInventory(
 }
 
 const CUSTOMER_COLUMNS = [
-  "id", "merchant_id", "pos_user", "pos_type", "email", "phone", "first_name", "last_name", "address1", "address2",
-  "city", "state", "zip", "birthday", "gender", "loyalty_opt_in", "loyalty_changed_at",
+  "id",
+  "merchant_id",
+  "pos_user",
+  "pos_type",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "address1",
+  "address2",
+  "city",
+  "state",
+  "zip",
+  "birthday",
+  "gender",
+  "loyalty_opt_in",
+  "loyalty_changed_at",
 ] as const;
 
 /** Streams customers into COPY, keeping only what the receipts need (id, home store, loyalty). */
@@ -292,13 +441,18 @@ async function seedCustomers(
     for (let i = 0; i < n; i++) {
       const store = storePicker ? storePicker.pick(rng) : -1;
       const city = store >= 0 ? stores[store]!.city : fallbackCity;
-      const c = generateCustomer(rng, ids.at(Math.floor(signupFrom + i * signupStep)), `C${String(i + 1).padStart(7, "0")}`, {
-        city,
-        otherCities: elsewhere.get(city) ?? cities,
-        nowMs: plan.nowMs,
-        windowStartMs: plan.windowStartMs,
-        latestBirthdayDay,
-      });
+      const c = generateCustomer(
+        rng,
+        ids.at(Math.floor(signupFrom + i * signupStep)),
+        `C${String(i + 1).padStart(7, "0")}`,
+        {
+          city,
+          otherCities: elsewhere.get(city) ?? cities,
+          nowMs: plan.nowMs,
+          windowStartMs: plan.windowStartMs,
+          latestBirthdayDay,
+        },
+      );
       customerIds[i] = c.id;
       loyal[i] = c.loyaltyOptIn ? 1 : 0;
       if (store >= 0) home[store]!.push(i);

@@ -38,11 +38,17 @@ const MERCHANT_NAMES = [
 ];
 
 function slugify(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "merchant";
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "merchant"
+  );
 }
 
 function assertCount(name: string, value: number, min = 0): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }
 
 /** The window starts `months` calendar months before `now` (same day and time of day, UTC). */
@@ -113,7 +119,9 @@ export async function seedDatabase(
   };
   const taken = new Set<string>();
   for (let index = 0; index < options.merchants; index++) {
-    const defaultName = MERCHANT_NAMES[index % MERCHANT_NAMES.length]! + (index >= MERCHANT_NAMES.length ? ` ${Math.floor(index / MERCHANT_NAMES.length) + 1}` : "");
+    const defaultName =
+      MERCHANT_NAMES[index % MERCHANT_NAMES.length]! +
+      (index >= MERCHANT_NAMES.length ? ` ${Math.floor(index / MERCHANT_NAMES.length) + 1}` : "");
     const name = index === 0 && options.merchantName ? options.merchantName : defaultName;
     const base = index === 0 && options.merchantSlug ? options.merchantSlug : slugify(name);
     const slug = await freeSlug(pool, base, taken);
@@ -154,7 +162,9 @@ export async function seedDatabase(
 
   // Fresh statistics, so the first queries over millions of new rows get good plans.
   onProgress?.({ phase: "analyze", done: 0, total: 1 });
-  await pool.query("ANALYZE merchants, locations, employees, products, inventory_items, customers, transactions, line_items");
+  await pool.query(
+    "ANALYZE merchants, locations, employees, products, inventory_items, customers, transactions, line_items",
+  );
   onProgress?.({ phase: "analyze", done: 1, total: 1 });
 
   // The reports' rollups of every seeded day, built now rather than by the first reports.
@@ -164,7 +174,11 @@ export async function seedDatabase(
     await refreshMonthRollups(pool, merchant.id, null, null);
   }
   await pool.query("ANALYZE sales_daily, sales_daily_lines, sales_monthly_lines, customer_first_sales");
-  onProgress?.({ phase: "report rollups", done: summary.merchantsCreated.length, total: summary.merchantsCreated.length });
+  onProgress?.({
+    phase: "report rollups",
+    done: summary.merchantsCreated.length,
+    total: summary.merchantsCreated.length,
+  });
 
   summary.elapsedMs = Math.round(performance.now() - started);
   return summary;

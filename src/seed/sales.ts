@@ -3,7 +3,18 @@
 // them days later, and a few voids. Money is integer cents throughout, so a receipt's totals are
 // exactly the sums of its lines.
 import { setImmediate as nextTick } from "node:timers/promises";
-import { DAY_MS, HOUR_MS, MINUTE_MS, ZoneClock, holidayFactor, isoDate, weekdayOf, WEEKDAY_FACTOR, WEEKDAY_HOURS, WEEKEND_HOURS } from "./calendar.js";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  ZoneClock,
+  holidayFactor,
+  isoDate,
+  weekdayOf,
+  WEEKDAY_FACTOR,
+  WEEKDAY_HOURS,
+  WEEKEND_HOURS,
+} from "./calendar.js";
 import { NULL, RowBuffer } from "./copy.js";
 import type { IdGenerator } from "./ids.js";
 import { applyBasisPoints, centsToDecimal, tenThousandthsToDecimal } from "./money.js";
@@ -11,15 +22,48 @@ import { Random, WeightedPicker, pickWeighted } from "./random.js";
 import type { SeedCounts } from "./types.js";
 
 export const TRANSACTION_COLUMNS = [
-  "id", "merchant_id", "pos_id", "location_id", "customer_id", "employee_id", "channel", "kind", "status",
-  "voided_at", "original_transaction_id", "transacted_at", "business_date", "subtotal", "discount_total",
-  "tax_total", "total", "cost_total",
+  "id",
+  "merchant_id",
+  "pos_id",
+  "location_id",
+  "customer_id",
+  "employee_id",
+  "channel",
+  "kind",
+  "status",
+  "voided_at",
+  "original_transaction_id",
+  "transacted_at",
+  "business_date",
+  "subtotal",
+  "discount_total",
+  "tax_total",
+  "total",
+  "cost_total",
 ] as const;
 
 export const LINE_ITEM_COLUMNS = [
-  "id", "merchant_id", "transaction_id", "line_number", "product_id", "sku", "pos_product_id", "name", "brand",
-  "category", "parent_category", "size", "strain", "grade", "species", "unit_price", "quantity", "discount", "tax",
-  "line_total", "unit_cost",
+  "id",
+  "merchant_id",
+  "transaction_id",
+  "line_number",
+  "product_id",
+  "sku",
+  "pos_product_id",
+  "name",
+  "brand",
+  "category",
+  "parent_category",
+  "size",
+  "strain",
+  "grade",
+  "species",
+  "unit_price",
+  "quantity",
+  "discount",
+  "tax",
+  "line_total",
+  "unit_cost",
 ] as const;
 
 /** Share of receipts that are refunds, of sales that are voided, of in-store sales with no customer. */
@@ -29,9 +73,24 @@ const ONLINE_RATE = 0.09;
 /** 12% of all receipts anonymous: online orders always name their customer, so in-store carries it. */
 const ANONYMOUS_IN_STORE = 0.12 / (1 - ONLINE_RATE);
 /** Days from a sale to its refund; -1 stands for 4-14 days. */
-const REFUND_DELAY_DAYS: ReadonlyArray<readonly [number, number]> = [[0, 55], [1, 12], [2, 10], [3, 8], [-1, 15]];
+const REFUND_DELAY_DAYS: ReadonlyArray<readonly [number, number]> = [
+  [0, 55],
+  [1, 12],
+  [2, 10],
+  [3, 8],
+  [-1, 15],
+];
 /** Lines per receipt, 1-8, mean ~3.1. */
-const LINE_COUNTS = [[1, 18], [2, 25], [3, 22], [4, 15], [5, 9], [6, 6], [7, 3], [8, 2]] as const;
+const LINE_COUNTS = [
+  [1, 18],
+  [2, 25],
+  [3, 22],
+  [4, 15],
+  [5, 9],
+  [6, 6],
+  [7, 3],
+  [8, 2],
+] as const;
 
 /** What the stream needs to know of a store. */
 export interface SalesStore {
@@ -216,7 +275,8 @@ export class SalesStream {
       assigned += cell.count;
     }
     const byRest = cells.map((_, i) => i).sort((a, b) => cells[b]!.rest - cells[a]!.rest || a - b);
-    for (let i = 0; assigned < this.salesTarget && cells.length > 0; i++, assigned++) cells[byRest[i % cells.length]!]!.count++;
+    for (let i = 0; assigned < this.salesTarget && cells.length > 0; i++, assigned++)
+      cells[byRest[i % cells.length]!]!.count++;
 
     const plan = new Map<number, number[]>();
     for (const cell of cells) {
@@ -243,7 +303,8 @@ export class SalesStream {
       for (let i = 0; i < count; i++) {
         let ms = this.timeOnDay(store, day);
         // The window's first and last days are partial: draw again until inside.
-        for (let tries = 0; (ms < windowStartMs || ms >= this.endMs) && tries < 100; tries++) ms = this.timeOnDay(store, day);
+        for (let tries = 0; (ms < windowStartMs || ms >= this.endMs) && tries < 100; tries++)
+          ms = this.timeOnDay(store, day);
         if (ms < windowStartMs || ms >= this.endMs) ms = Math.min(this.endMs - 1, Math.max(windowStartMs, ms));
         sales.push(this.makeSale(store, day, ms));
       }
@@ -275,7 +336,14 @@ export class SalesStream {
       if (seen.has(product)) continue;
       seen.add(product);
       let quantity = 1;
-      if (rng.chance(this.input.products[product]!.multiBuy)) quantity = pickWeighted(rng, [[2, 70], [3, 20], [4, 6], [5, 3], [6, 1]] as const);
+      if (rng.chance(this.input.products[product]!.multiBuy))
+        quantity = pickWeighted(rng, [
+          [2, 70],
+          [3, 20],
+          [4, 6],
+          [5, 3],
+          [6, 1],
+        ] as const);
       lines.push({ product, quantity, unitPrice: s.priceCents[product]!, discount: 0, tax: 0 });
     }
 
@@ -285,7 +353,14 @@ export class SalesStream {
       for (const l of lines) l.discount = applyBasisPoints(l.unitPrice * l.quantity, 1000);
     } else if (rng.chance(0.07)) {
       const l = lines[rng.int(0, lines.length - 1)]!;
-      l.discount = applyBasisPoints(l.unitPrice * l.quantity, pickWeighted(rng, [[1500, 5], [2000, 3], [2500, 2]] as const));
+      l.discount = applyBasisPoints(
+        l.unitPrice * l.quantity,
+        pickWeighted(rng, [
+          [1500, 5],
+          [2000, 3],
+          [2500, 2],
+        ] as const),
+      );
     } else if (rng.chance(0.03)) {
       // "$5 off an item of $20 or more": a line is never free, so no receipt totals zero.
       let top = lines[0]!;
@@ -327,12 +402,26 @@ export class SalesStream {
     } else if (rng.chance(VOID_RATE)) {
       // Voided at the register within minutes (never in the future).
       status = "voided";
-      voidedAt = new Date(sale.ms + Math.min(rng.between(30_000, 15 * MINUTE_MS), (this.input.nowMs - sale.ms) / 2)).toISOString();
+      voidedAt = new Date(
+        sale.ms + Math.min(rng.between(30_000, 15 * MINUTE_MS), (this.input.nowMs - sale.ms) / 2),
+      ).toISOString();
       this.counts.voided++;
     }
     this.counts.sales++;
     if (sale.customer < 0) this.counts.anonymous++;
-    this.writeReceipt(sale.id, sale, store, "sale", status, voidedAt, NULL, sale.ms, sale.day, sale.lines, this.employeeOf(store, sale.channel));
+    this.writeReceipt(
+      sale.id,
+      sale,
+      store,
+      "sale",
+      status,
+      voidedAt,
+      NULL,
+      sale.ms,
+      sale.day,
+      sale.lines,
+      this.employeeOf(store, sale.channel),
+    );
   }
 
   private writeReceipt(
@@ -416,14 +505,33 @@ export class SalesStream {
     }
     const lines: Line[] = chosen.map((l) => {
       const partial = l.quantity > 1 && rng.chance(0.5);
-      if (!partial) return { product: l.product, quantity: -l.quantity, unitPrice: l.unitPrice, discount: -l.discount, tax: -l.tax };
+      if (!partial)
+        return {
+          product: l.product,
+          quantity: -l.quantity,
+          unitPrice: l.unitPrice,
+          discount: -l.discount,
+          tax: -l.tax,
+        };
       const qty = rng.int(1, l.quantity - 1);
       const discount = Math.floor((l.discount * qty) / l.quantity);
       const tax = applyBasisPoints(l.unitPrice * qty - discount, store.taxBasisPoints);
       return { product: l.product, quantity: -qty, unitPrice: l.unitPrice, discount: -discount, tax: -tax };
     });
     this.counts.refunds++;
-    this.writeReceipt(this.input.ids.at(ms), sale, store, "refund", "completed", NULL, sale.id, ms, day, lines, this.employeeOf(store, "in_store"));
+    this.writeReceipt(
+      this.input.ids.at(ms),
+      sale,
+      store,
+      "refund",
+      "completed",
+      NULL,
+      sale.id,
+      ms,
+      day,
+      lines,
+      this.employeeOf(store, "in_store"),
+    );
   }
 }
 

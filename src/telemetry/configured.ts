@@ -8,7 +8,14 @@
 export function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
   const set = (name: string) => (env[name] ?? "").trim();
   if (set("OTEL_SDK_DISABLED").toLowerCase() === "true") return false;
-  const exporters = set("OTEL_TRACES_EXPORTER").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const exporters = set("OTEL_TRACES_EXPORTER")
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   if (exporters.includes("none")) return false;
-  return exporters.length > 0 || set("OTEL_EXPORTER_OTLP_ENDPOINT") !== "" || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") !== "";
+  return (
+    exporters.length > 0 ||
+    set("OTEL_EXPORTER_OTLP_ENDPOINT") !== "" ||
+    set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") !== ""
+  );
 }

@@ -31,7 +31,10 @@ export function startTracing(options: TracingOptions = {}): NodeSDK {
   register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
   const sdk = new NodeSDK({
     // pos-bridge unless the standard variables name the service themselves.
-    serviceName: process.env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? "") ? undefined : "pos-bridge",
+    serviceName:
+      process.env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? "")
+        ? undefined
+        : "pos-bridge",
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
     // Traces only: the SDK's OTLP metrics and logs stay off (pino writes the logs to stdout).
     metricReaders: [],

@@ -153,16 +153,25 @@ export const aiqVisitSchema = z
     transaction_margin: num("(subtotal − discount) − cost").optional(),
     transaction_margin_percent: num("margin ÷ (subtotal − discount) × 100").optional(),
     email: z.string().optional().describe("The customer's email, lower-cased."),
-    phone: z.string().optional().describe("The customer's phone as AIQ's member phone_number: the 10 national digits of a +1 number, E.164 otherwise."),
+    phone: z
+      .string()
+      .optional()
+      .describe(
+        "The customer's phone as AIQ's member phone_number: the 10 national digits of a +1 number, E.164 otherwise.",
+      ),
     employee_pos_id: z.string().optional().describe("The budtender's POS id."),
     employee_name: z.string().optional().describe("The budtender's name."),
     location_pos_id: z.string().describe("The store's POS id."),
     business_date: z.iso.date().describe("Local date of the sale at the store."),
     type: z.enum(["sale", "refund"]).describe("Sale or refund."),
     refund_of_pos_id: z.string().optional().describe("For a refund, the receipt id of the sale; left out otherwise."),
-    status: z.enum(["completed", "voided"]).describe("voided: every amount and quantity of the visit is 0, so it counts for nothing in AIQ."),
+    status: z
+      .enum(["completed", "voided"])
+      .describe("voided: every amount and quantity of the visit is 0, so it counts for nothing in AIQ."),
     voided_at: aiqDateText("When it was voided").optional(),
-    deleted: z.boolean().describe("True for a deleted receipt (a tombstone): every amount and quantity of the visit is 0."),
+    deleted: z
+      .boolean()
+      .describe("True for a deleted receipt (a tombstone): every amount and quantity of the visit is 0."),
     id: z.guid().describe("Our id."),
     updated_at: z.iso.datetime().describe("Our change time (RFC 3339, UTC)."),
   })

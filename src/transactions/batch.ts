@@ -60,25 +60,45 @@ const errorResult = (posId: string | null, err: AppError): BatchItemResult => ({
   errors: err.issues,
 });
 
-export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[], log: Logger): Promise<BatchItemResult[]> {
+export async function writeBatch(
+  db: Db,
+  auth: AuthContext,
+  receipts: unknown[],
+  log: Logger,
+): Promise<BatchItemResult[]> {
   const locations = await loadWritableLocations(db.pool, auth);
   const results: (BatchItemResult | undefined)[] = new Array(receipts.length);
 
   // Parse and check every receipt first (no database): the bad ones are answered here.
   const prepared = receipts.map((raw, i): PreparedReceipt | null => {
     const at = `body.receipts.${i}`;
-    const rawPosId = typeof (raw as { pos_id?: unknown })?.pos_id === "string" ? (raw as { pos_id: string }).pos_id : null;
+    const rawPosId =
+      typeof (raw as { pos_id?: unknown })?.pos_id === "string" ? (raw as { pos_id: string }).pos_id : null;
     const parsed = batchReceiptSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = issuesOf(parsed.error, "body").map((issue) => ({ ...issue, location: issue.location.replace(/^body/, at) }));
-      results[i] = errorResult(rawPosId, validationError(issues, `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`));
+      const issues = issuesOf(parsed.error, "body").map((issue) => ({
+        ...issue,
+        location: issue.location.replace(/^body/, at),
+      }));
+      results[i] = errorResult(
+        rawPosId,
+        validationError(
+          issues,
+          `Receipt ${i} has ${issues.length} invalid ${issues.length === 1 ? "value" : "values"}.`,
+        ),
+      );
       return null;
     }
     const { pos_id: posId, ...body } = parsed.data;
     const receipt = prepareReceipt(posId, body, locations, at);
     if ("issues" in receipt) {
       const n = receipt.issues.length;
-      results[i] = errorResult(posId, new AppError("unprocessable", `Receipt ${i} has ${n} ${n === 1 ? "problem" : "problems"}.`, { issues: receipt.issues }));
+      results[i] = errorResult(
+        posId,
+        new AppError("unprocessable", `Receipt ${i} has ${n} ${n === 1 ? "problem" : "problems"}.`, {
+          issues: receipt.issues,
+        }),
+      );
       return null;
     }
     return receipt;
@@ -86,12 +106,21 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
 
   // The plain sales together (see bulk.ts), then everything else one by one.
   const eligible = bulkEligible(prepared);
-  const bulk = await writeInBulk(db, auth, [...eligible].map((i) => prepared[i]!), VIA_BATCH, log);
+  const bulk = await writeInBulk(
+    db,
+    auth,
+    [...eligible].map((i) => prepared[i]!),
+    VIA_BATCH,
+    log,
+  );
   for (const i of eligible) {
     const outcome = bulk.get(prepared[i]!);
     if (!outcome) continue;
     const posId = prepared[i]!.posId;
-    results[i] = outcome.kind === "written" ? { pos_id: posId, result: outcome.result, id: outcome.id } : errorResult(posId, outcome.error);
+    results[i] =
+      outcome.kind === "written"
+        ? { pos_id: posId, result: outcome.result, id: outcome.id }
+        : errorResult(posId, outcome.error);
   }
 
   const slots = semaphore(CONCURRENCY);
@@ -124,7 +153,14 @@ export async function writeBatch(db: Db, auth: AuthContext, receipts: unknown[],
           if (!databaseAwayNoted) log.warn({ err }, "batch receipts refused: the database is unavailable");
           databaseAwayNoted = true;
         } else if (!known || known.status >= 500) log.error({ err, pos_id: receipt.posId }, "batch receipt failed");
-        results[i] = errorResult(receipt.posId, known ?? new AppError("internal", "An unexpected error occurred writing this receipt; it was not written. Retry it."));
+        results[i] = errorResult(
+          receipt.posId,
+          known ??
+            new AppError(
+              "internal",
+              "An unexpected error occurred writing this receipt; it was not written. Retry it.",
+            ),
+        );
       } finally {
         slots.release();
       }

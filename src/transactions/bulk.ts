@@ -25,8 +25,23 @@ import type { AuthContext } from "../keys/scopes.js";
 import { databaseFault } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
 import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
-import { invisible, unknownCustomer, unknownEmployee, unprocessable, visibleTo, voidedConflict, type PreparedReceipt } from "./put.js";
-import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
+import {
+  invisible,
+  unknownCustomer,
+  unknownEmployee,
+  unprocessable,
+  visibleTo,
+  voidedConflict,
+  type PreparedReceipt,
+} from "./put.js";
+import {
+  buildLineRows,
+  findProducts,
+  LINE_COLUMNS,
+  lineArrays,
+  receiptAuditDetail,
+  type LineRow,
+} from "./receipt-rows.js";
 import { costTotal } from "./totals.js";
 
 export type BulkOutcome = { kind: "written"; id: string; result: WriteResult } | { kind: "error"; error: AppError };
@@ -91,8 +106,12 @@ const INSERT_TXS = `
   ON CONFLICT (merchant_id, pos_id) DO NOTHING
   RETURNING id`;
 const UPDATE_TXS = `
-  UPDATE transactions t SET (${TX_COLUMNS.filter(([n]) => n !== "id").map(([n]) => n).join(", ")}, original_transaction_id, deleted_at)
-       = (${TX_COLUMNS.filter(([n]) => n !== "id").map(([n]) => `x.${n}`).join(", ")}, NULL, NULL)
+  UPDATE transactions t SET (${TX_COLUMNS.filter(([n]) => n !== "id")
+    .map(([n]) => n)
+    .join(", ")}, original_transaction_id, deleted_at)
+       = (${TX_COLUMNS.filter(([n]) => n !== "id")
+         .map(([n]) => `x.${n}`)
+         .join(", ")}, NULL, NULL)
     FROM ${TX_UNNEST}
    WHERE t.id = x.id AND t.merchant_id = $1`;
 const INSERT_LINES = `
@@ -101,12 +120,18 @@ const INSERT_LINES = `
     FROM unnest($2::uuid[], ${LINE_COLUMNS.map(([, type], i) => `$${i + 3}::${type}[]`).join(", ")})
          AS x(transaction_id, ${LINE_COLUMNS.map(([n]) => n).join(", ")})`;
 
-async function idsByPosUser(client: pg.ClientBase, table: "customers" | "employees", column: "pos_user" | "pos_id", merchantId: string, keys: string[]) {
+async function idsByPosUser(
+  client: pg.ClientBase,
+  table: "customers" | "employees",
+  column: "pos_user" | "pos_id",
+  merchantId: string,
+  keys: string[],
+) {
   if (keys.length === 0) return new Map<string, string>();
-  const { rows } = await client.query<{ key: string; id: string }>(`SELECT ${column} AS key, id FROM ${table} WHERE merchant_id = $1 AND ${column} = ANY($2::text[])`, [
-    merchantId,
-    [...new Set(keys)],
-  ]);
+  const { rows } = await client.query<{ key: string; id: string }>(
+    `SELECT ${column} AS key, id FROM ${table} WHERE merchant_id = $1 AND ${column} = ANY($2::text[])`,
+    [merchantId, [...new Set(keys)]],
+  );
   return new Map(rows.map((r) => [r.key, r.id]));
 }
 
@@ -123,7 +148,12 @@ export async function writeInBulk(
 ): Promise<Map<PreparedReceipt, BulkOutcome>> {
   if (receipts.length === 0) return new Map();
   // Re-sent backfills are mostly unchanged: find those without a transaction or a lock.
-  const { rows: seen } = await db.pool.query<{ pos_id: string; id: string; body_hash: string | null; location_id: string }>(
+  const { rows: seen } = await db.pool.query<{
+    pos_id: string;
+    id: string;
+    body_hash: string | null;
+    location_id: string;
+  }>(
     "SELECT pos_id, id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = ANY($2::text[])",
     [auth.merchantId, receipts.map((r) => r.posId)],
   );
@@ -132,7 +162,8 @@ export async function writeInBulk(
   const pending: PreparedReceipt[] = [];
   for (const r of receipts) {
     const s = seenByPosId.get(r.posId);
-    if (s && visibleTo(auth, s.location_id) && s.body_hash === r.hash) decided.set(r, { kind: "written", id: s.id, result: "unchanged" });
+    if (s && visibleTo(auth, s.location_id) && s.body_hash === r.hash)
+      decided.set(r, { kind: "written", id: s.id, result: "unchanged" });
     else pending.push(r);
   }
   if (pending.length === 0) return decided;
@@ -142,13 +173,22 @@ export async function writeInBulk(
     for (const [r, outcome] of written) decided.set(r, outcome);
   } catch (err) {
     // Left undecided: each is written on its own, where its own error (if any) is reported.
-    if (databaseFault(err)) log.warn({ err }, "bulk write of a batch refused: the database is unavailable; its receipts are tried one by one");
+    if (databaseFault(err))
+      log.warn(
+        { err },
+        "bulk write of a batch refused: the database is unavailable; its receipts are tried one by one",
+      );
     else log.error({ err }, "bulk write of a batch failed; writing its receipts one by one");
   }
   return decided;
 }
 
-async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipts: PreparedReceipt[], via: string): Promise<Map<PreparedReceipt, BulkOutcome>> {
+async function bulkTransaction(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  receipts: PreparedReceipt[],
+  via: string,
+): Promise<Map<PreparedReceipt, BulkOutcome>> {
   const out = new Map<PreparedReceipt, BulkOutcome>();
   const reject = (r: PreparedReceipt, error: AppError) => out.set(r, { kind: "error", error });
 
@@ -161,10 +201,27 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
   );
   const existing = new Map(existingRows.map((e) => [e.pos_id, e]));
 
-  const customers = await idsByPosUser(client, "customers", "pos_user", auth.merchantId, receipts.flatMap((r) => r.body.customer_pos_user ?? []));
-  const employees = await idsByPosUser(client, "employees", "pos_id", auth.merchantId, receipts.flatMap((r) => r.body.employee_pos_id ?? []));
+  const customers = await idsByPosUser(
+    client,
+    "customers",
+    "pos_user",
+    auth.merchantId,
+    receipts.flatMap((r) => r.body.customer_pos_user ?? []),
+  );
+  const employees = await idsByPosUser(
+    client,
+    "employees",
+    "pos_id",
+    auth.merchantId,
+    receipts.flatMap((r) => r.body.employee_pos_id ?? []),
+  );
 
-  const toWrite: { receipt: PreparedReceipt; existing: Existing | undefined; customerId: string | null; employeeId: string | null }[] = [];
+  const toWrite: {
+    receipt: PreparedReceipt;
+    existing: Existing | undefined;
+    customerId: string | null;
+    employeeId: string | null;
+  }[] = [];
   for (const r of receipts) {
     const e = existing.get(r.posId);
     if (e && !visibleTo(auth, e.location_id)) {
@@ -181,8 +238,10 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
     }
     if (e?.has_refunds) continue; // one by one: its new quantities are checked against its refunds
     const issues = [];
-    const customerId = r.body.customer_pos_user === undefined ? null : (customers.get(r.body.customer_pos_user) ?? null);
-    if (r.body.customer_pos_user !== undefined && !customerId) issues.push(unknownCustomer(r.at, r.body.customer_pos_user));
+    const customerId =
+      r.body.customer_pos_user === undefined ? null : (customers.get(r.body.customer_pos_user) ?? null);
+    if (r.body.customer_pos_user !== undefined && !customerId)
+      issues.push(unknownCustomer(r.at, r.body.customer_pos_user));
     const employeeId = r.body.employee_pos_id === undefined ? null : (employees.get(r.body.employee_pos_id) ?? null);
     if (r.body.employee_pos_id !== undefined && !employeeId) issues.push(unknownEmployee(r.at, r.body.employee_pos_id));
     if (issues.length) {
@@ -230,12 +289,17 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
   }
   let inserted = new Set<string>();
   if (inserts.length) {
-    const { rows: created } = await client.query<{ id: string }>(INSERT_TXS, [auth.merchantId, ...txArrays(inserts.map((w) => w.tx))]);
+    const { rows: created } = await client.query<{ id: string }>(INSERT_TXS, [
+      auth.merchantId,
+      ...txArrays(inserts.map((w) => w.tx)),
+    ]);
     inserted = new Set(created.map((c) => c.id));
   }
   // A receipt another request created since the lock was taken is left for one-by-one writing (as an update).
   const landed = [...updates, ...inserts.filter((w) => inserted.has(w.tx.id!))];
-  const lines: (LineRow & { transaction_id: string })[] = landed.flatMap((w) => w.lines.map((l) => ({ ...l, transaction_id: w.tx.id! })));
+  const lines: (LineRow & { transaction_id: string })[] = landed.flatMap((w) =>
+    w.lines.map((l) => ({ ...l, transaction_id: w.tx.id! })),
+  );
   await client.query(INSERT_LINES, [auth.merchantId, lines.map((l) => l.transaction_id), ...lineArrays(lines)]);
 
   const audit: AuditEntry[] = landed.map((w) => ({
@@ -245,6 +309,7 @@ async function bulkTransaction(client: pg.ClientBase, auth: AuthContext, receipt
     detail: receiptAuditDetail(w.receipt, w.lines.length, null, via),
   }));
   await recordAudit(client, auth, audit);
-  for (const w of landed) out.set(w.receipt, { kind: "written", id: w.tx.id!, result: w.existing ? "updated" : "created" });
+  for (const w of landed)
+    out.set(w.receipt, { kind: "written", id: w.tx.id!, result: w.existing ? "updated" : "created" });
   return out;
 }

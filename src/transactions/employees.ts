@@ -5,7 +5,10 @@ import { recordAudit } from "../audit/record.js";
 import type { AuthContext } from "../keys/scopes.js";
 
 export async function findEmployee(client: pg.ClientBase, auth: AuthContext, posId: string): Promise<string | null> {
-  const { rows } = await client.query<{ id: string }>("SELECT id FROM employees WHERE merchant_id = $1 AND pos_id = $2", [auth.merchantId, posId]);
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT id FROM employees WHERE merchant_id = $1 AND pos_id = $2",
+    [auth.merchantId, posId],
+  );
   return rows[0]?.id ?? null;
 }
 
@@ -26,7 +29,12 @@ export async function upsertEmployee(
   const row = rows[0];
   if (!row) return (await findEmployee(client, auth, employee.pos_id))!;
   await recordAudit(client, auth, [
-    { action: row.created ? "create" : "update", entity: "employee", entityId: row.id, detail: { via, pos_id: employee.pos_id } },
+    {
+      action: row.created ? "create" : "update",
+      entity: "employee",
+      entityId: row.id,
+      detail: { via, pos_id: employee.pos_id },
+    },
   ]);
   return row.id;
 }

@@ -50,14 +50,16 @@ export interface TransactionPageRow {
 }
 
 /** The record's columns as a LATERAL row `rec` beside the joins; recordJson(format) is its JSON. */
-const recordRow = (format: RecordFormat) => `CROSS JOIN LATERAL (SELECT ${format === "aiq" ? AIQ_COLUMNS : STANDARD_COLUMNS}) rec`;
+const recordRow = (format: RecordFormat) =>
+  `CROSS JOIN LATERAL (SELECT ${format === "aiq" ? AIQ_COLUMNS : STANDARD_COLUMNS}) rec`;
 
 /**
  * The record's JSON text. The aiq shape leaves out every unknown field instead of sending null
  * (AIQ reads a present null as "blank this field"); json_strip_nulls drops them at every depth,
  * keeping key order. Our own shape keeps its nulls.
  */
-const recordJson = (format: RecordFormat) => (format === "aiq" ? "json_strip_nulls(row_to_json(rec))::text" : "row_to_json(rec)::text");
+const recordJson = (format: RecordFormat) =>
+  format === "aiq" ? "json_strip_nulls(row_to_json(rec))::text" : "row_to_json(rec)::text";
 
 /** The conditions every read applies: the key's merchant, and its locations when it is limited. */
 export function tenantConditions(auth: AuthContext, values: unknown[]): string[] {
@@ -70,7 +72,11 @@ export function tenantConditions(auth: AuthContext, values: unknown[]): string[]
   return conditions;
 }
 
-export function transactionPageQuery(auth: AuthContext, filters: TransactionFilters, window: PageWindow): { text: string; values: unknown[] } {
+export function transactionPageQuery(
+  auth: AuthContext,
+  filters: TransactionFilters,
+  window: PageWindow,
+): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const param = (value: unknown, cast = "") => {
     values.push(value);
@@ -92,8 +98,10 @@ export function transactionPageQuery(auth: AuthContext, filters: TransactionFilt
     const [time, id] = window.after;
     where.push(`(${column}, t.id) > (${hidden(time, "::timestamptz")}, ${hidden(id, "::uuid")})`);
   }
-  if (window.axis === "updated" && window.updatedBefore) where.push(`t.updated_at < ${hidden(window.updatedBefore, "::timestamptz")}`);
-  if (window.axis === "transacted" && filters.transacted_to) where.push(`t.transacted_at < ${hidden(filters.transacted_to, "::timestamptz")}`);
+  if (window.axis === "updated" && window.updatedBefore)
+    where.push(`t.updated_at < ${hidden(window.updatedBefore, "::timestamptz")}`);
+  if (window.axis === "transacted" && filters.transacted_to)
+    where.push(`t.transacted_at < ${hidden(filters.transacted_to, "::timestamptz")}`);
 
   const text = `
 WITH page AS (
@@ -117,7 +125,11 @@ ORDER BY page.at, page.id`;
 }
 
 /** One record by our id, within the key's merchant and locations. */
-export function transactionByIdQuery(auth: AuthContext, id: string, format: RecordFormat): { text: string; values: unknown[] } {
+export function transactionByIdQuery(
+  auth: AuthContext,
+  id: string,
+  format: RecordFormat,
+): { text: string; values: unknown[] } {
   const values: unknown[] = [id];
   const where = ["t.id = $1::uuid", ...tenantConditions(auth, values)];
   return {

@@ -18,7 +18,8 @@ export type NewSaleOutcome =
   | { outcome: "fallback" };
 
 /** A sale whose customer and employee, if any, are named by POS id (embedded ones are upserted by the general path). */
-export const plainSale = (receipt: PreparedReceipt) => receipt.kind === "sale" && !receipt.customer && !receipt.body.employee;
+export const plainSale = (receipt: PreparedReceipt) =>
+  receipt.kind === "sale" && !receipt.customer && !receipt.body.employee;
 
 // The lines carry the unit cost sent, or null: the function links products and fills in the store's
 // current cost itself, after the SKU locks.
@@ -26,7 +27,12 @@ const NO_PRODUCTS: ProductIndex = { id: () => undefined, unitCost: () => undefin
 
 const PUT_NEW_SALE = `SELECT pos_bridge_put_new_sale($1, $2, $3, $4, $5, $6, $7::"Channel", $8, $9::date, $10, $11, $12, $13, $14, $15, $16::jsonb, $17::jsonb) AS outcome`;
 
-export async function putNewSale(pool: pg.Pool, auth: AuthContext, receipt: PreparedReceipt, via: string): Promise<NewSaleOutcome> {
+export async function putNewSale(
+  pool: pg.Pool,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  via: string,
+): Promise<NewSaleOutcome> {
   const { body, totals } = receipt;
   const lines = buildLineRows(receipt, NO_PRODUCTS, null);
   const id = uuidv7();
@@ -49,5 +55,9 @@ export async function putNewSale(pool: pg.Pool, auth: AuthContext, receipt: Prep
     JSON.stringify(receiptAuditDetail(receipt, lines.length, null, via)),
     JSON.stringify(lines),
   ];
-  return withStatementRetries(async () => (await pool.query<{ outcome: NewSaleOutcome }>({ name: "put-new-sale", text: PUT_NEW_SALE, values })).rows[0]!.outcome);
+  return withStatementRetries(
+    async () =>
+      (await pool.query<{ outcome: NewSaleOutcome }>({ name: "put-new-sale", text: PUT_NEW_SALE, values })).rows[0]!
+        .outcome,
+  );
 }

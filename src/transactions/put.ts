@@ -26,10 +26,31 @@ import { localDate, resolveLocation, type LocationIndex, type WritableLocation }
 import { RetryTransaction, withTransaction, type WriteResult } from "../lib/write-transaction.js";
 import { findEmployee, upsertEmployee } from "./employees.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
-import { lockReceiptByPosId, overRefundIssues, refundedBySku, saleLedger, underSoldIssues, type SkuLedger } from "./refunds.js";
-import { amountRangeIssues, computeTotals, costTotal, totalsIssues, type LineAmounts, type ReceiptTotals } from "./totals.js";
+import {
+  lockReceiptByPosId,
+  overRefundIssues,
+  refundedBySku,
+  saleLedger,
+  underSoldIssues,
+  type SkuLedger,
+} from "./refunds.js";
+import {
+  amountRangeIssues,
+  computeTotals,
+  costTotal,
+  totalsIssues,
+  type LineAmounts,
+  type ReceiptTotals,
+} from "./totals.js";
 import { plainSale, putNewSale } from "./new-sale.js";
-import { buildLineRows, findProducts, LINE_COLUMNS, lineArrays, receiptAuditDetail, type LineRow } from "./receipt-rows.js";
+import {
+  buildLineRows,
+  findProducts,
+  LINE_COLUMNS,
+  lineArrays,
+  receiptAuditDetail,
+  type LineRow,
+} from "./receipt-rows.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
 /** A receipt that passed every check that needs no database. */
@@ -48,16 +69,26 @@ export interface PreparedReceipt {
 }
 
 export const unprocessable = (issues: ProblemIssue[], what = "receipt") =>
-  new AppError("unprocessable", `The ${what} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, { issues });
+  new AppError("unprocessable", `The ${what} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, {
+    issues,
+  });
 
 /**
  * Checks a parsed receipt against the rules that need no database (signs, totals, the store, the
  * embedded customer's contact fields). Issues are located under `at` ("body", "body.receipts.3").
  */
-export function prepareReceipt(posId: string, body: ReceiptBody, locations: LocationIndex, at: string): PreparedReceipt | { issues: ProblemIssue[] } {
+export function prepareReceipt(
+  posId: string,
+  body: ReceiptBody,
+  locations: LocationIndex,
+  at: string,
+): PreparedReceipt | { issues: ProblemIssue[] } {
   const issues = receiptRuleIssues(posId, body, at);
   const { lines: amounts, totals } = computeTotals(body.lines);
-  issues.push(...totalsIssues(body.totals, totals, at), ...amountRangeIssues(body.lines, { lines: amounts, totals }, at));
+  issues.push(
+    ...totalsIssues(body.totals, totals, at),
+    ...amountRangeIssues(body.lines, { lines: amounts, totals }, at),
+  );
   const resolved = resolveLocation(locations, body, at);
   if ("issue" in resolved) issues.push(resolved.issue);
   let customer: PreparedReceipt["customer"] = null;
@@ -71,7 +102,9 @@ export function prepareReceipt(posId: string, body: ReceiptBody, locations: Loca
 
   const { totals: _checkedOnly, location_id: _id, location_pos_id: _posId, ...rest } = body;
   const hash = createHash("sha256")
-    .update(canonicalJson({ ...rest, transacted_at: compactInstantText(rest.transacted_at), location: resolved.location.id }))
+    .update(
+      canonicalJson({ ...rest, transacted_at: compactInstantText(rest.transacted_at), location: resolved.location.id }),
+    )
     .digest("base64url");
   return {
     posId,
@@ -96,12 +129,15 @@ interface ExistingReceipt {
   location_id: string;
 }
 
-export const visibleTo = (auth: AuthContext, locationId: string) => auth.locationIds === null || auth.locationIds.includes(locationId);
+export const visibleTo = (auth: AuthContext, locationId: string) =>
+  auth.locationIds === null || auth.locationIds.includes(locationId);
 
 /** Another merchant's receipt, or one at a store outside the key's locations, does not exist for this key. */
-export const invisible = () => new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to).");
+export const invisible = () =>
+  new AppError("not_found", "No such transaction for this key (it belongs to a location the key may not write to).");
 
-export const voidedConflict = () => new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead).");
+export const voidedConflict = () =>
+  new AppError("conflict", "The receipt is voided: a voided receipt cannot be changed (send a new receipt instead).");
 
 /** The receipt names a customer (customer_pos_user) or an employee (employee_pos_id) the merchant does not have. */
 export const unknownCustomer = (at: string, posUser: string): ProblemIssue => ({
@@ -121,7 +157,12 @@ export interface ReceiptOutcome {
 }
 
 /** Writes a prepared receipt: created, updated or unchanged; AppError (404, 409, 422) when the database says no. */
-export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedReceipt, via: string): Promise<ReceiptOutcome> {
+export async function writeReceipt(
+  db: Db,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  via: string,
+): Promise<ReceiptOutcome> {
   // A new sale is written in one round trip (new-sale.ts); what it does not write, it leaves to the
   // transaction below. An identical body changes nothing; checked without a lock first (re-sent
   // backfills are common: the new-sale call answers what it found), and again under the lock below.
@@ -162,7 +203,11 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
       const refunded = await refundedBySku(client, existing.id);
       if (refunded.size > 0) {
         if (receipt.kind === "refund") {
-          issues.push({ location: `${at}.original_pos_id`, message: "This sale has refunds: it cannot become a refund itself.", code: "sale_has_refunds" });
+          issues.push({
+            location: `${at}.original_pos_id`,
+            message: "This sale has refunds: it cannot become a refund itself.",
+            code: "sale_has_refunds",
+          });
         } else issues.push(...underSoldIssues(body.lines, refunded, at));
       }
     }
@@ -170,7 +215,12 @@ export async function writeReceipt(db: Db, auth: AuthContext, receipt: PreparedR
     const employeeId = await resolveEmployee(client, auth, receipt, via, issues);
     if (issues.length) throw unprocessable(issues);
 
-    const products = await findProducts(client, auth.merchantId, [receipt.location.id], body.lines.map((l) => l.sku));
+    const products = await findProducts(
+      client,
+      auth.merchantId,
+      [receipt.location.id],
+      body.lines.map((l) => l.sku),
+    );
     const lines = buildLineRows(receipt, products, original?.ledger ?? null);
     const values = {
       customerId,
@@ -202,22 +252,42 @@ async function checkOriginal(
   const at = `${receipt.at}.original_pos_id`;
   const sale = await lockReceiptByPosId(client, auth, receipt.body.original_pos_id!);
   if (!sale || sale.deleted) {
-    issues.push({ location: at, message: `No sale with POS id '${receipt.body.original_pos_id}' (send the sale before its refund).`, code: "unknown_original" });
+    issues.push({
+      location: at,
+      message: `No sale with POS id '${receipt.body.original_pos_id}' (send the sale before its refund).`,
+      code: "unknown_original",
+    });
     return null;
   }
-  if (sale.kind !== "sale") issues.push({ location: at, message: "It names a refund: a refund must name the sale it refunds.", code: "original_not_a_sale" });
-  else if (sale.status === "voided") issues.push({ location: at, message: "The sale was voided: there is nothing to refund.", code: "original_voided" });
+  if (sale.kind !== "sale")
+    issues.push({
+      location: at,
+      message: "It names a refund: a refund must name the sale it refunds.",
+      code: "original_not_a_sale",
+    });
+  else if (sale.status === "voided")
+    issues.push({ location: at, message: "The sale was voided: there is nothing to refund.", code: "original_voided" });
   if (issues.length) return null;
   const ledger = await saleLedger(client, sale.id, existing?.id ?? null);
   issues.push(...overRefundIssues(receipt.body.lines, ledger, receipt.at));
   return { id: sale.id, ledger };
 }
 
-async function resolveCustomer(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, via: string, issues: ProblemIssue[]): Promise<string | null> {
-  if (receipt.customer) return (await upsertCustomer(client, auth, receipt.customer.posUser, receipt.customer.value, via)).id;
+async function resolveCustomer(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  via: string,
+  issues: ProblemIssue[],
+): Promise<string | null> {
+  if (receipt.customer)
+    return (await upsertCustomer(client, auth, receipt.customer.posUser, receipt.customer.value, via)).id;
   const posUser = receipt.body.customer_pos_user;
   if (posUser === undefined) return null;
-  const { rows } = await client.query<{ id: string }>("SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2", [auth.merchantId, posUser]);
+  const { rows } = await client.query<{ id: string }>(
+    "SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2",
+    [auth.merchantId, posUser],
+  );
   if (!rows[0]) {
     issues.push(unknownCustomer(receipt.at, posUser));
     return null;
@@ -225,7 +295,13 @@ async function resolveCustomer(client: pg.ClientBase, auth: AuthContext, receipt
   return rows[0].id;
 }
 
-async function resolveEmployee(client: pg.ClientBase, auth: AuthContext, receipt: PreparedReceipt, via: string, issues: ProblemIssue[]): Promise<string | null> {
+async function resolveEmployee(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  receipt: PreparedReceipt,
+  via: string,
+  issues: ProblemIssue[],
+): Promise<string | null> {
   const { body } = receipt;
   if (body.employee) return upsertEmployee(client, auth, body.employee, via);
   if (body.employee_pos_id === undefined) return null;

@@ -5,7 +5,13 @@ import type { AuthContext } from "../keys/scopes.js";
 import { decodeCursor, encodeCursor, filterFingerprint, timeIdPosition, toPage, type Position } from "../lib/paging.js";
 import { preparedStatement } from "../lib/stable-plan.js";
 import { feedBounds, toFeedPage, type FeedBounds } from "../lib/sync-feed.js";
-import { transactionByIdQuery, transactionPageQuery, type Axis, type RecordFormat, type TransactionPageRow } from "./list-query.js";
+import {
+  transactionByIdQuery,
+  transactionPageQuery,
+  type Axis,
+  type RecordFormat,
+  type TransactionPageRow,
+} from "./list-query.js";
 import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
 
 /**
@@ -18,7 +24,12 @@ import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
 export const preparedQuery = (text: string, values: unknown[]) => preparedStatement("tx", text, values);
 
 /** The record's JSON text, or null when the key may not see it (another merchant, another location, or none). */
-export async function loadTransactionJson(db: Db, auth: AuthContext, id: string, format: RecordFormat): Promise<string | null> {
+export async function loadTransactionJson(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+  format: RecordFormat,
+): Promise<string | null> {
   const { text, values } = transactionByIdQuery(auth, id, format);
   const { rows } = await db.pool.query<{ record: string }>(preparedQuery(text, values));
   return rows[0]?.record ?? null;
@@ -40,19 +51,37 @@ export const axisOf = (query: Pick<TransactionListQuery, "transacted_from" | "tr
  * (its horizon, then the page), one otherwise.
  */
 /** The page's JSON text and how many records it holds. */
-export async function listTransactionsJson(db: Db, secret: string, auth: AuthContext, query: TransactionListQuery): Promise<{ json: Buffer; records: number }> {
+export async function listTransactionsJson(
+  db: Db,
+  secret: string,
+  auth: AuthContext,
+  query: TransactionListQuery,
+): Promise<{ json: Buffer; records: number }> {
   const { cursor, limit, format, ...filters } = query;
   const fingerprint = filterFingerprint("transactions", auth, filters);
   const after = cursor ? timeIdPosition(decodeCursor(secret, fingerprint, cursor)) : null;
   const axis = axisOf(query);
   // Read before the page's query, so the page's snapshot is taken after the horizon (sync-feed.ts).
-  const bounds: FeedBounds | null = axis === "updated" ? await feedBounds(db.pool, query.updated_to, "transactions") : null;
+  const bounds: FeedBounds | null =
+    axis === "updated" ? await feedBounds(db.pool, query.updated_to, "transactions") : null;
 
-  const { text, values } = transactionPageQuery(auth, filters, { axis, after, updatedBefore: bounds?.upper, rows: limit + 1, format });
+  const { text, values } = transactionPageQuery(auth, filters, {
+    axis,
+    after,
+    updatedBefore: bounds?.upper,
+    rows: limit + 1,
+    format,
+  });
   const { rows } = await db.pool.query<TransactionPageRow>(preparedQuery(text, values));
 
   const cursorFor = (position: Position) => encodeCursor(secret, fingerprint, position);
-  const page = toPage(rows, limit, (row) => [row.position_time, row.id], (row) => row.record, cursorFor);
+  const page = toPage(
+    rows,
+    limit,
+    (row) => [row.position_time, row.id],
+    (row) => row.record,
+    cursorFor,
+  );
   const body = bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };
   const { data, ...rest } = body;
   // Bytes, record by record: the records hold non-ASCII text, so joining them into one string makes

@@ -60,7 +60,12 @@ export interface ProductIndex {
 }
 
 async function lookupProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]) {
-  const { rows } = await client.query<{ sku: string; id: string; location_id: string | null; unit_cost: string | null }>(
+  const { rows } = await client.query<{
+    sku: string;
+    id: string;
+    location_id: string | null;
+    unit_cost: string | null;
+  }>(
     `SELECT p.sku, p.id, i.location_id, i.unit_cost::text FROM products p
        LEFT JOIN inventory_items i ON i.product_id = p.id AND i.location_id = ANY($2::uuid[])
       WHERE p.merchant_id = $1 AND p.sku = ANY($3::text[])`,
@@ -74,7 +79,12 @@ async function lookupProducts(client: pg.ClientBase, merchantId: string, locatio
  * locked (shared, see src/lib/sku-locks.ts) and looked up again, so a product created at the same
  * moment is either found here or links these lines when it commits. Call before writing lines.
  */
-export async function findProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]): Promise<ProductIndex> {
+export async function findProducts(
+  client: pg.ClientBase,
+  merchantId: string,
+  locationIds: string[],
+  skus: string[],
+): Promise<ProductIndex> {
   const stores = [...new Set(locationIds)];
   const wanted = [...new Set(skus)];
   const rows = await lookupProducts(client, merchantId, stores, wanted);
@@ -100,9 +110,16 @@ export async function findProducts(client: pg.ClientBase, merchantId: string, lo
  * at the time of sale: the one sent, else (for a refund) the cost on its sale, else the store's
  * current unit cost, else unknown (null).
  */
-export function buildLineRows(receipt: PreparedReceipt, products: ProductIndex, ledger: Map<string, SkuLedger> | null): LineRow[] {
+export function buildLineRows(
+  receipt: PreparedReceipt,
+  products: ProductIndex,
+  ledger: Map<string, SkuLedger> | null,
+): LineRow[] {
   return receipt.body.lines.map((line, i) => {
-    const unitCost = line.unit_cost !== undefined ? line.unit_cost : (ledger?.get(line.sku)?.unitCost ?? products.unitCost(receipt.location.id, line.sku) ?? null);
+    const unitCost =
+      line.unit_cost !== undefined
+        ? line.unit_cost
+        : (ledger?.get(line.sku)?.unitCost ?? products.unitCost(receipt.location.id, line.sku) ?? null);
     const amounts = receipt.amounts[i]!;
     return {
       id: uuidv7(),
@@ -129,7 +146,12 @@ export function buildLineRows(receipt: PreparedReceipt, products: ProductIndex, 
 }
 
 /** The audit detail of a receipt write: ids, counts and amounts, no personal data. */
-export function receiptAuditDetail(receipt: PreparedReceipt, lineCount: number, originalId: string | null, via: string) {
+export function receiptAuditDetail(
+  receipt: PreparedReceipt,
+  lineCount: number,
+  originalId: string | null,
+  via: string,
+) {
   return {
     via,
     pos_id: receipt.posId,

@@ -17,7 +17,11 @@ export interface LockedSale {
 }
 
 /** Locks a receipt of the merchant by its POS id (the sale a refund names); null when the key may not see it. */
-export async function lockReceiptByPosId(client: pg.ClientBase, auth: AuthContext, posId: string): Promise<LockedSale | null> {
+export async function lockReceiptByPosId(
+  client: pg.ClientBase,
+  auth: AuthContext,
+  posId: string,
+): Promise<LockedSale | null> {
   const { rows } = await client.query<LockedSale>(
     `SELECT id, kind, status, deleted_at IS NOT NULL AS deleted, location_id FROM transactions
       WHERE merchant_id = $1 AND pos_id = $2 AND ($3::uuid[] IS NULL OR location_id = ANY($3::uuid[]))
@@ -37,7 +41,11 @@ export interface SkuLedger {
 }
 
 /** Per SKU of the sale: sold, already refunded by refunds other than `exceptId`, and its cost. */
-export async function saleLedger(client: pg.ClientBase, saleId: string, exceptId: string | null): Promise<Map<string, SkuLedger>> {
+export async function saleLedger(
+  client: pg.ClientBase,
+  saleId: string,
+  exceptId: string | null,
+): Promise<Map<string, SkuLedger>> {
   const { rows } = await client.query<{ sku: string; sold: string; refunded: string; unit_cost: string | null }>(
     `SELECT s.sku, s.sold::text, coalesce(r.refunded, 0)::text AS refunded, s.unit_cost::text
        FROM (SELECT sku, sum(quantity) AS sold, (array_agg(unit_cost ORDER BY line_number))[1] AS unit_cost
@@ -49,14 +57,20 @@ export async function saleLedger(client: pg.ClientBase, saleId: string, exceptId
                    GROUP BY rl.sku) r ON r.sku = s.sku`,
     [saleId, exceptId],
   );
-  return new Map(rows.map((r) => [r.sku, { sold: unitsOf(r.sold, 3), refunded: unitsOf(r.refunded, 3), unitCost: r.unit_cost }]));
+  return new Map(
+    rows.map((r) => [r.sku, { sold: unitsOf(r.sold, 3), refunded: unitsOf(r.refunded, 3), unitCost: r.unit_cost }]),
+  );
 }
 
 /** A quantity for people: "2", "3.5". */
 const qty = (units: bigint) => formatUnits(units, 3).replace(/\.?0+$/, "");
 
 /** One issue per refund line that gives back more than remains of its SKU (earlier lines of this refund count too). */
-export function overRefundIssues(lines: ReceiptBody["lines"], ledger: Map<string, SkuLedger>, at: string): ProblemIssue[] {
+export function overRefundIssues(
+  lines: ReceiptBody["lines"],
+  ledger: Map<string, SkuLedger>,
+  at: string,
+): ProblemIssue[] {
   const takenHere = new Map<string, bigint>();
   const issues: ProblemIssue[] = [];
   lines.forEach((line, i) => {
@@ -81,7 +95,11 @@ export function overRefundIssues(lines: ReceiptBody["lines"], ledger: Map<string
 }
 
 /** When a sale with refunds is replaced: each SKU must still have sold at least what was given back. */
-export function underSoldIssues(lines: ReceiptBody["lines"], ledger: Map<string, SkuLedger>, at: string): ProblemIssue[] {
+export function underSoldIssues(
+  lines: ReceiptBody["lines"],
+  ledger: Map<string, SkuLedger>,
+  at: string,
+): ProblemIssue[] {
   const soldNow = new Map<string, bigint>();
   for (const line of lines) soldNow.set(line.sku, (soldNow.get(line.sku) ?? 0n) + unitsOf(line.quantity, 3));
   const issues: ProblemIssue[] = [];

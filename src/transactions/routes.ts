@@ -67,13 +67,17 @@ export const transactionRoutes = [
     path: "/v1/transactions/{id}",
     operationId: "getTransaction",
     summary: "One transaction, with lines, cost, margin and stock",
-    description: "Another merchant's transaction, or one at a location the key is not limited to, is a 404 as if it did not exist.",
+    description:
+      "Another merchant's transaction, or one at a location the key is not limited to, is a 404 as if it did not exist.",
     tags: ["Transactions"],
     scope: "transactions:read",
     query: transactionGetQuery,
     params: transactionIdParams,
     responses: {
-      200: { description: "The transaction (format=standard) or its AIQ visit (format=aiq).", schema: z.union([transactionRecordSchema, aiqVisitSchema]) },
+      200: {
+        description: "The transaction (format=standard) or its AIQ visit (format=aiq).",
+        schema: z.union([transactionRecordSchema, aiqVisitSchema]),
+      },
       400: problem,
       401: problem,
       403: problem,

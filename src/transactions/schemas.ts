@@ -26,12 +26,17 @@ export const transactionListQuery = z
   .strictObject({
     ...changeTimeParams,
     ...businessTimeParams,
-    location_id: z.guid().optional().describe("Only this location (our id). Outside the key's locations: an empty list."),
+    location_id: z
+      .guid()
+      .optional()
+      .describe("Only this location (our id). Outside the key's locations: an empty list."),
     customer_id: z.guid().optional().describe("Only this customer's transactions (our id)."),
     status: z.enum(["completed", "voided"]).optional().describe("Only transactions with this status."),
     pos_id: posIdSchema
       .optional()
-      .describe("Only the receipt with this POS receipt id (AIQ `pos_id`, unique per merchant): how AIQ finds a sale it knows. At most one record."),
+      .describe(
+        "Only the receipt with this POS receipt id (AIQ `pos_id`, unique per merchant): how AIQ finds a sale it knows. At most one record.",
+      ),
     format: formatParam,
     ...pagingParams,
   })
@@ -65,9 +70,15 @@ const lineItemSchema = z.object({
   line_total: decimalText("unit_price × quantity − discount + tax"),
   unit_cost: decimalText("Cost of one unit at the time of sale").nullable(),
   line_cost: decimalText("unit_cost × quantity (4 decimals); null when the cost is unknown").nullable(),
-  margin: decimalText("(unit_price × quantity − discount) − line_cost, tax excluded; null when the cost is unknown").nullable(),
-  margin_percent: decimalText("margin ÷ (unit_price × quantity − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown").nullable(),
-  stock_on_hand: decimalText("Quantity on hand of this product at the transaction's location now (not at the time of sale); null when there is no inventory row").nullable(),
+  margin: decimalText(
+    "(unit_price × quantity − discount) − line_cost, tax excluded; null when the cost is unknown",
+  ).nullable(),
+  margin_percent: decimalText(
+    "margin ÷ (unit_price × quantity − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown",
+  ).nullable(),
+  stock_on_hand: decimalText(
+    "Quantity on hand of this product at the transaction's location now (not at the time of sale); null when there is no inventory row",
+  ).nullable(),
 });
 
 const totalsSchema = z.object({
@@ -77,7 +88,9 @@ const totalsSchema = z.object({
   total: decimalText("subtotal − discount + tax"),
   cost: decimalText("Σ line cost; null when any line's cost is unknown").nullable(),
   margin: decimalText("(subtotal − discount) − cost, tax excluded").nullable(),
-  margin_percent: decimalText("margin ÷ (subtotal − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown").nullable(),
+  margin_percent: decimalText(
+    "margin ÷ (subtotal − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown",
+  ).nullable(),
 });
 
 export const transactionRecordSchema = z

@@ -31,17 +31,30 @@ export function computeTotals(lines: ReceiptBody["lines"]): { lines: LineAmounts
   let discount = 0n;
   let tax = 0n;
   const amounts = lines.map((line) => {
-    const gross = multiply({ units: unitsOf(line.unit_price, 2), scale: 2 }, { units: unitsOf(line.quantity, 3), scale: 3 }, 2);
+    const gross = multiply(
+      { units: unitsOf(line.unit_price, 2), scale: 2 },
+      { units: unitsOf(line.quantity, 3), scale: 3 },
+      2,
+    );
     const lineDiscount = unitsOf(line.discount ?? "0", 2);
     const lineTax = unitsOf(line.tax ?? "0", 2);
     subtotal += gross;
     discount += lineDiscount;
     tax += lineTax;
-    return { discount: formatUnits(lineDiscount, 2), tax: formatUnits(lineTax, 2), lineTotal: formatUnits(gross - lineDiscount + lineTax, 2) };
+    return {
+      discount: formatUnits(lineDiscount, 2),
+      tax: formatUnits(lineTax, 2),
+      lineTotal: formatUnits(gross - lineDiscount + lineTax, 2),
+    };
   });
   return {
     lines: amounts,
-    totals: { subtotal: formatUnits(subtotal, 2), discount: formatUnits(discount, 2), tax: formatUnits(tax, 2), total: formatUnits(subtotal - discount + tax, 2) },
+    totals: {
+      subtotal: formatUnits(subtotal, 2),
+      discount: formatUnits(discount, 2),
+      tax: formatUnits(tax, 2),
+      total: formatUnits(subtotal - discount + tax, 2),
+    },
   };
 }
 
@@ -61,7 +74,13 @@ export function totalsIssues(sent: ReceiptBody["totals"], computed: ReceiptTotal
   return (["subtotal", "discount", "tax", "total"] as const).flatMap((name) => {
     const value = sent[name];
     if (value === undefined || unitsOf(value, 2) === unitsOf(computed[name], 2)) return [];
-    return [{ location: `${at}.totals.${name}`, message: `${name} is ${value} but the lines add up to ${computed[name]}.`, code: "totals_mismatch" }];
+    return [
+      {
+        location: `${at}.totals.${name}`,
+        message: `${name} is ${value} but the lines add up to ${computed[name]}.`,
+        code: "totals_mismatch",
+      },
+    ];
   });
 }
 
@@ -75,19 +94,33 @@ const COST_LIMIT = 10n ** 14n; // units at scale 4: 10 digits before the point
  * overflow. The cost counts only the unit costs sent: one taken from stock is known only when the
  * receipt is written, and should it overflow, the database's refusal is a 400 (src/lib/problem.ts).
  */
-export function amountRangeIssues(lines: ReceiptBody["lines"], computed: { lines: LineAmounts[]; totals: ReceiptTotals }, at: string): ProblemIssue[] {
-  const tooLarge = (location: string, what: string) => ({ location, message: `${what} is too large: at most 10 digits before the decimal point.`, code: "amount_too_large" });
+export function amountRangeIssues(
+  lines: ReceiptBody["lines"],
+  computed: { lines: LineAmounts[]; totals: ReceiptTotals },
+  at: string,
+): ProblemIssue[] {
+  const tooLarge = (location: string, what: string) => ({
+    location,
+    message: `${what} is too large: at most 10 digits before the decimal point.`,
+    code: "amount_too_large",
+  });
   const abs = (units: bigint) => (units < 0n ? -units : units);
   const issues: ProblemIssue[] = [];
   let cost = 0n;
   lines.forEach((line, i) => {
-    if (abs(unitsOf(computed.lines[i]!.lineTotal, 2)) >= MONEY_LIMIT) issues.push(tooLarge(`${at}.lines.${i}`, "The line total (unit_price × quantity − discount + tax)"));
+    if (abs(unitsOf(computed.lines[i]!.lineTotal, 2)) >= MONEY_LIMIT)
+      issues.push(tooLarge(`${at}.lines.${i}`, "The line total (unit_price × quantity − discount + tax)"));
     if (line.unit_cost !== undefined && line.unit_cost !== null) {
-      cost += multiply({ units: unitsOf(line.unit_cost, 4), scale: 4 }, { units: unitsOf(line.quantity, 3), scale: 3 }, 4);
+      cost += multiply(
+        { units: unitsOf(line.unit_cost, 4), scale: 4 },
+        { units: unitsOf(line.quantity, 3), scale: 3 },
+        4,
+      );
     }
   });
   for (const name of ["subtotal", "discount", "tax", "total"] as const) {
-    if (abs(unitsOf(computed.totals[name], 2)) >= MONEY_LIMIT) issues.push(tooLarge(`${at}.lines`, `The receipt's ${name}`));
+    if (abs(unitsOf(computed.totals[name], 2)) >= MONEY_LIMIT)
+      issues.push(tooLarge(`${at}.lines`, `The receipt's ${name}`));
   }
   if (abs(cost) >= COST_LIMIT) issues.push(tooLarge(`${at}.lines`, "The receipt's cost (Σ unit_cost × quantity)"));
   return issues;

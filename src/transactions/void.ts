@@ -12,7 +12,12 @@ import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
 
 export const VIA_VOID = "POST /v1/transactions/{pos_id}/void";
 
-export async function voidReceipt(db: Db, auth: AuthContext, posId: string, voidedAt: InstantText | undefined): Promise<{ id: string; result: WriteResult }> {
+export async function voidReceipt(
+  db: Db,
+  auth: AuthContext,
+  posId: string,
+  voidedAt: InstantText | undefined,
+): Promise<{ id: string; result: WriteResult }> {
   return withTransaction(db.pool, async (client) => {
     // Both times as normalised microsecond texts (lib/instant.ts), which compare as strings.
     const { rows } = await client.query<{ id: string; kind: string; status: string; transacted_at: InstantText }>(
@@ -26,7 +31,13 @@ export async function voidReceipt(db: Db, auth: AuthContext, posId: string, void
     if (receipt.status === "voided") return { id: receipt.id, result: "unchanged" as const };
     if (voidedAt && voidedAt < receipt.transacted_at) {
       throw new AppError("unprocessable", "The receipt cannot be voided before it happened.", {
-        issues: [{ location: "body.voided_at", message: `voided_at is before the receipt's transacted_at (${receipt.transacted_at}).`, code: "void_before_sale" }],
+        issues: [
+          {
+            location: "body.voided_at",
+            message: `voided_at is before the receipt's transacted_at (${receipt.transacted_at}).`,
+            code: "void_before_sale",
+          },
+        ],
       });
     }
     if (receipt.kind === "sale") {
@@ -35,7 +46,10 @@ export async function voidReceipt(db: Db, auth: AuthContext, posId: string, void
         [receipt.id],
       );
       if (refunds.rowCount) {
-        throw new AppError("conflict", `The sale has refunds (${refunds.rows.map((r) => r.pos_id).join(", ")}): void them first.`);
+        throw new AppError(
+          "conflict",
+          `The sale has refunds (${refunds.rows.map((r) => r.pos_id).join(", ")}): void them first.`,
+        );
       }
     }
     const { rows: voided } = await client.query<{ voided_at: Date }>(
@@ -43,7 +57,12 @@ export async function voidReceipt(db: Db, auth: AuthContext, posId: string, void
       [receipt.id, voidedAt ?? null],
     );
     await recordAudit(client, auth, [
-      { action: "void", entity: "transaction", entityId: receipt.id, detail: { via: VIA_VOID, pos_id: posId, voided_at: voided[0]!.voided_at.toISOString() } },
+      {
+        action: "void",
+        entity: "transaction",
+        entityId: receipt.id,
+        detail: { via: VIA_VOID, pos_id: posId, voided_at: voided[0]!.voided_at.toISOString() },
+      },
     ]);
     return { id: receipt.id, result: "updated" as const };
   });

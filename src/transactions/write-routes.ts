@@ -30,7 +30,11 @@ export const WRITE_RESULT_HEADER = "Write-Result";
 export const VIA_PUT = "PUT /v1/transactions/{pos_id}";
 
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });
-const resultHeader = { [WRITE_RESULT_HEADER]: { description: "created, updated or unchanged (an identical write changes nothing, not even updated_at)." } };
+const resultHeader = {
+  [WRITE_RESULT_HEADER]: {
+    description: "created, updated or unchanged (an identical write changes nothing, not even updated_at).",
+  },
+};
 
 async function recordOf(db: Db, auth: AuthContext, id: string): Promise<TransactionRecord> {
   const record = await loadTransactionRecord(db, auth, id);
@@ -47,7 +51,11 @@ const batchItemSchema = z
     pos_id: z.string().nullable().describe("The receipt's pos_id (null when it was missing or not a string)."),
     result: z.enum(["created", "updated", "unchanged", "error"]).describe("What happened to this receipt."),
     id: z.guid().optional().describe("Our id of the receipt, when written or unchanged."),
-    status: z.number().int().optional().describe("For an error: the HTTP status a PUT of this receipt alone would have answered."),
+    status: z
+      .number()
+      .int()
+      .optional()
+      .describe("For an error: the HTTP status a PUT of this receipt alone would have answered."),
     code: z.string().optional().describe("For an error: its code, as in problem details."),
     detail: z.string().optional().describe("For an error: what went wrong."),
     errors: z
@@ -82,21 +90,37 @@ export const transactionWriteRoutes = [
     params: receiptParams,
     body: receiptBodySchema,
     responses: {
-      200: { description: "Replaced, or unchanged (see Write-Result).", schema: transactionRecordSchema, headers: resultHeader },
-      201: { description: "Created.", schema: transactionRecordSchema, headers: { ...resultHeader, Location: { description: "The receipt's URL (GET /v1/transactions/{id})." } } },
-      400: problem("Malformed body: wrong types, missing or unknown fields, both or neither of location_id and location_pos_id."),
+      200: {
+        description: "Replaced, or unchanged (see Write-Result).",
+        schema: transactionRecordSchema,
+        headers: resultHeader,
+      },
+      201: {
+        description: "Created.",
+        schema: transactionRecordSchema,
+        headers: { ...resultHeader, Location: { description: "The receipt's URL (GET /v1/transactions/{id})." } },
+      },
+      400: problem(
+        "Malformed body: wrong types, missing or unknown fields, both or neither of location_id and location_pos_id.",
+      ),
       401: problem("No valid key."),
       403: problem("The key lacks pos:write."),
       404: problem("The receipt exists at a store this key may not write to."),
       409: problem("The receipt is voided."),
       413: problem("The body is too large."),
       415: problem("The body is not application/json."),
-      422: problem("Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, transacted_at outside its range (code out_of_range)."),
+      422: problem(
+        "Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, transacted_at outside its range (code out_of_range).",
+      ),
     },
     handler: async ({ db, auth, params, body, res }) => {
       const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
       if ("issues" in prepared) {
-        throw new AppError("unprocessable", `The receipt has ${prepared.issues.length} ${prepared.issues.length === 1 ? "problem" : "problems"}.`, { issues: prepared.issues });
+        throw new AppError(
+          "unprocessable",
+          `The receipt has ${prepared.issues.length} ${prepared.issues.length === 1 ? "problem" : "problems"}.`,
+          { issues: prepared.issues },
+        );
       }
       const { id, result } = await writeReceipt(db, auth, prepared, VIA_PUT);
       if (result === "created") res.setHeader("Location", `/v1/transactions/${id}`);
@@ -116,13 +140,19 @@ export const transactionWriteRoutes = [
     headers: z.object(idempotencyHeaders),
     body: voidBodySchema.optional(),
     responses: {
-      200: { description: "The voided receipt.", schema: transactionRecordSchema, headers: { ...resultHeader, ...idempotencyDocs.replayedHeader } },
+      200: {
+        description: "The voided receipt.",
+        schema: transactionRecordSchema,
+        headers: { ...resultHeader, ...idempotencyDocs.replayedHeader },
+      },
       400: problem("Malformed body."),
       401: problem("No valid key."),
       403: problem("The key lacks pos:write."),
       404: problem("No such receipt for this key."),
       409: problem("The sale has refunds, or a request with the same Idempotency-Key is still running."),
-      422: problem("voided_at before the sale or outside its range (code out_of_range); or an Idempotency-Key reused with another request."),
+      422: problem(
+        "voided_at before the sale or outside its range (code out_of_range); or an Idempotency-Key reused with another request.",
+      ),
     },
     handler: async (ctx) => {
       const { db, auth, params, body } = ctx;
@@ -144,7 +174,11 @@ export const transactionWriteRoutes = [
     headers: z.object(idempotencyHeaders),
     body: batchBodySchema,
     responses: {
-      200: { description: "One result per receipt.", schema: batchAnswerSchema, headers: idempotencyDocs.replayedHeader },
+      200: {
+        description: "One result per receipt.",
+        schema: batchAnswerSchema,
+        headers: idempotencyDocs.replayedHeader,
+      },
       400: problem("Malformed envelope: not { receipts: [...] }, empty, or more than the maximum."),
       401: problem("No valid key."),
       403: problem("The key lacks pos:write."),

@@ -11,14 +11,18 @@ import { bodyInstant, SALE_RANGE } from "../lib/instant.js";
 export const MAX_LINES = 500;
 export const MAX_BATCH_RECEIPTS = 500;
 
-const optionalText = (max: number, what: string) => z.string().trim().max(max).nullable().optional().describe(`${what} Optional; null or omitted: unknown.`);
+const optionalText = (max: number, what: string) =>
+  z.string().trim().max(max).nullable().optional().describe(`${what} Optional; null or omitted: unknown.`);
 const requiredText = (max: number, what: string) => z.string().trim().min(1).max(max).describe(what);
 
 export const posIdSchema = z.string().min(1).max(200).describe("The POS receipt id (AIQ pos_id), unique per merchant.");
 
 export const receiptLineSchema = z
   .strictObject({
-    sku: requiredText(100, "The product's SKU as sold (AIQ sku). A SKU this service has not seen yet is accepted: the line keeps the fields below and links to the product when it arrives."),
+    sku: requiredText(
+      100,
+      "The product's SKU as sold (AIQ sku). A SKU this service has not seen yet is accepted: the line keeps the fields below and links to the product when it arrives.",
+    ),
     pos_product_id: optionalText(100, "The POS's product id (AIQ productid)."),
     name: requiredText(300, "Product name as sold."),
     brand: optionalText(200, "Brand."),
@@ -28,11 +32,33 @@ export const receiptLineSchema = z
     strain: optionalText(200, "Strain."),
     grade: optionalText(100, "Grade."),
     species: optionalText(100, "Species: indica, sativa, hybrid…"),
-    unit_price: decimalInput({ scale: 2, integerDigits: 10, description: "Price of one unit before discount and tax (AIQ price); never negative, also in a refund." }),
-    quantity: decimalInput({ scale: 3, integerDigits: 9, description: "Units sold (grams for bulk flower): positive in a sale, negative in a refund; never 0." }),
-    discount: decimalInput({ scale: 2, integerDigits: 10, description: "Discount on the whole line (not per unit), with the quantity's sign: ≥ 0 in a sale, ≤ 0 in a refund. Default 0." }).optional(),
-    tax: decimalInput({ scale: 2, integerDigits: 10, description: "Tax on the whole line, with the quantity's sign. Default 0." }).optional(),
-    unit_cost: decimalInput({ scale: 4, integerDigits: 8, description: "Cost of one unit at the time of sale. Omitted: the store's current unit cost of the SKU (for a refund, the cost on its sale), or unknown." })
+    unit_price: decimalInput({
+      scale: 2,
+      integerDigits: 10,
+      description: "Price of one unit before discount and tax (AIQ price); never negative, also in a refund.",
+    }),
+    quantity: decimalInput({
+      scale: 3,
+      integerDigits: 9,
+      description: "Units sold (grams for bulk flower): positive in a sale, negative in a refund; never 0.",
+    }),
+    discount: decimalInput({
+      scale: 2,
+      integerDigits: 10,
+      description:
+        "Discount on the whole line (not per unit), with the quantity's sign: ≥ 0 in a sale, ≤ 0 in a refund. Default 0.",
+    }).optional(),
+    tax: decimalInput({
+      scale: 2,
+      integerDigits: 10,
+      description: "Tax on the whole line, with the quantity's sign. Default 0.",
+    }).optional(),
+    unit_cost: decimalInput({
+      scale: 4,
+      integerDigits: 8,
+      description:
+        "Cost of one unit at the time of sale. Omitted: the store's current unit cost of the SKU (for a refund, the cost on its sale), or unknown.",
+    })
       .nullable()
       .optional(),
   })
@@ -61,38 +87,71 @@ const employeeSchema = z
 
 const embeddedCustomerSchema = customerPutBody
   .extend({ pos_user: requiredText(200, "The POS's primary key for the person (AIQ pos_user).") })
-  .describe("The customer, created or replaced by this write exactly as PUT /v1/customers/{pos_user} would (loyalty_opt_in only changes when sent).");
+  .describe(
+    "The customer, created or replaced by this write exactly as PUT /v1/customers/{pos_user} would (loyalty_opt_in only changes when sent).",
+  );
 
 const receiptShape = {
   location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
-  location_pos_id: z.string().min(1).max(100).optional().describe("The store, by the POS's store id. Send this or location_id."),
+  location_pos_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("The store, by the POS's store id. Send this or location_id."),
   customer_pos_user: z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .describe("The customer by the POS's id (AIQ pos_user); they must exist (PUT /v1/customers/{pos_user} first, or embed `customer`). Omit both for an anonymous sale."),
+    .describe(
+      "The customer by the POS's id (AIQ pos_user); they must exist (PUT /v1/customers/{pos_user} first, or embed `customer`). Omit both for an anonymous sale.",
+    ),
   customer: embeddedCustomerSchema.optional(),
-  employee_pos_id: z.string().min(1).max(100).optional().describe("The budtender by the POS's id; they must exist (or embed `employee`)."),
+  employee_pos_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("The budtender by the POS's id; they must exist (or embed `employee`)."),
   employee: employeeSchema.optional(),
-  channel: z.enum(["in_store", "online"]).default("in_store").describe("In-store or online (AIQ pos_type). Default in_store."),
-  transacted_at: bodyInstant(SALE_RANGE, "When the sale happened (AIQ transaction_date); stored to the microsecond, answered in UTC."),
+  channel: z
+    .enum(["in_store", "online"])
+    .default("in_store")
+    .describe("In-store or online (AIQ pos_type). Default in_store."),
+  transacted_at: bodyInstant(
+    SALE_RANGE,
+    "When the sale happened (AIQ transaction_date); stored to the microsecond, answered in UTC.",
+  ),
   original_pos_id: z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .describe("Makes this receipt a refund of that sale (its POS receipt id). A refund's quantities are negative; it may return part of the sale, never more than remains."),
+    .describe(
+      "Makes this receipt a refund of that sale (its POS receipt id). A refund's quantities are negative; it may return part of the sale, never more than remains.",
+    ),
   lines: z.array(receiptLineSchema).min(1).max(MAX_LINES).describe(`The lines, 1 to ${MAX_LINES}, in receipt order.`),
   totals: receiptTotalsSchema.optional(),
 };
 
-type ReceiptShapeOut = { location_id?: string; location_pos_id?: string; customer_pos_user?: string; customer?: unknown; employee_pos_id?: string; employee?: unknown };
+type ReceiptShapeOut = {
+  location_id?: string;
+  location_pos_id?: string;
+  customer_pos_user?: string;
+  customer?: unknown;
+  employee_pos_id?: string;
+  employee?: unknown;
+};
 
 /** Exactly one way to name the store; at most one way to name the customer and the employee. */
 function checkReferences(body: ReceiptShapeOut, ctx: z.RefinementCtx) {
   if ((body.location_id === undefined) === (body.location_pos_id === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["location_id"], message: "Send exactly one of location_id and location_pos_id." });
+    ctx.addIssue({
+      code: "custom",
+      path: ["location_id"],
+      message: "Send exactly one of location_id and location_pos_id.",
+    });
   }
   if (body.customer_pos_user !== undefined && body.customer !== undefined) {
     ctx.addIssue({ code: "custom", path: ["customer"], message: "Send customer_pos_user or customer, not both." });
@@ -105,7 +164,9 @@ function checkReferences(body: ReceiptShapeOut, ctx: z.RefinementCtx) {
 export const receiptBodySchema = z
   .strictObject(receiptShape)
   .superRefine(checkReferences)
-  .describe("A receipt as the POS has it now: it creates the receipt or replaces it (with all its lines). Unknown fields are a 400.");
+  .describe(
+    "A receipt as the POS has it now: it creates the receipt or replaces it (with all its lines). Unknown fields are a 400.",
+  );
 export type ReceiptBody = z.output<typeof receiptBodySchema>;
 export type ReceiptLine = ReceiptBody["lines"][number];
 
@@ -113,7 +174,10 @@ export const receiptParams = z.strictObject({ pos_id: posIdSchema });
 
 export const voidBodySchema = z
   .strictObject({
-    voided_at: bodyInstant(SALE_RANGE, "When the receipt was voided at the register. Default: now. Never before the sale.").optional(),
+    voided_at: bodyInstant(
+      SALE_RANGE,
+      "When the receipt was voided at the register. Default: now. Never before the sale.",
+    ).optional(),
   })
   .describe("Optional body.");
 
@@ -123,7 +187,10 @@ export const batchReceiptSchema = z
   .describe("A receipt with its pos_id, as PUT /v1/transactions/{pos_id} takes it.");
 
 function receiptItemJsonSchema(): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(batchReceiptSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(batchReceiptSchema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
   return schema;
 }
 
@@ -138,7 +205,11 @@ export const batchBodySchema = z
       .array(z.unknown())
       .min(1)
       .max(MAX_BATCH_RECEIPTS)
-      .describe(`1 to ${MAX_BATCH_RECEIPTS} receipts, each like the body of PUT /v1/transactions/{pos_id} plus its pos_id, written in order.`)
+      .describe(
+        `1 to ${MAX_BATCH_RECEIPTS} receipts, each like the body of PUT /v1/transactions/{pos_id} plus its pos_id, written in order.`,
+      )
       .meta({ override: { items: receiptItemJsonSchema() } }),
   })
-  .describe("A backfill: receipts written one by one, each all or nothing; a bad receipt is reported and the others are written.");
+  .describe(
+    "A backfill: receipts written one by one, each all or nothing; a bad receipt is reported and the others are written.",
+  );

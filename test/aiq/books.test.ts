@@ -19,7 +19,8 @@ function grossCents(price: number, quantity: number): number {
   const exact = cents(price) * Math.round(quantity * 1000); // cents × thousandths of a unit
   return Math.sign(exact) * Math.floor((Math.abs(exact) + 500) / 1000);
 }
-const text = (amount: number) => `${amount < 0 ? "-" : ""}${Math.floor(Math.abs(amount) / 100)}.${String(Math.abs(amount) % 100).padStart(2, "0")}`;
+const text = (amount: number) =>
+  `${amount < 0 ? "-" : ""}${Math.floor(Math.abs(amount) / 100)}.${String(Math.abs(amount) % 100).padStart(2, "0")}`;
 
 /** AIQ's books as its guide describes them: visits upserted by pos_id; negative quantities are refunds. */
 class AiqBooks {
@@ -53,11 +54,21 @@ class AiqBooks {
 
 const { app, db } = await createTestApp();
 const now = new Date("2026-11-01T12:00:00Z");
-const summary = await seedDatabase(db.pool, { ...DEMO_SEED_OPTIONS, months: 2, transactionsPerMerchant: 1_200, customersPerMerchant: 150, productsPerMerchant: 60, now });
+const summary = await seedDatabase(db.pool, {
+  ...DEMO_SEED_OPTIONS,
+  months: 2,
+  transactionsPerMerchant: 1_200,
+  customersPerMerchant: 150,
+  productsPerMerchant: 60,
+  now,
+});
 const merchantId = summary.merchantsCreated[0]!.id;
 const { key } = await makeKey(db, merchantId);
 const month = { from: "2026-10-01", to: "2026-11-01" };
-const { rows: stores } = await db.pool.query<{ id: string; name: string }>("SELECT id, name FROM locations WHERE merchant_id = $1 ORDER BY pos_id LIMIT 1", [merchantId]);
+const { rows: stores } = await db.pool.query<{ id: string; name: string }>(
+  "SELECT id, name FROM locations WHERE merchant_id = $1 ORDER BY pos_id LIMIT 1",
+  [merchantId],
+);
 const store = stores[0]!;
 
 /** Receipts of the store and month, as SQL conditions on `t`. */
@@ -89,7 +100,8 @@ async function pull(books: AiqBooks, cursor?: string): Promise<string> {
   }
 }
 
-const negate = (decimal: string) => (decimal.startsWith("-") ? decimal.slice(1) : decimal === "0.00" ? decimal : `-${decimal}`);
+const negate = (decimal: string) =>
+  decimal.startsWith("-") ? decimal.slice(1) : decimal === "0.00" ? decimal : `-${decimal}`;
 
 describe("a month of a store replayed into AIQ's books", () => {
   it("when AIQ pulls the month, then sales are voided, deleted and refunded, and AIQ pulls again, then its books equal the sales report to the cent", async () => {
@@ -100,8 +112,22 @@ describe("a month of a store replayed into AIQ's books", () => {
     const [voided, deleted, refunded] = await receipts(`t.kind = 'sale' AND ${noRefunds}`, 3);
     const [refundVoided] = await receipts(`t.kind = 'refund'`, 1);
     const write = request(app);
-    expect((await write.post(`/v1/transactions/${encodeURIComponent(voided!.pos_id)}/void`).set("x-apikey", key).send({})).status).toBe(200);
-    expect((await write.post(`/v1/transactions/${encodeURIComponent(refundVoided!.pos_id)}/void`).set("x-apikey", key).send({})).status).toBe(200);
+    expect(
+      (
+        await write
+          .post(`/v1/transactions/${encodeURIComponent(voided!.pos_id)}/void`)
+          .set("x-apikey", key)
+          .send({})
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await write
+          .post(`/v1/transactions/${encodeURIComponent(refundVoided!.pos_id)}/void`)
+          .set("x-apikey", key)
+          .send({})
+      ).status,
+    ).toBe(200);
     await db.pool.query("UPDATE transactions SET deleted_at = now() WHERE id = $1", [deleted!.id]);
     const line = refunded!.lines[0];
     const refund = await write
@@ -111,14 +137,24 @@ describe("a month of a store replayed into AIQ's books", () => {
         location_id: store.id,
         transacted_at: "2026-10-20T18:00:00Z",
         original_pos_id: refunded!.pos_id,
-        lines: [{ sku: line.sku, name: line.name, unit_price: line.unit_price, quantity: negate(line.quantity), discount: negate(line.discount), tax: negate(line.tax) }],
+        lines: [
+          {
+            sku: line.sku,
+            name: line.name,
+            unit_price: line.unit_price,
+            quantity: negate(line.quantity),
+            discount: negate(line.discount),
+            tax: negate(line.tax),
+          },
+        ],
       });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
 
     await pull(books, continuation);
 
     // AIQ's copies of the changed receipts were replaced: the voided and deleted count for nothing.
-    for (const cancelled of [voided!, deleted!, refundVoided!]) expect(books.visits.get(cancelled.pos_id)!.transaction_total).toBe(0);
+    for (const cancelled of [voided!, deleted!, refundVoided!])
+      expect(books.visits.get(cancelled.pos_id)!.transaction_total).toBe(0);
     expect(books.visits.get("aiq-books-refund-1")!.visit_details_attributes[0].quantity).toBeLessThan(0);
 
     const report = await request(app)
@@ -143,6 +179,8 @@ describe("a month of a store replayed into AIQ's books", () => {
       tax: report.body.totals.tax,
     });
     // AIQ's own transaction_total, summed, is what the store took: net sales plus tax.
-    expect(text(aiq.visitTotals)).toBe(text(cents(Number(report.body.totals.net_sales)) + cents(Number(report.body.totals.tax))));
+    expect(text(aiq.visitTotals)).toBe(
+      text(cents(Number(report.body.totals.net_sales)) + cents(Number(report.body.totals.tax))),
+    );
   });
 });

@@ -17,26 +17,41 @@ import { makeKey } from "../helpers/factories.js";
 const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
 
 type Json = Record<string, any>;
-const schemaOf = (name: string): Json => JSON.parse(readFileSync(new URL(`../../docs/aiq/${name}.schema.json`, import.meta.url), "utf8"));
+const schemaOf = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../../docs/aiq/${name}.schema.json`, import.meta.url), "utf8"));
 const schemas = { visit: schemaOf("visit"), customer: schemaOf("customer"), item: schemaOf("inventory-item") };
 // strictRequired off: the customer schema says "member or deleted_at" with required inside oneOf branches.
 const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });
 addFormats(ajv);
-const validators = { visit: ajv.compile(schemas.visit), customer: ajv.compile(schemas.customer), item: ajv.compile(schemas.item) };
+const validators = {
+  visit: ajv.compile(schemas.visit),
+  customer: ajv.compile(schemas.customer),
+  item: ajv.compile(schemas.item),
+};
 
 /** Each record's schema problems, with the record's id, so a failure names what to look at. */
 function problems(kind: keyof typeof validators, records: Json[]): string[] {
   const validate = validators[kind];
   return records.flatMap((record) => {
     const valid: boolean = validate(record);
-    return valid ? [] : (validate.errors ?? []).map((e) => `${kind} ${record.id}: ${e.instancePath || "(record)"} ${e.message} ${JSON.stringify(e.params)}`);
+    return valid
+      ? []
+      : (validate.errors ?? []).map(
+          (e) => `${kind} ${record.id}: ${e.instancePath || "(record)"} ${e.message} ${JSON.stringify(e.params)}`,
+        );
   });
 }
 
 const { app, db } = await createTestApp();
 const base = await listen(app);
 const now = new Date("2026-11-01T12:00:00Z");
-const summary = await seedDatabase(db.pool, { ...DEMO_SEED_OPTIONS, transactionsPerMerchant: 1_500, customersPerMerchant: 200, productsPerMerchant: 150, now });
+const summary = await seedDatabase(db.pool, {
+  ...DEMO_SEED_OPTIONS,
+  transactionsPerMerchant: 1_500,
+  customersPerMerchant: 200,
+  productsPerMerchant: 150,
+  now,
+});
 const merchantId = summary.merchantsCreated[0]!.id;
 const { key } = await makeKey(db, merchantId);
 // What the seeder does not make: deleted receipts (a sale and a refund) and a deleted customer.
@@ -46,15 +61,24 @@ await db.pool.query(
        OR id IN (SELECT id FROM transactions WHERE merchant_id = $1 AND kind = 'refund' ORDER BY pos_id LIMIT 1)`,
   [merchantId],
 );
-await db.pool.query(`UPDATE customers SET deleted_at = now() WHERE id = (SELECT id FROM customers WHERE merchant_id = $1 ORDER BY pos_user LIMIT 1)`, [merchantId]);
+await db.pool.query(
+  `UPDATE customers SET deleted_at = now() WHERE id = (SELECT id FROM customers WHERE merchant_id = $1 ORDER BY pos_user LIMIT 1)`,
+  [merchantId],
+);
 
 /** Every record of a list, page by page with next_cursor; each page's size is recorded. */
-async function walk(path: string, query: Record<string, string | number>): Promise<{ records: Json[]; pageSizes: number[] }> {
+async function walk(
+  path: string,
+  query: Record<string, string | number>,
+): Promise<{ records: Json[]; pageSizes: number[] }> {
   const records: Json[] = [];
   const pageSizes: number[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const res = await request(app).get(path).query(cursor ? { ...query, cursor } : query).set("x-apikey", key);
+    const res = await request(app)
+      .get(path)
+      .query(cursor ? { ...query, cursor } : query)
+      .set("x-apikey", key);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     records.push(...res.body.data);
     pageSizes.push(res.body.data.length);
@@ -70,7 +94,10 @@ async function exported(path: string, query: Record<string, string> = {}): Promi
 }
 
 const byId = (records: Json[]) => new Map(records.map((r) => [r.id as string, r]));
-const { rows: stores } = await db.pool.query<{ id: string }>("SELECT id FROM locations WHERE merchant_id = $1 ORDER BY pos_id", [merchantId]);
+const { rows: stores } = await db.pool.query<{ id: string }>(
+  "SELECT id FROM locations WHERE merchant_id = $1 ORDER BY pos_id",
+  [merchantId],
+);
 
 describe("every format=aiq record of a seeded merchant against AIQ's bodies (docs/aiq/*.schema.json)", () => {
   it("when every transaction is walked as AIQ visits, then each is a valid createUpdateSale visit, voids, refunds, deletions and anonymous sales included", async () => {
@@ -85,7 +112,9 @@ describe("every format=aiq record of a seeded merchant against AIQ's bodies (doc
     // A void or a deletion counts for nothing in AIQ's books.
     for (const cancelled of records.filter((v) => v.status === "voided" || v.deleted)) {
       expect(cancelled.transaction_total).toBe(0);
-      expect(cancelled.visit_details_attributes.every((l: Json) => l.quantity === 0 && l.discount === 0 && l.tax === 0)).toBe(true);
+      expect(
+        cancelled.visit_details_attributes.every((l: Json) => l.quantity === 0 && l.discount === 0 && l.tax === 0),
+      ).toBe(true);
     }
     expect(byId(await exported("/v1/export/transactions"))).toEqual(byId(records));
   });
@@ -120,7 +149,10 @@ describe("every format=aiq record of a seeded merchant against AIQ's bodies (doc
 
   it("when a field is not in AIQ's guide, then the README's format=aiq section names it (its reason is there)", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("## format=aiq"), readme.indexOf("\n## ", readme.indexOf("## format=aiq") + 1));
+    const section = readme.slice(
+      readme.indexOf("## format=aiq"),
+      readme.indexOf("\n## ", readme.indexOf("## format=aiq") + 1),
+    );
     const added = (schema: Json): string[] =>
       Object.entries(schema.properties ?? {}).flatMap(([name, property]: [string, any]) => [
         ...(String(property.description).startsWith("Added") ? [name] : []),

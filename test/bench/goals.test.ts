@@ -51,7 +51,8 @@ beforeAll(async () => {
   };
 }, 120_000);
 
-const goal = (suite: SuiteResult, start: string): GoalRow | undefined => evaluateGoals([suite]).find((g) => g.goal.startsWith(start));
+const goal = (suite: SuiteResult, start: string): GoalRow | undefined =>
+  evaluateGoals([suite]).find((g) => g.goal.startsWith(start));
 const startPage = (suite: SuiteResult) => suite.pages!.pages.find((p) => p.limit === 100 && p.place === "start")!;
 
 describe("the bench's goals", () => {

@@ -7,7 +7,8 @@ const { app, db } = await createTestApp();
 const merchant = await makeMerchant(db);
 const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
 
-const list = (query: Record<string, string | number>) => request(app).get("/v1/customers").set("x-apikey", key).query(query);
+const list = (query: Record<string, string | number>) =>
+  request(app).get("/v1/customers").set("x-apikey", key).query(query);
 const locations = (res: request.Response) => res.body.errors.map((e: { location: string }) => e.location).sort();
 
 describe("GET /v1/customers — invalid requests", () => {
@@ -15,7 +16,9 @@ describe("GET /v1/customers — invalid requests", () => {
     const res = await list({ updatedFrom: "2026-01-01T00:00:00Z" });
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ location: "query.updatedFrom", message: "Unknown query parameter 'updatedFrom'.", code: "unknown_parameter" }]);
+    expect(res.body.errors).toEqual([
+      { location: "query.updatedFrom", message: "Unknown query parameter 'updatedFrom'.", code: "unknown_parameter" },
+    ]);
   });
 
   it("when several things are wrong at once (bad date, from >= to, two axes, bad limit, phone, email, format, unknown name), then 400 listing every one", async () => {
@@ -31,7 +34,16 @@ describe("GET /v1/customers — invalid requests", () => {
     });
     expect(res.status).toBe(400);
     expect(locations(res)).toEqual(
-      ["query.created_from", "query.created_to", "query.email", "query.extra", "query.format", "query.limit", "query.phone", "query.updated_from"].sort(),
+      [
+        "query.created_from",
+        "query.created_to",
+        "query.email",
+        "query.extra",
+        "query.format",
+        "query.limit",
+        "query.phone",
+        "query.updated_from",
+      ].sort(),
     );
     const messages = res.body.errors.map((e: { message: string }) => e.message).join("\n");
     expect(messages).toMatch(/one time axis/);
@@ -41,7 +53,9 @@ describe("GET /v1/customers — invalid requests", () => {
   it("when both time axes are sent, then 400 saying to use one", async () => {
     const res = await list({ updated_from: "2026-01-01T00:00:00Z", created_to: "2026-02-01T00:00:00Z" });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([expect.objectContaining({ location: "query.created_from", message: expect.stringMatching(/one time axis/) })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ location: "query.created_from", message: expect.stringMatching(/one time axis/) }),
+    ]);
   });
 
   it("when from equals to, then 400 (the range [from, to) would be empty)", async () => {
@@ -61,7 +75,9 @@ describe("GET /v1/customers — invalid requests", () => {
     const page = await list({ limit: 1 });
     const cursor: string = page.body.next_cursor;
     const [data, signature] = cursor.split(".");
-    const forged = Buffer.from(JSON.stringify({ v: 1, p: ["1970-01-01T00:00:00.000000Z", "00000000-0000-0000-0000-000000000000"], f: "x" })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({ v: 1, p: ["1970-01-01T00:00:00.000000Z", "00000000-0000-0000-0000-000000000000"], f: "x" }),
+    ).toString("base64url");
     for (const bad of [`${forged}.${signature}`, `${data}.${signature!.slice(1)}`, "garbage"]) {
       const res = await list({ limit: 1, cursor: bad });
       expect(res.status).toBe(400);

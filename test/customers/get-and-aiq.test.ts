@@ -16,11 +16,17 @@ describe("GET /v1/customers/{id}", () => {
     expect(one.body).toEqual(listed.body.data[0]);
     expect(one.body.birthday).toBe("1990-12-31");
 
-    await db.prisma.customer.update({ where: { id: customer.id }, data: { deletedAt: new Date("2026-06-01T12:00:00Z") } });
+    await db.prisma.customer.update({
+      where: { id: customer.id },
+      data: { deletedAt: new Date("2026-06-01T12:00:00Z") },
+    });
     const gone = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key);
     expect(gone.status).toBe(200);
     expect(gone.body.deleted_at).toBe("2026-06-01T12:00:00.000000Z");
-    const feed = await request(app).get("/v1/customers").set("x-apikey", key).query({ cursor: listed.body.next_cursor });
+    const feed = await request(app)
+      .get("/v1/customers")
+      .set("x-apikey", key)
+      .query({ cursor: listed.body.next_cursor });
     expect(feed.body.data).toEqual([gone.body]);
   });
 });
@@ -85,7 +91,11 @@ describe("GET /v1/customers?format=aiq", () => {
         member: { pos_user: "walk-in-7", pos_type: "in-store", phone_number: "+447911123456", loyalty: true },
       },
     ]);
-    expect(res.body).toMatchObject({ has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+    expect(res.body).toMatchObject({
+      has_more: false,
+      next_cursor: expect.any(String),
+      complete_through: expect.any(String),
+    });
   });
 
   it("when one customer is read with format=aiq, then it is the list's AIQ record, with the ETag of the record", async () => {
@@ -96,7 +106,11 @@ describe("GET /v1/customers?format=aiq", () => {
     expect(one.status).toBe(200);
     const listed = await request(app).get("/v1/customers").set("x-apikey", key).query({ format: "aiq" });
     expect(one.body).toEqual(listed.body.data[0]);
-    expect(one.body.member).toMatchObject({ pos_user: customer.posUser, phone_number: "3035550142", email: "avery@example.com" });
+    expect(one.body.member).toMatchObject({
+      pos_user: customer.posUser,
+      phone_number: "3035550142",
+      email: "avery@example.com",
+    });
     const standard = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key);
     expect(one.headers.etag).toBe(standard.headers.etag);
   });
@@ -104,11 +118,20 @@ describe("GET /v1/customers?format=aiq", () => {
   it("when a customer is deleted, then AIQ's shape is { id, updated_at, deleted_at } with no member to post", async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
-    const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "gone@example.com", firstName: "Gone" });
-    await db.prisma.customer.update({ where: { id: customer.id }, data: { deletedAt: new Date("2026-06-01T12:00:00Z") } });
+    const customer = await makeCustomer(db, merchant.id, {
+      phone: "+13035550142",
+      email: "gone@example.com",
+      firstName: "Gone",
+    });
+    await db.prisma.customer.update({
+      where: { id: customer.id },
+      data: { deletedAt: new Date("2026-06-01T12:00:00Z") },
+    });
     const listed = await request(app).get("/v1/customers").set("x-apikey", key).query({ format: "aiq" });
     const standard = await request(app).get("/v1/customers").set("x-apikey", key);
-    expect(listed.body.data).toEqual([{ id: customer.id, updated_at: standard.body.data[0].updated_at, deleted_at: "2026-06-01T12:00:00.000000Z" }]);
+    expect(listed.body.data).toEqual([
+      { id: customer.id, updated_at: standard.body.data[0].updated_at, deleted_at: "2026-06-01T12:00:00.000000Z" },
+    ]);
     const one = await request(app).get(`/v1/customers/${customer.id}`).set("x-apikey", key).query({ format: "aiq" });
     expect(one.body).toEqual(listed.body.data[0]);
   });
@@ -135,12 +158,21 @@ describe("GET /v1/customers?format=aiq", () => {
     const wanted = await makeCustomer(db, merchant.id, { posUser: "1239uoiejaiofje" });
     await makeCustomer(db, merchant.id, { posUser: "someone-else" });
     await makeCustomer(db, other.id, { posUser: "1239uoiejaiofje-x" });
-    const aiq = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje", format: "aiq" });
+    const aiq = await request(app)
+      .get("/v1/customers")
+      .set("x-apikey", key)
+      .query({ pos_user: "1239uoiejaiofje", format: "aiq" });
     expect(aiq.status).toBe(200);
     expect(aiq.body.data.map((c: { member: { pos_user: string } }) => c.member.pos_user)).toEqual(["1239uoiejaiofje"]);
-    const standard = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje" });
+    const standard = await request(app)
+      .get("/v1/customers")
+      .set("x-apikey", key)
+      .query({ pos_user: "1239uoiejaiofje" });
     expect(standard.body.data.map((c: { id: string }) => c.id)).toEqual([wanted.id]);
-    const another = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "1239uoiejaiofje-x" });
+    const another = await request(app)
+      .get("/v1/customers")
+      .set("x-apikey", key)
+      .query({ pos_user: "1239uoiejaiofje-x" });
     expect(another.body.data).toEqual([]);
     const empty = await request(app).get("/v1/customers").set("x-apikey", key).query({ pos_user: "" });
     expect(empty.status).toBe(400);

@@ -77,7 +77,14 @@ describe("GET /v1/customers — the change feed", () => {
       updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
     });
     expect(new Date(res.body.data[0].updated_at).getTime()).toBe(full.updatedAt.getTime());
-    expect(res.body.data[1]).toMatchObject({ pos_type: "in_store", email: null, phone: null, birthday: null, loyalty_opt_in: false, loyalty_changed_at: null });
+    expect(res.body.data[1]).toMatchObject({
+      pos_type: "in_store",
+      email: null,
+      phone: null,
+      birthday: null,
+      loyalty_opt_in: false,
+      loyalty_changed_at: null,
+    });
     expect(res.body.has_more).toBe(false);
     // Drained for now, but the feed continues: the cursor resumes after everything served.
     expect(res.body.next_cursor).toEqual(expect.any(String));
@@ -144,7 +151,11 @@ describe("GET /v1/customers — the change feed", () => {
     expect(res.status).toBe(200);
     expect(res.body.data.map((x: { id: string }) => x.id)).toEqual([b.id]);
     // The bound sent, in the served form (microseconds).
-    expect(res.body).toMatchObject({ has_more: false, next_cursor: null, complete_through: to.toISOString().replace("Z", "000Z") });
+    expect(res.body).toMatchObject({
+      has_more: false,
+      next_cursor: null,
+      complete_through: to.toISOString().replace("Z", "000Z"),
+    });
   });
 });
 
@@ -189,7 +200,11 @@ describe("GET /v1/customers — by creation time", () => {
     const older = await makeCustomer(db, merchant.id, { createdAt: new Date("2025-02-01T00:00:00Z") });
     await makeCustomer(db, merchant.id, { createdAt: new Date("2025-04-01T00:00:00Z") });
 
-    const { ids, last } = await walk(key, { created_from: "2025-01-01T00:00:00Z", created_to: "2025-04-01T00:00:00Z", limit: 1 });
+    const { ids, last } = await walk(key, {
+      created_from: "2025-01-01T00:00:00Z",
+      created_to: "2025-04-01T00:00:00Z",
+      limit: 1,
+    });
     expect(ids).toEqual([older.id, old.id]);
     expect(last).toMatchObject({ next_cursor: null, complete_through: null });
   });

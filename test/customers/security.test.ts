@@ -11,7 +11,8 @@ describe("customers — who sees what", () => {
     const mine = await makeCustomer(db, a.id, { phone: "+13035550111", email: "mine@example.com" });
     const theirs = await makeCustomer(db, b.id, { phone: "+13035550122", email: "theirs@example.com" });
     const { key } = await makeKey(db, a.id, { scopes: ["customers:read"] });
-    const get = (path: string, query: Record<string, string> = {}) => request(app).get(path).set("x-apikey", key).query(query);
+    const get = (path: string, query: Record<string, string> = {}) =>
+      request(app).get(path).set("x-apikey", key).query(query);
 
     const feed = await get("/v1/customers");
     expect(feed.body.data.map((c: { id: string }) => c.id)).toEqual([mine.id]);
@@ -44,7 +45,10 @@ describe("customers — who sees what", () => {
     const { key: keyA } = await makeKey(db, a.id, { scopes: ["customers:read"] });
     const { key: keyB } = await makeKey(db, b.id, { scopes: ["customers:read"] });
     const page = await request(app).get("/v1/customers").set("x-apikey", keyA).query({ limit: 1 });
-    const res = await request(app).get("/v1/customers").set("x-apikey", keyB).query({ limit: 1, cursor: page.body.next_cursor });
+    const res = await request(app)
+      .get("/v1/customers")
+      .set("x-apikey", keyB)
+      .query({ limit: 1, cursor: page.body.next_cursor });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].location).toBe("query.cursor");
   });

@@ -14,13 +14,28 @@ describe("GET /v1/customers — visit figures", () => {
     const [north, south] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const customer = await makeCustomer(db, merchant.id);
     const at = (iso: string) => new Date(iso);
-    const first = await makeTransaction(db, north, { customerId: customer.id, transactedAt: at("2026-01-05T18:00:00Z") });
+    const first = await makeTransaction(db, north, {
+      customerId: customer.id,
+      transactedAt: at("2026-01-05T18:00:00Z"),
+    });
     await makeTransaction(db, north, { customerId: customer.id, transactedAt: at("2026-02-10T18:00:00Z") });
     await makeTransaction(db, south, { customerId: customer.id, transactedAt: at("2026-03-15T18:30:00.123456Z") });
-    await makeTransaction(db, north, { customerId: customer.id, refundOf: first, transactedAt: at("2026-01-09T18:00:00Z") });
+    await makeTransaction(db, north, {
+      customerId: customer.id,
+      refundOf: first,
+      transactedAt: at("2026-01-09T18:00:00Z"),
+    });
     // None of these count: a voided sale (even the latest), a deleted one, an anonymous one.
-    await makeTransaction(db, south, { customerId: customer.id, transactedAt: at("2026-04-01T18:00:00Z"), voidedAt: at("2026-04-01T18:05:00Z") });
-    await makeTransaction(db, south, { customerId: customer.id, transactedAt: at("2026-04-02T18:00:00Z"), deletedAt: at("2026-04-03T00:00:00Z") });
+    await makeTransaction(db, south, {
+      customerId: customer.id,
+      transactedAt: at("2026-04-01T18:00:00Z"),
+      voidedAt: at("2026-04-01T18:05:00Z"),
+    });
+    await makeTransaction(db, south, {
+      customerId: customer.id,
+      transactedAt: at("2026-04-02T18:00:00Z"),
+      deletedAt: at("2026-04-03T00:00:00Z"),
+    });
     await makeTransaction(db, south, { transactedAt: at("2026-04-04T18:00:00Z") });
 
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
@@ -59,7 +74,10 @@ describe("GET /v1/customers — visit figures", () => {
     }
     const queries = vi.spyOn(db.pool, "query");
     // The key's own reads and writes (authentication) are not the list's.
-    const listQueries = () => queries.mock.calls.map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text)).filter((sql) => !sql.includes('"api_keys"'));
+    const listQueries = () =>
+      queries.mock.calls
+        .map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text))
+        .filter((sql) => !sql.includes('"api_keys"'));
     try {
       const one = await request(app).get("/v1/customers").query({ limit: 1 }).set("x-apikey", key);
       const onePage = listQueries();

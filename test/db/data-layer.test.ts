@@ -11,10 +11,14 @@ const db = await createTestDb();
 describe("data layer", () => {
   it("when a statement on a merchant's table is built without the tenant's scope, then it is refused before it runs", () => {
     const tenant = new Tenant("00000000-0000-0000-0000-000000000001");
-    expect(() => tenantStatement(tenant, qb.selectFrom("customers").select("id"))).toThrow(/without its tenant's scope/);
+    expect(() => tenantStatement(tenant, qb.selectFrom("customers").select("id"))).toThrow(
+      /without its tenant's scope/,
+    );
     // Another tenant's scope is not this tenant's.
     const other = new Tenant("00000000-0000-0000-0000-000000000002");
-    expect(() => tenantStatement(tenant, qb.selectFrom("customers").select("id").where(other.where("customers")))).toThrow(/without its tenant's scope/);
+    expect(() =>
+      tenantStatement(tenant, qb.selectFrom("customers").select("id").where(other.where("customers"))),
+    ).toThrow(/without its tenant's scope/);
   });
 
   it("when the scope is in a builder's WHERE or a raw fragment, then the statement runs and sees only that merchant's rows", async () => {
@@ -25,8 +29,17 @@ describe("data layer", () => {
     const tenant = new Tenant(a.id);
     const mine = await makeCustomer(db, a.id);
     await makeCustomer(db, b.id);
-    const built = await run(db.pool, tenantStatement(tenant, qb.selectFrom("customers as c").select(["c.id", "c.pos_user"]).where(tenant.where("c"))));
-    const raw = await run(db.pool, tenantStatement(tenant, sql<{ id: string }>`SELECT c.id FROM customers c WHERE ${tenant.where("c", { opaque: true })}`));
+    const built = await run(
+      db.pool,
+      tenantStatement(tenant, qb.selectFrom("customers as c").select(["c.id", "c.pos_user"]).where(tenant.where("c"))),
+    );
+    const raw = await run(
+      db.pool,
+      tenantStatement(
+        tenant,
+        sql<{ id: string }>`SELECT c.id FROM customers c WHERE ${tenant.where("c", { opaque: true })}`,
+      ),
+    );
     stop();
     expect(built).toEqual([{ id: mine.id, pos_user: mine.posUser }]);
     expect(raw).toEqual([{ id: mine.id }]);

@@ -16,7 +16,13 @@ const dotted = vi.hoisted(() => {
   const root = mkdtempSync(path.join(os.tmpdir(), "pos-bridge-docs-"));
   const dir = path.join(root, ".cache", "pos-bridge", "node_modules", "swagger-ui-dist");
   mkdirSync(dir, { recursive: true });
-  for (const file of ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png", "package.json"]) {
+  for (const file of [
+    "swagger-ui.css",
+    "swagger-ui-bundle.js",
+    "favicon-32x32.png",
+    "favicon-16x16.png",
+    "package.json",
+  ]) {
     cpSync(path.join("node_modules", "swagger-ui-dist", file), path.join(dir, file));
   }
   return { root, dir };
@@ -35,11 +41,14 @@ describe("GET /docs/assets/{file} from a project under a dot-folder", () => {
   it("when the project's path has a segment starting with a dot, then every asset is served, byte for byte", async () => {
     expect(dotted.dir).toContain(`${path.sep}.cache${path.sep}`);
     for (const [name, file] of Object.entries(swaggerAssets)) {
-      const res = await request(app).get(`/docs/assets/${name}`).buffer(true).parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on("data", (c: Buffer) => chunks.push(c));
-        r.on("end", () => done(null, Buffer.concat(chunks)));
-      });
+      const res = await request(app)
+        .get(`/docs/assets/${name}`)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () => done(null, Buffer.concat(chunks)));
+        });
       expect(res.status, name).toBe(200);
       expect(Buffer.compare(res.body as Buffer, readFileSync(path.join(dotted.dir, file))), name).toBe(0);
     }

@@ -17,10 +17,18 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -53,9 +61,13 @@ describe("GET /docs in a browser", () => {
 
     await page.waitForSelector(".opblock", { timeout: 30_000 });
     // Runs in the page (the test's own TypeScript has no DOM types, hence globalThis).
-    await page.waitForFunction((count) => (globalThis as any).document.querySelectorAll(".opblock").length >= count, routes.length, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      (count) => (globalThis as any).document.querySelectorAll(".opblock").length >= count,
+      routes.length,
+      {
+        timeout: 30_000,
+      },
+    );
     const shown = await page.$$eval(".opblock", (blocks) =>
       blocks.map((block) => ({
         method: block.querySelector(".opblock-summary-method")?.textContent?.trim().toLowerCase(),

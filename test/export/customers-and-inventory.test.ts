@@ -9,7 +9,15 @@ import { customerRecordSchema } from "../../src/customers/schemas.js";
 import { aiqInventoryItemSchema } from "../../src/inventory/aiq-format.js";
 import { inventoryRecordSchema } from "../../src/inventory/schemas.js";
 import { createTestApp } from "../helpers/app.js";
-import { makeCustomer, makeInventory, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  makeCustomer,
+  makeInventory,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 import { call, listen, parseNdjson } from "./http.js";
 
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "1000" } });
@@ -29,7 +37,10 @@ const exportOf = async (path: string, key: string, query: Record<string, string 
 };
 const csvOf = (text: string) => parse(text, { columns: true, record_delimiter: "\r\n" }) as Record<string, string>[];
 const listOf = (path: string, key: string, query: Record<string, string | number> = {}) =>
-  request(app).get(path).set("x-apikey", key).query({ limit: 1000, ...query });
+  request(app)
+    .get(path)
+    .set("x-apikey", key)
+    .query({ limit: 1000, ...query });
 
 describe("GET /v1/export/customers", () => {
   it("when exported as NDJSON, then each record is the list's own (visit figures included), and the end line carries the feed's continuation", async () => {
@@ -45,7 +56,13 @@ describe("GET /v1/export/customers", () => {
     expect(answer.records.map((r) => r.id)).toEqual([a.id, b.id]);
     for (const record of answer.records) customerRecordSchema.parse(record);
     expect(answer.records[0].visits.visit_count).toBe(1);
-    expect(answer.end).toEqual({ export: "end", records: 2, has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+    expect(answer.end).toEqual({
+      export: "end",
+      records: 2,
+      has_more: false,
+      next_cursor: expect.any(String),
+      complete_through: expect.any(String),
+    });
 
     const c = await makeCustomer(db, merchant.id);
     const polled = await listOf("/v1/customers", key, { cursor: answer.end!.next_cursor! });
@@ -57,7 +74,7 @@ describe("GET /v1/export/customers", () => {
     const tricky = await makeCustomer(db, merchant.id, {
       firstName: 'Zoë "Z"',
       lastName: "O'Neil,\nJr.",
-      address1: "12 Main St, Apt \"4\"\r\nBack door",
+      address1: '12 Main St, Apt "4"\r\nBack door',
       city: "Denver",
       loyaltyOptIn: true,
     });
@@ -72,7 +89,7 @@ describe("GET /v1/export/customers", () => {
       pos_user: tricky.posUser,
       first_name: 'Zoë "Z"',
       last_name: "O'Neil,\nJr.",
-      address1: "12 Main St, Apt \"4\"\r\nBack door",
+      address1: '12 Main St, Apt "4"\r\nBack door',
       phone: "+13035550142",
       loyalty_opt_in: "true",
       visit_count: "0",
@@ -87,10 +104,17 @@ describe("GET /v1/export/customers", () => {
     await makeCustomer(db, merchant.id, { phone: "+13035550100" });
     const match = await makeCustomer(db, merchant.id, { phone: "+13035550199" });
 
-    const answer = await exportOf("/v1/export/customers", key, { created_from: "2000-01-01T00:00:00Z", phone: "(303) 555-0199", shape: "aiq" });
+    const answer = await exportOf("/v1/export/customers", key, {
+      created_from: "2000-01-01T00:00:00Z",
+      phone: "(303) 555-0199",
+      shape: "aiq",
+    });
 
     expect(answer.records).toHaveLength(1);
-    expect(aiqCustomerSchema.parse(answer.records[0])).toMatchObject({ id: match.id, member: { phone_number: "3035550199" } });
+    expect(aiqCustomerSchema.parse(answer.records[0])).toMatchObject({
+      id: match.id,
+      member: { phone_number: "3035550199" },
+    });
     expect(answer.end).toMatchObject({ records: 1, has_more: false, next_cursor: null, complete_through: null });
   });
 
@@ -124,8 +148,16 @@ describe("GET /v1/export/inventory", () => {
       customAttributes: [{ parent: "Effects", key: "Mood", value: 'Happy, "very"' }],
     });
     const other = await makeProduct(db, t.merchant.id);
-    const item = await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { quantity: "3.500" });
-    const empty = await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: other.id }, { quantity: "0", inStock: false });
+    const item = await makeInventory(
+      db,
+      { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id },
+      { quantity: "3.500" },
+    );
+    const empty = await makeInventory(
+      db,
+      { merchantId: t.merchant.id, locationId: t.location.id, productId: other.id },
+      { quantity: "0", inStock: false },
+    );
     return { ...t, product, item, empty };
   }
 
@@ -138,8 +170,12 @@ describe("GET /v1/export/inventory", () => {
     expect(answer.records).toEqual(list.body.data);
     expect(answer.records.map((r) => r.id)).toEqual([item.id, empty.id]);
     for (const record of answer.records) inventoryRecordSchema.parse(record);
-    expect((await exportOf("/v1/export/inventory", key, { in_stock: "false" })).records.map((r) => r.id)).toEqual([empty.id]);
-    expect((await exportOf("/v1/export/inventory", key, { sku: product.sku })).records.map((r) => r.id)).toEqual([item.id]);
+    expect((await exportOf("/v1/export/inventory", key, { in_stock: "false" })).records.map((r) => r.id)).toEqual([
+      empty.id,
+    ]);
+    expect((await exportOf("/v1/export/inventory", key, { sku: product.sku })).records.map((r) => r.id)).toEqual([
+      item.id,
+    ]);
     expect(answer.end).toMatchObject({ records: 2, has_more: false, next_cursor: expect.any(String) });
   });
 
@@ -161,12 +197,18 @@ describe("GET /v1/export/inventory", () => {
       sale_price: "35.00",
       in_stock: "true",
     });
-    expect(JSON.parse(rows[0]!.custom_attributes!)).toEqual([{ parent: "Effects", key: "Mood", value: 'Happy, "very"' }]);
+    expect(JSON.parse(rows[0]!.custom_attributes!)).toEqual([
+      { parent: "Effects", key: "Mood", value: 'Happy, "very"' },
+    ]);
   });
 
   it("when shape=aiq, then each line is an item of AIQ's createUpdateInventory", async () => {
     const { key, item, location } = await stocked();
-    const answer = await exportOf("/v1/export/inventory", key, { shape: "aiq", in_stock: "true", location_id: location.id });
+    const answer = await exportOf("/v1/export/inventory", key, {
+      shape: "aiq",
+      in_stock: "true",
+      location_id: location.id,
+    });
     expect(answer.records).toHaveLength(1);
     expect(aiqInventoryItemSchema.parse(answer.records[0])).toMatchObject({ id: item.id });
   });

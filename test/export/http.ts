@@ -30,13 +30,26 @@ const urlOf = (base: string, path: string, query: Record<string, string | number
 };
 
 /** The whole answer, body and trailers. */
-export function call(base: string, path: string, key: string, query: Record<string, string | number> = {}, headers: Record<string, string> = {}): Promise<Answer> {
+export function call(
+  base: string,
+  path: string,
+  key: string,
+  query: Record<string, string | number> = {},
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     http
       .get(urlOf(base, path, query), { headers: { "x-apikey": key, ...headers } }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), trailers: res.trailers }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+            trailers: res.trailers,
+          }),
+        );
         res.on("error", reject);
       })
       .on("error", reject);
@@ -44,7 +57,13 @@ export function call(base: string, path: string, key: string, query: Record<stri
 }
 
 /** Reads an NDJSON export until `lines` whole lines have come, then goes away (destroys the socket). */
-export function readThenAbort(base: string, path: string, key: string, query: Record<string, string | number>, lines: number): Promise<string[]> {
+export function readThenAbort(
+  base: string,
+  path: string,
+  key: string,
+  query: Record<string, string | number>,
+  lines: number,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const req = http.get(urlOf(base, path, query), { headers: { "x-apikey": key } }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
@@ -78,7 +97,9 @@ export interface ControlLine {
 
 /** An NDJSON body as its records, its checkpoint lines and its end line (undefined when cut). */
 export function parseNdjson(lines: string[] | string) {
-  const parsed = (typeof lines === "string" ? lines.split("\n") : lines).filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
+  const parsed = (typeof lines === "string" ? lines.split("\n") : lines)
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const control = parsed.filter((line): line is Record<string, unknown> & ControlLine => "export" in line);
   return {
     records: parsed.filter((line) => !("export" in line)) as any[],

@@ -30,7 +30,10 @@ beforeAll(async () => {
   const location = await makeLocation(db, merchant.id);
   ({ key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] }));
   for (let done = 0; done < RECEIPTS; done += 50_000) {
-    await seedReceipts(db.pool, location, 50_000, { start: new Date(Date.UTC(2025, 10, 1) + done * 7_000), prefix: `big-${done}` });
+    await seedReceipts(db.pool, location, 50_000, {
+      start: new Date(Date.UTC(2025, 10, 1) + done * 7_000),
+      prefix: `big-${done}`,
+    });
   }
   await db.pool.query("ANALYZE transactions; ANALYZE line_items");
 
@@ -61,7 +64,10 @@ interface Reading {
  * Reads the export slowly: after `warmBytes`, calls `onWarm` and stops reading for `stallMs`; then
  * pauses `pauseMs` after every `pauseEvery` bytes.
  */
-function readSlowly(path: string, options: { warmBytes: number; onWarm(): void; stallMs: number; pauseEvery: number; pauseMs: number }): Promise<Reading> {
+function readSlowly(
+  path: string,
+  options: { warmBytes: number; onWarm(): void; stallMs: number; pauseEvery: number; pauseMs: number },
+): Promise<Reading> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: "127.0.0.1", port, path, headers: { "x-apikey": key } }, (res) => {
@@ -111,39 +117,35 @@ function readSlowly(path: string, options: { warmBytes: number; onWarm(): void; 
 }
 
 describe("GET /v1/export/transactions on a large range", () => {
-  it(
-    "when 200,000 receipts are exported to a slow reader that also stalls, then the server's memory stays flat and every record comes",
-    async () => {
-      const pid = child.pid!;
-      const idle = rssMb(pid);
-      let warm = 0;
-      let peak = 0;
-      const sampler = setInterval(() => {
-        if (warm) peak = Math.max(peak, rssMb(pid));
-      }, 25);
+  it("when 200,000 receipts are exported to a slow reader that also stalls, then the server's memory stays flat and every record comes", async () => {
+    const pid = child.pid!;
+    const idle = rssMb(pid);
+    let warm = 0;
+    let peak = 0;
+    const sampler = setInterval(() => {
+      if (warm) peak = Math.max(peak, rssMb(pid));
+    }, 25);
 
-      const reading = await readSlowly("/v1/export/transactions", {
-        warmBytes: 16 << 20,
-        onWarm: () => {
-          warm = rssMb(pid);
-          peak = warm;
-        },
-        stallMs: 3_000,
-        pauseEvery: 4 << 20,
-        pauseMs: 40,
-      }).finally(() => clearInterval(sampler));
+    const reading = await readSlowly("/v1/export/transactions", {
+      warmBytes: 16 << 20,
+      onWarm: () => {
+        warm = rssMb(pid);
+        peak = warm;
+      },
+      stallMs: 3_000,
+      pauseEvery: 4 << 20,
+      pauseMs: 40,
+    }).finally(() => clearInterval(sampler));
 
-      // Every receipt, each a whole JSON line in change order (buffers reused from batch to batch never mix), then the end line.
-      expect(reading.end).toMatchObject({ export: "end", records: RECEIPTS, has_more: false });
-      expect(reading.records).toBe(RECEIPTS);
-      expect(reading.broken).toBe(0);
-      const exportedMb = reading.bytes / (1 << 20);
-      console.info(
-        `export of ${RECEIPTS} receipts: ${exportedMb.toFixed(0)} MB of NDJSON; server RSS idle ${idle.toFixed(0)} MB, under way ${warm.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`,
-      );
-      expect(exportedMb).toBeGreaterThan(3 * BOUND_MB);
-      expect(peak - warm).toBeLessThan(BOUND_MB);
-    },
-    600_000,
-  );
+    // Every receipt, each a whole JSON line in change order (buffers reused from batch to batch never mix), then the end line.
+    expect(reading.end).toMatchObject({ export: "end", records: RECEIPTS, has_more: false });
+    expect(reading.records).toBe(RECEIPTS);
+    expect(reading.broken).toBe(0);
+    const exportedMb = reading.bytes / (1 << 20);
+    console.info(
+      `export of ${RECEIPTS} receipts: ${exportedMb.toFixed(0)} MB of NDJSON; server RSS idle ${idle.toFixed(0)} MB, under way ${warm.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`,
+    );
+    expect(exportedMb).toBeGreaterThan(3 * BOUND_MB);
+    expect(peak - warm).toBeLessThan(BOUND_MB);
+  }, 600_000);
 });

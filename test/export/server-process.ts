@@ -7,8 +7,17 @@ import { parseEnv } from "../../src/config/env.js";
 import { createDb } from "../../src/db/client.js";
 import { createLogger } from "../../src/lib/logger.js";
 
-const config = parseEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: process.env.DATABASE_URL, RATE_LIMIT_HEAVY_PER_MINUTE: "1000" });
-const db = createDb({ url: config.DATABASE_URL!, poolMax: config.DB_POOL_MAX, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+const config = parseEnv({
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  DATABASE_URL: process.env.DATABASE_URL,
+  RATE_LIMIT_HEAVY_PER_MINUTE: "1000",
+});
+const db = createDb({
+  url: config.DATABASE_URL!,
+  poolMax: config.DB_POOL_MAX,
+  statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+});
 const server = createApp({ db, config, logger: createLogger("silent") }).listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });

@@ -30,8 +30,16 @@ const failingExport = defineRoute({
   handler: async ({ db, config, auth, query, req, res }) => {
     const plan = transactionExportPlan(auth, query);
     let batches = 0;
-    const failing = { ...plan, query: (window: Parameters<typeof plan.query>[0]) => (++batches === 3 ? { text: "SELECT 1/0", values: [] } : plan.query(window)) };
-    await streamExport({ db, config, req, res }, failing, { format: "ndjson", cursor: undefined, maxRecords: undefined });
+    const failing = {
+      ...plan,
+      query: (window: Parameters<typeof plan.query>[0]) =>
+        ++batches === 3 ? { text: "SELECT 1/0", values: [] } : plan.query(window),
+    };
+    await streamExport({ db, config, req, res }, failing, {
+      format: "ndjson",
+      cursor: undefined,
+      maxRecords: undefined,
+    });
   },
 });
 

@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
-import { lineFor, makeCustomer, makeEmployee, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeEmployee,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 import { seedReceipts } from "./bulk.js";
 import { call, listen, parseNdjson, readThenAbort } from "./http.js";
 
@@ -21,7 +30,11 @@ async function store(options: { locationName?: string } = {}) {
   return { merchant, location, key };
 }
 
-const exportOf = async (key: string, query: Record<string, string | number> = {}, headers: Record<string, string> = {}) => {
+const exportOf = async (
+  key: string,
+  query: Record<string, string | number> = {},
+  headers: Record<string, string> = {},
+) => {
   const answer = await call(base, PATH, key, query, headers);
   expect(answer.status, answer.text).toBe(200);
   return { ...answer, ...parseNdjson(answer.text) };
@@ -34,7 +47,8 @@ describe("GET /v1/export/transactions", () => {
     const { location, key } = await store();
     const made = [];
     // Receipts of several lines: each record is still one line (no line break inside a record).
-    for (let i = 0; i < 5; i++) made.push(await makeTransaction(db, location, { lines: [{ name: "a" }, { name: "b" }, { name: "c" }] }));
+    for (let i = 0; i < 5; i++)
+      made.push(await makeTransaction(db, location, { lines: [{ name: "a" }, { name: "b" }, { name: "c" }] }));
 
     const answer = await exportOf(key);
     expect(answer.text.split("\n")).toHaveLength(5 + 1 + 1);
@@ -45,27 +59,46 @@ describe("GET /v1/export/transactions", () => {
     expect(answer.records.map((r) => r.id)).toEqual(made.map((t) => t.id));
     for (const record of answer.records) transactionRecordSchema.parse(record);
     expect(answer.lines.at(-1)).toEqual(answer.end);
-    expect(answer.end).toEqual({ export: "end", records: 5, has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+    expect(answer.end).toEqual({
+      export: "end",
+      records: 5,
+      has_more: false,
+      next_cursor: expect.any(String),
+      complete_through: expect.any(String),
+    });
     expect(answer.headers["x-complete-through"]).toBe(answer.end!.complete_through);
-    expect(answer.trailers).toMatchObject({ "x-records": "5", "x-has-more": "false", "x-next-cursor": answer.end!.next_cursor });
+    expect(answer.trailers).toMatchObject({
+      "x-records": "5",
+      "x-has-more": "false",
+      "x-next-cursor": answer.end!.next_cursor,
+    });
 
     // The end cursor is the feed's continuation: polled later, by the export or by the list, it serves what changed since.
     const later = await makeTransaction(db, location);
     const again = await exportOf(key, { cursor: answer.end!.next_cursor! });
     expect(again.records.map((r) => r.id)).toEqual([later.id]);
-    const polled = await request(app).get("/v1/transactions").query({ cursor: answer.end!.next_cursor! }).set("x-apikey", key);
+    const polled = await request(app)
+      .get("/v1/transactions")
+      .query({ cursor: answer.end!.next_cursor! })
+      .set("x-apikey", key);
     expect(polled.body.data.map((r: { id: string }) => r.id)).toEqual([later.id]);
   });
 
   it("when exported as CSV, then a real CSV parser reads it: one row per line item, quotes, commas and line breaks in names intact, exact amounts", async () => {
     const { merchant, location, key } = await store({ locationName: 'Denver, "Colfax" store' });
     const customer = await makeCustomer(db, merchant.id, { firstName: 'Zoë "Z"', lastName: "O'Neil,\nJr." });
-    const employee = await makeEmployee(db, merchant.id, { firstName: "Sam", lastName: "Smith, \"the\" budtender" });
-    const product = await makeProduct(db, merchant.id, { name: 'Blue Dream, 3.5g "Reserve"\nlimited', brand: "Farms\r\nCo" });
+    const employee = await makeEmployee(db, merchant.id, { firstName: "Sam", lastName: 'Smith, "the" budtender' });
+    const product = await makeProduct(db, merchant.id, {
+      name: 'Blue Dream, 3.5g "Reserve"\nlimited',
+      brand: "Farms\r\nCo",
+    });
     const sale = await makeTransaction(db, location, {
       customerId: customer.id,
       employeeId: employee.id,
-      lines: [lineFor(product, { quantity: "2", unitPrice: "35.00", discount: "5.00", tax: "4.88" }), { name: "=HYPERLINK(\"x\")", unitPrice: "10.10" }],
+      lines: [
+        lineFor(product, { quantity: "2", unitPrice: "35.00", discount: "5.00", tax: "4.88" }),
+        { name: '=HYPERLINK("x")', unitPrice: "10.10" },
+      ],
     });
     const other = await makeTransaction(db, location);
 
@@ -100,10 +133,14 @@ describe("GET /v1/export/transactions", () => {
       voided_at: "",
     });
     // A formula in free text is shown, never run, by a spreadsheet.
-    expect(second!.name).toBe("'=HYPERLINK(\"x\")");
+    expect(second!.name).toBe('\'=HYPERLINK("x")');
     expect(second!.unit_price).toBe("10.10");
     // The end facts, as trailers.
-    expect(answer.trailers).toMatchObject({ "x-records": "2", "x-has-more": "false", "x-next-cursor": expect.any(String) });
+    expect(answer.trailers).toMatchObject({
+      "x-records": "2",
+      "x-has-more": "false",
+      "x-next-cursor": expect.any(String),
+    });
   });
 
   it("when a CSV spans many batches, then it has one header row and every line item of every receipt once", async () => {
@@ -133,7 +170,11 @@ describe("GET /v1/export/transactions", () => {
     const third = await exportOf(key, { max_records: 2, cursor: second.trailers["x-next-cursor"]! });
     expect(third.end).toMatchObject({ records: 1, has_more: false });
 
-    const ids = [...first.records.map((r) => r.id), ...csvOf(second.text).map((r) => r.transaction_id), ...third.records.map((r) => r.id)];
+    const ids = [
+      ...first.records.map((r) => r.id),
+      ...csvOf(second.text).map((r) => r.transaction_id),
+      ...third.records.map((r) => r.id),
+    ];
     expect(ids).toEqual(made.map((t) => t.id));
   });
 
@@ -154,7 +195,10 @@ describe("GET /v1/export/transactions", () => {
     expect(rest.end).toMatchObject({ records: 2_000, has_more: false });
 
     const ids = [...kept, ...rest.records].map((r) => r.id);
-    const all = await db.pool.query<{ id: string }>("SELECT id FROM transactions WHERE location_id = $1 ORDER BY updated_at, id", [location.id]);
+    const all = await db.pool.query<{ id: string }>(
+      "SELECT id FROM transactions WHERE location_id = $1 ORDER BY updated_at, id",
+      [location.id],
+    );
     expect(ids).toEqual(all.rows.map((r) => r.id));
     expect(new Set(ids).size).toBe(4_500);
   });
@@ -163,7 +207,10 @@ describe("GET /v1/export/transactions", () => {
     const { location, key } = await store();
     const made = [];
     for (let i = 0; i < 4; i++) made.push(await makeTransaction(db, location));
-    const page = await request(app).get("/v1/transactions").query({ limit: 1, status: "completed" }).set("x-apikey", key);
+    const page = await request(app)
+      .get("/v1/transactions")
+      .query({ limit: 1, status: "completed" })
+      .set("x-apikey", key);
 
     const rest = await exportOf(key, { status: "completed", cursor: page.body.next_cursor });
 
@@ -180,10 +227,19 @@ describe("GET /v1/export/transactions", () => {
     const early = await makeTransaction(db, location, { transactedAt: new Date("2026-03-01T10:00:00Z") });
     await makeTransaction(db, location, { transactedAt: new Date("2026-04-01T10:00:00Z") });
 
-    const answer = await exportOf(key, { transacted_from: "2026-03-01T00:00:00Z", transacted_to: "2026-04-01T00:00:00Z" });
+    const answer = await exportOf(key, {
+      transacted_from: "2026-03-01T00:00:00Z",
+      transacted_to: "2026-04-01T00:00:00Z",
+    });
 
     expect(answer.records.map((r) => r.id)).toEqual([early.id, late.id]);
-    expect(answer.end).toEqual({ export: "end", records: 2, has_more: false, next_cursor: null, complete_through: null });
+    expect(answer.end).toEqual({
+      export: "end",
+      records: 2,
+      has_more: false,
+      next_cursor: null,
+      complete_through: null,
+    });
     expect(answer.headers["x-complete-through"]).toBeUndefined();
   });
 
@@ -215,7 +271,10 @@ describe("GET /v1/export/transactions", () => {
     await makeTransaction(db, elsewhere);
     const stranger = await store();
     await makeTransaction(db, stranger.location);
-    const { key: limited } = await makeKey(db, merchant.id, { scopes: ["transactions:read"], locationIds: [location.id] });
+    const { key: limited } = await makeKey(db, merchant.id, {
+      scopes: ["transactions:read"],
+      locationIds: [location.id],
+    });
 
     expect((await exportOf(limited)).records.map((r) => r.id)).toEqual([mine.id]);
     expect((await exportOf(limited, { location_id: elsewhere.id })).records).toEqual([]);
@@ -235,12 +294,18 @@ describe("GET /v1/export/transactions", () => {
   it("when Accept asks for CSV, then CSV; when it accepts neither format, then 406; format wins over Accept", async () => {
     const { location, key } = await store();
     await makeTransaction(db, location);
-    expect((await call(base, PATH, key, {}, { accept: "text/csv" })).headers["content-type"]).toBe("text/csv; charset=utf-8");
-    expect((await call(base, PATH, key, {}, { accept: "*/*" })).headers["content-type"]).toBe("application/x-ndjson; charset=utf-8");
+    expect((await call(base, PATH, key, {}, { accept: "text/csv" })).headers["content-type"]).toBe(
+      "text/csv; charset=utf-8",
+    );
+    expect((await call(base, PATH, key, {}, { accept: "*/*" })).headers["content-type"]).toBe(
+      "application/x-ndjson; charset=utf-8",
+    );
     const refused = await call(base, PATH, key, {}, { accept: "application/json" });
     expect(refused.status).toBe(406);
     expect(refused.headers["content-type"]).toMatch(/^application\/problem\+json/);
-    expect((await call(base, PATH, key, { format: "ndjson" }, { accept: "text/csv" })).headers["content-type"]).toBe("application/x-ndjson; charset=utf-8");
+    expect((await call(base, PATH, key, { format: "ndjson" }, { accept: "text/csv" })).headers["content-type"]).toBe(
+      "application/x-ndjson; charset=utf-8",
+    );
     expect((await call(base, PATH, key, { shape: "aiq" }, { accept: "text/csv" })).status).toBe(406);
   });
 
@@ -256,6 +321,8 @@ describe("GET /v1/export/transactions", () => {
     });
     expect(res.status).toBe(400);
     const locations = JSON.parse(res.text).errors.map((e: { location: string }) => e.location);
-    expect(locations).toEqual(expect.arrayContaining(["query.limit", "query.shape", "query.max_records", "query.transacted_from"]));
+    expect(locations).toEqual(
+      expect.arrayContaining(["query.limit", "query.shape", "query.max_records", "query.transacted_from"]),
+    );
   });
 });

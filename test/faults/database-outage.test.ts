@@ -50,7 +50,12 @@ beforeAll(async () => {
   url = await server.ensureDatabase("pos_bridge");
   await applyMigrations(url);
   db = createDb({ url, poolMax: 10 });
-  const config = parseEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: "1000000" });
+  const config = parseEnv({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: url,
+    RATE_LIMIT_PER_MINUTE: "1000000",
+  });
   http = createApp({ db, config, logger: createLogger("warn", logTo) }).listen(0, "127.0.0.1");
   await once(http, "listening");
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -109,7 +114,14 @@ const unexpected: unknown[] = [];
 const pace = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 const lines = (n: number, tag: string) =>
-  Array.from({ length: n }, (_, k) => ({ sku: `SKU-${tag}-${k}`, name: `Item ${k}`, unit_price: "10.00", quantity: k + 1, discount: "0.50", tax: "0.80" }));
+  Array.from({ length: n }, (_, k) => ({
+    sku: `SKU-${tag}-${k}`,
+    name: `Item ${k}`,
+    unit_price: "10.00",
+    quantity: k + 1,
+    discount: "0.50",
+    tax: "0.80",
+  }));
 
 /** PUTs of new receipts with 12 lines and an embedded new customer (created in the same transaction). */
 async function writer(n: number) {
@@ -136,7 +148,12 @@ async function batcher() {
     const receipts = Array.from({ length: 10 }, (_, j) => {
       const posId = `B${i}-${j}`;
       sent.set(posId, { lines: 4, customer: null });
-      return { pos_id: posId, location_id: t.location.id, transacted_at: "2026-03-01T18:30:00-07:00", lines: lines(4, posId) };
+      return {
+        pos_id: posId,
+        location_id: t.location.id,
+        transacted_at: "2026-03-01T18:30:00-07:00",
+        lines: lines(4, posId),
+      };
     });
     const res = await call("batcher", "POST", "/v1/transactions/batch", { receipts });
     if (res.status === 503) receipts.forEach((r) => refused.add(r.pos_id));
@@ -144,7 +161,8 @@ async function batcher() {
     else {
       for (const result of res.body.results) {
         if (result.result === "created") acknowledged.add(result.pos_id);
-        else if (result.result === "error" && result.status === 503 && result.code === "unavailable") refused.add(result.pos_id);
+        else if (result.result === "error" && result.status === 503 && result.code === "unavailable")
+          refused.add(result.pos_id);
         else unexpected.push(result);
       }
     }
@@ -156,7 +174,11 @@ async function batcher() {
 const polled = new Set<string>();
 let cursor: string | undefined;
 async function pollOnce(): Promise<boolean> {
-  const res = await call("poller", "GET", `/v1/transactions?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  const res = await call(
+    "poller",
+    "GET",
+    `/v1/transactions?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+  );
   if (res.status !== 200) return false;
   for (const record of res.body.data) polled.add(record.pos_id);
   cursor = res.body.next_cursor;
@@ -183,7 +205,9 @@ async function holdAWriteMidTransaction() {
   client.on("error", () => {}); // the stop ends this session too
   await client.connect();
   await holdLock(client, "LOCK TABLE line_items IN EXCLUSIVE MODE");
-  await until("a write waits mid-transaction on the lock", async () => (await lockWaiters(client)).some((w) => w.wrote));
+  await until("a write waits mid-transaction on the lock", async () =>
+    (await lockWaiters(client)).some((w) => w.wrote),
+  );
   return client;
 }
 
@@ -229,7 +253,10 @@ describe("the database stopped and crashed under a poller and writers", () => {
 
     // Nothing but 2xx and 503 problems with Retry-After; never a 500, never a dropped connection.
     const statuses = [...new Set(answers.map((a) => a.status))].sort();
-    expect(statuses.every((s) => [200, 201, 503].includes(s)), JSON.stringify(statuses)).toBe(true);
+    expect(
+      statuses.every((s) => [200, 201, 503].includes(s)),
+      JSON.stringify(statuses),
+    ).toBe(true);
     for (const a of answers.filter((x) => x.status === 503)) {
       expect(a.contentType).toMatch(/^application\/problem\+json/);
       expect(a.retryAfter).toMatch(/^\d+$/);
@@ -266,7 +293,10 @@ describe("the database stopped and crashed under a poller and writers", () => {
       });
     }
     // A refused receipt's customer (created in its transaction) exists only with the receipt.
-    const { rows: customers } = await db.pool.query<{ pos_user: string }>("SELECT pos_user FROM customers WHERE merchant_id = $1", [t.merchant.id]);
+    const { rows: customers } = await db.pool.query<{ pos_user: string }>(
+      "SELECT pos_user FROM customers WHERE merchant_id = $1",
+      [t.merchant.id],
+    );
     const receiptCustomers = new Set(rows.map((r) => r.customer));
     expect(customers.filter((c) => !receiptCustomers.has(c.pos_user))).toEqual([]);
     expect(refused.size).toBeGreaterThan(0);

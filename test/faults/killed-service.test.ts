@@ -50,7 +50,14 @@ async function tenant(db: TestDb) {
 }
 
 const lines = (n: number, tag: string) =>
-  Array.from({ length: n }, (_, k) => ({ sku: `SKU-${tag}-${k % 40}`, name: `Item ${k}`, unit_price: `${(k % 9) + 1}.25`, quantity: (k % 3) + 1, discount: "0.10", tax: "0.35" }));
+  Array.from({ length: n }, (_, k) => ({
+    sku: `SKU-${tag}-${k % 40}`,
+    name: `Item ${k}`,
+    unit_price: `${(k % 9) + 1}.25`,
+    quantity: (k % 3) + 1,
+    discount: "0.10",
+    tax: "0.35",
+  }));
 const receipt = (lineCount: number, tag: string, extra: Record<string, unknown> = {}) => ({
   location_pos_id: STORE,
   transacted_at: "2026-03-01T18:30:00-07:00",
@@ -65,7 +72,11 @@ const batch = {
   path: "/v1/transactions/batch",
   body: { receipts: Array.from({ length: 500 }, (_, i) => ({ pos_id: `K-${i}`, ...receipt(2, `K${i}`) })) },
 };
-const bigPut = { method: "PUT", path: "/v1/transactions/P-1", body: receipt(150, "P1-v2", { customer: { pos_user: "CUST-1", loyalty_opt_in: true } }) };
+const bigPut = {
+  method: "PUT",
+  path: "/v1/transactions/P-1",
+  body: receipt(150, "P1-v2", { customer: { pos_user: "CUST-1", loyalty_opt_in: true } }),
+};
 type Request = typeof firstPut | typeof batch;
 
 async function send(service: Service, key: string, request: Request) {
@@ -92,7 +103,9 @@ async function endState(db: TestDb, merchantId: string) {
        WHERE t.merchant_id = $1 ORDER BY t.pos_id`),
     lineCount: (await q("SELECT count(*)::int AS n FROM line_items WHERE merchant_id = $1"))[0].n,
     customers: await q("SELECT pos_user, loyalty_opt_in FROM customers WHERE merchant_id = $1 ORDER BY pos_user"),
-    audit: await q("SELECT action, entity, count(*)::int AS n FROM audit_entries WHERE merchant_id = $1 GROUP BY 1, 2 ORDER BY 1, 2"),
+    audit: await q(
+      "SELECT action, entity, count(*)::int AS n FROM audit_entries WHERE merchant_id = $1 GROUP BY 1, 2 ORDER BY 1, 2",
+    ),
   };
 }
 
@@ -110,7 +123,9 @@ async function killMidWrite(db: TestDb, service: Service, key: string, request: 
       () => "answered",
       () => "connection lost",
     );
-    await until("the write waits on the lock mid-transaction", async () => (await lockWaiters(client)).some((w) => w.wrote));
+    await until("the write waits on the lock mid-transaction", async () =>
+      (await lockWaiters(client)).some((w) => w.wrote),
+    );
     service.child.kill("SIGKILL");
     await once(service.child, "exit");
     expect(await answer).toBe("connection lost");
@@ -165,7 +180,12 @@ describe("the service killed mid-write, then the same requests replayed", () => 
     expect(await endState(killedDb, t.merchantId)).toEqual(expected);
 
     // Replaying once more (a client unsure whether its retry arrived) changes nothing.
-    expect((await send(service, t.key, batch)).body.summary).toEqual({ created: 0, updated: 0, unchanged: 500, error: 0 });
+    expect((await send(service, t.key, batch)).body.summary).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 500,
+      error: 0,
+    });
     expect((await send(service, t.key, bigPut)).status).toBe(200);
     expect(await endState(killedDb, t.merchantId)).toEqual(expected);
   }, 240_000);

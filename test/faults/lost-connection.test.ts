@@ -33,7 +33,10 @@ async function closeUnder<T>(lock: string, send: () => Promise<T>, midWrite = fa
   void answer.then((a) => (answered = a));
   let pid = 0;
   await until("the request's statement waits on the lock", async () => {
-    if (answered) throw new Error(`answered before waiting on the lock: ${JSON.stringify((answered as { body?: unknown }).body ?? answered)}`);
+    if (answered)
+      throw new Error(
+        `answered before waiting on the lock: ${JSON.stringify((answered as { body?: unknown }).body ?? answered)}`,
+      );
     pid = (await lockWaiters(client)).find((w) => w.wrote || !midWrite)?.pid ?? 0;
     return pid !== 0;
   });
@@ -49,7 +52,9 @@ describe("a database connection closed under a request", () => {
     await as(app, t.key).put("/v1/transactions/R-1", receiptBody(t)).expect(201);
 
     const res = await closeUnder("LOCK TABLE transactions IN ACCESS EXCLUSIVE MODE", () =>
-      as(app, t.key).get("/v1/transactions").then((r) => r),
+      as(app, t.key)
+        .get("/v1/transactions")
+        .then((r) => r),
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data.map((r: { pos_id: string }) => r.pos_id)).toEqual(["R-1"]);
@@ -58,7 +63,9 @@ describe("a database connection closed under a request", () => {
   it("when the key lookup (the first query of every request) loses its connection, then it is run again and the request answered", async () => {
     const t = await makeTenant(db);
     const res = await closeUnder("LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE", () =>
-      as(app, t.key).get("/v1/transactions").then((r) => r),
+      as(app, t.key)
+        .get("/v1/transactions")
+        .then((r) => r),
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
@@ -71,7 +78,10 @@ describe("a database connection closed under a request", () => {
     // The PUT locks the receipt's row (its transaction has written), then waits to replace the lines.
     const res = await closeUnder(
       "LOCK TABLE line_items IN EXCLUSIVE MODE",
-      () => as(app, t.key).put("/v1/transactions/W-1", receiptBody(t, { lines })).then((r) => r),
+      () =>
+        as(app, t.key)
+          .put("/v1/transactions/W-1", receiptBody(t, { lines }))
+          .then((r) => r),
       true,
     );
     expect(res.status, JSON.stringify(res.body)).toBe(503);
@@ -89,7 +99,11 @@ describe("a database connection closed under a request", () => {
 
   it("when a Prisma read (whoami) loses its connection, then it is run again on a fresh one and answered 200", async () => {
     const t = await makeTenant(db);
-    const res = await closeUnder("LOCK TABLE merchants IN ACCESS EXCLUSIVE MODE", () => as(app, t.key).get("/v1/whoami").then((r) => r));
+    const res = await closeUnder("LOCK TABLE merchants IN ACCESS EXCLUSIVE MODE", () =>
+      as(app, t.key)
+        .get("/v1/whoami")
+        .then((r) => r),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
@@ -106,7 +120,11 @@ describe("a database connection closed under a request", () => {
       for (const err of errors) {
         const answer = fromDatabase(err);
         expect(answer, String(err)).not.toBeNull();
-        expect({ status: answer!.status, code: answer!.code, retryAfter: answer!.headers["Retry-After"] }).toEqual({ status: 503, code: "unavailable", retryAfter: "2" });
+        expect({ status: answer!.status, code: answer!.code, retryAfter: answer!.headers["Retry-After"] }).toEqual({
+          status: 503,
+          code: "unavailable",
+          retryAfter: "2",
+        });
       }
     } finally {
       await away.close();

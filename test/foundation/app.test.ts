@@ -50,7 +50,9 @@ describe("the service skeleton", () => {
   });
 
   it("when a migration is not recorded as applied, then /readyz answers 503 naming it", async () => {
-    const { rows } = await db.pool.query("SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1");
+    const { rows } = await db.pool.query(
+      "SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1",
+    );
     await db.pool.query("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = $1", [rows[0].id]);
     try {
       const res = await request(app).get("/readyz");

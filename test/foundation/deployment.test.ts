@@ -16,7 +16,9 @@ describe("deployment files", () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
     // npm's shell execs node (one process, which a supervisor's SIGTERM reaches); the image runs node itself.
-    expect(packageJson.scripts.start).toBe("exec node --enable-source-maps --import ./dist/telemetry/register.js dist/server.js");
+    expect(packageJson.scripts.start).toBe(
+      "exec node --enable-source-maps --import ./dist/telemetry/register.js dist/server.js",
+    );
     expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.replace(/^exec /, "").split(" "));
     expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
     expect(dockerfile.indexOf("RUN node scripts/build.mjs")).toBeLessThan(dockerfile.indexOf("USER node"));
@@ -37,7 +39,12 @@ describe("deployment files", () => {
     const command = compose.services.db.command as string[];
     expect(command[0]).toBe("postgres");
     const settings = command.slice(1).filter((_, i) => i % 2 === 1);
-    expect(command.slice(1).filter((_, i) => i % 2 === 0).every((flag) => flag === "-c")).toBe(true);
+    expect(
+      command
+        .slice(1)
+        .filter((_, i) => i % 2 === 0)
+        .every((flag) => flag === "-c"),
+    ).toBe(true);
     expect(settings).toEqual(STALL_BOUNDS);
   });
 

@@ -22,8 +22,8 @@ interface Running {
 const packageJson = JSON.parse(await readFile("package.json", "utf8")) as { scripts: Record<string, string> };
 execFileSync(process.execPath, packageJson.scripts.prestart!.split(" ").slice(1), { stdio: "inherit" });
 // ("exec node …": npm's shell becomes node.)
-const startArgs = packageJson.scripts.start!
-  .replace(/^exec /, "")
+const startArgs = packageJson.scripts
+  .start!.replace(/^exec /, "")
   .split(" ")
   .slice(1)
   .map((arg) => (/^(\.\/)?dist\//.test(arg) ? path.resolve(arg) : arg));
@@ -75,7 +75,9 @@ async function waitReady(port: number, running: Running, timeoutMs = 180_000): P
 }
 
 async function query<T>(pgPort: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: `postgresql://postgres:pos-bridge-local@127.0.0.1:${pgPort}/pos_bridge` });
+  const client = new pg.Client({
+    connectionString: `postgresql://postgres:pos-bridge-local@127.0.0.1:${pgPort}/pos_bridge`,
+  });
   await client.connect();
   try {
     return (await client.query(sql, params)).rows as T[];
@@ -85,7 +87,9 @@ async function query<T>(pgPort: number, sql: string, params: unknown[] = []): Pr
 }
 
 async function countRows(pgPort: number) {
-  const client = new pg.Client({ connectionString: `postgresql://postgres:pos-bridge-local@127.0.0.1:${pgPort}/pos_bridge` });
+  const client = new pg.Client({
+    connectionString: `postgresql://postgres:pos-bridge-local@127.0.0.1:${pgPort}/pos_bridge`,
+  });
   await client.connect();
   try {
     const { rows } = await client.query(
@@ -102,7 +106,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe("npm start on the embedded PostgreSQL", () => {
   it("when started twice with nothing configured, then it serves the demo, and the second start keeps the same data without seeding again", async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const env = { PORT: String(port), EMBEDDED_PG_DIR: path.join(dir, "postgres"), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: "info" };
+    const env = {
+      PORT: String(port),
+      EMBEDDED_PG_DIR: path.join(dir, "postgres"),
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOG_LEVEL: "info",
+    };
 
     const first = start(env);
     try {
@@ -142,7 +151,13 @@ describe("npm start on the embedded PostgreSQL", () => {
 describe("npm start beside other commands, and stopped by a supervisor", () => {
   it("when npm run seed runs while the service runs on the embedded PostgreSQL, then it seeds through that server and the data is there", async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const env = { PORT: String(port), EMBEDDED_PG_DIR: path.join(dir, "seed-beside"), EMBEDDED_PG_PORT: String(pgPort), SEED_DEMO: "false", LOG_LEVEL: "info" };
+    const env = {
+      PORT: String(port),
+      EMBEDDED_PG_DIR: path.join(dir, "seed-beside"),
+      EMBEDDED_PG_PORT: String(pgPort),
+      SEED_DEMO: "false",
+      LOG_LEVEL: "info",
+    };
     const service = start(env);
     try {
       await waitReady(port, service);
@@ -150,7 +165,21 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
       delete fullEnv.DATABASE_URL;
       const seeded = await promisify(execFile)(
         path.resolve("node_modules/.bin/tsx"),
-        ["scripts/seed.ts", "--slug", "seeded-beside", "--locations", "1", "--customers", "20", "--products", "5", "--transactions", "40", "--employees", "1"],
+        [
+          "scripts/seed.ts",
+          "--slug",
+          "seeded-beside",
+          "--locations",
+          "1",
+          "--customers",
+          "20",
+          "--products",
+          "5",
+          "--transactions",
+          "40",
+          "--employees",
+          "1",
+        ],
         { env: fullEnv, timeout: 120_000 },
       ).catch((error: { stderr?: string; message: string }) => {
         throw new Error(`the seed failed: ${error.stderr ?? error.message}`);
@@ -171,34 +200,49 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
     expect(await service.exited).toBe(0);
   }, 400_000);
 
-  it.each(["start", "run dev"])("when npm %s itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their ports", async (command) => {
-    const [port, pgPort] = [await freePort(), await freePort()];
-    const pgDir = path.join(dir, `sigterm-${command.replace(" ", "-")}`);
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_DIR: pgDir, EMBEDDED_PG_PORT: String(pgPort), SEED_DEMO: "false", LOG_LEVEL: "info" };
-    delete env.DATABASE_URL;
-    const npm = watch(spawn("npm", command.split(" "), { env, stdio: ["ignore", "pipe", "pipe"] }));
-    let pids: number[] = [];
-    try {
-      await waitReady(port, npm);
-      // npm start still runs its prestart (the build) first.
-      if (command === "start") expect(npm.output()).toMatch(/> pos-bridge@[^\n]* prestart\n> node scripts\/build\.mjs/);
-      const service = servicePid(npm.output());
-      const postgres = Number((await readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0]);
-      pids = [service!, postgres];
-      expect(pids.every((pid) => Number.isInteger(pid) && pid > 0 && pid !== npm.child.pid && alive(pid)), `${pids}`).toBe(true);
+  it.each(["start", "run dev"])(
+    "when npm %s itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their ports",
+    async (command) => {
+      const [port, pgPort] = [await freePort(), await freePort()];
+      const pgDir = path.join(dir, `sigterm-${command.replace(" ", "-")}`);
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PORT: String(port),
+        EMBEDDED_PG_DIR: pgDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        SEED_DEMO: "false",
+        LOG_LEVEL: "info",
+      };
+      delete env.DATABASE_URL;
+      const npm = watch(spawn("npm", command.split(" "), { env, stdio: ["ignore", "pipe", "pipe"] }));
+      let pids: number[] = [];
+      try {
+        await waitReady(port, npm);
+        // npm start still runs its prestart (the build) first.
+        if (command === "start")
+          expect(npm.output()).toMatch(/> pos-bridge@[^\n]* prestart\n> node scripts\/build\.mjs/);
+        const service = servicePid(npm.output());
+        const postgres = Number((await readFile(path.join(pgDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+        pids = [service!, postgres];
+        expect(
+          pids.every((pid) => Number.isInteger(pid) && pid > 0 && pid !== npm.child.pid && alive(pid)),
+          `${pids}`,
+        ).toBe(true);
 
-      npm.child.kill("SIGTERM");
-      expect(await npm.exited).toBe(0);
-      expect(npm.output()).toMatch(/"msg":"stopped"/);
-      expect(pids.filter(alive), "processes left running").toEqual([]);
-      await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
-      await expect(countRows(pgPort)).rejects.toThrow();
-    } finally {
-      // Whatever a failed run left behind is stopped here, not left to the machine.
-      npm.child.kill("SIGKILL");
-      for (const pid of pids.filter(alive)) process.kill(pid, "SIGTERM");
-    }
-  }, 400_000);
+        npm.child.kill("SIGTERM");
+        expect(await npm.exited).toBe(0);
+        expect(npm.output()).toMatch(/"msg":"stopped"/);
+        expect(pids.filter(alive), "processes left running").toEqual([]);
+        await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
+        await expect(countRows(pgPort)).rejects.toThrow();
+      } finally {
+        // Whatever a failed run left behind is stopped here, not left to the machine.
+        npm.child.kill("SIGKILL");
+        for (const pid of pids.filter(alive)) process.kill(pid, "SIGTERM");
+      }
+    },
+    400_000,
+  );
 
   it("when .env sets the service's variables, then the built service reads them, and a variable of the real environment wins", async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
@@ -207,7 +251,14 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
     await mkdir(cwd, { recursive: true });
     await writeFile(
       path.join(cwd, ".env"),
-      [`PORT=${port}`, `EMBEDDED_PG_DIR=${path.join(dir, "dotenv-pg")}`, `EMBEDDED_PG_PORT=${pgPort}`, "SEED_DEMO=false", "LOG_LEVEL=silent", ""].join("\n"),
+      [
+        `PORT=${port}`,
+        `EMBEDDED_PG_DIR=${path.join(dir, "dotenv-pg")}`,
+        `EMBEDDED_PG_PORT=${pgPort}`,
+        "SEED_DEMO=false",
+        "LOG_LEVEL=silent",
+        "",
+      ].join("\n"),
     );
     // The real environment: none of the service's variables but these two (NODE_ENV=test would skip .env).
     const real: NodeJS.ProcessEnv = { ...process.env };
@@ -217,10 +268,16 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
     try {
       // Its first line says which embedded server it starts: .env's (checked before anything listens).
       const deadline = Date.now() + 60_000;
-      while (!service.output().includes("starting embedded PostgreSQL") && service.child.exitCode === null && Date.now() < deadline) {
+      while (
+        !service.output().includes("starting embedded PostgreSQL") &&
+        service.child.exitCode === null &&
+        Date.now() < deadline
+      ) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(service.output()).toContain(`starting embedded PostgreSQL in ${path.join(dir, "dotenv-pg")} on 127.0.0.1:${pgPort}`);
+      expect(service.output()).toContain(
+        `starting embedded PostgreSQL in ${path.join(dir, "dotenv-pg")} on 127.0.0.1:${pgPort}`,
+      );
       await waitReady(port, service);
       // LOG_LEVEL=info from the real environment, not .env's silent.
       expect(service.output()).toContain(`pos-bridge listening on http://localhost:${port}`);

@@ -8,7 +8,9 @@ describe("environment", () => {
   });
 
   it("when several variables are bad, then every one is named", () => {
-    expect(() => parseEnv({ PORT: "-1", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" })).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL|PORT[\s\S]*LOG_LEVEL/);
+    expect(() => parseEnv({ PORT: "-1", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" })).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL|PORT[\s\S]*LOG_LEVEL/,
+    );
   });
 
   it("when NODE_ENV=production has no CURSOR_SECRET, then parsing fails naming CURSOR_SECRET", () => {
@@ -24,7 +26,11 @@ describe("environment", () => {
 
   it("when `PORT=abc npm start` runs, then the process exits at once with a message naming PORT", () => {
     const started = Date.now();
-    const result = spawnSync("npx", ["tsx", "src/server.ts"], { env: { ...process.env, PORT: "abc" }, encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync("npx", ["tsx", "src/server.ts"], {
+      env: { ...process.env, PORT: "abc" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/PORT/);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -48,9 +48,15 @@ describe("migrations", () => {
 describe("change time follows the product into its inventory", () => {
   it("when a product's fields change, then its inventory rows move forward; when nothing changes, they stay", async () => {
     const merchant = await db.prisma.merchant.create({ data: { slug: "inv-follow", name: "M" } });
-    const location = await db.prisma.location.create({ data: { merchantId: merchant.id, posId: "L1", name: "S", timeZone: "UTC" } });
-    const product = await db.prisma.product.create({ data: { merchantId: merchant.id, sku: "SKU1", name: "Old name" } });
-    const item = await db.prisma.inventoryItem.create({ data: { merchantId: merchant.id, locationId: location.id, productId: product.id, quantity: 5 } });
+    const location = await db.prisma.location.create({
+      data: { merchantId: merchant.id, posId: "L1", name: "S", timeZone: "UTC" },
+    });
+    const product = await db.prisma.product.create({
+      data: { merchantId: merchant.id, sku: "SKU1", name: "Old name" },
+    });
+    const item = await db.prisma.inventoryItem.create({
+      data: { merchantId: merchant.id, locationId: location.id, productId: product.id, quantity: 5 },
+    });
 
     await db.pool.query("UPDATE products SET name = name WHERE id = $1", [product.id]);
     const unchanged = await db.prisma.inventoryItem.findUniqueOrThrow({ where: { id: item.id } });

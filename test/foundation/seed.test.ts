@@ -7,7 +7,13 @@ const now = new Date("2026-11-01T12:00:00Z");
 
 describe("the seeder", () => {
   it("when the demo is seeded, then its data is consistent: totals equal their lines, refunds never exceed sales, business dates are local", async () => {
-    const summary = await seedDatabase(db.pool, { ...DEMO_SEED_OPTIONS, transactionsPerMerchant: 3_000, customersPerMerchant: 400, productsPerMerchant: 80, now });
+    const summary = await seedDatabase(db.pool, {
+      ...DEMO_SEED_OPTIONS,
+      transactionsPerMerchant: 3_000,
+      customersPerMerchant: 400,
+      productsPerMerchant: 80,
+      now,
+    });
     expect(summary.transactions).toBe(3_000);
     const merchant = summary.merchantsCreated[0]!;
     expect(merchant.slug).toBe("demo");
@@ -29,7 +35,13 @@ describe("the seeder", () => {
 
   it("when the same options are seeded again, then a new merchant is added and nothing existing is touched", async () => {
     const before = await db.pool.query("SELECT count(*)::int AS n FROM transactions");
-    const summary = await seedDatabase(db.pool, { ...DEMO_SEED_OPTIONS, transactionsPerMerchant: 200, customersPerMerchant: 50, productsPerMerchant: 20, now });
+    const summary = await seedDatabase(db.pool, {
+      ...DEMO_SEED_OPTIONS,
+      transactionsPerMerchant: 200,
+      customersPerMerchant: 50,
+      productsPerMerchant: 20,
+      now,
+    });
     expect(summary.merchantsCreated[0]!.slug).toBe("demo-2");
     const after = await db.pool.query("SELECT count(*)::int AS n FROM transactions");
     expect(after.rows[0].n).toBe(before.rows[0].n + 200);

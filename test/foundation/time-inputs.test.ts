@@ -22,7 +22,8 @@ async function setUpdatedAt(table: "transactions" | "customers", times: Record<s
   const client = await db.pool.connect();
   try {
     await client.query("SET session_replication_role = replica");
-    for (const [id, at] of Object.entries(times)) await client.query(`UPDATE ${table} SET updated_at = $2::timestamptz WHERE id = $1`, [id, at]);
+    for (const [id, at] of Object.entries(times))
+      await client.query(`UPDATE ${table} SET updated_at = $2::timestamptz WHERE id = $1`, [id, at]);
     await client.query("RESET session_replication_role");
   } finally {
     client.release();
@@ -32,11 +33,23 @@ async function setUpdatedAt(table: "transactions" | "customers", times: Record<s
 describe("instants in writes: ranges", () => {
   it("when transacted_at is before 2000 or more than a day ahead (year 1, 1999-12-31T23:59:59.999999Z, 9999-12-31T23:59:59-12:00, now + 25 h), then 422 naming body.transacted_at and nothing is stored", async () => {
     const t = await makeTenant(db, { timeZone: "America/Los_Angeles" });
-    const refused = ["0001-06-15T12:00:00Z", "0001-01-01T00:00:00Z", "1999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59-12:00", iso(Date.now() + 25 * HOUR_MS)];
+    const refused = [
+      "0001-06-15T12:00:00Z",
+      "0001-01-01T00:00:00Z",
+      "1999-12-31T23:59:59.999999Z",
+      "9999-12-31T23:59:59-12:00",
+      iso(Date.now() + 25 * HOUR_MS),
+    ];
     for (const [i, at] of refused.entries()) {
       const res = await as(app, t.key).put(`/v1/transactions/OLD-${i}`, receiptBody(t, { transacted_at: at }));
       expect(res.status, at).toBe(422);
-      expect(res.body.errors, at).toEqual([expect.objectContaining({ location: "body.transacted_at", code: "out_of_range", message: expect.stringContaining("2000-01-01T00:00:00Z") })]);
+      expect(res.body.errors, at).toEqual([
+        expect.objectContaining({
+          location: "body.transacted_at",
+          code: "out_of_range",
+          message: expect.stringContaining("2000-01-01T00:00:00Z"),
+        }),
+      ]);
       expect(await receiptRow(db, t.merchant.id, `OLD-${i}`), at).toBeNull();
     }
   });
@@ -46,7 +59,11 @@ describe("instants in writes: ranges", () => {
     const soon = Date.now() + 23 * HOUR_MS;
     const cases: [string, string, string][] = [
       ["2000-01-01T00:00:00Z", "2000-01-01T00:00:00.000000Z", "1999-12-31"],
-      [iso(soon), iso(soon).replace("Z", "000Z"), new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles" }).format(soon)],
+      [
+        iso(soon),
+        iso(soon).replace("Z", "000Z"),
+        new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles" }).format(soon),
+      ],
       ["2026-03-02T08:00:00+14:00", "2026-03-01T18:00:00.000000Z", "2026-03-01"],
       ["2026-03-01T06:00:00-12:00", "2026-03-01T18:00:00.000000Z", "2026-03-01"],
     ];
@@ -72,7 +89,13 @@ describe("instants in writes: ranges", () => {
     for (const [at, why] of cases) {
       const res = await as(app, t.key).put("/v1/transactions/BAD", receiptBody(t, { transacted_at: at }));
       expect(res.status, at).toBe(400);
-      expect(res.body.errors, at).toEqual([expect.objectContaining({ location: "body.transacted_at", code: "invalid_instant", message: expect.stringContaining(why) })]);
+      expect(res.body.errors, at).toEqual([
+        expect.objectContaining({
+          location: "body.transacted_at",
+          code: "invalid_instant",
+          message: expect.stringContaining(why),
+        }),
+      ]);
     }
   });
 
@@ -86,7 +109,13 @@ describe("instants in writes: ranges", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.results[0]).toMatchObject({ pos_id: "BY-1", result: "created" });
-    expect(res.body.results[1]).toMatchObject({ pos_id: "BY-2", result: "error", status: 422, code: "unprocessable", errors: [expect.objectContaining({ location: "body.receipts.1.transacted_at", code: "out_of_range" })] });
+    expect(res.body.results[1]).toMatchObject({
+      pos_id: "BY-2",
+      result: "error",
+      status: 422,
+      code: "unprocessable",
+      errors: [expect.objectContaining({ location: "body.receipts.1.transacted_at", code: "out_of_range" })],
+    });
   });
 
   it("when voided_at is in year 1 or two days ahead, then 422 naming body.voided_at and the receipt stays completed; at a microsecond it is kept exactly", async () => {
@@ -95,10 +124,14 @@ describe("instants in writes: ranges", () => {
     for (const at of ["0001-01-01T00:00:00Z", iso(Date.now() + 48 * HOUR_MS)]) {
       const res = await as(app, t.key).post("/v1/transactions/V-1/void", { voided_at: at });
       expect(res.status, at).toBe(422);
-      expect(res.body.errors, at).toEqual([expect.objectContaining({ location: "body.voided_at", code: "out_of_range" })]);
+      expect(res.body.errors, at).toEqual([
+        expect.objectContaining({ location: "body.voided_at", code: "out_of_range" }),
+      ]);
     }
     expect((await receiptRow(db, t.merchant.id, "V-1")).status).toBe("completed");
-    const voided = await as(app, t.key).post("/v1/transactions/V-1/void", { voided_at: "2026-03-02 01:45:00.123456 +0000" });
+    const voided = await as(app, t.key).post("/v1/transactions/V-1/void", {
+      voided_at: "2026-03-02 01:45:00.123456 +0000",
+    });
     expect(voided.status).toBe(200);
     expect(voided.body.voided_at).toBe("2026-03-02T01:45:00.123456Z");
   });
@@ -111,13 +144,21 @@ describe("dates in writes and reports: ranges", () => {
     for (const birthday of ["1899-12-31", "0001-01-01", tomorrowEverywhere]) {
       const res = await as(app, t.key).put("/v1/customers/P-1", { first_name: "Avery", birthday });
       expect(res.status, birthday).toBe(422);
-      expect(res.body.errors, birthday).toEqual([expect.objectContaining({ location: "body.birthday", code: "out_of_range", message: expect.stringContaining("1900-01-01") })]);
+      expect(res.body.errors, birthday).toEqual([
+        expect.objectContaining({
+          location: "body.birthday",
+          code: "out_of_range",
+          message: expect.stringContaining("1900-01-01"),
+        }),
+      ]);
     }
     const invalid = await as(app, t.key).put("/v1/customers/P-1", { first_name: "Avery", birthday: "1985-02-30" });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual([expect.objectContaining({ location: "body.birthday", code: "invalid_date" })]);
 
-    expect((await as(app, t.key).put("/v1/customers/P-1", { first_name: "Avery", birthday: "1900-01-01" })).status).toBe(201);
+    expect(
+      (await as(app, t.key).put("/v1/customers/P-1", { first_name: "Avery", birthday: "1900-01-01" })).status,
+    ).toBe(201);
     const aiq = await as(app, t.key).put("/v1/customers/P-1", { first_name: "Avery", birthday: "05/16/1985" });
     expect(aiq.status).toBe(200);
     expect(aiq.body.birthday).toBe("1985-05-16");
@@ -126,12 +167,19 @@ describe("dates in writes and reports: ranges", () => {
   it("when a report starts before the first business date a sale can have (1999-12-31) or after the last, then 422 naming query.from; a date that does not exist is a 400", async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
-    const report = (path: string, from: string, to: string) => request(app).get(path).query({ from, to }).set("x-apikey", key);
+    const report = (path: string, from: string, to: string) =>
+      request(app).get(path).query({ from, to }).set("x-apikey", key);
     for (const path of ["/v1/reports/sales", "/v1/reports/customers"]) {
-      for (const [from, to] of [["1999-12-30", "2000-01-02"], ["0001-01-01", "2000-01-02"], ["2100-01-01", "2100-02-01"]] as const) {
+      for (const [from, to] of [
+        ["1999-12-30", "2000-01-02"],
+        ["0001-01-01", "2000-01-02"],
+        ["2100-01-01", "2100-02-01"],
+      ] as const) {
         const res = await report(path, from, to);
         expect(res.status, `${path} ${from}`).toBe(422);
-        expect(res.body.errors, `${path} ${from}`).toEqual([expect.objectContaining({ location: "query.from", code: "out_of_range" })]);
+        expect(res.body.errors, `${path} ${from}`).toEqual([
+          expect.objectContaining({ location: "query.from", code: "out_of_range" }),
+        ]);
       }
       expect((await report(path, "2026-02-30", "2026-03-05")).status).toBe(400);
       expect((await report(path, "1999-12-31", "2000-02-01")).status).toBe(200);
@@ -147,7 +195,8 @@ describe("instants in queries: ranges", () => {
     })();
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
     await makeTransaction(db, location);
-    const list = (query: Record<string, string>) => request(app).get("/v1/transactions").query(query).set("x-apikey", key);
+    const list = (query: Record<string, string>) =>
+      request(app).get("/v1/transactions").query(query).set("x-apikey", key);
 
     for (const [name, value] of [
       ["updated_from", "0001-01-01T00:00:00Z"],
@@ -157,7 +206,9 @@ describe("instants in queries: ranges", () => {
     ] as const) {
       const res = await list({ [name]: value });
       expect(res.status, `${name}=${value}`).toBe(422);
-      expect(res.body.errors, `${name}=${value}`).toEqual([expect.objectContaining({ location: `query.${name}`, code: "out_of_range" })]);
+      expect(res.body.errors, `${name}=${value}`).toEqual([
+        expect.objectContaining({ location: `query.${name}`, code: "out_of_range" }),
+      ]);
       const exported = await call(base, "/v1/export/transactions", key, { [name]: value });
       expect(exported.status, `export ${name}=${value}`).toBe(422);
     }
@@ -174,7 +225,10 @@ describe("instants in queries: ranges", () => {
   it("when a range is out of range and another parameter is malformed, then 400 listing both (a malformed request stays a 400)", async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
-    const res = await request(app).get("/v1/transactions").query({ updated_from: "0001-01-01T00:00:00Z", limt: "5" }).set("x-apikey", key);
+    const res = await request(app)
+      .get("/v1/transactions")
+      .query({ updated_from: "0001-01-01T00:00:00Z", limt: "5" })
+      .set("x-apikey", key);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { location: string; code: string }) => [e.location, e.code]).sort()).toEqual([
       ["query.limt", "unknown_parameter"],
@@ -188,10 +242,19 @@ describe("microseconds, end to end", () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
-    const [a, b, c] = [await makeTransaction(db, location), await makeTransaction(db, location), await makeTransaction(db, location)];
+    const [a, b, c] = [
+      await makeTransaction(db, location),
+      await makeTransaction(db, location),
+      await makeTransaction(db, location),
+    ];
     // Three changes within one millisecond, a microsecond apart.
-    await setUpdatedAt("transactions", { [a.id]: "2026-11-01T10:00:00.100100Z", [b.id]: "2026-11-01T10:00:00.100101Z", [c.id]: "2026-11-01T10:00:00.100102Z" });
-    const list = (query: Record<string, string>) => request(app).get("/v1/transactions").query(query).set("x-apikey", key);
+    await setUpdatedAt("transactions", {
+      [a.id]: "2026-11-01T10:00:00.100100Z",
+      [b.id]: "2026-11-01T10:00:00.100101Z",
+      [c.id]: "2026-11-01T10:00:00.100102Z",
+    });
+    const list = (query: Record<string, string>) =>
+      request(app).get("/v1/transactions").query(query).set("x-apikey", key);
     const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((r) => r.id);
 
     const all = await list({});
@@ -208,7 +271,11 @@ describe("microseconds, end to end", () => {
     const exported = await call(base, "/v1/export/transactions", key, { updated_from: servedB, format: "ndjson" });
     expect(exported.status).toBe(200);
     expect(parseNdjson(exported.text).records.map((r) => r.id)).toEqual([b.id, c.id]);
-    const exportedBetween = await call(base, "/v1/export/transactions", key, { updated_from: servedB, updated_to: servedC, format: "ndjson" });
+    const exportedBetween = await call(base, "/v1/export/transactions", key, {
+      updated_from: servedB,
+      updated_to: servedC,
+      format: "ndjson",
+    });
     expect(parseNdjson(exportedBetween.text).records.map((r) => r.id)).toEqual([b.id]);
   });
 
@@ -217,7 +284,10 @@ describe("microseconds, end to end", () => {
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
     const [a, b] = [await makeCustomer(db, merchant.id), await makeCustomer(db, merchant.id)];
     await setUpdatedAt("customers", { [a.id]: "2026-11-01T10:00:00.200300Z", [b.id]: "2026-11-01T10:00:00.200301Z" });
-    const res = await request(app).get("/v1/customers").query({ updated_from: "2026-11-01T10:00:00.200301Z" }).set("x-apikey", key);
+    const res = await request(app)
+      .get("/v1/customers")
+      .query({ updated_from: "2026-11-01T10:00:00.200301Z" })
+      .set("x-apikey", key);
     expect(res.status).toBe(200);
     expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([b.id]);
   });
@@ -225,10 +295,15 @@ describe("microseconds, end to end", () => {
   it("when transacted_at has microseconds, then they are stored and served; transacted_from with them selects exactly; a 7th digit rounds up", async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/US-1", receiptBody(t, { transacted_at: "2026-03-02T01:30:00.000001Z" }));
-    const second = await as(app, t.key).put("/v1/transactions/US-2", receiptBody(t, { transacted_at: "2026-03-02T01:30:00.0000015Z" }));
+    const second = await as(app, t.key).put(
+      "/v1/transactions/US-2",
+      receiptBody(t, { transacted_at: "2026-03-02T01:30:00.0000015Z" }),
+    );
     expect(second.status).toBe(201);
     expect(second.body.transacted_at).toBe("2026-03-02T01:30:00.000002Z");
-    const res = await as(app, t.key).get(`/v1/transactions?transacted_from=${encodeURIComponent("2026-03-02T01:30:00.000002Z")}`);
+    const res = await as(app, t.key).get(
+      `/v1/transactions?transacted_from=${encodeURIComponent("2026-03-02T01:30:00.000002Z")}`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.map((r: { pos_id: string }) => r.pos_id)).toEqual(["US-2"]);
   });
@@ -247,7 +322,10 @@ describe("microseconds, end to end", () => {
 describe("AIQ's time format and Unix seconds", () => {
   it("when transacted_at is in AIQ's format or Unix seconds (number or string), then it is the same instant as in RFC 3339: the same body in another format is unchanged", async () => {
     const t = await makeTenant(db);
-    const first = await as(app, t.key).put("/v1/transactions/AIQ-1", receiptBody(t, { transacted_at: "2026-03-02 01:30:00 +0000" }));
+    const first = await as(app, t.key).put(
+      "/v1/transactions/AIQ-1",
+      receiptBody(t, { transacted_at: "2026-03-02 01:30:00 +0000" }),
+    );
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ transacted_at: "2026-03-02T01:30:00.000000Z", business_date: "2026-03-01" });
     for (const same of ["2026-03-01 18:30:00 -0700", "2026-03-01T18:30:00-07:00", 1772415000, "1772415000"]) {
@@ -259,7 +337,10 @@ describe("AIQ's time format and Unix seconds", () => {
 
   it("when a time has no offset, then 400 saying an offset is required and listing the accepted formats", async () => {
     const t = await makeTenant(db);
-    const res = await as(app, t.key).put("/v1/transactions/AIQ-2", receiptBody(t, { transacted_at: "2026-03-01 18:30:00" }));
+    const res = await as(app, t.key).put(
+      "/v1/transactions/AIQ-2",
+      receiptBody(t, { transacted_at: "2026-03-01 18:30:00" }),
+    );
     expect(res.status).toBe(400);
     const [issue] = res.body.errors;
     expect(issue).toMatchObject({ location: "body.transacted_at", code: "invalid_instant" });
@@ -282,13 +363,18 @@ describe("AIQ's time format and Unix seconds", () => {
     for (const from of ["2026-03-02 02:00:00 +0000", "2026-03-01 19:00:00 -0700", "1772416800"]) {
       const res = await as(app, t.key).get(`/v1/transactions?transacted_from=${encodeURIComponent(from)}`);
       expect(res.status, from).toBe(200);
-      expect(res.body.data.map((r: { pos_id: string }) => r.pos_id), from).toEqual(["Q-2"]);
+      expect(
+        res.body.data.map((r: { pos_id: string }) => r.pos_id),
+        from,
+      ).toEqual(["Q-2"]);
     }
   });
 
   it("when the API document is read, then every instant parameter and field says the formats and the range", async () => {
     const doc = (await request(app).get("/openapi.json")).body;
-    const parameter = doc.paths["/v1/transactions"].get.parameters.find((p: { name: string }) => p.name === "updated_from");
+    const parameter = doc.paths["/v1/transactions"].get.parameters.find(
+      (p: { name: string }) => p.name === "updated_from",
+    );
     expect(parameter.description).toContain("AIQ's own (2026-12-04 04:03:53 +0000)");
     expect(parameter.description).toContain("1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z");
     expect(JSON.stringify(doc)).toContain("2000-01-01T00:00:00Z up to 1 day after the current time");

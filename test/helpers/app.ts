@@ -11,9 +11,16 @@ export interface TestApp {
   config: Config;
 }
 
-export async function createTestApp(options: { env?: Record<string, string>; logTo?: DestinationStream } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; logTo?: DestinationStream } = {},
+): Promise<TestApp> {
   const db = await createTestDb();
-  const config = parseEnv({ NODE_ENV: "test", LOG_LEVEL: options.logTo ? "info" : "silent", DATABASE_URL: db.url, ...options.env });
+  const config = parseEnv({
+    NODE_ENV: "test",
+    LOG_LEVEL: options.logTo ? "info" : "silent",
+    DATABASE_URL: db.url,
+    ...options.env,
+  });
   const logger = createLogger(config.LOG_LEVEL, options.logTo);
   return { app: createApp({ db, config, logger }), db, config };
 }

@@ -9,10 +9,16 @@ const unique = () => randomUUID().slice(0, 8);
 
 export async function makeMerchant(db: Db, overrides: { slug?: string; name?: string } = {}) {
   const id = unique();
-  return db.prisma.merchant.create({ data: { slug: overrides.slug ?? `m-${id}`, name: overrides.name ?? `Merchant ${id}` } });
+  return db.prisma.merchant.create({
+    data: { slug: overrides.slug ?? `m-${id}`, name: overrides.name ?? `Merchant ${id}` },
+  });
 }
 
-export async function makeLocation(db: Db, merchantId: string, overrides: { name?: string; timeZone?: string; posId?: string } = {}) {
+export async function makeLocation(
+  db: Db,
+  merchantId: string,
+  overrides: { name?: string; timeZone?: string; posId?: string } = {},
+) {
   const id = unique();
   return db.prisma.location.create({
     data: {
@@ -46,7 +52,11 @@ export async function makeKey(
 
 type Overrides<T> = Partial<Omit<T, "merchantId">>;
 
-export async function makeCustomer(db: Db, merchantId: string, overrides: Overrides<Prisma.CustomerUncheckedCreateInput> = {}) {
+export async function makeCustomer(
+  db: Db,
+  merchantId: string,
+  overrides: Overrides<Prisma.CustomerUncheckedCreateInput> = {},
+) {
   const id = unique();
   return db.prisma.customer.create({
     data: {
@@ -61,12 +71,22 @@ export async function makeCustomer(db: Db, merchantId: string, overrides: Overri
   });
 }
 
-export async function makeEmployee(db: Db, merchantId: string, overrides: Overrides<Prisma.EmployeeUncheckedCreateInput> = {}) {
+export async function makeEmployee(
+  db: Db,
+  merchantId: string,
+  overrides: Overrides<Prisma.EmployeeUncheckedCreateInput> = {},
+) {
   const id = unique();
-  return db.prisma.employee.create({ data: { posId: `emp-${id}`, firstName: "Sam", lastName: `Budtender-${id}`, ...overrides, merchantId } });
+  return db.prisma.employee.create({
+    data: { posId: `emp-${id}`, firstName: "Sam", lastName: `Budtender-${id}`, ...overrides, merchantId },
+  });
 }
 
-export async function makeProduct(db: Db, merchantId: string, overrides: Overrides<Prisma.ProductUncheckedCreateInput> = {}) {
+export async function makeProduct(
+  db: Db,
+  merchantId: string,
+  overrides: Overrides<Prisma.ProductUncheckedCreateInput> = {},
+) {
   const id = unique();
   return db.prisma.product.create({
     data: {
@@ -93,7 +113,15 @@ export async function makeInventory(
   overrides: Omit<Overrides<Prisma.InventoryItemUncheckedCreateInput>, "locationId" | "productId"> = {},
 ) {
   return db.prisma.inventoryItem.create({
-    data: { quantity: "25.000", unitCost: "12.5000", salePrice: "35.00", msrp: "40.00", totalTax: "5.25", ...overrides, ...at },
+    data: {
+      quantity: "25.000",
+      unitCost: "12.5000",
+      salePrice: "35.00",
+      msrp: "40.00",
+      totalTax: "5.25",
+      ...overrides,
+      ...at,
+    },
   });
 }
 
@@ -226,8 +254,15 @@ export async function makeTransaction(
   const subtotal = sum(lines.map((l) => toUnits(l.gross)));
   const discountTotal = sum(lines.map((l) => toUnits(l.discount)));
   const taxTotal = sum(lines.map((l) => toUnits(l.tax)));
-  const costTotal = lines.every((l) => l.lineCost !== null) ? unitsText(sum(lines.map((l) => toUnits(l.lineCost!))), 4) : null;
-  const businessDate = new Intl.DateTimeFormat("en-CA", { timeZone: location.timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(transactedAt);
+  const costTotal = lines.every((l) => l.lineCost !== null)
+    ? unitsText(sum(lines.map((l) => toUnits(l.lineCost!))), 4)
+    : null;
+  const businessDate = new Intl.DateTimeFormat("en-CA", {
+    timeZone: location.timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(transactedAt);
 
   return db.prisma.transaction.create({
     data: {
@@ -249,7 +284,12 @@ export async function makeTransaction(
       total: unitsText(subtotal - discountTotal + taxTotal, 2),
       costTotal,
       deletedAt: options.deletedAt ?? null,
-      lineItems: { create: lines.map(({ gross: _gross, lineCost: _lineCost, ...line }) => ({ ...line, merchantId: location.merchantId })) },
+      lineItems: {
+        create: lines.map(({ gross: _gross, lineCost: _lineCost, ...line }) => ({
+          ...line,
+          merchantId: location.merchantId,
+        })),
+      },
     },
     include: { lineItems: { orderBy: { lineNumber: "asc" } } },
   });

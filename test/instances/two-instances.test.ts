@@ -49,7 +49,10 @@ async function startInstance(name: string): Promise<Instance> {
   for (const deadline = Date.now() + 120_000; ; ) {
     if (child.exitCode !== null) throw new Error(`instance ${name} exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`instance ${name} not ready in time:\n${output}`);
-    const ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return { name, base, child, output: () => output, exited };
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -114,9 +117,13 @@ describe("two instances on one database", () => {
 
     async function poll() {
       for (;;) {
-        const page = await polls.call(`/v1/transactions?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, key);
+        const page = await polls.call(
+          `/v1/transactions?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+          key,
+        );
         expect(page.status, JSON.stringify(page.body)).toBe(200);
-        for (const record of page.body.data) received.set(record.id, [...(received.get(record.id) ?? []), record.updated_at]);
+        for (const record of page.body.data)
+          received.set(record.id, [...(received.get(record.id) ?? []), record.updated_at]);
         cursor = page.body.next_cursor;
         completeThrough = page.body.complete_through;
         if (!page.body.has_more) return;
@@ -127,7 +134,10 @@ describe("two instances on one database", () => {
       for (let i = 0; i < 15; i++) {
         // New receipts, and every third write replaces one written before (a new version of it).
         const posId = i % 3 === 2 ? `W-${n}-${i - 2}` : `W-${n}-${i}`;
-        const res = await writes.call(`/v1/transactions/${posId}`, key, { method: "PUT", body: receipt(location.id, i + 1) });
+        const res = await writes.call(`/v1/transactions/${posId}`, key, {
+          method: "PUT",
+          body: receipt(location.id, i + 1),
+        });
         expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
         written.set(res.body.id, [...(written.get(res.body.id) ?? []), res.body.updated_at]);
       }
@@ -170,7 +180,11 @@ describe("two instances on one database", () => {
     }
     // Every write that was answered was delivered, as that version or a later one of the same receipt.
     for (const [id, times] of written) {
-      for (const at of times) expect(received.get(id)!.some((d) => d >= at), `write ${id}@${at}`).toBe(true);
+      for (const at of times)
+        expect(
+          received.get(id)!.some((d) => d >= at),
+          `write ${id}@${at}`,
+        ).toBe(true);
     }
   }, 60_000);
 
@@ -203,7 +217,8 @@ describe("two instances on one database", () => {
     expect(last.status).toBe(200);
     expect(last.body.data).toHaveLength(1);
     const tampered = first.body.next_cursor.slice(0, -2) + (first.body.next_cursor.endsWith("AA") ? "BB" : "AA");
-    for (const instance of [a, b]) expect((await get(instance, `/v1/transactions?limit=2&cursor=${encodeURIComponent(tampered)}`)).status).toBe(400);
+    for (const instance of [a, b])
+      expect((await get(instance, `/v1/transactions?limit=2&cursor=${encodeURIComponent(tampered)}`)).status).toBe(400);
   });
 
   it("when a key sends 11 heavy requests over a limit of 10, alternating between instances, then the 11th is a 429 whichever instance gets it", async () => {
@@ -212,7 +227,10 @@ describe("two instances on one database", () => {
       const statuses: Array<[string, number]> = [];
       for (let i = 0; i < 11; i++) {
         const instance = instances[(startOn + i) % 2]!;
-        statuses.push([instance.name, (await fetch(`${instance.base}/v1/reports/inventory`, { headers: { "x-apikey": key } })).status]);
+        statuses.push([
+          instance.name,
+          (await fetch(`${instance.base}/v1/reports/inventory`, { headers: { "x-apikey": key } })).status,
+        ]);
       }
       expect(statuses.slice(0, 10).map(([, status]) => status)).toEqual(Array(10).fill(200));
       expect(statuses[10]).toEqual([instances[(startOn + 10) % 2]!.name, 429]);
@@ -226,44 +244,60 @@ describe("two instances on one database", () => {
     const [a, b] = instances as [Instance, Instance];
 
     // On A: read until the second checkpoint, stop reading, stop A (SIGTERM, as a deploy does).
-    const cut = await new Promise<{ records: string[]; checkpoint: string; lines: Record<string, any>[] }>((resolve, reject) => {
-      const lines: Record<string, any>[] = [];
-      http.get(`${a.base}/v1/export/transactions?format=ndjson`, { headers: { "x-apikey": key } }, (res) => {
-        expect(res.statusCode).toBe(200);
-        let partial = "";
-        let stopping = false;
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          const parts = (partial + chunk).split("\n");
-          partial = parts.pop()!;
-          for (const part of parts) lines.push(JSON.parse(part));
-          if (!stopping && lines.filter((l) => l.export === "checkpoint").length >= 2) {
-            stopping = true;
-            res.pause();
-            a.child.kill("SIGTERM");
-            // Once A is on its way out, take what the socket still holds, to the cut.
-            void a.exited.then(() => res.resume());
-          }
-        });
-        res.on("error", () => {});
-        res.on("close", () => {
-          const lastCheckpoint = lines.findLastIndex((l) => l.export === "checkpoint");
-          if (lastCheckpoint < 0) return reject(new Error("no checkpoint"));
-          // The client keeps what came before its last checkpoint and drops what came after it.
-          const records = lines.slice(0, lastCheckpoint).filter((l) => !l.export).map((l) => l.id as string);
-          resolve({ records, checkpoint: lines[lastCheckpoint]!.next_cursor, lines });
-        });
-      }).on("error", reject);
-    });
+    const cut = await new Promise<{ records: string[]; checkpoint: string; lines: Record<string, any>[] }>(
+      (resolve, reject) => {
+        const lines: Record<string, any>[] = [];
+        http
+          .get(`${a.base}/v1/export/transactions?format=ndjson`, { headers: { "x-apikey": key } }, (res) => {
+            expect(res.statusCode).toBe(200);
+            let partial = "";
+            let stopping = false;
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              const parts = (partial + chunk).split("\n");
+              partial = parts.pop()!;
+              for (const part of parts) lines.push(JSON.parse(part));
+              if (!stopping && lines.filter((l) => l.export === "checkpoint").length >= 2) {
+                stopping = true;
+                res.pause();
+                a.child.kill("SIGTERM");
+                // Once A is on its way out, take what the socket still holds, to the cut.
+                void a.exited.then(() => res.resume());
+              }
+            });
+            res.on("error", () => {});
+            res.on("close", () => {
+              const lastCheckpoint = lines.findLastIndex((l) => l.export === "checkpoint");
+              if (lastCheckpoint < 0) return reject(new Error("no checkpoint"));
+              // The client keeps what came before its last checkpoint and drops what came after it.
+              const records = lines
+                .slice(0, lastCheckpoint)
+                .filter((l) => !l.export)
+                .map((l) => l.id as string);
+              resolve({ records, checkpoint: lines[lastCheckpoint]!.next_cursor, lines });
+            });
+          })
+          .on("error", reject);
+      },
+    );
     expect(await a.exited, a.output()).toBe(0);
-    expect(cut.lines.some((l) => l.export === "end"), "the export on A was not cut").toBe(false);
+    expect(
+      cut.lines.some((l) => l.export === "end"),
+      "the export on A was not cut",
+    ).toBe(false);
     expect(cut.records.length).toBeGreaterThanOrEqual(1000);
     expect(cut.records.length).toBeLessThan(RECEIPTS);
 
     // On B: resume from that checkpoint, to the end line.
-    const res = await fetch(`${b.base}/v1/export/transactions?format=ndjson&cursor=${encodeURIComponent(cut.checkpoint)}`, { headers: { "x-apikey": key } });
+    const res = await fetch(
+      `${b.base}/v1/export/transactions?format=ndjson&cursor=${encodeURIComponent(cut.checkpoint)}`,
+      { headers: { "x-apikey": key } },
+    );
     expect(res.status).toBe(200);
-    const rest = (await res.text()).trim().split("\n").map((line) => JSON.parse(line) as Record<string, any>);
+    const rest = (await res.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, any>);
     const end = rest.at(-1)!;
     expect(end).toMatchObject({ export: "end", has_more: false });
     const resumed = rest.filter((l) => !l.export).map((l) => l.id as string);
@@ -271,7 +305,9 @@ describe("two instances on one database", () => {
 
     const all = [...cut.records, ...resumed];
     expect(new Set(all).size).toBe(all.length);
-    const { rows } = await db.pool.query<{ id: string }>("SELECT id FROM transactions WHERE merchant_id = $1", [merchant.id]);
+    const { rows } = await db.pool.query<{ id: string }>("SELECT id FROM transactions WHERE merchant_id = $1", [
+      merchant.id,
+    ]);
     expect(new Set(all)).toEqual(new Set(rows.map((r) => r.id)));
     expect(all).toHaveLength(RECEIPTS);
   }, 60_000);

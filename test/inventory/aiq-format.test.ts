@@ -27,13 +27,17 @@ describe("GET /v1/inventory?format=aiq", () => {
       cbdPercent: "1.000",
       customAttributes: [{ parent: "Effects", key: "mood", value: "calm" }],
     });
-    const item = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id }, {
-      quantity: "5",
-      unitCost: "18.2500",
-      salePrice: "30.00",
-      msrp: "12.56",
-      totalTax: "15.50",
-    });
+    const item = await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: location.id, productId: product.id },
+      {
+        quantity: "5",
+        unitCost: "18.2500",
+        salePrice: "30.00",
+        msrp: "12.56",
+        totalTax: "15.50",
+      },
+    );
     const bare = await makeProduct(db, merchant.id, {
       sku: "BARE",
       posProductId: null,
@@ -45,17 +49,24 @@ describe("GET /v1/inventory?format=aiq", () => {
       grade: null,
       species: null,
     });
-    const bareItem = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: bare.id }, {
-      unitCost: null,
-      msrp: null,
-      totalTax: null,
-      inStock: false,
-      saleable: false,
-      deletedAt: new Date("2026-06-01T00:00:00Z"),
-    });
+    const bareItem = await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: location.id, productId: bare.id },
+      {
+        unitCost: null,
+        msrp: null,
+        totalTax: null,
+        inStock: false,
+        saleable: false,
+        deletedAt: new Date("2026-06-01T00:00:00Z"),
+      },
+    );
     const { key } = await makeKey(db, merchant.id, { scopes: ["inventory:read"] });
 
-    const res = await request(app).get("/v1/inventory").set("x-apikey", key).query({ format: "aiq", location_id: location.id });
+    const res = await request(app)
+      .get("/v1/inventory")
+      .set("x-apikey", key)
+      .query({ format: "aiq", location_id: location.id });
     expect(res.status).toBe(200);
     const seconds = (date: Date) => String(Math.floor(date.getTime() / 1000));
     expect(res.body.data).toEqual([
@@ -112,21 +123,43 @@ describe("GET /v1/inventory?format=aiq", () => {
         locationId: location.id,
       },
     ]);
-    expect(res.body).toMatchObject({ has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+    expect(res.body).toMatchObject({
+      has_more: false,
+      next_cursor: expect.any(String),
+      complete_through: expect.any(String),
+    });
   });
 
   it("when one SKU is stocked at two stores, then format=aiq serves each store on its own, so no SKU appears twice in what AIQ is posted", async () => {
     const merchant = await makeMerchant(db);
     const [north, south] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const product = await makeProduct(db, merchant.id, { sku: "SHARED-1" });
-    const atNorth = await makeInventory(db, { merchantId: merchant.id, locationId: north.id, productId: product.id }, { quantity: "4" });
-    const atSouth = await makeInventory(db, { merchantId: merchant.id, locationId: south.id, productId: product.id }, { quantity: "9" });
+    const atNorth = await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: north.id, productId: product.id },
+      { quantity: "4" },
+    );
+    const atSouth = await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: south.id, productId: product.id },
+      { quantity: "9" },
+    );
     const { key } = await makeKey(db, merchant.id, { scopes: ["inventory:read"] });
 
-    const north_ = await request(app).get("/v1/inventory").set("x-apikey", key).query({ format: "aiq", location_id: north.id });
-    const south_ = await request(app).get("/v1/inventory").set("x-apikey", key).query({ format: "aiq", location_id: south.id });
-    expect(north_.body.data.map((i: { id: string; sku: string; quantity: string }) => [i.id, i.sku, i.quantity])).toEqual([[atNorth.id, "SHARED-1", "4"]]);
-    expect(south_.body.data.map((i: { id: string; sku: string; quantity: string }) => [i.id, i.sku, i.quantity])).toEqual([[atSouth.id, "SHARED-1", "9"]]);
+    const north_ = await request(app)
+      .get("/v1/inventory")
+      .set("x-apikey", key)
+      .query({ format: "aiq", location_id: north.id });
+    const south_ = await request(app)
+      .get("/v1/inventory")
+      .set("x-apikey", key)
+      .query({ format: "aiq", location_id: south.id });
+    expect(
+      north_.body.data.map((i: { id: string; sku: string; quantity: string }) => [i.id, i.sku, i.quantity]),
+    ).toEqual([[atNorth.id, "SHARED-1", "4"]]);
+    expect(
+      south_.body.data.map((i: { id: string; sku: string; quantity: string }) => [i.id, i.sku, i.quantity]),
+    ).toEqual([[atSouth.id, "SHARED-1", "9"]]);
   });
 
   it("when format=aiq comes without location_id or with more than 100 items a page, then 400 naming both (AIQ takes one store, 100 items a call)", async () => {
@@ -134,7 +167,10 @@ describe("GET /v1/inventory?format=aiq", () => {
     const { key } = await makeKey(db, merchant.id, { scopes: ["inventory:read"] });
     const res = await request(app).get("/v1/inventory").set("x-apikey", key).query({ format: "aiq", limit: 101 });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(["query.limit", "query.location_id"]);
+    expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual([
+      "query.limit",
+      "query.location_id",
+    ]);
     const standard = await request(app).get("/v1/inventory").set("x-apikey", key).query({ limit: 1000 });
     expect(standard.status).toBe(200);
     const exported = await request(app).get("/v1/export/inventory").set("x-apikey", key).query({ shape: "aiq" });

@@ -104,20 +104,42 @@ describe("GET /v1/inventory — records", () => {
         updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
       },
     ]);
-    expect(res.body).toMatchObject({ has_more: false, next_cursor: expect.any(String), complete_through: expect.any(String) });
+    expect(res.body).toMatchObject({
+      has_more: false,
+      next_cursor: expect.any(String),
+      complete_through: expect.any(String),
+    });
   });
 
   it("when costs have fractions of a cent, are unknown or the price is 0, then the figures stay exact or are null", async () => {
     const { merchant, location, key } = await store();
     const at = (productId: string) => ({ merchantId: merchant.id, locationId: location.id, productId });
-    const [a, b, c] = [await makeProduct(db, merchant.id), await makeProduct(db, merchant.id), await makeProduct(db, merchant.id)];
+    const [a, b, c] = [
+      await makeProduct(db, merchant.id),
+      await makeProduct(db, merchant.id),
+      await makeProduct(db, merchant.id),
+    ];
     await makeInventory(db, at(a.id), { quantity: "3.500", unitCost: "3.3333", salePrice: "10.00" });
-    await makeInventory(db, at(b.id), { quantity: "2", unitCost: null, salePrice: "10.00", msrp: null, totalTax: null });
+    await makeInventory(db, at(b.id), {
+      quantity: "2",
+      unitCost: null,
+      salePrice: "10.00",
+      msrp: null,
+      totalTax: null,
+    });
     await makeInventory(db, at(c.id), { quantity: "0", unitCost: "1.0000", salePrice: "0.00" });
 
     const res = await list(key);
     const figures = res.body.data.map((x: Record<string, unknown>) => [
-      x.quantity, x.unit_cost, x.sale_price, x.margin, x.margin_percent, x.stock_value_at_cost, x.stock_value_at_price, x.msrp, x.total_tax,
+      x.quantity,
+      x.unit_cost,
+      x.sale_price,
+      x.margin,
+      x.margin_percent,
+      x.stock_value_at_cost,
+      x.stock_value_at_price,
+      x.msrp,
+      x.total_tax,
     ]);
     expect(figures).toEqual([
       ["3.5", "3.3333", "10.00", "6.6667", "66.67", "11.66655", "35.00", "40.00", "5.25"],
@@ -132,10 +154,15 @@ describe("GET /v1/inventory — records", () => {
     const [a, b] = [await makeProduct(db, merchant.id), await makeProduct(db, merchant.id)];
     const gone = await makeInventory(db, at(a.id), { deletedAt: new Date("2026-05-01T00:00:00Z") });
     await makeInventory(db, at(b.id));
-    await db.prisma.product.update({ where: { id: b.id }, data: { archived: true, deletedAt: new Date("2026-06-01T00:00:00Z") } });
+    await db.prisma.product.update({
+      where: { id: b.id },
+      data: { archived: true, deletedAt: new Date("2026-06-01T00:00:00Z") },
+    });
 
     const res = await list(key);
-    expect(res.body.data.map((x: Record<string, unknown>) => [x.id === gone.id, x.deleted_at, x.product_archived])).toEqual([
+    expect(
+      res.body.data.map((x: Record<string, unknown>) => [x.id === gone.id, x.deleted_at, x.product_archived]),
+    ).toEqual([
       [true, "2026-05-01T00:00:00.000000Z", false],
       [false, "2026-06-01T00:00:00.000000Z", true],
     ]);
@@ -150,7 +177,11 @@ describe("GET /v1/inventory — the change feed", () => {
     const later = await makeProduct(db, merchant.id);
     const here = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id });
     const there = await makeInventory(db, { merchantId: merchant.id, locationId: other.id, productId: product.id });
-    const untouched = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: later.id });
+    const untouched = await makeInventory(db, {
+      merchantId: merchant.id,
+      locationId: location.id,
+      productId: later.id,
+    });
     const first = await list(key);
     expect(ids(first)).toEqual([here.id, there.id, untouched.id]);
 
@@ -178,7 +209,14 @@ describe("GET /v1/inventory — the change feed", () => {
     const added = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id });
 
     const rest = await walk(key, { limit: 1, cursor: page1.body.next_cursor });
-    expect([...ids(page1), ...rest]).toEqual([items[0]!.id, items[1]!.id, items[3]!.id, items[0]!.id, items[2]!.id, added.id]);
+    expect([...ids(page1), ...rest]).toEqual([
+      items[0]!.id,
+      items[1]!.id,
+      items[3]!.id,
+      items[0]!.id,
+      items[2]!.id,
+      added.id,
+    ]);
   });
 
   it("when a stock write commits after a poll, then the next poll still serves it (lossless)", async () => {
@@ -213,7 +251,9 @@ describe("GET /v1/inventory — the change feed", () => {
     }
     const queries = vi.spyOn(db.pool, "query");
     const listQueries = () =>
-      queries.mock.calls.map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text)).filter((sql) => !sql.includes('"api_keys"'));
+      queries.mock.calls
+        .map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text))
+        .filter((sql) => !sql.includes('"api_keys"'));
     try {
       await list(key, { limit: 1 });
       expect(listQueries()).toHaveLength(2);
@@ -231,9 +271,16 @@ describe("GET /v1/inventory — filters", () => {
   it("when location_id, sku or in_stock are given, then only matching items come, and they combine", async () => {
     const { merchant, location, key } = await store();
     const other = await makeLocation(db, merchant.id);
-    const [a, b] = [await makeProduct(db, merchant.id, { sku: "A-1" }), await makeProduct(db, merchant.id, { sku: "B-1" })];
+    const [a, b] = [
+      await makeProduct(db, merchant.id, { sku: "A-1" }),
+      await makeProduct(db, merchant.id, { sku: "B-1" }),
+    ];
     const aHere = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: a.id });
-    const aThere = await makeInventory(db, { merchantId: merchant.id, locationId: other.id, productId: a.id }, { inStock: false, quantity: "0" });
+    const aThere = await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: other.id, productId: a.id },
+      { inStock: false, quantity: "0" },
+    );
     const bHere = await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: b.id });
 
     expect(ids(await list(key, { location_id: location.id }))).toEqual([aHere.id, bHere.id]);

@@ -13,9 +13,21 @@ describe("inventory — who sees what", () => {
   it("when merchant A's key asks, then merchant B's stock exists nowhere, not even by B's sku or location", async () => {
     const [a, b] = [await makeMerchant(db), await makeMerchant(db)];
     const [storeA, storeB] = [await makeLocation(db, a.id), await makeLocation(db, b.id)];
-    const mine = await makeInventory(db, { merchantId: a.id, locationId: storeA.id, productId: (await makeProduct(db, a.id, { sku: "SHARED" })).id });
-    await makeInventory(db, { merchantId: b.id, locationId: storeB.id, productId: (await makeProduct(db, b.id, { sku: "SHARED" })).id });
-    await makeInventory(db, { merchantId: b.id, locationId: storeB.id, productId: (await makeProduct(db, b.id, { sku: "B-ONLY" })).id });
+    const mine = await makeInventory(db, {
+      merchantId: a.id,
+      locationId: storeA.id,
+      productId: (await makeProduct(db, a.id, { sku: "SHARED" })).id,
+    });
+    await makeInventory(db, {
+      merchantId: b.id,
+      locationId: storeB.id,
+      productId: (await makeProduct(db, b.id, { sku: "SHARED" })).id,
+    });
+    await makeInventory(db, {
+      merchantId: b.id,
+      locationId: storeB.id,
+      productId: (await makeProduct(db, b.id, { sku: "B-ONLY" })).id,
+    });
     const { key } = await makeKey(db, a.id, { scopes: ["inventory:read"] });
 
     expect(ids(await list(key))).toEqual([mine.id]);
@@ -64,15 +76,29 @@ describe("GET /v1/inventory — invalid requests", () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(
-      ["query.created_from", "query.in_stock", "query.limit", "query.location_id", "query.sku", "query.updated_to"].sort(),
+      [
+        "query.created_from",
+        "query.in_stock",
+        "query.limit",
+        "query.location_id",
+        "query.sku",
+        "query.updated_to",
+      ].sort(),
     );
-    expect(res.body.errors.find((e: { location: string }) => e.location === "query.created_from").code).toBe("unknown_parameter");
+    expect(res.body.errors.find((e: { location: string }) => e.location === "query.created_from").code).toBe(
+      "unknown_parameter",
+    );
   });
 
   it("when a cursor is reused with another filter or tampered with, then 400 on query.cursor; with another format it continues", async () => {
     const merchant = await makeMerchant(db);
     const store = await makeLocation(db, merchant.id);
-    for (let i = 0; i < 2; i++) await makeInventory(db, { merchantId: merchant.id, locationId: store.id, productId: (await makeProduct(db, merchant.id)).id });
+    for (let i = 0; i < 2; i++)
+      await makeInventory(db, {
+        merchantId: merchant.id,
+        locationId: store.id,
+        productId: (await makeProduct(db, merchant.id)).id,
+      });
     const { key } = await makeKey(db, merchant.id, { scopes: ["inventory:read"] });
     const page = await list(key, { limit: 1 });
     const cursor: string = page.body.next_cursor;

@@ -29,39 +29,62 @@ const SLOW = { timeout: 240_000 };
 const KEY = /pb_(live|test)_[0-9A-Za-z]{10}_[0-9A-Za-z]{38}/;
 
 describe("npm run keys", () => {
-  it("when a key is created for a merchant and a store, then it is printed once and works over HTTP with those scopes and that store", SLOW, async () => {
-    const merchant = await makeMerchant(db, { slug: "cli-shop" });
-    const store = await makeLocation(db, merchant.id, { posId: "DEN-1" });
-    await makeLocation(db, merchant.id, { posId: "BLD-2" });
+  it(
+    "when a key is created for a merchant and a store, then it is printed once and works over HTTP with those scopes and that store",
+    SLOW,
+    async () => {
+      const merchant = await makeMerchant(db, { slug: "cli-shop" });
+      const store = await makeLocation(db, merchant.id, { posId: "DEN-1" });
+      await makeLocation(db, merchant.id, { posId: "BLD-2" });
 
-    const created = await keys("create", "--merchant", "cli-shop", "--scopes", "transactions:read,customers:read", "--locations", "DEN-1", "--env", "test", "--name", "AIQ prod");
+      const created = await keys(
+        "create",
+        "--merchant",
+        "cli-shop",
+        "--scopes",
+        "transactions:read,customers:read",
+        "--locations",
+        "DEN-1",
+        "--env",
+        "test",
+        "--name",
+        "AIQ prod",
+      );
 
-    expect(created.code, created.stderr).toBe(0);
-    const key = KEY.exec(created.stdout)![0];
-    expect(created.stdout).toMatch(/only time the key is shown/);
-    const who = await request(app).get("/v1/whoami").set("x-apikey", key);
-    expect(who.status).toBe(200);
-    expect(who.body).toMatchObject({
-      merchant: { slug: "cli-shop" },
-      key: { name: "AIQ prod", environment: "test" },
-      scopes: ["transactions:read", "customers:read"],
-      all_locations: false,
-      locations: [{ id: store.id, pos_id: "DEN-1" }],
-    });
-    expect((await request(app).get("/v1/transactions").set("x-apikey", key)).status).toBe(200);
-    expect((await request(app).get("/v1/inventory").set("x-apikey", key)).status).not.toBe(200);
+      expect(created.code, created.stderr).toBe(0);
+      const key = KEY.exec(created.stdout)![0];
+      expect(created.stdout).toMatch(/only time the key is shown/);
+      const who = await request(app).get("/v1/whoami").set("x-apikey", key);
+      expect(who.status).toBe(200);
+      expect(who.body).toMatchObject({
+        merchant: { slug: "cli-shop" },
+        key: { name: "AIQ prod", environment: "test" },
+        scopes: ["transactions:read", "customers:read"],
+        all_locations: false,
+        locations: [{ id: store.id, pos_id: "DEN-1" }],
+      });
+      expect((await request(app).get("/v1/transactions").set("x-apikey", key)).status).toBe(200);
+      expect((await request(app).get("/v1/inventory").set("x-apikey", key)).status).not.toBe(200);
 
-    // Listed (never with its secret), then revoked: 401 from then on.
-    const prefix = who.body.key.prefix as string;
-    const listed = await keys("list", "--merchant", "cli-shop", "--json");
-    const rows = JSON.parse(listed.stdout);
-    expect(rows).toEqual([expect.objectContaining({ prefix, status: "active", scopes: ["transactions:read", "customers:read"], location_ids: [store.id] })]);
-    expect(listed.stdout).not.toContain(key);
-    const revoked = await keys("revoke", prefix);
-    expect(revoked.code, revoked.stderr).toBe(0);
-    const after = await request(app).get("/v1/whoami").set("x-apikey", key);
-    expect(after.status).toBe(401);
-  });
+      // Listed (never with its secret), then revoked: 401 from then on.
+      const prefix = who.body.key.prefix as string;
+      const listed = await keys("list", "--merchant", "cli-shop", "--json");
+      const rows = JSON.parse(listed.stdout);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          prefix,
+          status: "active",
+          scopes: ["transactions:read", "customers:read"],
+          location_ids: [store.id],
+        }),
+      ]);
+      expect(listed.stdout).not.toContain(key);
+      const revoked = await keys("revoke", prefix);
+      expect(revoked.code, revoked.stderr).toBe(0);
+      const after = await request(app).get("/v1/whoami").set("x-apikey", key);
+      expect(after.status).toBe(401);
+    },
+  );
 
   it("when a key is rotated with no overlap, then the new key works and the old one stops", SLOW, async () => {
     const merchant = await makeMerchant(db, { slug: "rotating" });

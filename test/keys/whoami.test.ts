@@ -10,7 +10,10 @@ describe("GET /v1/whoami", () => {
     const merchant = await makeMerchant(db, { slug: "green-door", name: "Green Door" });
     const a = await makeLocation(db, merchant.id);
     const b = await makeLocation(db, merchant.id);
-    const { key, record } = await makeKey(db, merchant.id, { scopes: ["transactions:read", "customers:read"], environment: "live" });
+    const { key, record } = await makeKey(db, merchant.id, {
+      scopes: ["transactions:read", "customers:read"],
+      environment: "live",
+    });
 
     const res = await request(app).get("/v1/whoami").set("authorization", `Bearer ${key}`);
 

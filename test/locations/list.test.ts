@@ -18,7 +18,10 @@ describe("GET /v1/locations", () => {
     const first = await request(app).get("/v1/locations").query({ limit: 2 }).set("x-apikey", key);
     expect(first.status).toBe(200);
     expect(first.body.has_more).toBe(true);
-    const second = await request(app).get("/v1/locations").query({ limit: 2, cursor: first.body.next_cursor }).set("x-apikey", key);
+    const second = await request(app)
+      .get("/v1/locations")
+      .query({ limit: 2, cursor: first.body.next_cursor })
+      .set("x-apikey", key);
     expect(second.body).toMatchObject({ has_more: false, next_cursor: null });
     const served = [...first.body.data, ...second.body.data];
     for (const record of served) locationRecordSchema.parse(record);

@@ -15,7 +15,8 @@ import { parseExposition } from "./scrape.js";
 const lines: Record<string, unknown>[] = [];
 const logTo = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString("utf8").split("\n"))
+      if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   },
 });
@@ -82,7 +83,11 @@ describe("feed lag", () => {
 
     expect(warnings()).toHaveLength(1); // repeated at most once a minute while it lasts
     const [warning] = warnings();
-    expect(warning).toMatchObject({ complete_through: held.started, threshold_ms: WARN_MS, holder: { pid: held.pid, application_name: "outside-report-job", state: "idle in transaction" } });
+    expect(warning).toMatchObject({
+      complete_through: held.started,
+      threshold_ms: WARN_MS,
+      holder: { pid: held.pid, application_name: "outside-report-job", state: "idle in transaction" },
+    });
     expect(warning!.feed_lag_seconds).toBeGreaterThanOrEqual((WARN_MS + 300) / 1000);
     expect(JSON.stringify(warning)).not.toMatch(/txid_current|query/);
 
@@ -107,7 +112,10 @@ describe("feed lag", () => {
       monitor.stop();
       await held.end();
     }
-    const warning = JSON.parse(logged.find((l) => l.includes("feeds stalled"))!) as { feed_lag_seconds: number; holder: { pid: number } };
+    const warning = JSON.parse(logged.find((l) => l.includes("feeds stalled"))!) as {
+      feed_lag_seconds: number;
+      holder: { pid: number };
+    };
     expect(warning.feed_lag_seconds).toBeGreaterThanOrEqual(WARN_MS / 1000);
     expect(warning.holder.pid).toBe(held.pid);
   });

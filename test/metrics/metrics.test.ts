@@ -89,7 +89,8 @@ const receipt = (posId: string, locationId: string = store.id) => ({
 const customer = { first_name: "Jeanette", email: EMAIL, phone: "(303) 555-0142" };
 
 const before = await scrape();
-const backlogBefore = (await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM report_rollup_stale")).rows[0]!.n;
+const backlogBefore = (await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM report_rollup_stale"))
+  .rows[0]!.n;
 
 // The known set of requests.
 const put = (body: object) => http.put(`/v1/customers/${POS_USER}`).set("x-apikey", key).send(body);
@@ -122,7 +123,9 @@ const exported = await http
   });
 expect(exported.status).toBe(200);
 const exportText = exported.body as string;
-expect((await http.get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01" }).set("x-apikey", key)).status).toBe(200);
+expect(
+  (await http.get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01" }).set("x-apikey", key)).status,
+).toBe(200);
 expect((await http.get("/v1/export/transactions").set("x-apikey", key)).status).toBe(429); // the heavy budget of 2 is spent
 
 expect((await http.get("/v1/transactions")).status).toBe(401);
@@ -162,7 +165,13 @@ describe("GET /metrics", () => {
       posbridge_auth_failures_total: "counter",
       posbridge_writes_total: "counter",
     });
-    for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes", "nodejs_gc_duration_seconds"]) {
+    for (const name of [
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_heap_size_used_bytes",
+      "nodejs_gc_duration_seconds",
+    ]) {
       expect(after.families.has(name), name).toBe(true);
     }
   });
@@ -187,17 +196,32 @@ describe("GET /metrics", () => {
 
   it("when records were written, then each write route counts its records by result, a batch each of its receipts", () => {
     const route = "/v1/customers/{pos_user}";
-    expect(["created", "updated", "unchanged", "error"].map((result) => delta("posbridge_writes_total", { route, result }))).toEqual([1, 1, 1, 1]);
+    expect(
+      ["created", "updated", "unchanged", "error"].map((result) => delta("posbridge_writes_total", { route, result })),
+    ).toEqual([1, 1, 1, 1]);
     const batchRoute = "/v1/transactions/batch";
-    expect(["created", "updated", "unchanged", "error"].map((result) => delta("posbridge_writes_total", { route: batchRoute, result }))).toEqual([2, 0, 0, 1]);
+    expect(
+      ["created", "updated", "unchanged", "error"].map((result) =>
+        delta("posbridge_writes_total", { route: batchRoute, result }),
+      ),
+    ).toEqual([2, 0, 0, 1]);
     // Reads are not writes.
-    expect(after.samples.filter((s) => s.name === "posbridge_writes_total" && s.labels.route!.startsWith("/v1/transactions") && s.labels.route !== batchRoute)).toEqual([]);
+    expect(
+      after.samples.filter(
+        (s) =>
+          s.name === "posbridge_writes_total" &&
+          s.labels.route!.startsWith("/v1/transactions") &&
+          s.labels.route !== batchRoute,
+      ),
+    ).toEqual([]);
   });
 
   it("when a page, an export and a report were served, then their rows, the export's bytes, the feed lag of each feed request and the rollup refresh are counted", () => {
     expect(delta("posbridge_rows_served_total", { route: "/v1/transactions", kind: "page" })).toBe(2);
     expect(delta("posbridge_rows_served_total", { route: "/v1/export/transactions", kind: "export" })).toBe(2);
-    expect(delta("posbridge_export_bytes_total", { route: "/v1/export/transactions" })).toBe(Buffer.byteLength(exportText));
+    expect(delta("posbridge_export_bytes_total", { route: "/v1/export/transactions" })).toBe(
+      Buffer.byteLength(exportText),
+    );
     // The page and the export each read the horizon once; nothing held a transaction id, so no lag.
     expect(delta("posbridge_feed_request_lag_seconds_count", { feed: "transactions" })).toBe(2);
     expect(delta("posbridge_feed_request_lag_seconds_bucket", { feed: "transactions", le: "0.5" })).toBe(2);
@@ -214,7 +238,9 @@ describe("GET /metrics", () => {
   it("when the database was used, then the pool's gauges, statement timeouts and transaction retries show it", () => {
     expect(after.value("posbridge_db_pool_max_connections")).toBe(10);
     expect(after.value("posbridge_db_pool_connections", { state: "total" })).toBeGreaterThanOrEqual(1);
-    expect(after.value("posbridge_db_pool_connections", { state: "idle" })).toBeLessThanOrEqual(after.value("posbridge_db_pool_connections", { state: "total" }));
+    expect(after.value("posbridge_db_pool_connections", { state: "idle" })).toBeLessThanOrEqual(
+      after.value("posbridge_db_pool_connections", { state: "total" }),
+    );
     expect(after.value("posbridge_db_pool_waiting_clients")).toBe(0);
     expect(delta("posbridge_db_statement_timeouts_total")).toBe(1);
     expect(delta("posbridge_db_transaction_retries_total", { reason: "serialization_failure" })).toBe(1);
@@ -223,7 +249,12 @@ describe("GET /metrics", () => {
   });
 
   it("when keys were refused or budgets spent, then authentication failures count by reason and rejections by policy", () => {
-    const failures = Object.fromEntries(["missing", "malformed", "unknown", "revoked", "expired", "forbidden"].map((reason) => [reason, delta("posbridge_auth_failures_total", { reason })]));
+    const failures = Object.fromEntries(
+      ["missing", "malformed", "unknown", "revoked", "expired", "forbidden"].map((reason) => [
+        reason,
+        delta("posbridge_auth_failures_total", { reason }),
+      ]),
+    );
     expect(failures).toEqual({ missing: 1, malformed: 1, unknown: 1, revoked: 1, expired: 1, forbidden: 2 });
     expect(delta("posbridge_rate_limit_rejections_total", { policy: "heavy" })).toBe(1);
     expect(delta("posbridge_rate_limit_rejections_total", { policy: "default" })).toBe(0);
@@ -237,13 +268,27 @@ describe("GET /metrics", () => {
       expect(value).not.toMatch(/@|%40|\?|pb_(live|test)_/);
       expect(value).not.toMatch(/\d{7}/);
     }
-    for (const secret of [key, metricsKey, unknown, merchant.id, store.id, created.body.id, POS_USER, EMAIL, "R-1", "not-a-key"]) {
+    for (const secret of [
+      key,
+      metricsKey,
+      unknown,
+      merchant.id,
+      store.id,
+      created.body.id,
+      POS_USER,
+      EMAIL,
+      "R-1",
+      "not-a-key",
+    ]) {
       expect(after.text).not.toContain(secret);
     }
   });
 
   it("when called with a key without metrics:read, then 403; without a key, then 401", async () => {
-    expect((await http.get("/metrics").set("x-apikey", key)).body).toMatchObject({ code: "forbidden", required_scope: "metrics:read" });
+    expect((await http.get("/metrics").set("x-apikey", key)).body).toMatchObject({
+      code: "forbidden",
+      required_scope: "metrics:read",
+    });
     expect((await http.get("/metrics")).status).toBe(401);
   });
 });

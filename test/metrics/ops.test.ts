@@ -33,7 +33,8 @@ function metricsOf(expr: string): string[] {
   parser.parse(expr).iterate({
     enter(node) {
       if (node.type.isError) errors.push(node.from);
-      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") names.push(expr.slice(node.from, node.to));
+      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector")
+        names.push(expr.slice(node.from, node.to));
     },
   });
   expect(errors, `syntax errors at ${errors.join(", ")} in ${expr}`).toEqual([]);
@@ -53,7 +54,11 @@ const queryPanels = panels.filter((p) => p.type !== "row");
 
 describe("the Grafana dashboard", () => {
   it("when loaded, then it is a dashboard: title, uid, schema version, time range, variables and panels with unique ids on the 24-column grid, none overlapping", () => {
-    expect(dashboard).toMatchObject({ title: "pos-bridge", uid: "pos-bridge", time: { from: expect.any(String), to: "now" } });
+    expect(dashboard).toMatchObject({
+      title: "pos-bridge",
+      uid: "pos-bridge",
+      time: { from: expect.any(String), to: "now" },
+    });
     expect(Number.isInteger(dashboard.schemaVersion)).toBe(true);
     expect(dashboard.templating.list.map((v: { name: string }) => v.name)).toEqual(["datasource", "instance"]);
     expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
@@ -77,23 +82,30 @@ describe("the Grafana dashboard", () => {
     }
   });
 
-  it.each(queryPanels.map((p) => [p.title, p] as const))("when the panel %s queries, then its PromQL parses and names only exported metrics", (_title, panel) => {
-    for (const target of panel.targets!) {
-      const names = metricsOf(interpolate(target.expr));
-      expect(names.length, target.expr).toBeGreaterThan(0);
-      for (const name of names) expect(exported.has(name), `${name} (in ${panel.title}) is not exported by GET /metrics`).toBe(true);
-    }
-  });
+  it.each(queryPanels.map((p) => [p.title, p] as const))(
+    "when the panel %s queries, then its PromQL parses and names only exported metrics",
+    (_title, panel) => {
+      for (const target of panel.targets!) {
+        const names = metricsOf(interpolate(target.expr));
+        expect(names.length, target.expr).toBeGreaterThan(0);
+        for (const name of names)
+          expect(exported.has(name), `${name} (in ${panel.title}) is not exported by GET /metrics`).toBe(true);
+      }
+    },
+  );
 
   it("when every panel is read, then every family of the service is charted somewhere", () => {
     const charted = new Set(queryPanels.flatMap((p) => p.targets!.flatMap((t) => metricsOf(interpolate(t.expr)))));
-    const family = (name: string) => serviceFamilies.find((f) => name === f || name.replace(/_(bucket|sum|count)$/, "") === f);
+    const family = (name: string) =>
+      serviceFamilies.find((f) => name === f || name.replace(/_(bucket|sum|count)$/, "") === f);
     expect(serviceFamilies.filter((f) => ![...charted].some((name) => family(name) === f))).toEqual([]);
   });
 
   it("when the instance variable is asked for its values, then it lists a label the metrics carry", () => {
     const instance = dashboard.templating.list[1];
-    expect(metricsOf(instance.definition.replace(/^label_values\((\w+), instance\)$/, "$1"))).toEqual(["posbridge_http_request_duration_seconds_count"]);
+    expect(metricsOf(instance.definition.replace(/^label_values\((\w+), instance\)$/, "$1"))).toEqual([
+      "posbridge_http_request_duration_seconds_count",
+    ]);
   });
 });
 
@@ -101,17 +113,28 @@ describe("the alert rules", () => {
   const alerts = (rules.groups as { rules: { alert: string; expr: string; for: string }[] }[]).flatMap((g) => g.rules);
 
   it("when read, then they alert on feed lag over 5 minutes, the 5xx rate, pool saturation and a growing rollup backlog, each over exported metrics", () => {
-    expect(alerts.map((a) => a.alert)).toEqual(["PosBridgeFeedLagHigh", "PosBridgeHigh5xxRate", "PosBridgeDbPoolSaturated", "PosBridgeRollupBacklogGrowing"]);
+    expect(alerts.map((a) => a.alert)).toEqual([
+      "PosBridgeFeedLagHigh",
+      "PosBridgeHigh5xxRate",
+      "PosBridgeDbPoolSaturated",
+      "PosBridgeRollupBacklogGrowing",
+    ]);
     expect(alerts[0]!.expr).toContain("> 300");
     for (const alert of alerts) {
-      for (const name of metricsOf(alert.expr)) expect(exported.has(name), `${name} (in ${alert.alert}) is not exported`).toBe(true);
+      for (const name of metricsOf(alert.expr))
+        expect(exported.has(name), `${name} (in ${alert.alert}) is not exported`).toBe(true);
     }
   });
 
-  it("when validated, then promtool (where installed) checks the file and its unit tests pass; otherwise the PromQL parser alone has checked every rule, and the test says so", ({ annotate }) => {
+  it("when validated, then promtool (where installed) checks the file and its unit tests pass; otherwise the PromQL parser alone has checked every rule, and the test says so", ({
+    annotate,
+  }) => {
     const promtool = process.env.PROMTOOL_PATH ?? "/usr/bin/promtool";
     if (!existsSync(promtool)) {
-      void annotate("promtool is not installed: the rules were validated by the PromQL parser only (see scripts/ensure-promtool.mjs)", "notice");
+      void annotate(
+        "promtool is not installed: the rules were validated by the PromQL parser only (see scripts/ensure-promtool.mjs)",
+        "notice",
+      );
       expect(alerts.length).toBe(4);
       return;
     }
@@ -119,6 +142,9 @@ describe("the alert rules", () => {
     expect(check).toContain("SUCCESS: 4 rules found");
     const tests = execFileSync(promtool, ["test", "rules", "ops/prometheus/alerts.test.yml"], { encoding: "utf8" });
     expect(tests).toContain("SUCCESS");
-    void annotate(`validated by ${execFileSync(promtool, ["--version"], { encoding: "utf8" }).split("\n")[0]}: check rules and test rules`, "notice");
+    void annotate(
+      `validated by ${execFileSync(promtool, ["--version"], { encoding: "utf8" }).split("\n")[0]}: check rules and test rules`,
+      "notice",
+    );
   });
 });

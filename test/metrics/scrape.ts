@@ -31,7 +31,8 @@ export function parseExposition(text: string): Scrape {
     const match = SAMPLE.exec(line);
     expect(match, `not a sample line: ${line}`).not.toBeNull();
     const labels: Record<string, string> = {};
-    for (const [, name, value] of (match![2] ?? "").matchAll(LABEL)) labels[name!] = value!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
+    for (const [, name, value] of (match![2] ?? "").matchAll(LABEL))
+      labels[name!] = value!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
     samples.push({ name: match![1]!, labels, value: Number(match![3]) });
   }
   return {
@@ -39,7 +40,9 @@ export function parseExposition(text: string): Scrape {
     families,
     samples,
     value(name, labels = {}) {
-      const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+      const found = samples.filter(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      );
       expect(found.length, `${name} ${JSON.stringify(labels)} matches ${found.length} samples`).toBeLessThanOrEqual(1);
       return found[0]?.value ?? 0;
     },

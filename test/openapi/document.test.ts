@@ -40,7 +40,9 @@ describe("GET /openapi.json", () => {
         .filter((m) => ["get", "put", "post", "patch", "delete"].includes(m))
         .map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(operations.map(({ route, path }) => `${route.method.toUpperCase()} ${path}`).sort());
+    expect(documented.sort()).toEqual(
+      operations.map(({ route, path }) => `${route.method.toUpperCase()} ${path}`).sort(),
+    );
     for (const { route, operation } of operations) {
       expect(operation.operationId).toBe(route.operationId);
       expect(operation.summary).toBe(route.summary);
@@ -62,7 +64,10 @@ describe("GET /openapi.json", () => {
         const where = `${route.operationId} ${parameter.in} ${parameter.name}`;
         expect(parameter.description, where).toEqual(expect.any(String));
         expect(parameter.example, where).toBeDefined();
-        expect(problems(["paths", path, route.method, "parameters", String(i), "schema"], parameter.example), where).toEqual([]);
+        expect(
+          problems(["paths", path, route.method, "parameters", String(i), "schema"], parameter.example),
+          where,
+        ).toEqual([]);
       });
     }
   });
@@ -75,23 +80,37 @@ describe("GET /openapi.json", () => {
         for (const [type, media] of Object.entries((resolve(response).content ?? {}) as Json)) {
           expect(media.example, `${where} ${type}`).toBeDefined();
           if (type.endsWith("json") && media.schema) {
-            expect(problems(["paths", path, route.method, "responses", status, "content", type, "schema"], media.example), `${where} ${type}`).toEqual([]);
+            expect(
+              problems(["paths", path, route.method, "responses", status, "content", type, "schema"], media.example),
+              `${where} ${type}`,
+            ).toEqual([]);
           }
         }
       }
       const body = operation.requestBody?.content?.["application/json"];
-      if (body) expect(problems(["paths", path, route.method, "requestBody", "content", "application/json", "schema"], body.example), `${route.operationId} body`).toEqual([]);
+      if (body)
+        expect(
+          problems(["paths", path, route.method, "requestBody", "content", "application/json", "schema"], body.example),
+          `${route.operationId} body`,
+        ).toEqual([]);
     }
   });
 
   it("when an operation can fail, then each error answer is problem details by the one shared ProblemDetails schema", () => {
-    expect(document.components.schemas.ProblemDetails.properties.code.enum.sort()).toEqual(Object.keys(errorCodes).sort());
+    expect(document.components.schemas.ProblemDetails.properties.code.enum.sort()).toEqual(
+      Object.keys(errorCodes).sort(),
+    );
     for (const { route, operation } of operations) {
       const errors = Object.entries(operation.responses as Json).filter(([status]) => Number(status) >= 400);
-      expect(errors.map(([s]) => s), route.operationId).toContain("500");
+      expect(
+        errors.map(([s]) => s),
+        route.operationId,
+      ).toContain("500");
       for (const [status, response] of errors) {
         const media = resolve(response).content?.["application/problem+json"];
-        expect(media?.schema, `${route.operationId} ${status}`).toEqual({ $ref: "#/components/schemas/ProblemDetails" });
+        expect(media?.schema, `${route.operationId} ${status}`).toEqual({
+          $ref: "#/components/schemas/ProblemDetails",
+        });
         expect(media.example.status, `${route.operationId} ${status}`).toBe(Number(status));
       }
       expect(operation.responses["400"], route.operationId).toBeDefined();
@@ -120,8 +139,23 @@ describe("GET /openapi.json", () => {
 
   it("when read as a guide, then it explains keys, scopes, paging, the sync guarantee, rate limits and errors", () => {
     const guide: string = document.info.description;
-    for (const heading of ["## Authentication", "## Lists and paging", "## The sync guarantee", "## Rate limits", "## Errors"]) expect(guide).toContain(heading);
-    for (const scope of ["transactions:read", "customers:read", "inventory:read", "contacts:write", "pos:write", "reports:read"]) expect(guide).toContain(`\`${scope}\``);
+    for (const heading of [
+      "## Authentication",
+      "## Lists and paging",
+      "## The sync guarantee",
+      "## Rate limits",
+      "## Errors",
+    ])
+      expect(guide).toContain(heading);
+    for (const scope of [
+      "transactions:read",
+      "customers:read",
+      "inventory:read",
+      "contacts:write",
+      "pos:write",
+      "reports:read",
+    ])
+      expect(guide).toContain(`\`${scope}\``);
     expect(guide).toMatch(/complete_through/);
     expect(guide).toMatch(/Retry-After/);
   });

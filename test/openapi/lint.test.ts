@@ -16,7 +16,9 @@ describe("/openapi.json under the linters", () => {
   it("when linted by Redocly with its recommended rules, then no error", async () => {
     const config = await createConfig({ extends: ["recommended"] });
     const problems = await lintFromString({ source: text, absoluteRef: "/openapi.json", config });
-    const errors = problems.filter((p) => p.severity === "error").map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+    const errors = problems
+      .filter((p) => p.severity === "error")
+      .map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
     expect(errors).toEqual([]);
   });
 
@@ -33,23 +35,41 @@ describe("/openapi.json under the linters", () => {
     const shapes = paths.map((path) => path.replace(/\{\w+\}/g, "{}"));
     expect(new Set(shapes).size).toBe(shapes.length);
     const customer = document.paths?.["/v1/customers/{id}"] as Json;
-    expect(Object.keys(customer).filter((k) => ["get", "put", "patch"].includes(k)).sort()).toEqual(["get", "patch", "put"]);
+    expect(
+      Object.keys(customer)
+        .filter((k) => ["get", "put", "patch"].includes(k))
+        .sort(),
+    ).toEqual(["get", "patch", "put"]);
     const pathParameter = (operation: Json) => operation.parameters.find((p: Json) => p.in === "path");
     // One name, each method describing what it means there.
     expect(pathParameter(customer.put).description).toMatch(/POS's primary key/);
     expect(pathParameter(customer.get).description).toMatch(/customer's id/);
     const transaction = document.paths?.["/v1/transactions/{id}"] as Json;
-    expect(Object.keys(transaction).filter((k) => ["get", "put"].includes(k)).sort()).toEqual(["get", "put"]);
+    expect(
+      Object.keys(transaction)
+        .filter((k) => ["get", "put"].includes(k))
+        .sort(),
+    ).toEqual(["get", "put"]);
     expect(pathParameter(transaction.put).description).not.toBe(pathParameter(transaction.get).description);
   });
 
   it("when an operation reads Idempotency-Key, If-Match or Accept, then it declares it as a header parameter", () => {
     const operations = Object.values(document.paths ?? {}).flatMap((item) => Object.values(item as Json)) as Json[];
     const headersOf = (operationId: string) =>
-      (operations.find((o) => o.operationId === operationId)?.parameters ?? []).filter((p: Json) => p.in === "header").map((p: Json) => p.name).sort();
+      (operations.find((o) => o.operationId === operationId)?.parameters ?? [])
+        .filter((p: Json) => p.in === "header")
+        .map((p: Json) => p.name)
+        .sort();
     expect(headersOf("patchCustomer")).toEqual(["Idempotency-Key", "If-Match"]);
     for (const id of ["voidTransaction", "batchTransactions"]) expect(headersOf(id), id).toEqual(["Idempotency-Key"]);
-    for (const id of ["getSalesReport", "getCustomersReport", "getInventoryReport", "exportTransactions", "exportCustomers", "exportInventory"]) {
+    for (const id of [
+      "getSalesReport",
+      "getCustomersReport",
+      "getInventoryReport",
+      "exportTransactions",
+      "exportCustomers",
+      "exportInventory",
+    ]) {
       expect(headersOf(id), id).toEqual(["Accept"]);
     }
   });

@@ -23,7 +23,11 @@ import {
 } from "../helpers/factories.js";
 import { documentValidator } from "./validate.js";
 
-const LIMITS = { RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_HEAVY_PER_MINUTE: "100000", RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000" };
+const LIMITS = {
+  RATE_LIMIT_PER_MINUTE: "100000",
+  RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
+};
 const { app, db } = await createTestApp({ env: LIMITS });
 const document = (await request(app).get("/openapi.json")).body;
 const { checkAnswer } = documentValidator(document);
@@ -47,22 +51,44 @@ const refund = await makeTransaction(db, store, {
   transactedAt: new Date("2026-10-07T18:00:00Z"),
   lines: [lineFor(product, { unitPrice: "35.00", quantity: "1", tax: "2.44" })],
 });
-await makeTransaction(db, store, { transactedAt: new Date("2026-10-06T18:00:00Z"), voidedAt: new Date("2026-10-06T18:02:00Z") });
+await makeTransaction(db, store, {
+  transactedAt: new Date("2026-10-06T18:00:00Z"),
+  voidedAt: new Date("2026-10-06T18:02:00Z"),
+});
 const { key } = await makeKey(db, merchant.id);
 
 /** A key with every scope but `scope`. */
 const keysWithout = new Map<string, string>();
-for (const scope of SCOPES) keysWithout.set(scope, (await makeKey(db, merchant.id, { scopes: SCOPES.filter((s) => s !== scope) })).key);
+for (const scope of SCOPES)
+  keysWithout.set(scope, (await makeKey(db, merchant.id, { scopes: SCOPES.filter((s) => s !== scope) })).key);
 
 const http = request(app);
 const withKey = (test: request.Test, apiKey = key) => test.set("x-apikey", apiKey);
 const receipt = (overrides: Record<string, unknown> = {}) => ({
   location_id: store.id,
   transacted_at: "2026-10-08T18:30:00-06:00",
-  lines: [{ sku: product.sku, name: product.name, category: "Flower", unit_price: "35.00", quantity: 2, discount: "5.00", tax: "4.88" }],
+  lines: [
+    {
+      sku: product.sku,
+      name: product.name,
+      category: "Flower",
+      unit_price: "35.00",
+      quantity: 2,
+      discount: "5.00",
+      tax: "4.88",
+    },
+  ],
   ...overrides,
 });
-const stockItem = { location_id: store.id, sku: "INV-OPENAPI", name: "Gummies", category: "Edibles", quantity: 12, unit_cost: "6.25", sale_price: "18.00" };
+const stockItem = {
+  location_id: store.id,
+  sku: "INV-OPENAPI",
+  name: "Gummies",
+  category: "Edibles",
+  quantity: 12,
+  unit_cost: "6.25",
+  sale_price: "18.00",
+};
 const range = { from: "2026-10-01", to: "2026-11-01" };
 
 interface Case {
@@ -87,27 +113,77 @@ const cases: Record<string, () => Case[]> = {
   ],
   listCustomers: () => [
     { name: "feed", status: 200, send: () => withKey(http.get("/v1/customers")) },
-    { name: "by creation, as AIQ members", status: 200, send: () => withKey(http.get("/v1/customers").query({ created_from: "2020-01-01T00:00:00Z", format: "aiq" })) },
+    {
+      name: "by creation, as AIQ members",
+      status: 200,
+      send: () => withKey(http.get("/v1/customers").query({ created_from: "2020-01-01T00:00:00Z", format: "aiq" })),
+    },
   ],
   getCustomer: () => [{ name: "one", status: 200, send: () => withKey(http.get(`/v1/customers/${customer.id}`)) }],
   putCustomer: () => [
-    { name: "created", status: 201, send: () => withKey(http.put("/v1/customers/pos-openapi").send({ first_name: "Ola", phone: "303-555-0100", loyalty_opt_in: true })) },
-    { name: "unchanged", status: 200, send: () => withKey(http.put("/v1/customers/pos-openapi").send({ first_name: "Ola", phone: "303-555-0100", loyalty_opt_in: true })) },
-    { name: "invalid phone", status: 422, send: () => withKey(http.put("/v1/customers/pos-openapi-2").send({ phone: "12345" })) },
+    {
+      name: "created",
+      status: 201,
+      send: () =>
+        withKey(
+          http
+            .put("/v1/customers/pos-openapi")
+            .send({ first_name: "Ola", phone: "303-555-0100", loyalty_opt_in: true }),
+        ),
+    },
+    {
+      name: "unchanged",
+      status: 200,
+      send: () =>
+        withKey(
+          http
+            .put("/v1/customers/pos-openapi")
+            .send({ first_name: "Ola", phone: "303-555-0100", loyalty_opt_in: true }),
+        ),
+    },
+    {
+      name: "invalid phone",
+      status: 422,
+      send: () => withKey(http.put("/v1/customers/pos-openapi-2").send({ phone: "12345" })),
+    },
   ],
   patchCustomer: () => [
-    { name: "updated", status: 200, send: () => withKey(http.patch(`/v1/customers/${customer.id}`).send({ city: "Aurora" })) },
-    { name: "stale If-Match", status: 412, send: () => withKey(http.patch(`/v1/customers/${customer.id}`).send({ city: "Golden" })).set("If-Match", '"stale"') },
-    { name: "invalid email", status: 422, send: () => withKey(http.patch(`/v1/customers/${customer.id}`).send({ email: "a@b" })) },
+    {
+      name: "updated",
+      status: 200,
+      send: () => withKey(http.patch(`/v1/customers/${customer.id}`).send({ city: "Aurora" })),
+    },
+    {
+      name: "stale If-Match",
+      status: 412,
+      send: () =>
+        withKey(http.patch(`/v1/customers/${customer.id}`).send({ city: "Golden" })).set("If-Match", '"stale"'),
+    },
+    {
+      name: "invalid email",
+      status: 422,
+      send: () => withKey(http.patch(`/v1/customers/${customer.id}`).send({ email: "a@b" })),
+    },
   ],
   listInventory: () => [
     { name: "feed", status: 200, send: () => withKey(http.get("/v1/inventory")) },
-    { name: "as AIQ items", status: 200, send: () => withKey(http.get("/v1/inventory").query({ format: "aiq", location_id: store.id })) },
+    {
+      name: "as AIQ items",
+      status: 200,
+      send: () => withKey(http.get("/v1/inventory").query({ format: "aiq", location_id: store.id })),
+    },
   ],
-  putInventory: () => [{ name: "stock written", status: 200, send: () => withKey(http.put("/v1/inventory").send({ items: [stockItem] })) }],
+  putInventory: () => [
+    { name: "stock written", status: 200, send: () => withKey(http.put("/v1/inventory").send({ items: [stockItem] })) },
+  ],
   listTransactions: () => [
     { name: "feed", status: 200, send: () => withKey(http.get("/v1/transactions")) },
-    { name: "business time, as AIQ visits", status: 200, send: () => withKey(http.get("/v1/transactions").query({ transacted_from: "2026-10-01T00:00:00Z", format: "aiq" })) },
+    {
+      name: "business time, as AIQ visits",
+      status: 200,
+      send: () =>
+        withKey(http.get("/v1/transactions").query({ transacted_from: "2026-10-01T00:00:00Z", format: "aiq" })),
+    },
   ],
   getTransaction: () => [
     { name: "sale", status: 200, send: () => withKey(http.get(`/v1/transactions/${sale.id}`)) },
@@ -116,14 +192,31 @@ const cases: Record<string, () => Case[]> = {
   putTransaction: () => [
     { name: "created", status: 201, send: () => withKey(http.put("/v1/transactions/OA-1").send(receipt())) },
     { name: "unchanged", status: 200, send: () => withKey(http.put("/v1/transactions/OA-1").send(receipt())) },
-    { name: "refund of an unknown sale", status: 422, send: () => withKey(http.put("/v1/transactions/OA-R").send(receipt({ original_pos_id: "nowhere" }))) },
+    {
+      name: "refund of an unknown sale",
+      status: 422,
+      send: () => withKey(http.put("/v1/transactions/OA-R").send(receipt({ original_pos_id: "nowhere" }))),
+    },
   ],
   voidTransaction: () => [
-    { name: "voided", status: 200, send: () => withKey(http.post("/v1/transactions/OA-1/void").send({ voided_at: "2026-10-08T18:45:00-06:00" })) },
+    {
+      name: "voided",
+      status: 200,
+      send: () => withKey(http.post("/v1/transactions/OA-1/void").send({ voided_at: "2026-10-08T18:45:00-06:00" })),
+    },
     { name: "unknown receipt", status: 404, send: () => withKey(http.post("/v1/transactions/OA-NOPE/void").send({})) },
   ],
   batchTransactions: () => [
-    { name: "batch", status: 200, send: () => withKey(http.post("/v1/transactions/batch").send({ receipts: [{ pos_id: "OA-B1", ...receipt() }, { pos_id: "OA-B2" }] })) },
+    {
+      name: "batch",
+      status: 200,
+      send: () =>
+        withKey(
+          http
+            .post("/v1/transactions/batch")
+            .send({ receipts: [{ pos_id: "OA-B1", ...receipt() }, { pos_id: "OA-B2" }] }),
+        ),
+    },
   ],
   listLocations: () => [{ name: "stores", status: 200, send: () => withKey(http.get("/v1/locations")) }],
   whoami: () => [{ name: "the key", status: 200, send: () => withKey(http.get("/v1/whoami")) }],
@@ -134,19 +227,39 @@ const cases: Record<string, () => Case[]> = {
       status: 200,
       send: () => withKey(http.get("/v1/reports/sales").query({ ...range, period: "week", group_by })),
     })),
-    { name: "CSV", status: 200, send: () => withKey(http.get("/v1/reports/sales").query(range)).set("Accept", "text/csv") },
-    { name: "not acceptable", status: 406, send: () => withKey(http.get("/v1/reports/sales").query(range)).set("Accept", "image/png") },
+    {
+      name: "CSV",
+      status: 200,
+      send: () => withKey(http.get("/v1/reports/sales").query(range)).set("Accept", "text/csv"),
+    },
+    {
+      name: "not acceptable",
+      status: 406,
+      send: () => withKey(http.get("/v1/reports/sales").query(range)).set("Accept", "image/png"),
+    },
   ],
   getInventoryReport: () => [
     { name: "by location and category", status: 200, send: () => withKey(http.get("/v1/reports/inventory")) },
     { name: "CSV", status: 200, send: () => withKey(http.get("/v1/reports/inventory").query({ format: "csv" })) },
   ],
   getCustomersReport: () => [
-    { name: "by month", status: 200, send: () => withKey(http.get("/v1/reports/customers").query({ ...range, period: "month" })) },
-    { name: "CSV of top customers", status: 200, send: () => withKey(http.get("/v1/reports/customers").query({ ...range, table: "top_customers", format: "csv" })) },
+    {
+      name: "by month",
+      status: 200,
+      send: () => withKey(http.get("/v1/reports/customers").query({ ...range, period: "month" })),
+    },
+    {
+      name: "CSV of top customers",
+      status: 200,
+      send: () => withKey(http.get("/v1/reports/customers").query({ ...range, table: "top_customers", format: "csv" })),
+    },
   ],
   exportTransactions: () => [
-    { name: "NDJSON", status: 200, send: () => withKey(http.get("/v1/export/transactions").query({ format: "ndjson" })) },
+    {
+      name: "NDJSON",
+      status: 200,
+      send: () => withKey(http.get("/v1/export/transactions").query({ format: "ndjson" })),
+    },
     { name: "CSV", status: 200, send: () => withKey(http.get("/v1/export/transactions").query({ format: "csv" })) },
   ],
   exportCustomers: () => [
@@ -161,7 +274,11 @@ const cases: Record<string, () => Case[]> = {
 
 /** A path with its parameters filled: real ids where there are records, anything else otherwise. */
 function urlOf(route: RouteDef, values: Record<string, string> = {}) {
-  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? ({ id: sale.id, file: "swagger-ui.css" } as Record<string, string>)[name] ?? "OA-GENERIC");
+  return route.path.replace(
+    /\{(\w+)\}/g,
+    (_, name: string) =>
+      values[name] ?? ({ id: sale.id, file: "swagger-ui.css" } as Record<string, string>)[name] ?? "OA-GENERIC",
+  );
 }
 
 const call = (route: RouteDef, url: string) => http[route.method](url);
@@ -172,18 +289,36 @@ function genericCases(route: RouteDef): Case[] {
   const url = urlOf(route);
   if (route.scope !== null) {
     generic.push({ name: "no key", status: 401, send: () => call(route, url) });
-    generic.push({ name: "malformed key", status: 401, send: () => call(route, url).set("Authorization", "Bearer pb_test_nope") });
+    generic.push({
+      name: "malformed key",
+      status: 401,
+      send: () => call(route, url).set("Authorization", "Bearer pb_test_nope"),
+    });
   }
   if (route.scope !== null && route.scope !== "any") {
     const keyWithout = keysWithout.get(route.scope)!;
-    generic.push({ name: `key without ${route.scope}`, status: 403, send: () => withKey(call(route, url), keyWithout) });
+    generic.push({
+      name: `key without ${route.scope}`,
+      status: 403,
+      send: () => withKey(call(route, url), keyWithout),
+    });
   }
-  generic.push({ name: "unknown query parameter", status: 400, send: () => withKey(call(route, url).query({ zzz_unknown: "1" })) });
+  generic.push({
+    name: "unknown query parameter",
+    status: 400,
+    send: () => withKey(call(route, url).query({ zzz_unknown: "1" })),
+  });
   if (route.body) {
-    generic.push({ name: "body of the wrong shape", status: 400, send: () => withKey(call(route, url).send([1, 2, 3])) });
+    generic.push({
+      name: "body of the wrong shape",
+      status: 400,
+      send: () => withKey(call(route, url).send([1, 2, 3])),
+    });
   }
   if (route.method === "get" && route.params && route.scope !== null) {
-    const unknown = Object.fromEntries(Object.keys((route.params as any).shape ?? {}).map((name) => [name, randomUUID()]));
+    const unknown = Object.fromEntries(
+      Object.keys((route.params as any).shape ?? {}).map((name) => [name, randomUUID()]),
+    );
     generic.push({ name: "unknown record", status: 404, send: () => withKey(call(route, urlOf(route, unknown))) });
   }
   return generic;
@@ -198,8 +333,14 @@ async function expectDocumented(route: RouteDef, c: Case) {
 describe("every route's real answers validate against /openapi.json", () => {
   it("when a route has no entry in the table, then this fails naming it (add its requests here)", () => {
     const operationIds = routes.map((r) => r.operationId).sort();
-    expect(operationIds.filter((id) => !cases[id]), "routes without requests in test/openapi/responses.test.ts").toEqual([]);
-    expect(Object.keys(cases).filter((id) => !operationIds.includes(id)), "entries for routes that no longer exist").toEqual([]);
+    expect(
+      operationIds.filter((id) => !cases[id]),
+      "routes without requests in test/openapi/responses.test.ts",
+    ).toEqual([]);
+    expect(
+      Object.keys(cases).filter((id) => !operationIds.includes(id)),
+      "entries for routes that no longer exist",
+    ).toEqual([]);
   });
 
   for (const route of routes) {

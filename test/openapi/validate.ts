@@ -34,7 +34,9 @@ export function documentValidator(document: Json) {
   /** Problems of a value against the schema at `pointer`; empty when it is valid. */
   function problems(pointer: string[], value: unknown): string[] {
     const validate = schemaAt(pointer);
-    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message} ${JSON.stringify(e.params)}`);
+    return validate(value)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message} ${JSON.stringify(e.params)}`);
   }
 
   /** Everything wrong with a real answer to `route`, as the document describes it. */
@@ -43,12 +45,24 @@ export function documentValidator(document: Json) {
     const responses = document.paths?.[path]?.[route.method]?.responses;
     if (!responses) return [`${route.method.toUpperCase()} ${route.path} is not in the document`];
     const documented = responses[String(res.status)];
-    if (!documented) return [`status ${res.status} is not documented for ${route.operationId} (documented: ${Object.keys(responses).join(", ")})`];
-    const type = String(res.headers["content-type"] ?? "").split(";")[0]!.trim();
-    if (!documented.content) return type && res.text ? [`${res.status} is documented without a body, but one came (${type})`] : [];
-    if (!documented.content[type]) return [`content type ${type} is not documented for ${route.operationId} ${res.status} (documented: ${Object.keys(documented.content).join(", ")})`];
+    if (!documented)
+      return [
+        `status ${res.status} is not documented for ${route.operationId} (documented: ${Object.keys(responses).join(", ")})`,
+      ];
+    const type = String(res.headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim();
+    if (!documented.content)
+      return type && res.text ? [`${res.status} is documented without a body, but one came (${type})`] : [];
+    if (!documented.content[type])
+      return [
+        `content type ${type} is not documented for ${route.operationId} ${res.status} (documented: ${Object.keys(documented.content).join(", ")})`,
+      ];
     if (!/json$/.test(type) || type === "application/x-ndjson") return [];
-    return problems(["paths", path, route.method, "responses", String(res.status), "content", type, "schema"], res.body);
+    return problems(
+      ["paths", path, route.method, "responses", String(res.status), "content", type, "schema"],
+      res.body,
+    );
   }
 
   return { problems, checkAnswer };

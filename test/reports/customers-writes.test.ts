@@ -6,7 +6,15 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { lineFor, makeCustomer, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "100000" } });
 const merchant = await makeMerchant(db);
@@ -20,15 +28,29 @@ const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
 const { key: denverKey } = await makeKey(db, merchant.id, { scopes: ["reports:read"], locationIds: [denver.id] });
 
 const buy = (location: typeof denver, iso: string, customerId: string | null) =>
-  makeTransaction(db, location, { customerId, transactedAt: new Date(iso), lines: [lineFor(product, { unitPrice: "20.00", quantity: "1", unitCost: "5.0000" })] });
+  makeTransaction(db, location, {
+    customerId,
+    transactedAt: new Date(iso),
+    lines: [lineFor(product, { unitPrice: "20.00", quantity: "1", unitCost: "5.0000" })],
+  });
 
 /** New customers per week of October and each top customer's first purchase, as the report says. */
 async function reported(apiKey: string) {
-  const res = await request(app).get("/v1/reports/customers").query({ from: "2026-10-01", to: "2026-11-01", period: "week", top: 10 }).set("x-apikey", apiKey);
+  const res = await request(app)
+    .get("/v1/reports/customers")
+    .query({ from: "2026-10-01", to: "2026-11-01", period: "week", top: 10 })
+    .set("x-apikey", apiKey);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return {
-    newPerWeek: Object.fromEntries(res.body.data.map((r: { period: string; new_customers: number }) => [r.period, r.new_customers])),
-    firsts: Object.fromEntries(res.body.top_customers.map((c: { customer_id: string; first_purchase_date: string }) => [c.customer_id, c.first_purchase_date])),
+    newPerWeek: Object.fromEntries(
+      res.body.data.map((r: { period: string; new_customers: number }) => [r.period, r.new_customers]),
+    ),
+    firsts: Object.fromEntries(
+      res.body.top_customers.map((c: { customer_id: string; first_purchase_date: string }) => [
+        c.customer_id,
+        c.first_purchase_date,
+      ]),
+    ),
   };
 }
 

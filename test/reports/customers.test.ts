@@ -3,7 +3,15 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { lineFor, makeCustomer, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
@@ -17,7 +25,13 @@ const boulderOnly = await makeCustomer(db, merchant.id, { firstName: "Bo", lastN
 const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
 const { key: denverOnlyKey } = await makeKey(db, merchant.id, { scopes: ["reports:read"], locationIds: [denver.id] });
 
-const buy = (location: typeof denver, iso: string, customerId: string | null, price: string, extra: Parameters<typeof makeTransaction>[2] = {}) =>
+const buy = (
+  location: typeof denver,
+  iso: string,
+  customerId: string | null,
+  price: string,
+  extra: Parameters<typeof makeTransaction>[2] = {},
+) =>
   makeTransaction(db, location, {
     customerId,
     transactedAt: new Date(iso),
@@ -40,7 +54,10 @@ await buy(denver, "2026-10-05T18:00:00Z", null, "40.00");
 await buy(boulder, "2026-10-28T18:00:00Z", null, "10.00");
 
 const report = (query: Record<string, string | number>, apiKey = key) =>
-  request(app).get("/v1/reports/customers").query({ from: "2026-10-01", to: "2026-11-01", ...query }).set("x-apikey", apiKey);
+  request(app)
+    .get("/v1/reports/customers")
+    .query({ from: "2026-10-01", to: "2026-11-01", ...query })
+    .set("x-apikey", apiKey);
 
 describe("GET /v1/reports/customers", () => {
   it("when a month is asked, then new and returning customers, receipts and the known-customer share are these", async () => {
@@ -60,7 +77,9 @@ describe("GET /v1/reports/customers", () => {
       known_customer_sales_share: "76.74",
     };
     expect(res.body.totals).toEqual(expected);
-    expect(res.body.data).toEqual([{ period: "2026-10", period_start: "2026-10-01", period_end: "2026-11-01", ...expected }]);
+    expect(res.body.data).toEqual([
+      { period: "2026-10", period_start: "2026-10-01", period_end: "2026-11-01", ...expected },
+    ]);
   });
 
   it("when asked per week, then each customer is new only in the week of their first purchase", async () => {
@@ -71,13 +90,22 @@ describe("GET /v1/reports/customers", () => {
     expect(week("2026-W43")).toMatchObject({ customers: 1, new_customers: 0, receipts: 1, net_sales: "-20.00" }); // regular 30, refund −50
     expect(week("2026-W44")).toMatchObject({ customers: 1, new_customers: 1, receipts: 2, known_customer_receipts: 1 });
     // Every week of the range is there, in order; their new customers add up to the month's.
-    expect(res.body.data.map((r: any) => r.period)).toEqual(["2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44"]);
+    expect(res.body.data.map((r: any) => r.period)).toEqual([
+      "2026-W40",
+      "2026-W41",
+      "2026-W42",
+      "2026-W43",
+      "2026-W44",
+    ]);
     expect(res.body.data.reduce((n: number, r: any) => n + r.new_customers, 0)).toBe(res.body.totals.new_customers);
   });
 
   it("when compared with the sales report and direct SQL, then net sales agree to the cent", async () => {
     const customers = await report({ period: "week" });
-    const sales = await request(app).get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01", period: "week" }).set("x-apikey", key);
+    const sales = await request(app)
+      .get("/v1/reports/sales")
+      .query({ from: "2026-10-01", to: "2026-11-01", period: "week" })
+      .set("x-apikey", key);
     expect(customers.body.totals.net_sales).toBe(sales.body.totals.net_sales);
     customers.body.data.forEach((row: any, i: number) => expect(row.net_sales).toBe(sales.body.data[i].net_sales));
     const { rows } = await db.pool.query(
@@ -95,12 +123,24 @@ describe("GET /v1/reports/customers", () => {
     const res = await report({ period: "month", top: 2 });
     expect(res.body.top_customers).toEqual([
       {
-        rank: 1, customer_id: newcomer.id, pos_user: newcomer.posUser, first_name: "Nia", last_name: "New",
-        receipts: 1, net_sales: "120.00", first_purchase_date: "2026-10-14",
+        rank: 1,
+        customer_id: newcomer.id,
+        pos_user: newcomer.posUser,
+        first_name: "Nia",
+        last_name: "New",
+        receipts: 1,
+        net_sales: "120.00",
+        first_purchase_date: "2026-10-14",
       },
       {
-        rank: 2, customer_id: regular.id, pos_user: regular.posUser, first_name: "Rae", last_name: "Regular",
-        receipts: 2, net_sales: "30.00", first_purchase_date: "2026-09-10",
+        rank: 2,
+        customer_id: regular.id,
+        pos_user: regular.posUser,
+        first_name: "Rae",
+        last_name: "Regular",
+        receipts: 2,
+        net_sales: "30.00",
+        first_purchase_date: "2026-09-10",
       },
     ]);
   });
@@ -110,7 +150,12 @@ describe("GET /v1/reports/customers", () => {
     expect(res.body.totals).toMatchObject({ customers: 2, new_customers: 1, receipts: 4, net_sales: "190.00" });
     expect(res.body.top_customers.map((c: any) => c.customer_id)).not.toContain(boulderOnly.id);
     const other = await report({ period: "month", location_id: boulder.id }, denverOnlyKey);
-    expect(other.body.totals).toMatchObject({ customers: 0, receipts: 0, net_sales: "0.00", known_customer_sales_share: null });
+    expect(other.body.totals).toMatchObject({
+      customers: 0,
+      receipts: 0,
+      net_sales: "0.00",
+      known_customer_sales_share: null,
+    });
     expect(other.body.top_customers).toEqual([]);
   });
 

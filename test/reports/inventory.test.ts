@@ -31,32 +31,78 @@ await stock(harbor.id, flower2.id, { quantity: "100.000", deletedAt: new Date() 
 
 const other = await makeMerchant(db);
 const otherStore = await makeLocation(db, other.id);
-await makeInventory(db, { merchantId: other.id, locationId: otherStore.id, productId: (await makeProduct(db, other.id)).id });
+await makeInventory(db, {
+  merchantId: other.id,
+  locationId: otherStore.id,
+  productId: (await makeProduct(db, other.id)).id,
+});
 
 const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
 const { key: harborKey } = await makeKey(db, merchant.id, { scopes: ["reports:read"], locationIds: [harbor.id] });
 
-const report = (query: Record<string, string> = {}, apiKey = key) => request(app).get("/v1/reports/inventory").query(query).set("x-apikey", apiKey);
+const report = (query: Record<string, string> = {}, apiKey = key) =>
+  request(app).get("/v1/reports/inventory").query(query).set("x-apikey", apiKey);
 
 describe("GET /v1/reports/inventory", () => {
   it("when grouped by location and category, then each row has these exact values", async () => {
     const res = await report();
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const row = (location: string, category: string | null) => res.body.data.find((r: any) => r.location_id === location && r.category === category);
+    const row = (location: string, category: string | null) =>
+      res.body.data.find((r: any) => r.location_id === location && r.category === category);
     // 10.5 × 4.1234 = 43.2957 and 3 × 10 = 30 → 73.30; 10.5 × 12.99 = 136.395 and 3 × 25 = 75 → 211.40 (rounded once).
     expect(row(uptown.id, "Flower")).toEqual({
-      location_id: uptown.id, location_name: "Uptown", category: "Flower",
-      items: 2, units_on_hand: "13.500", value_at_cost: "73.30", value_at_price: "211.40", potential_margin: "138.10",
-      items_without_cost: 0, items_without_price: 0, low_stock_items: 1, out_of_stock_items: 0,
+      location_id: uptown.id,
+      location_name: "Uptown",
+      category: "Flower",
+      items: 2,
+      units_on_hand: "13.500",
+      value_at_cost: "73.30",
+      value_at_price: "211.40",
+      potential_margin: "138.10",
+      items_without_cost: 0,
+      items_without_price: 0,
+      low_stock_items: 1,
+      out_of_stock_items: 0,
     });
-    expect(row(uptown.id, "Edibles")).toMatchObject({ items: 1, units_on_hand: "0.000", value_at_cost: "0.00", out_of_stock_items: 1, low_stock_items: 0 });
-    expect(row(uptown.id, null)).toMatchObject({ items: 1, value_at_cost: "0.00", value_at_price: "69.93", potential_margin: "0.00", items_without_cost: 1 });
+    expect(row(uptown.id, "Edibles")).toMatchObject({
+      items: 1,
+      units_on_hand: "0.000",
+      value_at_cost: "0.00",
+      out_of_stock_items: 1,
+      low_stock_items: 0,
+    });
+    expect(row(uptown.id, null)).toMatchObject({
+      items: 1,
+      value_at_cost: "0.00",
+      value_at_price: "69.93",
+      potential_margin: "0.00",
+      items_without_cost: 1,
+    });
     // Harbor: the archived product and the deleted item are not there.
-    expect(row(harbor.id, "Flower")).toMatchObject({ items: 1, units_on_hand: "40.000", value_at_cost: "164.94", value_at_price: "0.00", items_without_price: 1 });
-    expect(res.body.data.map((r: any) => r.location_name)).toEqual(["Harbor, East", "Harbor, East", "Uptown", "Uptown", "Uptown"]);
+    expect(row(harbor.id, "Flower")).toMatchObject({
+      items: 1,
+      units_on_hand: "40.000",
+      value_at_cost: "164.94",
+      value_at_price: "0.00",
+      items_without_price: 1,
+    });
+    expect(res.body.data.map((r: any) => r.location_name)).toEqual([
+      "Harbor, East",
+      "Harbor, East",
+      "Uptown",
+      "Uptown",
+      "Uptown",
+    ]);
     expect(res.body.totals).toEqual({
-      items: 6, units_on_hand: "60.500", value_at_cost: "238.23", value_at_price: "281.33", potential_margin: "138.10",
-      items_without_cost: 1, items_without_price: 1, low_stock_items: 1, out_of_stock_items: 2,
+      items: 6,
+      units_on_hand: "60.500",
+      value_at_cost: "238.23",
+      value_at_price: "281.33",
+      potential_margin: "138.10",
+      items_without_cost: 1,
+      items_without_price: 1,
+      low_stock_items: 1,
+      out_of_stock_items: 2,
     });
   });
 
@@ -99,7 +145,9 @@ describe("GET /v1/reports/inventory", () => {
   it("when asked for CSV, then the rows with names quoted where they hold a comma", async () => {
     const res = await report({ group_by: "location", format: "csv" });
     expect(res.headers["content-type"]).toBe("text/csv; charset=utf-8");
-    expect(res.headers["content-disposition"]).toMatch(/^attachment; filename="?inventory_\d{4}-\d\d-\d\d_by_location\.csv"?$/);
+    expect(res.headers["content-disposition"]).toMatch(
+      /^attachment; filename="?inventory_\d{4}-\d\d-\d\d_by_location\.csv"?$/,
+    );
     const lines = res.text.split("\r\n");
     expect(lines[0]).toBe(
       "location_id,location_name,category,items,units_on_hand,value_at_cost,value_at_price,potential_margin,items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
@@ -110,6 +158,10 @@ describe("GET /v1/reports/inventory", () => {
   it("when a parameter is wrong, then 400 naming it", async () => {
     const res = await report({ low_stock_threshold: "-1", group_by: "brand", lowstock: "5" });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: any) => e.location).sort()).toEqual(["query.group_by", "query.low_stock_threshold", "query.lowstock"]);
+    expect(res.body.errors.map((e: any) => e.location).sort()).toEqual([
+      "query.group_by",
+      "query.low_stock_threshold",
+      "query.lowstock",
+    ]);
   });
 });

@@ -59,11 +59,10 @@ async function holdRefreshOf({ merchant, store }: Shop, day: string) {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   await client.query("BEGIN");
-  const { rowCount } = await client.query("SELECT 1 FROM sales_daily WHERE merchant_id = $1 AND location_id = $2 AND business_date = $3 FOR UPDATE", [
-    merchant.id,
-    store.id,
-    day,
-  ]);
+  const { rowCount } = await client.query(
+    "SELECT 1 FROM sales_daily WHERE merchant_id = $1 AND location_id = $2 AND business_date = $3 FOR UPDATE",
+    [merchant.id, store.id, day],
+  );
   expect(rowCount, "the day has rollup rows to lock").toBeGreaterThan(0);
   const { rows: me } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
   return {
@@ -87,17 +86,28 @@ async function holdRefreshOf({ merchant, store }: Shop, day: string) {
 }
 
 async function salesReport({ key }: Shop) {
-  const res = await request(app).get("/v1/reports/sales").query({ ...october, period: "month" }).set("x-apikey", key);
+  const res = await request(app)
+    .get("/v1/reports/sales")
+    .query({ ...october, period: "month" })
+    .set("x-apikey", key);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return { receipts: res.body.totals.receipts as number, net_sales: res.body.totals.net_sales as string };
 }
 
 async function customersReport({ key }: Shop) {
-  const res = await request(app).get("/v1/reports/customers").query({ ...october, period: "month", top: 100 }).set("x-apikey", key);
+  const res = await request(app)
+    .get("/v1/reports/customers")
+    .query({ ...october, period: "month", top: 100 })
+    .set("x-apikey", key);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return {
     newCustomers: res.body.totals.new_customers as number,
-    firsts: Object.fromEntries(res.body.top_customers.map((c: { customer_id: string; first_purchase_date: string | null }) => [c.customer_id, c.first_purchase_date])),
+    firsts: Object.fromEntries(
+      res.body.top_customers.map((c: { customer_id: string; first_purchase_date: string | null }) => [
+        c.customer_id,
+        c.first_purchase_date,
+      ]),
+    ),
   };
 }
 
@@ -127,7 +137,10 @@ async function markedDay(shop: Shop, day: string) {
   await makeTransaction(db, store, { transactedAt: new Date(`${day}T18:00:00Z`) });
   await salesReport(shop);
   await makeTransaction(db, store, { transactedAt: new Date(`${day}T19:00:00Z`) });
-  const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date = $2", [merchant.id, day]);
+  const { rows } = await db.pool.query(
+    "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date = $2",
+    [merchant.id, day],
+  );
   expect(rows[0].n, "the day is marked before the register writes").toBeGreaterThan(0);
 }
 
@@ -161,10 +174,10 @@ describe("the report rollups when a register's transaction and a report's refres
       const customers = await customersReport(shop);
       expect(customers.firsts[customer.id], "the customer's first purchase").toBe(day);
       expect(customers.newCustomers, "new customers").toBe(expected.newCustomers);
-      const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date < $2", [
-        shop.merchant.id,
-        october.to,
-      ]);
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date < $2",
+        [shop.merchant.id, october.to],
+      );
       expect(rows[0].n, "the reports leave no stale day in their range").toBe(0);
     },
   );
@@ -206,7 +219,9 @@ describe("the report rollups when a register's transaction and a report's refres
     // the first had finished (its pick could not see it before), and rebuilt the day again.
     expect((await first).receipts).toBe(3);
     expect((await second).firsts[customer.id]).toBe(day);
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1", [shop.merchant.id]);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1", [
+      shop.merchant.id,
+    ]);
     expect(rows[0].n, "no mark left").toBe(0);
   });
 
@@ -223,7 +238,12 @@ describe("the report rollups when a register's transaction and a report's refres
     await second.commit();
     await first.commit();
     const marks = async () =>
-      (await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date = $2", [shop.merchant.id, day])).rows[0].n;
+      (
+        await db.pool.query(
+          "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date = $2",
+          [shop.merchant.id, day],
+        )
+      ).rows[0].n;
     expect(await marks(), "one mark per writing transaction, not per statement").toBe(2);
     expect((await salesReport(shop)).receipts).toBe(3);
     expect(await marks()).toBe(0);

@@ -26,9 +26,10 @@ async function stale(): Promise<string[]> {
 }
 const rollupDays = async () =>
   (
-    await db.pool.query<{ day: string }>("SELECT DISTINCT to_char(business_date, 'YYYY-MM-DD') AS day FROM sales_daily WHERE merchant_id = $1 ORDER BY 1", [
-      merchant.id,
-    ])
+    await db.pool.query<{ day: string }>(
+      "SELECT DISTINCT to_char(business_date, 'YYYY-MM-DD') AS day FROM sales_daily WHERE merchant_id = $1 ORDER BY 1",
+      [merchant.id],
+    )
   ).rows.map((r) => r.day);
 
 describe("the report rollups' stale marks", () => {
@@ -48,7 +49,10 @@ describe("the report rollups' stale marks", () => {
   it("when a report asks for one range, then only that range is rebuilt; other marked days wait for their own report", async () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-09-10T18:00:00Z") });
     await makeTransaction(db, denver, { transactedAt: new Date("2026-10-20T18:00:00Z") });
-    const res = await request(app).get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01", period: "month" }).set("x-apikey", key);
+    const res = await request(app)
+      .get("/v1/reports/sales")
+      .query({ from: "2026-10-01", to: "2026-11-01", period: "month" })
+      .set("x-apikey", key);
     expect(res.status).toBe(200);
     expect(res.body.totals.receipts).toBe(3);
     expect(await stale()).toEqual(["2026-09-10 Denver"]);
@@ -56,14 +60,22 @@ describe("the report rollups' stale marks", () => {
   });
 
   it("when a product is created for SKUs already sold, then linking their lines marks nothing (no figure changes)", async () => {
-    await makeTransaction(db, denver, { transactedAt: new Date("2026-10-21T18:00:00Z"), lines: [{ sku: "LATE-1", quantity: "1" }] });
+    await makeTransaction(db, denver, {
+      transactedAt: new Date("2026-10-21T18:00:00Z"),
+      lines: [{ sku: "LATE-1", quantity: "1" }],
+    });
     await refreshReportRollups(db.pool, merchant.id, null, null);
     const res = await request(app)
       .put("/v1/inventory")
       .set("x-apikey", key)
-      .send({ items: [{ location_id: denver.id, sku: "LATE-1", name: "Late Product", sale_price: "35.00", quantity: "3" }] });
+      .send({
+        items: [{ location_id: denver.id, sku: "LATE-1", name: "Late Product", sale_price: "35.00", quantity: "3" }],
+      });
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM line_items WHERE merchant_id = $1 AND sku = 'LATE-1' AND product_id IS NOT NULL", [merchant.id]);
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM line_items WHERE merchant_id = $1 AND sku = 'LATE-1' AND product_id IS NOT NULL",
+      [merchant.id],
+    );
     expect(rows[0].n, "the earlier line is linked to its new product").toBe(1);
     expect(await stale()).toEqual([]);
   });
@@ -82,21 +94,36 @@ describe("the report rollups' stale marks", () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-06-02T18:00:00Z"), customerId: customer });
     await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-06-03T18:00:00Z") });
     const reports = async () => [
-      (await request(app).get("/v1/reports/sales").query({ from: "2026-06-01", to: "2026-11-01", period: "month", group_by: "product" }).set("x-apikey", key)).body,
-      (await request(app).get("/v1/reports/customers").query({ from: "2026-06-01", to: "2026-11-01", period: "month" }).set("x-apikey", key)).body,
+      (
+        await request(app)
+          .get("/v1/reports/sales")
+          .query({ from: "2026-06-01", to: "2026-11-01", period: "month", group_by: "product" })
+          .set("x-apikey", key)
+      ).body,
+      (
+        await request(app)
+          .get("/v1/reports/customers")
+          .query({ from: "2026-06-01", to: "2026-11-01", period: "month" })
+          .set("x-apikey", key)
+      ).body,
     ];
     const before = await reports();
 
     // As a database that had receipts before the migration: no rollups and no marks at all.
     await db.pool.query("TRUNCATE report_rollup_stale, sales_daily, sales_daily_lines, customer_first_sales");
-    const migration = await readFile(path.join(MIGRATIONS_DIR, "20261127030000_report_rollups", "migration.sql"), "utf8");
+    const migration = await readFile(
+      path.join(MIGRATIONS_DIR, "20261127030000_report_rollups", "migration.sql"),
+      "utf8",
+    );
     const backfill = migration.slice(migration.indexOf("-- The receipts already stored"));
     expect(backfill).toMatch(/^-- The receipts already stored[\s\S]*refresh_report_rollups/);
     await db.pool.query(backfill);
 
     expect(await stale()).toEqual([]);
     expect(await rollupDays()).toEqual(expect.arrayContaining(["2026-06-02", "2026-06-03", "2026-10-05"]));
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM customer_first_sales WHERE customer_id = $1", [customer]);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM customer_first_sales WHERE customer_id = $1", [
+      customer,
+    ]);
     expect(rows[0].n).toBe(1);
     expect(await reports()).toEqual(before);
   });

@@ -3,7 +3,16 @@
 // the next month), a voided sale, a voided refund, a deleted sale, an anonymous sale, a sale late
 // in the local evening (next day in UTC), and another merchant's sale on the same day.
 import type { TestDb } from "../helpers/db.js";
-import { lineFor, makeCustomer, makeEmployee, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeEmployee,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 
 export async function arrangeSales(db: TestDb) {
   const merchant = await makeMerchant(db);
@@ -13,14 +22,24 @@ export async function arrangeSales(db: TestDb) {
   const ben = await makeEmployee(db, merchant.id, { firstName: "Ben", lastName: "Ode" });
   const avery = await makeCustomer(db, merchant.id);
   const blake = await makeCustomer(db, merchant.id);
-  const flower = await makeProduct(db, merchant.id, { sku: "FL-1", name: "Blue Dream 3.5g", category: "Flower", brand: "Good Farms" });
+  const flower = await makeProduct(db, merchant.id, {
+    sku: "FL-1",
+    name: "Blue Dream 3.5g",
+    category: "Flower",
+    brand: "Good Farms",
+  });
   const gummies = await makeProduct(db, merchant.id, {
     sku: "ED-1",
     name: 'Gummies "Sour", 10 pack',
     category: "Edibles",
     brand: "Kiva, Inc.",
   });
-  const preroll = await makeProduct(db, merchant.id, { sku: "PR-1", name: "=1+2 Pre-roll", category: "Pre-Rolls\nInfused", brand: null });
+  const preroll = await makeProduct(db, merchant.id, {
+    sku: "PR-1",
+    name: "=1+2 Pre-roll",
+    category: "Pre-Rolls\nInfused",
+    brand: null,
+  });
 
   const at = (iso: string) => new Date(iso);
   const sale = (location: typeof denver, iso: string, options: Parameters<typeof makeTransaction>[2]) =>

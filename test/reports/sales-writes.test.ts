@@ -15,16 +15,42 @@ const other = await makeLocation(db, merchant.id, { name: "Brooklyn", timeZone: 
 const { key } = await makeKey(db, merchant.id, { scopes: ["pos:write", "reports:read"] });
 
 const line = (overrides: Record<string, unknown> = {}) => ({
-  sku: "FL-1", name: "Blue Dream", category: "Flower", brand: "Good Farms", unit_price: "12.99", quantity: "3.5", discount: "1.00", tax: "6.66", unit_cost: "4.1234", ...overrides,
+  sku: "FL-1",
+  name: "Blue Dream",
+  category: "Flower",
+  brand: "Good Farms",
+  unit_price: "12.99",
+  quantity: "3.5",
+  discount: "1.00",
+  tax: "6.66",
+  unit_cost: "4.1234",
+  ...overrides,
 });
 const edibles = (overrides: Record<string, unknown> = {}) =>
-  line({ sku: "ED-1", name: "Gummies", category: "Edibles", brand: "Kiva", unit_price: "18.00", quantity: "2", discount: "0", tax: "5.40", unit_cost: "6.25", ...overrides });
+  line({
+    sku: "ED-1",
+    name: "Gummies",
+    category: "Edibles",
+    brand: "Kiva",
+    unit_price: "18.00",
+    quantity: "2",
+    discount: "0",
+    tax: "5.40",
+    unit_cost: "6.25",
+    ...overrides,
+  });
 const ana = { pos_id: "E-ANA", first_name: "Ana", last_name: "Ruiz" };
 const put = (posId: string, body: Record<string, unknown>) =>
-  request(app).put(`/v1/transactions/${posId}`).set("x-apikey", key).send({ location_id: store.id, transacted_at: "2026-10-05T18:30:00-06:00", ...body });
+  request(app)
+    .put(`/v1/transactions/${posId}`)
+    .set("x-apikey", key)
+    .send({ location_id: store.id, transacted_at: "2026-10-05T18:30:00-06:00", ...body });
 
 const report = async (query: Record<string, string>) => {
-  const res = await request(app).get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01", ...query }).set("x-apikey", key);
+  const res = await request(app)
+    .get("/v1/reports/sales")
+    .query({ from: "2026-10-01", to: "2026-11-01", ...query })
+    .set("x-apikey", key);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 };
@@ -48,7 +74,13 @@ async function directSum() {
 }
 
 const figures = (t: Record<string, unknown>) => ({
-  receipts: t.receipts, gross_sales: t.gross_sales, discounts: t.discounts, refunds: t.refunds, net_sales: t.net_sales, tax: t.tax, cost: t.cost,
+  receipts: t.receipts,
+  gross_sales: t.gross_sales,
+  discounts: t.discounts,
+  refunds: t.refunds,
+  net_sales: t.net_sales,
+  tax: t.tax,
+  cost: t.cost,
 });
 
 const GROUP_KEYS = {
@@ -86,17 +118,36 @@ async function directRows(grouping: Grouping) {
 }
 
 const rowFigures = (r: Record<string, unknown>) => ({
-  group_key: r.group_key, receipts: r.receipts, units: r.units, gross_sales: r.gross_sales, discounts: r.discounts, refunds: r.refunds, tax: r.tax, cost: r.cost,
+  group_key: r.group_key,
+  receipts: r.receipts,
+  units: r.units,
+  gross_sales: r.gross_sales,
+  discounts: r.discounts,
+  refunds: r.refunds,
+  tax: r.tax,
+  cost: r.cost,
 });
 const byKey = (a: { group_key: unknown }, b: { group_key: unknown }) =>
-  a.group_key === b.group_key ? 0 : a.group_key === null ? 1 : b.group_key === null ? -1 : String(a.group_key) < String(b.group_key) ? -1 : 1;
+  a.group_key === b.group_key
+    ? 0
+    : a.group_key === null
+      ? 1
+      : b.group_key === null
+        ? -1
+        : String(a.group_key) < String(b.group_key)
+          ? -1
+          : 1;
 
 /** Every grouping of the report equals its direct sum; the month's period row too. */
 async function expectEveryGroupingExact(step: string) {
   for (const grouping of Object.keys(GROUP_KEYS) as Grouping[]) {
     const body = await report({ period: "month", ...(grouping === "none" ? {} : { group_by: grouping }) });
     const expected = await directRows(grouping);
-    const got = body.data.map(rowFigures).filter((r: { receipts: number; refunds: string }) => grouping !== "none" || r.receipts > 0 || r.refunds !== "0.00");
+    const got = body.data
+      .map(rowFigures)
+      .filter(
+        (r: { receipts: number; refunds: string }) => grouping !== "none" || r.receipts > 0 || r.refunds !== "0.00",
+      );
     expect(got.sort(byKey), `${step}: group_by ${grouping}`).toEqual(expected.map(rowFigures).sort(byKey));
   }
   expect(figures((await report({ period: "day" })).totals), `${step}: totals`).toEqual(figures(await directSum()));
@@ -106,7 +157,12 @@ describe("GET /v1/reports/sales while the POS writes", () => {
   it("when sales, a refund, a void and a replaced receipt arrive, then after each the totals equal the receipts to the cent", async () => {
     expect((await put("W-1", { employee: ana, lines: [line(), edibles()] })).status).toBe(201);
     // 3.5 × 12.99 = 45.465 → 45.47; + 36.00.
-    expect(figures(await totals())).toEqual({ ...figures(await directSum()), receipts: 1, gross_sales: "81.47", discounts: "1.00" });
+    expect(figures(await totals())).toEqual({
+      ...figures(await directSum()),
+      receipts: 1,
+      gross_sales: "81.47",
+      discounts: "1.00",
+    });
     await expectEveryGroupingExact("first sale");
 
     expect((await put("W-2", { lines: [line({ quantity: "1", discount: "0", tax: "1.95" })] })).status).toBe(201);
@@ -120,28 +176,86 @@ describe("GET /v1/reports/sales while the POS writes", () => {
       lines: [edibles({ quantity: "-1", tax: "-2.70" })],
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    expect(figures(await totals())).toMatchObject({ ...figures(await directSum()), receipts: 2, refunds: "18.00", net_sales: "75.46" });
+    expect(figures(await totals())).toMatchObject({
+      ...figures(await directSum()),
+      receipts: 2,
+      refunds: "18.00",
+      net_sales: "75.46",
+    });
     await expectEveryGroupingExact("refund");
 
     // W-2 is voided: it leaves the report entirely.
     expect((await request(app).post("/v1/transactions/W-2/void").set("x-apikey", key).send({})).status).toBe(200);
-    expect(figures(await totals())).toMatchObject({ ...figures(await directSum()), receipts: 1, gross_sales: "81.47", net_sales: "62.47" });
+    expect(figures(await totals())).toMatchObject({
+      ...figures(await directSum()),
+      receipts: 1,
+      gross_sales: "81.47",
+      net_sales: "62.47",
+    });
     await expectEveryGroupingExact("void");
 
     // W-1 is replaced by the POS (one flower line less): the report follows the new version.
     expect((await put("W-1", { employee: ana, lines: [edibles()] })).status).toBe(200);
-    expect(figures(await totals())).toEqual({ ...figures(await directSum()), receipts: 1, gross_sales: "36.00", discounts: "0.00", refunds: "18.00", net_sales: "18.00" });
+    expect(figures(await totals())).toEqual({
+      ...figures(await directSum()),
+      receipts: 1,
+      gross_sales: "36.00",
+      discounts: "0.00",
+      refunds: "18.00",
+      net_sales: "18.00",
+    });
     await expectEveryGroupingExact("replaced receipt");
   });
 
   it("when a receipt moves to another day and store, or a batch lands, then both the day it left and the day it joined are exact", async () => {
-    expect((await put("M-1", { lines: [line({ sku: "PR-1", name: "Pre-roll", category: "Pre-Rolls", brand: null, unit_price: "10.00", quantity: "1", discount: "0", tax: "1.50", unit_cost: null })] })).status).toBe(201);
+    expect(
+      (
+        await put("M-1", {
+          lines: [
+            line({
+              sku: "PR-1",
+              name: "Pre-roll",
+              category: "Pre-Rolls",
+              brand: null,
+              unit_price: "10.00",
+              quantity: "1",
+              discount: "0",
+              tax: "1.50",
+              unit_cost: null,
+            }),
+          ],
+        })
+      ).status,
+    ).toBe(201);
     await expectEveryGroupingExact("before the move");
-    const byDay = async () => (await report({ period: "day", group_by: "location" })).data.map((r: { period: string; group_key: string; receipts: number }) => `${r.period} ${r.group_key} ${r.receipts}`);
+    const byDay = async () =>
+      (await report({ period: "day", group_by: "location" })).data.map(
+        (r: { period: string; group_key: string; receipts: number }) => `${r.period} ${r.group_key} ${r.receipts}`,
+      );
     const before = await byDay();
 
     // Corrected at the POS: it was sold in Brooklyn on Oct 22.
-    expect((await put("M-1", { location_id: other.id, transacted_at: "2026-10-22T15:00:00-04:00", lines: [line({ sku: "PR-1", name: "Pre-roll", category: "Pre-Rolls", brand: null, unit_price: "10.00", quantity: "1", discount: "0", tax: "1.50", unit_cost: null })] })).status).toBe(200);
+    expect(
+      (
+        await put("M-1", {
+          location_id: other.id,
+          transacted_at: "2026-10-22T15:00:00-04:00",
+          lines: [
+            line({
+              sku: "PR-1",
+              name: "Pre-roll",
+              category: "Pre-Rolls",
+              brand: null,
+              unit_price: "10.00",
+              quantity: "1",
+              discount: "0",
+              tax: "1.50",
+              unit_cost: null,
+            }),
+          ],
+        })
+      ).status,
+    ).toBe(200);
     await expectEveryGroupingExact("after the move");
     const after = await byDay();
     expect(after).not.toEqual(before);
@@ -163,7 +277,9 @@ describe("GET /v1/reports/sales while the POS writes", () => {
   });
 
   it("when receipts and lines change straight in the database (a deletion, a price fix, a line removed), then the report follows", async () => {
-    const idOf = async (posId: string) => (await db.pool.query("SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = $2", [merchant.id, posId])).rows[0]!.id as string;
+    const idOf = async (posId: string) =>
+      (await db.pool.query("SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = $2", [merchant.id, posId]))
+        .rows[0]!.id as string;
     // An operator's fix keeps the receipt's own totals equal to its lines, as the API does.
     const retotal = (id: string) =>
       db.pool.query(
@@ -178,7 +294,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await db.pool.query("UPDATE transactions SET deleted_at = now() WHERE id = $1", [await idOf("B-3")]);
     await expectEveryGroupingExact("a deleted receipt");
     const fixed = await idOf("B-4");
-    await db.pool.query("UPDATE line_items SET unit_price = unit_price + 1.11, unit_cost = NULL WHERE transaction_id = $1", [fixed]);
+    await db.pool.query(
+      "UPDATE line_items SET unit_price = unit_price + 1.11, unit_cost = NULL WHERE transaction_id = $1",
+      [fixed],
+    );
     await retotal(fixed);
     await expectEveryGroupingExact("a price fixed on lines");
     const shortened = await idOf("B-5");
@@ -212,16 +331,27 @@ describe("GET /v1/reports/sales while the POS writes", () => {
       ).rows.map((r: Record<string, unknown>) => ({ period: r.period, ...rowFigures(r) }));
     const byPeriodAndKey = (a: { period: unknown; group_key: unknown }, b: { period: unknown; group_key: unknown }) =>
       String(a.period) < String(b.period) ? -1 : String(a.period) > String(b.period) ? 1 : byKey(a, b);
-    const expectExact = async (step: string) => expect((await monthly()).sort(byPeriodAndKey), step).toEqual((await direct()).sort(byPeriodAndKey));
+    const expectExact = async (step: string) =>
+      expect((await monthly()).sort(byPeriodAndKey), step).toEqual((await direct()).sort(byPeriodAndKey));
 
     // Days before the range, in its cut first month, in its whole month, in its cut last month and after it.
-    for (const [posId, at] of [["X-1", "2026-09-10T18:00:00-06:00"], ["X-2", "2026-09-20T18:00:00-06:00"], ["X-3", "2026-10-12T18:00:00-06:00"],
-      ["X-4", "2026-11-03T18:00:00-06:00"], ["X-5", "2026-11-20T18:00:00-06:00"]] as const) {
-      expect((await put(posId, { transacted_at: at, lines: [line(), edibles({ sku: `ED-${posId}` })] })).status).toBe(201);
+    for (const [posId, at] of [
+      ["X-1", "2026-09-10T18:00:00-06:00"],
+      ["X-2", "2026-09-20T18:00:00-06:00"],
+      ["X-3", "2026-10-12T18:00:00-06:00"],
+      ["X-4", "2026-11-03T18:00:00-06:00"],
+      ["X-5", "2026-11-20T18:00:00-06:00"],
+    ] as const) {
+      expect((await put(posId, { transacted_at: at, lines: [line(), edibles({ sku: `ED-${posId}` })] })).status).toBe(
+        201,
+      );
     }
     await expectExact("sales in every part of the range");
     // A receipt moved out of the whole month into the cut last month, another's price fixed straight in the database.
-    expect((await put("X-3", { transacted_at: "2026-11-04T18:00:00-06:00", lines: [line(), edibles({ sku: "ED-X-3" })] })).status).toBeLessThan(300);
+    expect(
+      (await put("X-3", { transacted_at: "2026-11-04T18:00:00-06:00", lines: [line(), edibles({ sku: "ED-X-3" })] }))
+        .status,
+    ).toBeLessThan(300);
     await db.pool.query(
       "UPDATE line_items SET unit_price = unit_price + 2.22 WHERE transaction_id = (SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = 'X-2')",
       [merchant.id],
@@ -235,7 +365,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     const writes = Array.from({ length: 4 }, (_, register) =>
       (async () => {
         for (let i = 0; i < 8; i++) {
-          const res = await put(`C-${register}-${i}`, { transacted_at: `2026-10-2${i % 3}T1${register}:00:00-06:00`, lines: [line({ quantity: String(i + 1) })] });
+          const res = await put(`C-${register}-${i}`, {
+            transacted_at: `2026-10-2${i % 3}T1${register}:00:00-06:00`,
+            lines: [line({ quantity: String(i + 1) })],
+          });
           expect(res.status).toBe(201);
         }
       })(),
@@ -245,7 +378,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     })();
     await Promise.all([...writes, reads]);
     await expectEveryGroupingExact("after concurrent writes and reports");
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' AND business_date < '2026-11-01'", [merchant.id]);
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' AND business_date < '2026-11-01'",
+      [merchant.id],
+    );
     expect(rows[0].n, "a report leaves no stale day in its range").toBe(0);
   });
 });

@@ -12,7 +12,10 @@ const FROM = "2026-10-01";
 const TO = "2026-11-08";
 
 const report = (query: Record<string, string>, key = data.key) =>
-  request(app).get("/v1/reports/sales").query({ from: FROM, to: TO, ...query }).set("x-apikey", key);
+  request(app)
+    .get("/v1/reports/sales")
+    .query({ from: FROM, to: TO, ...query })
+    .set("x-apikey", key);
 
 const labels = {
   day: "to_char(t.business_date, 'YYYY-MM-DD')",
@@ -36,7 +39,8 @@ const figureColumns = `
  * discount_total, tax_total, cost_total): an independent path from the report's line sums.
  */
 async function fromReceipts(period: Period, group: "none" | "location" | "employee", locationIds?: string[]) {
-  const key = group === "location" ? "t.location_id::text" : group === "employee" ? "t.employee_id::text" : "NULL::text";
+  const key =
+    group === "location" ? "t.location_id::text" : group === "employee" ? "t.employee_id::text" : "NULL::text";
   const { rows } = await db.pool.query(
     `SELECT period, group_key, ${figureColumns}
      FROM (
@@ -82,9 +86,33 @@ async function fromLines(period: Exclude<Period, "range">, column: "category" | 
   return rows;
 }
 
-const FIGURES = ["receipts", "units", "gross_sales", "discounts", "refunds", "net_sales", "tax", "cost", "margin", "margin_percent", "average_basket"];
+const FIGURES = [
+  "receipts",
+  "units",
+  "gross_sales",
+  "discounts",
+  "refunds",
+  "net_sales",
+  "tax",
+  "cost",
+  "margin",
+  "margin_percent",
+  "average_basket",
+];
 const pick = (row: Record<string, unknown>) => Object.fromEntries(FIGURES.map((f) => [f, row[f]]));
-const ZERO = { receipts: 0, units: "0.000", gross_sales: "0.00", discounts: "0.00", refunds: "0.00", net_sales: "0.00", tax: "0.00", cost: "0.00", margin: "0.00", margin_percent: null, average_basket: null };
+const ZERO = {
+  receipts: 0,
+  units: "0.000",
+  gross_sales: "0.00",
+  discounts: "0.00",
+  refunds: "0.00",
+  net_sales: "0.00",
+  tax: "0.00",
+  cost: "0.00",
+  margin: "0.00",
+  margin_percent: null,
+  average_basket: null,
+};
 
 /** Every expected (period, group) row is in the report with the same figures, and nothing else but zero rows. */
 function expectRowsMatch(reportRows: any[], expected: any[]) {
@@ -117,15 +145,35 @@ describe("GET /v1/reports/sales", () => {
   it("when grouped by day, then every day of the range has a row, in order, clipped to the range", async () => {
     const res = await report({ period: "day" });
     expect(res.body.data).toHaveLength(38);
-    expect(res.body.data[0]).toMatchObject({ period: "2026-10-01", period_start: "2026-10-01", period_end: "2026-10-02" });
-    expect(res.body.data.at(-1)).toMatchObject({ period: "2026-11-07", period_start: "2026-11-07", period_end: "2026-11-08" });
+    expect(res.body.data[0]).toMatchObject({
+      period: "2026-10-01",
+      period_start: "2026-10-01",
+      period_end: "2026-10-02",
+    });
+    expect(res.body.data.at(-1)).toMatchObject({
+      period: "2026-11-07",
+      period_start: "2026-11-07",
+      period_end: "2026-11-08",
+    });
     const weeks = await report({ period: "week" });
     // 2026-10-01 is a Thursday: its ISO week starts on Monday 2026-09-28, reported from the 1st.
-    expect(weeks.body.data[0]).toMatchObject({ period: "2026-W40", period_start: "2026-10-01", period_end: "2026-10-05" });
-    expect(weeks.body.data.at(-1)).toMatchObject({ period: "2026-W45", period_start: "2026-11-02", period_end: "2026-11-08" });
+    expect(weeks.body.data[0]).toMatchObject({
+      period: "2026-W40",
+      period_start: "2026-10-01",
+      period_end: "2026-10-05",
+    });
+    expect(weeks.body.data.at(-1)).toMatchObject({
+      period: "2026-W45",
+      period_start: "2026-11-02",
+      period_end: "2026-11-08",
+    });
   });
 
-  for (const [group, period] of [["location", "day"], ["location", "month"], ["employee", "week"]] as const) {
+  for (const [group, period] of [
+    ["location", "day"],
+    ["location", "month"],
+    ["employee", "week"],
+  ] as const) {
     it(`when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its receipts to the cent`, async () => {
       const res = await report({ period, group_by: group });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -134,7 +182,11 @@ describe("GET /v1/reports/sales", () => {
     });
   }
 
-  for (const [group, column, period] of [["category", "category", "month"], ["brand", "brand", "day"], ["product", "sku", "week"]] as const) {
+  for (const [group, column, period] of [
+    ["category", "category", "month"],
+    ["brand", "brand", "day"],
+    ["product", "sku", "week"],
+  ] as const) {
     it(`when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its lines to the cent`, async () => {
       const res = await report({ period, group_by: group });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -165,7 +217,14 @@ describe("GET /v1/reports/sales", () => {
     });
     // The refund of Nov 2 counts in November (its own day), not in October with its sale.
     const denverNov = res.body.data.find((r: any) => r.period === "2026-11" && r.group_key === data.denver.id);
-    expect(denverNov).toMatchObject({ receipts: 1, gross_sales: "30.00", refunds: "16.20", net_sales: "13.80", tax: "1.62", cost: "2.75" });
+    expect(denverNov).toMatchObject({
+      receipts: 1,
+      gross_sales: "30.00",
+      refunds: "16.20",
+      net_sales: "13.80",
+      tax: "1.62",
+      cost: "2.75",
+    });
   });
 
   it("when a sale is late in the local evening, then it counts on the local day, not the UTC one", async () => {
@@ -196,7 +255,10 @@ describe("GET /v1/reports/sales", () => {
     expect(pick(narrowed.body.totals)).toEqual(pick(await expectedTotals([data.brooklyn.id])));
 
     // Outside the key's locations, or another merchant's: nothing to report.
-    for (const [key, location] of [[data.denverKey, data.brooklyn.id], [data.key, data.otherStore.id]] as const) {
+    for (const [key, location] of [
+      [data.denverKey, data.brooklyn.id],
+      [data.key, data.otherStore.id],
+    ] as const) {
       const none = await report({ period: "month", location_id: location }, key);
       expect(none.status).toBe(200);
       expect(pick(none.body.totals)).toEqual({ ...ZERO });
@@ -207,7 +269,9 @@ describe("GET /v1/reports/sales", () => {
     const res = await report({ period: "month", group_by: "product" }).set("Accept", "text/csv");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("text/csv; charset=utf-8");
-    expect(res.headers["content-disposition"]).toMatch(/^attachment; filename="?sales_2026-10-01_2026-11-08_month_by_product\.csv"?$/);
+    expect(res.headers["content-disposition"]).toMatch(
+      /^attachment; filename="?sales_2026-10-01_2026-11-08_month_by_product\.csv"?$/,
+    );
     const lines = res.text.split("\r\n");
     expect(lines[0]).toBe(
       "period,period_start,period_end,group_key,group_name,receipts,units,gross_sales,discounts,refunds,net_sales,tax,cost,margin,margin_percent,average_basket,lines_without_cost",

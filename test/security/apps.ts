@@ -8,7 +8,10 @@ import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import type { TestDb } from "../helpers/db.js";
 
-export function appOver(db: TestDb, options: { env?: Record<string, string>; extraRoutes?: RouteDef[]; logTo?: DestinationStream } = {}) {
+export function appOver(
+  db: TestDb,
+  options: { env?: Record<string, string>; extraRoutes?: RouteDef[]; logTo?: DestinationStream } = {},
+) {
   const config = parseEnv({
     NODE_ENV: "test",
     LOG_LEVEL: options.logTo ? "info" : "silent",

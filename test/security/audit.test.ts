@@ -29,7 +29,17 @@ const PII = {
   zip: "80226",
   birthday: "1984-09-17",
 };
-const FORBIDDEN = [...Object.values(PII), PII.email.toLowerCase(), "+17205550187", "5550187", "555-0187", "Whitcombe", "Philippa", "Larimer", "42B"];
+const FORBIDDEN = [
+  ...Object.values(PII),
+  PII.email.toLowerCase(),
+  "+17205550187",
+  "5550187",
+  "555-0187",
+  "Whitcombe",
+  "Philippa",
+  "Larimer",
+  "42B",
+];
 const customerBody = { ...PII, state: "CO", gender: "female", loyalty_opt_in: true };
 const budtender = { first_name: "Bartholomew", last_name: "Quisenberry" };
 
@@ -58,24 +68,39 @@ type Tenant = Awaited<ReturnType<typeof tenant>>;
 
 /** The entries a write added: the merchant's entries after those that were there before. */
 async function entriesDuring(t: Tenant, write: () => Promise<request.Response>) {
-  const { rows: last } = await db.pool.query<{ id: string | null }>("SELECT max(id)::text AS id FROM audit_entries WHERE merchant_id = $1", [t.merchant.id]);
+  const { rows: last } = await db.pool.query<{ id: string | null }>(
+    "SELECT max(id)::text AS id FROM audit_entries WHERE merchant_id = $1",
+    [t.merchant.id],
+  );
   const started = Date.now();
   const res = await write();
   const ended = Date.now();
-  const { rows } = await db.pool.query<AuditRow>("SELECT * FROM audit_entries WHERE merchant_id = $1 AND id > $2 ORDER BY id", [t.merchant.id, last[0]!.id ?? "0"]);
+  const { rows } = await db.pool.query<AuditRow>(
+    "SELECT * FROM audit_entries WHERE merchant_id = $1 AND id > $2 ORDER BY id",
+    [t.merchant.id, last[0]!.id ?? "0"],
+  );
   return { res, entries: rows, started, ended };
 }
 
 /** Who, when, what: every entry names the key, falls within the request, names the route; no personal data in any detail. */
-function expectAccountable(t: Tenant, route: string, { entries, started, ended }: Awaited<ReturnType<typeof entriesDuring>>) {
+function expectAccountable(
+  t: Tenant,
+  route: string,
+  { entries, started, ended }: Awaited<ReturnType<typeof entriesDuring>>,
+) {
   expect(entries.length).toBeGreaterThan(0);
   for (const entry of entries) {
-    expect(entry).toMatchObject({ merchant_id: t.merchant.id, api_key_id: t.keyId, detail: expect.objectContaining({ via: route }) });
+    expect(entry).toMatchObject({
+      merchant_id: t.merchant.id,
+      api_key_id: t.keyId,
+      detail: expect.objectContaining({ via: route }),
+    });
     // The database's clock and this process's are the same machine's; a second of slack for rounding.
     expect(entry.at.getTime()).toBeGreaterThanOrEqual(started - 1000);
     expect(entry.at.getTime()).toBeLessThanOrEqual(ended + 1000);
     const detail = JSON.stringify(entry.detail).toLowerCase();
-    for (const value of FORBIDDEN) expect(detail, `audit detail of ${entry.entity} holds "${value}"`).not.toContain(value.toLowerCase());
+    for (const value of FORBIDDEN)
+      expect(detail, `audit detail of ${entry.entity} holds "${value}"`).not.toContain(value.toLowerCase());
   }
 }
 
@@ -86,8 +111,18 @@ const receipt = (t: Tenant, overrides: Record<string, unknown> = {}) => ({
   lines: [{ sku: "AUD-1", name: "Audit Kush 3.5g", unit_price: "35.00", quantity: "2" }],
   ...overrides,
 });
-const idOf = async (table: "customers" | "employees", column: "pos_user" | "pos_id", merchantId: string, value: string) =>
-  (await db.pool.query<{ id: string }>(`SELECT id FROM ${table} WHERE merchant_id = $1 AND ${column} = $2`, [merchantId, value])).rows[0]!.id;
+const idOf = async (
+  table: "customers" | "employees",
+  column: "pos_user" | "pos_id",
+  merchantId: string,
+  value: string,
+) =>
+  (
+    await db.pool.query<{ id: string }>(`SELECT id FROM ${table} WHERE merchant_id = $1 AND ${column} = $2`, [
+      merchantId,
+      value,
+    ])
+  ).rows[0]!.id;
 
 /** Per write route: a write that changes something, checked entry by entry; then one refused and one identical. */
 const scenarios: Record<string, () => Promise<void>> = {
@@ -97,24 +132,46 @@ const scenarios: Record<string, () => Promise<void>> = {
     expect(created.res.status, created.res.text).toBe(201);
     expect(what(created.entries)).toEqual([["create", "customer", created.res.body.id]]);
     expectAccountable(t, "PUT /v1/customers/{pos_user}", created);
-    const updated = await entriesDuring(t, () => t.call("put", "/v1/customers/pos-7781", { ...customerBody, city: "Golden" }));
+    const updated = await entriesDuring(t, () =>
+      t.call("put", "/v1/customers/pos-7781", { ...customerBody, city: "Golden" }),
+    );
     expect(what(updated.entries)).toEqual([["update", "customer", created.res.body.id]]);
     expectAccountable(t, "PUT /v1/customers/{pos_user}", updated);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/customers/pos-7781", { ...customerBody, city: "Golden" }))).entries).toEqual([]);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/customers/pos-7781", { ...customerBody, phone: "555" }))).entries).toEqual([]);
+    expect(
+      (await entriesDuring(t, () => t.call("put", "/v1/customers/pos-7781", { ...customerBody, city: "Golden" })))
+        .entries,
+    ).toEqual([]);
+    expect(
+      (await entriesDuring(t, () => t.call("put", "/v1/customers/pos-7781", { ...customerBody, phone: "555" })))
+        .entries,
+    ).toEqual([]);
   },
   "PATCH /v1/customers/{id}": async () => {
     const t = await tenant();
     const customer = await makeCustomer(db, t.merchant.id);
-    const patched = await entriesDuring(t, () => t.call("patch", `/v1/customers/${customer.id}`, customerBody, { "Idempotency-Key": "audit-patch-1" }));
+    const patched = await entriesDuring(t, () =>
+      t.call("patch", `/v1/customers/${customer.id}`, customerBody, { "Idempotency-Key": "audit-patch-1" }),
+    );
     expect(patched.res.status, patched.res.text).toBe(200);
     expect(what(patched.entries)).toEqual([["patch", "customer", customer.id]]);
     expectAccountable(t, "PATCH /v1/customers/{id}", patched);
     // Which fields changed is recorded (names only), and consent as the fact it is.
-    expect(patched.entries[0]!.detail).toMatchObject({ fields: expect.arrayContaining(["email", "phone", "first_name", "birthday"]), loyalty_opt_in: true });
+    expect(patched.entries[0]!.detail).toMatchObject({
+      fields: expect.arrayContaining(["email", "phone", "first_name", "birthday"]),
+      loyalty_opt_in: true,
+    });
     // A replay of the same Idempotency-Key writes nothing again, nor does a refused PATCH.
-    expect((await entriesDuring(t, () => t.call("patch", `/v1/customers/${customer.id}`, customerBody, { "Idempotency-Key": "audit-patch-1" }))).entries).toEqual([]);
-    expect((await entriesDuring(t, () => t.call("patch", `/v1/customers/${customer.id}`, { email: "not-an-email" }))).entries).toEqual([]);
+    expect(
+      (
+        await entriesDuring(t, () =>
+          t.call("patch", `/v1/customers/${customer.id}`, customerBody, { "Idempotency-Key": "audit-patch-1" }),
+        )
+      ).entries,
+    ).toEqual([]);
+    expect(
+      (await entriesDuring(t, () => t.call("patch", `/v1/customers/${customer.id}`, { email: "not-an-email" })))
+        .entries,
+    ).toEqual([]);
   },
   "PUT /v1/inventory": async () => {
     const t = await tenant();
@@ -124,7 +181,10 @@ const scenarios: Record<string, () => Promise<void>> = {
     ];
     const written = await entriesDuring(t, () => t.call("put", "/v1/inventory", { items }));
     expect(written.res.status, written.res.text).toBe(200);
-    const { rows: products } = await db.pool.query<{ id: string; sku: string }>("SELECT id, sku FROM products WHERE merchant_id = $1 ORDER BY sku", [t.merchant.id]);
+    const { rows: products } = await db.pool.query<{ id: string; sku: string }>(
+      "SELECT id, sku FROM products WHERE merchant_id = $1 ORDER BY sku",
+      [t.merchant.id],
+    );
     expect(what(written.entries)).toEqual(
       expect.arrayContaining([
         ...products.map((p) => ["create", "product", p.id]),
@@ -133,15 +193,26 @@ const scenarios: Record<string, () => Promise<void>> = {
     );
     expect(written.entries).toHaveLength(4);
     expectAccountable(t, "PUT /v1/inventory", written);
-    const restocked = await entriesDuring(t, () => t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "11" }] }));
+    const restocked = await entriesDuring(t, () =>
+      t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "11" }] }),
+    );
     expect(what(restocked.entries)).toEqual([["update", "inventory_item", written.res.body.results[0].id]]);
     expectAccountable(t, "PUT /v1/inventory", restocked);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "11" }] }))).entries).toEqual([]);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "-1" }] }))).entries).toEqual([]);
+    expect(
+      (await entriesDuring(t, () => t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "11" }] })))
+        .entries,
+    ).toEqual([]);
+    expect(
+      (await entriesDuring(t, () => t.call("put", "/v1/inventory", { items: [{ ...items[0], quantity: "-1" }] })))
+        .entries,
+    ).toEqual([]);
   },
   "PUT /v1/transactions/{pos_id}": async () => {
     const t = await tenant();
-    const body = receipt(t, { customer: { pos_user: "pos-7781", ...customerBody }, employee: { pos_id: "emp-9", ...budtender } });
+    const body = receipt(t, {
+      customer: { pos_user: "pos-7781", ...customerBody },
+      employee: { pos_id: "emp-9", ...budtender },
+    });
     const created = await entriesDuring(t, () => t.call("put", "/v1/transactions/R-1001", body));
     expect(created.res.status, created.res.text).toBe(201);
     const customerId = await idOf("customers", "pos_user", t.merchant.id, "pos-7781");
@@ -152,17 +223,34 @@ const scenarios: Record<string, () => Promise<void>> = {
       ["create", "transaction", created.res.body.id],
     ]);
     expectAccountable(t, "PUT /v1/transactions/{pos_id}", created);
-    for (const value of Object.values(budtender)) expect(JSON.stringify(created.entries.map((e) => e.detail))).not.toContain(value);
-    const replaced = await entriesDuring(t, () => t.call("put", "/v1/transactions/R-1001", { ...body, transacted_at: "2026-03-01T19:00:00Z" }));
+    for (const value of Object.values(budtender))
+      expect(JSON.stringify(created.entries.map((e) => e.detail))).not.toContain(value);
+    const replaced = await entriesDuring(t, () =>
+      t.call("put", "/v1/transactions/R-1001", { ...body, transacted_at: "2026-03-01T19:00:00Z" }),
+    );
     expect(what(replaced.entries)).toEqual([["update", "transaction", created.res.body.id]]);
     expectAccountable(t, "PUT /v1/transactions/{pos_id}", replaced);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/transactions/R-1001", { ...body, transacted_at: "2026-03-01T19:00:00Z" }))).entries).toEqual([]);
-    expect((await entriesDuring(t, () => t.call("put", "/v1/transactions/R-1002", receipt(t, { customer_pos_user: "nobody" })))).entries).toEqual([]);
+    expect(
+      (
+        await entriesDuring(t, () =>
+          t.call("put", "/v1/transactions/R-1001", { ...body, transacted_at: "2026-03-01T19:00:00Z" }),
+        )
+      ).entries,
+    ).toEqual([]);
+    expect(
+      (
+        await entriesDuring(t, () =>
+          t.call("put", "/v1/transactions/R-1002", receipt(t, { customer_pos_user: "nobody" })),
+        )
+      ).entries,
+    ).toEqual([]);
   },
   "POST /v1/transactions/{pos_id}/void": async () => {
     const t = await tenant();
     const sale = await makeTransaction(db, t.location, { posId: "R-2001" });
-    const voided = await entriesDuring(t, () => t.call("post", "/v1/transactions/R-2001/void", { voided_at: new Date().toISOString() }));
+    const voided = await entriesDuring(t, () =>
+      t.call("post", "/v1/transactions/R-2001/void", { voided_at: new Date().toISOString() }),
+    );
     expect(voided.res.status, voided.res.text).toBe(200);
     expect(what(voided.entries)).toEqual([["void", "transaction", sale.id]]);
     expectAccountable(t, "POST /v1/transactions/{pos_id}/void", voided);
@@ -177,7 +265,13 @@ const scenarios: Record<string, () => Promise<void>> = {
           // A plain sale (the bulk path), a sale with an embedded customer (one by one), a refund of it, and a bad one.
           { pos_id: "B-1", ...receipt(t) },
           { pos_id: "B-2", ...receipt(t, { customer: { pos_user: "pos-7781", ...customerBody } }) },
-          { pos_id: "B-3", ...receipt(t, { original_pos_id: "B-2", lines: [{ sku: "AUD-1", name: "Audit Kush 3.5g", unit_price: "35.00", quantity: "-1" }] }) },
+          {
+            pos_id: "B-3",
+            ...receipt(t, {
+              original_pos_id: "B-2",
+              lines: [{ sku: "AUD-1", name: "Audit Kush 3.5g", unit_price: "35.00", quantity: "-1" }],
+            }),
+          },
           { pos_id: "B-4", ...receipt(t, { customer_pos_user: "nobody" }) },
         ],
       }),

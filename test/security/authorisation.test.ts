@@ -11,7 +11,13 @@ import { makeKey, makeMerchant } from "../helpers/factories.js";
 import { appOver } from "./apps.js";
 
 const db = await createTestDb();
-const app = appOver(db, { env: { RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_HEAVY_PER_MINUTE: "100000", RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000" } });
+const app = appOver(db, {
+  env: {
+    RATE_LIMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
+  },
+});
 const merchant = await makeMerchant(db);
 
 const NOWHERE = "00000000-0000-4000-8000-000000000000";
@@ -42,16 +48,22 @@ describe("function-level authorisation", () => {
     },
   );
 
-  it.each(scoped.map((route) => [label(route), route] as const))("when %s is called with its scope alone, then it is not refused", async (_label, route) => {
-    const { key } = await makeKey(db, merchant.id, { scopes: [route.scope] });
-    const res = await call(route, key);
-    expect([401, 403]).not.toContain(res.status);
-  });
+  it.each(scoped.map((route) => [label(route), route] as const))(
+    "when %s is called with its scope alone, then it is not refused",
+    async (_label, route) => {
+      const { key } = await makeKey(db, merchant.id, { scopes: [route.scope] });
+      const res = await call(route, key);
+      expect([401, 403]).not.toContain(res.status);
+    },
+  );
 
-  it.each(routes.filter((r) => r.scope !== null).map((route) => [label(route), route] as const))("when %s is called without a key, then 401", async (_label, route) => {
-    const res = await call(route);
-    expect(res.status).toBe(401);
-  });
+  it.each(routes.filter((r) => r.scope !== null).map((route) => [label(route), route] as const))(
+    "when %s is called without a key, then 401",
+    async (_label, route) => {
+      const res = await call(route);
+      expect(res.status).toBe(401);
+    },
+  );
 
   it.each(routes.filter((r) => r.scope === "any").map((route) => [label(route), route] as const))(
     "when %s (any valid key) is called by a key with one unrelated scope, then it answers",
@@ -63,11 +75,15 @@ describe("function-level authorisation", () => {
 
   it("when the POS's write key reads, AIQ's read key writes, or a reporting key reads transactions, then 403", async () => {
     const { key: pos } = await makeKey(db, merchant.id, { scopes: ["pos:write"] });
-    const { key: aiq } = await makeKey(db, merchant.id, { scopes: ["transactions:read", "customers:read", "inventory:read"] });
+    const { key: aiq } = await makeKey(db, merchant.id, {
+      scopes: ["transactions:read", "customers:read", "inventory:read"],
+    });
     const { key: reports } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
-    const find = (method: RouteDef["method"], path: string) => routes.find((r) => r.method === method && r.path === path)!;
+    const find = (method: RouteDef["method"], path: string) =>
+      routes.find((r) => r.method === method && r.path === path)!;
 
-    for (const path of ["/v1/transactions", "/v1/customers", "/v1/inventory"]) expect((await call(find("get", path), pos)).status, path).toBe(403);
+    for (const path of ["/v1/transactions", "/v1/customers", "/v1/inventory"])
+      expect((await call(find("get", path), pos)).status, path).toBe(403);
     for (const route of routes.filter((r) => r.method !== "get" && r.scope !== null && r.scope !== "any")) {
       expect((await call(route, aiq)).status, label(route)).toBe(403);
     }

@@ -13,7 +13,15 @@ import { describe, expect, it } from "vitest";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
-import { makeCustomer, makeInventory, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  makeCustomer,
+  makeInventory,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 import { appOver } from "./apps.js";
 import { databaseFingerprint } from "./snapshot.js";
 
@@ -24,7 +32,11 @@ const RUNS = { query: 30, path: 30, headers: 20, body: 40, rawBody: 20, bodyOnRe
 
 const db = await createTestDb();
 const app = appOver(db, {
-  env: { RATE_LIMIT_PER_MINUTE: "1000000", RATE_LIMIT_HEAVY_PER_MINUTE: "1000000", RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "1000000" },
+  env: {
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    RATE_LIMIT_HEAVY_PER_MINUTE: "1000000",
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "1000000",
+  },
 });
 
 // Some data for the routes to find: a store, a customer, a product in stock, a receipt.
@@ -68,7 +80,7 @@ const NASTY = [
   "2026-03-01T00:00:00+25:00",
   "2026-03-01 00:00:00",
   "'; DROP TABLE customers; --",
-  "\" OR 1=1 --",
+  '" OR 1=1 --',
   "\u0000",
   "a\u0000b",
   "\ud800",
@@ -102,7 +114,10 @@ const text = fc.oneof(
 );
 
 /** encodeURIComponent, with lone surrogates (which UTF-8 cannot carry) sent as U+FFFD; raw bytes of them are among the escapes below. */
-const encode = (value: string) => encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+const encode = (value: string) =>
+  encodeURIComponent(
+    value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  );
 
 /** Percent-encoded as a client sends it; sometimes with raw, malformed escapes spliced in. */
 const encoded = fc.oneof(
@@ -110,14 +125,45 @@ const encoded = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(text, fc.constantFrom("%", "%Z", "%zz", "%00", "%2F", "%E0%A4%A", "%C0%AF", "%ED%A0%80", "%FF", "+", "&", "=", "%26", "%3D"))
+      .tuple(
+        text,
+        fc.constantFrom(
+          "%",
+          "%Z",
+          "%zz",
+          "%00",
+          "%2F",
+          "%E0%A4%A",
+          "%C0%AF",
+          "%ED%A0%80",
+          "%FF",
+          "+",
+          "&",
+          "=",
+          "%26",
+          "%3D",
+        ),
+      )
       .map(([t, raw]) => encode(t) + raw),
   },
 );
 
-const POLLUTING_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "__proto__[x]", "limit[]", "a.b", "", "LIMIT", "Limit"];
+const POLLUTING_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "__proto__[x]",
+  "limit[]",
+  "a.b",
+  "",
+  "LIMIT",
+  "Limit",
+];
 
-const schemaKeys = (schema: unknown): string[] => Object.keys((schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {});
+const schemaKeys = (schema: unknown): string[] =>
+  Object.keys((schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {});
 
 /** A query string: the route's own parameters, unknown and polluting ones, with any values, repeated keys included. */
 const queryFor = (route: RouteDef) => {
@@ -128,16 +174,48 @@ const queryFor = (route: RouteDef) => {
     { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
   );
   return fc.oneof(
-    { weight: 4, arbitrary: fc.array(fc.tuple(name, encoded), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${v}`).join("&")) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .array(fc.tuple(name, encoded), { maxLength: 6 })
+        .map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${v}`).join("&")),
+    },
     { weight: 1, arbitrary: encoded },
-    { weight: 1, arbitrary: fc.constantFrom("&&&", "=", "a=1&a=2&a=3", "limit=1&limit=2", "limit", "cursor=", `${"x=1&".repeat(2000)}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "&&&",
+        "=",
+        "a=1&a=2&a=3",
+        "limit=1&limit=2",
+        "limit",
+        "cursor=",
+        `${"x=1&".repeat(2000)}`,
+      ),
+    },
   );
 };
 
 /** A path segment: valid and existing ids, anything encoded, and raw sequences that trip decoders. */
 const segment = fc.oneof(
   { weight: 3, arbitrary: encoded },
-  { weight: 1, arbitrary: fc.constantFrom(customer.id, sale.id, "fuzz-receipt", "fuzz-customer", "%2e%2e", "..", ".", "a%2Fb", "%00", "%", "%ZZ", "x".repeat(10_000)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      customer.id,
+      sale.id,
+      "fuzz-receipt",
+      "fuzz-customer",
+      "%2e%2e",
+      "..",
+      ".",
+      "a%2Fb",
+      "%00",
+      "%",
+      "%ZZ",
+      "x".repeat(10_000),
+    ),
+  },
   { weight: 1, arbitrary: fc.uuid().map(String) },
 );
 const pathWith = (route: RouteDef, values: string[]) => {
@@ -146,7 +224,16 @@ const pathWith = (route: RouteDef, values: string[]) => {
 };
 const paramCount = (route: RouteDef) => (route.path.match(/\{\w+\}/g) ?? []).length;
 const validPath = (route: RouteDef) =>
-  route.path.replace(/\{(\w+)\}/g, (_, name: string) => ({ id: route.path.startsWith("/v1/transactions") ? sale.id : customer.id, pos_user: "fuzz-customer", pos_id: "fuzz-receipt", file: "docs-init.js" })[name] ?? "x");
+  route.path.replace(
+    /\{(\w+)\}/g,
+    (_, name: string) =>
+      ({
+        id: route.path.startsWith("/v1/transactions") ? sale.id : customer.id,
+        pos_user: "fuzz-customer",
+        pos_id: "fuzz-receipt",
+        file: "docs-init.js",
+      })[name] ?? "x",
+  );
 
 /** Header values a client can put on the wire (tab, visible ASCII, Latin-1). */
 const headerValue = fc.oneof(
@@ -156,7 +243,7 @@ const headerValue = fc.oneof(
     "application/json",
     "application/json; charset=utf-16",
     "application/json; charset=latin1",
-    "application/json; charset=\"",
+    'application/json; charset="',
     "text/plain",
     "application/x-www-form-urlencoded",
     "multipart/form-data; boundary=x",
@@ -171,18 +258,47 @@ const headerValue = fc.oneof(
     key.slice(0, -1),
     `${key}x`,
     key.toUpperCase(),
-    "W/\"x\"",
+    'W/"x"',
     "*",
-    "\"",
+    '"',
   ),
 );
-const HEADER_NAMES = ["content-type", "accept", "authorization", "x-apikey", "idempotency-key", "if-match", "if-none-match", "x-forwarded-for", "origin", "accept-charset", "range"];
+const HEADER_NAMES = [
+  "content-type",
+  "accept",
+  "authorization",
+  "x-apikey",
+  "idempotency-key",
+  "if-match",
+  "if-none-match",
+  "x-forwarded-for",
+  "origin",
+  "accept-charset",
+  "range",
+];
 const headers = fc.dictionary(fc.constantFrom(...HEADER_NAMES), headerValue, { maxKeys: 4 });
 
 /** A valid body per write route: the starting point of the mutations. */
 const VALID_BODIES: Record<string, unknown> = {
-  "PUT /v1/inventory": { items: [{ location_id: location.id, sku: "FUZZ-2", name: "Fuzz", quantity: "3", unit_cost: "1.5000", custom_attributes: [{ parent: "p", key: "k", value: "v" }] }] },
-  "PUT /v1/customers/{pos_user}": { first_name: "Fuzz", phone: "(303) 555-0142", email: "fuzz@example.com", birthday: "1990-01-01", loyalty_opt_in: true },
+  "PUT /v1/inventory": {
+    items: [
+      {
+        location_id: location.id,
+        sku: "FUZZ-2",
+        name: "Fuzz",
+        quantity: "3",
+        unit_cost: "1.5000",
+        custom_attributes: [{ parent: "p", key: "k", value: "v" }],
+      },
+    ],
+  },
+  "PUT /v1/customers/{pos_user}": {
+    first_name: "Fuzz",
+    phone: "(303) 555-0142",
+    email: "fuzz@example.com",
+    birthday: "1990-01-01",
+    loyalty_opt_in: true,
+  },
   "PATCH /v1/customers/{id}": { city: "Denver", email: "fuzz@example.com" },
   "PUT /v1/transactions/{pos_id}": {
     location_id: location.id,
@@ -193,7 +309,14 @@ const VALID_BODIES: Record<string, unknown> = {
   },
   "POST /v1/transactions/{pos_id}/void": { voided_at: "2027-01-01T00:00:00Z" },
   "POST /v1/transactions/batch": {
-    receipts: [{ pos_id: "fuzz-batch", location_pos_id: "fuzz-store", transacted_at: "2026-03-01T18:30:00Z", lines: [{ sku: "FUZZ-1", name: "Fuzz", unit_price: 10, quantity: 1 }] }],
+    receipts: [
+      {
+        pos_id: "fuzz-batch",
+        location_pos_id: "fuzz-store",
+        transacted_at: "2026-03-01T18:30:00Z",
+        lines: [{ sku: "FUZZ-1", name: "Fuzz", unit_price: 10, quantity: 1 }],
+      },
+    ],
   },
 };
 
@@ -203,44 +326,62 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function pathsOf(value: Json, at: (string | number)[] = []): (string | number)[][] {
   const here = [at];
   if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))];
-  if (value !== null && typeof value === "object") return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))];
+  if (value !== null && typeof value === "object")
+    return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))];
   return here;
 }
 
-const deep = (depth: number, kind: "array" | "object") => (kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth));
+const deep = (depth: number, kind: "array" | "object") =>
+  kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
 
 const jsonish: fc.Arbitrary<Json> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
-  { weight: 2, arbitrary: fc.constantFrom<Json>(...NASTY, 0, -1, 1e308, -1e-308, 2 ** 53 + 1, 1.5, true, false, null, [], {}, [null]) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<Json>(...NASTY, 0, -1, 1e308, -1e-308, 2 ** 53 + 1, 1.5, true, false, null, [], {}, [
+      null,
+    ]),
+  },
   { weight: 1, arbitrary: fc.array(fc.constantFrom<Json>("x", 1, null), { maxLength: 600 }) as fc.Arbitrary<Json> },
 );
 
 /** A mutation of a valid body: one place replaced, removed, wrapped, or given an unknown sibling. */
 function mutated(valid: Json): fc.Arbitrary<Json> {
   const paths = pathsOf(valid);
-  return fc.tuple(fc.constantFrom(...paths), fc.constantFrom("replace", "remove", "wrap", "unknown", "nullify"), jsonish, fc.constantFrom("unknown_field", "__proto__", "constructor", "prototype")).map(([path, op, value, name]) => {
-    const copy = structuredClone(valid) as Json;
-    if (path.length === 0) return op === "wrap" ? [copy] : value;
-    let parent: any = copy;
-    for (const step of path.slice(0, -1)) parent = parent[step];
-    const last = path.at(-1)!;
-    if (op === "replace") parent[last] = value;
-    else if (op === "remove") Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last];
-    else if (op === "wrap") parent[last] = [parent[last]];
-    else if (op === "nullify") parent[last] = null;
-    else {
-      // An own member (defineProperty: `__proto__` assigned would set the prototype instead), so JSON.stringify sends it.
-      const target: unknown = Array.isArray(parent) ? parent[Number(last)] : parent;
-      if (target !== null && typeof target === "object" && !Array.isArray(target)) Object.defineProperty(target, name, { value, enumerable: true, configurable: true, writable: true });
-    }
-    return copy;
-  });
+  return fc
+    .tuple(
+      fc.constantFrom(...paths),
+      fc.constantFrom("replace", "remove", "wrap", "unknown", "nullify"),
+      jsonish,
+      fc.constantFrom("unknown_field", "__proto__", "constructor", "prototype"),
+    )
+    .map(([path, op, value, name]) => {
+      const copy = structuredClone(valid) as Json;
+      if (path.length === 0) return op === "wrap" ? [copy] : value;
+      let parent: any = copy;
+      for (const step of path.slice(0, -1)) parent = parent[step];
+      const last = path.at(-1)!;
+      if (op === "replace") parent[last] = value;
+      else if (op === "remove") Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last];
+      else if (op === "wrap") parent[last] = [parent[last]];
+      else if (op === "nullify") parent[last] = null;
+      else {
+        // An own member (defineProperty: `__proto__` assigned would set the prototype instead), so JSON.stringify sends it.
+        const target: unknown = Array.isArray(parent) ? parent[Number(last)] : parent;
+        if (target !== null && typeof target === "object" && !Array.isArray(target))
+          Object.defineProperty(target, name, { value, enumerable: true, configurable: true, writable: true });
+      }
+      return copy;
+    });
 }
 
 /** Objects with the body schema's own top-level fields (from its JSON Schema), each any value. */
 function fieldsOf(route: RouteDef): fc.Arbitrary<Json> {
   if (!route.body) return fc.constant({});
-  const schema = z.toJSONSchema(route.body, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, unknown>; anyOf?: { properties?: Record<string, unknown> }[] };
+  const schema = z.toJSONSchema(route.body, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, unknown>;
+    anyOf?: { properties?: Record<string, unknown> }[];
+  };
   const names = Object.keys(schema.properties ?? schema.anyOf?.find((s) => s.properties)?.properties ?? {});
   if (names.length === 0) return fc.constant({});
   return fc.dictionary(fc.constantFrom(...names), jsonish, { maxKeys: names.length }) as fc.Arbitrary<Json>;
@@ -253,7 +394,15 @@ const bodyFor = (route: RouteDef): fc.Arbitrary<string> => {
     ...(valid ? [{ weight: 5, arbitrary: mutated(valid).map((v) => JSON.stringify(v)) }] : []),
     { weight: 2, arbitrary: fieldsOf(route).map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: jsonish.map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.constantFrom(deep(5_000, "array"), deep(5_000, "object"), deep(100_000, "array"), deep(60_000, "object")) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        deep(5_000, "array"),
+        deep(5_000, "object"),
+        deep(100_000, "array"),
+        deep(60_000, "object"),
+      ),
+    },
     ...(valid ? [{ weight: 1, arbitrary: fc.constant(JSON.stringify(valid)) }] : []),
   );
 };
@@ -261,11 +410,37 @@ const bodyFor = (route: RouteDef): fc.Arbitrary<string> => {
 /** Bodies that are not JSON, or not what they say they are. */
 const rawBody = fc.tuple(
   fc.oneof(
-    fc.constantFrom("{", "}", "[", "{'a': 1}", '{"a":}', '{"a" 1}', "nul", "tru", '"unterminated', "\u0000", "\ufeff{}", '{"a":1}garbage', "{}{}", "1", '"x"', "null", "true", "-"),
+    fc.constantFrom(
+      "{",
+      "}",
+      "[",
+      "{'a': 1}",
+      '{"a":}',
+      '{"a" 1}',
+      "nul",
+      "tru",
+      '"unterminated',
+      "\u0000",
+      "\ufeff{}",
+      '{"a":1}garbage',
+      "{}{}",
+      "1",
+      '"x"',
+      "null",
+      "true",
+      "-",
+    ),
     fc.string({ unit: "binary", maxLength: 60 }),
     fc.constant("x".repeat(1_100_000)),
   ),
-  fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream", "application/merge-patch+json", "application/json; charset=utf-16"),
+  fc.constantFrom(
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "application/octet-stream",
+    "application/merge-patch+json",
+    "application/json; charset=utf-16",
+  ),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -283,7 +458,8 @@ interface Sent {
 /** Sends exactly what it is given: path and query as they go on the wire, the body as raw text. */
 async function send({ method, path, query, headers = {}, body, withKey = true }: Sent) {
   let req = request(app)[method](query ? `${path}?${query}` : path);
-  if (withKey && headers["x-apikey"] === undefined && headers.authorization === undefined) req = req.set("x-apikey", key);
+  if (withKey && headers["x-apikey"] === undefined && headers.authorization === undefined)
+    req = req.set("x-apikey", key);
   for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
   if (body !== undefined) {
     if (headers["content-type"] === undefined) req = req.set("content-type", "application/json");
@@ -305,7 +481,10 @@ function expectWellFormed(res: request.Response, what: Sent) {
 
 /** Whether an answer wrote nothing by its own account: a refusal, or a batch whose every receipt failed. */
 const refused = (res: request.Response) =>
-  res.status >= 400 || (Array.isArray(res.body?.results) && res.body.results.length > 0 && res.body.results.every((r: { result: string }) => r.result === "error"));
+  res.status >= 400 ||
+  (Array.isArray(res.body?.results) &&
+    res.body.results.length > 0 &&
+    res.body.results.every((r: { result: string }) => r.result === "error"));
 
 let baseline = await databaseFingerprint(db);
 
@@ -315,79 +494,190 @@ async function probe(route: RouteDef, what: Sent) {
   expectWellFormed(res, what);
   if (isWrite(route)) {
     const now = await databaseFingerprint(db);
-    if (refused(res)) expect(now, `${label(route)} refused (${res.status}) but wrote: ${res.text?.slice(0, 300)}`).toEqual(baseline);
+    if (refused(res))
+      expect(now, `${label(route)} refused (${res.status}) but wrote: ${res.text?.slice(0, 300)}`).toEqual(baseline);
     baseline = now;
   }
 }
 
-const check = (property: fc.IAsyncProperty<any>, numRuns: number) => fc.assert(property, { seed: SEED, numRuns, endOnFailure: true });
+const check = (property: fc.IAsyncProperty<any>, numRuns: number) =>
+  fc.assert(property, { seed: SEED, numRuns, endOnFailure: true });
 
 // ---------------------------------------------------------------------------------------------
 
 const byRoute = routes.map((route) => [label(route), route] as const);
 
 describe("fuzzed input over every route", () => {
-  it.each(byRoute)("when %s gets random query strings, then never a 5xx, errors are problem details, refused writes write nothing", async (_label, route) => {
-    const body = VALID_BODIES[label(route)];
-    await check(
-      fc.asyncProperty(queryFor(route), (query) => probe(route, { method: route.method, path: validPath(route), query, body: isWrite(route) && body ? JSON.stringify(body) : undefined })),
-      RUNS.query,
-    );
-  });
+  it.each(byRoute)(
+    "when %s gets random query strings, then never a 5xx, errors are problem details, refused writes write nothing",
+    async (_label, route) => {
+      const body = VALID_BODIES[label(route)];
+      await check(
+        fc.asyncProperty(queryFor(route), (query) =>
+          probe(route, {
+            method: route.method,
+            path: validPath(route),
+            query,
+            body: isWrite(route) && body ? JSON.stringify(body) : undefined,
+          }),
+        ),
+        RUNS.query,
+      );
+    },
+  );
 
-  it.each(byRoute.filter(([, route]) => paramCount(route) > 0))("when %s gets random path ids, then never a 5xx, errors are problem details, refused writes write nothing", async (_label, route) => {
-    const body = VALID_BODIES[label(route)];
-    await check(
-      fc.asyncProperty(fc.array(segment, { minLength: paramCount(route), maxLength: paramCount(route) }), (values) =>
-        probe(route, { method: route.method, path: pathWith(route, values), body: isWrite(route) && body ? JSON.stringify(body) : undefined }),
-      ),
-      RUNS.path,
-    );
-  });
+  it.each(byRoute.filter(([, route]) => paramCount(route) > 0))(
+    "when %s gets random path ids, then never a 5xx, errors are problem details, refused writes write nothing",
+    async (_label, route) => {
+      const body = VALID_BODIES[label(route)];
+      await check(
+        fc.asyncProperty(fc.array(segment, { minLength: paramCount(route), maxLength: paramCount(route) }), (values) =>
+          probe(route, {
+            method: route.method,
+            path: pathWith(route, values),
+            body: isWrite(route) && body ? JSON.stringify(body) : undefined,
+          }),
+        ),
+        RUNS.path,
+      );
+    },
+  );
 
-  it.each(byRoute)("when %s gets random headers, then never a 5xx, errors are problem details, refused writes write nothing", async (_label, route) => {
-    const body = VALID_BODIES[label(route)];
-    await check(
-      fc.asyncProperty(headers, fc.boolean(), (sent, withKey) =>
-        probe(route, { method: route.method, path: validPath(route), headers: sent, withKey, body: isWrite(route) && body ? JSON.stringify(body) : undefined }),
-      ),
-      RUNS.headers,
-    );
-  });
+  it.each(byRoute)(
+    "when %s gets random headers, then never a 5xx, errors are problem details, refused writes write nothing",
+    async (_label, route) => {
+      const body = VALID_BODIES[label(route)];
+      await check(
+        fc.asyncProperty(headers, fc.boolean(), (sent, withKey) =>
+          probe(route, {
+            method: route.method,
+            path: validPath(route),
+            headers: sent,
+            withKey,
+            body: isWrite(route) && body ? JSON.stringify(body) : undefined,
+          }),
+        ),
+        RUNS.headers,
+      );
+    },
+  );
 
-  it.each(byRoute.filter(([, route]) => isWrite(route)))("when %s gets random JSON bodies, then never a 5xx, errors are problem details, refused writes write nothing", async (_label, route) => {
-    await check(fc.asyncProperty(bodyFor(route), (body) => probe(route, { method: route.method, path: validPath(route), body })), RUNS.body);
-  });
+  it.each(byRoute.filter(([, route]) => isWrite(route)))(
+    "when %s gets random JSON bodies, then never a 5xx, errors are problem details, refused writes write nothing",
+    async (_label, route) => {
+      await check(
+        fc.asyncProperty(bodyFor(route), (body) =>
+          probe(route, { method: route.method, path: validPath(route), body }),
+        ),
+        RUNS.body,
+      );
+    },
+  );
 
-  it.each(byRoute.filter(([, route]) => isWrite(route)))("when %s gets bodies that are not JSON, then 4xx problem details and nothing written", async (_label, route) => {
-    await check(
-      fc.asyncProperty(rawBody, fc.option(fc.constantFrom("fuzz-1", "fuzz-2")), ([body, contentType], idempotencyKey) =>
-        probe(route, { method: route.method, path: validPath(route), body, headers: { "content-type": contentType, ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}) } }),
-      ),
-      RUNS.rawBody,
-    );
-  });
+  it.each(byRoute.filter(([, route]) => isWrite(route)))(
+    "when %s gets bodies that are not JSON, then 4xx problem details and nothing written",
+    async (_label, route) => {
+      await check(
+        fc.asyncProperty(
+          rawBody,
+          fc.option(fc.constantFrom("fuzz-1", "fuzz-2")),
+          ([body, contentType], idempotencyKey) =>
+            probe(route, {
+              method: route.method,
+              path: validPath(route),
+              body,
+              headers: {
+                "content-type": contentType,
+                ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+              },
+            }),
+        ),
+        RUNS.rawBody,
+      );
+    },
+  );
 
-  it.each(byRoute.filter(([, route]) => !isWrite(route)))("when %s is sent a body, then never a 5xx", async (_label, route) => {
-    await check(fc.asyncProperty(bodyFor(route), (body) => probe(route, { method: route.method, path: validPath(route), body })), RUNS.bodyOnRead);
-  });
+  it.each(byRoute.filter(([, route]) => !isWrite(route)))(
+    "when %s is sent a body, then never a 5xx",
+    async (_label, route) => {
+      await check(
+        fc.asyncProperty(bodyFor(route), (body) =>
+          probe(route, { method: route.method, path: validPath(route), body }),
+        ),
+        RUNS.bodyOnRead,
+      );
+    },
+  );
 
   // Inputs that once answered 500, kept as examples (fixed in src/lib/validation.ts, src/lib/time-range.ts,
   // src/transactions/totals.ts, with src/lib/problem.ts as the database's backstop).
-  const receiptWith = (lines: unknown[]) => JSON.stringify({ location_id: location.id, transacted_at: "2026-03-01T18:30:00Z", lines });
+  const receiptWith = (lines: unknown[]) =>
+    JSON.stringify({ location_id: location.id, transacted_at: "2026-03-01T18:30:00Z", lines });
   it.each([
     ["a NUL in a path id", { method: "put", path: "/v1/customers/a%00b", body: "{}" }],
-    ["a NUL in a receipt's POS id", { method: "put", path: "/v1/transactions/%00", body: receiptWith([{ sku: "A", name: "A", unit_price: 1, quantity: 1 }]) }],
+    [
+      "a NUL in a receipt's POS id",
+      {
+        method: "put",
+        path: "/v1/transactions/%00",
+        body: receiptWith([{ sku: "A", name: "A", unit_price: 1, quantity: 1 }]),
+      },
+    ],
     ["a NUL in a query value", { method: "get", path: "/v1/inventory", query: "sku=FUZZ%00" }],
-    ["a NUL in a JSON string (jsonb too)", { method: "put", path: "/v1/inventory", body: JSON.stringify({ items: [{ location_id: location.id, sku: "N", name: "N", quantity: 1, custom_attributes: [{ parent: "p", key: "k", value: "\u0000" }] }] }) }],
-    ["the year 0000 in a time range", { method: "get", path: "/v1/transactions", query: "updated_from=0000-01-01T00:00:00Z" }],
-    ["the year 0001 east of UTC", { method: "get", path: "/v1/customers", query: "created_to=0001-01-01T00:00:00%2B14:00" }],
-    ["the year 0000 in a report's range", { method: "get", path: "/v1/reports/sales", query: "from=0000-01-01&to=0000-02-01" }],
-    ["the year 0000 as a birthday", { method: "put", path: "/v1/customers/fuzz-birthday", body: JSON.stringify({ birthday: "0000-01-01" }) }],
-    ["a line whose total overflows its column", { method: "put", path: "/v1/transactions/fuzz-big", body: receiptWith([{ sku: "A", name: "A", unit_price: "9999999999.99", quantity: 2 }]) }],
-    ["a receipt whose cost overflows its column", { method: "put", path: "/v1/transactions/fuzz-cost", body: receiptWith([{ sku: "A", name: "A", unit_price: 1, quantity: "999999999", unit_cost: "99999999.9999" }]) }],
+    [
+      "a NUL in a JSON string (jsonb too)",
+      {
+        method: "put",
+        path: "/v1/inventory",
+        body: JSON.stringify({
+          items: [
+            {
+              location_id: location.id,
+              sku: "N",
+              name: "N",
+              quantity: 1,
+              custom_attributes: [{ parent: "p", key: "k", value: "\u0000" }],
+            },
+          ],
+        }),
+      },
+    ],
+    [
+      "the year 0000 in a time range",
+      { method: "get", path: "/v1/transactions", query: "updated_from=0000-01-01T00:00:00Z" },
+    ],
+    [
+      "the year 0001 east of UTC",
+      { method: "get", path: "/v1/customers", query: "created_to=0001-01-01T00:00:00%2B14:00" },
+    ],
+    [
+      "the year 0000 in a report's range",
+      { method: "get", path: "/v1/reports/sales", query: "from=0000-01-01&to=0000-02-01" },
+    ],
+    [
+      "the year 0000 as a birthday",
+      { method: "put", path: "/v1/customers/fuzz-birthday", body: JSON.stringify({ birthday: "0000-01-01" }) },
+    ],
+    [
+      "a line whose total overflows its column",
+      {
+        method: "put",
+        path: "/v1/transactions/fuzz-big",
+        body: receiptWith([{ sku: "A", name: "A", unit_price: "9999999999.99", quantity: 2 }]),
+      },
+    ],
+    [
+      "a receipt whose cost overflows its column",
+      {
+        method: "put",
+        path: "/v1/transactions/fuzz-cost",
+        body: receiptWith([{ sku: "A", name: "A", unit_price: 1, quantity: "999999999", unit_cost: "99999999.9999" }]),
+      },
+    ],
   ] as [string, Sent][])("when a request carries %s, then a 4xx problem and nothing written", async (_what, sent) => {
-    const route = routes.find((r) => r.method === sent.method && new RegExp(`^${r.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(sent.path))!;
+    const route = routes.find(
+      (r) => r.method === sent.method && new RegExp(`^${r.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(sent.path),
+    )!;
     expect(route).toBeDefined();
     const res = await send(sent);
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -396,8 +686,11 @@ describe("fuzzed input over every route", () => {
 
   it("when any method is sent to any route's path, then never a 5xx and errors are problem details", async () => {
     await check(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom("get", "post", "put", "patch", "delete") as fc.Arbitrary<RouteDef["method"]>, (route, method) =>
-        probe({ ...route, method }, { method, path: validPath(route), body: method === "get" ? undefined : "{}" }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.constantFrom("get", "post", "put", "patch", "delete") as fc.Arbitrary<RouteDef["method"]>,
+        (route, method) =>
+          probe({ ...route, method }, { method, path: validPath(route), body: method === "get" ? undefined : "{}" }),
       ),
       60,
     );

@@ -36,7 +36,11 @@ appDb.pool.on("connect", (client) => {
   }) as typeof client.query;
 });
 const app = appOver(appDb, {
-  env: { RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_HEAVY_PER_MINUTE: "100000", RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000" },
+  env: {
+    RATE_LIMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
+  },
 });
 
 const NOWHERE = "00000000-0000-4000-8000-000000000000";
@@ -72,7 +76,9 @@ interface SendOptions {
 }
 
 async function send(key: string | null, method: RouteDef["method"], path: string, options: SendOptions = {}) {
-  let req = request(app)[method](path).query(options.query ?? {});
+  let req = request(app)
+    [method](path)
+    .query(options.query ?? {});
   if (key) req = req.set("x-apikey", key);
   for (const [name, value] of Object.entries(options.headers ?? {})) req = req.set(name, value);
   if (options.body !== undefined) req = req.send(options.body as object);
@@ -115,7 +121,9 @@ const exported = (answer: Answer): Record<string, any>[] => {
 function expectCursorRefused(answer: Answer) {
   expect(answer.status, answer.text).toBe(400);
   expect(answer.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  expect(answer.json.errors).toContainEqual(expect.objectContaining({ location: "query.cursor", code: "invalid_cursor" }));
+  expect(answer.json.errors).toContainEqual(
+    expect.objectContaining({ location: "query.cursor", code: "invalid_cursor" }),
+  );
 }
 
 /** A 404 saying exactly what an id that exists nowhere gets: existence does not leak. */
@@ -156,7 +164,10 @@ async function merchantMarkers(merchantId: string, tag: string): Promise<string[
 
 async function otherStoreMarkers(w: World): Promise<string[]> {
   const { other } = w.a;
-  const { rows } = await db.pool.query<{ id: string }>("SELECT li.id::text AS id FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1", [other.store.id]);
+  const { rows } = await db.pool.query<{ id: string }>(
+    "SELECT li.id::text AS id FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1",
+    [other.store.id],
+  );
   return [
     other.store.id,
     other.store.name,
@@ -173,7 +184,8 @@ function expectNoneOf(markers: string[], seen: Answer[]) {
   expect(seen.length).toBeGreaterThan(0);
   for (const answer of seen) {
     for (const marker of markers) {
-      if (answer.text.includes(marker) && !answer.request.includes(marker)) expect.fail(`an answer (${answer.status}) contains ${marker}: ${answer.text.slice(0, 300)}`);
+      if (answer.text.includes(marker) && !answer.request.includes(marker))
+        expect.fail(`an answer (${answer.status}) contains ${marker}: ${answer.text.slice(0, 300)}`);
     }
   }
 }
@@ -181,7 +193,8 @@ function expectNoneOf(markers: string[], seen: Answer[]) {
 // ---------------------------------------------------------------------------------------------
 // Expected figures, computed straight from the tables (not through the reports' SQL).
 
-const inScope = (alias: string) => `${alias}.merchant_id = $1 AND ($2::uuid[] IS NULL OR ${alias}.location_id = ANY($2::uuid[]))`;
+const inScope = (alias: string) =>
+  `${alias}.merchant_id = $1 AND ($2::uuid[] IS NULL OR ${alias}.location_id = ANY($2::uuid[]))`;
 
 async function expectedSales(merchantId: string, locations: string[] | null) {
   const { rows } = await db.pool.query(
@@ -232,8 +245,17 @@ const receipt = (location: StoreRef, overrides: Record<string, unknown> = {}) =>
   ...overrides,
 });
 const refundOf = (originalPosId: string, location: StoreRef) =>
-  receipt(location, { original_pos_id: originalPosId, lines: [{ sku: "SKU-NEW", name: "New thing", unit_price: "10.00", quantity: "-1" }] });
-const stockItem = (location: StoreRef, sku: string, overrides: Record<string, unknown> = {}) => ({ ...location, sku, name: `Product ${sku}`, quantity: "5", ...overrides });
+  receipt(location, {
+    original_pos_id: originalPosId,
+    lines: [{ sku: "SKU-NEW", name: "New thing", unit_price: "10.00", quantity: "-1" }],
+  });
+const stockItem = (location: StoreRef, sku: string, overrides: Record<string, unknown> = {}) => ({
+  ...location,
+  sku,
+  name: `Product ${sku}`,
+  quantity: "5",
+  ...overrides,
+});
 const issueCodes = (answer: Answer) => (answer.json.errors as { code: string }[]).map((e) => e.code);
 
 async function unchanged<T>(snapshot: () => Promise<T>, act: () => Promise<void>) {
@@ -241,7 +263,10 @@ async function unchanged<T>(snapshot: () => Promise<T>, act: () => Promise<void>
   await act();
   expect(await snapshot()).toEqual(before);
 }
-const bothMerchants = (w: World) => async () => [await merchantRows(db, w.a.merchant.id), await merchantRows(db, w.b.merchant.id)];
+const bothMerchants = (w: World) => async () => [
+  await merchantRows(db, w.a.merchant.id),
+  await merchantRows(db, w.b.merchant.id),
+];
 
 // ---------------------------------------------------------------------------------------------
 // The scenarios, one entry per route.
@@ -258,7 +283,10 @@ interface RouteScenarios {
 const publicRoute = (path: string): RouteScenarios => {
   const scenario: Scenario = async (w) => {
     for (const key of [null, w.a.key, w.a.mainKey]) expect((await as(key).get(path)).status).toBe(200);
-    expectNoneOf([...(await merchantMarkers(w.a.merchant.id, w.a.tag)), ...(await merchantMarkers(w.b.merchant.id, w.b.tag))], answers);
+    expectNoneOf(
+      [...(await merchantMarkers(w.a.merchant.id, w.a.tag)), ...(await merchantMarkers(w.b.merchant.id, w.b.tag))],
+      answers,
+    );
   };
   return { merchant: scenario, location: scenario };
 };
@@ -273,7 +301,10 @@ const scenarios: Record<string, RouteScenarios> = {
       for (const file of [INIT_SCRIPT_NAME, Object.keys(swaggerAssets).find((name) => name.endsWith(".css"))!]) {
         expect((await as(w.a.key).get(`/docs/assets/${file}`)).status).toBe(200);
       }
-      expectNoneOf([...(await merchantMarkers(w.a.merchant.id, w.a.tag)), ...(await merchantMarkers(w.b.merchant.id, w.b.tag))], answers);
+      expectNoneOf(
+        [...(await merchantMarkers(w.a.merchant.id, w.a.tag)), ...(await merchantMarkers(w.b.merchant.id, w.b.tag))],
+        answers,
+      );
     },
     location: async (w) => {
       expect((await as(w.a.mainKey).get(`/docs/assets/${INIT_SCRIPT_NAME}`)).status).toBe(200);
@@ -293,31 +324,55 @@ const scenarios: Record<string, RouteScenarios> = {
       }
       // The same lookup finds A's own customer: the filter works, B's rows are what is missing.
       expect(ids(await as(a.key).get("/v1/customers", { phone: a.ownCustomer.phone! }))).toEqual([a.ownCustomer.id]);
-      expectCursorRefused(await as(a.key).get("/v1/customers", { cursor: await cursorOf(b.key, "/v1/customers"), limit: 1 }));
-      expectCursorRefused(await as(a.key).get("/v1/customers", { cursor: await cursorOf(b.key, "/v1/customers", { created_from: "2000-01-01T00:00:00Z" }), created_from: "2000-01-01T00:00:00Z" }));
+      expectCursorRefused(
+        await as(a.key).get("/v1/customers", { cursor: await cursorOf(b.key, "/v1/customers"), limit: 1 }),
+      );
+      expectCursorRefused(
+        await as(a.key).get("/v1/customers", {
+          cursor: await cursorOf(b.key, "/v1/customers", { created_from: "2000-01-01T00:00:00Z" }),
+          created_from: "2000-01-01T00:00:00Z",
+        }),
+      );
     },
     location: async ({ a }) => {
       // Customers are the merchant's: a store's key sees them all, with visit figures of its store only.
       const list = await as(a.mainKey).get("/v1/customers");
       expect(ids(list)).toEqual(sorted([a.sharedCustomer.id, a.ownCustomer.id, a.other.customer.id]));
       const visits = Object.fromEntries(list.json.data.map((c: any) => [c.id, c.visits]));
-      expect(visits[a.other.customer.id]).toEqual({ first_visit_at: null, last_visit_at: null, visit_count: 0, lifetime_spend: "0.00" });
-      expect(visits[a.sharedCustomer.id]).toMatchObject({ visit_count: 1, lifetime_spend: a.sharedSale.total.toFixed(2) });
+      expect(visits[a.other.customer.id]).toEqual({
+        first_visit_at: null,
+        last_visit_at: null,
+        visit_count: 0,
+        lifetime_spend: "0.00",
+      });
+      expect(visits[a.sharedCustomer.id]).toMatchObject({
+        visit_count: 1,
+        lifetime_spend: a.sharedSale.total.toFixed(2),
+      });
       expectCursorRefused(await as(a.mainKey).get("/v1/customers", { cursor: await cursorOf(a.key, "/v1/customers") }));
-      expectCursorRefused(await as(a.mainKey).get("/v1/customers", { cursor: await cursorOf(a.otherKey, "/v1/customers") }));
+      expectCursorRefused(
+        await as(a.mainKey).get("/v1/customers", { cursor: await cursorOf(a.otherKey, "/v1/customers") }),
+      );
     },
   },
   "GET /v1/customers/{id}": {
     merchant: async ({ a, b }) => {
       expect((await as(a.key).get(`/v1/customers/${a.sharedCustomer.id}`)).status).toBe(200);
       for (const customer of [b.sharedCustomer, b.ownCustomer]) {
-        await expectAsIfMissing(await as(a.key).get(`/v1/customers/${customer.id}`), () => as(a.key).get(`/v1/customers/${NOWHERE}`));
+        await expectAsIfMissing(await as(a.key).get(`/v1/customers/${customer.id}`), () =>
+          as(a.key).get(`/v1/customers/${NOWHERE}`),
+        );
       }
     },
     location: async ({ a }) => {
       const seen = await as(a.mainKey).get(`/v1/customers/${a.other.customer.id}`);
       expect(seen.status).toBe(200);
-      expect(seen.json.visits).toEqual({ first_visit_at: null, last_visit_at: null, visit_count: 0, lifetime_spend: "0.00" });
+      expect(seen.json.visits).toEqual({
+        first_visit_at: null,
+        last_visit_at: null,
+        visit_count: 0,
+        lifetime_spend: "0.00",
+      });
       // The other store's key does see that visit: the zero above is the limit, not missing data.
       const there = await send(a.otherKey, "get", `/v1/customers/${a.other.customer.id}`, { quiet: true });
       expect(there.json.visits.visit_count).toBe(1);
@@ -326,7 +381,9 @@ const scenarios: Record<string, RouteScenarios> = {
 
   "GET /v1/inventory": {
     merchant: async ({ a, b, shared }) => {
-      expect(ids(await as(a.key).get("/v1/inventory"))).toEqual(sorted([...a.items, ...a.other.items].map((i) => i.id)));
+      expect(ids(await as(a.key).get("/v1/inventory"))).toEqual(
+        sorted([...a.items, ...a.other.items].map((i) => i.id)),
+      );
       expect(ids(await as(a.key).get("/v1/inventory", { location_id: b.main.id }))).toEqual([]);
       const bySku = await as(a.key).get("/v1/inventory", { sku: shared.sku, format: "aiq", location_id: a.main.id });
       expect(bySku.json.data).toHaveLength(1);
@@ -345,40 +402,65 @@ const scenarios: Record<string, RouteScenarios> = {
     merchant: async (w) => {
       const { a, b, shared } = w;
       await unchanged(bothMerchants(w), async () => {
-        const refused = await as(a.key).put("/v1/inventory", { items: [stockItem({ location_id: b.main.id }, shared.sku)] });
+        const refused = await as(a.key).put("/v1/inventory", {
+          items: [stockItem({ location_id: b.main.id }, shared.sku)],
+        });
         expect(refused.status, refused.text).toBe(422);
         expect(issueCodes(refused)).toEqual(["unknown_location"]);
       });
       // The store's and the product's POS ids are B's too: the write lands on A's store and A's product.
       const before = await merchantRows(db, b.merchant.id);
-      const written = await as(a.key).put("/v1/inventory", { items: [stockItem({ location_pos_id: shared.store }, shared.sku, { quantity: "99" })] });
+      const written = await as(a.key).put("/v1/inventory", {
+        items: [stockItem({ location_pos_id: shared.store }, shared.sku, { quantity: "99" })],
+      });
       expect(written.status, written.text).toBe(200);
-      expect(written.json.results).toEqual([{ sku: shared.sku, location_id: a.main.id, id: a.items[0]!.id, result: "updated" }]);
-      const { rows } = await db.pool.query("SELECT quantity::text AS quantity FROM inventory_items WHERE id = $1", [a.items[0]!.id]);
+      expect(written.json.results).toEqual([
+        { sku: shared.sku, location_id: a.main.id, id: a.items[0]!.id, result: "updated" },
+      ]);
+      const { rows } = await db.pool.query("SELECT quantity::text AS quantity FROM inventory_items WHERE id = $1", [
+        a.items[0]!.id,
+      ]);
       expect(rows[0].quantity).toBe("99.000");
       expect(await merchantRows(db, b.merchant.id)).toEqual(before);
     },
     location: async ({ a }) => {
-      await unchanged(() => merchantRows(db, a.merchant.id), async () => {
-        for (const store of [{ location_id: a.other.store.id }, { location_pos_id: a.other.store.posId }] as StoreRef[]) {
-          const refused = await as(a.mainKey).put("/v1/inventory", { items: [stockItem(store, a.other.product.sku)] });
-          expect(refused.status, refused.text).toBe(422);
-          expect(issueCodes(refused)).toEqual(["unknown_location"]);
-        }
-      });
+      await unchanged(
+        () => merchantRows(db, a.merchant.id),
+        async () => {
+          for (const store of [
+            { location_id: a.other.store.id },
+            { location_pos_id: a.other.store.posId },
+          ] as StoreRef[]) {
+            const refused = await as(a.mainKey).put("/v1/inventory", {
+              items: [stockItem(store, a.other.product.sku)],
+            });
+            expect(refused.status, refused.text).toBe(422);
+            expect(issueCodes(refused)).toEqual(["unknown_location"]);
+          }
+        },
+      );
       // Its own store it may write (a product stocked only there: the other store's rows stay as they are).
-      await unchanged(() => storeRows(db, a.other.store.id), async () => {
-        const written = await as(a.mainKey).put("/v1/inventory", { items: [stockItem({ location_id: a.main.id }, a.ownProduct.sku, { name: a.ownProduct.name })] });
-        expect(written.status, written.text).toBe(200);
-        expect(written.json.results[0]).toMatchObject({ location_id: a.main.id, id: a.items[1]!.id });
-      });
+      await unchanged(
+        () => storeRows(db, a.other.store.id),
+        async () => {
+          const written = await as(a.mainKey).put("/v1/inventory", {
+            items: [stockItem({ location_id: a.main.id }, a.ownProduct.sku, { name: a.ownProduct.name })],
+          });
+          expect(written.status, written.text).toBe(200);
+          expect(written.json.results[0]).toMatchObject({ location_id: a.main.id, id: a.items[1]!.id });
+        },
+      );
     },
   },
 
   "PUT /v1/customers/{pos_user}": {
     merchant: async ({ a, b, shared }) => {
       const before = await merchantRows(db, b.merchant.id);
-      const replaced = await as(a.key).put(`/v1/customers/${shared.customer}`, { first_name: "Renamed", phone: a.sharedCustomer.phone, email: a.sharedCustomer.email });
+      const replaced = await as(a.key).put(`/v1/customers/${shared.customer}`, {
+        first_name: "Renamed",
+        phone: a.sharedCustomer.phone,
+        email: a.sharedCustomer.email,
+      });
       expect(replaced.status, replaced.text).toBe(200);
       expect(replaced.json).toMatchObject({ id: a.sharedCustomer.id, first_name: "Renamed" });
       // A POS id only B uses yet: A gets a customer of its own, B's stays B's.
@@ -390,11 +472,20 @@ const scenarios: Record<string, RouteScenarios> = {
       expect(await merchantRows(db, b.merchant.id)).toEqual(before);
     },
     location: async ({ a }) => {
-      await unchanged(() => storeRows(db, a.other.store.id), async () => {
-        const replaced = await as(a.mainKey).put(`/v1/customers/${a.other.customer.posUser}`, { first_name: "Renamed", loyalty_opt_in: true });
-        expect(replaced.status, replaced.text).toBe(200);
-        expect(replaced.json).toMatchObject({ id: a.other.customer.id, visits: { visit_count: 0, lifetime_spend: "0.00" } });
-      });
+      await unchanged(
+        () => storeRows(db, a.other.store.id),
+        async () => {
+          const replaced = await as(a.mainKey).put(`/v1/customers/${a.other.customer.posUser}`, {
+            first_name: "Renamed",
+            loyalty_opt_in: true,
+          });
+          expect(replaced.status, replaced.text).toBe(200);
+          expect(replaced.json).toMatchObject({
+            id: a.other.customer.id,
+            visits: { visit_count: 0, lifetime_spend: "0.00" },
+          });
+        },
+      );
     },
   },
   "PATCH /v1/customers/{id}": {
@@ -402,20 +493,28 @@ const scenarios: Record<string, RouteScenarios> = {
       const { a, b } = w;
       await unchanged(bothMerchants(w), async () => {
         for (const customer of [b.sharedCustomer, b.ownCustomer]) {
-          await expectAsIfMissing(await as(a.key).patch(`/v1/customers/${customer.id}`, { first_name: "Mallory" }), () =>
-            as(a.key).patch(`/v1/customers/${NOWHERE}`, { first_name: "Mallory" }),
+          await expectAsIfMissing(
+            await as(a.key).patch(`/v1/customers/${customer.id}`, { first_name: "Mallory" }),
+            () => as(a.key).patch(`/v1/customers/${NOWHERE}`, { first_name: "Mallory" }),
           );
-          const withKey = await as(a.key).patch(`/v1/customers/${customer.id}`, { loyalty_opt_in: false }, { "Idempotency-Key": `k-${customer.id}`, "If-Match": '"x"' });
+          const withKey = await as(a.key).patch(
+            `/v1/customers/${customer.id}`,
+            { loyalty_opt_in: false },
+            { "Idempotency-Key": `k-${customer.id}`, "If-Match": '"x"' },
+          );
           expect(withKey.status).toBe(404);
         }
       });
     },
     location: async ({ a }) => {
-      await unchanged(() => storeRows(db, a.other.store.id), async () => {
-        const patched = await as(a.mainKey).patch(`/v1/customers/${a.other.customer.id}`, { city: "Boulder" });
-        expect(patched.status, patched.text).toBe(200);
-        expect(patched.json).toMatchObject({ city: "Boulder", visits: { visit_count: 0, lifetime_spend: "0.00" } });
-      });
+      await unchanged(
+        () => storeRows(db, a.other.store.id),
+        async () => {
+          const patched = await as(a.mainKey).patch(`/v1/customers/${a.other.customer.id}`, { city: "Boulder" });
+          expect(patched.status, patched.text).toBe(200);
+          expect(patched.json).toMatchObject({ city: "Boulder", visits: { visit_count: 0, lifetime_spend: "0.00" } });
+        },
+      );
     },
   },
 
@@ -423,18 +522,31 @@ const scenarios: Record<string, RouteScenarios> = {
     merchant: async ({ a, b }) => {
       const mine = sorted([a.sharedSale, a.ownSale, a.refund, a.voided, ...a.other.sales].map((t) => t.id));
       expect(ids(await as(a.key).get("/v1/transactions"))).toEqual(mine);
-      expect(ids(await as(a.key).get("/v1/transactions", { transacted_from: "2000-01-01T00:00:00Z", format: "aiq" })).length).toBe(mine.length);
+      expect(
+        ids(await as(a.key).get("/v1/transactions", { transacted_from: "2000-01-01T00:00:00Z", format: "aiq" })).length,
+      ).toBe(mine.length);
       expect(ids(await as(a.key).get("/v1/transactions", { status: "voided" }))).toEqual([a.voided.id]);
       expect(ids(await as(a.key).get("/v1/transactions", { location_id: b.main.id }))).toEqual([]);
       expect(ids(await as(a.key).get("/v1/transactions", { customer_id: b.sharedCustomer.id }))).toEqual([]);
-      expectCursorRefused(await as(a.key).get("/v1/transactions", { cursor: await cursorOf(b.key, "/v1/transactions") }));
-      expectCursorRefused(await as(a.key).get("/v1/transactions", { cursor: await cursorOf(b.key, "/v1/transactions", { transacted_from: "2000-01-01T00:00:00Z" }), transacted_from: "2000-01-01T00:00:00Z" }));
+      expectCursorRefused(
+        await as(a.key).get("/v1/transactions", { cursor: await cursorOf(b.key, "/v1/transactions") }),
+      );
+      expectCursorRefused(
+        await as(a.key).get("/v1/transactions", {
+          cursor: await cursorOf(b.key, "/v1/transactions", { transacted_from: "2000-01-01T00:00:00Z" }),
+          transacted_from: "2000-01-01T00:00:00Z",
+        }),
+      );
     },
     location: async ({ a }) => {
-      expect(ids(await as(a.mainKey).get("/v1/transactions"))).toEqual(sorted([a.sharedSale, a.ownSale, a.refund, a.voided].map((t) => t.id)));
+      expect(ids(await as(a.mainKey).get("/v1/transactions"))).toEqual(
+        sorted([a.sharedSale, a.ownSale, a.refund, a.voided].map((t) => t.id)),
+      );
       expect(ids(await as(a.mainKey).get("/v1/transactions", { location_id: a.other.store.id }))).toEqual([]);
       expect(ids(await as(a.mainKey).get("/v1/transactions", { customer_id: a.other.customer.id }))).toEqual([]);
-      expectCursorRefused(await as(a.mainKey).get("/v1/transactions", { cursor: await cursorOf(a.key, "/v1/transactions") }));
+      expectCursorRefused(
+        await as(a.mainKey).get("/v1/transactions", { cursor: await cursorOf(a.key, "/v1/transactions") }),
+      );
     },
   },
   "GET /v1/transactions/{id}": {
@@ -442,13 +554,17 @@ const scenarios: Record<string, RouteScenarios> = {
       expect((await as(a.key).get(`/v1/transactions/${a.sharedSale.id}`)).status).toBe(200);
       for (const sale of [b.sharedSale, b.ownSale, b.refund, b.voided]) {
         for (const format of ["standard", "aiq"]) {
-          await expectAsIfMissing(await as(a.key).get(`/v1/transactions/${sale.id}`, { format }), () => as(a.key).get(`/v1/transactions/${NOWHERE}`, { format }));
+          await expectAsIfMissing(await as(a.key).get(`/v1/transactions/${sale.id}`, { format }), () =>
+            as(a.key).get(`/v1/transactions/${NOWHERE}`, { format }),
+          );
         }
       }
     },
     location: async ({ a }) => {
       for (const sale of a.other.sales) {
-        await expectAsIfMissing(await as(a.mainKey).get(`/v1/transactions/${sale.id}`), () => as(a.mainKey).get(`/v1/transactions/${NOWHERE}`));
+        await expectAsIfMissing(await as(a.mainKey).get(`/v1/transactions/${sale.id}`), () =>
+          as(a.mainKey).get(`/v1/transactions/${NOWHERE}`),
+        );
       }
       expect((await as(a.mainKey).get(`/v1/transactions/${a.ownSale.id}`)).status).toBe(200);
     },
@@ -459,9 +575,15 @@ const scenarios: Record<string, RouteScenarios> = {
       await unchanged(bothMerchants(w), async () => {
         const atB = await as(a.key).put("/v1/transactions/new-1", receipt({ location_id: b.main.id }));
         expect(issueCodes(atB)).toEqual(["unknown_location"]);
-        const refundOfB = await as(a.key).put("/v1/transactions/new-2", refundOf(b.ownSale.posId, { location_id: a.main.id }));
+        const refundOfB = await as(a.key).put(
+          "/v1/transactions/new-2",
+          refundOf(b.ownSale.posId, { location_id: a.main.id }),
+        );
         expect(issueCodes(refundOfB)).toEqual(["unknown_original"]);
-        const customerOfB = await as(a.key).put("/v1/transactions/new-3", receipt({ location_id: a.main.id }, { customer_pos_user: b.ownCustomer.posUser }));
+        const customerOfB = await as(a.key).put(
+          "/v1/transactions/new-3",
+          receipt({ location_id: a.main.id }, { customer_pos_user: b.ownCustomer.posUser }),
+        );
         expect(issueCodes(customerOfB)).toEqual(["unknown_customer"]);
         for (const refused of [atB, refundOfB, customerOfB]) expect(refused.status).toBe(422);
       });
@@ -469,11 +591,14 @@ const scenarios: Record<string, RouteScenarios> = {
       const before = await merchantRows(db, b.merchant.id);
       const written = await as(a.key).put(
         `/v1/transactions/${shared.receipt}`,
-        receipt({ location_pos_id: shared.store }, {
-          customer_pos_user: shared.customer,
-          employee_pos_id: shared.employee,
-          lines: [{ sku: shared.sku, name: "Shared", unit_price: "20.00", quantity: "1" }],
-        }),
+        receipt(
+          { location_pos_id: shared.store },
+          {
+            customer_pos_user: shared.customer,
+            employee_pos_id: shared.employee,
+            lines: [{ sku: shared.sku, name: "Shared", unit_price: "20.00", quantity: "1" }],
+          },
+        ),
       );
       expect(written.status, written.text).toBe(200);
       expect(written.json).toMatchObject({
@@ -486,18 +611,30 @@ const scenarios: Record<string, RouteScenarios> = {
       expect(await merchantRows(db, b.merchant.id)).toEqual(before);
     },
     location: async ({ a }) => {
-      await unchanged(() => merchantRows(db, a.merchant.id), async () => {
-        const theirs = await as(a.mainKey).put(`/v1/transactions/${a.other.sales[0]!.posId}`, receipt({ location_id: a.main.id }));
-        expect(theirs.status, theirs.text).toBe(404);
-        for (const store of [{ location_id: a.other.store.id }, { location_pos_id: a.other.store.posId }] as StoreRef[]) {
-          const there = await as(a.mainKey).put("/v1/transactions/new-1", receipt(store));
-          expect(there.status).toBe(422);
-          expect(issueCodes(there)).toEqual(["unknown_location"]);
-        }
-        const refundThere = await as(a.mainKey).put("/v1/transactions/new-2", refundOf(a.other.sales[0]!.posId, { location_id: a.main.id }));
-        expect(refundThere.status).toBe(422);
-        expect(issueCodes(refundThere)).toEqual(["unknown_original"]);
-      });
+      await unchanged(
+        () => merchantRows(db, a.merchant.id),
+        async () => {
+          const theirs = await as(a.mainKey).put(
+            `/v1/transactions/${a.other.sales[0]!.posId}`,
+            receipt({ location_id: a.main.id }),
+          );
+          expect(theirs.status, theirs.text).toBe(404);
+          for (const store of [
+            { location_id: a.other.store.id },
+            { location_pos_id: a.other.store.posId },
+          ] as StoreRef[]) {
+            const there = await as(a.mainKey).put("/v1/transactions/new-1", receipt(store));
+            expect(there.status).toBe(422);
+            expect(issueCodes(there)).toEqual(["unknown_location"]);
+          }
+          const refundThere = await as(a.mainKey).put(
+            "/v1/transactions/new-2",
+            refundOf(a.other.sales[0]!.posId, { location_id: a.main.id }),
+          );
+          expect(refundThere.status).toBe(422);
+          expect(issueCodes(refundThere)).toEqual(["unknown_original"]);
+        },
+      );
     },
   },
   "POST /v1/transactions/{pos_id}/void": {
@@ -508,7 +645,10 @@ const scenarios: Record<string, RouteScenarios> = {
           const refused = await as(a.key).post(`/v1/transactions/${sale.posId}/void`);
           expect(refused.status, refused.text).toBe(404);
         }
-        expect((await as(a.key).post(`/v1/transactions/${b.ownSale.posId}/void`, {}, { "Idempotency-Key": "void-b" })).status).toBe(404);
+        expect(
+          (await as(a.key).post(`/v1/transactions/${b.ownSale.posId}/void`, {}, { "Idempotency-Key": "void-b" }))
+            .status,
+        ).toBe(404);
       });
       const before = await merchantRows(db, b.merchant.id);
       const voided = await as(a.key).post(`/v1/transactions/${shared.receipt}/void`);
@@ -517,9 +657,13 @@ const scenarios: Record<string, RouteScenarios> = {
       expect(await merchantRows(db, b.merchant.id)).toEqual(before);
     },
     location: async ({ a }) => {
-      await unchanged(() => merchantRows(db, a.merchant.id), async () => {
-        for (const sale of a.other.sales) expect((await as(a.mainKey).post(`/v1/transactions/${sale.posId}/void`)).status).toBe(404);
-      });
+      await unchanged(
+        () => merchantRows(db, a.merchant.id),
+        async () => {
+          for (const sale of a.other.sales)
+            expect((await as(a.mainKey).post(`/v1/transactions/${sale.posId}/void`)).status).toBe(404);
+        },
+      );
     },
   },
   "POST /v1/transactions/batch": {
@@ -527,7 +671,13 @@ const scenarios: Record<string, RouteScenarios> = {
       const before = await merchantRows(db, b.merchant.id);
       const answer = await as(a.key).post("/v1/transactions/batch", {
         receipts: [
-          { pos_id: shared.receipt, ...receipt({ location_pos_id: shared.store }, { customer_pos_user: shared.customer, employee_pos_id: shared.employee }) },
+          {
+            pos_id: shared.receipt,
+            ...receipt(
+              { location_pos_id: shared.store },
+              { customer_pos_user: shared.customer, employee_pos_id: shared.employee },
+            ),
+          },
           { pos_id: "new-1", ...receipt({ location_id: b.main.id }) },
           { pos_id: "new-2", ...refundOf(b.ownSale.posId, { location_id: a.main.id }) },
           { pos_id: "new-3", ...receipt({ location_id: a.main.id }, { customer_pos_user: b.ownCustomer.posUser }) },
@@ -538,25 +688,41 @@ const scenarios: Record<string, RouteScenarios> = {
       const [sale, atB, refundOfB, customerOfB, refundOfShared] = answer.json.results;
       expect(sale).toMatchObject({ result: "updated", id: a.sharedSale.id });
       expect(atB).toMatchObject({ result: "error", errors: [expect.objectContaining({ code: "unknown_location" })] });
-      expect(refundOfB).toMatchObject({ result: "error", errors: [expect.objectContaining({ code: "unknown_original" })] });
-      expect(customerOfB).toMatchObject({ result: "error", errors: [expect.objectContaining({ code: "unknown_customer" })] });
+      expect(refundOfB).toMatchObject({
+        result: "error",
+        errors: [expect.objectContaining({ code: "unknown_original" })],
+      });
+      expect(customerOfB).toMatchObject({
+        result: "error",
+        errors: [expect.objectContaining({ code: "unknown_customer" })],
+      });
       expect(refundOfShared).toMatchObject({ result: "created" });
-      const { rows } = await db.pool.query("SELECT merchant_id, original_transaction_id FROM transactions WHERE id = $1", [refundOfShared.id]);
+      const { rows } = await db.pool.query(
+        "SELECT merchant_id, original_transaction_id FROM transactions WHERE id = $1",
+        [refundOfShared.id],
+      );
       expect(rows[0]).toEqual({ merchant_id: a.merchant.id, original_transaction_id: a.sharedSale.id });
       expect(await merchantRows(db, b.merchant.id)).toEqual(before);
     },
     location: async ({ a }) => {
-      await unchanged(() => merchantRows(db, a.merchant.id), async () => {
-        const answer = await as(a.mainKey).post("/v1/transactions/batch", {
-          receipts: [
-            { pos_id: a.other.sales[0]!.posId, ...receipt({ location_id: a.main.id }) },
-            { pos_id: "new-1", ...receipt({ location_id: a.other.store.id }) },
-            { pos_id: "new-2", ...refundOf(a.other.sales[1]!.posId, { location_id: a.main.id }) },
-          ],
-        });
-        expect(answer.status, answer.text).toBe(200);
-        expect(answer.json.results.map((r: any) => [r.result, r.status])).toEqual([["error", 404], ["error", 422], ["error", 422]]);
-      });
+      await unchanged(
+        () => merchantRows(db, a.merchant.id),
+        async () => {
+          const answer = await as(a.mainKey).post("/v1/transactions/batch", {
+            receipts: [
+              { pos_id: a.other.sales[0]!.posId, ...receipt({ location_id: a.main.id }) },
+              { pos_id: "new-1", ...receipt({ location_id: a.other.store.id }) },
+              { pos_id: "new-2", ...refundOf(a.other.sales[1]!.posId, { location_id: a.main.id }) },
+            ],
+          });
+          expect(answer.status, answer.text).toBe(200);
+          expect(answer.json.results.map((r: any) => [r.result, r.status])).toEqual([
+            ["error", 404],
+            ["error", 422],
+            ["error", 422],
+          ]);
+        },
+      );
     },
   },
 
@@ -593,7 +759,11 @@ const scenarios: Record<string, RouteScenarios> = {
     },
     location: async ({ a }) => {
       const me = await as(a.mainKey).get("/v1/whoami");
-      expect(me.json).toMatchObject({ merchant: { id: a.merchant.id }, all_locations: false, locations: [{ id: a.main.id }] });
+      expect(me.json).toMatchObject({
+        merchant: { id: a.merchant.id },
+        all_locations: false,
+        locations: [{ id: a.main.id }],
+      });
     },
   },
 
@@ -607,11 +777,15 @@ const scenarios: Record<string, RouteScenarios> = {
       const theirs = await send(b.key, "get", "/v1/reports/sales", { query: range, quiet: true });
       expect(theirs.json.totals).toMatchObject(await expectedSales(b.merchant.id, null));
       expect(theirs.json.totals.net_sales).not.toBe(mine.json.totals.net_sales);
-      expect((await as(a.key).get("/v1/reports/sales", { ...range, location_id: b.main.id })).json.totals).toMatchObject({ receipts: 0, net_sales: "0.00", cost: "0.00" });
+      expect(
+        (await as(a.key).get("/v1/reports/sales", { ...range, location_id: b.main.id })).json.totals,
+      ).toMatchObject({ receipts: 0, net_sales: "0.00", cost: "0.00" });
       for (const group_by of ["location", "product", "employee", "category", "brand"]) {
         expect((await as(a.key).get("/v1/reports/sales", { ...range, group_by })).json.totals).toMatchObject(expected);
       }
-      expect((await as(a.key).get("/v1/reports/sales", { ...range, group_by: "product", format: "csv" })).status).toBe(200);
+      expect((await as(a.key).get("/v1/reports/sales", { ...range, group_by: "product", format: "csv" })).status).toBe(
+        200,
+      );
     },
     location: async ({ a }) => {
       const range = { from: DAY.from, to: DAY.to };
@@ -619,8 +793,12 @@ const scenarios: Record<string, RouteScenarios> = {
       expect((await as(a.mainKey).get("/v1/reports/sales", range)).json.totals).toMatchObject(expected);
       const byLocation = await as(a.mainKey).get("/v1/reports/sales", { ...range, group_by: "location" });
       expect(new Set(byLocation.json.data.map((r: any) => r.group_key))).toEqual(new Set([a.main.id]));
-      expect((await as(a.mainKey).get("/v1/reports/sales", { ...range, location_id: a.other.store.id })).json.totals).toMatchObject({ receipts: 0, net_sales: "0.00" });
-      expect((await as(a.mainKey).get("/v1/reports/sales", { ...range, group_by: "product" })).json.totals).toMatchObject(expected);
+      expect(
+        (await as(a.mainKey).get("/v1/reports/sales", { ...range, location_id: a.other.store.id })).json.totals,
+      ).toMatchObject({ receipts: 0, net_sales: "0.00" });
+      expect(
+        (await as(a.mainKey).get("/v1/reports/sales", { ...range, group_by: "product" })).json.totals,
+      ).toMatchObject(expected);
     },
   },
   "GET /v1/reports/inventory": {
@@ -632,13 +810,18 @@ const scenarios: Record<string, RouteScenarios> = {
       }
       const theirs = await send(b.key, "get", "/v1/reports/inventory", { quiet: true });
       expect(theirs.json.totals).toMatchObject(await expectedStock(b.merchant.id, null));
-      expect((await as(a.key).get("/v1/reports/inventory", { location_id: b.main.id })).json.totals).toMatchObject({ items: 0, value_at_cost: "0.00" });
+      expect((await as(a.key).get("/v1/reports/inventory", { location_id: b.main.id })).json.totals).toMatchObject({
+        items: 0,
+        value_at_cost: "0.00",
+      });
       expect((await as(a.key).get("/v1/reports/inventory", { format: "csv" })).status).toBe(200);
     },
     location: async ({ a }) => {
       const expected = await expectedStock(a.merchant.id, [a.main.id]);
       expect((await as(a.mainKey).get("/v1/reports/inventory")).json.totals).toMatchObject(expected);
-      expect((await as(a.mainKey).get("/v1/reports/inventory", { location_id: a.other.store.id })).json.totals).toMatchObject({ items: 0, value_at_cost: "0.00" });
+      expect(
+        (await as(a.mainKey).get("/v1/reports/inventory", { location_id: a.other.store.id })).json.totals,
+      ).toMatchObject({ items: 0, value_at_cost: "0.00" });
     },
   },
   "GET /v1/reports/customers": {
@@ -646,62 +829,97 @@ const scenarios: Record<string, RouteScenarios> = {
       const range = { from: DAY.from, to: DAY.to };
       const mine = await as(a.key).get("/v1/reports/customers", range);
       expect(mine.json.totals).toMatchObject(await expectedCustomers(a.merchant.id, null));
-      expect(sorted(mine.json.top_customers.map((c: any) => c.customer_id))).toEqual(sorted([a.sharedCustomer.id, a.ownCustomer.id, a.other.customer.id]));
+      expect(sorted(mine.json.top_customers.map((c: any) => c.customer_id))).toEqual(
+        sorted([a.sharedCustomer.id, a.ownCustomer.id, a.other.customer.id]),
+      );
       const theirs = await send(b.key, "get", "/v1/reports/customers", { query: range, quiet: true });
       expect(theirs.json.totals).toMatchObject(await expectedCustomers(b.merchant.id, null));
-      expect((await as(a.key).get("/v1/reports/customers", { ...range, location_id: b.main.id })).json.totals).toMatchObject({ receipts: 0, customers: 0, net_sales: "0.00" });
-      expect((await as(a.key).get("/v1/reports/customers", { ...range, format: "csv", table: "top_customers" })).status).toBe(200);
+      expect(
+        (await as(a.key).get("/v1/reports/customers", { ...range, location_id: b.main.id })).json.totals,
+      ).toMatchObject({ receipts: 0, customers: 0, net_sales: "0.00" });
+      expect(
+        (await as(a.key).get("/v1/reports/customers", { ...range, format: "csv", table: "top_customers" })).status,
+      ).toBe(200);
     },
     location: async ({ a }) => {
       const range = { from: DAY.from, to: DAY.to };
       const mine = await as(a.mainKey).get("/v1/reports/customers", range);
       expect(mine.json.totals).toMatchObject(await expectedCustomers(a.merchant.id, [a.main.id]));
-      expect(sorted(mine.json.top_customers.map((c: any) => c.customer_id))).toEqual(sorted([a.sharedCustomer.id, a.ownCustomer.id]));
-      expect((await as(a.mainKey).get("/v1/reports/customers", { ...range, location_id: a.other.store.id })).json.totals).toMatchObject({ receipts: 0, net_sales: "0.00" });
+      expect(sorted(mine.json.top_customers.map((c: any) => c.customer_id))).toEqual(
+        sorted([a.sharedCustomer.id, a.ownCustomer.id]),
+      );
+      expect(
+        (await as(a.mainKey).get("/v1/reports/customers", { ...range, location_id: a.other.store.id })).json.totals,
+      ).toMatchObject({ receipts: 0, net_sales: "0.00" });
     },
   },
 
   "GET /v1/export/transactions": {
     merchant: async ({ a, b }) => {
       const mine = exported(await as(a.key).get("/v1/export/transactions", { format: "ndjson" }));
-      expect(sorted(mine.map((r) => r.id))).toEqual(sorted([a.sharedSale, a.ownSale, a.refund, a.voided, ...a.other.sales].map((t) => t.id)));
+      expect(sorted(mine.map((r) => r.id))).toEqual(
+        sorted([a.sharedSale, a.ownSale, a.refund, a.voided, ...a.other.sales].map((t) => t.id)),
+      );
       expect((await as(a.key).get("/v1/export/transactions", { format: "csv" })).status).toBe(200);
-      expect(exported(await as(a.key).get("/v1/export/transactions", { format: "ndjson", location_id: b.main.id }))).toEqual([]);
-      expectCursorRefused(await as(a.key).get("/v1/export/transactions", { cursor: await cursorOf(b.key, "/v1/transactions") }));
+      expect(
+        exported(await as(a.key).get("/v1/export/transactions", { format: "ndjson", location_id: b.main.id })),
+      ).toEqual([]);
+      expectCursorRefused(
+        await as(a.key).get("/v1/export/transactions", { cursor: await cursorOf(b.key, "/v1/transactions") }),
+      );
     },
     location: async ({ a }) => {
       const mine = exported(await as(a.mainKey).get("/v1/export/transactions", { format: "ndjson", shape: "aiq" }));
       expect(mine).toHaveLength(4);
       expect((await as(a.mainKey).get("/v1/export/transactions", { format: "csv" })).status).toBe(200);
-      expectCursorRefused(await as(a.mainKey).get("/v1/export/transactions", { cursor: await cursorOf(a.key, "/v1/transactions") }));
+      expectCursorRefused(
+        await as(a.mainKey).get("/v1/export/transactions", { cursor: await cursorOf(a.key, "/v1/transactions") }),
+      );
     },
   },
   "GET /v1/export/customers": {
     merchant: async ({ a, b }) => {
       const mine = exported(await as(a.key).get("/v1/export/customers", { format: "ndjson" }));
-      expect(sorted(mine.map((r) => r.id))).toEqual(sorted([a.sharedCustomer.id, a.ownCustomer.id, a.other.customer.id]));
-      expect(exported(await as(a.key).get("/v1/export/customers", { format: "ndjson", email: b.ownCustomer.email! }))).toEqual([]);
+      expect(sorted(mine.map((r) => r.id))).toEqual(
+        sorted([a.sharedCustomer.id, a.ownCustomer.id, a.other.customer.id]),
+      );
+      expect(
+        exported(await as(a.key).get("/v1/export/customers", { format: "ndjson", email: b.ownCustomer.email! })),
+      ).toEqual([]);
       expect((await as(a.key).get("/v1/export/customers", { format: "csv" })).status).toBe(200);
-      expectCursorRefused(await as(a.key).get("/v1/export/customers", { cursor: await cursorOf(b.key, "/v1/customers") }));
+      expectCursorRefused(
+        await as(a.key).get("/v1/export/customers", { cursor: await cursorOf(b.key, "/v1/customers") }),
+      );
     },
     location: async ({ a }) => {
       const mine = exported(await as(a.mainKey).get("/v1/export/customers", { format: "ndjson" }));
-      expect(mine.find((r) => r.id === a.other.customer.id)?.visits).toMatchObject({ visit_count: 0, lifetime_spend: "0.00" });
-      expectCursorRefused(await as(a.mainKey).get("/v1/export/customers", { cursor: await cursorOf(a.key, "/v1/customers") }));
+      expect(mine.find((r) => r.id === a.other.customer.id)?.visits).toMatchObject({
+        visit_count: 0,
+        lifetime_spend: "0.00",
+      });
+      expectCursorRefused(
+        await as(a.mainKey).get("/v1/export/customers", { cursor: await cursorOf(a.key, "/v1/customers") }),
+      );
     },
   },
   "GET /v1/export/inventory": {
     merchant: async ({ a, b }) => {
       const mine = exported(await as(a.key).get("/v1/export/inventory", { format: "ndjson" }));
       expect(sorted(mine.map((r) => r.id))).toEqual(sorted([...a.items, ...a.other.items].map((i) => i.id)));
-      expect(exported(await as(a.key).get("/v1/export/inventory", { format: "ndjson", location_id: b.main.id }))).toEqual([]);
+      expect(
+        exported(await as(a.key).get("/v1/export/inventory", { format: "ndjson", location_id: b.main.id })),
+      ).toEqual([]);
       expect((await as(a.key).get("/v1/export/inventory", { format: "csv" })).status).toBe(200);
-      expectCursorRefused(await as(a.key).get("/v1/export/inventory", { cursor: await cursorOf(b.key, "/v1/inventory") }));
+      expectCursorRefused(
+        await as(a.key).get("/v1/export/inventory", { cursor: await cursorOf(b.key, "/v1/inventory") }),
+      );
     },
     location: async ({ a }) => {
       const mine = exported(await as(a.mainKey).get("/v1/export/inventory", { format: "ndjson" }));
       expect(sorted(mine.map((r) => r.id))).toEqual(sorted(a.items.map((i) => i.id)));
-      expectCursorRefused(await as(a.mainKey).get("/v1/export/inventory", { cursor: await cursorOf(a.key, "/v1/inventory") }));
+      expectCursorRefused(
+        await as(a.mainKey).get("/v1/export/inventory", { cursor: await cursorOf(a.key, "/v1/inventory") }),
+      );
     },
   },
 };
@@ -712,7 +930,8 @@ const scenarios: Record<string, RouteScenarios> = {
 // request has just read under the merchant's condition (or, for the key lookup, come before any
 // merchant is known).
 
-const TENANT_TABLE = /\b(?:from|join|into|update)\s+(?:"?public"?\.)?"?(merchants|locations|employees|customers|products|inventory_items|transactions|line_items|api_keys|audit_entries|idempotency_records)"?/i;
+const TENANT_TABLE =
+  /\b(?:from|join|into|update)\s+(?:"?public"?\.)?"?(merchants|locations|employees|customers|products|inventory_items|transactions|line_items|api_keys|audit_entries|idempotency_records)"?/i;
 
 /** merchant_id compared (`t.merchant_id = $1`, Prisma's `"locations"."merchant_id" = $1`, `IN (…)`), not merely selected. */
 const MERCHANT_CONDITION = /merchant_id"?\s*(?:=|in\b)/i;
@@ -720,17 +939,45 @@ const MERCHANT_CONDITION = /merchant_id"?\s*(?:=|in\b)/i;
 const MERCHANT_INSERT = /insert\s+into\s+[\w".]+\s*(?:as\s+\w+\s*)?\([^)]*merchant_id/i;
 
 const REVIEWED: { pattern: RegExp; why: string }[] = [
-  { pattern: /\bFROM "?api_keys"? WHERE prefix = \$1$|FROM "public"\."api_keys" WHERE \("public"\."api_keys"\."prefix" = \$1 /, why: "authentication finds the key by its public prefix, before any merchant is known; the hash then proves it" },
-  { pattern: /"public"\."api_keys"(?: SET "last_used_at" = \$1)? WHERE \("public"\."api_keys"\."id" = \$\d AND 1=1\)/, why: "the calling key's own row, by the id authentication just read (last use, whoami)" },
-  { pattern: /FROM "public"\."merchants" WHERE "public"\."merchants"\."id" = \$1 /, why: "the calling key's own merchant (whoami)" },
-  { pattern: /^DELETE FROM line_items WHERE transaction_id = \$1$/, why: "the lines of the receipt put.ts has just locked under the merchant's condition" },
-  { pattern: /WHERE r\.original_transaction_id = \$1 AND r\.kind = 'refund'/, why: "refunds of the sale refunds.ts has just locked under the merchant's condition" },
-  { pattern: /^SELECT pos_id FROM transactions WHERE original_transaction_id = \$1 /, why: "refunds of the receipt void.ts has just locked under the merchant's condition" },
-  { pattern: /^UPDATE transactions SET status = 'voided', .* WHERE id = \$1 /, why: "the receipt void.ts has just locked under the merchant's condition" },
+  {
+    pattern:
+      /\bFROM "?api_keys"? WHERE prefix = \$1$|FROM "public"\."api_keys" WHERE \("public"\."api_keys"\."prefix" = \$1 /,
+    why: "authentication finds the key by its public prefix, before any merchant is known; the hash then proves it",
+  },
+  {
+    pattern: /"public"\."api_keys"(?: SET "last_used_at" = \$1)? WHERE \("public"\."api_keys"\."id" = \$\d AND 1=1\)/,
+    why: "the calling key's own row, by the id authentication just read (last use, whoami)",
+  },
+  {
+    pattern: /FROM "public"\."merchants" WHERE "public"\."merchants"\."id" = \$1 /,
+    why: "the calling key's own merchant (whoami)",
+  },
+  {
+    pattern: /^DELETE FROM line_items WHERE transaction_id = \$1$/,
+    why: "the lines of the receipt put.ts has just locked under the merchant's condition",
+  },
+  {
+    pattern: /WHERE r\.original_transaction_id = \$1 AND r\.kind = 'refund'/,
+    why: "refunds of the sale refunds.ts has just locked under the merchant's condition",
+  },
+  {
+    pattern: /^SELECT pos_id FROM transactions WHERE original_transaction_id = \$1 /,
+    why: "refunds of the receipt void.ts has just locked under the merchant's condition",
+  },
+  {
+    pattern: /^UPDATE transactions SET status = 'voided', .* WHERE id = \$1 /,
+    why: "the receipt void.ts has just locked under the merchant's condition",
+  },
 ];
 
 function expectMerchantCondition(sent: string[]) {
-  const offenders = [...new Set(sent)].filter((text) => TENANT_TABLE.test(text) && !MERCHANT_CONDITION.test(text) && !MERCHANT_INSERT.test(text) && !REVIEWED.some((r) => r.pattern.test(text.trim())));
+  const offenders = [...new Set(sent)].filter(
+    (text) =>
+      TENANT_TABLE.test(text) &&
+      !MERCHANT_CONDITION.test(text) &&
+      !MERCHANT_INSERT.test(text) &&
+      !REVIEWED.some((r) => r.pattern.test(text.trim())),
+  );
   expect(offenders, "statements on tenant tables without the merchant condition").toEqual([]);
 }
 
@@ -745,7 +992,10 @@ async function run(route: RouteDef, which: keyof RouteScenarios) {
   answers = [];
   const mark = statements.length;
   await scenario[which](world);
-  expectNoneOf(which === "merchant" ? await merchantMarkers(world.b.merchant.id, world.b.tag) : await otherStoreMarkers(world), answers);
+  expectNoneOf(
+    which === "merchant" ? await merchantMarkers(world.b.merchant.id, world.b.tag) : await otherStoreMarkers(world),
+    answers,
+  );
   expectMerchantCondition(statements.slice(mark));
 }
 
@@ -759,7 +1009,8 @@ describe("tenant isolation over every route", () => {
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     answers = [];
     const mark = statements.length;
-    const zero = (value: unknown) => value === null || value === 0 || (typeof value === "string" && /^0(\.0+)?$/.test(value));
+    const zero = (value: unknown) =>
+      value === null || value === 0 || (typeof value === "string" && /^0(\.0+)?$/.test(value));
     for (const route of routes.filter((r) => r.method === "get" && r.scope !== null)) {
       const params = Object.keys((route.params as { shape?: object } | undefined)?.shape ?? {});
       const accepts = Object.keys((route.query as { shape?: object } | undefined)?.shape ?? {});
@@ -770,7 +1021,8 @@ describe("tenant isolation over every route", () => {
       if (params.length) {
         // B's ids of every kind, at every id route: none is found.
         const ids = [w.b.sharedCustomer.id, w.b.ownSale.id, w.b.items[0]!.id, w.b.main.id];
-        for (const id of ids) expect((await as(key).get(route.path.replace(/\{\w+\}/, id), query)).status, label(route)).toBe(404);
+        for (const id of ids)
+          expect((await as(key).get(route.path.replace(/\{\w+\}/, id), query)).status, label(route)).toBe(404);
         continue;
       }
       const answer = await as(key).get(route.path, query);
@@ -779,7 +1031,8 @@ describe("tenant isolation over every route", () => {
       else if (route.scope === "metrics:read") expect(answer.text, label(route)).toContain("posbridge_");
       else if ("has_more" in answer.json) expect(answer.json.data, label(route)).toEqual([]);
       else if ("totals" in answer.json) {
-        for (const [figure, value] of Object.entries(answer.json.totals)) expect(zero(value), `${label(route)} totals.${figure} = ${value}`).toBe(true);
+        for (const [figure, value] of Object.entries(answer.json.totals))
+          expect(zero(value), `${label(route)} totals.${figure} = ${value}`).toBe(true);
         expect(answer.json.top_customers ?? [], label(route)).toEqual([]);
       } else expect(answer.json.locations, label(route)).toEqual([]);
     }
@@ -788,11 +1041,17 @@ describe("tenant isolation over every route", () => {
     expectMerchantCondition(statements.slice(mark));
   });
 
-  it.each(byRoute)("when merchant A's key calls %s, then nothing of merchant B is seen or changed", async (_label, route) => {
-    await run(route, "merchant");
-  });
+  it.each(byRoute)(
+    "when merchant A's key calls %s, then nothing of merchant B is seen or changed",
+    async (_label, route) => {
+      await run(route, "merchant");
+    },
+  );
 
-  it.each(byRoute)("when A's key limited to one store calls %s, then nothing of A's other store is seen or changed", async (_label, route) => {
-    await run(route, "location");
-  });
+  it.each(byRoute)(
+    "when A's key limited to one store calls %s, then nothing of A's other store is seen or changed",
+    async (_label, route) => {
+      await run(route, "location");
+    },
+  );
 });

@@ -7,7 +7,14 @@ import { createDb } from "../../src/db/client.js";
 import { hashKey, parseKey } from "../../src/keys/format.js";
 import { revokeKey, rotateKey } from "../../src/keys/manage.js";
 import { createTestDb } from "../helpers/db.js";
-import { makeInventory, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  makeInventory,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 import { appOver } from "./apps.js";
 
 const db = await createTestDb();
@@ -16,7 +23,8 @@ const app = appOver(db, { env: { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "1000" } }
 const prefixOf = (key: string) => key.split("_").slice(0, 3).join("_");
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** The key with the character at `index` replaced by the next one of the alphabet. */
-const typo = (key: string, index: number) => key.slice(0, index) + ALPHABET[(ALPHABET.indexOf(key[index]!) + 1) % 62] + key.slice(index + 1);
+const typo = (key: string, index: number) =>
+  key.slice(0, index) + ALPHABET[(ALPHABET.indexOf(key[index]!) + 1) % 62] + key.slice(index + 1);
 
 describe("API keys", () => {
   it("when a key is mistyped, then 401 says so — told by its checksum alone, without reading the database", async () => {
@@ -27,7 +35,9 @@ describe("API keys", () => {
     const offline = appOver({ ...closed, url: db.url }, { env: { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "1000" } });
 
     const secretStart = prefixOf(key).length + 1;
-    const mistyped = await request(offline).get("/v1/transactions").set("x-apikey", typo(key, secretStart + 5));
+    const mistyped = await request(offline)
+      .get("/v1/transactions")
+      .set("x-apikey", typo(key, secretStart + 5));
     expect(mistyped.status).toBe(401);
     expect(mistyped.body.detail).toMatch(/mistyped/);
     expect(mistyped.headers["www-authenticate"]).toMatch(/^Bearer/);
@@ -88,7 +98,8 @@ describe("API keys", () => {
     expect(record.scopes).toEqual(["transactions:read"]);
     expect(record.locationIds).toEqual([store.id]);
 
-    for (const key of [old, fresh]) expect((await request(app).get("/v1/transactions").set("x-apikey", key)).status).toBe(200);
+    for (const key of [old, fresh])
+      expect((await request(app).get("/v1/transactions").set("x-apikey", key)).status).toBe(200);
 
     await sleep(Math.max(0, oldExpiresAt.getTime() - Date.now()) + 50);
     const after = await request(app).get("/v1/transactions").set("x-apikey", old);
@@ -124,8 +135,12 @@ describe("API keys", () => {
       await makeInventory(db, { merchantId: merchant.id, locationId: other.id, productId: product.id }),
     ];
     const [mySale, otherSale] = [await makeTransaction(db, mine), await makeTransaction(db, other)];
-    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read", "inventory:read"], locationIds: [mine.id] });
-    const get = (path: string, query: Record<string, string> = {}) => request(app).get(path).set("x-apikey", key).query(query);
+    const { key } = await makeKey(db, merchant.id, {
+      scopes: ["transactions:read", "inventory:read"],
+      locationIds: [mine.id],
+    });
+    const get = (path: string, query: Record<string, string> = {}) =>
+      request(app).get(path).set("x-apikey", key).query(query);
 
     const feed = await get("/v1/transactions");
     expect(feed.body.data.map((t: { id: string }) => t.id)).toEqual([mySale.id]);

@@ -39,7 +39,17 @@ const customerBody = {
 };
 
 const failingRoute = (path: string, handler: RouteDef["handler"]): RouteDef =>
-  defineRoute({ method: "post", path, operationId: path, summary: path, tags: ["Test"], scope: "pos:write", query: z.strictObject({}), responses: { 200: { description: "ok" } }, handler });
+  defineRoute({
+    method: "post",
+    path,
+    operationId: path,
+    summary: path,
+    tags: ["Test"],
+    scope: "pos:write",
+    query: z.strictObject({}),
+    responses: { 200: { description: "ok" } },
+    handler,
+  });
 
 const failingRoutes = [
   failingRoute("/v1/test/throws", () => {
@@ -50,15 +60,28 @@ const failingRoutes = [
   }),
   failingRoute("/v1/test/pg-unique", async ({ db }) => {
     // "Key (slug)=(…) already exists"
-    await db.pool.query("INSERT INTO merchants (id, slug, name) VALUES (gen_random_uuid(), $1, 'x'), (gen_random_uuid(), $1, 'y')", [PII.email]);
+    await db.pool.query(
+      "INSERT INTO merchants (id, slug, name) VALUES (gen_random_uuid(), $1, 'x'), (gen_random_uuid(), $1, 'y')",
+      [PII.email],
+    );
   }),
   failingRoute("/v1/test/pg-not-null", async ({ db }) => {
     // "Failing row contains (…)"
-    await db.pool.query("INSERT INTO merchants (slug, name) VALUES ($1, $2)", [PII.email, `${PII.firstName} ${PII.lastName}`]);
+    await db.pool.query("INSERT INTO merchants (slug, name) VALUES ($1, $2)", [
+      PII.email,
+      `${PII.firstName} ${PII.lastName}`,
+    ]);
   }),
   failingRoute("/v1/test/prisma-validation", async ({ db, auth }) => {
     await db.prisma.customer.create({
-      data: { merchantId: auth.merchantId, posUser: PII.email, email: PII.email, phone: PII.phone, firstName: PII.firstName, birthday: PII.birthday as never },
+      data: {
+        merchantId: auth.merchantId,
+        posUser: PII.email,
+        email: PII.email,
+        phone: PII.phone,
+        firstName: PII.firstName,
+        birthday: PII.birthday as never,
+      },
     });
   }),
   failingRoute("/v1/test/cause", () => {
@@ -68,7 +91,10 @@ const failingRoutes = [
     throw new AppError("unprocessable", `The phone '${PII.phoneAsTyped}' of ${PII.firstName} is not valid.`);
   }),
   failingRoute("/v1/test/logs-by-hand", ({ req }) => {
-    req.log.info({ customer: { ...customerBody, phone: PII.phone }, email: PII.email, key: "whatever" }, "saving a customer");
+    req.log.info(
+      { customer: { ...customerBody, phone: PII.phone }, email: PII.email, key: "whatever" },
+      "saving a customer",
+    );
     return { ok: true };
   }),
 ];
@@ -85,7 +111,9 @@ const app = appOver(db, { logTo, extraRoutes: failingRoutes, env: { RATE_LIMIT_A
 // Whatever else the process prints (console, stdout, stderr) while the requests run.
 beforeAll(() => {
   for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(" ")));
+    vi.spyOn(console, method).mockImplementation(
+      (...args: unknown[]) => void captured.push(args.map(String).join(" ")),
+    );
   }
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
@@ -97,7 +125,8 @@ beforeAll(() => {
 });
 afterAll(() => vi.restoreAllMocks());
 
-const concrete = (path: string, value: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "id" ? value : PII.email));
+const concrete = (path: string, value: string) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "id" ? value : PII.email));
 
 describe("logs and personal data", () => {
   it("when requests carrying keys and a customer's personal data succeed and fail on every route, then no log line contains any of it", async () => {
@@ -120,14 +149,21 @@ describe("logs and personal data", () => {
 
     const statuses = new Set<number>();
     let requests = 0;
-    const send = async (route: RouteDef, variant: { apiKey?: string; bearer?: string; id: string; body: unknown; query: Record<string, string> }) => {
-      let call = request(app)[route.method](concrete(route.path, variant.id)).query(variant.query)
+    const send = async (
+      route: RouteDef,
+      variant: { apiKey?: string; bearer?: string; id: string; body: unknown; query: Record<string, string> },
+    ) => {
+      let call = request(app)
+        [route.method](concrete(route.path, variant.id))
+        .query(variant.query)
         .set("x-customer-name", `${PII.firstName} ${PII.lastName}`)
         .set("user-agent", `pos-terminal (${PII.email})`)
         .set("x-forwarded-for", PII.address1);
       if (variant.apiKey) call = call.set("x-apikey", variant.apiKey);
       if (variant.bearer) call = call.set("authorization", `Bearer ${variant.bearer}`);
-      const res = ["post", "put", "patch"].includes(route.method) ? await call.send(variant.body as object) : await call;
+      const res = ["post", "put", "patch"].includes(route.method)
+        ? await call.send(variant.body as object)
+        : await call;
       statuses.add(res.status);
       requests++;
     };
@@ -139,15 +175,27 @@ describe("logs and personal data", () => {
       // The same as a Bearer token, with only the lookups a route may accept.
       await send(route, { bearer: key, id: customer.id, body: customerBody, query: { email: PII.email } });
       // Invalid values (422 on writes), an id that exists nowhere (404).
-      await send(route, { apiKey: key, id: "00000000-0000-4000-8000-000000000000", body: { ...customerBody, phone: `${PII.lastName} 0199`, email: `${PII.firstName}@` }, query: {} });
+      await send(route, {
+        apiKey: key,
+        id: "00000000-0000-4000-8000-000000000000",
+        body: { ...customerBody, phone: `${PII.lastName} 0199`, email: `${PII.firstName}@` },
+        query: {},
+      });
       // A revoked key and a "key" that is someone's email (401).
       await send(route, { apiKey: revoked, id: customer.id, body: customerBody, query: piiQuery });
       await send(route, { apiKey: PII.email, id: customer.id, body: customerBody, query: {} });
     }
     // A path of no route, made of personal data (404).
-    await send({ ...routes[0]!, path: `/v1/people/${PII.email}/${PII.phone}` }, { apiKey: key, id: customer.id, body: {}, query: {} });
+    await send(
+      { ...routes[0]!, path: `/v1/people/${PII.email}/${PII.phone}` },
+      { apiKey: key, id: customer.id, body: {}, query: {} },
+    );
     // Malformed JSON quoting personal data (400).
-    const malformed = await request(app).post("/v1/test/throws").set("x-apikey", key).set("content-type", "application/json").send(`{"email": "${PII.email}", `);
+    const malformed = await request(app)
+      .post("/v1/test/throws")
+      .set("x-apikey", key)
+      .set("content-type", "application/json")
+      .send(`{"email": "${PII.email}", `);
     statuses.add(malformed.status);
     requests++;
 
@@ -156,19 +204,42 @@ describe("logs and personal data", () => {
 
     const text = captured.join("\n");
     // The logs are there (one line per request at least), and say what happened...
-    const lines = captured.filter((line) => line.includes('"msg":"request completed"') || line.includes('"msg":"request errored"'));
+    const lines = captured.filter(
+      (line) => line.includes('"msg":"request completed"') || line.includes('"msg":"request errored"'),
+    );
     expect(lines.length).toBeGreaterThanOrEqual(requests);
-    const entries = text.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, any>);
+    const entries = text
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, any>);
     const errors = entries.flatMap((entry) => (entry.err ? [entry.err] : []));
     // Errors keep what tells where and what broke (type, SQLSTATE, constraint, table, column, frames).
-    expect(errors).toContainEqual(expect.objectContaining({ type: "Error", stack: expect.stringMatching(/^\s+at .*logs\.test\.ts/) }));
-    expect(errors).toContainEqual(expect.objectContaining({ type: "DatabaseError", code: "22007", routine: "DateTimeParseError" }));
-    expect(errors).toContainEqual(expect.objectContaining({ type: "DatabaseError", code: "23505", table: "merchants", constraint: "merchants_slug_key" }));
-    expect(errors).toContainEqual(expect.objectContaining({ type: "DatabaseError", code: "23502", table: "merchants", column: "id" }));
+    expect(errors).toContainEqual(
+      expect.objectContaining({ type: "Error", stack: expect.stringMatching(/^\s+at .*logs\.test\.ts/) }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ type: "DatabaseError", code: "22007", routine: "DateTimeParseError" }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        type: "DatabaseError",
+        code: "23505",
+        table: "merchants",
+        constraint: "merchants_slug_key",
+      }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ type: "DatabaseError", code: "23502", table: "merchants", column: "id" }),
+    );
     expect(errors).toContainEqual(expect.objectContaining({ type: "PrismaClientValidationError" }));
     expect(errors).toContainEqual(expect.objectContaining({ cause: expect.objectContaining({ type: "Error" }) }));
     // A customer logged by hand is there, with its personal fields redacted.
-    expect(entries).toContainEqual(expect.objectContaining({ msg: "saving a customer", customer: expect.objectContaining({ first_name: "[redacted]", address1: "[redacted]" }) }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        msg: "saving a customer",
+        customer: expect.objectContaining({ first_name: "[redacted]", address1: "[redacted]" }),
+      }),
+    );
     // ...but nothing personal, and no key.
     const forbidden = [
       ...secrets,
@@ -184,6 +255,7 @@ describe("logs and personal data", () => {
       "31Z",
       PII.birthday,
     ];
-    for (const value of forbidden) expect(text.toLowerCase(), `log contains ${value}`).not.toContain(value.toLowerCase());
+    for (const value of forbidden)
+      expect(text.toLowerCase(), `log contains ${value}`).not.toContain(value.toLowerCase());
   });
 });

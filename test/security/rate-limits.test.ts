@@ -43,7 +43,8 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     const key = await newKey();
     const from = freshAddress();
     const answers = [];
-    for (let i = 0; i < 11; i++) answers.push(await request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", from));
+    for (let i = 0; i < 11; i++)
+      answers.push(await request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", from));
 
     expect(answers.slice(0, 10).map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(answers.slice(0, 10).map((r) => r.headers["ratelimit"])).toEqual(
@@ -66,8 +67,11 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     const { key: spent } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
     const { key: other } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
     const from = freshAddress();
-    for (let i = 0; i < 10; i++) await request(app).get("/v1/transactions").set("x-apikey", spent).set("x-forwarded-for", from);
-    expect((await request(app).get("/v1/transactions").set("x-apikey", spent).set("x-forwarded-for", from)).status).toBe(429);
+    for (let i = 0; i < 10; i++)
+      await request(app).get("/v1/transactions").set("x-apikey", spent).set("x-forwarded-for", from);
+    expect(
+      (await request(app).get("/v1/transactions").set("x-apikey", spent).set("x-forwarded-for", from)).status,
+    ).toBe(429);
 
     const res = await request(app).get("/v1/transactions").set("x-apikey", other).set("x-forwarded-for", from);
     expect(res.status).toBe(200);
@@ -78,7 +82,8 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     const key = await newKey();
     const from = freshAddress();
     const heavy = [];
-    for (let i = 0; i < 4; i++) heavy.push(await request(app).get("/v1/test-heavy").set("x-apikey", key).set("x-forwarded-for", from));
+    for (let i = 0; i < 4; i++)
+      heavy.push(await request(app).get("/v1/test-heavy").set("x-apikey", key).set("x-forwarded-for", from));
     expect(heavy.map((r) => r.status)).toEqual([200, 200, 200, 429]);
     expect(heavy[0]!.headers["ratelimit-policy"]).toMatch(/^"heavy"; q=3; w=60;/);
     expect(heavy[3]!.body.policy).toBe("heavy");
@@ -92,7 +97,8 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
   it("when a keyed route answers 400, 401, 403 or 404, then the answer carries RateLimit headers too", async () => {
     const key = await newKey(["transactions:read"]);
     const from = freshAddress();
-    const call = (path: string, withKey = key) => request(app).get(path).set("x-apikey", withKey).set("x-forwarded-for", from);
+    const call = (path: string, withKey = key) =>
+      request(app).get(path).set("x-apikey", withKey).set("x-forwarded-for", from);
 
     const invalid = await call("/v1/transactions?bogus=1");
     const missing = await call("/v1/transactions/00000000-0000-4000-8000-000000000000");
@@ -114,8 +120,12 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     const key = await newKey();
     const attacker = freshAddress();
     // Well-formed keys with a valid checksum that exist nowhere, and plain garbage: all count.
-    const guesses = await Promise.all(Array.from({ length: 3 }, async () => (await makeKey(db, (await makeMerchant(db)).id)).key));
-    await db.pool.query("DELETE FROM api_keys WHERE prefix = ANY($1)", [guesses.map((g) => g.split("_").slice(0, 3).join("_"))]);
+    const guesses = await Promise.all(
+      Array.from({ length: 3 }, async () => (await makeKey(db, (await makeMerchant(db)).id)).key),
+    );
+    await db.pool.query("DELETE FROM api_keys WHERE prefix = ANY($1)", [
+      guesses.map((g) => g.split("_").slice(0, 3).join("_")),
+    ]);
     const failures = [];
     for (let i = 0; i < 30; i++) {
       const guess = i % 2 === 0 ? guesses[i % 3]! : `not-a-key-${i}`;
@@ -124,7 +134,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(failures.every((r) => r.status === 401)).toBe(true);
     expect(failures[29]!.headers["ratelimit"]).toMatch(/^"auth-failures"; r=0;/);
 
-    const goodLooking = await request(app).get("/v1/transactions").set("x-apikey", guesses[0]!).set("x-forwarded-for", attacker);
+    const goodLooking = await request(app)
+      .get("/v1/transactions")
+      .set("x-apikey", guesses[0]!)
+      .set("x-forwarded-for", attacker);
     expect(goodLooking.status).toBe(429);
     expect(goodLooking.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect(goodLooking.body).toMatchObject({ code: "rate_limited", policy: "auth-failures" });
@@ -135,7 +148,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
 
     // Routes that need no key stay open; other addresses keep their own budget.
     expect((await request(app).get("/healthz").set("x-forwarded-for", attacker)).status).toBe(200);
-    const elsewhere = await request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", freshAddress());
+    const elsewhere = await request(app)
+      .get("/v1/transactions")
+      .set("x-apikey", key)
+      .set("x-forwarded-for", freshAddress());
     expect(elsewhere.status).toBe(200);
   });
 
@@ -143,9 +159,14 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     const key = await newKey();
     const from = freshAddress();
     // Parallel, as a poller sends them: 10 successes and then 29 failures leave the address one failure short of the limit.
-    const ok = await Promise.all(Array.from({ length: 10 }, () => request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", from)));
+    const ok = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", from),
+      ),
+    );
     expect(ok.every((r) => r.status === 200)).toBe(true);
-    for (let i = 0; i < 29; i++) await request(app).get("/v1/transactions").set("x-apikey", "wrong").set("x-forwarded-for", from);
+    for (let i = 0; i < 29; i++)
+      await request(app).get("/v1/transactions").set("x-apikey", "wrong").set("x-forwarded-for", from);
     const last = await request(app).get("/v1/transactions").set("x-apikey", "wrong").set("x-forwarded-for", from);
     expect(last.status).toBe(401);
     expect(last.headers["ratelimit"]).toMatch(/^"auth-failures"; r=0;/);
@@ -158,7 +179,9 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
   });
 
   it("when any route that needs no key is called (readiness, the API document, the docs page), then it carries no RateLimit headers", async () => {
-    const publicPaths = routes.filter((r) => r.scope === null && r.method === "get" && !r.path.includes("{")).map((r) => r.path);
+    const publicPaths = routes
+      .filter((r) => r.scope === null && r.method === "get" && !r.path.includes("{"))
+      .map((r) => r.path);
     expect(publicPaths).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/openapi.json", "/docs"]));
     for (const path of publicPaths) {
       const res = await request(app).get(path);
@@ -172,7 +195,11 @@ describe("the client address", () => {
   it("when no proxy is trusted, then X-Forwarded-For is ignored: an attacker cannot rotate addresses by header", async () => {
     const app = appOver(db, { env: { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "3" } });
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await request(app).get("/v1/transactions").set("x-apikey", "wrong").set("x-forwarded-for", freshAddress())).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await request(app).get("/v1/transactions").set("x-apikey", "wrong").set("x-forwarded-for", freshAddress()))
+          .status,
+      );
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
@@ -183,11 +210,22 @@ describe("the client address", () => {
 
 describe("the PostgreSQL store", () => {
   it("when many instances count the same key at once, then no hit is lost (one atomic upsert each)", async () => {
-    const apps = [1, 2, 3].map(() => appOver(db, { env: { RATE_LIMIT_STORE: "postgres", RATE_LIMIT_PER_MINUTE: "1000" } }));
-    const key = await (async () => (await makeKey(db, (await makeMerchant(db)).id, { scopes: ["transactions:read"] })).key)();
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => request(apps[i % 3]!).get("/v1/transactions").set("x-apikey", key)));
+    const apps = [1, 2, 3].map(() =>
+      appOver(db, { env: { RATE_LIMIT_STORE: "postgres", RATE_LIMIT_PER_MINUTE: "1000" } }),
+    );
+    const key = await (async () =>
+      (await makeKey(db, (await makeMerchant(db)).id, { scopes: ["transactions:read"] })).key)();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        request(apps[i % 3]!)
+          .get("/v1/transactions")
+          .set("x-apikey", key),
+      ),
+    );
     expect(answers.every((r) => r.status === 200)).toBe(true);
-    const remaining = answers.map((r) => Number(/r=(\d+)/.exec(String(r.headers["ratelimit"]))![1])).sort((a, b) => a - b);
+    const remaining = answers
+      .map((r) => Number(/r=(\d+)/.exec(String(r.headers["ratelimit"]))![1]))
+      .sort((a, b) => a - b);
     // Every hit got its own count: 1000 − 1 … 1000 − 30, each exactly once.
     expect(remaining).toEqual(Array.from({ length: 30 }, (_, i) => 970 + i));
     const prefix = key.split("_").slice(0, 3).join("_");
@@ -203,7 +241,9 @@ describe("the PostgreSQL store", () => {
 
     // The minute passes (the window's end moved into the past, as time would).
     const prefix = key.split("_").slice(0, 3).join("_");
-    await db.pool.query("UPDATE rate_limit_counters SET reset_at = now() - interval '1 second' WHERE key = $1", [`default:${prefix}`]);
+    await db.pool.query("UPDATE rate_limit_counters SET reset_at = now() - interval '1 second' WHERE key = $1", [
+      `default:${prefix}`,
+    ]);
     const res = await request(app).get("/v1/transactions").set("x-apikey", key);
     expect(res.status).toBe(200);
     expect(res.headers["ratelimit"]).toMatch(/^"default"; r=1; t=(59|60)$/);

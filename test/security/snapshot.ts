@@ -24,13 +24,27 @@ async function rows(db: Db, sql: string, values: unknown[]) {
 }
 
 /** The api_keys columns compared: all but last_used_at, which reading with a key moves. */
-const API_KEY_COLUMNS = ["id", "merchant_id", "name", "prefix", "hash", "scopes", "location_ids", "expires_at", "revoked_at", "rotated_from_id", "created_at"];
+const API_KEY_COLUMNS = [
+  "id",
+  "merchant_id",
+  "name",
+  "prefix",
+  "hash",
+  "scopes",
+  "location_ids",
+  "expires_at",
+  "revoked_at",
+  "rotated_from_id",
+  "created_at",
+];
 
 /** Every row of the merchant, table by table (its key rows without last_used_at). */
 export async function merchantRows(db: Db, merchantId: string) {
   const out: Record<string, unknown[]> = {
     merchants: await rows(db, "SELECT * FROM merchants WHERE id = $1", [merchantId]),
-    api_keys: await rows(db, `SELECT ${API_KEY_COLUMNS.join(", ")} FROM api_keys WHERE merchant_id = $1 ORDER BY id`, [merchantId]),
+    api_keys: await rows(db, `SELECT ${API_KEY_COLUMNS.join(", ")} FROM api_keys WHERE merchant_id = $1 ORDER BY id`, [
+      merchantId,
+    ]),
   };
   for (const [table, order] of Object.entries(TENANT_TABLES)) {
     out[table] = await rows(db, `SELECT * FROM ${table} WHERE merchant_id = $1 ORDER BY ${order}`, [merchantId]);
@@ -43,7 +57,11 @@ export async function storeRows(db: Db, locationId: string) {
   return {
     location: await rows(db, "SELECT * FROM locations WHERE id = $1", [locationId]),
     transactions: await rows(db, "SELECT * FROM transactions WHERE location_id = $1 ORDER BY id", [locationId]),
-    line_items: await rows(db, "SELECT li.* FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1 ORDER BY li.id", [locationId]),
+    line_items: await rows(
+      db,
+      "SELECT li.* FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1 ORDER BY li.id",
+      [locationId],
+    ),
     inventory_items: await rows(db, "SELECT * FROM inventory_items WHERE location_id = $1 ORDER BY id", [locationId]),
   };
 }

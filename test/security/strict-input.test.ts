@@ -25,7 +25,11 @@ describe("unknown query parameters", () => {
       const res = await request(app)[route.method](urlOf(route.path)).query({ dry_run: "true" }).set("x-apikey", key);
       expect(res.status, label(route)).toBe(400);
       expect(res.headers["content-type"], label(route)).toMatch(/^application\/problem\+json/);
-      expect(res.body.errors, label(route)).toContainEqual({ location: "query.dry_run", message: "Unknown query parameter 'dry_run'.", code: "unknown_parameter" });
+      expect(res.body.errors, label(route)).toContainEqual({
+        location: "query.dry_run",
+        message: "Unknown query parameter 'dry_run'.",
+        code: "unknown_parameter",
+      });
     }
   });
 
@@ -48,22 +52,37 @@ describe("empty bodies", () => {
     expect(needBody.map(label)).toContain("PUT /v1/customers/{pos_user}");
     const before = await count("customers");
     for (const route of needBody) {
-      const res = await request(app)[route.method](urlOf(route.path)).set("x-apikey", key).set("Content-Type", "application/json").send("");
+      const res = await request(app)
+        [route.method](urlOf(route.path))
+        .set("x-apikey", key)
+        .set("Content-Type", "application/json")
+        .send("");
       expect(res.status, label(route)).toBe(400);
-      expect(res.body.errors?.map((e: { location: string }) => e.location), label(route)).toContain("body");
+      expect(
+        res.body.errors?.map((e: { location: string }) => e.location),
+        label(route),
+      ).toContain("body");
     }
     expect(await count("customers")).toBe(before);
   });
 
   it("when PUT /v1/customers/{pos_user} gets a 0-byte body, then 400 and no customer is created", async () => {
-    const res = await request(app).put("/v1/customers/strict-empty").set("x-apikey", key).set("Content-Type", "application/json").send("");
+    const res = await request(app)
+      .put("/v1/customers/strict-empty")
+      .set("x-apikey", key)
+      .set("Content-Type", "application/json")
+      .send("");
     expect(res.status).toBe(400);
     expect(res.body.errors).toContainEqual(expect.objectContaining({ location: "body", code: "invalid_type" }));
     expect((await db.pool.query("SELECT 1 FROM customers WHERE pos_user = 'strict-empty'")).rowCount).toBe(0);
   });
 
   it("when POST /v1/transactions/{pos_id}/void (whose body is optional) gets a 0-byte body, then it is no body, not a 400", async () => {
-    const res = await request(app).post("/v1/transactions/no-such-receipt/void").set("x-apikey", key).set("Content-Type", "application/json").send("");
+    const res = await request(app)
+      .post("/v1/transactions/no-such-receipt/void")
+      .set("x-apikey", key)
+      .set("Content-Type", "application/json")
+      .send("");
     expect(res.status).toBe(404);
   });
 
@@ -85,16 +104,25 @@ describe("integer parameters", () => {
   it("when an integer parameter is written as 0x10, 1e2, +5, 5.0, ' 5' or 5_0, then 400 naming it", async () => {
     for (const { path, name, extra } of integerParams) {
       for (const value of ["0x10", "1e2", "+5", "5.0", " 5", "5_0"]) {
-        const res = await request(app).get(path).query({ ...extra, [name]: value }).set("x-apikey", key);
+        const res = await request(app)
+          .get(path)
+          .query({ ...extra, [name]: value })
+          .set("x-apikey", key);
         expect(res.status, `${path} ${name}=${value}`).toBe(400);
-        expect(res.body.errors?.map((e: { location: string }) => e.location), `${path} ${name}=${value}`).toEqual([`query.${name}`]);
+        expect(
+          res.body.errors?.map((e: { location: string }) => e.location),
+          `${path} ${name}=${value}`,
+        ).toEqual([`query.${name}`]);
       }
     }
   });
 
   it("when an integer parameter is plain digits, then it is taken", async () => {
     for (const { path, name, extra } of integerParams) {
-      const res = await request(app).get(path).query({ ...extra, [name]: "5" }).set("x-apikey", key);
+      const res = await request(app)
+        .get(path)
+        .query({ ...extra, [name]: "5" })
+        .set("x-apikey", key);
       expect(res.status, `${path} ${name}=5`).toBe(200);
     }
     const page = await request(app).get("/v1/locations").query({ limit: "1" }).set("x-apikey", key);

@@ -15,7 +15,17 @@ import { appOver } from "./apps.js";
 const db = await createTestDb();
 
 const testRoute = (path: string, handler: Parameters<typeof defineRoute>[0]["handler"]) =>
-  defineRoute({ method: "get", path, operationId: path, summary: path, tags: ["Test"], scope: null, query: z.strictObject({}), responses: { 200: { description: "ok" } }, handler });
+  defineRoute({
+    method: "get",
+    path,
+    operationId: path,
+    summary: path,
+    tags: ["Test"],
+    scope: null,
+    query: z.strictObject({}),
+    responses: { 200: { description: "ok" } },
+    handler,
+  });
 
 let lateHandlerFinished = false;
 const slowRoutes = [
@@ -51,7 +61,10 @@ const slowRoutes = [
 ];
 
 describe("request timeout", () => {
-  const app = appOver(db, { env: { REQUEST_TIMEOUT_MS: "300", STREAM_IDLE_TIMEOUT_MS: "300" }, extraRoutes: slowRoutes });
+  const app = appOver(db, {
+    env: { REQUEST_TIMEOUT_MS: "300", STREAM_IDLE_TIMEOUT_MS: "300" },
+    extraRoutes: slowRoutes,
+  });
 
   it("when a handler takes longer than REQUEST_TIMEOUT_MS, then 503 problem details at the timeout, and the handler's late answer is dropped", async () => {
     lateHandlerFinished = false;
@@ -82,11 +95,14 @@ describe("request timeout", () => {
   });
 
   it("when a stream has started, then it may run past the request timeout as long as it keeps writing", async () => {
-    const res = await request(app).get("/test/stream").buffer(true).parse((r, done) => {
-      let text = "";
-      r.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      r.on("end", () => done(null, text));
-    });
+    const res = await request(app)
+      .get("/test/stream")
+      .buffer(true)
+      .parse((r, done) => {
+        let text = "";
+        r.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        r.on("end", () => done(null, text));
+      });
     expect(res.status).toBe(200);
     expect((res.body as string).trim().split("\n")).toHaveLength(8);
   });
@@ -141,19 +157,38 @@ describe("body timeout", () => {
   }
 
   it("when a write announces a Content-Length and its body never comes, then 408 problem details after BODY_TIMEOUT_MS, and the connection is closed", async () => {
-    const head = ["PUT /v1/inventory HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Content-Length: 100", "", ""].join("\r\n");
+    const head = [
+      "PUT /v1/inventory HTTP/1.1",
+      "Host: localhost",
+      "Content-Type: application/json",
+      "Content-Length: 100",
+      "",
+      "",
+    ].join("\r\n");
     const { received, closed, tookMs } = await sendHeadOnly(head);
     expect(received.split("\r\n")[0]).toBe("HTTP/1.1 408 Request Timeout");
     expect(received).toMatch(/^content-type: application\/problem\+json/im);
     expect(received).toMatch(/^connection: close/im);
-    expect(JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 408, code: "request_timeout" });
+    expect(JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      status: 408,
+      code: "request_timeout",
+    });
     expect(closed).toBe(true);
     expect(tookMs).toBeGreaterThanOrEqual(250);
     expect(tookMs).toBeLessThan(3000);
   });
 
   it("when a chunked body stops midway, then 408 as well", async () => {
-    const head = ["POST /v1/transactions/batch HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Transfer-Encoding: chunked", "", "5", '{"rec', ""].join("\r\n");
+    const head = [
+      "POST /v1/transactions/batch HTTP/1.1",
+      "Host: localhost",
+      "Content-Type: application/json",
+      "Transfer-Encoding: chunked",
+      "",
+      "5",
+      '{"rec',
+      "",
+    ].join("\r\n");
     const { received, closed } = await sendHeadOnly(head);
     expect(received.split("\r\n")[0]).toBe("HTTP/1.1 408 Request Timeout");
     expect(closed).toBe(true);
@@ -202,7 +237,10 @@ describe("CORS", () => {
     expect(allowed.headers["access-control-allow-origin"]).toBe(origin);
     expect(allowed.headers["access-control-expose-headers"]).toMatch(/RateLimit,RateLimit-Policy,Retry-After/);
 
-    const other = await request(app).get("/v1/transactions").set("x-apikey", key).set("origin", "https://evil.example.net");
+    const other = await request(app)
+      .get("/v1/transactions")
+      .set("x-apikey", key)
+      .set("origin", "https://evil.example.net");
     expect(other.headers["access-control-allow-origin"]).toBeUndefined();
     const port = await request(app).get("/healthz").set("origin", "https://admin.example.com:8443");
     expect(port.headers["access-control-allow-origin"]).toBe("https://admin.example.com:8443");

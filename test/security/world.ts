@@ -7,10 +7,25 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../src/db/client.js";
 import { normalizePhone } from "../../src/lib/contact.js";
-import { lineFor, makeCustomer, makeEmployee, makeInventory, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeEmployee,
+  makeInventory,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 
 /** The business day the receipts fall on (Denver), and a report range around it. */
-export const DAY = { sale: new Date("2026-03-02T18:00:00Z"), refund: new Date("2026-03-03T18:00:00Z"), from: "2026-03-01", to: "2026-03-08" };
+export const DAY = {
+  sale: new Date("2026-03-02T18:00:00Z"),
+  refund: new Date("2026-03-03T18:00:00Z"),
+  from: "2026-03-01",
+  to: "2026-03-08",
+};
 
 let phones = 0;
 /** A valid US number of its own for every customer made here: 555-01xx in area code 303 for A, 720 for B. */
@@ -33,15 +48,33 @@ async function makeTenant(db: Db, label: "a" | "b", shared: World["shared"]) {
     phone: phoneFor(area),
     email: `shared.${tag}@example.com`,
   });
-  const ownCustomer = await makeCustomer(db, merchant.id, { posUser: `own-${tag}`, firstName: `Own${tag}`, phone: phoneFor(area), email: `own.${tag}@example.com` });
+  const ownCustomer = await makeCustomer(db, merchant.id, {
+    posUser: `own-${tag}`,
+    firstName: `Own${tag}`,
+    phone: phoneFor(area),
+    email: `own.${tag}@example.com`,
+  });
   const sharedProduct = await makeProduct(db, merchant.id, { sku: shared.sku, name: `Shared product ${tag}` });
-  const ownProduct = await makeProduct(db, merchant.id, { sku: `SKU-${tag}`, name: `Own product ${tag}`, category: `Category ${tag}` });
+  const ownProduct = await makeProduct(db, merchant.id, {
+    sku: `SKU-${tag}`,
+    name: `Own product ${tag}`,
+    category: `Category ${tag}`,
+  });
   const at = { merchantId: merchant.id, locationId: main.id };
   const items = [
-    await makeInventory(db, { ...at, productId: sharedProduct.id }, { quantity: label === "a" ? "10.000" : "70.000", unitCost: "11.0000" }),
-    await makeInventory(db, { ...at, productId: ownProduct.id }, { quantity: "3.000", unitCost: label === "a" ? "7.5000" : "9.2500" }),
+    await makeInventory(
+      db,
+      { ...at, productId: sharedProduct.id },
+      { quantity: label === "a" ? "10.000" : "70.000", unitCost: "11.0000" },
+    ),
+    await makeInventory(
+      db,
+      { ...at, productId: ownProduct.id },
+      { quantity: "3.000", unitCost: label === "a" ? "7.5000" : "9.2500" },
+    ),
   ];
-  const line = (product: typeof sharedProduct, quantity: string) => lineFor(product, { unitPrice: price, quantity, discount: "1.00", tax: "2.00" });
+  const line = (product: typeof sharedProduct, quantity: string) =>
+    lineFor(product, { unitPrice: price, quantity, discount: "1.00", tax: "2.00" });
   const sharedSale = await makeTransaction(db, main, {
     posId: shared.receipt,
     customerId: sharedCustomer.id,
@@ -49,9 +82,25 @@ async function makeTenant(db: Db, label: "a" | "b", shared: World["shared"]) {
     transactedAt: DAY.sale,
     lines: [line(sharedProduct, "2"), line(ownProduct, "1")],
   });
-  const ownSale = await makeTransaction(db, main, { posId: `own-sale-${tag}`, customerId: ownCustomer.id, transactedAt: DAY.sale, lines: [line(ownProduct, "3")] });
-  const refund = await makeTransaction(db, main, { posId: `own-refund-${tag}`, customerId: ownCustomer.id, refundOf: ownSale, transactedAt: DAY.refund, lines: [line(ownProduct, "1")] });
-  const voided = await makeTransaction(db, main, { posId: `own-void-${tag}`, transactedAt: DAY.sale, voidedAt: DAY.refund, lines: [line(ownProduct, "1")] });
+  const ownSale = await makeTransaction(db, main, {
+    posId: `own-sale-${tag}`,
+    customerId: ownCustomer.id,
+    transactedAt: DAY.sale,
+    lines: [line(ownProduct, "3")],
+  });
+  const refund = await makeTransaction(db, main, {
+    posId: `own-refund-${tag}`,
+    customerId: ownCustomer.id,
+    refundOf: ownSale,
+    transactedAt: DAY.refund,
+    lines: [line(ownProduct, "1")],
+  });
+  const voided = await makeTransaction(db, main, {
+    posId: `own-void-${tag}`,
+    transactedAt: DAY.sale,
+    voidedAt: DAY.refund,
+    lines: [line(ownProduct, "1")],
+  });
   const second = await makeLocation(db, merchant.id, { name: `Second ${tag}` });
   const { key, record } = await makeKey(db, merchant.id);
   return {
@@ -98,12 +147,23 @@ export interface World {
 
 export async function makeWorld(db: Db): Promise<World> {
   const id = randomUUID().slice(0, 8);
-  const shared = { store: `store-${id}`, customer: `cust-${id}`, sku: `SKU-${id}`, receipt: `rcpt-${id}`, employee: `emp-${id}` };
+  const shared = {
+    store: `store-${id}`,
+    customer: `cust-${id}`,
+    sku: `SKU-${id}`,
+    receipt: `rcpt-${id}`,
+    employee: `emp-${id}`,
+  };
   const a = await makeTenant(db, "a", shared);
   const b = await makeTenant(db, "b", shared);
 
   const store = a.second;
-  const customer = await makeCustomer(db, a.merchant.id, { posUser: `other-${a.tag}`, firstName: `Other${a.tag}`, phone: phoneFor("303"), email: `other.${a.tag}@example.com` });
+  const customer = await makeCustomer(db, a.merchant.id, {
+    posUser: `other-${a.tag}`,
+    firstName: `Other${a.tag}`,
+    phone: phoneFor("303"),
+    email: `other.${a.tag}@example.com`,
+  });
   const product = await makeProduct(db, a.merchant.id, { sku: `SKU-OTHER-${a.tag}`, name: `Other product ${a.tag}` });
   const at = { merchantId: a.merchant.id, locationId: store.id };
   const items = [
@@ -111,10 +171,23 @@ export async function makeWorld(db: Db): Promise<World> {
     await makeInventory(db, { ...at, productId: a.sharedProduct.id }, { quantity: "12.000", unitCost: "11.0000" }),
   ];
   const sales = [
-    await makeTransaction(db, store, { posId: `other-sale-${a.tag}`, customerId: customer.id, transactedAt: DAY.sale, lines: [lineFor(product, { unitPrice: "80.00", quantity: "1" })] }),
-    await makeTransaction(db, store, { posId: `other-sale2-${a.tag}`, transactedAt: DAY.sale, lines: [lineFor(a.sharedProduct, { unitPrice: "90.00", quantity: "2" })] }),
+    await makeTransaction(db, store, {
+      posId: `other-sale-${a.tag}`,
+      customerId: customer.id,
+      transactedAt: DAY.sale,
+      lines: [lineFor(product, { unitPrice: "80.00", quantity: "1" })],
+    }),
+    await makeTransaction(db, store, {
+      posId: `other-sale2-${a.tag}`,
+      transactedAt: DAY.sale,
+      lines: [lineFor(a.sharedProduct, { unitPrice: "90.00", quantity: "2" })],
+    }),
   ];
   const { key: mainKey, record: mainRecord } = await makeKey(db, a.merchant.id, { locationIds: [a.main.id] });
   const { key: otherKey } = await makeKey(db, a.merchant.id, { locationIds: [store.id] });
-  return { shared, a: { ...a, other: { store, customer, product, items, sales }, mainKey, mainKeyId: mainRecord.id, otherKey }, b };
+  return {
+    shared,
+    a: { ...a, other: { store, customer, product, items, sales }, mainKey, mainKeyId: mainRecord.id, otherKey },
+    b,
+  };
 }

@@ -56,10 +56,16 @@ function ancestors(span: ReadableSpan, all: ReadableSpan[]): ReadableSpan[] {
 
 /** Sends a request and waits until its server span has ended (the span ends after the answer is sent). */
 async function traced(path: string, init: RequestInit = {}) {
-  const before = new Set(exporter.getFinishedSpans().filter(isServer).map((s) => s.spanContext().spanId));
+  const before = new Set(
+    exporter
+      .getFinishedSpans()
+      .filter(isServer)
+      .map((s) => s.spanContext().spanId),
+  );
   const res = await fetch(`${base}${path}`, init);
   await res.arrayBuffer();
-  for (let i = 0; i < 100 && exporter.getFinishedSpans().filter(isServer).length === before.size; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && exporter.getFinishedSpans().filter(isServer).length === before.size; i++)
+    await new Promise((r) => setTimeout(r, 10));
   const spans = exporter.getFinishedSpans();
   const servers = spans.filter((s) => isServer(s) && !before.has(s.spanContext().spanId));
   return { res, servers, spans };
@@ -71,7 +77,12 @@ describe("OpenTelemetry traces", () => {
     const headers = { "x-apikey": t.key, "content-type": "application/json" };
     const requests: Array<[string, RequestInit, number, string]> = [
       ["/v1/whoami", { headers }, 200, "/v1/whoami"],
-      ["/v1/transactions/T-OTEL-1", { method: "PUT", headers, body: JSON.stringify(receiptBody(t)) }, 201, "/v1/transactions/:pos_id"],
+      [
+        "/v1/transactions/T-OTEL-1",
+        { method: "PUT", headers, body: JSON.stringify(receiptBody(t)) },
+        201,
+        "/v1/transactions/:pos_id",
+      ],
       ["/v1/transactions?limit=5", { headers }, 200, "/v1/transactions"],
     ];
     for (const [path, init, status, route] of requests) {
@@ -90,9 +101,18 @@ describe("OpenTelemetry traces", () => {
         expect(span.spanContext().traceId).toBe(server.spanContext().traceId);
         expect(ancestors(span, spans)).toContain(server);
       }
-      for (const query of spans.filter(isQuery)) expect(query.attributes["db.statement"] ?? query.attributes["db.query.text"]).toMatch(/^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|SET)/i);
+      for (const query of spans.filter(isQuery))
+        expect(query.attributes["db.statement"] ?? query.attributes["db.query.text"]).toMatch(
+          /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|SET)/i,
+        );
       // Express's spans sit between them: the route that answered is named.
-      expect(spans.some((s) => s.instrumentationScope.name === "@opentelemetry/instrumentation-express" && ancestors(s, spans).includes(server))).toBe(true);
+      expect(
+        spans.some(
+          (s) =>
+            s.instrumentationScope.name === "@opentelemetry/instrumentation-express" &&
+            ancestors(s, spans).includes(server),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -100,17 +120,30 @@ describe("OpenTelemetry traces", () => {
     const t = await makeTenant(db);
     const customer = await makeCustomer(db, t.merchant.id, { phone: "+13035550199", email: "otel.secret@example.com" });
     exporter.reset();
-    const byPhone = await traced(`/v1/customers?phone=${encodeURIComponent("+13035550199")}`, { headers: { "x-apikey": t.key } });
-    const byEmail = await traced(`/v1/customers?email=${encodeURIComponent("otel.secret@example.com")}`, { headers: { "x-apikey": t.key } });
-    const byPath = await traced(`/v1/customers/${encodeURIComponent("otel.secret@example.com")}`, { headers: { "x-apikey": t.key } });
+    const byPhone = await traced(`/v1/customers?phone=${encodeURIComponent("+13035550199")}`, {
+      headers: { "x-apikey": t.key },
+    });
+    const byEmail = await traced(`/v1/customers?email=${encodeURIComponent("otel.secret@example.com")}`, {
+      headers: { "x-apikey": t.key },
+    });
+    const byPath = await traced(`/v1/customers/${encodeURIComponent("otel.secret@example.com")}`, {
+      headers: { "x-apikey": t.key },
+    });
     expect(byPhone.res.status).toBe(200);
     expect(byEmail.res.status).toBe(200);
     expect(byPath.res.status).toBe(400); // not an id: refused, but traced
-    expect(((await (await fetch(`${base}/v1/customers/${customer.id}`, { headers: { "x-apikey": t.key } })).json()) as { phone: string }).phone).toBe("+13035550199");
+    expect(
+      (
+        (await (await fetch(`${base}/v1/customers/${customer.id}`, { headers: { "x-apikey": t.key } })).json()) as {
+          phone: string;
+        }
+      ).phone,
+    ).toBe("+13035550199");
     const spans = exporter.getFinishedSpans();
     expect(spans.filter(isServer).length).toBeGreaterThanOrEqual(3);
     const everything = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
-    for (const secret of ["3035550199", "otel.secret", "otel%2Esecret", t.key]) expect(everything).not.toContain(secret);
+    for (const secret of ["3035550199", "otel.secret", "otel%2Esecret", t.key])
+      expect(everything).not.toContain(secret);
     expect(byPhone.servers[0]!.attributes["url.query"]).toBe("phone=REDACTED");
   });
 });
@@ -122,7 +155,9 @@ describe("when tracing is on", () => {
     expect(tracingConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(true);
     expect(tracingConfigured({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces" })).toBe(true);
     expect(tracingConfigured({ OTEL_TRACES_EXPORTER: "console" })).toBe(true);
-    expect(tracingConfigured({ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(false);
+    expect(
+      tracingConfigured({ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }),
+    ).toBe(false);
     expect(tracingConfigured({ OTEL_SDK_DISABLED: "true", OTEL_TRACES_EXPORTER: "otlp" })).toBe(false);
   });
 });
@@ -145,7 +180,8 @@ describe("traces from the service's own process", () => {
       req.on("data", (d) => (body += d));
       req.on("end", () => {
         for (const rs of JSON.parse(body).resourceSpans ?? []) {
-          const service = rs.resource.attributes.find((a: { key: string }) => a.key === "service.name")?.value.stringValue;
+          const service = rs.resource.attributes.find((a: { key: string }) => a.key === "service.name")?.value
+            .stringValue;
           for (const ss of rs.scopeSpans) for (const span of ss.spans) received.push({ service, span });
         }
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -155,30 +191,43 @@ describe("traces from the service's own process", () => {
     const t = await makeTenant(db);
     const port = await freePort();
     // What `npm run dev` runs (the TypeScript through tsx), with the same --import as `npm start`.
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", "./src/telemetry/register.ts", "src/server.ts"], {
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        LOG_LEVEL: "warn",
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
-        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json",
-        OTEL_BSP_SCHEDULE_DELAY: "100",
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", "./src/telemetry/register.ts", "src/server.ts"],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          HOST: "127.0.0.1",
+          PORT: String(port),
+          LOG_LEVEL: "warn",
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json",
+          OTEL_BSP_SCHEDULE_DELAY: "100",
+        },
+        stdio: ["ignore", "ignore", "pipe"],
       },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    );
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     try {
       const local = `http://127.0.0.1:${port}`;
       for (let ready = false; !ready; await new Promise((r) => setTimeout(r, 200))) {
         if (child.exitCode !== null) throw new Error(`the service exited: ${stderr}`);
-        ready = await fetch(`${local}/readyz`).then((r) => r.ok, () => false);
+        ready = await fetch(`${local}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
       }
-      for (const path of ["/v1/whoami", "/v1/transactions?limit=5"]) expect((await fetch(`${local}${path}`, { headers: { "x-apikey": t.key } })).status).toBe(200);
-      const servedFor = (path: string) => received.filter(({ span }) => span.kind === 2 && span.attributes.some((a) => a.key === "url.path" && a.value.stringValue === path));
-      for (let i = 0; i < 100 && !(servedFor("/v1/whoami").length && servedFor("/v1/transactions").length); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const path of ["/v1/whoami", "/v1/transactions?limit=5"])
+        expect((await fetch(`${local}${path}`, { headers: { "x-apikey": t.key } })).status).toBe(200);
+      const servedFor = (path: string) =>
+        received.filter(
+          ({ span }) =>
+            span.kind === 2 && span.attributes.some((a) => a.key === "url.path" && a.value.stringValue === path),
+        );
+      for (let i = 0; i < 100 && !(servedFor("/v1/whoami").length && servedFor("/v1/transactions").length); i++)
+        await new Promise((r) => setTimeout(r, 100));
 
       for (const path of ["/v1/whoami", "/v1/transactions"]) {
         const servers = servedFor(path);

@@ -4,7 +4,16 @@ import { describe, expect, it, vi } from "vitest";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
-import { lineFor, makeCustomer, makeInventory, makeKey, makeLocation, makeMerchant, makeProduct, makeTransaction } from "../helpers/factories.js";
+import {
+  lineFor,
+  makeCustomer,
+  makeInventory,
+  makeKey,
+  makeLocation,
+  makeMerchant,
+  makeProduct,
+  makeTransaction,
+} from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
@@ -15,7 +24,8 @@ async function store() {
   return { merchant, location, key };
 }
 
-const get = (key: string, query: Record<string, string | number>) => request(app).get("/v1/transactions").query(query).set("x-apikey", key);
+const get = (key: string, query: Record<string, string | number>) =>
+  request(app).get("/v1/transactions").query(query).set("x-apikey", key);
 
 /** Follows next_cursor while has_more; returns every record served. */
 async function walk(key: string, query: Record<string, string | number>) {
@@ -88,7 +98,11 @@ describe("GET /v1/transactions", () => {
     const edge = await makeTransaction(db, location, { transactedAt: new Date("2026-10-05T00:00:00Z") });
     const before = await makeTransaction(db, location, { transactedAt: new Date("2026-09-30T23:59:59Z") });
 
-    const { seen, last } = await walk(key, { transacted_from: "2026-10-01T00:00:00Z", transacted_to: "2026-10-05T00:00:00Z", limit: 1 });
+    const { seen, last } = await walk(key, {
+      transacted_from: "2026-10-01T00:00:00Z",
+      transacted_to: "2026-10-05T00:00:00Z",
+      limit: 1,
+    });
 
     expect(seen.map((r) => r.id)).toEqual([early.id, late.id]);
     expect(seen.map((r) => r.id)).not.toContain(edge.id);
@@ -99,7 +113,10 @@ describe("GET /v1/transactions", () => {
   it("when time is given with an offset, then it is read as that instant", async () => {
     const { location, key } = await store();
     const sale = await makeTransaction(db, location, { transactedAt: new Date("2026-10-01T07:00:00Z") });
-    const res = await get(key, { transacted_from: "2026-10-01T00:00:00-07:00", transacted_to: "2026-10-01T00:00:01-07:00" });
+    const res = await get(key, {
+      transacted_from: "2026-10-01T00:00:00-07:00",
+      transacted_to: "2026-10-01T00:00:01-07:00",
+    });
     expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([sale.id]);
   });
 
@@ -112,7 +129,8 @@ describe("GET /v1/transactions", () => {
     const elsewhere = await makeTransaction(db, other, { customerId: customer.id });
     await makeTransaction(db, location);
 
-    const ids = async (query: Record<string, string>) => (await get(key, query)).body.data.map((r: { id: string }) => r.id);
+    const ids = async (query: Record<string, string>) =>
+      (await get(key, query)).body.data.map((r: { id: string }) => r.id);
     expect(await ids({ customer_id: customer.id })).toEqual([mine.id, voided.id, elsewhere.id]);
     expect(await ids({ customer_id: customer.id, location_id: location.id })).toEqual([mine.id, voided.id]);
     expect(await ids({ customer_id: customer.id, status: "voided" })).toEqual([voided.id]);
@@ -128,7 +146,10 @@ describe("GET /v1/transactions", () => {
 
     // Meanwhile: a new sale, and a void of a sale already served.
     const added = await makeTransaction(db, location);
-    await db.prisma.transaction.update({ where: { id: first[0]!.id }, data: { status: "voided", voidedAt: new Date() } });
+    await db.prisma.transaction.update({
+      where: { id: first[0]!.id },
+      data: { status: "voided", voidedAt: new Date() },
+    });
 
     const { seen } = await walk(key, { limit: 2, cursor: page1.body.next_cursor });
     expect(seen.map((r) => r.id)).toEqual([first[2]!.id, first[3]!.id, added.id, first[0]!.id]);
@@ -149,12 +170,23 @@ describe("GET /v1/transactions", () => {
   it("when format=aiq, then each record is AIQ's createUpdateSale visit with cost, margin and stock", async () => {
     const { merchant, location, key } = await store();
     const customer = await makeCustomer(db, merchant.id, { email: "kai@example.com", phone: "+17205550100" });
-    const product = await makeProduct(db, merchant.id, { sku: "AUR932K", posProductId: "P-932", category: "Pre-Roll", parentCategory: "Flower" });
-    await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id }, { quantity: "9.000" });
+    const product = await makeProduct(db, merchant.id, {
+      sku: "AUR932K",
+      posProductId: "P-932",
+      category: "Pre-Roll",
+      parentCategory: "Flower",
+    });
+    await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: location.id, productId: product.id },
+      { quantity: "9.000" },
+    );
     const sale = await makeTransaction(db, location, {
       customerId: customer.id,
       transactedAt: new Date("2014-04-20T04:03:53Z"),
-      lines: [lineFor(product, { unitPrice: "40.00", quantity: "1", discount: "12.00", tax: "0", unitCost: "10.0000" })],
+      lines: [
+        lineFor(product, { unitPrice: "40.00", quantity: "1", discount: "12.00", tax: "0", unitCost: "10.0000" }),
+      ],
     });
 
     const res = await get(key, { format: "aiq" });
@@ -178,7 +210,18 @@ describe("GET /v1/transactions", () => {
       id: sale.id,
     });
     expect(visit.visit_details_attributes).toEqual([
-      expect.objectContaining({ sku: "AUR932K", price: 40, quantity: 1, discount: 12, category: "Pre-Roll", parentCategory: "Flower", productId: "P-932", unit_cost: 10, margin: 18, stock_on_hand: 9 }),
+      expect.objectContaining({
+        sku: "AUR932K",
+        price: 40,
+        quantity: 1,
+        discount: 12,
+        category: "Pre-Roll",
+        parentCategory: "Flower",
+        productId: "P-932",
+        unit_cost: 10,
+        margin: 18,
+        stock_on_hand: 9,
+      }),
     ]);
     // The numbers are the stored decimals, written as they are: no float drift.
     expect(res.text).toContain('"transaction_total":28.00');
@@ -192,11 +235,17 @@ describe("GET /v1/transactions", () => {
     const product = await makeProduct(db, merchant.id);
     await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id });
     for (let i = 0; i < 25; i++) {
-      await makeTransaction(db, location, { customerId: customer.id, lines: [lineFor(product), lineFor(product), { sku: `X-${i}` }] });
+      await makeTransaction(db, location, {
+        customerId: customer.id,
+        lines: [lineFor(product), lineFor(product), { sku: `X-${i}` }],
+      });
     }
     const queries = vi.spyOn(db.pool, "query");
     // The key's own reads and writes (authentication) are not the list's.
-    const listQueries = () => queries.mock.calls.map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text)).filter((sql) => !sql.includes('"api_keys"'));
+    const listQueries = () =>
+      queries.mock.calls
+        .map(([q]) => String(typeof q === "string" ? q : (q as { text: string }).text))
+        .filter((sql) => !sql.includes('"api_keys"'));
     try {
       const one = await get(key, { limit: 1 });
       expect(listQueries()).toHaveLength(2);
@@ -204,7 +253,9 @@ describe("GET /v1/transactions", () => {
       const many = await get(key, { limit: 25, format: "aiq" });
       expect(one.body.data).toHaveLength(1);
       expect(many.body.data).toHaveLength(25);
-      expect(many.body.data.every((v: { visit_details_attributes: unknown[] }) => v.visit_details_attributes.length === 3)).toBe(true);
+      expect(
+        many.body.data.every((v: { visit_details_attributes: unknown[] }) => v.visit_details_attributes.length === 3),
+      ).toBe(true);
       expect(listQueries()).toHaveLength(2);
       queries.mockClear();
       await get(key, { limit: 25, transacted_from: "2000-01-01T00:00:00Z" });
@@ -262,10 +313,25 @@ describe("GET /v1/transactions", () => {
     expect(res.status).toBe(400);
     const locations = res.body.errors.map((e: { location: string }) => e.location).sort();
     // The range rules are listed beside the other issues, not hidden behind them.
-    expect(locations).toEqual(["query.customer_id", "query.status", "query.transacted_from", "query.transacted_to", "query.updated_from"].sort());
-    const ranges = await get(key, { updated_from: "2026-01-01T00:00:00Z", transacted_from: "2026-02-01T00:00:00Z", transacted_to: "2026-01-01T00:00:00Z" });
+    expect(locations).toEqual(
+      [
+        "query.customer_id",
+        "query.status",
+        "query.transacted_from",
+        "query.transacted_to",
+        "query.updated_from",
+      ].sort(),
+    );
+    const ranges = await get(key, {
+      updated_from: "2026-01-01T00:00:00Z",
+      transacted_from: "2026-02-01T00:00:00Z",
+      transacted_to: "2026-01-01T00:00:00Z",
+    });
     expect(ranges.status).toBe(400);
-    expect(ranges.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(["query.transacted_from", "query.transacted_to"]);
+    expect(ranges.body.errors.map((e: { location: string }) => e.location).sort()).toEqual([
+      "query.transacted_from",
+      "query.transacted_to",
+    ]);
     const same = await get(key, { updated_from: "2026-01-01T00:00:00Z", updated_to: "2026-01-01T00:00:00Z" });
     expect(same.body.errors).toEqual([expect.objectContaining({ location: "query.updated_to" })]);
   });

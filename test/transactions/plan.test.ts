@@ -13,9 +13,21 @@ import { preparedQuery } from "../../src/transactions/read.js";
 import { createTestDb } from "../helpers/db.js";
 
 const db = await createTestDb();
-const summary = await seedDatabase(db.pool, { ...DEMO_SEED_OPTIONS, transactionsPerMerchant: 3_000, customersPerMerchant: 300, productsPerMerchant: 150, now: new Date("2026-11-01T12:00:00Z") });
+const summary = await seedDatabase(db.pool, {
+  ...DEMO_SEED_OPTIONS,
+  transactionsPerMerchant: 3_000,
+  customersPerMerchant: 300,
+  productsPerMerchant: 150,
+  now: new Date("2026-11-01T12:00:00Z"),
+});
 const merchantId = summary.merchantsCreated[0]!.id;
-const auth: AuthContext = { keyId: "k", merchantId, scopes: ["transactions:read"], locationIds: null, environment: "test" };
+const auth: AuthContext = {
+  keyId: "k",
+  merchantId,
+  scopes: ["transactions:read"],
+  locationIds: null,
+  environment: "test",
+};
 const FAR = "2100-01-01T00:00:00.000000Z";
 const TABLES = ["transactions", "line_items", "inventory_items", "customers", "products", "employees", "locations"];
 
@@ -27,19 +39,34 @@ type PlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: PlanNod
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 async function planNodes(query: { text: string; values: unknown[] }): Promise<PlanNode[]> {
-  const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({ text: `EXPLAIN (FORMAT JSON) ${query.text}`, values: query.values });
+  const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
+    text: `EXPLAIN (FORMAT JSON) ${query.text}`,
+    values: query.values,
+  });
   return nodesOf(rows[0]!["QUERY PLAN"][0].Plan);
 }
 
 /** What would make a page's cost follow a table's size instead of its rows. */
 const wholeTableWork = (nodes: PlanNode[], smallTables = ["locations", "employees"]) =>
   nodes
-    .filter((n) => n["Node Type"].includes("Hash") || (n["Node Type"] === "Seq Scan" && !smallTables.includes(n["Relation Name"]!)))
+    .filter(
+      (n) =>
+        n["Node Type"].includes("Hash") ||
+        (n["Node Type"] === "Seq Scan" && !smallTables.includes(n["Relation Name"]!)),
+    )
     .map((n) => `${n["Node Type"]} ${n["Relation Name"] ?? ""}`.trim());
 
 const statements = (format: RecordFormat) => ({
-  "page of 250": transactionPageQuery(auth, {}, { axis: "updated", after: null, updatedBefore: FAR, rows: 251, format }),
-  "page of 100 by business time": transactionPageQuery(auth, { transacted_from: "2020-01-01T00:00:00.000000Z" as never }, { axis: "transacted", after: null, rows: 101, format }),
+  "page of 250": transactionPageQuery(
+    auth,
+    {},
+    { axis: "updated", after: null, updatedBefore: FAR, rows: 251, format },
+  ),
+  "page of 100 by business time": transactionPageQuery(
+    auth,
+    { transacted_from: "2020-01-01T00:00:00.000000Z" as never },
+    { axis: "transacted", after: null, rows: 101, format },
+  ),
   "one record": transactionByIdQuery(auth, "00000000-0000-7000-8000-000000000000", format),
 });
 
@@ -47,10 +74,12 @@ describe("read plans", () => {
   it("when pages and records are planned with statistics and without, then every lookup is an index probe: no hash, no scan of a whole table", async () => {
     const found: string[] = [];
     for (const stats of ["analysed", "no statistics"]) {
-      if (stats === "no statistics") await client.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [TABLES]);
+      if (stats === "no statistics")
+        await client.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [TABLES]);
       for (const format of ["standard", "aiq"] as const) {
         for (const [name, query] of Object.entries(statements(format))) {
-          for (const problem of wholeTableWork(await planNodes(query))) found.push(`${stats}, ${format}, ${name}: ${problem}`);
+          for (const problem of wholeTableWork(await planNodes(query)))
+            found.push(`${stats}, ${format}, ${name}: ${problem}`);
         }
       }
     }
@@ -64,11 +93,20 @@ describe("read plans", () => {
       [merchantId],
     );
     const pages = {
-      page: transactionPageQuery(auth, {}, { axis: "updated", after: null, updatedBefore: FAR, rows: 101, format: "aiq" }),
-      poll: transactionPageQuery(auth, {}, { axis: "updated", after: [last[0]!.at, last[0]!.id], updatedBefore: FAR, rows: 101, format: "aiq" }),
+      page: transactionPageQuery(
+        auth,
+        {},
+        { axis: "updated", after: null, updatedBefore: FAR, rows: 101, format: "aiq" },
+      ),
+      poll: transactionPageQuery(
+        auth,
+        {},
+        { axis: "updated", after: [last[0]!.at, last[0]!.id], updatedBefore: FAR, rows: 101, format: "aiq" },
+      ),
     };
     const runs = 12;
-    for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(preparedQuery(query.text, query.values));
+    for (let i = 0; i < runs; i++)
+      for (const query of Object.values(pages)) await client.query(preparedQuery(query.text, query.values));
     const names = Object.values(pages).map((query) => preparedQuery(query.text, query.values).name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",
@@ -92,19 +130,29 @@ describe("read plans", () => {
       "inventory page": inventoryPageQuery(auth, { to: FAR, take: 101 }),
       "inventory poll": inventoryPageQuery(auth, { to: FAR, after: [item.at, item.id], take: 101 }),
       "customers page": customerPageQuery(auth, { axis: "updated", to: FAR, take: 101 }),
-      "customers poll": customerPageQuery(auth, { axis: "updated", to: FAR, after: [customer.at, customer.id], take: 101 }),
+      "customers poll": customerPageQuery(auth, {
+        axis: "updated",
+        to: FAR,
+        after: [customer.at, customer.id],
+        take: 101,
+      }),
     };
     const found: string[] = [];
     // This merchant's few hundred items and customers fit in a few pages: reading them whole to pick
     // the page's rows is the planner's cheapest choice here; what must not be is a hash, or a scan
     // of another table per page (products, transactions for the visit figures).
     for (const [name, query] of Object.entries(pages)) {
-      for (const problem of wholeTableWork(await planNodes(query), ["locations", name.startsWith("inventory") ? "inventory_items" : "customers"])) found.push(`${name}: ${problem}`);
+      for (const problem of wholeTableWork(await planNodes(query), [
+        "locations",
+        name.startsWith("inventory") ? "inventory_items" : "customers",
+      ]))
+        found.push(`${name}: ${problem}`);
     }
     expect(found).toEqual([]);
 
     const runs = 12;
-    for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(preparedStatement("p", query.text, query.values));
+    for (let i = 0; i < runs; i++)
+      for (const query of Object.values(pages)) await client.query(preparedStatement("p", query.text, query.values));
     const names = Object.values(pages).map((query) => preparedStatement("p", query.text, query.values).name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",

@@ -27,11 +27,25 @@ async function store() {
 describe("GET /v1/transactions/{id}", () => {
   it("when a sale has a customer, an employee and two lines, then the record carries all of them with cost, margin and stock", async () => {
     const { merchant, location, key } = await store();
-    const customer = await makeCustomer(db, merchant.id, { firstName: "Dana", lastName: "Reyes", phone: "+13035550199", email: "dana@example.com" });
+    const customer = await makeCustomer(db, merchant.id, {
+      firstName: "Dana",
+      lastName: "Reyes",
+      phone: "+13035550199",
+      email: "dana@example.com",
+    });
     const employee = await makeEmployee(db, merchant.id, { firstName: "Sam", lastName: "Lee" });
-    const flower = await makeProduct(db, merchant.id, { sku: "FLW-1", brand: "Good Farms", category: "Flower", parentCategory: "Cannabis" });
+    const flower = await makeProduct(db, merchant.id, {
+      sku: "FLW-1",
+      brand: "Good Farms",
+      category: "Flower",
+      parentCategory: "Cannabis",
+    });
     const vape = await makeProduct(db, merchant.id, { sku: "VAPE-1" });
-    await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: flower.id }, { quantity: "17.500" });
+    await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: location.id, productId: flower.id },
+      { quantity: "17.500" },
+    );
     const sale = await makeTransaction(db, location, {
       customerId: customer.id,
       employeeId: employee.id,
@@ -58,10 +72,25 @@ describe("GET /v1/transactions/{id}", () => {
       status: "completed",
       voided_at: null,
       original_transaction: null,
-      customer: { id: customer.id, pos_user: customer.posUser, first_name: "Dana", last_name: "Reyes", phone: "+13035550199", email: "dana@example.com" },
+      customer: {
+        id: customer.id,
+        pos_user: customer.posUser,
+        first_name: "Dana",
+        last_name: "Reyes",
+        phone: "+13035550199",
+        email: "dana@example.com",
+      },
       employee: { id: employee.id, pos_id: employee.posId, name: "Sam Lee" },
       // Cost of the vape is unknown, so the receipt's cost and margin are too.
-      totals: { subtotal: "90.00", discount: "5.00", tax: "6.38", total: "91.38", cost: null, margin: null, margin_percent: null },
+      totals: {
+        subtotal: "90.00",
+        discount: "5.00",
+        tax: "6.38",
+        total: "91.38",
+        cost: null,
+        margin: null,
+        margin_percent: null,
+      },
       deleted_at: null,
     });
     expect(record.line_items).toEqual([
@@ -90,7 +119,16 @@ describe("GET /v1/transactions/{id}", () => {
         margin_percent: "61.54",
         stock_on_hand: "17.500",
       },
-      expect.objectContaining({ line_number: 2, sku: "VAPE-1", product_id: vape.id, unit_cost: null, line_cost: null, margin: null, margin_percent: null, stock_on_hand: null }),
+      expect.objectContaining({
+        line_number: 2,
+        sku: "VAPE-1",
+        product_id: vape.id,
+        unit_cost: null,
+        line_cost: null,
+        margin: null,
+        margin_percent: null,
+        stock_on_hand: null,
+      }),
     ]);
     expect(record.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
@@ -105,17 +143,42 @@ describe("GET /v1/transactions/{id}", () => {
     });
     const res = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key);
     // subtotal 45.00, discount 2.00, net 43.00; cost 12.0000 + 6.6666 = 18.6666; margin 24.3334 = 56.59 %
-    expect(res.body.totals).toEqual({ subtotal: "45.00", discount: "2.00", tax: "1.50", total: "44.50", cost: "18.6666", margin: "24.3334", margin_percent: "56.59" });
+    expect(res.body.totals).toEqual({
+      subtotal: "45.00",
+      discount: "2.00",
+      tax: "1.50",
+      total: "44.50",
+      cost: "18.6666",
+      margin: "24.3334",
+      margin_percent: "56.59",
+    });
   });
 
   it("when a refund names its sale, then quantities are negative, it links the sale, and margin percent keeps its sign", async () => {
     const { location, key } = await store();
-    const sale = await makeTransaction(db, location, { lines: [{ unitPrice: "30.00", quantity: "1", unitCost: "10.0000" }] });
-    const refund = await makeTransaction(db, location, { refundOf: sale, lines: [{ unitPrice: "30.00", quantity: "1", unitCost: "10.0000" }] });
+    const sale = await makeTransaction(db, location, {
+      lines: [{ unitPrice: "30.00", quantity: "1", unitCost: "10.0000" }],
+    });
+    const refund = await makeTransaction(db, location, {
+      refundOf: sale,
+      lines: [{ unitPrice: "30.00", quantity: "1", unitCost: "10.0000" }],
+    });
     const res = await request(app).get(`/v1/transactions/${refund.id}`).set("x-apikey", key);
     expect(res.body).toMatchObject({ kind: "refund", original_transaction: { id: sale.id, pos_id: sale.posId } });
-    expect(res.body.line_items[0]).toMatchObject({ quantity: "-1.000", line_total: "-30.00", line_cost: "-10.0000", margin: "-20.0000", margin_percent: "66.67" });
-    expect(res.body.totals).toMatchObject({ subtotal: "-30.00", total: "-30.00", cost: "-10.0000", margin: "-20.0000", margin_percent: "66.67" });
+    expect(res.body.line_items[0]).toMatchObject({
+      quantity: "-1.000",
+      line_total: "-30.00",
+      line_cost: "-10.0000",
+      margin: "-20.0000",
+      margin_percent: "66.67",
+    });
+    expect(res.body.totals).toMatchObject({
+      subtotal: "-30.00",
+      total: "-30.00",
+      cost: "-10.0000",
+      margin: "-20.0000",
+      margin_percent: "66.67",
+    });
   });
 
   it("when a sale is voided, anonymous and online, then the record says so", async () => {
@@ -123,13 +186,23 @@ describe("GET /v1/transactions/{id}", () => {
     const voidedAt = new Date("2026-11-03T17:00:00.123Z");
     const sale = await makeTransaction(db, location, { voidedAt, channel: "online", customerId: null });
     const res = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key);
-    expect(res.body).toMatchObject({ status: "voided", voided_at: "2026-11-03T17:00:00.123000Z", channel: "online", customer: null, employee: null });
+    expect(res.body).toMatchObject({
+      status: "voided",
+      voided_at: "2026-11-03T17:00:00.123000Z",
+      channel: "online",
+      customer: null,
+      employee: null,
+    });
   });
 
   it("when a line was never linked but a product with its SKU exists, then it carries that product and its stock", async () => {
     const { merchant, location, key } = await store();
     const product = await makeProduct(db, merchant.id, { sku: "LATE-1" });
-    await makeInventory(db, { merchantId: merchant.id, locationId: location.id, productId: product.id }, { quantity: "3.000" });
+    await makeInventory(
+      db,
+      { merchantId: merchant.id, locationId: location.id, productId: product.id },
+      { quantity: "3.000" },
+    );
     const sale = await makeTransaction(db, location, { lines: [{ sku: "LATE-1", productId: null }] });
     const res = await request(app).get(`/v1/transactions/${sale.id}`).set("x-apikey", key);
     expect(res.body.line_items[0]).toMatchObject({ sku: "LATE-1", product_id: product.id, stock_on_hand: "3.000" });
@@ -147,7 +220,9 @@ describe("GET /v1/transactions/{id}", () => {
 
   it("when the id is unknown, then 404; when it is not a uuid, then 400 naming path.id", async () => {
     const { key } = await store();
-    const missing = await request(app).get("/v1/transactions/0190a6b2-0000-7000-8000-000000000000").set("x-apikey", key);
+    const missing = await request(app)
+      .get("/v1/transactions/0190a6b2-0000-7000-8000-000000000000")
+      .set("x-apikey", key);
     expect(missing.status).toBe(404);
     const bad = await request(app).get("/v1/transactions/R-123").set("x-apikey", key);
     expect(bad.status).toBe(400);

@@ -46,14 +46,22 @@ describe("GET /v1/transactions security", () => {
     const { key } = await makeKey(db, a.id);
     const list = await request(app).get("/v1/transactions").set("x-apikey", key);
     expect(list.body.data.map((r: { id: string }) => r.id)).toEqual([aSale.id]);
-    const byTime = await request(app).get("/v1/transactions").query({ transacted_from: "2000-01-01T00:00:00Z" }).set("x-apikey", key);
+    const byTime = await request(app)
+      .get("/v1/transactions")
+      .query({ transacted_from: "2000-01-01T00:00:00Z" })
+      .set("x-apikey", key);
     expect(byTime.body.data.map((r: { id: string }) => r.id)).toEqual([aSale.id]);
     const theirs = await request(app).get(`/v1/transactions/${bSale.id}`).set("authorization", `Bearer ${key}`);
     expect(theirs.status).toBe(404);
-    const missing = await request(app).get("/v1/transactions/0190a6b2-0000-7000-8000-000000000000").set("x-apikey", key);
+    const missing = await request(app)
+      .get("/v1/transactions/0190a6b2-0000-7000-8000-000000000000")
+      .set("x-apikey", key);
     // The same answer as for an id that does not exist: existence does not leak.
     expect(theirs.body.detail).toBe(missing.body.detail);
-    const filtered = await request(app).get("/v1/transactions").query({ location_id: bSale.locationId }).set("x-apikey", key);
+    const filtered = await request(app)
+      .get("/v1/transactions")
+      .query({ location_id: bSale.locationId })
+      .set("x-apikey", key);
     expect(filtered.body.data).toEqual([]);
   });
 
@@ -78,7 +86,10 @@ describe("GET /v1/transactions security", () => {
     const { key: all } = await makeKey(db, a.id);
     const { key: limited } = await makeKey(db, a.id, { locationIds: [aStore.id] });
     const page = await request(app).get("/v1/transactions").query({ limit: 1 }).set("x-apikey", all);
-    const reused = await request(app).get("/v1/transactions").query({ limit: 1, cursor: page.body.next_cursor }).set("x-apikey", limited);
+    const reused = await request(app)
+      .get("/v1/transactions")
+      .query({ limit: 1, cursor: page.body.next_cursor })
+      .set("x-apikey", limited);
     expect(reused.status).toBe(400);
   });
 });

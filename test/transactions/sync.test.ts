@@ -64,7 +64,10 @@ function poller(key: string, limit: number) {
     /** One poll: pages until has_more is false. */
     async poll() {
       for (;;) {
-        const res = await request(app).get("/v1/transactions").query(cursor ? { limit, cursor } : { limit }).set("x-apikey", key);
+        const res = await request(app)
+          .get("/v1/transactions")
+          .query(cursor ? { limit, cursor } : { limit })
+          .set("x-apikey", key);
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         for (const record of res.body.data) {
           const versions = received.get(record.id) ?? [];
@@ -143,7 +146,9 @@ describe("lossless change feed of transactions", () => {
         const ids = [...committed.keys()];
         // Two thirds new sales, one third voids of sales already committed (a change to a row the poller may have had).
         const target = ids.length && random(3) === 0 ? ids[random(ids.length)]! : null;
-        const row = target ? { id: target, ...(await writer.voidSale(target)) } : await writer.insertSale(location, `R-${n}-${i}`);
+        const row = target
+          ? { id: target, ...(await writer.voidSale(target)) }
+          : await writer.insertSale(location, `R-${n}-${i}`);
         // The commit lands 0–60 ms after the row's timestamp: later writers often commit first.
         await sleep(random(60));
         await writer.commit();
@@ -186,7 +191,11 @@ describe("lossless change feed of transactions", () => {
     // Every committed write was delivered (as that version, or a later one of the same row).
     for (const [id, times] of committed) {
       const delivered = client.received.get(id)!.map((v) => v.updated_at);
-      for (const at of times) expect(delivered.some((d) => d >= at), `write ${id}@${at}`).toBe(true);
+      for (const at of times)
+        expect(
+          delivered.some((d) => d >= at),
+          `write ${id}@${at}`,
+        ).toBe(true);
     }
   });
 });

@@ -23,9 +23,19 @@ describe("POST /v1/transactions/batch", () => {
     expect(b1).toMatchObject({ pos_id: "B-1", result: "created", id: expect.any(String) });
     expect(b2).toMatchObject({ pos_id: "B-2", result: "error", status: 400, code: "validation_failed" });
     expect(b2.errors.map((e: { location: string }) => e.location).sort()).toEqual(
-      ["body.receipts.1.lines.0.name", "body.receipts.1.lines.0.quantity", "body.receipts.1.lines.0.unit_price", "body.receipts.1.transacted_at"].sort(),
+      [
+        "body.receipts.1.lines.0.name",
+        "body.receipts.1.lines.0.quantity",
+        "body.receipts.1.lines.0.unit_price",
+        "body.receipts.1.transacted_at",
+      ].sort(),
     );
-    expect(b3).toMatchObject({ pos_id: "B-3", result: "error", status: 422, errors: [expect.objectContaining({ location: "body.receipts.2.location_pos_id", code: "unknown_location" })] });
+    expect(b3).toMatchObject({
+      pos_id: "B-3",
+      result: "error",
+      status: 422,
+      errors: [expect.objectContaining({ location: "body.receipts.2.location_pos_id", code: "unknown_location" })],
+    });
     expect(b4).toMatchObject({ pos_id: "B-4", result: "created" });
     expect(b5).toMatchObject({ pos_id: null, result: "error", status: 400 });
     expect(await receiptRow(db, t.merchant.id, "B-1")).not.toBeNull();
@@ -36,7 +46,10 @@ describe("POST /v1/transactions/batch", () => {
 
   it("when the same batch is sent again, then every receipt is unchanged; when a receipt changed, only it is updated", async () => {
     const t = await makeTenant(db);
-    const receipts = Array.from({ length: 20 }, (_, i) => ({ pos_id: `BB-${i}`, ...receiptBody(t, { lines: [saleLine({ quantity: i + 1 })] }) }));
+    const receipts = Array.from({ length: 20 }, (_, i) => ({
+      pos_id: `BB-${i}`,
+      ...receiptBody(t, { lines: [saleLine({ quantity: i + 1 })] }),
+    }));
     const first = await as(app, t.key).post("/v1/transactions/batch", { receipts });
     expect(first.body.summary).toEqual({ created: 20, updated: 0, unchanged: 0, error: 0 });
     receipts[7] = { ...receipts[7]!, lines: [saleLine({ quantity: 99 })] };
@@ -70,7 +83,9 @@ describe("POST /v1/transactions/batch", () => {
       "BS-2:created",
       "BS-2:updated",
     ]);
-    expect(res.body.results[2].errors[0].message).toBe("line 1 (sku SKU-BD-35): refunds 2 but only 1 remains refundable (sold 3, already refunded 2).");
+    expect(res.body.results[2].errors[0].message).toBe(
+      "line 1 (sku SKU-BD-35): refunds 2 but only 1 remains refundable (sold 3, already refunded 2).",
+    );
     expect((await receiptRow(db, t.merchant.id, "BS-2")).subtotal).toBe("245.00");
   });
 
@@ -78,7 +93,9 @@ describe("POST /v1/transactions/batch", () => {
     const t = await makeTenant(db);
     expect((await as(app, t.key).post("/v1/transactions/batch", { receipt: [] })).status).toBe(400);
     expect((await as(app, t.key).post("/v1/transactions/batch", { receipts: [] })).status).toBe(400);
-    const tooMany = await as(app, t.key).post("/v1/transactions/batch", { receipts: Array.from({ length: 501 }, (_, i) => ({ pos_id: `T-${i}` })) });
+    const tooMany = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: Array.from({ length: 501 }, (_, i) => ({ pos_id: `T-${i}` })),
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors[0].location).toBe("body.receipts");
   });
@@ -121,7 +138,10 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
       ...rest,
       customer: customer && { pos_user: customer.pos_user },
       employee: employee && { pos_id: employee.pos_id },
-      line_items: line_items.map(({ product_id, ...line }: Record<string, unknown>) => ({ ...line, linked: product_id !== null })),
+      line_items: line_items.map(({ product_id, ...line }: Record<string, unknown>) => ({
+        ...line,
+        linked: product_id !== null,
+      })),
     };
   };
 
@@ -129,7 +149,11 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     const [a, b] = [await makeTenant(db), await makeTenant(db)];
     for (const t of [a, b]) {
       const product = await makeProduct(db, t.merchant.id, { sku: "SAME-SKU" });
-      await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { unitCost: "9.8765" });
+      await makeInventory(
+        db,
+        { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id },
+        { unitCost: "9.8765" },
+      );
       await makeCustomer(db, t.merchant.id, { posUser: "same-cust" });
       await makeEmployee(db, t.merchant.id, { posId: "same-emp" });
     }
@@ -147,7 +171,11 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     const viaBatch = await as(app, b.key).get(`/v1/transactions/${batch.body.results[0].id}`);
     expect(comparable(viaBatch.body)).toEqual(comparable(put.body));
     const [auditA, auditB] = [await auditOf(db, a.merchant.id), await auditOf(db, b.merchant.id)];
-    expect({ ...auditB[0]!.detail, via: null, location_id: null }).toEqual({ ...auditA[0]!.detail, via: null, location_id: null });
+    expect({ ...auditB[0]!.detail, via: null, location_id: null }).toEqual({
+      ...auditA[0]!.detail,
+      via: null,
+      location_id: null,
+    });
   });
 
   it("when plain sales name an unknown customer, a voided receipt, or a receipt at a store the key cannot write, then each gets PUT's error", async () => {
@@ -165,17 +193,34 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
         { pos_id: "BV-4", ...receiptBody(t) },
       ],
     });
-    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual([409, 404, 422, "created"]);
-    expect(res.body.results[2].errors[0]).toMatchObject({ location: "body.receipts.2.customer_pos_user", code: "unknown_customer" });
+    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual([
+      409,
+      404,
+      422,
+      "created",
+    ]);
+    expect(res.body.results[2].errors[0]).toMatchObject({
+      location: "body.receipts.2.customer_pos_user",
+      code: "unknown_customer",
+    });
     expect((await receiptRow(db, t.merchant.id, "BV-2")).location_id).toBe(other.id);
   });
 
   it("when a sale with refunds is replaced in a batch, then its quantities are checked against the refunds", async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/BSR-1", receiptBody(t, { lines: [saleLine({ quantity: 3 })] }));
-    await as(app, t.key).put("/v1/transactions/BSR-R", receiptBody(t, { original_pos_id: "BSR-1", lines: [saleLine({ quantity: -2, discount: 0, tax: 0 })] }));
-    const res = await as(app, t.key).post("/v1/transactions/batch", { receipts: [{ pos_id: "BSR-1", ...receiptBody(t, { lines: [saleLine({ quantity: 1 })] }) }] });
-    expect(res.body.results[0]).toMatchObject({ result: "error", status: 422, errors: [expect.objectContaining({ code: "refunded_more_than_sold" })] });
+    await as(app, t.key).put(
+      "/v1/transactions/BSR-R",
+      receiptBody(t, { original_pos_id: "BSR-1", lines: [saleLine({ quantity: -2, discount: 0, tax: 0 })] }),
+    );
+    const res = await as(app, t.key).post("/v1/transactions/batch", {
+      receipts: [{ pos_id: "BSR-1", ...receiptBody(t, { lines: [saleLine({ quantity: 1 })] }) }],
+    });
+    expect(res.body.results[0]).toMatchObject({
+      result: "error",
+      status: 422,
+      errors: [expect.objectContaining({ code: "refunded_more_than_sold" })],
+    });
   });
 
   it("when a receipt names a customer that an earlier receipt of the batch embeds, then it finds them", async () => {
@@ -186,30 +231,53 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
         { pos_id: "BE-2", ...receiptBody(t, { customer_pos_user: "walk-in-7" }) },
       ],
     });
-    expect(res.body.results.map((r: { result: string }) => r.result), JSON.stringify(res.body.results)).toEqual(["created", "created"]);
-    expect((await receiptRow(db, t.merchant.id, "BE-2")).customer_id).toBe((await receiptRow(db, t.merchant.id, "BE-1")).customer_id);
+    expect(
+      res.body.results.map((r: { result: string }) => r.result),
+      JSON.stringify(res.body.results),
+    ).toEqual(["created", "created"]);
+    expect((await receiptRow(db, t.merchant.id, "BE-2")).customer_id).toBe(
+      (await receiptRow(db, t.merchant.id, "BE-1")).customer_id,
+    );
   });
 
   it("when the database refuses a value of one receipt, then the bulk write falls back to one by one: that receipt is a 400 and the others are written", async () => {
     const t = await makeTenant(db);
     const product = await makeProduct(db, t.merchant.id, { sku: "COSTLY" });
     // Its stock's unit cost fits its column, but × 999,999 units the receipt's cost does not fit NUMERIC(14,4).
-    await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { unitCost: "99999999.9999" });
+    await makeInventory(
+      db,
+      { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id },
+      { unitCost: "99999999.9999" },
+    );
     const res = await as(app, t.key).post("/v1/transactions/batch", {
       receipts: [
         { pos_id: "BO-1", ...receiptBody(t) },
-        { pos_id: "BO-2", ...receiptBody(t, { lines: [saleLine({ sku: "COSTLY", unit_price: "1.00", quantity: 999999, discount: 0, tax: 0 })] }) },
+        {
+          pos_id: "BO-2",
+          ...receiptBody(t, {
+            lines: [saleLine({ sku: "COSTLY", unit_price: "1.00", quantity: 999999, discount: 0, tax: 0 })],
+          }),
+        },
         { pos_id: "BO-3", ...receiptBody(t) },
       ],
     });
-    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual(["created", 400, "created"]);
+    expect(res.body.results.map((r: { result: string; status?: number }) => r.status ?? r.result)).toEqual([
+      "created",
+      400,
+      "created",
+    ]);
     expect(await receiptRow(db, t.merchant.id, "BO-2")).toBeNull();
   });
 
   it("when two batches with the same receipts in different versions and orders run at once, then each receipt ends with one whole version", async () => {
     const t = await makeTenant(db);
     const version = (v: number, order: number[]) => ({
-      receipts: order.map((i) => ({ pos_id: `BX-${i}`, ...receiptBody(t, { lines: [saleLine({ sku: `V${v}-a`, quantity: v }), saleLine({ sku: `V${v}-b`, quantity: v })] }) })),
+      receipts: order.map((i) => ({
+        pos_id: `BX-${i}`,
+        ...receiptBody(t, {
+          lines: [saleLine({ sku: `V${v}-a`, quantity: v }), saleLine({ sku: `V${v}-b`, quantity: v })],
+        }),
+      })),
     });
     const order = Array.from({ length: 40 }, (_, i) => i);
     const answers = await Promise.all([

@@ -9,17 +9,26 @@ describe("concurrent receipt writes", () => {
     const t = await makeTenant(db);
     // Body i has i + 1 lines, all with sku prefix V<i>-, so a mix would show.
     const bodies = Array.from({ length: 20 }, (_, i) =>
-      receiptBody(t, { lines: Array.from({ length: i + 1 }, (_, j) => saleLine({ sku: `V${i}-${j}`, quantity: i + 1 })) }),
+      receiptBody(t, {
+        lines: Array.from({ length: i + 1 }, (_, j) => saleLine({ sku: `V${i}-${j}`, quantity: i + 1 })),
+      }),
     );
     const answers = await Promise.all(bodies.map((body) => as(app, t.key).put("/v1/transactions/RACE-1", body)));
     // One created it; each of the others replaced it (or found its own body already there).
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
-    const { rows: txs } = await db.pool.query("SELECT id, body_hash FROM transactions WHERE merchant_id = $1", [t.merchant.id]);
+    const { rows: txs } = await db.pool.query("SELECT id, body_hash FROM transactions WHERE merchant_id = $1", [
+      t.merchant.id,
+    ]);
     expect(txs).toHaveLength(1);
-    const { rows: lines } = await db.pool.query("SELECT sku, quantity::int AS q, line_number FROM line_items WHERE transaction_id = $1 ORDER BY line_number", [txs[0].id]);
+    const { rows: lines } = await db.pool.query(
+      "SELECT sku, quantity::int AS q, line_number FROM line_items WHERE transaction_id = $1 ORDER BY line_number",
+      [txs[0].id],
+    );
     const variant = Number(/^V(\d+)-/.exec(lines[0].sku)![1]);
-    expect(lines).toEqual(Array.from({ length: variant + 1 }, (_, j) => ({ sku: `V${variant}-${j}`, q: variant + 1, line_number: j + 1 })));
+    expect(lines).toEqual(
+      Array.from({ length: variant + 1 }, (_, j) => ({ sku: `V${variant}-${j}`, q: variant + 1, line_number: j + 1 })),
+    );
     // The stored receipt is the one a final read answers, totals agreeing with its lines.
     const last = await as(app, t.key).get(`/v1/transactions/${txs[0].id}`);
     expect(last.body.line_items).toHaveLength(variant + 1);
@@ -30,7 +39,12 @@ describe("concurrent receipt writes", () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/RACE-2", receiptBody(t));
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => as(app, t.key).put("/v1/transactions/RACE-2", receiptBody(t, { lines: [saleLine({ sku: `W${i}-a` }), saleLine({ sku: `W${i}-b` })] }))),
+      Array.from({ length: 20 }, (_, i) =>
+        as(app, t.key).put(
+          "/v1/transactions/RACE-2",
+          receiptBody(t, { lines: [saleLine({ sku: `W${i}-a` }), saleLine({ sku: `W${i}-b` })] }),
+        ),
+      ),
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const { rows } = await db.pool.query(
@@ -46,7 +60,10 @@ describe("concurrent receipt writes", () => {
     await as(app, t.key).put("/v1/transactions/RACE-S", receiptBody(t, { lines: [saleLine({ quantity: 3 })] }));
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        as(app, t.key).put(`/v1/transactions/RACE-R${i}`, receiptBody(t, { original_pos_id: "RACE-S", lines: [saleLine({ quantity: -1, discount: 0, tax: 0 })] })),
+        as(app, t.key).put(
+          `/v1/transactions/RACE-R${i}`,
+          receiptBody(t, { original_pos_id: "RACE-S", lines: [saleLine({ quantity: -1, discount: 0, tax: 0 })] }),
+        ),
       ),
     );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(3);

@@ -6,7 +6,12 @@ import { as, auditOf, feedTip, makeTenant, pollFrom } from "./helpers.js";
 const { app, db } = await createTestApp();
 
 const customerRow = async (id: string) =>
-  (await db.pool.query("SELECT *, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_text FROM customers WHERE id = $1", [id])).rows[0];
+  (
+    await db.pool.query(
+      "SELECT *, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_text FROM customers WHERE id = $1",
+      [id],
+    )
+  ).rows[0];
 
 describe("PUT /v1/customers/{pos_user}", () => {
   it("when a customer is written for the first time, then 201 with the record, its ETag, normalised contact and an audit entry without personal data", async () => {
@@ -34,7 +39,9 @@ describe("PUT /v1/customers/{pos_user}", () => {
       loyalty_changed_at: null,
     });
     const audit = await auditOf(db, t.merchant.id);
-    expect(audit).toEqual([expect.objectContaining({ action: "create", entity: "customer", entity_id: res.body.id, api_key_id: t.keyId })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ action: "create", entity: "customer", entity_id: res.body.id, api_key_id: t.keyId }),
+    ]);
     const detail = JSON.stringify(audit[0]!.detail);
     for (const secret of ["Avery", "Doe", "example.com", "5550142", "1985"]) expect(detail).not.toContain(secret);
   });
@@ -65,9 +72,17 @@ describe("PUT /v1/customers/{pos_user}", () => {
   it("when a customer opted out and the POS writes them without loyalty_opt_in, then they stay opted out; only an explicit true opts them in", async () => {
     const t = await makeTenant(db);
     const optedOutAt = new Date("2026-01-02T03:04:05Z");
-    const c = await makeCustomer(db, t.merchant.id, { posUser: "pos-4", loyaltyOptIn: false, loyaltyChangedAt: optedOutAt });
+    const c = await makeCustomer(db, t.merchant.id, {
+      posUser: "pos-4",
+      loyaltyOptIn: false,
+      loyaltyChangedAt: optedOutAt,
+    });
     const kept = await as(app, t.key).put("/v1/customers/pos-4", { first_name: "Kim" });
-    expect(kept.body).toMatchObject({ id: c.id, loyalty_opt_in: false, loyalty_changed_at: "2026-01-02T03:04:05.000000Z" });
+    expect(kept.body).toMatchObject({
+      id: c.id,
+      loyalty_opt_in: false,
+      loyalty_changed_at: "2026-01-02T03:04:05.000000Z",
+    });
     const optedIn = await as(app, t.key).put("/v1/customers/pos-4", { first_name: "Kim", loyalty_opt_in: true });
     expect(optedIn.body.loyalty_opt_in).toBe(true);
     expect(Date.parse(optedIn.body.loyalty_changed_at)).toBeGreaterThan(optedOutAt.getTime());
@@ -83,9 +98,19 @@ describe("PUT /v1/customers/{pos_user}", () => {
 
   it("when the body has wrong types and unknown fields, then 400 listing every issue", async () => {
     const t = await makeTenant(db);
-    const res = await as(app, t.key).put("/v1/customers/pos-6", { first_name: 12, birthday: "16/05/1985", pos_type: "kiosk", nickname: "x" });
+    const res = await as(app, t.key).put("/v1/customers/pos-6", {
+      first_name: 12,
+      birthday: "16/05/1985",
+      pos_type: "kiosk",
+      nickname: "x",
+    });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(["body.birthday", "body.first_name", "body.nickname", "body.pos_type"]);
+    expect(res.body.errors.map((e: { location: string }) => e.location).sort()).toEqual([
+      "body.birthday",
+      "body.first_name",
+      "body.nickname",
+      "body.pos_type",
+    ]);
   });
 
   it("when a customer is written, then a caught-up poller of the customer feed receives it; an identical re-write is not served again", async () => {
@@ -110,13 +135,35 @@ describe("PUT /v1/customers/{pos_user}", () => {
 describe("PATCH /v1/customers/{id}", () => {
   it("when some fields are sent, then only those change; phone becomes E.164 and email lower case", async () => {
     const t = await makeTenant(db);
-    const c = await makeCustomer(db, t.merchant.id, { firstName: "Avery", lastName: "Doe", city: "Denver", zip: "80202" });
-    const res = await as(app, t.key).patch(`/v1/customers/${c.id}`, { email: "NEW@Example.com", phone: "720.555.0199" });
+    const c = await makeCustomer(db, t.merchant.id, {
+      firstName: "Avery",
+      lastName: "Doe",
+      city: "Denver",
+      zip: "80202",
+    });
+    const res = await as(app, t.key).patch(`/v1/customers/${c.id}`, {
+      email: "NEW@Example.com",
+      phone: "720.555.0199",
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ first_name: "Avery", last_name: c.lastName, city: "Denver", zip: "80202", email: "new@example.com", phone: "+17205550199" });
+    expect(res.body).toMatchObject({
+      first_name: "Avery",
+      last_name: c.lastName,
+      city: "Denver",
+      zip: "80202",
+      email: "new@example.com",
+      phone: "+17205550199",
+    });
     expect(res.headers.etag).toMatch(/^"/);
     const audit = await auditOf(db, t.merchant.id);
-    expect(audit).toEqual([expect.objectContaining({ action: "patch", entity: "customer", entity_id: c.id, detail: { via: "PATCH /v1/customers/{id}", fields: ["email", "phone"] } })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: "patch",
+        entity: "customer",
+        entity_id: c.id,
+        detail: { via: "PATCH /v1/customers/{id}", fields: ["email", "phone"] },
+      }),
+    ]);
   });
 
   it("when a field is sent as null, then it is cleared", async () => {
@@ -149,12 +196,16 @@ describe("PATCH /v1/customers/{id}", () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     const read = await as(app, t.key).get(`/v1/customers/${c.id}`);
-    const first = await as(app, t.key).patch(`/v1/customers/${c.id}`, { city: "Aurora" }).set("If-Match", read.headers.etag!);
+    const first = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { city: "Aurora" })
+      .set("If-Match", read.headers.etag!);
     expect(first.status).toBe(200);
     const etag = first.headers.etag!;
     expect((await as(app, t.key).get(`/v1/customers/${c.id}`)).headers.etag).toBe(etag);
 
-    const stale = await as(app, t.key).patch(`/v1/customers/${c.id}`, { city: "Boulder" }).set("If-Match", read.headers.etag!);
+    const stale = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { city: "Boulder" })
+      .set("If-Match", read.headers.etag!);
     expect(stale.status).toBe(412);
     expect(stale.headers.etag).toBe(etag);
     expect((await customerRow(c.id)).city).toBe("Aurora");
@@ -170,7 +221,10 @@ describe("PATCH /v1/customers/{id}", () => {
 
   it("when a customer opted out, then a PATCH without loyalty_opt_in leaves them out; an explicit true opts them in", async () => {
     const t = await makeTenant(db);
-    const c = await makeCustomer(db, t.merchant.id, { loyaltyOptIn: false, loyaltyChangedAt: new Date("2026-01-01T00:00:00Z") });
+    const c = await makeCustomer(db, t.merchant.id, {
+      loyaltyOptIn: false,
+      loyaltyChangedAt: new Date("2026-01-01T00:00:00Z"),
+    });
     const kept = await as(app, t.key).patch(`/v1/customers/${c.id}`, { first_name: "Jo", email: "jo@example.com" });
     expect(kept.body).toMatchObject({ loyalty_opt_in: false, loyalty_changed_at: "2026-01-01T00:00:00.000000Z" });
     const optedIn = await as(app, t.key).patch(`/v1/customers/${c.id}`, { loyalty_opt_in: true });
@@ -183,7 +237,9 @@ describe("PATCH /v1/customers/{id}", () => {
     const other = await makeMerchant(db);
     const theirs = await makeCustomer(db, other.id, { city: "Denver" });
     expect((await as(app, t.key).patch(`/v1/customers/${theirs.id}`, { city: "X" })).status).toBe(404);
-    expect((await as(app, t.key).patch("/v1/customers/00000000-0000-7000-8000-000000000000", { city: "X" })).status).toBe(404);
+    expect(
+      (await as(app, t.key).patch("/v1/customers/00000000-0000-7000-8000-000000000000", { city: "X" })).status,
+    ).toBe(404);
     expect((await customerRow(theirs.id)).city).toBe("Denver");
   });
 
@@ -236,17 +292,31 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
       .set("If-Match", read.headers.etag!)
       .set("Idempotency-Key", "aiq-1");
     expect(retry.headers["idempotent-replayed"]).toBe("true");
-    const stale = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "3125555556" }).set("If-Match", read.headers.etag!);
+    const stale = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { mobilephone: "3125555556" })
+      .set("If-Match", read.headers.etag!);
     expect(stale.status).toBe(412);
     const audit = await auditOf(db, t.merchant.id);
-    expect(audit).toEqual([expect.objectContaining({ action: "patch", detail: { via: "PATCH /v1/customers/{id}", fields: ["email", "phone"] } })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: "patch",
+        detail: { via: "PATCH /v1/customers/{id}", fields: ["email", "phone"] },
+      }),
+    ]);
   });
 
   it("when AIQ sends its member names (phone_number, loyalty), then they stand for phone and loyalty_opt_in, with the same consent rule", async () => {
     const t = await makeTenant(db);
-    const c = await makeCustomer(db, t.merchant.id, { loyaltyOptIn: false, loyaltyChangedAt: new Date("2026-01-01T00:00:00Z") });
+    const c = await makeCustomer(db, t.merchant.id, {
+      loyaltyOptIn: false,
+      loyaltyChangedAt: new Date("2026-01-01T00:00:00Z"),
+    });
     const kept = await as(app, t.key).patch(`/v1/customers/${c.id}`, { phone_number: "(720) 555-0123" });
-    expect(kept.body).toMatchObject({ phone: "+17205550123", loyalty_opt_in: false, loyalty_changed_at: "2026-01-01T00:00:00.000000Z" });
+    expect(kept.body).toMatchObject({
+      phone: "+17205550123",
+      loyalty_opt_in: false,
+      loyalty_changed_at: "2026-01-01T00:00:00.000000Z",
+    });
     const optedIn = await as(app, t.key).patch(`/v1/customers/${c.id}`, { loyalty: true });
     expect(optedIn.body.loyalty_opt_in).toBe(true);
     expect(optedIn.body.loyalty_changed_at > "2026-01-01T00:00:00.000000Z").toBe(true);
@@ -256,7 +326,12 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     const before = await customerRow(c.id);
-    const res = await as(app, t.key).patch(`/v1/customers/${c.id}`, { phone: "3035550100", mobilephone: "3035550101", loyalty_opt_in: true, loyalty: false });
+    const res = await as(app, t.key).patch(`/v1/customers/${c.id}`, {
+      phone: "3035550100",
+      mobilephone: "3035550101",
+      loyalty_opt_in: true,
+      loyalty: false,
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { location: string }) => e.location)).toEqual(["body.mobilephone", "body.loyalty"]);
     expect(await customerRow(c.id)).toEqual(before);
@@ -273,10 +348,14 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
       expect.objectContaining({ location: "body.email", code: "invalid_email" }),
     ]);
     const aiqEmpty = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "" });
-    expect(aiqEmpty.body.errors).toEqual([expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" })]);
+    expect(aiqEmpty.body.errors).toEqual([
+      expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" }),
+    ]);
     const invalid = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: "12345" });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.errors).toEqual([expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" })]);
+    expect(invalid.body.errors).toEqual([
+      expect.objectContaining({ location: "body.mobilephone", code: "invalid_phone" }),
+    ]);
     expect(await customerRow(c.id)).toEqual(before);
     const cleared = await as(app, t.key).patch(`/v1/customers/${c.id}`, { mobilephone: null });
     expect(cleared.body.phone).toBeNull();
@@ -312,9 +391,15 @@ describe("PATCH /v1/customers/{id} — Idempotency-Key", () => {
   it("when the first request failed, then a retry with the same key runs again", async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
-    const failed = await as(app, t.key).patch(`/v1/customers/${c.id}`, { city: "Aurora" }).set("Idempotency-Key", "k-3").set("If-Match", '"nope"');
+    const failed = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { city: "Aurora" })
+      .set("Idempotency-Key", "k-3")
+      .set("If-Match", '"nope"');
     expect(failed.status).toBe(412);
-    const retry = await as(app, t.key).patch(`/v1/customers/${c.id}`, { city: "Aurora" }).set("Idempotency-Key", "k-3").set("If-Match", '"nope"');
+    const retry = await as(app, t.key)
+      .patch(`/v1/customers/${c.id}`, { city: "Aurora" })
+      .set("Idempotency-Key", "k-3")
+      .set("If-Match", '"nope"');
     expect(retry.status).toBe(412);
     expect(retry.headers["idempotent-replayed"]).toBeUndefined();
   });
@@ -327,7 +412,9 @@ describe("PATCH /v1/customers/{id} — concurrency", () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => as(app, t.key).patch(`/v1/customers/${c.id}`, { [fields[i % fields.length]!]: `v${i % fields.length}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        as(app, t.key).patch(`/v1/customers/${c.id}`, { [fields[i % fields.length]!]: `v${i % fields.length}` }),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     const row = await customerRow(c.id);
@@ -339,7 +426,11 @@ describe("PATCH /v1/customers/{id} — concurrency", () => {
     const c = await makeCustomer(db, t.merchant.id);
     const etag = (await as(app, t.key).get(`/v1/customers/${c.id}`)).headers.etag!;
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => as(app, t.key).patch(`/v1/customers/${c.id}`, { city: `City ${i}` }).set("If-Match", etag)),
+      Array.from({ length: 20 }, (_, i) =>
+        as(app, t.key)
+          .patch(`/v1/customers/${c.id}`, { city: `City ${i}` })
+          .set("If-Match", etag),
+      ),
     );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);

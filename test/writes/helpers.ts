@@ -26,17 +26,36 @@ export async function makeTenant(db: Db, options: { timeZone?: string; scopes?: 
 export function as(app: TestApp["app"], key: string) {
   return {
     get: (path: string) => request(app).get(path).set("x-apikey", key),
-    put: (path: string, body: unknown) => request(app).put(path).set("x-apikey", key).send(body as object),
-    post: (path: string, body?: unknown) => (body === undefined ? request(app).post(path).set("x-apikey", key) : request(app).post(path).set("x-apikey", key).send(body as object)),
-    patch: (path: string, body: unknown) => request(app).patch(path).set("x-apikey", key).send(body as object),
+    put: (path: string, body: unknown) =>
+      request(app)
+        .put(path)
+        .set("x-apikey", key)
+        .send(body as object),
+    post: (path: string, body?: unknown) =>
+      body === undefined
+        ? request(app).post(path).set("x-apikey", key)
+        : request(app)
+            .post(path)
+            .set("x-apikey", key)
+            .send(body as object),
+    patch: (path: string, body: unknown) =>
+      request(app)
+        .patch(path)
+        .set("x-apikey", key)
+        .send(body as object),
   };
 }
 
 export async function auditOf(db: Db, merchantId: string) {
-  const { rows } = await db.pool.query<{ action: string; entity: string; entity_id: string; api_key_id: string; detail: Record<string, unknown> }>(
-    "SELECT action, entity, entity_id, api_key_id, detail FROM audit_entries WHERE merchant_id = $1 ORDER BY id",
-    [merchantId],
-  );
+  const { rows } = await db.pool.query<{
+    action: string;
+    entity: string;
+    entity_id: string;
+    api_key_id: string;
+    detail: Record<string, unknown>;
+  }>("SELECT action, entity, entity_id, api_key_id, detail FROM audit_entries WHERE merchant_id = $1 ORDER BY id", [
+    merchantId,
+  ]);
   return rows;
 }
 

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation } from "../helpers/factories.js";
-import { as, auditOf, feedTip, makeTenant, pollFrom, receiptBody, receiptRow, saleLine, type Tenant } from "./helpers.js";
+import {
+  as,
+  auditOf,
+  feedTip,
+  makeTenant,
+  pollFrom,
+  receiptBody,
+  receiptRow,
+  saleLine,
+  type Tenant,
+} from "./helpers.js";
 
 const { app, db } = await createTestApp();
 
@@ -39,7 +49,9 @@ describe("PUT /v1/inventory", () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const tip = await feedTip(client, "/v1/inventory");
-    const res = await client.put("/v1/inventory", { items: [item(t), item(t, { sku: "INV-2", name: "Gummies", quantity: 0, custom_attributes: undefined })] });
+    const res = await client.put("/v1/inventory", {
+      items: [item(t), item(t, { sku: "INV-2", name: "Gummies", quantity: 0, custom_attributes: undefined })],
+    });
     expect(res.status).toBe(200);
     expect(res.body.summary).toEqual({ created: 2, updated: 0, unchanged: 0 });
     expect(res.body.results[0]).toMatchObject({ sku: "INV-1", location_id: t.location.id, result: "created" });
@@ -56,7 +68,11 @@ describe("PUT /v1/inventory", () => {
       in_stock: true,
       location: { id: t.location.id },
     });
-    expect(seen.find((r) => r.sku === "INV-2")).toMatchObject({ quantity: "0", in_stock: false, custom_attributes: [] });
+    expect(seen.find((r) => r.sku === "INV-2")).toMatchObject({
+      quantity: "0",
+      in_stock: false,
+      custom_attributes: [],
+    });
     const audit = await auditOf(db, t.merchant.id);
     expect(audit.filter((a) => a.entity === "product")).toHaveLength(2);
     expect(audit.filter((a) => a.entity === "inventory_item")).toHaveLength(2);
@@ -68,7 +84,11 @@ describe("PUT /v1/inventory", () => {
     await client.put("/v1/inventory", { items: [item(t)] });
     const before = await stockRow(t, "INV-1");
     const tip = await feedTip(client, "/v1/inventory");
-    const again = await client.put("/v1/inventory", { items: [item(t, { quantity: "25.000", unit_cost: 12.5, location_id: undefined, location_pos_id: t.location.posId })] });
+    const again = await client.put("/v1/inventory", {
+      items: [
+        item(t, { quantity: "25.000", unit_cost: 12.5, location_id: undefined, location_pos_id: t.location.posId }),
+      ],
+    });
     expect(again.body.summary).toEqual({ created: 0, updated: 0, unchanged: 1 });
     expect(await stockRow(t, "INV-1")).toEqual(before);
     expect(await pollFrom(client, "/v1/inventory", tip)).toEqual([]);
@@ -80,13 +100,17 @@ describe("PUT /v1/inventory", () => {
     const client = as(app, t.key);
     await client.put("/v1/inventory", { items: [item(t), item(t, { location_id: second.id })] });
     const tip = await feedTip(client, "/v1/inventory");
-    const stock = await client.put("/v1/inventory", { items: [item(t, { quantity: 24 }), item(t, { location_id: second.id })] });
+    const stock = await client.put("/v1/inventory", {
+      items: [item(t, { quantity: 24 }), item(t, { location_id: second.id })],
+    });
     expect(stock.body.results.map((r: { result: string }) => r.result)).toEqual(["updated", "unchanged"]);
     const afterStock = await pollFrom(client, "/v1/inventory", tip);
     expect(afterStock.map((r) => [r.location.id, r.quantity])).toEqual([[t.location.id, "24"]]);
 
     const tip2 = await feedTip(client, "/v1/inventory");
-    const renamed = await client.put("/v1/inventory", { items: [item(t, { quantity: 24, name: "Blue Dream 3.5g (new)" })] });
+    const renamed = await client.put("/v1/inventory", {
+      items: [item(t, { quantity: 24, name: "Blue Dream 3.5g (new)" })],
+    });
     expect(renamed.body.results[0].result).toBe("updated");
     const afterRename = await pollFrom(client, "/v1/inventory", tip2);
     expect(afterRename.map((r) => [r.location.id, r.name]).sort()).toEqual(
@@ -103,23 +127,37 @@ describe("PUT /v1/inventory", () => {
     await client.put("/v1/transactions/EARLY-1", receiptBody(t, { lines: [saleLine({ sku: "LATE-SKU" })] }));
     expect((await receiptRow(db, t.merchant.id, "EARLY-1")).lines[0].product_id).toBeNull();
     const res = await client.put("/v1/inventory", { items: [item(t, { sku: "LATE-SKU", unit_cost: "11.1111" })] });
-    const { rows } = await db.pool.query("SELECT id FROM products WHERE merchant_id = $1 AND sku = 'LATE-SKU'", [t.merchant.id]);
+    const { rows } = await db.pool.query("SELECT id FROM products WHERE merchant_id = $1 AND sku = 'LATE-SKU'", [
+      t.merchant.id,
+    ]);
     const early = await receiptRow(db, t.merchant.id, "EARLY-1");
     expect(early.lines[0]).toMatchObject({ product_id: rows[0].id, unit_cost: null });
     expect(res.status).toBe(200);
-    const later = await client.put("/v1/transactions/LATER-1", receiptBody(t, { lines: [saleLine({ sku: "LATE-SKU" })] }));
-    expect(later.body.line_items[0]).toMatchObject({ product_id: rows[0].id, unit_cost: "11.1111", stock_on_hand: "25.000" });
+    const later = await client.put(
+      "/v1/transactions/LATER-1",
+      receiptBody(t, { lines: [saleLine({ sku: "LATE-SKU" })] }),
+    );
+    expect(later.body.line_items[0]).toMatchObject({
+      product_id: rows[0].id,
+      unit_cost: "11.1111",
+      stock_on_hand: "25.000",
+    });
   });
 
   it("when receipts of new skus and the inventory creating them are written at the same moment, then every line ends linked", async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const skus = Array.from({ length: 24 }, (_, i) => `RACE-SKU-${i}`);
-    const receipts = skus.map((sku, i) => client.put(`/v1/transactions/RACE-LINK-${i}`, receiptBody(t, { lines: [saleLine({ sku })] })));
+    const receipts = skus.map((sku, i) =>
+      client.put(`/v1/transactions/RACE-LINK-${i}`, receiptBody(t, { lines: [saleLine({ sku })] })),
+    );
     const inventory = client.put("/v1/inventory", { items: skus.map((sku) => item(t, { sku })) });
     const answers = await Promise.all([...receipts, inventory]);
     expect(answers.every((a) => a.status === 200 || a.status === 201)).toBe(true);
-    const { rows } = await db.pool.query("SELECT count(*)::int AS unlinked FROM line_items WHERE merchant_id = $1 AND product_id IS NULL", [t.merchant.id]);
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS unlinked FROM line_items WHERE merchant_id = $1 AND product_id IS NULL",
+      [t.merchant.id],
+    );
     expect(rows[0].unlinked).toBe(0);
   });
 
@@ -147,12 +185,16 @@ describe("PUT /v1/inventory", () => {
 
   it("when types are wrong, a required field is missing, or there are too many items, then 400", async () => {
     const t = await makeTenant(db);
-    const bad = await as(app, t.key).put("/v1/inventory", { items: [item(t, { quantity: "lots", name: undefined, in_stock: "yes", colour: "red" })] });
+    const bad = await as(app, t.key).put("/v1/inventory", {
+      items: [item(t, { quantity: "lots", name: undefined, in_stock: "yes", colour: "red" })],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { location: string }) => e.location).sort()).toEqual(
       ["body.items.0.colour", "body.items.0.in_stock", "body.items.0.name", "body.items.0.quantity"].sort(),
     );
-    const tooMany = await as(app, t.key).put("/v1/inventory", { items: Array.from({ length: 501 }, (_, i) => item(t, { sku: `S${i}` })) });
+    const tooMany = await as(app, t.key).put("/v1/inventory", {
+      items: Array.from({ length: 501 }, (_, i) => item(t, { sku: `S${i}` })),
+    });
     expect(tooMany.status).toBe(400);
   });
 

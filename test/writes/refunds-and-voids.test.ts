@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { as, auditOf, feedTip, makeTenant, pollFrom, receiptBody, receiptRow, saleLine, type Tenant } from "./helpers.js";
+import {
+  as,
+  auditOf,
+  feedTip,
+  makeTenant,
+  pollFrom,
+  receiptBody,
+  receiptRow,
+  saleLine,
+  type Tenant,
+} from "./helpers.js";
 
 const { app, db } = await createTestApp();
 
@@ -8,13 +18,27 @@ const { app, db } = await createTestApp();
 async function sale(t: Tenant, posId: string) {
   const res = await as(app, t.key).put(
     `/v1/transactions/${posId}`,
-    receiptBody(t, { lines: [saleLine({ unit_cost: "12.5000" }), saleLine({ sku: "SKU-PR", name: "Pre-roll", unit_price: "10.00", quantity: 1, discount: 0, tax: "0.80", unit_cost: "3.0000" })] }),
+    receiptBody(t, {
+      lines: [
+        saleLine({ unit_cost: "12.5000" }),
+        saleLine({
+          sku: "SKU-PR",
+          name: "Pre-roll",
+          unit_price: "10.00",
+          quantity: 1,
+          discount: 0,
+          tax: "0.80",
+          unit_cost: "3.0000",
+        }),
+      ],
+    }),
   );
   expect(res.status).toBe(201);
   return res.body;
 }
 
-const refundLine = (overrides: Record<string, unknown> = {}) => saleLine({ quantity: -1, discount: "-2.50", tax: "-2.44", ...overrides });
+const refundLine = (overrides: Record<string, unknown> = {}) =>
+  saleLine({ quantity: -1, discount: "-2.50", tax: "-2.44", ...overrides });
 const refundBody = (t: Tenant, original: string, lines: unknown[]) =>
   receiptBody(t, { original_pos_id: original, transacted_at: "2026-03-03T12:00:00-07:00", lines });
 
@@ -39,10 +63,20 @@ describe("refunds", () => {
   it("when a refund gives back more than was sold, then 422 saying which line and by how much, and nothing is stored", async () => {
     const t = await makeTenant(db);
     await sale(t, "S-2");
-    const res = await as(app, t.key).put("/v1/transactions/RF-2", refundBody(t, "S-2", [refundLine({ sku: "SKU-PR", quantity: -1, discount: 0, tax: 0 }), refundLine({ quantity: -3 })]));
+    const res = await as(app, t.key).put(
+      "/v1/transactions/RF-2",
+      refundBody(t, "S-2", [
+        refundLine({ sku: "SKU-PR", quantity: -1, discount: 0, tax: 0 }),
+        refundLine({ quantity: -3 }),
+      ]),
+    );
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([
-      { location: "body.lines.1.quantity", message: "line 2 (sku SKU-BD-35): refunds 3 but only 2 remains refundable (sold 2, already refunded 0).", code: "over_refund" },
+      {
+        location: "body.lines.1.quantity",
+        message: "line 2 (sku SKU-BD-35): refunds 3 but only 2 remains refundable (sold 2, already refunded 0).",
+        code: "over_refund",
+      },
     ]);
     expect(await receiptRow(db, t.merchant.id, "RF-2")).toBeNull();
   });
@@ -51,11 +85,19 @@ describe("refunds", () => {
     const t = await makeTenant(db);
     await sale(t, "S-3");
     expect((await as(app, t.key).put("/v1/transactions/RF-3a", refundBody(t, "S-3", [refundLine()]))).status).toBe(201);
-    const res = await as(app, t.key).put("/v1/transactions/RF-3b", refundBody(t, "S-3", [refundLine({ quantity: -2 })]));
+    const res = await as(app, t.key).put(
+      "/v1/transactions/RF-3b",
+      refundBody(t, "S-3", [refundLine({ quantity: -2 })]),
+    );
     expect(res.status).toBe(422);
-    expect(res.body.errors[0].message).toBe("line 1 (sku SKU-BD-35): refunds 2 but only 1 remains refundable (sold 2, already refunded 1).");
+    expect(res.body.errors[0].message).toBe(
+      "line 1 (sku SKU-BD-35): refunds 2 but only 1 remains refundable (sold 2, already refunded 1).",
+    );
     // The refund itself may be replaced by a version within bounds: its own previous version does not count against it.
-    const replaced = await as(app, t.key).put("/v1/transactions/RF-3a", refundBody(t, "S-3", [refundLine({ quantity: -2, discount: "-5.00", tax: "-4.88" })]));
+    const replaced = await as(app, t.key).put(
+      "/v1/transactions/RF-3a",
+      refundBody(t, "S-3", [refundLine({ quantity: -2, discount: "-5.00", tax: "-4.88" })]),
+    );
     expect(replaced.status).toBe(200);
     expect(replaced.headers["write-result"]).toBe("updated");
   });
@@ -88,19 +130,37 @@ describe("refunds", () => {
   it("when a refund line is positive, or its discount positive, then 422", async () => {
     const t = await makeTenant(db);
     await sale(t, "S-7");
-    const res = await as(app, t.key).put("/v1/transactions/RF-7", refundBody(t, "S-7", [refundLine({ quantity: 1 }), refundLine({ discount: "2.50" })]));
+    const res = await as(app, t.key).put(
+      "/v1/transactions/RF-7",
+      refundBody(t, "S-7", [refundLine({ quantity: 1 }), refundLine({ discount: "2.50" })]),
+    );
     expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: { location: string }) => e.location)).toEqual(["body.lines.0.quantity", "body.lines.1.discount"]);
+    expect(res.body.errors.map((e: { location: string }) => e.location)).toEqual([
+      "body.lines.0.quantity",
+      "body.lines.1.discount",
+    ]);
   });
 
   it("when a refunded sale is replaced with fewer units than were refunded, then 422; with enough, it is updated", async () => {
     const t = await makeTenant(db);
     await sale(t, "S-8");
-    await as(app, t.key).put("/v1/transactions/RF-8", refundBody(t, "S-8", [refundLine({ quantity: -2, discount: "-5.00", tax: "-4.88" })]));
-    const fewer = await as(app, t.key).put("/v1/transactions/S-8", receiptBody(t, { lines: [saleLine({ quantity: 1 })] }));
+    await as(app, t.key).put(
+      "/v1/transactions/RF-8",
+      refundBody(t, "S-8", [refundLine({ quantity: -2, discount: "-5.00", tax: "-4.88" })]),
+    );
+    const fewer = await as(app, t.key).put(
+      "/v1/transactions/S-8",
+      receiptBody(t, { lines: [saleLine({ quantity: 1 })] }),
+    );
     expect(fewer.status).toBe(422);
-    expect(fewer.body.errors[0]).toMatchObject({ code: "refunded_more_than_sold", message: expect.stringContaining("sku SKU-BD-35: the receipt would sell 1 but 2 were already refunded") });
-    const enough = await as(app, t.key).put("/v1/transactions/S-8", receiptBody(t, { lines: [saleLine({ quantity: 2, tax: "4.89" })] }));
+    expect(fewer.body.errors[0]).toMatchObject({
+      code: "refunded_more_than_sold",
+      message: expect.stringContaining("sku SKU-BD-35: the receipt would sell 1 but 2 were already refunded"),
+    });
+    const enough = await as(app, t.key).put(
+      "/v1/transactions/S-8",
+      receiptBody(t, { lines: [saleLine({ quantity: 2, tax: "4.89" })] }),
+    );
     expect(enough.status).toBe(200);
   });
 });
@@ -115,7 +175,9 @@ describe("POST /v1/transactions/{pos_id}/void", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "voided", voided_at: "2026-03-02T01:45:00.000000Z" });
     const seen = await pollFrom(client, "/v1/transactions", tip);
-    expect(seen.map((r) => [r.pos_id, r.status, r.voided_at])).toEqual([["V-1", "voided", "2026-03-02T01:45:00.000000Z"]]);
+    expect(seen.map((r) => [r.pos_id, r.status, r.voided_at])).toEqual([
+      ["V-1", "voided", "2026-03-02T01:45:00.000000Z"],
+    ]);
 
     const afterVoid = await feedTip(client, "/v1/transactions");
     const again = await client.post("/v1/transactions/V-1/void", { voided_at: "2026-03-05T00:00:00Z" });
@@ -132,7 +194,10 @@ describe("POST /v1/transactions/{pos_id}/void", () => {
     const before = Date.now();
     const res = await as(app, t.key).post("/v1/transactions/V-2/void");
     expect(Date.parse(res.body.voided_at)).toBeGreaterThanOrEqual(before - 1000);
-    const replaced = await as(app, t.key).put("/v1/transactions/V-2", receiptBody(t, { lines: [saleLine({ quantity: 5 })] }));
+    const replaced = await as(app, t.key).put(
+      "/v1/transactions/V-2",
+      receiptBody(t, { lines: [saleLine({ quantity: 5 })] }),
+    );
     expect(replaced.status).toBe(409);
   });
 
@@ -167,11 +232,17 @@ describe("POST /v1/transactions/{pos_id}/void", () => {
   it("when a void is retried with the same Idempotency-Key, then the first answer is replayed; another body with that key is a 422", async () => {
     const t = await makeTenant(db);
     await sale(t, "V-6");
-    const first = await as(app, t.key).post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:00:00-07:00" }).set("Idempotency-Key", "void-V-6");
-    const retry = await as(app, t.key).post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:00:00-07:00" }).set("Idempotency-Key", "void-V-6");
+    const first = await as(app, t.key)
+      .post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:00:00-07:00" })
+      .set("Idempotency-Key", "void-V-6");
+    const retry = await as(app, t.key)
+      .post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:00:00-07:00" })
+      .set("Idempotency-Key", "void-V-6");
     expect(retry.headers["idempotent-replayed"]).toBe("true");
     expect(retry.body).toEqual(first.body);
-    const other = await as(app, t.key).post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:30:00-07:00" }).set("Idempotency-Key", "void-V-6");
+    const other = await as(app, t.key)
+      .post("/v1/transactions/V-6/void", { voided_at: "2026-03-01T19:30:00-07:00" })
+      .set("Idempotency-Key", "void-V-6");
     expect(other.status).toBe(422);
   });
 });

@@ -54,13 +54,24 @@ describe("round trips of PUT /v1/transactions/{pos_id}", () => {
   it("when a new sale names its customer and employee by POS id and has a known and an unknown sku, then still at most 3, and the links and costs are stored", async () => {
     const t = await usedTenant();
     const customer = await makeCustomer(db, t.merchant.id);
-    await db.pool.query("INSERT INTO employees (id, merchant_id, pos_id, first_name) VALUES (gen_random_uuid(), $1, 'E-7', 'Sam')", [t.merchant.id]);
+    await db.pool.query(
+      "INSERT INTO employees (id, merchant_id, pos_id, first_name) VALUES (gen_random_uuid(), $1, 'E-7', 'Sam')",
+      [t.merchant.id],
+    );
     const product = await makeProduct(db, t.merchant.id, { sku: "SKU-KNOWN" });
-    await makeInventory(db, { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id }, { unitCost: "3.2500" });
+    await makeInventory(
+      db,
+      { merchantId: t.merchant.id, locationId: t.location.id, productId: product.id },
+      { unitCost: "3.2500" },
+    );
     const sent = await statementsOf(async () => {
       const res = await as(app, t.key).put(
         "/v1/transactions/RT-2",
-        receiptBody(t, { customer_pos_user: customer.posUser, employee_pos_id: "E-7", lines: [saleLine({ sku: "SKU-KNOWN" }), saleLine({ sku: "SKU-NEW" })] }),
+        receiptBody(t, {
+          customer_pos_user: customer.posUser,
+          employee_pos_id: "E-7",
+          lines: [saleLine({ sku: "SKU-KNOWN" }), saleLine({ sku: "SKU-NEW" })],
+        }),
       );
       expect(res.status).toBe(201);
       expect(res.body.customer).toMatchObject({ pos_user: customer.posUser });
@@ -69,7 +80,13 @@ describe("round trips of PUT /v1/transactions/{pos_id}", () => {
     const row = await receiptRow(db, t.merchant.id, "RT-2");
     expect(row.employee_id).not.toBeNull();
     expect(row.cost_total).toBeNull();
-    expect(row.lines.map((l: { sku: string; product_id: string | null; unit_cost: string | null }) => [l.sku, l.product_id, l.unit_cost])).toEqual([
+    expect(
+      row.lines.map((l: { sku: string; product_id: string | null; unit_cost: string | null }) => [
+        l.sku,
+        l.product_id,
+        l.unit_cost,
+      ]),
+    ).toEqual([
       ["SKU-KNOWN", product.id, "3.2500"],
       ["SKU-NEW", null, null],
     ]);
@@ -95,13 +112,18 @@ describe("the one-call write of a new sale (pos_bridge_put_new_sale)", () => {
     try {
       await creator.query("BEGIN");
       await lockSkusExclusive(creator, t.merchant.id, ["SKU-LATE"]);
-      const { rows } = await creator.query<{ id: string }>("INSERT INTO products (id, merchant_id, sku, name) VALUES (gen_random_uuid(), $1, 'SKU-LATE', 'Late') RETURNING id", [
-        t.merchant.id,
-      ]);
-      const put = as(app, t.key).put("/v1/transactions/RT-LATE", receiptBody(t, { lines: [saleLine({ sku: "SKU-LATE" })] })).then((res) => res);
+      const { rows } = await creator.query<{ id: string }>(
+        "INSERT INTO products (id, merchant_id, sku, name) VALUES (gen_random_uuid(), $1, 'SKU-LATE', 'Late') RETURNING id",
+        [t.merchant.id],
+      );
+      const put = as(app, t.key)
+        .put("/v1/transactions/RT-LATE", receiptBody(t, { lines: [saleLine({ sku: "SKU-LATE" })] }))
+        .then((res) => res);
       // The sale has looked the sku up (no product yet) and now waits for the lock.
       for (let i = 0; ; i++) {
-        const waiting = await db.pool.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        const waiting = await db.pool.query(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        );
         if (waiting.rowCount) break;
         if (i > 500) throw new Error("the sale never waited on the SKU lock");
         await sleep(10);

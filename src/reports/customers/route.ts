@@ -5,7 +5,14 @@ import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.j
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, reportFormat } from "../respond.js";
-import { customerFigures, customersReportQuery, customersReportSchema, type CustomersPeriodRow, type CustomersReport, type TopCustomer } from "./schema.js";
+import {
+  customerFigures,
+  customersReportQuery,
+  customersReportSchema,
+  type CustomersPeriodRow,
+  type CustomersReport,
+  type TopCustomer,
+} from "./schema.js";
 import { readCustomersReport } from "./sql.js";
 
 const figureNames = Object.keys(customerFigures) as (keyof typeof customerFigures)[];
@@ -29,8 +36,15 @@ const topColumns: CsvColumn<TopCustomer>[] = [
 ];
 
 const exampleFigures = {
-  customers: 640, new_customers: 85, returning_customers: 555, receipts: 1210, known_customer_receipts: 1065,
-  known_customer_receipt_share: "88.02", net_sales: "48250.00", known_customer_net_sales: "43900.10", known_customer_sales_share: "90.98",
+  customers: 640,
+  new_customers: 85,
+  returning_customers: 555,
+  receipts: 1210,
+  known_customer_receipts: 1065,
+  known_customer_receipt_share: "88.02",
+  net_sales: "48250.00",
+  known_customer_net_sales: "43900.10",
+  known_customer_sales_share: "90.98",
 };
 
 const example: CustomersReport = {
@@ -41,8 +55,14 @@ const example: CustomersReport = {
   data: [{ period: "2026-10", period_start: "2026-10-01", period_end: "2026-11-01", ...exampleFigures }],
   top_customers: [
     {
-      rank: 1, customer_id: "0193a7b2-6d4e-7f50-9b2c-3d4e5f6a7b8c", pos_user: "C-100482", first_name: "Avery", last_name: "Doe",
-      receipts: 14, net_sales: "1260.75", first_purchase_date: "2025-11-02",
+      rank: 1,
+      customer_id: "0193a7b2-6d4e-7f50-9b2c-3d4e5f6a7b8c",
+      pos_user: "C-100482",
+      first_name: "Avery",
+      last_name: "Doe",
+      receipts: 14,
+      net_sales: "1260.75",
+      first_purchase_date: "2025-11-02",
     },
   ],
 };
@@ -99,7 +119,13 @@ export const customersReportRoute = defineRoute({
     };
     const base = `customers_${query.from}_${query.to}_${query.period}`;
     return query.table === "top_customers"
-      ? answer(res, format, { json: report, csv: { filename: `${base}_top.csv`, columns: topColumns, rows: report.top_customers } })
-      : answer(res, format, { json: report, csv: { filename: `${base}.csv`, columns: periodColumns, rows: report.data } });
+      ? answer(res, format, {
+          json: report,
+          csv: { filename: `${base}_top.csv`, columns: topColumns, rows: report.top_customers },
+        })
+      : answer(res, format, {
+          json: report,
+          csv: { filename: `${base}.csv`, columns: periodColumns, rows: report.data },
+        });
   },
 });

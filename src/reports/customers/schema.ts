@@ -9,7 +9,9 @@ export const customersReportQuery = z
     ...rangeParams,
     period: periodParam,
     location_id: locationParam,
-    top: wholeNumber(z.number().int().min(1).max(100).default(10)).describe("How many top customers by spend to list: 1 to 100, default 10."),
+    top: wholeNumber(z.number().int().min(1).max(100).default(10)).describe(
+      "How many top customers by spend to list: 1 to 100, default 10.",
+    ),
     table: z
       .enum(["periods", "top_customers"])
       .default("periods")
@@ -28,14 +30,23 @@ export const customerFigures = {
   ),
   returning_customers: count("customers − new_customers: customers who had bought before this period.", 555),
   receipts: count("Sales receipts (refunds not counted).", 1210),
-  known_customer_receipts: count("Sales receipts that name a customer. AIQ drops anonymous sales: only these reach its loyalty programs.", 1065),
+  known_customer_receipts: count(
+    "Sales receipts that name a customer. AIQ drops anonymous sales: only these reach its loyalty programs.",
+    1065,
+  ),
   known_customer_receipt_share: percent("known_customer_receipts ÷ receipts × 100.", "88.02"),
   net_sales: money(
     "Net sales (as in the sales report: gross − discounts − refunds), refunds counting on their own business day.",
     "48250.00",
   ),
-  known_customer_net_sales: money("The part of net_sales on receipts (sales and refunds) that name a customer.", "43900.10"),
-  known_customer_sales_share: percent("known_customer_net_sales ÷ net_sales × 100: the share of sales AIQ can attribute.", "90.98"),
+  known_customer_net_sales: money(
+    "The part of net_sales on receipts (sales and refunds) that name a customer.",
+    "43900.10",
+  ),
+  known_customer_sales_share: percent(
+    "known_customer_net_sales ÷ net_sales × 100: the share of sales AIQ can attribute.",
+    "90.98",
+  ),
 };
 
 export const customersPeriodSchema = z.object({ ...periodColumns, ...customerFigures });
@@ -56,13 +67,18 @@ export const topCustomerSchema = z.object({
 
 export const customersReportSchema = z.object({
   from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
-  to: z.iso.date().describe("The day after the range's last business day (exclusive), as asked.").meta({ example: "2026-11-01" }),
+  to: z.iso
+    .date()
+    .describe("The day after the range's last business day (exclusive), as asked.")
+    .meta({ example: "2026-11-01" }),
   period: periodParam.unwrap().describe("The period each row covers."),
   totals: z
     .object(customerFigures)
     .describe("The whole range: customers counted once, new_customers those whose first purchase falls in the range."),
   data: z.array(customersPeriodSchema).describe("One row per period of the range, in order, empty periods as zeros."),
-  top_customers: z.array(topCustomerSchema).describe("The customers with the largest net sales in the range, largest first (ties by id)."),
+  top_customers: z
+    .array(topCustomerSchema)
+    .describe("The customers with the largest net sales in the range, largest first (ties by id)."),
 });
 
 export type CustomersPeriodRow = z.infer<typeof customersPeriodSchema>;

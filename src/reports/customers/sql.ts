@@ -131,13 +131,9 @@ SELECT
 export async function readCustomersReport(pool: pg.Pool, q: CustomersQuery) {
   // A first purchase can be any day before the range's end, so every stale day up to it is rebuilt.
   await refreshReportRollups(pool, q.merchantId, null, q.to);
-  const { rows } = await pool.query<{ totals: Figures; periods: CustomersPeriodRow[]; top_customers: TopCustomer[] }>(customersSql, [
-    q.merchantId,
-    q.from,
-    q.to,
-    q.period,
-    q.locationIds,
-    q.top,
-  ]);
+  const { rows } = await pool.query<{ totals: Figures; periods: CustomersPeriodRow[]; top_customers: TopCustomer[] }>(
+    customersSql,
+    [q.merchantId, q.from, q.to, q.period, q.locationIds, q.top],
+  );
   return rows[0]!;
 }

@@ -84,7 +84,12 @@ ORDER BY is_total, location_name, location_id, category NULLS LAST`;
 }
 
 export async function readInventoryReport(pool: pg.Pool, q: InventoryQuery) {
-  const { rows } = await pool.query<InventorySqlRow>(inventorySql(q.groupBy), [q.merchantId, q.lowStockThreshold, q.locationIds, q.maxRows + 1]);
+  const { rows } = await pool.query<InventorySqlRow>(inventorySql(q.groupBy), [
+    q.merchantId,
+    q.lowStockThreshold,
+    q.locationIds,
+    q.maxRows + 1,
+  ]);
   const totals = rows.find((r) => r.is_total);
   // With no stock at all, GROUPING SETS over no rows still yields the () row; keep a guard anyway.
   if (!totals) throw new Error("the inventory report query returned no totals row");

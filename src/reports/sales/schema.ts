@@ -29,18 +29,30 @@ export const salesFigures = {
     412,
   ),
   units: quantity("Σ quantity of sale lines (refunded units are not subtracted; see refunds)."),
-  gross_sales: money("Σ unit_price × quantity of sale lines, each line rounded to the cent as on the receipt.", "18250.00"),
+  gross_sales: money(
+    "Σ unit_price × quantity of sale lines, each line rounded to the cent as on the receipt.",
+    "18250.00",
+  ),
   discounts: money("Σ discount of sale lines.", "912.50"),
-  refunds: money("Value of refunds, as a positive amount: Σ (unit_price × |quantity| − |discount|) of refund lines, dated by the refund's own business day.", "310.00"),
+  refunds: money(
+    "Value of refunds, as a positive amount: Σ (unit_price × |quantity| − |discount|) of refund lines, dated by the refund's own business day.",
+    "310.00",
+  ),
   net_sales: money("gross_sales − discounts − refunds.", "17027.50"),
   tax: money("Σ tax of sale and refund lines (refund tax is negative, so this is the net tax collected).", "2724.40"),
-  cost: money("Σ unit_cost × quantity of sale and refund lines (refunds negative: the stock came back), from the unit cost at the time of sale; rounded once, from 4 decimals.", "7321.14"),
+  cost: money(
+    "Σ unit_cost × quantity of sale and refund lines (refunds negative: the stock came back), from the unit cost at the time of sale; rounded once, from 4 decimals.",
+    "7321.14",
+  ),
   margin: money("net_sales − cost.", "9706.36"),
   margin_percent: percent("margin ÷ net_sales × 100."),
   average_basket: money("(gross_sales − discounts) ÷ receipts, to the cent; null when there are no receipts.", "41.33")
     .nullable()
     .describe("(gross_sales − discounts) ÷ receipts, to the cent; null when there are no receipts."),
-  lines_without_cost: count("Lines whose unit cost is unknown: they count as zero cost, so margin is overstated when this is not 0.", 0),
+  lines_without_cost: count(
+    "Lines whose unit cost is unknown: they count as zero cost, so margin is overstated when this is not 0.",
+    0,
+  ),
 };
 
 export const salesRowSchema = z.object({
@@ -55,17 +67,28 @@ export const salesRowSchema = z.object({
   group_name: z
     .string()
     .nullable()
-    .describe("A name for the group: the location's name, the employee's name, the category or brand, the product's name on its lines.")
+    .describe(
+      "A name for the group: the location's name, the employee's name, the category or brand, the product's name on its lines.",
+    )
     .meta({ example: "Flower" }),
   ...salesFigures,
 });
 
 export const salesReportSchema = z.object({
   from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
-  to: z.iso.date().describe("The day after the range's last business day (exclusive), as asked.").meta({ example: "2026-11-01" }),
+  to: z.iso
+    .date()
+    .describe("The day after the range's last business day (exclusive), as asked.")
+    .meta({ example: "2026-11-01" }),
   period: periodParam.unwrap().describe("The period each row covers."),
-  group_by: z.enum(SALES_GROUPS).nullable().describe("The grouping asked for; null when none.").meta({ example: "category" }),
-  totals: z.object(salesFigures).describe("The whole range and every covered location, computed from the lines (not by adding up rounded rows)."),
+  group_by: z
+    .enum(SALES_GROUPS)
+    .nullable()
+    .describe("The grouping asked for; null when none.")
+    .meta({ example: "category" }),
+  totals: z
+    .object(salesFigures)
+    .describe("The whole range and every covered location, computed from the lines (not by adding up rounded rows)."),
   data: z
     .array(salesRowSchema)
     .describe("One row per period (and group), in order of period, then net sales (largest first), then group key."),

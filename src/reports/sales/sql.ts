@@ -24,7 +24,8 @@ import type { SalesGroup } from "./schema.js";
 /** Groupings read from sales_daily_lines (what only lines carry); the others from sales_daily. */
 type LineGroup = Extract<SalesGroup, "category" | "brand" | "product">;
 type ReceiptGroup = Exclude<SalesGroup, LineGroup>;
-const isLineGroup = (group: SalesGroup): group is LineGroup => group === "category" || group === "brand" || group === "product";
+const isLineGroup = (group: SalesGroup): group is LineGroup =>
+  group === "category" || group === "brand" || group === "product";
 
 /**
  * The receipt-level groupings: the rollup column that is the group's key, and how the grouped
@@ -78,7 +79,16 @@ export interface SalesSqlRow extends SalesFiguresRow {
 }
 
 /** The summed figures, in the order SUMS computes them. */
-const FIGURE_LIST = ["receipts", "units", "gross_sales", "discounts", "refunds", "tax", "cost", "lines_without_cost"] as const;
+const FIGURE_LIST = [
+  "receipts",
+  "units",
+  "gross_sales",
+  "discounts",
+  "refunds",
+  "tax",
+  "cost",
+  "lines_without_cost",
+] as const;
 const FIGURE_NAMES = FIGURE_LIST.map((f) => `g.${f}`).join(", ");
 
 const FIGURES = "r.is_sale, r.receipts, r.units, r.gross, r.discount, r.tax, r.cost, r.lines_without_cost";
@@ -109,7 +119,10 @@ const LOCATIONS = "($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))";
  * exactly the same lines.
  */
 function lineSource(group: LineGroup, period: Period): string {
-  const daily = (from: string, to: string) => `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r
+  const daily = (
+    from: string,
+    to: string,
+  ) => `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r
       WHERE r.dimension = '${group}' AND r.merchant_id = $1 AND r.business_date >= ${from} AND r.business_date < ${to} AND ${LOCATIONS}`;
   if (period !== "month") return daily("$2::date", "$3::date");
   return `${daily("$2::date", `CASE WHEN ${HAS_MONTHS} THEN ${MONTHS_FROM} ELSE $3::date END`)}
@@ -130,7 +143,7 @@ function salesSql(groupBy: SalesGroup | undefined, period: Period): string {
   const name = lineGroup ? "g.group_name" : receiptGroup.name;
   // Without a grouping, every period of the range gets a row, zeros included.
   const rows = groupBy
-    ? `SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${lineGroup ? "" : receiptGroup.join ?? ""}`
+    ? `SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${lineGroup ? "" : (receiptGroup.join ?? "")}`
     : `SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name,
               ${FIGURE_LIST.map((f) => `coalesce(g.${f}, 0) AS ${f}`).join(", ")}
        FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
@@ -182,13 +195,23 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
 }
 
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
-export async function readSalesReport(pool: pg.Pool, q: SalesQuery): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
+export async function readSalesReport(
+  pool: pg.Pool,
+  q: SalesQuery,
+): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
   await refreshReportRollups(pool, q.merchantId, q.from, q.to);
   if (q.period === "month" && q.groupBy !== undefined && isLineGroup(q.groupBy)) {
     const months = wholeMonths(q.from, q.to);
     if (months) await refreshMonthRollups(pool, q.merchantId, months.from, months.to);
   }
-  const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy, q.period), [q.merchantId, q.from, q.to, q.period, q.locationIds, q.maxRows + 1]);
+  const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy, q.period), [
+    q.merchantId,
+    q.from,
+    q.to,
+    q.period,
+    q.locationIds,
+    q.maxRows + 1,
+  ]);
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");
   return { rows: rows.filter((r) => !r.is_total), totals };
