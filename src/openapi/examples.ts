@@ -8,6 +8,7 @@ import { sample } from "openapi-sampler";
 import type { RouteDef } from "../lib/route.js";
 import type { DocumentedPath } from "./paths.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: walks and fills the generated OpenAPI document, an open JSON tree whose nodes are read by key at any depth.
 type Json = Record<string, any>;
 
 /** Follows a local `#/components/...` reference. */
@@ -62,7 +63,10 @@ const patternCandidates = [
 ];
 
 function addPatternExamples(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(addPatternExamples);
+  if (Array.isArray(node)) {
+    for (const item of node) addPatternExamples(item);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const schema = node as Json;
   const isString = schema.type === "string" || (Array.isArray(schema.type) && schema.type.includes("string"));
