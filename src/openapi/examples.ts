@@ -8,7 +8,8 @@ import { sample } from "openapi-sampler";
 import type { RouteDef } from "../lib/route.js";
 import type { DocumentedPath } from "./paths.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: walks and fills the generated OpenAPI document, an open JSON tree whose nodes are read by key at any depth.
+// The generated OpenAPI document is walked and filled as an open JSON tree, read by key at any depth.
+// biome-ignore lint/suspicious/noExplicitAny: an open JSON tree (above)
 type Json = Record<string, any>;
 
 /** Follows a local `#/components/...` reference. */
