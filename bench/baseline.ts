@@ -13,7 +13,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import type pg from "pg";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { transactionPageQuery, type TransactionPageRow } from "../src/transactions/list-query.js";
+import { type TransactionPageRow, transactionPageQuery } from "../src/transactions/list-query.js";
 import { preparedQuery } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 
@@ -53,7 +53,7 @@ export const pgJsonBaseline: Baseline = async (pool, spec) => {
   const { rows } = await pool.query<TransactionPageRow>(preparedQuery(text, values));
   const page = rows.slice(0, spec.limit);
   const parts: Buffer[] = [Buffer.from('{"data":[')];
-  page.forEach((row, i) => parts.push(Buffer.from(i === 0 ? row.record : `,${row.record}`)));
+  for (const [i, row] of page.entries()) parts.push(Buffer.from(i === 0 ? row.record : `,${row.record}`));
   parts.push(Buffer.from(`],"has_more":${rows.length > spec.limit}}`));
   return Buffer.concat(parts);
 };

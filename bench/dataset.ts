@@ -12,10 +12,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createDb } from "../src/db/client.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
-import { EMBEDDED_DATABASE } from "../src/db/open.js";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../src/db/embedded.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { DEMO_SEED_OPTIONS, seedDatabase, type SeedOptions } from "../src/seed/index.js";
+import { EMBEDDED_DATABASE } from "../src/db/open.js";
+import { DEMO_SEED_OPTIONS, type SeedOptions, seedDatabase } from "../src/seed/index.js";
 import { removeBenchWrites } from "./writes.js";
 
 export const SHAPE_NAMES = ["demo", "many", "big"] as const;

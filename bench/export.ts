@@ -5,8 +5,8 @@
 import http from "node:http";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { benchAuth } from "./baseline.js";
 import { transactionPageQuery } from "../src/transactions/list-query.js";
+import { benchAuth } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { ratio } from "./stats.js";
 

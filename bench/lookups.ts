@@ -4,7 +4,7 @@
 // lands in that month (so each sample includes rebuilding one store-day of the rollups): p50 and
 // p99 through HTTP.
 import type { SuiteContext } from "./context.js";
-import { summarize, timed, type Summary } from "./stats.js";
+import { type Summary, summarize, timed } from "./stats.js";
 import { BENCH_POS_PREFIX } from "./writes.js";
 
 export interface LookupResult {

@@ -5,7 +5,7 @@ import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { BASELINES, benchAuth, checkSameData, flatFloor, type PageSpec } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
-import { interleaved, ratio, summarize, type Summary } from "./stats.js";
+import { interleaved, ratio, type Summary, summarize } from "./stats.js";
 
 export type PagePlace = "start" | "middle" | "end" | "deep";
 

@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import type { SuiteContext } from "./context.js";
 import { BenchClient } from "./http.js";
 import { pageAt } from "./pages.js";
-import { interleaved, ratio, summarize, type Summary } from "./stats.js";
+import { interleaved, ratio, type Summary, summarize } from "./stats.js";
 
 export interface PollResult {
   service: Summary;

@@ -1,5 +1,5 @@
 // Starts one suite (bench/suite.ts) as a child process of the given node binary and reads its result.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -28,14 +28,14 @@ import { loadDotEnv } from "../src/config/dotenv.js";
 import { createDb } from "../src/db/client.js";
 import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
+import { freePort } from "../test/helpers/ports.js";
 import { buildShapes } from "./build.js";
-import { SECTIONS, type Phase, type Section, type SuiteInput, type SuiteResult } from "./context.js";
-import { ensureDataset, SHAPE_NAMES, SHAPES, shapeDir, type ShapeName } from "./dataset.js";
+import { type Phase, SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
+import { ensureDataset, SHAPE_NAMES, SHAPES, type ShapeName, shapeDir } from "./dataset.js";
 import { evaluateGoals } from "./goals.js";
-import { renderReport, writeReport, type BenchReport, type ShapeReport } from "./report.js";
+import { type BenchReport, renderReport, type ShapeReport, writeReport } from "./report.js";
 import { runningSuites, runSuite } from "./run-suite.js";
 import { forgetStatistics, hasNoStatistics, restoreStatistics } from "./statistics.js";
-import { freePort } from "../test/helpers/ports.js";
 import { BENCH_KEY_NAME, removeBenchWrites } from "./writes.js";
 
 const USAGE = readFileSync(new URL(import.meta.url), "utf8")

@@ -2,7 +2,7 @@
 // dist/server.js, as `npm start` does; bench/run.ts builds it first), so the bench's client load
 // never shares its event loop.
 // It talks to the bench's PostgreSQL through DATABASE_URL, with rate limits raised out of the way.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { freePort } from "../test/helpers/ports.js";
 
@@ -10,7 +10,7 @@ import { freePort } from "../test/helpers/ports.js";
 const START_ARGS = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start
   .split(" ")
   // "exec node …": what follows the node binary.
-  .filter((word, i, words) => !words.slice(0, i + 1).every((w) => w === "exec" || w === "node"));
+  .filter((_word, i, words) => !words.slice(0, i + 1).every((w) => w === "exec" || w === "node"));
 
 export interface ServerOptions {
   node: string;

@@ -9,7 +9,7 @@ import { measureExport } from "./export.js";
 import { BenchClient } from "./http.js";
 import { measureLookups } from "./lookups.js";
 import { measurePages } from "./pages.js";
-import { startPgProxy, type PgProxy } from "./pg-proxy.js";
+import { type PgProxy, startPgProxy } from "./pg-proxy.js";
 import { measurePlanning } from "./planning.js";
 import { measurePolls } from "./polls.js";
 import { startServer } from "./server.js";

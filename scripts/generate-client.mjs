@@ -3,8 +3,8 @@
 // that host is unreachable the download fails. generate does not use that engine (migrations run
 // through its WebAssembly build, see src/db/schema-engine.ts), so any existing file satisfies the check.
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" };

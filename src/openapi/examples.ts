@@ -8,6 +8,8 @@ import { sample } from "openapi-sampler";
 import type { RouteDef } from "../lib/route.js";
 import type { DocumentedPath } from "./paths.js";
 
+// The generated OpenAPI document is walked and filled as an open JSON tree, read by key at any depth.
+// biome-ignore lint/suspicious/noExplicitAny: an open JSON tree (above)
 type Json = Record<string, any>;
 
 /** Follows a local `#/components/...` reference. */
@@ -62,7 +64,10 @@ const patternCandidates = [
 ];
 
 function addPatternExamples(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(addPatternExamples);
+  if (Array.isArray(node)) {
+    for (const item of node) addPatternExamples(item);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const schema = node as Json;
   const isString = schema.type === "string" || (Array.isArray(schema.type) && schema.type.includes("string"));

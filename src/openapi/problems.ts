@@ -1,7 +1,7 @@
 // The error answers of an operation: which statuses it can answer with besides its own, what each
 // means, and an example problem document per status. Every one references the shared
 // ProblemDetails schema (src/lib/problem-schema.ts), the shape src/lib/problem.ts sends.
-import { errorCodes, type ErrorCode } from "../lib/errors.js";
+import { type ErrorCode, errorCodes } from "../lib/errors.js";
 import { PROBLEM_CONTENT_TYPE } from "../lib/problem.js";
 import type { RouteDef } from "../lib/route.js";
 
@@ -46,7 +46,7 @@ export function problemExample(status: number): Record<string, unknown> {
     type: `https://pos-bridge.dev/problems/${code.replaceAll("_", "-")}`,
     title: errorCodes[code].title,
     status: errorCodes[code].status,
-    detail: exampleDetails[code] ?? errorCodes[code].title + ".",
+    detail: exampleDetails[code] ?? `${errorCodes[code].title}.`,
     code,
     instance: "0b7c4c1e-5f0a-4a52-9d3c-2f1d8e6f7a10",
     ...(code === "validation_failed"

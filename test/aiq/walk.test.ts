@@ -4,8 +4,8 @@
 // per page; and the shape=aiq exports serve the same records.
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import * as ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
+import * as ajvFormats from "ajv-formats";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";

@@ -3,7 +3,7 @@ import pg from "pg";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createTestApp } from "../helpers/app.js";
-import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 

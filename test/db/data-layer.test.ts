@@ -1,7 +1,7 @@
 // The data layer's own rules (src/db/sql.ts, src/db/tenant.ts), against a real PostgreSQL.
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { onStatement, qb, reviewedStatement, run, tenantStatement, type Statement } from "../../src/db/sql.js";
+import { onStatement, qb, reviewedStatement, run, type Statement, tenantStatement } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeCustomer, makeMerchant } from "../helpers/factories.js";

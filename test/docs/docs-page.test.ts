@@ -3,7 +3,7 @@
 // its CSP without a violation. Needs /usr/bin/chromium (`apt-get install -y chromium`).
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentedPaths } from "../../src/openapi/paths.js";
 import { routes } from "../../src/routes.js";

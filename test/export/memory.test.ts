@@ -4,10 +4,10 @@
 // server's resident memory (VmRSS in /proc/<pid>/status) is sampled. A server that buffered for a
 // slow client instead of waiting for it (backpressure) would grow by hundreds of MB. No timing is
 // asserted: only memory, and that every record came.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";

@@ -2,8 +2,8 @@
 // cancelled, its connections come back to the pool) and the server failing mid-way (the body is
 // cut, without the end line that marks a complete export).
 import http from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { BatchQueries, ExportStopped } from "../../src/export/batch-queries.js";
 import { streamExport } from "../../src/export/stream.js";

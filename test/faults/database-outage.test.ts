@@ -8,9 +8,9 @@
 // acknowledged receipt. Phases advance on counted answers and on what pg_stat_activity shows, never
 // on sleeps.
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { parseEnv } from "../../src/config/env.js";
 import { createDb, type Db } from "../../src/db/client.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded.js";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../src/db/embedded.js";
 import { applyMigrations } from "../../src/db/migrations.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { freePort } from "../helpers/ports.js";
@@ -156,8 +156,9 @@ async function batcher() {
       };
     });
     const res = await call("batcher", "POST", "/v1/transactions/batch", { receipts });
-    if (res.status === 503) receipts.forEach((r) => refused.add(r.pos_id));
-    else if (res.status !== 200) unexpected.push({ batch: i, status: res.status, body: res.body });
+    if (res.status === 503) {
+      for (const r of receipts) refused.add(r.pos_id);
+    } else if (res.status !== 200) unexpected.push({ batch: i, status: res.status, body: res.body });
     else {
       for (const result of res.body.results) {
         if (result.result === "created") acknowledged.add(result.pos_id);

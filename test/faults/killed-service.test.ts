@@ -6,7 +6,7 @@
 // written (the batch's 500 receipts inserted, the PUT's customer created and receipt locked),
 // kills the process, then releases the lock. Nothing in the service makes this safe but one
 // database transaction per write: this test proves it rather than fixes it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";

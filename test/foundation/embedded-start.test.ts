@@ -1,7 +1,7 @@
 // The newcomer's path: `npm start` with nothing configured brings the service up on the embedded
 // PostgreSQL with demo data; a restart keeps the data and seeds nothing twice. Beside it: a seed
 // while it runs, a SIGTERM to npm itself (as a supervisor sends), and settings from .env.
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";

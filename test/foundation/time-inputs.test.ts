@@ -4,9 +4,9 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { filterFingerprint } from "../../src/lib/paging.js";
-import { createTestApp } from "../helpers/app.js";
-import { makeCustomer, makeKey, makeMerchant, makeTransaction, makeLocation } from "../helpers/factories.js";
 import { call, listen, parseNdjson } from "../export/http.js";
+import { createTestApp } from "../helpers/app.js";
+import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 import { as, makeTenant, receiptBody, receiptRow } from "../writes/helpers.js";
 
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "1000" } });

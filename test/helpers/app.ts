@@ -1,7 +1,7 @@
 // The app under test: createApp over this file's own database, quiet logs unless asked for.
 import type { DestinationStream } from "pino";
 import { createApp } from "../../src/app.js";
-import { parseEnv, type Config } from "../../src/config/env.js";
+import { type Config, parseEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { createTestDb, type TestDb } from "./db.js";
 

@@ -130,14 +130,14 @@ const SCALE = 10_000n;
 const toUnits = (text: string): bigint => {
   const negative = text.startsWith("-");
   const [whole, frac = ""] = text.replace(/^[-+]/, "").split(".");
-  const units = BigInt(whole!) * SCALE + BigInt((frac + "0000").slice(0, 4));
+  const units = BigInt(whole!) * SCALE + BigInt(`${frac}0000`.slice(0, 4));
   return negative ? -units : units;
 };
 const unitsText = (units: bigint, decimals: number): string => {
   const sign = units < 0n ? "-" : "";
   const abs = units < 0n ? -units : units;
   const frac = (abs % SCALE).toString().padStart(4, "0").slice(0, decimals);
-  return `${sign}${abs / SCALE}${decimals ? "." + frac : ""}`;
+  return `${sign}${abs / SCALE}${decimals ? `.${frac}` : ""}`;
 };
 /** a × b of two decimals, rounded half away from zero to `decimals` places (≤ 4). */
 const times = (a: string, b: string, decimals: number): string => {

@@ -2,15 +2,15 @@
 // Two real service processes (src/server.ts, as `npm run dev` runs it) on this file's PostgreSQL,
 // with RATE_LIMIT_STORE=postgres and the same CURSOR_SECRET, and a client that alternates between
 // them as a round-robin balancer would.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Scope } from "../../src/keys/scopes.js";
+import { seedReceipts } from "../export/bulk.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { freePort } from "../helpers/ports.js";
-import type { Scope } from "../../src/keys/scopes.js";
-import { seedReceipts } from "../export/bulk.js";
 
 const db = await createTestDb();
 const CURSOR_SECRET = randomBytes(24).toString("hex");

@@ -4,15 +4,15 @@
 // before and one after.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp } from "../../src/app.js";
 import { generateKey } from "../../src/keys/format.js";
 import { revokeKey } from "../../src/keys/manage.js";
 import { SCOPES } from "../../src/keys/scopes.js";
+import { createLogger } from "../../src/lib/logger.js";
 import { defineRoute } from "../../src/lib/route.js";
 import { RetryTransaction, withTransaction } from "../../src/lib/write-transaction.js";
 import { routes } from "../../src/routes.js";
-import { createApp } from "../../src/app.js";
-import { createLogger } from "../../src/lib/logger.js";
-import { z } from "zod";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { parseExposition, type Scrape } from "./scrape.js";

@@ -76,6 +76,7 @@ describe("the Grafana dashboard", () => {
     expect(queryPanels.length).toBeGreaterThanOrEqual(15);
     for (const panel of queryPanels) {
       expect(["timeseries", "stat", "gauge", "bargauge", "table"], panel.title).toContain(panel.type);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a template
       expect(panel.datasource, panel.title).toEqual({ type: "prometheus", uid: "${datasource}" });
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
       expect(new Set(panel.targets!.map((t) => t.refId)).size, panel.title).toBe(panel.targets!.length);

@@ -2,8 +2,8 @@
 // 2020-12: the dialect of OpenAPI 3.1 schemas), never by hand: the status must be documented for
 // the operation, the content type listed, and a JSON body must match the documented schema.
 import { Ajv2020 } from "ajv/dist/2020.js";
-import * as ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
+import * as ajvFormats from "ajv-formats";
 import type { Response } from "supertest";
 import type { RouteDef } from "../../src/lib/route.js";
 import { documentedPaths } from "../../src/openapi/paths.js";
@@ -19,12 +19,12 @@ export function documentValidator(document: Json) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(document, "openapi.json");
-  const escape = (part: string) => part.replaceAll("~", "~0").replaceAll("/", "~1");
+  const escapePointer = (part: string) => part.replaceAll("~", "~0").replaceAll("/", "~1");
   const compiled = new Map<string, ReturnType<typeof ajv.getSchema>>();
 
   /** The validator of the schema at a JSON pointer inside the document (e.g. a response's media type). */
   function schemaAt(pointer: string[]) {
-    const ref = `openapi.json#/${pointer.map(escape).join("/")}`;
+    const ref = `openapi.json#/${pointer.map(escapePointer).join("/")}`;
     if (!compiled.has(ref)) compiled.set(ref, ajv.getSchema(ref));
     const validate = compiled.get(ref);
     if (!validate) throw new Error(`no schema at ${ref}`);

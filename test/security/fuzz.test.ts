@@ -8,8 +8,8 @@
 // (fast-check prints the seed and path of a failing case, to replay it exactly).
 import fc from "fast-check";
 import request from "supertest";
-import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -332,7 +332,7 @@ function pathsOf(value: Json, at: (string | number)[] = []): (string | number)[]
 }
 
 const deep = (depth: number, kind: "array" | "object") =>
-  kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+  kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
 const jsonish: fc.Arbitrary<Json> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },

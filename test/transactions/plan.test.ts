@@ -8,7 +8,7 @@ import { inventoryPageQuery } from "../../src/inventory/read.js";
 import type { AuthContext } from "../../src/keys/scopes.js";
 import { preparedStatement } from "../../src/lib/stable-plan.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
-import { transactionByIdQuery, transactionPageQuery, type RecordFormat } from "../../src/transactions/list-query.js";
+import { type RecordFormat, transactionByIdQuery, transactionPageQuery } from "../../src/transactions/list-query.js";
 import { preparedQuery } from "../../src/transactions/read.js";
 import { createTestDb } from "../helpers/db.js";
 
@@ -87,7 +87,7 @@ describe("read plans", () => {
   });
 
   it("when the same page and the same empty poll run again and again on one connection, then PostgreSQL reuses a generic plan instead of planning each request", async () => {
-    await client.query("ANALYZE " + TABLES.join(", "));
+    await client.query(`ANALYZE ${TABLES.join(", ")}`);
     const { rows: last } = await client.query<{ at: string; id: string }>(
       `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id FROM transactions WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
       [merchantId],
@@ -117,7 +117,7 @@ describe("read plans", () => {
   });
 
   it("when the inventory and customer pages and their empty polls run again and again, then every lookup is an index probe and they reuse a generic plan", async () => {
-    await client.query("ANALYZE " + TABLES.join(", "));
+    await client.query(`ANALYZE ${TABLES.join(", ")}`);
     const lastOf = async (table: string) =>
       (
         await client.query<{ at: string; id: string }>(

@@ -3,9 +3,9 @@
 // COMMIT included) and waits for its answer before the next, so its calls are the round trips.
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeProduct } from "../helpers/factories.js";
-import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine, sleep, type Tenant } from "./helpers.js";
 
 const { app, db } = await createTestApp();
