@@ -18,7 +18,7 @@ import { fromDatabase } from "../lib/problem.js";
 import { issuesOf, validationError } from "../lib/validation.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { bulkEligible, writeInBulk } from "./bulk.js";
-import { prepareReceipt, writeReceipt, type PreparedReceipt } from "./put.js";
+import { type PreparedReceipt, prepareReceipt, writeReceipt } from "./put.js";
 import { batchReceiptSchema } from "./write-schemas.js";
 
 export const VIA_BATCH = "POST /v1/transactions/batch";

@@ -10,12 +10,12 @@ import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempote
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
-import { recordWriteOutcomes } from "../metrics/http.js";
 import type { WriteResult } from "../lib/write-transaction.js";
+import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
 import { prepareReceipt, writeReceipt } from "./put.js";
 import { loadTransactionRecord } from "./read.js";
-import { transactionRecordSchema, type TransactionRecord } from "./schemas.js";
+import { type TransactionRecord, transactionRecordSchema } from "./schemas.js";
 import { voidReceipt } from "./void.js";
 import {
   batchBodySchema,
