@@ -26,7 +26,6 @@ import type { AuthContext } from "../keys/scopes.js";
 import { databaseFault } from "../lib/database-faults.js";
 import type { AppError } from "../lib/errors.js";
 import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
-import { employeeIdsByPosId } from "./employees.js";
 import {
   invisible,
   type PreparedReceipt,
@@ -38,8 +37,10 @@ import {
 } from "./put.js";
 import { buildLineRows, findProducts, receiptAuditDetail, receiptColumns } from "./receipt-rows.js";
 import {
-  customerIdsByPosUser,
+  CUSTOMER_BY_POS_USER,
   deleteLines,
+  EMPLOYEE_BY_POS_ID,
+  idsByPosKey,
   insertLines,
   insertReceipts,
   lockReceiptsWithRefunds,
@@ -136,14 +137,16 @@ async function bulkTransaction(
   );
   const existing = new Map(existingRows.map((e) => [e.pos_id, e]));
 
-  const customers = await customerIdsByPosUser(
+  const customers = await idsByPosKey(
     client,
     tenant,
+    CUSTOMER_BY_POS_USER,
     receipts.flatMap((r) => r.body.customer_pos_user ?? []),
   );
-  const employees = await employeeIdsByPosId(
+  const employees = await idsByPosKey(
     client,
     tenant,
+    EMPLOYEE_BY_POS_ID,
     receipts.flatMap((r) => r.body.employee_pos_id ?? []),
   );
 

@@ -1,36 +1,15 @@
 // The budtender of a receipt: named by POS id (must exist) or embedded (created or updated here).
-// This module owns the employees SQL.
 import { sql } from "kysely";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/record.js";
-import { first, qb, run, tenantStatement } from "../db/sql.js";
-import { type Tenant, tenantOf } from "../db/tenant.js";
+import { first, qb, tenantStatement } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
-
-/** The merchant's employees by POS id: their ids, keyed by POS id (the ones found). */
-export async function employeeIdsByPosId(
-  client: pg.ClientBase,
-  tenant: Tenant,
-  posIds: string[],
-): Promise<Map<string, string>> {
-  if (posIds.length === 0) return new Map();
-  const rows = await run(
-    client,
-    tenantStatement(
-      tenant,
-      qb
-        .selectFrom("employees as e")
-        .select(["e.pos_id", "e.id"])
-        .where(tenant.where("e", { locations: false }))
-        .where((eb) => eb("e.pos_id", "=", eb.fn.any(eb.val([...new Set(posIds)])))),
-    ),
-  );
-  return new Map(rows.map((r) => [r.pos_id, r.id]));
-}
+import { EMPLOYEE_BY_POS_ID, idsByPosKey } from "./write-queries.js";
 
 export async function findEmployee(client: pg.ClientBase, auth: AuthContext, posId: string): Promise<string | null> {
-  return (await employeeIdsByPosId(client, tenantOf(auth), [posId])).get(posId) ?? null;
+  return (await idsByPosKey(client, tenantOf(auth), EMPLOYEE_BY_POS_ID, [posId])).get(posId) ?? null;
 }
 
 /** Creates or updates the employee; an identical write changes nothing. Returns the id. */

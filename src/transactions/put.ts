@@ -32,8 +32,9 @@ import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { overRefundIssues, refundedBySku, type SkuLedger, saleLedger, underSoldIssues } from "./refunds.js";
 import { amountRangeIssues, computeTotals, type LineAmounts, type ReceiptTotals, totalsIssues } from "./totals.js";
 import {
-  customerIdsByPosUser,
+  CUSTOMER_BY_POS_USER,
   deleteLines,
+  idsByPosKey,
   type LockedReceipt,
   lockReceipt,
   receiptsByPosId,
@@ -259,7 +260,7 @@ async function resolveCustomer(
     return (await upsertCustomer(client, auth, receipt.customer.posUser, receipt.customer.value, via)).id;
   const posUser = receipt.body.customer_pos_user;
   if (posUser === undefined) return null;
-  const id = (await customerIdsByPosUser(client, tenant, [posUser])).get(posUser);
+  const id = (await idsByPosKey(client, tenant, CUSTOMER_BY_POS_USER, [posUser])).get(posUser);
   if (!id) {
     issues.push(unknownCustomer(receipt.at, posUser));
     return null;

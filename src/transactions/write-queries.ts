@@ -143,34 +143,6 @@ export const receiptsByPosId = (db: Executor, tenant: Tenant, posIds: string[]) 
     ),
   );
 
-/**
- * Locks a receipt by POS id (SELECT … FOR UPDATE). `locations: true` finds only a receipt at the
- * key's stores; false finds any of the merchant's (the caller answers 404 for the others).
- */
-export const lockReceipt = (db: Executor, tenant: Tenant, posId: string, { locations }: { locations: boolean }) =>
-  first(
-    db,
-    tenantStatement(
-      tenant,
-      qb
-        .selectFrom("transactions as t")
-        .select((eb) => [
-          "t.id",
-          "t.body_hash",
-          "t.kind",
-          "t.status",
-          "t.location_id",
-          eb("t.deleted_at", "is not", null).as("deleted"),
-          // A normalised microsecond text (lib/instant.ts), which compares as a string.
-          sql.raw<string>(utcText(columnsOf("transactions", "t").transacted_at)).as("transacted_at"),
-        ])
-        .where(tenant.where("t", { locations }))
-        .where("t.pos_id", "=", posId)
-        .forUpdate(),
-    ),
-  );
-export type LockedReceipt = NonNullable<Awaited<ReturnType<typeof lockReceipt>>>;
-
 /** `r` is a live refund of the sale: completed and not deleted. */
 const liveRefundOf = (sale: string | ReturnType<typeof sql.ref>) => {
   const r = columnsOf("transactions", "r");
@@ -179,34 +151,52 @@ const liveRefundOf = (sale: string | ReturnType<typeof sql.ref>) => {
     AND ${sql.ref(r.status)} = ${sql.lit(TransactionStatus.completed)} AND ${sql.ref(r.deleted_at)} IS NULL`;
 };
 
-/** Locks the receipts of these POS ids (in POS id order: the lock order of every write), with whether each has refunds. */
+/**
+ * The receipts of these POS ids, to lock (SELECT … FOR UPDATE, in POS id order: the lock order of
+ * every write). `locations: true` finds only receipts at the key's stores; false any of the
+ * merchant's (the caller answers 404 for the others).
+ */
+const receiptsToLock = (tenant: Tenant, posIds: string[], locations: boolean) =>
+  qb
+    .selectFrom("transactions as t")
+    .select((eb) => [
+      "t.id",
+      "t.pos_id",
+      "t.body_hash",
+      "t.kind",
+      "t.status",
+      "t.location_id",
+      eb("t.deleted_at", "is not", null).as("deleted"),
+      // A normalised microsecond text (lib/instant.ts), which compares as a string.
+      sql.raw<string>(utcText(columnsOf("transactions", "t").transacted_at)).as("transacted_at"),
+    ])
+    .where(tenant.where("t", { locations }))
+    .where((eb) => eb("t.pos_id", "=", eb.fn.any(eb.val(posIds))))
+    .orderBy("t.pos_id")
+    .forUpdate("t");
+
+/** Locks one receipt by POS id. */
+export const lockReceipt = (db: Executor, tenant: Tenant, posId: string, { locations }: { locations: boolean }) =>
+  first(db, tenantStatement(tenant, receiptsToLock(tenant, [posId], locations)));
+export type LockedReceipt = NonNullable<Awaited<ReturnType<typeof lockReceipt>>>;
+
+/** Locks the merchant's receipts of these POS ids, with whether each has live refunds. */
 export const lockReceiptsWithRefunds = (db: Executor, tenant: Tenant, posIds: string[]) =>
   run(
     db,
     tenantStatement(
       tenant,
-      qb
-        .selectFrom("transactions as t")
-        .select((eb) => [
-          "t.id",
-          "t.pos_id",
-          "t.body_hash",
-          "t.status",
-          "t.location_id",
-          eb
-            .exists(
-              eb
-                .selectFrom("transactions as r")
-                .select(sql.lit(1).as("one"))
-                .where(tenant.where("r", { locations: false }))
-                .where(liveRefundOf(sql.ref("t.id"))),
-            )
-            .as("has_refunds"),
-        ])
-        .where(tenant.where("t", { locations: false }))
-        .where((eb) => eb("t.pos_id", "=", eb.fn.any(eb.val(posIds))))
-        .orderBy("t.pos_id")
-        .forUpdate("t"),
+      receiptsToLock(tenant, posIds, false).select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom("transactions as r")
+              .select(sql.lit(1).as("one"))
+              .where(tenant.where("r", { locations: false }))
+              .where(liveRefundOf(sql.ref("t.id"))),
+          )
+          .as("has_refunds"),
+      ),
     ),
   );
 
@@ -415,28 +405,29 @@ export async function markVoided(db: Executor, tenant: Tenant, id: string, voide
 }
 
 // ------------------------------------------------------------------------------------------------
-// The customers, employees' and products' rows a receipt links to (read only)
+// The customers, employees and products a receipt links to (read only)
 
-/** The merchant's customers by POS user: their ids (the ones found). */
-export async function customerIdsByPosUser(
-  db: Executor,
-  tenant: Tenant,
-  posUsers: string[],
-): Promise<Map<string, string>> {
-  if (posUsers.length === 0) return new Map();
+/** Who a receipt names by POS id: a customer (pos_user) or an employee (pos_id). */
+type PosKey =
+  | { table: "customers"; column: keyof DB["customers"] & "pos_user" }
+  | { table: "employees"; column: keyof DB["employees"] & "pos_id" };
+
+/** The merchant's customers or employees by their POS key: their ids, keyed by POS key (the ones found). */
+export async function idsByPosKey(db: Executor, tenant: Tenant, { table, column }: PosKey, keys: string[]) {
+  if (keys.length === 0) return new Map<string, string>();
+  const key = sql.ref(`x.${column}`);
   const rows = await run(
     db,
     tenantStatement(
       tenant,
-      qb
-        .selectFrom("customers as c")
-        .select(["c.pos_user", "c.id"])
-        .where(tenant.where("c", { locations: false }))
-        .where((eb) => eb("c.pos_user", "=", eb.fn.any(eb.val([...new Set(posUsers)])))),
+      sql<{ key: string; id: string }>`SELECT ${key} AS key, x.id FROM ${sql.table(table)} AS x
+        WHERE ${tenant.where("x", { locations: false })} AND ${key} = ANY(${[...new Set(keys)]}::text[])`,
     ),
   );
-  return new Map(rows.map((r) => [r.pos_user, r.id]));
+  return new Map(rows.map((r) => [r.key, r.id]));
 }
+export const CUSTOMER_BY_POS_USER: PosKey = { table: "customers", column: "pos_user" };
+export const EMPLOYEE_BY_POS_ID: PosKey = { table: "employees", column: "pos_id" };
 
 /** The merchant's products of these SKUs, with their unit cost at each of these stores that stocks them. */
 export const productsBySku = (db: Executor, tenant: Tenant, locationIds: string[], skus: string[]) =>
