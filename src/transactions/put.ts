@@ -57,8 +57,9 @@ export interface PreparedReceipt {
   at: string;
 }
 
-export const unprocessable = (issues: ProblemIssue[], what = "receipt") =>
-  new AppError("unprocessable", `The ${what} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, {
+/** A 422 listing every issue; `which` names the receipt ("Receipt 3" in a batch). */
+export const unprocessable = (issues: ProblemIssue[], which = "The receipt") =>
+  new AppError("unprocessable", `${which} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, {
     issues,
   });
 
