@@ -18,6 +18,7 @@ import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { type CustomerReplacement, customerReplacement, upsertCustomer } from "../customers/put.js";
 import type { Db } from "../db/client.js";
+import type { Row } from "../db/sql.js";
 import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "../lib/canonical-json.js";
@@ -38,6 +39,7 @@ import {
   type LockedReceipt,
   lockReceipt,
   receiptsByPosId,
+  type SeenReceipt,
   saveReceipt,
 } from "./write-queries.js";
 import type { ReceiptBody } from "./write-schemas.js";
@@ -46,7 +48,7 @@ import type { ReceiptBody } from "./write-schemas.js";
 export interface PreparedReceipt {
   posId: string;
   body: ReceiptBody;
-  kind: "sale" | "refund";
+  kind: Row<"transactions">["kind"];
   location: WritableLocation;
   businessDate: string;
   amounts: LineAmounts[];
@@ -149,7 +151,7 @@ export async function writeReceipt(
   // transaction below. An identical body changes nothing; checked without a lock first (re-sent
   // backfills are common: the new-sale call answers what it found), and again under the lock below.
   const tenant = tenantOf(auth);
-  let seen: { id: string; body_hash: string | null; location_id: string } | undefined;
+  let seen: SeenReceipt | undefined;
   if (plainSale(receipt)) {
     const fast = await putNewSale(db.pool, tenant, auth, receipt, via);
     if (fast.outcome === "created") return { id: fast.id, result: "created" };

@@ -13,6 +13,7 @@
 import { type Insertable, type SqlBool, sql } from "kysely";
 import { type AuditEntry, auditInsert } from "../audit/record.js";
 import {
+  type Columns,
   columnsOf,
   type DB,
   type Executor,
@@ -128,6 +129,9 @@ const insertLinesOfReceipts = (tenant: Tenant, lines: ReceiptLineRow[]) =>
 
 // ------------------------------------------------------------------------------------------------
 // Finding and locking receipts
+
+/** What an unlocked look at a stored receipt tells: whether the key may see it, and whether it changed. */
+export type SeenReceipt = Columns<"transactions", "id" | "body_hash" | "location_id">;
 
 /** A receipt by POS id, without a lock: re-sent bodies are answered "unchanged" from this alone. */
 export const receiptsByPosId = (db: Executor, tenant: Tenant, posIds: string[]) =>
@@ -294,7 +298,7 @@ export const insertLines = (db: Executor, tenant: Tenant, lines: ReceiptLineRow[
 
 export type NewSaleOutcome =
   | { outcome: "created"; id: string }
-  | { outcome: "exists"; id: string; body_hash: string | null; location_id: string }
+  | ({ outcome: "exists" } & SeenReceipt)
   | { outcome: "fallback" };
 
 /** The function's inputs: the sale's columns, its customer and employee by POS id, its audit entry and lines. */
