@@ -31,7 +31,8 @@ export const auditInsert = (tenant: Tenant, keyId: string, entries: AuditEntry[]
     .expression(
       sql`SELECT ${tenant.merchant}, ${keyId}::uuid, e.action, e.entity, e.entity_id, e.detail
             FROM unnest(${entries.map((e) => e.action)}::text[], ${entries.map((e) => e.entity)}::text[],
-                        ${entries.map((e) => e.entityId)}::text[], ${entries.map((e) => JSON.stringify(e.detail))}::jsonb[])
+                        ${entries.map((e) => e.entityId)}::text[],
+                        ${entries.map((e) => JSON.stringify(e.detail))}::jsonb[])
                  AS e(action, entity, entity_id, detail)`,
     );
 

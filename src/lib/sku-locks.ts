@@ -20,14 +20,16 @@ import { execute, reviewedStatement } from "../db/sql.js";
 const LOCK_BUCKETS = 256;
 
 // Advisory locks, not rows: no merchant's table is read or written (the merchant's id is only part of the key).
-const lock = (fn: "pg_advisory_xact_lock_shared" | "pg_advisory_xact_lock", merchantId: string, skus: string[]) =>
-  reviewedStatement(
+const lock = (fn: "pg_advisory_xact_lock_shared" | "pg_advisory_xact_lock", merchantId: string, skus: string[]) => {
+  const bucket = sql`(hashtext(sku) & ${sql.lit(LOCK_BUCKETS - 1)})::text`;
+  return reviewedStatement(
     "no-tenant-table",
     sql`SELECT ${sql.raw(fn)}(k) FROM (
-          SELECT DISTINCT hashtextextended(${merchantId}::text || '/' || (hashtext(sku) & ${sql.lit(LOCK_BUCKETS - 1)})::text, 0) AS k
+          SELECT DISTINCT hashtextextended(${merchantId}::text || '/' || ${bucket}, 0) AS k
             FROM unnest(${skus}::text[]) AS sku ORDER BY 1
         ) keys`,
   );
+};
 
 /** Taken by a receipt write for the SKUs it found no product for, before it looks them up again. */
 export async function lockSkusShared(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
