@@ -277,12 +277,13 @@ export const insertReceipts = (db: Executor, tenant: Tenant, receipts: ReceiptCo
 /** Replaces locked receipts' columns (and undeletes them). */
 export const updateReceipts = (db: Executor, tenant: Tenant, receipts: ReceiptColumns[]) => {
   const set = RECEIPT_COLUMNS.filter(([name]) => name !== "id");
+  const deleted: keyof DB["transactions"] = "deleted_at";
   return execute(
     db,
     tenantStatement(
       tenant,
       sql`UPDATE ${sql.table("transactions" satisfies TableName)} AS u
-             SET (${sql.join(set.map(([name]) => sql.id(name)))}, deleted_at) = (${fromX(set)}, NULL)
+             SET (${sql.join(set.map(([name]) => sql.id(name)))}, ${sql.id(deleted)}) = (${fromX(set)}, NULL)
             FROM ${unnestOf(RECEIPT_COLUMNS, receipts)}
            WHERE ${tenant.where("u", { locations: false })} AND u.id = x.id`,
     ),
