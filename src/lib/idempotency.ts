@@ -12,8 +12,11 @@
 // (their writes are upserts, voids and field updates that are no-ops when repeated).
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
+import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
+import { execute, first, qb, reviewedStatement, tenantStatement } from "../db/sql.js";
+import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "./canonical-json.js";
 import { AppError } from "./errors.js";
@@ -47,12 +50,76 @@ export const idempotencyDocs = {
 };
 
 /** Deletes answers past their retention (the service runs it hourly: src/server.ts). */
-export async function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
-  const { rowCount } = await db.pool.query(
-    `DELETE FROM idempotency_records WHERE created_at < now() - interval '${RETENTION}'`,
+export function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
+  // Every merchant's expired answers at once: the service's own housekeeping, outside any request.
+  return execute(
+    db.pool,
+    reviewedStatement(
+      "command",
+      qb.deleteFrom("idempotency_records").where("created_at", "<", sql<Date>`now() - ${sql.lit(RETENTION)}::interval`),
+    ),
   );
-  return rowCount ?? 0;
 }
+
+// A merchant's records, by key: claimed (status 0, committed at once), then completed with the answer
+// or released (deleted) when the work failed.
+const claimRecord = (tenant: Tenant, key: string, requestHash: string) =>
+  tenantStatement(
+    tenant,
+    qb
+      .insertInto("idempotency_records")
+      .values({ merchant_id: tenant.merchant, key, request_hash: requestHash, status_code: 0, response_body: "null" })
+      .onConflict((oc) =>
+        oc
+          .columns(["merchant_id", "key"])
+          .doUpdateSet((eb) => ({
+            request_hash: eb.ref("excluded.request_hash"),
+            status_code: 0,
+            response_body: "null",
+            created_at: sql<Date>`now()`,
+          }))
+          .where((eb) =>
+            eb.or([
+              eb("idempotency_records.created_at", "<", sql<Date>`now() - ${sql.lit(RETENTION)}::interval`),
+              eb.and([
+                eb("idempotency_records.status_code", "=", 0),
+                eb("idempotency_records.created_at", "<", sql<Date>`now() - ${sql.lit(CLAIM_TIMEOUT)}::interval`),
+              ]),
+            ]),
+          ),
+      )
+      .returning(sql<number>`1`.as("claimed")),
+  );
+
+const storedAnswer = (tenant: Tenant, key: string) =>
+  tenantStatement(
+    tenant,
+    qb
+      .selectFrom("idempotency_records as r")
+      .select(["r.request_hash", "r.status_code", "r.response_body"])
+      .where(tenant.where("r", { locations: false }))
+      .where("r.key", "=", key),
+  );
+
+const completeClaim = (tenant: Tenant, key: string, answer: Answer) =>
+  tenantStatement(
+    tenant,
+    qb
+      .updateTable("idempotency_records as r")
+      .set({ status_code: answer.status, response_body: JSON.stringify(answer.body) })
+      .where(tenant.where("r", { locations: false }))
+      .where("r.key", "=", key),
+  );
+
+const releaseClaim = (tenant: Tenant, key: string) =>
+  tenantStatement(
+    tenant,
+    qb
+      .deleteFrom("idempotency_records as r")
+      .where(tenant.where("r", { locations: false }))
+      .where("r.key", "=", key)
+      .where("r.status_code", "=", 0),
+  );
 
 export interface Answer {
   status: number;
@@ -102,23 +169,11 @@ export async function idempotent(
     .update(canonicalJson([req.method, req.originalUrl, req.body]))
     .digest("base64url");
 
-  const claim = await db.pool.query(
-    `INSERT INTO idempotency_records (merchant_id, key, request_hash, status_code, response_body)
-     VALUES ($1, $2, $3, 0, 'null')
-     ON CONFLICT (merchant_id, key) DO UPDATE
-        SET request_hash = EXCLUDED.request_hash, status_code = 0, response_body = 'null', created_at = now()
-      WHERE idempotency_records.created_at < now() - interval '${RETENTION}'
-         OR (idempotency_records.status_code = 0 AND idempotency_records.created_at < now() - interval '${CLAIM_TIMEOUT}')
-     RETURNING 1`,
-    [auth.merchantId, key, requestHash],
-  );
-  if (claim.rowCount === 0) {
-    const { rows } = await db.pool.query<{ request_hash: string; status_code: number; response_body: unknown }>(
-      "SELECT request_hash, status_code, response_body FROM idempotency_records WHERE merchant_id = $1 AND key = $2",
-      [auth.merchantId, key],
-    );
-    const first = rows[0];
-    if (first && first.request_hash !== requestHash) {
+  const tenant = tenantOf(auth);
+  const claimed = await execute(db.pool, claimRecord(tenant, key, requestHash));
+  if (claimed === 0) {
+    const stored = await first(db.pool, storedAnswer(tenant, key));
+    if (stored && stored.request_hash !== requestHash) {
       throw new AppError("unprocessable", "This Idempotency-Key was already used for a different request.", {
         issues: [
           {
@@ -129,12 +184,16 @@ export async function idempotent(
         ],
       });
     }
-    if (!first || first.status_code === 0) {
+    if (!stored || stored.status_code === 0) {
       throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly.", {
         headers: { "Retry-After": "1" },
       });
     }
-    send(res, { status: first.status_code, body: first.response_body, headers: headersFor(first.response_body) }, true);
+    send(
+      res,
+      { status: stored.status_code, body: stored.response_body, headers: headersFor(stored.response_body) },
+      true,
+    );
     return undefined;
   }
 
@@ -142,22 +201,13 @@ export async function idempotent(
   try {
     answer = await work();
   } catch (err) {
-    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [
-      auth.merchantId,
-      key,
-    ]);
+    await execute(db.pool, releaseClaim(tenant, key));
     throw err;
   }
   if (answer.status >= 200 && answer.status < 300) {
-    await db.pool.query(
-      "UPDATE idempotency_records SET status_code = $3, response_body = $4 WHERE merchant_id = $1 AND key = $2",
-      [auth.merchantId, key, answer.status, JSON.stringify(answer.body)],
-    );
+    await execute(db.pool, completeClaim(tenant, key, answer));
   } else {
-    await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [
-      auth.merchantId,
-      key,
-    ]);
+    await execute(db.pool, releaseClaim(tenant, key));
   }
   send(res, answer, false);
   return undefined;

@@ -2,14 +2,12 @@
 // request (a merchant has a handful of stores), so a batch resolves every receipt without a query.
 // A store outside the key's locations is treated as unknown, exactly like another merchant's.
 import type pg from "pg";
+import { type Columns, qb, run, tenantStatement } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import type { ProblemIssue } from "./errors.js";
 
-export interface WritableLocation {
-  id: string;
-  pos_id: string;
-  time_zone: string;
-}
+export type WritableLocation = Columns<"locations", "id" | "pos_id" | "time_zone">;
 
 export interface LocationIndex {
   byId: Map<string, WritableLocation>;
@@ -22,12 +20,21 @@ export async function loadWritableLocations(db: pg.Pool | pg.ClientBase, auth: A
   return { byId: new Map(rows.map((l) => [l.id, l])), byPosId: new Map(rows.map((l) => [l.pos_id, l])) };
 }
 
-async function queryWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<WritableLocation[]> {
-  const { rows } = await db.query<WritableLocation>(
-    "SELECT id, pos_id, time_zone FROM locations WHERE merchant_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))",
-    [auth.merchantId, auth.locationIds],
+function queryWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<WritableLocation[]> {
+  const tenant = tenantOf(auth);
+  // The merchant's stores, or the key's own: a store's own id is its location (no location_id column here).
+  const stores = tenant.locationIds;
+  return run(
+    db,
+    tenantStatement(
+      tenant,
+      qb
+        .selectFrom("locations as l")
+        .select(["l.id", "l.pos_id", "l.time_zone"])
+        .where(tenant.where("l", { locations: false }))
+        .$if(stores !== null, (q) => q.where((eb) => eb("l.id", "=", eb.fn.any(eb.val(stores!))))),
+    ),
   );
-  return rows;
 }
 
 /** The store named by `location_id` or `location_pos_id` of a body at `at`, or the issue saying it is unknown. */

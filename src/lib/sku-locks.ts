@@ -13,22 +13,30 @@
 // transactions cannot deadlock on them; both take them before writing any line. A new sale's
 // one-call write (pos_bridge_put_new_sale, prisma/migrations/20261205020000_put_new_sale) takes the
 // same keys in SQL: change LOCK_BUCKETS or the key expression in both places.
+import { sql } from "kysely";
 import type pg from "pg";
+import { execute, reviewedStatement } from "../db/sql.js";
 
 const LOCK_BUCKETS = 256;
 
-const LOCK = (fn: string) => `
-  SELECT ${fn}(k) FROM (
-    SELECT DISTINCT hashtextextended($1::text || '/' || (hashtext(sku) & ${LOCK_BUCKETS - 1})::text, 0) AS k
-      FROM unnest($2::text[]) AS sku ORDER BY 1
-  ) keys`;
+// Advisory locks, not rows: no merchant's table is read or written (the merchant's id is only part of the key).
+const lock = (fn: "pg_advisory_xact_lock_shared" | "pg_advisory_xact_lock", merchantId: string, skus: string[]) => {
+  const bucket = sql`(hashtext(sku) & ${sql.lit(LOCK_BUCKETS - 1)})::text`;
+  return reviewedStatement(
+    "no-tenant-table",
+    sql`SELECT ${sql.raw(fn)}(k) FROM (
+          SELECT DISTINCT hashtextextended(${merchantId}::text || '/' || ${bucket}, 0) AS k
+            FROM unnest(${skus}::text[]) AS sku ORDER BY 1
+        ) keys`,
+  );
+};
 
 /** Taken by a receipt write for the SKUs it found no product for, before it looks them up again. */
 export async function lockSkusShared(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
-  if (skus.length) await client.query(LOCK("pg_advisory_xact_lock_shared"), [merchantId, skus]);
+  if (skus.length) await execute(client, lock("pg_advisory_xact_lock_shared", merchantId, skus));
 }
 
 /** Taken by a product creator before it links earlier lines of those SKUs. */
 export async function lockSkusExclusive(client: pg.ClientBase, merchantId: string, skus: string[]): Promise<void> {
-  if (skus.length) await client.query(LOCK("pg_advisory_xact_lock"), [merchantId, skus]);
+  if (skus.length) await execute(client, lock("pg_advisory_xact_lock", merchantId, skus));
 }

@@ -2,7 +2,9 @@
 // together or not at all. A deadlock or serialization failure rolls back everything the attempt
 // did, so the attempt is simply run again (PostgreSQL picks one victim; retrying it is the
 // documented remedy). Anything else is rolled back and thrown.
+import { sql } from "kysely";
 import type pg from "pg";
+import { execute, reviewedStatement } from "../db/sql.js";
 import { transactionRetries } from "../metrics/registry.js";
 
 /** SQLSTATEs after which re-running the whole transaction is safe and expected to succeed. */
@@ -16,20 +18,24 @@ export class RetryTransaction extends Error {
   }
 }
 
+/** BEGIN, COMMIT and ROLLBACK: transaction control, which touches no table. */
+const control = (client: pg.PoolClient, command: "BEGIN" | "COMMIT" | "ROLLBACK") =>
+  execute(client, reviewedStatement("no-tenant-table", sql.raw(command)));
+
 export async function withTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // Set when ROLLBACK itself failed: the connection is in an unknown state and must not go back to the pool.
   let broken: Error | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
-      await client.query("BEGIN");
+      await control(client, "BEGIN");
       try {
         const result = await body(client);
-        await client.query("COMMIT");
+        await control(client, "COMMIT");
         return result;
       } catch (err) {
         try {
-          await client.query("ROLLBACK");
+          await control(client, "ROLLBACK");
         } catch (rollbackError) {
           broken = rollbackError as Error;
           throw err;

@@ -18,7 +18,7 @@ import { fromDatabase } from "../lib/problem.js";
 import { issuesOf, validationError } from "../lib/validation.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { bulkEligible, writeInBulk } from "./bulk.js";
-import { prepareReceipt, writeReceipt, type PreparedReceipt } from "./put.js";
+import { type PreparedReceipt, prepareReceipt, unprocessable, writeReceipt } from "./put.js";
 import { batchReceiptSchema } from "./write-schemas.js";
 
 export const VIA_BATCH = "POST /v1/transactions/batch";
@@ -92,13 +92,7 @@ export async function writeBatch(
     const { pos_id: posId, ...body } = parsed.data;
     const receipt = prepareReceipt(posId, body, locations, at);
     if ("issues" in receipt) {
-      const n = receipt.issues.length;
-      results[i] = errorResult(
-        posId,
-        new AppError("unprocessable", `Receipt ${i} has ${n} ${n === 1 ? "problem" : "problems"}.`, {
-          issues: receipt.issues,
-        }),
-      );
+      results[i] = errorResult(posId, unprocessable(receipt.issues, `Receipt ${i}`));
       return null;
     }
     return receipt;

@@ -19,30 +19,35 @@
 // deadlock each other.
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
-import { recordAudit, type AuditEntry } from "../audit/record.js";
+import { type AuditEntry, recordAudit } from "../audit/record.js";
 import type { Db } from "../db/client.js";
+import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { databaseFault } from "../lib/database-faults.js";
-import { AppError } from "../lib/errors.js";
-import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import type { AppError } from "../lib/errors.js";
+import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import {
   invisible,
+  type PreparedReceipt,
   unknownCustomer,
   unknownEmployee,
   unprocessable,
   visibleTo,
   voidedConflict,
-  type PreparedReceipt,
 } from "./put.js";
+import { buildLineRows, findProducts, receiptAuditDetail, receiptColumns } from "./receipt-rows.js";
 import {
-  buildLineRows,
-  findProducts,
-  LINE_COLUMNS,
-  lineArrays,
-  receiptAuditDetail,
-  type LineRow,
-} from "./receipt-rows.js";
-import { costTotal } from "./totals.js";
+  CUSTOMER_BY_POS_USER,
+  deleteLines,
+  EMPLOYEE_BY_POS_ID,
+  idsByPosKey,
+  insertLines,
+  insertReceipts,
+  lockReceiptsWithRefunds,
+  type ReceiptLineRow,
+  receiptsByPosId,
+  updateReceipts,
+} from "./write-queries.js";
 
 export type BulkOutcome = { kind: "written"; id: string; result: WriteResult } | { kind: "error"; error: AppError };
 
@@ -61,78 +66,13 @@ export function bulkEligible(receipts: (PreparedReceipt | null)[]): Set<number> 
   }
   const eligible = new Set<number>();
   receipts.forEach((r, i) => {
-    if (!r || r.kind !== "sale" || r.customer || r.body.employee) return;
+    if (r?.kind !== "sale" || r.customer || r.body.employee) return;
     if (count.get(r.posId)! > 1 || namedAsOriginal.has(r.posId)) return;
     if (r.body.customer_pos_user !== undefined && embeddedCustomers.has(r.body.customer_pos_user)) return;
     if (r.body.employee_pos_id !== undefined && embeddedEmployees.has(r.body.employee_pos_id)) return;
     eligible.add(i);
   });
   return eligible;
-}
-
-interface Existing {
-  id: string;
-  pos_id: string;
-  body_hash: string | null;
-  status: string;
-  location_id: string;
-  has_refunds: boolean;
-}
-
-const TX_COLUMNS = [
-  ["id", "uuid"],
-  ["pos_id", "text"],
-  ["location_id", "uuid"],
-  ["customer_id", "uuid"],
-  ["employee_id", "uuid"],
-  ["channel", '"Channel"'],
-  ["kind", '"TransactionKind"'],
-  ["transacted_at", "timestamptz"],
-  ["business_date", "date"],
-  ["subtotal", "numeric"],
-  ["discount_total", "numeric"],
-  ["tax_total", "numeric"],
-  ["total", "numeric"],
-  ["cost_total", "numeric"],
-  ["body_hash", "text"],
-] as const;
-type TxRow = Record<(typeof TX_COLUMNS)[number][0], string | null>;
-
-const txArrays = (rows: TxRow[]) => TX_COLUMNS.map(([name]) => rows.map((r) => r[name]));
-const TX_UNNEST = `unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 2}::${type}[]`).join(", ")}) AS x(${TX_COLUMNS.map(([n]) => n).join(", ")})`;
-const INSERT_TXS = `
-  INSERT INTO transactions (merchant_id, ${TX_COLUMNS.map(([n]) => n).join(", ")})
-  SELECT $1::uuid, ${TX_COLUMNS.map(([n]) => `x.${n}`).join(", ")} FROM ${TX_UNNEST} ORDER BY x.pos_id
-  ON CONFLICT (merchant_id, pos_id) DO NOTHING
-  RETURNING id`;
-const UPDATE_TXS = `
-  UPDATE transactions t SET (${TX_COLUMNS.filter(([n]) => n !== "id")
-    .map(([n]) => n)
-    .join(", ")}, original_transaction_id, deleted_at)
-       = (${TX_COLUMNS.filter(([n]) => n !== "id")
-         .map(([n]) => `x.${n}`)
-         .join(", ")}, NULL, NULL)
-    FROM ${TX_UNNEST}
-   WHERE t.id = x.id AND t.merchant_id = $1`;
-const INSERT_LINES = `
-  INSERT INTO line_items (merchant_id, transaction_id, ${LINE_COLUMNS.map(([n]) => n).join(", ")})
-  SELECT $1::uuid, x.transaction_id, ${LINE_COLUMNS.map(([n]) => `x.${n}`).join(", ")}
-    FROM unnest($2::uuid[], ${LINE_COLUMNS.map(([, type], i) => `$${i + 3}::${type}[]`).join(", ")})
-         AS x(transaction_id, ${LINE_COLUMNS.map(([n]) => n).join(", ")})`;
-
-async function idsByPosUser(
-  client: pg.ClientBase,
-  table: "customers" | "employees",
-  column: "pos_user" | "pos_id",
-  merchantId: string,
-  keys: string[],
-) {
-  if (keys.length === 0) return new Map<string, string>();
-  const { rows } = await client.query<{ key: string; id: string }>(
-    `SELECT ${column} AS key, id FROM ${table} WHERE merchant_id = $1 AND ${column} = ANY($2::text[])`,
-    [merchantId, [...new Set(keys)]],
-  );
-  return new Map(rows.map((r) => [r.key, r.id]));
 }
 
 /**
@@ -147,15 +87,12 @@ export async function writeInBulk(
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void },
 ): Promise<Map<PreparedReceipt, BulkOutcome>> {
   if (receipts.length === 0) return new Map();
+  const tenant = tenantOf(auth);
   // Re-sent backfills are mostly unchanged: find those without a transaction or a lock.
-  const { rows: seen } = await db.pool.query<{
-    pos_id: string;
-    id: string;
-    body_hash: string | null;
-    location_id: string;
-  }>(
-    "SELECT pos_id, id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = ANY($2::text[])",
-    [auth.merchantId, receipts.map((r) => r.posId)],
+  const seen = await receiptsByPosId(
+    db.pool,
+    tenant,
+    receipts.map((r) => r.posId),
   );
   const seenByPosId = new Map(seen.map((s) => [s.pos_id, s]));
   const decided = new Map<PreparedReceipt, BulkOutcome>();
@@ -169,7 +106,7 @@ export async function writeInBulk(
   if (pending.length === 0) return decided;
 
   try {
-    const written = await withTransaction(db.pool, (client) => bulkTransaction(client, auth, pending, via));
+    const written = await withTransaction(db.pool, (client) => bulkTransaction(client, tenant, auth, pending, via));
     for (const [r, outcome] of written) decided.set(r, outcome);
   } catch (err) {
     // Left undecided: each is written on its own, where its own error (if any) is reported.
@@ -185,6 +122,7 @@ export async function writeInBulk(
 
 async function bulkTransaction(
   client: pg.ClientBase,
+  tenant: Tenant,
   auth: AuthContext,
   receipts: PreparedReceipt[],
   via: string,
@@ -192,33 +130,29 @@ async function bulkTransaction(
   const out = new Map<PreparedReceipt, BulkOutcome>();
   const reject = (r: PreparedReceipt, error: AppError) => out.set(r, { kind: "error", error });
 
-  const { rows: existingRows } = await client.query<Existing>(
-    `SELECT t.id, t.pos_id, t.body_hash, t.status, t.location_id,
-            EXISTS (SELECT 1 FROM transactions r WHERE r.original_transaction_id = t.id AND r.kind = 'refund' AND r.status = 'completed' AND r.deleted_at IS NULL) AS has_refunds
-       FROM transactions t WHERE t.merchant_id = $1 AND t.pos_id = ANY($2::text[])
-      ORDER BY t.pos_id FOR UPDATE OF t`,
-    [auth.merchantId, receipts.map((r) => r.posId)],
+  const existingRows = await lockReceiptsWithRefunds(
+    client,
+    tenant,
+    receipts.map((r) => r.posId),
   );
   const existing = new Map(existingRows.map((e) => [e.pos_id, e]));
 
-  const customers = await idsByPosUser(
+  const customers = await idsByPosKey(
     client,
-    "customers",
-    "pos_user",
-    auth.merchantId,
+    tenant,
+    CUSTOMER_BY_POS_USER,
     receipts.flatMap((r) => r.body.customer_pos_user ?? []),
   );
-  const employees = await idsByPosUser(
+  const employees = await idsByPosKey(
     client,
-    "employees",
-    "pos_id",
-    auth.merchantId,
+    tenant,
+    EMPLOYEE_BY_POS_ID,
     receipts.flatMap((r) => r.body.employee_pos_id ?? []),
   );
 
   const toWrite: {
     receipt: PreparedReceipt;
-    existing: Existing | undefined;
+    existing: (typeof existingRows)[number] | undefined;
     customerId: string | null;
     employeeId: string | null;
   }[] = [];
@@ -254,62 +188,52 @@ async function bulkTransaction(
 
   const products = await findProducts(
     client,
-    auth.merchantId,
+    tenant,
     toWrite.map((w) => w.receipt.location.id),
     toWrite.flatMap((w) => w.receipt.body.lines.map((l) => l.sku)),
   );
   const rows = toWrite.map((w) => {
     const lines = buildLineRows(w.receipt, products, null);
-    const { receipt: r } = w;
-    const tx: TxRow = {
-      id: w.existing?.id ?? uuidv7(),
-      pos_id: r.posId,
-      location_id: r.location.id,
-      customer_id: w.customerId,
-      employee_id: w.employeeId,
-      channel: r.body.channel,
-      kind: r.kind,
-      transacted_at: r.body.transacted_at,
-      business_date: r.businessDate,
-      subtotal: r.totals.subtotal,
-      discount_total: r.totals.discount,
-      tax_total: r.totals.tax,
-      total: r.totals.total,
-      cost_total: costTotal(lines.map((l) => ({ quantity: l.quantity, unitCost: l.unit_cost }))),
-      body_hash: r.hash,
-    };
-    return { ...w, lines, tx };
+    const links = { customerId: w.customerId, employeeId: w.employeeId, originalId: null, lines };
+    return { ...w, lines, tx: receiptColumns(w.existing?.id ?? uuidv7(), w.receipt, links) };
   });
 
   const updates = rows.filter((w) => w.existing);
-  const inserts = rows.filter((w) => !w.existing).sort((a, b) => (a.tx.pos_id! < b.tx.pos_id! ? -1 : 1));
+  const inserts = rows.filter((w) => !w.existing).sort((a, b) => (a.tx.pos_id < b.tx.pos_id ? -1 : 1));
   if (updates.length) {
-    await client.query("DELETE FROM line_items WHERE transaction_id = ANY($1::uuid[])", [updates.map((w) => w.tx.id)]);
-    await client.query(UPDATE_TXS, [auth.merchantId, ...txArrays(updates.map((w) => w.tx))]);
+    await deleteLines(
+      client,
+      tenant,
+      updates.map((w) => w.tx.id),
+    );
+    await updateReceipts(
+      client,
+      tenant,
+      updates.map((w) => w.tx),
+    );
   }
   let inserted = new Set<string>();
   if (inserts.length) {
-    const { rows: created } = await client.query<{ id: string }>(INSERT_TXS, [
-      auth.merchantId,
-      ...txArrays(inserts.map((w) => w.tx)),
-    ]);
+    const created = await insertReceipts(
+      client,
+      tenant,
+      inserts.map((w) => w.tx),
+    );
     inserted = new Set(created.map((c) => c.id));
   }
   // A receipt another request created since the lock was taken is left for one-by-one writing (as an update).
-  const landed = [...updates, ...inserts.filter((w) => inserted.has(w.tx.id!))];
-  const lines: (LineRow & { transaction_id: string })[] = landed.flatMap((w) =>
-    w.lines.map((l) => ({ ...l, transaction_id: w.tx.id! })),
-  );
-  await client.query(INSERT_LINES, [auth.merchantId, lines.map((l) => l.transaction_id), ...lineArrays(lines)]);
+  const landed = [...updates, ...inserts.filter((w) => inserted.has(w.tx.id))];
+  const lines: ReceiptLineRow[] = landed.flatMap((w) => w.lines.map((l) => ({ ...l, transaction_id: w.tx.id })));
+  await insertLines(client, tenant, lines);
 
   const audit: AuditEntry[] = landed.map((w) => ({
     action: w.existing ? "update" : "create",
     entity: "transaction",
-    entityId: w.tx.id!,
+    entityId: w.tx.id,
     detail: receiptAuditDetail(w.receipt, w.lines.length, null, via),
   }));
   await recordAudit(client, auth, audit);
   for (const w of landed)
-    out.set(w.receipt, { kind: "written", id: w.tx.id!, result: w.existing ? "updated" : "created" });
+    out.set(w.receipt, { kind: "written", id: w.tx.id, result: w.existing ? "updated" : "created" });
   return out;
 }

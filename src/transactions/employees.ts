@@ -1,15 +1,15 @@
 // The budtender of a receipt: named by POS id (must exist) or embedded (created or updated here).
+import { sql } from "kysely";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/record.js";
+import { first, qb, tenantStatement } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { EMPLOYEE_BY_POS_ID, idsByPosKey } from "./write-queries.js";
 
 export async function findEmployee(client: pg.ClientBase, auth: AuthContext, posId: string): Promise<string | null> {
-  const { rows } = await client.query<{ id: string }>(
-    "SELECT id FROM employees WHERE merchant_id = $1 AND pos_id = $2",
-    [auth.merchantId, posId],
-  );
-  return rows[0]?.id ?? null;
+  return (await idsByPosKey(client, tenantOf(auth), EMPLOYEE_BY_POS_ID, [posId])).get(posId) ?? null;
 }
 
 /** Creates or updates the employee; an identical write changes nothing. Returns the id. */
@@ -19,14 +19,38 @@ export async function upsertEmployee(
   employee: { pos_id: string; first_name: string; last_name?: string | null },
   via: string,
 ): Promise<string> {
-  const { rows } = await client.query<{ id: string; created: boolean }>(
-    `INSERT INTO employees AS e (id, merchant_id, pos_id, first_name, last_name) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (merchant_id, pos_id) DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name
-      WHERE (e.first_name, e.last_name) IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.last_name)
-     RETURNING id, (xmax = 0) AS created`,
-    [uuidv7(), auth.merchantId, employee.pos_id, employee.first_name, employee.last_name || null],
+  const tenant = tenantOf(auth);
+  const row = await first(
+    client,
+    tenantStatement(
+      tenant,
+      qb
+        .insertInto("employees")
+        .values({
+          id: uuidv7(),
+          merchant_id: tenant.merchant,
+          pos_id: employee.pos_id,
+          first_name: employee.first_name,
+          last_name: employee.last_name || null,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(["merchant_id", "pos_id"])
+            .doUpdateSet((eb) => ({
+              first_name: eb.ref("excluded.first_name"),
+              last_name: eb.ref("excluded.last_name"),
+            }))
+            .where((eb) =>
+              eb(
+                eb.refTuple("employees.first_name", "employees.last_name"),
+                "is distinct from",
+                eb.refTuple("excluded.first_name", "excluded.last_name"),
+              ),
+            ),
+        )
+        .returning(["id", sql<boolean>`xmax = 0`.as("created")]),
+    ),
   );
-  const row = rows[0];
   if (!row) return (await findEmployee(client, auth, employee.pos_id))!;
   await recordAudit(client, auth, [
     {

@@ -16,48 +16,39 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
-import { upsertCustomer, customerReplacement, type CustomerReplacement } from "../customers/put.js";
+import { type CustomerReplacement, customerReplacement, upsertCustomer } from "../customers/put.js";
 import type { Db } from "../db/client.js";
+import type { Row } from "../db/sql.js";
+import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { compactInstantText } from "../lib/instant.js";
-import { localDate, resolveLocation, type LocationIndex, type WritableLocation } from "../lib/locations.js";
-import { RetryTransaction, withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import { type LocationIndex, localDate, resolveLocation, type WritableLocation } from "../lib/locations.js";
+import { RetryTransaction, type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { findEmployee, upsertEmployee } from "./employees.js";
-import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
-import {
-  lockReceiptByPosId,
-  overRefundIssues,
-  refundedBySku,
-  saleLedger,
-  underSoldIssues,
-  type SkuLedger,
-} from "./refunds.js";
-import {
-  amountRangeIssues,
-  computeTotals,
-  costTotal,
-  totalsIssues,
-  type LineAmounts,
-  type ReceiptTotals,
-} from "./totals.js";
 import { plainSale, putNewSale } from "./new-sale.js";
+import { buildLineRows, findProducts, receiptAuditDetail, receiptColumns } from "./receipt-rows.js";
+import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
+import { overRefundIssues, refundedBySku, type SkuLedger, saleLedger, underSoldIssues } from "./refunds.js";
+import { amountRangeIssues, computeTotals, type LineAmounts, type ReceiptTotals, totalsIssues } from "./totals.js";
 import {
-  buildLineRows,
-  findProducts,
-  LINE_COLUMNS,
-  lineArrays,
-  receiptAuditDetail,
-  type LineRow,
-} from "./receipt-rows.js";
+  CUSTOMER_BY_POS_USER,
+  deleteLines,
+  idsByPosKey,
+  type LockedReceipt,
+  lockReceipt,
+  receiptsByPosId,
+  type SeenReceipt,
+  saveReceipt,
+} from "./write-queries.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
 /** A receipt that passed every check that needs no database. */
 export interface PreparedReceipt {
   posId: string;
   body: ReceiptBody;
-  kind: "sale" | "refund";
+  kind: Row<"transactions">["kind"];
   location: WritableLocation;
   businessDate: string;
   amounts: LineAmounts[];
@@ -68,8 +59,9 @@ export interface PreparedReceipt {
   at: string;
 }
 
-export const unprocessable = (issues: ProblemIssue[], what = "receipt") =>
-  new AppError("unprocessable", `The ${what} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, {
+/** A 422 listing every issue; `which` names the receipt ("Receipt 3" in a batch). */
+export const unprocessable = (issues: ProblemIssue[], which = "The receipt") =>
+  new AppError("unprocessable", `${which} has ${issues.length} ${issues.length === 1 ? "problem" : "problems"}.`, {
     issues,
   });
 
@@ -121,14 +113,6 @@ export function prepareReceipt(
   };
 }
 
-interface ExistingReceipt {
-  id: string;
-  body_hash: string | null;
-  kind: "sale" | "refund";
-  status: "completed" | "voided";
-  location_id: string;
-}
-
 export const visibleTo = (auth: AuthContext, locationId: string) =>
   auth.locationIds === null || auth.locationIds.includes(locationId);
 
@@ -166,28 +150,21 @@ export async function writeReceipt(
   // A new sale is written in one round trip (new-sale.ts); what it does not write, it leaves to the
   // transaction below. An identical body changes nothing; checked without a lock first (re-sent
   // backfills are common: the new-sale call answers what it found), and again under the lock below.
-  let seen: { id: string; body_hash: string | null; location_id: string } | undefined;
+  const tenant = tenantOf(auth);
+  let seen: SeenReceipt | undefined;
   if (plainSale(receipt)) {
-    const fast = await putNewSale(db.pool, auth, receipt, via);
+    const fast = await putNewSale(db.pool, tenant, auth, receipt, via);
     if (fast.outcome === "created") return { id: fast.id, result: "created" };
     if (fast.outcome === "exists") seen = fast;
   } else {
-    const { rows } = await db.pool.query<{ id: string; body_hash: string | null; location_id: string }>(
-      "SELECT id, body_hash, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2",
-      [auth.merchantId, receipt.posId],
-    );
-    seen = rows[0];
+    [seen] = await receiptsByPosId(db.pool, tenant, [receipt.posId]);
   }
   if (seen && !visibleTo(auth, seen.location_id)) throw invisible();
   if (seen && seen.body_hash === receipt.hash) return { id: seen.id, result: "unchanged" };
 
   return withTransaction(db.pool, async (client) => {
     const { body } = receipt;
-    const { rows } = await client.query<ExistingReceipt>(
-      "SELECT id, body_hash, kind, status, location_id FROM transactions WHERE merchant_id = $1 AND pos_id = $2 FOR UPDATE",
-      [auth.merchantId, receipt.posId],
-    );
-    const existing = rows[0] ?? null;
+    const existing = (await lockReceipt(client, tenant, receipt.posId, { locations: false })) ?? null;
     if (existing) {
       if (!visibleTo(auth, existing.location_id)) throw invisible();
       if (existing.body_hash === receipt.hash) return { id: existing.id, result: "unchanged" as const };
@@ -198,9 +175,9 @@ export async function writeReceipt(
 
     const issues: ProblemIssue[] = [];
     const { at } = receipt;
-    const original = receipt.kind === "refund" ? await checkOriginal(client, auth, receipt, existing, issues) : null;
+    const original = receipt.kind === "refund" ? await checkOriginal(client, tenant, receipt, existing, issues) : null;
     if (existing?.kind === "sale") {
-      const refunded = await refundedBySku(client, existing.id);
+      const refunded = await refundedBySku(client, tenant, existing.id);
       if (refunded.size > 0) {
         if (receipt.kind === "refund") {
           issues.push({
@@ -211,46 +188,47 @@ export async function writeReceipt(
         } else issues.push(...underSoldIssues(body.lines, refunded, at));
       }
     }
-    const customerId = await resolveCustomer(client, auth, receipt, via, issues);
+    const customerId = await resolveCustomer(client, tenant, auth, receipt, via, issues);
     const employeeId = await resolveEmployee(client, auth, receipt, via, issues);
     if (issues.length) throw unprocessable(issues);
 
     const products = await findProducts(
       client,
-      auth.merchantId,
+      tenant,
       [receipt.location.id],
       body.lines.map((l) => l.sku),
     );
     const lines = buildLineRows(receipt, products, original?.ledger ?? null);
-    const values = {
-      customerId,
-      employeeId,
-      originalId: original?.id ?? null,
-      costTotal: costTotal(lines.map((l) => ({ quantity: l.quantity, unitCost: l.unit_cost }))),
+    const originalId = original?.id ?? null;
+    const id = existing?.id ?? uuidv7();
+    const row = receiptColumns(id, receipt, { customerId, employeeId, originalId, lines });
+    const entry = {
+      action: existing ? ("update" as const) : ("create" as const),
+      entity: "transaction" as const,
+      entityId: id,
+      detail: receiptAuditDetail(receipt, lines.length, originalId, via),
     };
-    if (existing) {
-      await client.query("DELETE FROM line_items WHERE transaction_id = $1", [existing.id]);
-      await saveReceipt(client, auth, receipt, lines, values, { id: existing.id, mode: "update" }, via);
-      return { id: existing.id, result: "updated" as const };
-    }
-    const id = uuidv7();
-    const inserted = await saveReceipt(client, auth, receipt, lines, values, { id, mode: "insert" }, via);
+    if (existing) await deleteLines(client, tenant, [existing.id]);
+    const written = await saveReceipt(client, tenant, row, lines, existing ? "update" : "insert", {
+      keyId: auth.keyId,
+      entry,
+    });
     // Another request created the receipt since we looked: run again, now as an update of it.
-    if (!inserted) throw new RetryTransaction();
-    return { id, result: "created" as const };
+    if (!written) throw new RetryTransaction();
+    return { id, result: existing ? ("updated" as const) : ("created" as const) };
   });
 }
 
 /** Locks the sale a refund names and checks it may be refunded by this much; adds issues when not. */
 async function checkOriginal(
   client: pg.ClientBase,
-  auth: AuthContext,
+  tenant: Tenant,
   receipt: PreparedReceipt,
-  existing: ExistingReceipt | null,
+  existing: LockedReceipt | null,
   issues: ProblemIssue[],
 ): Promise<{ id: string; ledger: Map<string, SkuLedger> } | null> {
   const at = `${receipt.at}.original_pos_id`;
-  const sale = await lockReceiptByPosId(client, auth, receipt.body.original_pos_id!);
+  const sale = await lockReceipt(client, tenant, receipt.body.original_pos_id!, { locations: true });
   if (!sale || sale.deleted) {
     issues.push({
       location: at,
@@ -268,13 +246,14 @@ async function checkOriginal(
   else if (sale.status === "voided")
     issues.push({ location: at, message: "The sale was voided: there is nothing to refund.", code: "original_voided" });
   if (issues.length) return null;
-  const ledger = await saleLedger(client, sale.id, existing?.id ?? null);
+  const ledger = await saleLedger(client, tenant, sale.id, existing?.id ?? null);
   issues.push(...overRefundIssues(receipt.body.lines, ledger, receipt.at));
   return { id: sale.id, ledger };
 }
 
 async function resolveCustomer(
   client: pg.ClientBase,
+  tenant: Tenant,
   auth: AuthContext,
   receipt: PreparedReceipt,
   via: string,
@@ -284,15 +263,12 @@ async function resolveCustomer(
     return (await upsertCustomer(client, auth, receipt.customer.posUser, receipt.customer.value, via)).id;
   const posUser = receipt.body.customer_pos_user;
   if (posUser === undefined) return null;
-  const { rows } = await client.query<{ id: string }>(
-    "SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2",
-    [auth.merchantId, posUser],
-  );
-  if (!rows[0]) {
+  const id = (await idsByPosKey(client, tenant, CUSTOMER_BY_POS_USER, [posUser])).get(posUser);
+  if (!id) {
     issues.push(unknownCustomer(receipt.at, posUser));
     return null;
   }
-  return rows[0].id;
+  return id;
 }
 
 async function resolveEmployee(
@@ -310,71 +286,4 @@ async function resolveEmployee(
     issues.push(unknownEmployee(receipt.at, body.employee_pos_id));
   }
   return id;
-}
-
-const TX_VALUES = `$3, $4, $5, $6, $7::"Channel", $8::"TransactionKind", $9, $10, $11::date, $12, $13, $14, $15, $16, $17`;
-const TX_COLUMNS = `pos_id, location_id, customer_id, employee_id, channel, kind, original_transaction_id,
-  transacted_at, business_date, subtotal, discount_total, tax_total, total, cost_total, body_hash`;
-const LINES_PARAM_BASE = 20;
-const INSERT_LINES = (source: string) => `
-  INSERT INTO line_items (merchant_id, transaction_id, ${LINE_COLUMNS.map(([name]) => name).join(", ")})
-  SELECT $2::uuid, ${source}.id, ${LINE_COLUMNS.map(([name]) => `x.${name}`).join(", ")}
-    FROM ${source}, unnest(${LINE_COLUMNS.map(([, type], i) => `$${LINES_PARAM_BASE + i}::${type}[]`).join(", ")})
-         AS x(${LINE_COLUMNS.map(([name]) => name).join(", ")})`;
-const AUDIT = (source: string, action: string) => `
-  INSERT INTO audit_entries (merchant_id, api_key_id, action, entity, entity_id, detail)
-  SELECT $2::uuid, $18::uuid, '${action}', 'transaction', ${source}.id::text, $19::jsonb FROM ${source}`;
-
-/** The receipt's row (inserted, or updated in place), its lines and its audit entry, in one statement. */
-const SAVE = {
-  insert: `
-    WITH t AS (
-      INSERT INTO transactions (id, merchant_id, ${TX_COLUMNS}) VALUES ($1, $2, ${TX_VALUES})
-      ON CONFLICT (merchant_id, pos_id) DO NOTHING
-      RETURNING id
-    ), l AS (${INSERT_LINES("t")}), a AS (${AUDIT("t", "create")})
-    SELECT id FROM t`,
-  update: `
-    WITH t AS (
-      UPDATE transactions SET (${TX_COLUMNS}, deleted_at) = (${TX_VALUES}, NULL)
-       WHERE id = $1 AND merchant_id = $2
-      RETURNING id
-    ), l AS (${INSERT_LINES("t")}), a AS (${AUDIT("t", "update")})
-    SELECT id FROM t`,
-};
-
-async function saveReceipt(
-  client: pg.ClientBase,
-  auth: AuthContext,
-  receipt: PreparedReceipt,
-  lines: LineRow[],
-  values: { customerId: string | null; employeeId: string | null; originalId: string | null; costTotal: string | null },
-  target: { id: string; mode: "insert" | "update" },
-  via: string,
-): Promise<boolean> {
-  const { body, totals } = receipt;
-  const detail = receiptAuditDetail(receipt, lines.length, values.originalId, via);
-  const { rowCount } = await client.query(SAVE[target.mode], [
-    target.id,
-    auth.merchantId,
-    receipt.posId,
-    receipt.location.id,
-    values.customerId,
-    values.employeeId,
-    body.channel,
-    receipt.kind,
-    values.originalId,
-    body.transacted_at,
-    receipt.businessDate,
-    totals.subtotal,
-    totals.discount,
-    totals.tax,
-    totals.total,
-    values.costTotal,
-    receipt.hash,
-    auth.keyId,
-    JSON.stringify(detail),
-    ...lineArrays(lines),
-  ]);
-  return rowCount === 1;
 }

@@ -1,77 +1,20 @@
 // The rows a receipt becomes: its line_items (linked to products, with the cost at the time of
-// sale) and the column lists both writers (one receipt, and the batch's bulk path) insert with.
+// sale), for both writers (one receipt, and the batch's bulk path).
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
+import type { Tenant } from "../db/tenant.js";
 import { lockSkusShared } from "../lib/sku-locks.js";
 import type { PreparedReceipt } from "./put.js";
 import type { SkuLedger } from "./refunds.js";
+import { costTotal } from "./totals.js";
+import { type LineRow, productsBySku, type ReceiptColumns } from "./write-queries.js";
 
-export interface LineRow {
-  id: string;
-  line_number: number;
-  product_id: string | null;
-  sku: string;
-  pos_product_id: string | null;
-  name: string;
-  brand: string | null;
-  category: string | null;
-  parent_category: string | null;
-  size: string | null;
-  strain: string | null;
-  grade: string | null;
-  species: string | null;
-  unit_price: string;
-  quantity: string;
-  discount: string;
-  tax: string;
-  line_total: string;
-  unit_cost: string | null;
-}
-
-export const LINE_COLUMNS = [
-  ["id", "uuid"],
-  ["line_number", "int"],
-  ["product_id", "uuid"],
-  ["sku", "text"],
-  ["pos_product_id", "text"],
-  ["name", "text"],
-  ["brand", "text"],
-  ["category", "text"],
-  ["parent_category", "text"],
-  ["size", "text"],
-  ["strain", "text"],
-  ["grade", "text"],
-  ["species", "text"],
-  ["unit_price", "numeric"],
-  ["quantity", "numeric"],
-  ["discount", "numeric"],
-  ["tax", "numeric"],
-  ["line_total", "numeric"],
-  ["unit_cost", "numeric"],
-] as const satisfies readonly (readonly [keyof LineRow, string])[];
-
-/** The lines as one array parameter per column, for a single multi-row INSERT … SELECT FROM unnest. */
-export const lineArrays = (lines: LineRow[]) => LINE_COLUMNS.map(([name]) => lines.map((l) => l[name]));
+export type { LineRow };
 
 /** Products by SKU, with their unit cost per store. */
 export interface ProductIndex {
   id(sku: string): string | undefined;
   unitCost(locationId: string, sku: string): string | null | undefined;
-}
-
-async function lookupProducts(client: pg.ClientBase, merchantId: string, locationIds: string[], skus: string[]) {
-  const { rows } = await client.query<{
-    sku: string;
-    id: string;
-    location_id: string | null;
-    unit_cost: string | null;
-  }>(
-    `SELECT p.sku, p.id, i.location_id, i.unit_cost::text FROM products p
-       LEFT JOIN inventory_items i ON i.product_id = p.id AND i.location_id = ANY($2::uuid[])
-      WHERE p.merchant_id = $1 AND p.sku = ANY($3::text[])`,
-    [merchantId, locationIds, skus],
-  );
-  return rows;
 }
 
 /**
@@ -81,13 +24,13 @@ async function lookupProducts(client: pg.ClientBase, merchantId: string, locatio
  */
 export async function findProducts(
   client: pg.ClientBase,
-  merchantId: string,
+  tenant: Tenant,
   locationIds: string[],
   skus: string[],
 ): Promise<ProductIndex> {
   const stores = [...new Set(locationIds)];
   const wanted = [...new Set(skus)];
-  const rows = await lookupProducts(client, merchantId, stores, wanted);
+  const rows = await productsBySku(client, tenant, stores, wanted);
   const ids = new Map<string, string>();
   const costs = new Map<string, string | null>();
   const add = (found: typeof rows) => {
@@ -99,8 +42,8 @@ export async function findProducts(
   add(rows);
   const unknown = wanted.filter((sku) => !ids.has(sku));
   if (unknown.length) {
-    await lockSkusShared(client, merchantId, unknown);
-    add(await lookupProducts(client, merchantId, stores, unknown));
+    await lockSkusShared(client, tenant.merchantId, unknown);
+    add(await productsBySku(client, tenant, stores, unknown));
   }
   return { id: (sku) => ids.get(sku), unitCost: (locationId, sku) => costs.get(`${locationId}/${sku}`) };
 }
@@ -143,6 +86,33 @@ export function buildLineRows(
       unit_cost: unitCost,
     };
   });
+}
+
+/** The receipt's transactions row, with its links (customer, employee, refunded sale) and lines (for its cost). */
+export function receiptColumns(
+  id: string,
+  receipt: PreparedReceipt,
+  links: { customerId: string | null; employeeId: string | null; originalId: string | null; lines: LineRow[] },
+): ReceiptColumns {
+  const { body, totals } = receipt;
+  return {
+    id,
+    pos_id: receipt.posId,
+    location_id: receipt.location.id,
+    customer_id: links.customerId,
+    employee_id: links.employeeId,
+    channel: body.channel,
+    kind: receipt.kind,
+    original_transaction_id: links.originalId,
+    transacted_at: body.transacted_at,
+    business_date: receipt.businessDate,
+    subtotal: totals.subtotal,
+    discount_total: totals.discount,
+    tax_total: totals.tax,
+    total: totals.total,
+    cost_total: costTotal(links.lines.map((l) => ({ quantity: l.quantity, unitCost: l.unit_cost }))),
+    body_hash: receipt.hash,
+  };
 }
 
 /** The audit detail of a receipt write: ids, counts and amounts, no personal data. */

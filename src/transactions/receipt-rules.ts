@@ -1,11 +1,13 @@
 // The rules of a receipt that a schema cannot say: a sale sells (positive quantities), a refund
 // gives back (negative quantities) and names its sale, prices and costs are never negative, and
 // discount and tax carry the quantity's sign (the read side and AIQ read them that way).
-import type { ProblemIssue } from "../lib/errors.js";
+
+import type { TransactionKind } from "../generated/kysely/enums.js";
 import { unitsOf } from "../lib/decimal.js";
+import type { ProblemIssue } from "../lib/errors.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
-export const kindOf = (body: Pick<ReceiptBody, "original_pos_id">): "sale" | "refund" =>
+export const kindOf = (body: Pick<ReceiptBody, "original_pos_id">): TransactionKind =>
   body.original_pos_id === undefined ? "sale" : "refund";
 
 export function receiptRuleIssues(posId: string, body: ReceiptBody, at: string): ProblemIssue[] {

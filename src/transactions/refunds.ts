@@ -2,34 +2,12 @@
 // refunds (completed, not deleted) ≥ what this refund gives back. Refunds of one sale are
 // serialised by locking the sale's row first (SELECT … FOR UPDATE), so two refunds sent at once
 // cannot both take the last unit; the sums are read after the lock, in a fresh snapshot.
-import type pg from "pg";
-import type { AuthContext } from "../keys/scopes.js";
-import type { ProblemIssue } from "../lib/errors.js";
+import type { Executor } from "../db/sql.js";
+import type { Tenant } from "../db/tenant.js";
 import { formatUnits, unitsOf } from "../lib/decimal.js";
+import type { ProblemIssue } from "../lib/errors.js";
+import { refundedUnits, saleLedgerRows } from "./write-queries.js";
 import type { ReceiptBody } from "./write-schemas.js";
-
-export interface LockedSale {
-  id: string;
-  kind: "sale" | "refund";
-  status: "completed" | "voided";
-  deleted: boolean;
-  location_id: string;
-}
-
-/** Locks a receipt of the merchant by its POS id (the sale a refund names); null when the key may not see it. */
-export async function lockReceiptByPosId(
-  client: pg.ClientBase,
-  auth: AuthContext,
-  posId: string,
-): Promise<LockedSale | null> {
-  const { rows } = await client.query<LockedSale>(
-    `SELECT id, kind, status, deleted_at IS NOT NULL AS deleted, location_id FROM transactions
-      WHERE merchant_id = $1 AND pos_id = $2 AND ($3::uuid[] IS NULL OR location_id = ANY($3::uuid[]))
-      FOR UPDATE`,
-    [auth.merchantId, posId, auth.locationIds],
-  );
-  return rows[0] ?? null;
-}
 
 export interface SkuLedger {
   /** Units sold on the sale (scale 3). */
@@ -42,21 +20,12 @@ export interface SkuLedger {
 
 /** Per SKU of the sale: sold, already refunded by refunds other than `exceptId`, and its cost. */
 export async function saleLedger(
-  client: pg.ClientBase,
+  db: Executor,
+  tenant: Tenant,
   saleId: string,
   exceptId: string | null,
 ): Promise<Map<string, SkuLedger>> {
-  const { rows } = await client.query<{ sku: string; sold: string; refunded: string; unit_cost: string | null }>(
-    `SELECT s.sku, s.sold::text, coalesce(r.refunded, 0)::text AS refunded, s.unit_cost::text
-       FROM (SELECT sku, sum(quantity) AS sold, (array_agg(unit_cost ORDER BY line_number))[1] AS unit_cost
-               FROM line_items WHERE transaction_id = $1 GROUP BY sku) s
-       LEFT JOIN (SELECT rl.sku, -sum(rl.quantity) AS refunded
-                    FROM transactions r JOIN line_items rl ON rl.transaction_id = r.id
-                   WHERE r.original_transaction_id = $1 AND r.kind = 'refund' AND r.status = 'completed' AND r.deleted_at IS NULL
-                     AND ($2::uuid IS NULL OR r.id <> $2)
-                   GROUP BY rl.sku) r ON r.sku = s.sku`,
-    [saleId, exceptId],
-  );
+  const rows = await saleLedgerRows(db, tenant, saleId, exceptId);
   return new Map(
     rows.map((r) => [r.sku, { sold: unitsOf(r.sold, 3), refunded: unitsOf(r.refunded, 3), unitCost: r.unit_cost }]),
   );
@@ -117,13 +86,7 @@ export function underSoldIssues(
 }
 
 /** Refunded quantities of a sale per SKU (its completed refunds), for replacing the sale itself. */
-export async function refundedBySku(client: pg.ClientBase, saleId: string): Promise<Map<string, SkuLedger>> {
-  const { rows } = await client.query<{ sku: string; refunded: string }>(
-    `SELECT rl.sku, (-sum(rl.quantity))::text AS refunded
-       FROM transactions r JOIN line_items rl ON rl.transaction_id = r.id
-      WHERE r.original_transaction_id = $1 AND r.kind = 'refund' AND r.status = 'completed' AND r.deleted_at IS NULL
-      GROUP BY rl.sku`,
-    [saleId],
-  );
+export async function refundedBySku(db: Executor, tenant: Tenant, saleId: string): Promise<Map<string, SkuLedger>> {
+  const rows = await refundedUnits(db, tenant, saleId);
   return new Map(rows.map((r) => [r.sku, { sold: 0n, refunded: unitsOf(r.refunded, 3), unitCost: null }]));
 }

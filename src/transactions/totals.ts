@@ -8,8 +8,9 @@
 // lines'; total = Σ line_total = subtotal − discount + tax; line cost = round(unit_cost × quantity,
 // 4); cost_total = Σ line cost, null when any line's cost is unknown (a partial cost would
 // overstate the margin).
-import type { ProblemIssue } from "../lib/errors.js";
+
 import { formatUnits, multiply, unitsOf } from "../lib/decimal.js";
+import type { ProblemIssue } from "../lib/errors.js";
 import type { ReceiptBody } from "./write-schemas.js";
 
 export interface LineAmounts {

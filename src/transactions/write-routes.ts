@@ -5,17 +5,16 @@ import type { Response } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { AppError } from "../lib/errors.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
-import { recordWriteOutcomes } from "../metrics/http.js";
 import type { WriteResult } from "../lib/write-transaction.js";
+import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
-import { prepareReceipt, writeReceipt } from "./put.js";
+import { prepareReceipt, unprocessable, writeReceipt } from "./put.js";
 import { loadTransactionRecord } from "./read.js";
-import { transactionRecordSchema, type TransactionRecord } from "./schemas.js";
+import { type TransactionRecord, transactionRecordSchema } from "./schemas.js";
 import { voidReceipt } from "./void.js";
 import {
   batchBodySchema,
@@ -115,13 +114,7 @@ export const transactionWriteRoutes = [
     },
     handler: async ({ db, auth, params, body, res }) => {
       const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
-      if ("issues" in prepared) {
-        throw new AppError(
-          "unprocessable",
-          `The receipt has ${prepared.issues.length} ${prepared.issues.length === 1 ? "problem" : "problems"}.`,
-          { issues: prepared.issues },
-        );
-      }
+      if ("issues" in prepared) throw unprocessable(prepared.issues);
       const { id, result } = await writeReceipt(db, auth, prepared, VIA_PUT);
       if (result === "created") res.setHeader("Location", `/v1/transactions/${id}`);
       answer(res, result === "created" ? 201 : 200, await recordOf(db, auth, id), result);
