@@ -1,7 +1,7 @@
 // How a report answers: JSON (returned to the router) or a CSV download of its rows, chosen by
 // `format` or the Accept header; and the cap on the rows one answer may hold.
 import type { Request, Response } from "express";
-import { sendCsv, toCsv, wantsCsv, type CsvColumn } from "../lib/csv.js";
+import { type CsvColumn, sendCsv, toCsv, wantsCsv } from "../lib/csv.js";
 import { AppError } from "../lib/errors.js";
 import { countRowsServed } from "../metrics/http.js";
 

@@ -2,10 +2,10 @@
 // low-stock and out-of-stock counts.
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
 import { defineRoute } from "../../lib/route.js";
-import { reportLocations } from "../params.js";
+import { reportScope } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { inventoryReportQuery, inventoryReportSchema, type InventoryReport, type InventoryRow } from "./schema.js";
-import { readInventoryReport, type InventorySqlRow } from "./sql.js";
+import { type InventoryReport, type InventoryRow, inventoryReportQuery, inventoryReportSchema } from "./schema.js";
+import { type InventorySqlRow, readInventoryReport } from "./sql.js";
 
 const figuresOf = (row: InventorySqlRow) => ({
   items: row.items,
@@ -96,10 +96,9 @@ export const inventoryReportRoute = defineRoute({
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readInventoryReport(db.pool, {
-      merchantId: auth.merchantId,
+      ...reportScope(auth, query.location_id),
       groupBy: query.group_by,
       lowStockThreshold: query.low_stock_threshold,
-      locationIds: reportLocations(auth, query.location_id),
       maxRows: MAX_REPORT_ROWS,
     });
     if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();

@@ -1,11 +1,12 @@
 // GET /v1/reports/sales: receipts, units, gross and net sales, discounts, refunds, tax, cost and
 // margin over a business-date range, by day, week or month, optionally split by a dimension.
-import { outOfRangeResponse } from "../../lib/instant.js";
+
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
-import { reportLocations } from "../params.js";
+import { reportScope } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { salesReportQuery, salesReportSchema, type SalesReport, type SalesRow } from "./schema.js";
+import { type SalesReport, type SalesRow, salesReportQuery, salesReportSchema } from "./schema.js";
 import { readSalesReport, type SalesFiguresRow } from "./sql.js";
 
 const figuresOf = (row: SalesFiguresRow) => ({
@@ -132,12 +133,11 @@ export const salesReportRoute = defineRoute({
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readSalesReport(db.pool, {
-      merchantId: auth.merchantId,
+      ...reportScope(auth, query.location_id),
       from: query.from,
       to: query.to,
       period: query.period,
       groupBy: query.group_by,
-      locationIds: reportLocations(auth, query.location_id),
       maxRows: MAX_REPORT_ROWS,
     });
     if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();
