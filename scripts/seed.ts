@@ -10,9 +10,9 @@ import { loadDotEnv } from "../src/config/dotenv.js";
 import { parseEnv } from "../src/config/env.js";
 import { createDb } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
-import { openCommandDatabase, type CommandDatabase } from "../src/db/open.js";
+import { type CommandDatabase, openCommandDatabase } from "../src/db/open.js";
 import { runCommand } from "../src/lib/describe-error.js";
-import { seedDatabase, type SeedOptions, type SeedProgress, type SeedSummary } from "../src/seed/index.js";
+import { type SeedOptions, type SeedProgress, type SeedSummary, seedDatabase } from "../src/seed/index.js";
 
 const USAGE = `Usage: npx tsx scripts/seed.ts [options]
 
@@ -42,29 +42,30 @@ function fail(message: string): never {
 }
 
 function parseOptions(): SeedOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      strict: true,
-      allowPositionals: false,
-      options: {
-        merchants: { type: "string", default: "1" },
-        locations: { type: "string", default: "3" },
-        customers: { type: "string", default: "2000" },
-        products: { type: "string", default: "300" },
-        transactions: { type: "string", default: "20000" },
-        employees: { type: "string", default: "4" },
-        months: { type: "string", default: "13" },
-        seed: { type: "string", default: "42" },
-        slug: { type: "string" },
-        name: { type: "string" },
-        now: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    fail((error as Error).message);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        strict: true,
+        allowPositionals: false,
+        options: {
+          merchants: { type: "string", default: "1" },
+          locations: { type: "string", default: "3" },
+          customers: { type: "string", default: "2000" },
+          products: { type: "string", default: "300" },
+          transactions: { type: "string", default: "20000" },
+          employees: { type: "string", default: "4" },
+          months: { type: "string", default: "13" },
+          seed: { type: "string", default: "42" },
+          slug: { type: "string" },
+          name: { type: "string" },
+          now: { type: "string" },
+          help: { type: "boolean", short: "h", default: false },
+        },
+      });
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -3,9 +3,11 @@
 // Each phase draws from its own seeded stream, so e.g. the catalogue does not change when only
 // the number of customers does.
 import type pg from "pg";
+import { execute, qb, tenantStatement } from "../db/sql.js";
+import { Tenant } from "../db/tenant.js";
 import { DAY_MS, HOUR_MS, ZoneClock } from "./calendar.js";
 import { generateProducts, type ProductSeed } from "./catalog.js";
-import { bool, copyInto, NULL, RowBuffer, text, timestamp } from "./copy.js";
+import { bool, type CopyColumn, copyInto, NULL, RowBuffer, text, timestamp } from "./copy.js";
 import { IdGenerator } from "./ids.js";
 import {
   applyBasisPoints,
@@ -15,9 +17,9 @@ import {
   thousandthsToDecimal,
 } from "./money.js";
 import { generateCustomer, generateEmployee, latestAdultBirthday } from "./people.js";
-import { CITIES, STREET_NAMES, type City } from "./places.js";
-import { Random, WeightedPicker, pickWeighted } from "./random.js";
-import { LINE_ITEM_COLUMNS, SalesStream, TRANSACTION_COLUMNS, type SalesProduct, type SalesStore } from "./sales.js";
+import { CITIES, type City, STREET_NAMES } from "./places.js";
+import { pickWeighted, Random, WeightedPicker } from "./random.js";
+import { LINE_ITEM_COLUMNS, type SalesProduct, type SalesStore, SalesStream, TRANSACTION_COLUMNS } from "./sales.js";
 import type { SeedCounts } from "./types.js";
 
 export interface MerchantPlan {
@@ -63,7 +65,14 @@ export async function seedMerchant(
   }
 
   const merchantId = ids.at(windowStartMs - 90 * DAY_MS);
-  await client.query("INSERT INTO merchants (id, slug, name) VALUES ($1, $2, $3)", [merchantId, plan.slug, plan.name]);
+  const tenant = new Tenant(merchantId);
+  await execute(
+    client,
+    tenantStatement(
+      tenant,
+      qb.insertInto("merchants").values({ id: tenant.merchant, slug: plan.slug, name: plan.name }),
+    ),
+  );
 
   const stores = await seedStores(client, plan, merchantId, ids, stream("locations"));
   const employees = await seedEmployees(client, plan, merchantId, ids, stream("employees"), stores);
@@ -264,7 +273,7 @@ const PRODUCT_COLUMNS = [
   "cbd_percent",
   "custom_attributes",
   "archived",
-] as const;
+] as const satisfies CopyColumn<"products">[];
 
 async function seedProducts(
   client: pg.PoolClient,
@@ -326,7 +335,7 @@ const INVENTORY_COLUMNS = [
   "in_stock",
   "saleable",
   "archived",
-] as const;
+] as const satisfies CopyColumn<"inventory_items">[];
 
 /**
  * Each store carries most of the catalogue at its own price level. Unit cost is below the shelf
@@ -410,7 +419,7 @@ const CUSTOMER_COLUMNS = [
   "gender",
   "loyalty_opt_in",
   "loyalty_changed_at",
-] as const;
+] as const satisfies CopyColumn<"customers">[];
 
 /** Streams customers into COPY, keeping only what the receipts need (id, home store, loyalty). */
 async function seedCustomers(
@@ -474,7 +483,7 @@ async function seedCustomers(
 
   // Who is a regular is independent of when they signed up: shuffle before "busiest first" lists.
   const shuffled = (list: number[]) => Int32Array.from(rng.shuffle(list));
-  stores.forEach((s, i) => (s.homeCustomers = shuffled(home[i]!)));
+  for (const [i, s] of stores.entries()) s.homeCustomers = shuffled(home[i]!);
   return {
     ids: customerIds,
     loyal,

@@ -107,7 +107,7 @@ describe("GET /v1/reports/customers", () => {
       .query({ from: "2026-10-01", to: "2026-11-01", period: "week" })
       .set("x-apikey", key);
     expect(customers.body.totals.net_sales).toBe(sales.body.totals.net_sales);
-    customers.body.data.forEach((row: any, i: number) => expect(row.net_sales).toBe(sales.body.data[i].net_sales));
+    for (const [i, row] of customers.body.data.entries()) expect(row.net_sales).toBe(sales.body.data[i].net_sales);
     const { rows } = await db.pool.query(
       `SELECT round(sum(subtotal - discount_total), 2)::text AS net,
               round(sum(subtotal - discount_total) FILTER (WHERE customer_id IS NOT NULL), 2)::text AS known
