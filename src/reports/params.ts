@@ -39,6 +39,16 @@ export const periodParam = z
     "Row per `day`, ISO `week` (Monday to Sunday) or calendar `month` of business dates. A period cut by the range is reported for its part inside [from, to) (see period_start/period_end).",
   );
 
+/** The range and period as asked, in a time-grouped report's answer. */
+export const answeredRange = {
+  from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
+  to: z.iso
+    .date()
+    .describe("The day after the range's last business day (exclusive), as asked.")
+    .meta({ example: "2026-11-01" }),
+  period: periodParam.unwrap().describe("The period each row covers."),
+};
+
 export const locationParam = z
   .guid()
   .optional()

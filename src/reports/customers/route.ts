@@ -5,7 +5,7 @@ import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.j
 import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportScope } from "../params.js";
-import { answer, reportFormat } from "../respond.js";
+import { answer, reportFigures, reportFormat } from "../respond.js";
 import {
   type CustomersPeriodRow,
   type CustomersReport,
@@ -16,13 +16,11 @@ import {
 } from "./schema.js";
 import { readCustomersReport } from "./sql.js";
 
-const figureNames = Object.keys(customerFigures) as (keyof typeof customerFigures)[];
-
 const periodColumns: CsvColumn<CustomersPeriodRow>[] = [
   { header: "period", value: (r) => r.period },
   { header: "period_start", value: (r) => r.period_start },
   { header: "period_end", value: (r) => r.period_end },
-  ...figureNames.map((name): CsvColumn<CustomersPeriodRow> => ({ header: name, value: (r) => r[name] })),
+  ...reportFigures(customerFigures).csvColumns<CustomersPeriodRow>(),
 ];
 
 const topColumns: CsvColumn<TopCustomer>[] = [
