@@ -39,6 +39,15 @@ export interface MerchantPlan {
 
 export type Advance = (phase: string, rows: number) => void;
 
+/** One merchant's seeding in progress: its transaction's client, plan, id, id stream and progress. */
+interface Seeding {
+  client: pg.PoolClient;
+  plan: MerchantPlan;
+  merchantId: string;
+  ids: IdGenerator;
+  advance: Advance;
+}
+
 /** Receipts per COPY batch: big enough to amortise a statement, small enough to bound memory. */
 const SALES_BATCH = 5000;
 
@@ -74,21 +83,13 @@ export async function seedMerchant(
     ),
   );
 
-  const stores = await seedStores(client, plan, merchantId, ids, stream("locations"));
-  const employees = await seedEmployees(client, plan, merchantId, ids, stream("employees"), stores);
-  const productIds = await seedProducts(client, plan, merchantId, ids, products, advance);
-  const inventoryItems = await seedInventory(
-    client,
-    plan,
-    merchantId,
-    ids,
-    stream("inventory"),
-    stores,
-    products,
-    productIds,
-    advance,
-  );
-  const customers = await seedCustomers(client, plan, merchantId, ids, stream("customers"), stores, advance);
+  // What every table's seeding shares: where it writes, for which merchant, and its ids.
+  const seeding: Seeding = { client, plan, merchantId, ids, advance };
+  const stores = await seedStores(seeding, stream("locations"));
+  const employees = await seedEmployees(seeding, stream("employees"), stores);
+  const productIds = await seedProducts(seeding, products);
+  const inventoryItems = await seedInventory(seeding, stream("inventory"), stores, products, productIds);
+  const customers = await seedCustomers(seeding, stream("customers"), stores);
   const salesProducts: SalesProduct[] = products.map((p, i) => ({
     id: productIds[i]!,
     unitCost: p.unitCost,
@@ -149,13 +150,8 @@ export async function seedMerchant(
   };
 }
 
-async function seedStores(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-): Promise<Store[]> {
+async function seedStores(seeding: Seeding, rng: Random): Promise<Store[]> {
+  const { client, plan, merchantId, ids } = seeding;
   const stores: Store[] = [];
   const rows = new RowBuffer();
   const brand = plan.name.replace(/\s*\(.*\)\s*$/, "");
@@ -220,14 +216,8 @@ async function seedStores(
   return stores;
 }
 
-async function seedEmployees(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-  stores: Store[],
-): Promise<number> {
+async function seedEmployees(seeding: Seeding, rng: Random, stores: Store[]): Promise<number> {
+  const { client, plan, merchantId, ids } = seeding;
   const rows = new RowBuffer();
   let count = 0;
   for (const store of stores) {
@@ -275,14 +265,8 @@ const PRODUCT_COLUMNS = [
   "archived",
 ] as const satisfies CopyColumn<"products">[];
 
-async function seedProducts(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  products: readonly ProductSeed[],
-  advance: Advance,
-): Promise<string[]> {
+async function seedProducts(seeding: Seeding, products: readonly ProductSeed[]): Promise<string[]> {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const rows = new RowBuffer();
   const productIds: string[] = [];
   for (const p of products) {
@@ -342,16 +326,13 @@ const INVENTORY_COLUMNS = [
  * price and msrp at or above it; sold-out items have quantity 0 and are not in stock.
  */
 async function seedInventory(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
+  seeding: Seeding,
   rng: Random,
   stores: Store[],
   products: readonly ProductSeed[],
   productIds: readonly string[],
-  advance: Advance,
 ): Promise<number> {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const rows = new RowBuffer();
   let count = 0;
   const lastSellable = products.findLastIndex((p) => !p.archived);
@@ -422,15 +403,8 @@ const CUSTOMER_COLUMNS = [
 ] as const satisfies CopyColumn<"customers">[];
 
 /** Streams customers into COPY, keeping only what the receipts need (id, home store, loyalty). */
-async function seedCustomers(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-  stores: Store[],
-  advance: Advance,
-) {
+async function seedCustomers(seeding: Seeding, rng: Random, stores: Store[]) {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const n = plan.customers;
   const customerIds: string[] = new Array<string>(n);
   const loyal = new Uint8Array(n);
