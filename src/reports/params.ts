@@ -1,8 +1,9 @@
 // Query parameters shared by the reports: a business-date range, the period rows are grouped by,
 // a location filter and the answer's format; with the rules that bind them.
 import { z } from "zod";
+import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { dateInput, REPORT_DAY_RANGE, type DateRange } from "../lib/instant.js";
+import { type DateRange, dateInput, REPORT_DAY_RANGE } from "../lib/instant.js";
 
 /** The longest range a report covers: a year and a month, so "the last 12 months" always fits. */
 export const MAX_REPORT_DAYS = 400;
@@ -38,6 +39,16 @@ export const periodParam = z
     "Row per `day`, ISO `week` (Monday to Sunday) or calendar `month` of business dates. A period cut by the range is reported for its part inside [from, to) (see period_start/period_end).",
   );
 
+/** The range and period as asked, in a time-grouped report's answer. */
+export const answeredRange = {
+  from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
+  to: z.iso
+    .date()
+    .describe("The day after the range's last business day (exclusive), as asked.")
+    .meta({ example: "2026-11-01" }),
+  period: periodParam.unwrap().describe("The period each row covers."),
+};
+
 export const locationParam = z
   .guid()
   .optional()
@@ -67,11 +78,12 @@ export function checkReportRange(query: { from: string; to: string }, ctx: z.Ref
 }
 
 /**
- * The locations a report covers, for `location_id = ANY($n)`: null for every location of the
- * merchant; otherwise the key's locations, narrowed to `location_id` when given (possibly none).
+ * Whose rows a report reads: the key's merchant and stores (db/tenant.ts), narrowed to `location_id`
+ * when asked (null: not narrowed). A location outside the key's has nothing to report: zeros.
  */
-export function reportLocations(auth: AuthContext, locationId: string | undefined): string[] | null {
-  if (auth.locationIds === null) return locationId ? [locationId] : null;
-  if (!locationId) return auth.locationIds;
-  return auth.locationIds.includes(locationId) ? [locationId] : [];
+export function reportScope(
+  auth: AuthContext,
+  locationId: string | undefined,
+): { tenant: Tenant; locationIds: string[] | null } {
+  return { tenant: tenantOf(auth), locationIds: locationId ? [locationId] : null };
 }

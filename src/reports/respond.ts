@@ -1,7 +1,7 @@
 // How a report answers: JSON (returned to the router) or a CSV download of its rows, chosen by
 // `format` or the Accept header; and the cap on the rows one answer may hold.
 import type { Request, Response } from "express";
-import { sendCsv, toCsv, wantsCsv, type CsvColumn } from "../lib/csv.js";
+import { type CsvColumn, sendCsv, toCsv, wantsCsv } from "../lib/csv.js";
 import { AppError } from "../lib/errors.js";
 import { countRowsServed } from "../metrics/http.js";
 
@@ -13,6 +13,27 @@ export const tooManyRows = () =>
     "unprocessable",
     `The report would have more than ${MAX_REPORT_ROWS} rows: narrow the range, use a longer period, or a coarser grouping.`,
   );
+
+/**
+ * A report's figures, named by its figure schema (the zod shape, whose key order is the order of the
+ * JSON fields and CSV columns): `of(row)` takes them from a statement's row (which also holds its
+ * period, group, ...), `csvColumns` are their CSV columns.
+ */
+export function reportFigures<K extends string>(schema: Record<K, unknown>) {
+  const names = Object.keys(schema) as K[];
+  return {
+    of: <R extends Record<K, unknown>>(row: R): Pick<R, K> =>
+      Object.fromEntries(names.map((name) => [name, row[name]])) as Pick<R, K>,
+    csvColumns: <R extends Record<K, string | number | null>>(): CsvColumn<R>[] =>
+      names.map((name) => ({ header: name, value: (row) => row[name] })),
+  };
+}
+
+/** The rows of a report's statement as answered; more than MAX_REPORT_ROWS (it fetched one more to tell) is a 422. */
+export function servedRows<S, R>(rows: S[], toRow: (row: S) => R): R[] {
+  if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();
+  return rows.map(toRow);
+}
 
 export interface ReportAnswer<R> {
   json: unknown;

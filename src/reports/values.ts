@@ -1,6 +1,8 @@
 // The value shapes of report figures: exact decimal strings (never floats), as PostgreSQL's
 // NUMERIC arithmetic produced them, and the period columns every time-grouped report shares.
+import { type RawBuilder, sql } from "kysely";
 import { z } from "zod";
+import type { Period } from "./params.js";
 
 export const money = (description: string, example = "1234.50") =>
   z
@@ -39,12 +41,22 @@ export const periodColumns = {
   period_end: businessDay("Business day after the period's last one inside the range, exclusive.", "2026-11-01"),
 };
 
+/** The range and period a time-grouped report asks for: statement values, never SQL text. */
+export interface PeriodRange {
+  period: Period;
+  /** First business day, inclusive (YYYY-MM-DD). */
+  from: string;
+  /** Business day after the last, exclusive (YYYY-MM-DD). */
+  to: string;
+}
+
 /**
- * SQL for a period's label, start and end (clipped to [from, to)), given `bucket` (the period's
- * first day, a date) and the SQL of the period's name and of the range's ends.
+ * SQL for a period's label, start and end (clipped to [from, to)), given `bucket` (the name of the
+ * period's first day, a date column of the report's own sub-select) and the range's values.
  */
-export function periodSql(bucket: string, period: string, from: string, to: string) {
-  return `CASE ${period} WHEN 'day' THEN to_char(${bucket}, 'YYYY-MM-DD') WHEN 'week' THEN to_char(${bucket}, 'IYYY-"W"IW') ELSE to_char(${bucket}, 'YYYY-MM') END AS period,
-       to_char(greatest(${bucket}, ${from}::date), 'YYYY-MM-DD') AS period_start,
-       to_char(least((${bucket} + ('1 ' || ${period})::interval)::date, ${to}::date), 'YYYY-MM-DD') AS period_end`;
+export function periodSql(bucket: string, { period, from, to }: PeriodRange): RawBuilder<unknown> {
+  const b = sql.raw(bucket);
+  return sql`CASE ${period}::text WHEN 'day' THEN to_char(${b}, 'YYYY-MM-DD') WHEN 'week' THEN to_char(${b}, 'IYYY-"W"IW') ELSE to_char(${b}, 'YYYY-MM') END AS period,
+       to_char(greatest(${b}, ${from}::date), 'YYYY-MM-DD') AS period_start,
+       to_char(least((${b} + ('1 ' || ${period}::text)::interval)::date, ${to}::date), 'YYYY-MM-DD') AS period_end`;
 }

@@ -85,7 +85,10 @@ export function holidayFactor(epochDay: number): number {
   const year = d.getUTCFullYear();
   const md = (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
   let tg = thanksgivingCache.get(year);
-  if (tg === undefined) thanksgivingCache.set(year, (tg = thanksgiving(year)));
+  if (tg === undefined) {
+    tg = thanksgiving(year);
+    thanksgivingCache.set(year, tg);
+  }
   if (epochDay === tg - 1) return 1.9;
   if (epochDay === tg) return 0.5;
   if (epochDay === tg + 1) return 1.3;

@@ -2,8 +2,9 @@
 // strains with their species, grades and sizes, with prices that follow size and grade.
 // Brands and suppliers are invented (no real company's name); strain names are the common
 // genetics names every menu uses.
-import { Random, pickWeighted } from "./random.js";
+
 import { shelfPriceCents } from "./money.js";
+import { pickWeighted, type Random } from "./random.js";
 
 export type Species = "indica" | "sativa" | "hybrid";
 export type ProductKind = "strain" | "edible" | "tincture" | "topical" | "accessory";
@@ -653,7 +654,10 @@ function makeFamily(
   brandSupplier: Map<string, readonly [string, string]>,
 ): Family {
   let supplier = brandSupplier.get(brand.name);
-  if (!supplier) brandSupplier.set(brand.name, (supplier = rng.pick(SUPPLIERS)));
+  if (!supplier) {
+    supplier = rng.pick(SUPPLIERS);
+    brandSupplier.set(brand.name, supplier);
+  }
   const grade = spec.graded ? pickWeighted<Grade>(rng, GRADE_MIX) : null;
   const gradeName = grade ? grade[0] : null;
   const gradeFactor = grade ? grade[1] : 1;
@@ -762,8 +766,7 @@ function makeProduct(
     unitCost,
     // Cheaper items sell more often (add-ons to a basket), which keeps the average ticket near
     // what dispensaries report with ~3 items a receipt.
-    popularity:
-      f.popularity * sizePopularity * Math.min(2.5, Math.pow(2500 / basePriceCents, 0.7)) * rng.between(0.7, 1.3),
+    popularity: f.popularity * sizePopularity * Math.min(2.5, (2500 / basePriceCents) ** 0.7) * rng.between(0.7, 1.3),
     spec,
   };
 }

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import type { Row, TableName } from "../db/sql.js";
 
 /** COPY text format's NULL. */
 export const NULL = "\\N";
@@ -67,15 +68,18 @@ export class RowBuffer {
   }
 }
 
+/** A column of `table` (from schema.prisma: a renamed column fails the typecheck where it is copied). */
+export type CopyColumn<T extends TableName> = keyof Row<T> & string;
+
 /**
  * COPY `source` (chunks of whole rows, each ending in a newline) into `table`; resolves once the server has
  * taken every row. `source` may be lazy (an async generator): pipeline() only pulls a new chunk
  * when the socket has room.
  */
-export async function copyInto(
+export async function copyInto<T extends TableName>(
   client: pg.PoolClient,
-  table: string,
-  columns: readonly string[],
+  table: T,
+  columns: readonly CopyColumn<T>[],
   source: Iterable<Buffer> | AsyncIterable<Buffer>,
 ): Promise<void> {
   const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(", ")}) FROM STDIN`;

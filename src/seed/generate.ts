@@ -3,9 +3,11 @@
 // Each phase draws from its own seeded stream, so e.g. the catalogue does not change when only
 // the number of customers does.
 import type pg from "pg";
+import { execute, qb, tenantStatement } from "../db/sql.js";
+import { Tenant } from "../db/tenant.js";
 import { DAY_MS, HOUR_MS, ZoneClock } from "./calendar.js";
 import { generateProducts, type ProductSeed } from "./catalog.js";
-import { bool, copyInto, NULL, RowBuffer, text, timestamp } from "./copy.js";
+import { bool, type CopyColumn, copyInto, NULL, RowBuffer, text, timestamp } from "./copy.js";
 import { IdGenerator } from "./ids.js";
 import {
   applyBasisPoints,
@@ -15,9 +17,9 @@ import {
   thousandthsToDecimal,
 } from "./money.js";
 import { generateCustomer, generateEmployee, latestAdultBirthday } from "./people.js";
-import { CITIES, STREET_NAMES, type City } from "./places.js";
-import { Random, WeightedPicker, pickWeighted } from "./random.js";
-import { LINE_ITEM_COLUMNS, SalesStream, TRANSACTION_COLUMNS, type SalesProduct, type SalesStore } from "./sales.js";
+import { CITIES, type City, STREET_NAMES } from "./places.js";
+import { pickWeighted, Random, WeightedPicker } from "./random.js";
+import { LINE_ITEM_COLUMNS, type SalesProduct, type SalesStore, SalesStream, TRANSACTION_COLUMNS } from "./sales.js";
 import type { SeedCounts } from "./types.js";
 
 export interface MerchantPlan {
@@ -36,6 +38,15 @@ export interface MerchantPlan {
 }
 
 export type Advance = (phase: string, rows: number) => void;
+
+/** One merchant's seeding in progress: its transaction's client, plan, id, id stream and progress. */
+interface Seeding {
+  client: pg.PoolClient;
+  plan: MerchantPlan;
+  merchantId: string;
+  ids: IdGenerator;
+  advance: Advance;
+}
 
 /** Receipts per COPY batch: big enough to amortise a statement, small enough to bound memory. */
 const SALES_BATCH = 5000;
@@ -63,23 +74,22 @@ export async function seedMerchant(
   }
 
   const merchantId = ids.at(windowStartMs - 90 * DAY_MS);
-  await client.query("INSERT INTO merchants (id, slug, name) VALUES ($1, $2, $3)", [merchantId, plan.slug, plan.name]);
-
-  const stores = await seedStores(client, plan, merchantId, ids, stream("locations"));
-  const employees = await seedEmployees(client, plan, merchantId, ids, stream("employees"), stores);
-  const productIds = await seedProducts(client, plan, merchantId, ids, products, advance);
-  const inventoryItems = await seedInventory(
+  const tenant = new Tenant(merchantId);
+  await execute(
     client,
-    plan,
-    merchantId,
-    ids,
-    stream("inventory"),
-    stores,
-    products,
-    productIds,
-    advance,
+    tenantStatement(
+      tenant,
+      qb.insertInto("merchants").values({ id: tenant.merchant, slug: plan.slug, name: plan.name }),
+    ),
   );
-  const customers = await seedCustomers(client, plan, merchantId, ids, stream("customers"), stores, advance);
+
+  // What every table's seeding shares: where it writes, for which merchant, and its ids.
+  const seeding: Seeding = { client, plan, merchantId, ids, advance };
+  const stores = await seedStores(seeding, stream("locations"));
+  const employees = await seedEmployees(seeding, stream("employees"), stores);
+  const productIds = await seedProducts(seeding, products);
+  const inventoryItems = await seedInventory(seeding, stream("inventory"), stores, products, productIds);
+  const customers = await seedCustomers(seeding, stream("customers"), stores);
   const salesProducts: SalesProduct[] = products.map((p, i) => ({
     id: productIds[i]!,
     unitCost: p.unitCost,
@@ -140,13 +150,8 @@ export async function seedMerchant(
   };
 }
 
-async function seedStores(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-): Promise<Store[]> {
+async function seedStores(seeding: Seeding, rng: Random): Promise<Store[]> {
+  const { client, plan, merchantId, ids } = seeding;
   const stores: Store[] = [];
   const rows = new RowBuffer();
   const brand = plan.name.replace(/\s*\(.*\)\s*$/, "");
@@ -211,14 +216,8 @@ async function seedStores(
   return stores;
 }
 
-async function seedEmployees(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-  stores: Store[],
-): Promise<number> {
+async function seedEmployees(seeding: Seeding, rng: Random, stores: Store[]): Promise<number> {
+  const { client, plan, merchantId, ids } = seeding;
   const rows = new RowBuffer();
   let count = 0;
   for (const store of stores) {
@@ -264,16 +263,10 @@ const PRODUCT_COLUMNS = [
   "cbd_percent",
   "custom_attributes",
   "archived",
-] as const;
+] as const satisfies CopyColumn<"products">[];
 
-async function seedProducts(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  products: readonly ProductSeed[],
-  advance: Advance,
-): Promise<string[]> {
+async function seedProducts(seeding: Seeding, products: readonly ProductSeed[]): Promise<string[]> {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const rows = new RowBuffer();
   const productIds: string[] = [];
   for (const p of products) {
@@ -326,23 +319,20 @@ const INVENTORY_COLUMNS = [
   "in_stock",
   "saleable",
   "archived",
-] as const;
+] as const satisfies CopyColumn<"inventory_items">[];
 
 /**
  * Each store carries most of the catalogue at its own price level. Unit cost is below the shelf
  * price and msrp at or above it; sold-out items have quantity 0 and are not in stock.
  */
 async function seedInventory(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
+  seeding: Seeding,
   rng: Random,
   stores: Store[],
   products: readonly ProductSeed[],
   productIds: readonly string[],
-  advance: Advance,
 ): Promise<number> {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const rows = new RowBuffer();
   let count = 0;
   const lastSellable = products.findLastIndex((p) => !p.archived);
@@ -410,18 +400,11 @@ const CUSTOMER_COLUMNS = [
   "gender",
   "loyalty_opt_in",
   "loyalty_changed_at",
-] as const;
+] as const satisfies CopyColumn<"customers">[];
 
 /** Streams customers into COPY, keeping only what the receipts need (id, home store, loyalty). */
-async function seedCustomers(
-  client: pg.PoolClient,
-  plan: MerchantPlan,
-  merchantId: string,
-  ids: IdGenerator,
-  rng: Random,
-  stores: Store[],
-  advance: Advance,
-) {
+async function seedCustomers(seeding: Seeding, rng: Random, stores: Store[]) {
+  const { client, plan, merchantId, ids, advance } = seeding;
   const n = plan.customers;
   const customerIds: string[] = new Array<string>(n);
   const loyal = new Uint8Array(n);
@@ -474,7 +457,7 @@ async function seedCustomers(
 
   // Who is a regular is independent of when they signed up: shuffle before "busiest first" lists.
   const shuffled = (list: number[]) => Int32Array.from(rng.shuffle(list));
-  stores.forEach((s, i) => (s.homeCustomers = shuffled(home[i]!)));
+  for (const [i, s] of stores.entries()) s.homeCustomers = shuffled(home[i]!);
   return {
     ids: customerIds,
     loyal,

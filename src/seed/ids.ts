@@ -3,7 +3,7 @@
 // time (a sale's transacted_at) and the random bits come from a seeded stream, so the same seed
 // gives the same ids and ids still sort by time, like Prisma's uuid(7) defaults.
 import { v7 } from "uuid";
-import { Random } from "./random.js";
+import type { Random } from "./random.js";
 
 export class IdGenerator {
   private readonly rng: Random;

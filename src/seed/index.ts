@@ -2,13 +2,17 @@
 // (never touching existing ones) with stores, budtenders, catalogue, inventory, customers and
 // 13 months of receipts, bulk-loaded with COPY. Used by the service's first start (the demo
 // merchant), by scripts/seed.ts and by benchmarks.
+import { sql } from "kysely";
 import type pg from "pg";
+import { execute, qb, reviewedStatement, run, type TableName } from "../db/sql.js";
+import { Tenant } from "../db/tenant.js";
+import { withTransaction } from "../lib/write-transaction.js";
 import { refreshMonthRollups, refreshReportRollups } from "../reports/rollups.js";
 import { seedMerchant } from "./generate.js";
-import type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
+import type { SeedCounts, SeededMerchant, SeedOptions, SeedProgress, SeedSummary } from "./types.js";
 
-export type { SeedCounts, SeedOptions, SeedProgress, SeedSummary, SeededMerchant } from "./types.js";
 export { checkSeedConsistency } from "./check.js";
+export type { SeedCounts, SeededMerchant, SeedOptions, SeedProgress, SeedSummary } from "./types.js";
 
 /** The sandbox merchant the service seeds on its first start: small enough to load in seconds. */
 export const DEMO_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
@@ -58,12 +62,24 @@ function monthsBefore(now: Date, months: number): number {
   return d.getTime();
 }
 
+/** Fresh statistics of these tables (names from the schema). */
+async function analyze(pool: pg.Pool, tables: TableName[]): Promise<void> {
+  await execute(pool, reviewedStatement("command", sql`ANALYZE ${sql.join(tables.map((t) => sql.table(t)))}`));
+}
+
 /** A slug nobody has: `base`, else base-2, base-3... */
 async function freeSlug(pool: pg.Pool, base: string, taken: Set<string>): Promise<string> {
-  const { rows } = await pool.query<{ slug: string }>("SELECT slug FROM merchants WHERE slug = $1 OR slug LIKE $2", [
-    base,
-    `${base.replace(/[\\%_]/g, "\\$&")}-%`,
-  ]);
+  const like = `${base.replace(/[\\%_]/g, "\\$&")}-%`;
+  const rows = await run(
+    pool,
+    reviewedStatement(
+      "command",
+      qb
+        .selectFrom("merchants")
+        .select("slug")
+        .where((eb) => eb.or([eb("slug", "=", base), eb("slug", "like", like)])),
+    ),
+  );
   for (const r of rows) taken.add(r.slug);
   let slug = base;
   for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
@@ -127,11 +143,8 @@ export async function seedDatabase(
     const slug = await freeSlug(pool, base, taken);
 
     // One database transaction per merchant: a failed seed leaves nothing half-made behind.
-    const client = await pool.connect();
-    let merchant: SeededMerchant;
-    try {
-      await client.query("BEGIN");
-      const { id, counts } = await seedMerchant(
+    const { id, counts } = await withTransaction(pool, (client) =>
+      seedMerchant(
         client,
         {
           index,
@@ -147,33 +160,35 @@ export async function seedDatabase(
           nowMs,
         },
         advance,
-      );
-      await client.query("COMMIT");
-      merchant = { id, slug, name };
-      for (const key of Object.keys(counts) as Array<keyof SeedCounts>) summary[key] += counts[key];
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      ),
+    );
+    const merchant: SeededMerchant = { id, slug, name };
+    for (const key of Object.keys(counts) as Array<keyof SeedCounts>) summary[key] += counts[key];
     summary.merchantsCreated.push(merchant);
   }
 
   // Fresh statistics, so the first queries over millions of new rows get good plans.
   onProgress?.({ phase: "analyze", done: 0, total: 1 });
-  await pool.query(
-    "ANALYZE merchants, locations, employees, products, inventory_items, customers, transactions, line_items",
-  );
+  await analyze(pool, [
+    "merchants",
+    "locations",
+    "employees",
+    "products",
+    "inventory_items",
+    "customers",
+    "transactions",
+    "line_items",
+  ]);
   onProgress?.({ phase: "analyze", done: 1, total: 1 });
 
   // The reports' rollups of every seeded day, built now rather than by the first reports.
   for (const [i, merchant] of summary.merchantsCreated.entries()) {
     onProgress?.({ phase: "report rollups", done: i, total: summary.merchantsCreated.length });
-    await refreshReportRollups(pool, merchant.id, null, null);
-    await refreshMonthRollups(pool, merchant.id, null, null);
+    const tenant = new Tenant(merchant.id);
+    await refreshReportRollups(pool, tenant, null, null);
+    await refreshMonthRollups(pool, tenant, null, null);
   }
-  await pool.query("ANALYZE sales_daily, sales_daily_lines, sales_monthly_lines, customer_first_sales");
+  await analyze(pool, ["sales_daily", "sales_daily_lines", "sales_monthly_lines", "customer_first_sales"]);
   onProgress?.({
     phase: "report rollups",
     done: summary.merchantsCreated.length,

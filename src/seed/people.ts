@@ -1,10 +1,11 @@
 // Budtenders and customers: names, contact details valid enough for the service's own
 // normalisation (E.164 phones that libphonenumber-js accepts, lower-case emails), birthdays of
 // adults, and loyalty consent with the time it was given.
+
+import { DAY_MS, epochDayOf, isoDate } from "./calendar.js";
 import type { City } from "./places.js";
 import { STREET_NAMES } from "./places.js";
-import { DAY_MS, isoDate, epochDayOf } from "./calendar.js";
-import { Random, pickWeighted } from "./random.js";
+import { pickWeighted, type Random } from "./random.js";
 
 export const FIRST_NAMES: readonly string[] = [
   "James",

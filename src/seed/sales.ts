@@ -6,19 +6,20 @@ import { setImmediate as nextTick } from "node:timers/promises";
 import {
   DAY_MS,
   HOUR_MS,
-  MINUTE_MS,
-  ZoneClock,
   holidayFactor,
   isoDate,
-  weekdayOf,
+  MINUTE_MS,
   WEEKDAY_FACTOR,
   WEEKDAY_HOURS,
   WEEKEND_HOURS,
+  weekdayOf,
+  type ZoneClock,
 } from "./calendar.js";
+import type { CopyColumn } from "./copy.js";
 import { NULL, RowBuffer } from "./copy.js";
 import type { IdGenerator } from "./ids.js";
 import { applyBasisPoints, centsToDecimal, tenThousandthsToDecimal } from "./money.js";
-import { Random, WeightedPicker, pickWeighted } from "./random.js";
+import { pickWeighted, type Random, WeightedPicker } from "./random.js";
 import type { SeedCounts } from "./types.js";
 
 export const TRANSACTION_COLUMNS = [
@@ -40,7 +41,7 @@ export const TRANSACTION_COLUMNS = [
   "tax_total",
   "total",
   "cost_total",
-] as const;
+] as const satisfies CopyColumn<"transactions">[];
 
 export const LINE_ITEM_COLUMNS = [
   "id",
@@ -64,7 +65,7 @@ export const LINE_ITEM_COLUMNS = [
   "tax",
   "line_total",
   "unit_cost",
-] as const;
+] as const satisfies CopyColumn<"line_items">[];
 
 /** Share of receipts that are refunds, of sales that are voided, of in-store sales with no customer. */
 export const REFUND_SHARE = 0.02;
@@ -179,7 +180,7 @@ interface PendingRefund {
 
 /** Draws a busy-first index: u^2.5 puts ~40% of visits on the busiest 10% (regulars). */
 function skewedIndex(rng: Random, length: number): number {
-  return Math.floor(length * Math.pow(rng.float(), 2.5));
+  return Math.floor(length * rng.float() ** 2.5);
 }
 
 export class SalesStream {
@@ -281,7 +282,10 @@ export class SalesStream {
     const plan = new Map<number, number[]>();
     for (const cell of cells) {
       let perStore = plan.get(cell.day);
-      if (!perStore) plan.set(cell.day, (perStore = stores.map(() => 0)));
+      if (!perStore) {
+        perStore = stores.map(() => 0);
+        plan.set(cell.day, perStore);
+      }
       perStore[cell.store]! += cell.count;
     }
     return [...plan.entries()].sort((a, b) => a[0] - b[0]).map(([day, perStore]) => ({ day, perStore }));
@@ -373,7 +377,10 @@ export class SalesStream {
 
   private businessDate(day: number): string {
     let date = this.dates.get(day);
-    if (date === undefined) this.dates.set(day, (date = isoDate(day)));
+    if (date === undefined) {
+      date = isoDate(day);
+      this.dates.set(day, date);
+    }
     return date;
   }
 

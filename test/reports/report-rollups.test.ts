@@ -5,12 +5,14 @@ import path from "node:path";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../../src/db/schema-engine.js";
+import { Tenant } from "../../src/db/tenant.js";
 import { refreshReportRollups } from "../../src/reports/rollups.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "100000" } });
 const merchant = await makeMerchant(db);
+const tenant = new Tenant(merchant.id);
 const denver = await makeLocation(db, merchant.id, { name: "Denver", timeZone: "America/Denver" });
 const brooklyn = await makeLocation(db, merchant.id, { name: "Brooklyn", timeZone: "America/New_York" });
 const { key } = await makeKey(db, merchant.id, { scopes: ["pos:write", "reports:read"] });
@@ -39,11 +41,11 @@ describe("the report rollups' stale marks", () => {
     await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-10-07T03:30:00Z") });
     expect(await stale()).toEqual(["2026-10-05 Denver", "2026-10-06 Brooklyn"]);
 
-    expect(await refreshReportRollups(db.pool, merchant.id, null, null)).toBe(2);
+    expect(await refreshReportRollups(db.pool, tenant, null, null)).toBe(2);
     expect(await stale()).toEqual([]);
     expect(await rollupDays()).toEqual(["2026-10-05", "2026-10-06"]);
     // Nothing left to do: a second refresh rebuilds nothing.
-    expect(await refreshReportRollups(db.pool, merchant.id, null, null)).toBe(0);
+    expect(await refreshReportRollups(db.pool, tenant, null, null)).toBe(0);
   });
 
   it("when a report asks for one range, then only that range is rebuilt; other marked days wait for their own report", async () => {
@@ -56,7 +58,7 @@ describe("the report rollups' stale marks", () => {
     expect(res.status).toBe(200);
     expect(res.body.totals.receipts).toBe(3);
     expect(await stale()).toEqual(["2026-09-10 Denver"]);
-    await refreshReportRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, tenant, null, null);
   });
 
   it("when a product is created for SKUs already sold, then linking their lines marks nothing (no figure changes)", async () => {
@@ -64,7 +66,7 @@ describe("the report rollups' stale marks", () => {
       transactedAt: new Date("2026-10-21T18:00:00Z"),
       lines: [{ sku: "LATE-1", quantity: "1" }],
     });
-    await refreshReportRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, tenant, null, null);
     const res = await request(app)
       .put("/v1/inventory")
       .set("x-apikey", key)
@@ -82,7 +84,7 @@ describe("the report rollups' stale marks", () => {
 
   it("when a receipt is voided, then its day is marked; when only its body hash changes, nothing is", async () => {
     const sale = await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-10-22T18:00:00Z") });
-    await refreshReportRollups(db.pool, merchant.id, null, null);
+    await refreshReportRollups(db.pool, tenant, null, null);
     await db.pool.query("UPDATE transactions SET body_hash = 'changed' WHERE id = $1", [sale.id]);
     expect(await stale()).toEqual([]);
     await db.pool.query("UPDATE transactions SET status = 'voided', voided_at = now() WHERE id = $1", [sale.id]);

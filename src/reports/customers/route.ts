@@ -1,27 +1,26 @@
 // GET /v1/reports/customers: new and returning customers per period, top customers by spend, and
 // the share of sales that names a customer (the only sales AIQ can use).
-import { outOfRangeResponse } from "../../lib/instant.js";
+
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
-import { reportLocations } from "../params.js";
-import { answer, reportFormat } from "../respond.js";
+import { reportScope } from "../params.js";
+import { answer, reportFigures, reportFormat } from "../respond.js";
 import {
+  type CustomersPeriodRow,
+  type CustomersReport,
   customerFigures,
   customersReportQuery,
   customersReportSchema,
-  type CustomersPeriodRow,
-  type CustomersReport,
   type TopCustomer,
 } from "./schema.js";
 import { readCustomersReport } from "./sql.js";
-
-const figureNames = Object.keys(customerFigures) as (keyof typeof customerFigures)[];
 
 const periodColumns: CsvColumn<CustomersPeriodRow>[] = [
   { header: "period", value: (r) => r.period },
   { header: "period_start", value: (r) => r.period_start },
   { header: "period_end", value: (r) => r.period_end },
-  ...figureNames.map((name): CsvColumn<CustomersPeriodRow> => ({ header: name, value: (r) => r[name] })),
+  ...reportFigures(customerFigures).csvColumns<CustomersPeriodRow>(),
 ];
 
 const topColumns: CsvColumn<TopCustomer>[] = [
@@ -102,11 +101,10 @@ export const customersReportRoute = defineRoute({
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
     const result = await readCustomersReport(db.pool, {
-      merchantId: auth.merchantId,
+      ...reportScope(auth, query.location_id),
       from: query.from,
       to: query.to,
       period: query.period,
-      locationIds: reportLocations(auth, query.location_id),
       top: query.top,
     });
     const report: CustomersReport = {

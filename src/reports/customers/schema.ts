@@ -1,7 +1,7 @@
 // GET /v1/reports/customers: its query and answer, with the definition of every figure.
 import { z } from "zod";
 import { wholeNumber } from "../../lib/validation.js";
-import { checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
+import { answeredRange, checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
 import { businessDay, count, money, percent, periodColumns } from "../values.js";
 
 export const customersReportQuery = z
@@ -66,12 +66,7 @@ export const topCustomerSchema = z.object({
 });
 
 export const customersReportSchema = z.object({
-  from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
-  to: z.iso
-    .date()
-    .describe("The day after the range's last business day (exclusive), as asked.")
-    .meta({ example: "2026-11-01" }),
-  period: periodParam.unwrap().describe("The period each row covers."),
+  ...answeredRange,
   totals: z
     .object(customerFigures)
     .describe("The whole range: customers counted once, new_customers those whose first purchase falls in the range."),

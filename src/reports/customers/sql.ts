@@ -9,24 +9,41 @@
 // Speed: the range is read through transactions(merchant_id, business_date, location_id); each
 // buyer's first purchase comes from the customer_first_sales rollup (see the migration
 // 20261127030000_report_rollups), brought up to date first for every day before the range's end.
-import type pg from "pg";
+import { type RawBuilder, sql } from "kysely";
+import { columnsOf, type Executor, first, tenantStatement } from "../../db/sql.js";
+import type { Tenant } from "../../db/tenant.js";
 import type { Period } from "../params.js";
 import { refreshReportRollups } from "../rollups.js";
 import { periodSql } from "../values.js";
-import type { CustomersPeriodRow, TopCustomer } from "./schema.js";
+import type { CustomersReport } from "./schema.js";
 
 export interface CustomersQuery {
-  merchantId: string;
+  tenant: Tenant;
   from: string;
   to: string;
   period: Period;
+  /** Narrows the key's locations to these (null: no narrowing). */
   locationIds: string[] | null;
   top: number;
 }
 
-type Figures = Omit<CustomersPeriodRow, "period" | "period_start" | "period_end">;
+/** The statement's one row: PostgreSQL-rendered JSON in the answer's own shapes (figures as text). */
+type CustomersSqlRow = {
+  totals: CustomersReport["totals"];
+  periods: CustomersReport["data"];
+  top_customers: CustomersReport["top_customers"];
+};
 
-const figures = (source: string) => `
+const t = columnsOf("transactions", "t");
+const c = columnsOf("customers", "c");
+/** customer_first_sales, as `f` (and `e` for the earlier first sales). */
+const firstSale = (alias: "f" | "e") => columnsOf("customer_first_sales", alias);
+const f = firstSale("f");
+const e = firstSale("e");
+const raw = (text: string) => sql.raw(text);
+
+const figures = (source: string) =>
+  raw(`
          'customers', ${source}.customers::int,
          'new_customers', ${source}.new_customers::int,
          'returning_customers', (${source}.customers - ${source}.new_customers)::int,
@@ -35,19 +52,24 @@ const figures = (source: string) => `
          'known_customer_receipt_share', CASE WHEN ${source}.receipts > 0 THEN round(100.0 * ${source}.known_receipts / ${source}.receipts, 2)::text END,
          'net_sales', round(${source}.net_sales, 2)::text,
          'known_customer_net_sales', round(${source}.known_net_sales, 2)::text,
-         'known_customer_sales_share', CASE WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text END`;
+         'known_customer_sales_share', CASE WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text END`);
 
-// $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 top.
-const customersSql = `
+function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
+  const from = sql`${q.from}::date`;
+  const to = sql`${q.to}::date`;
+  const period = sql`${q.period}::text`;
+  /** The merchant (and the key's stores) of `alias`, narrowed to the asked locations. */
+  const scope = (alias: "t" | "f" | "e") =>
+    sql`${q.tenant.where(alias)} AND (${q.locationIds}::uuid[] IS NULL OR ${raw(columnsOf("customer_first_sales", alias).location_id)} = ANY(${q.locationIds}::uuid[]))`;
+  return sql<CustomersSqlRow>`
 WITH rec AS (
-  SELECT t.customer_id, t.kind = 'sale' AS is_sale,
-         date_trunc($4, t.business_date::timestamp)::date AS bucket,
-         t.subtotal - t.discount_total AS net
+  SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
+         date_trunc(${period}, ${raw(t.business_date)}::timestamp)::date AS bucket,
+         ${raw(t.subtotal)} - ${raw(t.discount_total)} AS net
   FROM transactions t
-  WHERE t.merchant_id = $1
-    AND t.business_date >= $2::date AND t.business_date < $3::date
-    AND t.status = 'completed' AND t.deleted_at IS NULL
-    AND ($5::uuid[] IS NULL OR t.location_id = ANY($5::uuid[]))
+  WHERE ${scope("t")}
+    AND ${raw(t.business_date)} >= ${from} AND ${raw(t.business_date)} < ${to}
+    AND ${raw(t.status)} = 'completed' AND ${raw(t.deleted_at)} IS NULL
 ),
 -- One row per known customer and period, then per customer: counting customers is then counting
 -- rows (no count(DISTINCT), which sorts every receipt).
@@ -66,17 +88,15 @@ buyers AS (
 -- at another. That first sale is their first in the range, so its period is where they are new.
 -- (A range of the rollup's index, not a lookup per buyer.)
 newcomers AS (
-  SELECT date_trunc($4, first_day::timestamp)::date AS bucket, count(*) AS new_customers
+  SELECT date_trunc(${period}, first_day::timestamp)::date AS bucket, count(*) AS new_customers
   FROM (
-    SELECT f.customer_id, min(f.first_date) AS first_day
+    SELECT ${raw(f.customer_id)}, min(${raw(f.first_date)}) AS first_day
     FROM customer_first_sales f
-    WHERE f.merchant_id = $1 AND f.first_date >= $2::date AND f.first_date < $3::date
-      AND ($5::uuid[] IS NULL OR f.location_id = ANY($5::uuid[]))
+    WHERE ${scope("f")} AND ${raw(f.first_date)} >= ${from} AND ${raw(f.first_date)} < ${to}
       AND NOT EXISTS (
         SELECT 1 FROM customer_first_sales e
-        WHERE e.merchant_id = $1 AND e.customer_id = f.customer_id AND e.first_date < $2::date
-          AND ($5::uuid[] IS NULL OR e.location_id = ANY($5::uuid[])))
-    GROUP BY f.customer_id
+        WHERE ${scope("e")} AND ${raw(e.customer_id)} = ${raw(f.customer_id)} AND ${raw(e.first_date)} < ${from})
+    GROUP BY ${raw(f.customer_id)}
   ) n
   GROUP BY 1
 ),
@@ -106,34 +126,30 @@ periods AS (
   SELECT p.bucket::date AS bucket, coalesce(a.receipts, 0) AS receipts, coalesce(a.known_receipts, 0) AS known_receipts,
          coalesce(a.customers, 0) AS customers, coalesce(a.new_customers, 0) AS new_customers,
          coalesce(a.net_sales, 0) AS net_sales, coalesce(a.known_net_sales, 0) AS known_net_sales
-  FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
+  FROM generate_series(date_trunc(${period}, ${from}::timestamp), (${to} - 1)::timestamp, ('1 ' || ${period})::interval) AS p(bucket)
   LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total
 ),
 spenders AS (
   SELECT b.customer_id, b.receipts, b.net_sales,
-         (SELECT min(f.first_date) FROM customer_first_sales f
-          WHERE f.merchant_id = $1 AND f.customer_id = b.customer_id
-            AND ($5::uuid[] IS NULL OR f.location_id = ANY($5::uuid[]))) AS first_day
-  FROM (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT $6) b
+         (SELECT min(${raw(f.first_date)}) FROM customer_first_sales f
+          WHERE ${scope("f")} AND ${raw(f.customer_id)} = b.customer_id) AS first_day
+  FROM (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT ${q.top}) b
 )
 SELECT
   (SELECT json_agg(json_build_object(${figures("t")}))->0 FROM agg t WHERE t.is_total) AS totals,
   (SELECT coalesce(json_agg(json_build_object(
      'period', x.period, 'period_start', x.period_start, 'period_end', x.period_end, ${figures("x")}) ORDER BY x.bucket), '[]')
-   FROM (SELECT p.*, ${periodSql("p.bucket", "$4", "$2", "$3")} FROM periods p) x) AS periods,
+   FROM (SELECT p.*, ${periodSql("p.bucket", q)} FROM periods p) x) AS periods,
   (SELECT coalesce(json_agg(json_build_object(
-     'rank', s.rank, 'customer_id', s.customer_id, 'pos_user', c.pos_user, 'first_name', c.first_name, 'last_name', c.last_name,
+     'rank', s.rank, 'customer_id', s.customer_id, 'pos_user', ${raw(c.pos_user)}, 'first_name', ${raw(c.first_name)}, 'last_name', ${raw(c.last_name)},
      'receipts', s.receipts::int, 'net_sales', round(s.net_sales, 2)::text, 'first_purchase_date', to_char(s.first_day, 'YYYY-MM-DD'))
      ORDER BY s.rank), '[]')
    FROM (SELECT *, row_number() OVER (ORDER BY net_sales DESC, customer_id) AS rank FROM spenders) s
-   JOIN customers c ON c.id = s.customer_id) AS top_customers`;
+   JOIN customers c ON ${raw(c.id)} = s.customer_id) AS top_customers`;
+}
 
-export async function readCustomersReport(pool: pg.Pool, q: CustomersQuery) {
+export async function readCustomersReport(db: Executor, q: CustomersQuery): Promise<CustomersSqlRow> {
   // A first purchase can be any day before the range's end, so every stale day up to it is rebuilt.
-  await refreshReportRollups(pool, q.merchantId, null, q.to);
-  const { rows } = await pool.query<{ totals: Figures; periods: CustomersPeriodRow[]; top_customers: TopCustomer[] }>(
-    customersSql,
-    [q.merchantId, q.from, q.to, q.period, q.locationIds, q.top],
-  );
-  return rows[0]!;
+  await refreshReportRollups(db, q.tenant, null, q.to);
+  return (await first(db, tenantStatement(q.tenant, customersSql(q))))!;
 }

@@ -2,30 +2,24 @@
 // low-stock and out-of-stock counts.
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
 import { defineRoute } from "../../lib/route.js";
-import { reportLocations } from "../params.js";
-import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { inventoryReportQuery, inventoryReportSchema, type InventoryReport, type InventoryRow } from "./schema.js";
-import { readInventoryReport, type InventorySqlRow } from "./sql.js";
+import { reportScope } from "../params.js";
+import { answer, MAX_REPORT_ROWS, reportFigures, reportFormat, servedRows } from "../respond.js";
+import {
+  type InventoryReport,
+  type InventoryRow,
+  inventoryFigures,
+  inventoryReportQuery,
+  inventoryReportSchema,
+} from "./schema.js";
+import { readInventoryReport } from "./sql.js";
 
-const figuresOf = (row: InventorySqlRow) => ({
-  items: row.items,
-  units_on_hand: row.units_on_hand,
-  value_at_cost: row.value_at_cost,
-  value_at_price: row.value_at_price,
-  potential_margin: row.potential_margin,
-  items_without_cost: row.items_without_cost,
-  items_without_price: row.items_without_price,
-  low_stock_items: row.low_stock_items,
-  out_of_stock_items: row.out_of_stock_items,
-});
-
-const figureNames = Object.keys(figuresOf({} as InventorySqlRow)) as (keyof ReturnType<typeof figuresOf>)[];
+const figures = reportFigures(inventoryFigures);
 
 const csvColumns: CsvColumn<InventoryRow>[] = [
   { header: "location_id", value: (r) => r.location_id },
   { header: "location_name", value: (r) => r.location_name, text: true },
   { header: "category", value: (r) => r.category, text: true },
-  ...figureNames.map((name): CsvColumn<InventoryRow> => ({ header: name, value: (r) => r[name] })),
+  ...figures.csvColumns<InventoryRow>(),
 ];
 
 const example: InventoryReport = {
@@ -96,24 +90,22 @@ export const inventoryReportRoute = defineRoute({
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readInventoryReport(db.pool, {
-      merchantId: auth.merchantId,
+      ...reportScope(auth, query.location_id),
       groupBy: query.group_by,
       lowStockThreshold: query.low_stock_threshold,
-      locationIds: reportLocations(auth, query.location_id),
       maxRows: MAX_REPORT_ROWS,
     });
-    if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();
-    const data: InventoryRow[] = rows.map((row) => ({
+    const data: InventoryRow[] = servedRows(rows, (row) => ({
       location_id: row.location_id,
       location_name: row.location_name,
       category: row.category,
-      ...figuresOf(row),
+      ...figures.of(row),
     }));
     const report: InventoryReport = {
       as_of: totals.as_of,
       group_by: query.group_by,
       low_stock_threshold: query.low_stock_threshold,
-      totals: figuresOf(totals),
+      totals: figures.of(totals),
       data,
     };
     const filename = `inventory_${totals.as_of.slice(0, 10)}_by_${query.group_by}.csv`;

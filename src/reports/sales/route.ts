@@ -1,29 +1,15 @@
 // GET /v1/reports/sales: receipts, units, gross and net sales, discounts, refunds, tax, cost and
 // margin over a business-date range, by day, week or month, optionally split by a dimension.
-import { outOfRangeResponse } from "../../lib/instant.js";
+
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
-import { reportLocations } from "../params.js";
-import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { salesReportQuery, salesReportSchema, type SalesReport, type SalesRow } from "./schema.js";
-import { readSalesReport, type SalesFiguresRow } from "./sql.js";
+import { reportScope } from "../params.js";
+import { answer, MAX_REPORT_ROWS, reportFigures, reportFormat, servedRows } from "../respond.js";
+import { type SalesReport, type SalesRow, salesFigures, salesReportQuery, salesReportSchema } from "./schema.js";
+import { readSalesReport } from "./sql.js";
 
-const figuresOf = (row: SalesFiguresRow) => ({
-  receipts: row.receipts,
-  units: row.units,
-  gross_sales: row.gross_sales,
-  discounts: row.discounts,
-  refunds: row.refunds,
-  net_sales: row.net_sales,
-  tax: row.tax,
-  cost: row.cost,
-  margin: row.margin,
-  margin_percent: row.margin_percent,
-  average_basket: row.average_basket,
-  lines_without_cost: row.lines_without_cost,
-});
-
-const figureNames = Object.keys(figuresOf({} as SalesFiguresRow)) as (keyof SalesFiguresRow)[];
+const figures = reportFigures(salesFigures);
 
 const csvColumns: CsvColumn<SalesRow>[] = [
   { header: "period", value: (r) => r.period },
@@ -31,7 +17,7 @@ const csvColumns: CsvColumn<SalesRow>[] = [
   { header: "period_end", value: (r) => r.period_end },
   { header: "group_key", value: (r) => r.group_key, text: true },
   { header: "group_name", value: (r) => r.group_name, text: true },
-  ...figureNames.map((name): CsvColumn<SalesRow> => ({ header: name, value: (r) => r[name] })),
+  ...figures.csvColumns<SalesRow>(),
 ];
 
 const example: SalesReport = {
@@ -132,29 +118,27 @@ export const salesReportRoute = defineRoute({
   handler: async ({ db, auth, query, req, res }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readSalesReport(db.pool, {
-      merchantId: auth.merchantId,
+      ...reportScope(auth, query.location_id),
       from: query.from,
       to: query.to,
       period: query.period,
       groupBy: query.group_by,
-      locationIds: reportLocations(auth, query.location_id),
       maxRows: MAX_REPORT_ROWS,
     });
-    if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();
-    const data: SalesRow[] = rows.map((row) => ({
+    const data: SalesRow[] = servedRows(rows, (row) => ({
       period: row.period!,
       period_start: row.period_start!,
       period_end: row.period_end!,
       group_key: row.group_key,
       group_name: row.group_name,
-      ...figuresOf(row),
+      ...figures.of(row),
     }));
     const report: SalesReport = {
       from: query.from,
       to: query.to,
       period: query.period,
       group_by: query.group_by ?? null,
-      totals: figuresOf(totals),
+      totals: figures.of(totals),
       data,
     };
     const filename = `sales_${query.from}_${query.to}_${query.period}${query.group_by ? `_by_${query.group_by}` : ""}.csv`;

@@ -1,6 +1,6 @@
 // GET /v1/reports/sales: its query and answer, with the definition of every figure.
 import { z } from "zod";
-import { checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
+import { answeredRange, checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
 import { count, money, percent, periodColumns, quantity } from "../values.js";
 
 export const SALES_GROUPS = ["location", "category", "brand", "product", "employee"] as const;
@@ -75,12 +75,7 @@ export const salesRowSchema = z.object({
 });
 
 export const salesReportSchema = z.object({
-  from: z.iso.date().describe("The range's first business day (inclusive), as asked.").meta({ example: "2026-10-01" }),
-  to: z.iso
-    .date()
-    .describe("The day after the range's last business day (exclusive), as asked.")
-    .meta({ example: "2026-11-01" }),
-  period: periodParam.unwrap().describe("The period each row covers."),
+  ...answeredRange,
   group_by: z
     .enum(SALES_GROUPS)
     .nullable()

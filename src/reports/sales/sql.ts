@@ -15,17 +15,25 @@
 // Receipts under a line grouping: sales_daily_lines counts, per day, the receipts with a line in
 // the group; a receipt is on one day at one store, so those counts add up across days and stores.
 // The totals always come from sales_daily, where each receipt counts once.
-import type pg from "pg";
+import { type RawBuilder, sql } from "kysely";
+import { columnsOf, type Executor, type Row, run, tenantStatement } from "../../db/sql.js";
+import type { Tenant } from "../../db/tenant.js";
 import type { Period } from "../params.js";
-import { periodSql } from "../values.js";
 import { refreshMonthRollups, refreshReportRollups } from "../rollups.js";
-import type { SalesGroup } from "./schema.js";
+import { periodSql } from "../values.js";
+import type { SalesGroup, SalesRow } from "./schema.js";
 
 /** Groupings read from sales_daily_lines (what only lines carry); the others from sales_daily. */
 type LineGroup = Extract<SalesGroup, "category" | "brand" | "product">;
 type ReceiptGroup = Exclude<SalesGroup, LineGroup>;
 const isLineGroup = (group: SalesGroup): group is LineGroup =>
   group === "category" || group === "brand" || group === "product";
+
+const daily = columnsOf("sales_daily", "r");
+const dailyLines = columnsOf("sales_daily_lines", "r");
+const monthlyLines = columnsOf("sales_monthly_lines", "r");
+const location = columnsOf("locations", "l");
+const employee = columnsOf("employees", "e");
 
 /**
  * The receipt-level groupings: the rollup column that is the group's key, and how the grouped
@@ -34,49 +42,60 @@ const isLineGroup = (group: SalesGroup): group is LineGroup =>
  */
 const receiptGroups: Record<ReceiptGroup | "none", { key: string; name: string; join?: string }> = {
   none: { key: "NULL::text", name: "NULL::text" },
-  location: { key: "r.location_id::text", name: "l.name", join: "LEFT JOIN locations l ON l.id = g.group_key::uuid" },
+  location: {
+    key: `${daily.location_id}::text`,
+    name: location.name,
+    join: `LEFT JOIN locations l ON ${location.id} = g.group_key::uuid`,
+  },
   employee: {
-    key: "r.employee_id::text",
-    name: "nullif(concat_ws(' ', e.first_name, e.last_name), '')",
-    join: "LEFT JOIN employees e ON e.id = g.group_key::uuid",
+    key: `${daily.employee_id}::text`,
+    name: `nullif(concat_ws(' ', ${employee.first_name}, ${employee.last_name}), '')`,
+    join: `LEFT JOIN employees e ON ${employee.id} = g.group_key::uuid`,
   },
 };
 
 export interface SalesQuery {
-  merchantId: string;
+  tenant: Tenant;
   from: string;
   to: string;
   period: Period;
   groupBy: SalesGroup | undefined;
-  /** null: every location of the merchant. */
+  /** Narrows the key's locations to these (null: no narrowing). */
   locationIds: string[] | null;
   /** Most rows served; one more is fetched to tell that there are more. */
   maxRows: number;
 }
 
-export interface SalesFiguresRow {
-  receipts: number;
-  units: string;
-  gross_sales: string;
-  discounts: string;
-  refunds: string;
-  net_sales: string;
-  tax: string;
-  cost: string;
-  margin: string;
-  margin_percent: string | null;
-  average_basket: string | null;
-  lines_without_cost: number;
-}
+/** The figures of a row: computed as text (exact decimals) and ints, exactly as the API answers them. */
+export type SalesFiguresRow = Omit<SalesRow, "period" | "period_start" | "period_end" | "group_key" | "group_name">;
 
-export interface SalesSqlRow extends SalesFiguresRow {
+/** A row of the statement: the totals row (is_total) has no period or group. */
+export type SalesSqlRow = SalesFiguresRow & {
   is_total: boolean;
   period: string | null;
   period_start: string | null;
   period_end: string | null;
-  group_key: string | null;
-  group_name: string | null;
-}
+  group_key: Row<"sales_daily_lines">["group_key"];
+  group_name: Row<"sales_daily_lines">["group_name"];
+};
+
+/** The figures every rollup table holds under the same names (src's columns). */
+const FIGURE_COLUMNS = [
+  "is_sale",
+  "receipts",
+  "units",
+  "gross",
+  "discount",
+  "tax",
+  "cost",
+  "lines_without_cost",
+] as const satisfies (keyof Row<"sales_daily"> & keyof Row<"sales_daily_lines"> & keyof Row<"sales_monthly_lines">)[];
+type FigureColumn = (typeof FIGURE_COLUMNS)[number];
+const f = Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, c])) as { [C in FigureColumn]: C };
+const FIGURES = sql.raw(FIGURE_COLUMNS.map((c) => `r.${c}`).join(", "));
+
+/** src's day column (the first branch's name, under UNION ALL too). */
+const DAY = "business_date" satisfies keyof Row<"sales_daily"> & keyof Row<"sales_daily_lines">;
 
 /** The summed figures, in the order SUMS computes them. */
 const FIGURE_LIST = [
@@ -88,28 +107,42 @@ const FIGURE_LIST = [
   "tax",
   "cost",
   "lines_without_cost",
-] as const;
-const FIGURE_NAMES = FIGURE_LIST.map((f) => `g.${f}`).join(", ");
-
-const FIGURES = "r.is_sale, r.receipts, r.units, r.gross, r.discount, r.tax, r.cost, r.lines_without_cost";
-const IN_RANGE = `r.merchant_id = $1 AND r.business_date >= $2::date AND r.business_date < $3::date
-    AND ($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))`;
+] as const satisfies (keyof SalesFiguresRow)[];
+const FIGURE_NAMES = sql.raw(FIGURE_LIST.map((name) => `g.${name}`).join(", "));
 
 /** The figures of a set of rollup rows; refunds are the value of refund lines, as a positive amount. */
-const SUMS = `coalesce(sum(receipts) FILTER (WHERE is_sale), 0) AS receipts,
-         coalesce(sum(units) FILTER (WHERE is_sale), 0) AS units,
-         coalesce(sum(gross) FILTER (WHERE is_sale), 0) AS gross_sales,
-         coalesce(sum(discount) FILTER (WHERE is_sale), 0) AS discounts,
-         coalesce(-sum(gross - discount) FILTER (WHERE NOT is_sale), 0) AS refunds,
-         coalesce(sum(tax), 0) AS tax,
-         coalesce(sum(cost), 0) AS cost,
-         coalesce(sum(lines_without_cost), 0) AS lines_without_cost`;
+const SUMS = sql.raw(`coalesce(sum(${f.receipts}) FILTER (WHERE ${f.is_sale}), 0) AS receipts,
+         coalesce(sum(${f.units}) FILTER (WHERE ${f.is_sale}), 0) AS units,
+         coalesce(sum(${f.gross}) FILTER (WHERE ${f.is_sale}), 0) AS gross_sales,
+         coalesce(sum(${f.discount}) FILTER (WHERE ${f.is_sale}), 0) AS discounts,
+         coalesce(-sum(${f.gross} - ${f.discount}) FILTER (WHERE NOT ${f.is_sale}), 0) AS refunds,
+         coalesce(sum(${f.tax}), 0) AS tax,
+         coalesce(sum(${f.cost}), 0) AS cost,
+         coalesce(sum(${f.lines_without_cost}), 0) AS lines_without_cost`);
 
-// The whole calendar months of [$2, $3): [MONTHS_FROM, MONTHS_TO) when MONTHS_FROM < MONTHS_TO.
-const MONTHS_FROM = "(date_trunc('month', ($2::date - 1)::timestamp) + interval '1 month')::date";
-const MONTHS_TO = "date_trunc('month', $3::date::timestamp)::date";
-const HAS_MONTHS = `${MONTHS_FROM} < ${MONTHS_TO}`;
-const LOCATIONS = "($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))";
+/** The statement's values, each written where it is used (a statement's parameters are never numbered by hand). */
+function rangeOf(q: SalesQuery) {
+  const from = sql`${q.from}::date`;
+  const to = sql`${q.to}::date`;
+  // The whole calendar months of [from, to): [monthsFrom, monthsTo) when monthsFrom < monthsTo.
+  const monthsFrom = sql`(date_trunc('month', (${from} - 1)::timestamp) + interval '1 month')::date`;
+  const monthsTo = sql`date_trunc('month', ${to}::timestamp)::date`;
+  return {
+    from,
+    to,
+    period: sql`${q.period}::text`,
+    monthsFrom,
+    monthsTo,
+    hasMonths: sql`${monthsFrom} < ${monthsTo}`,
+    /** The merchant (and the key's stores), narrowed to the asked locations; `r` is the rollup. */
+    scope: () =>
+      sql`${q.tenant.where("r")} AND (${q.locationIds}::uuid[] IS NULL OR ${sql.raw(daily.location_id)} = ANY(${q.locationIds}::uuid[]))`,
+  };
+}
+type Range = ReturnType<typeof rangeOf>;
+
+const inRange = (range: Range) =>
+  sql`${range.scope()} AND ${sql.raw(daily.business_date)} >= ${range.from} AND ${sql.raw(daily.business_date)} < ${range.to}`;
 
 /**
  * The line rollup rows of the range. A monthly report reads sales_monthly_lines (a row per store,
@@ -118,55 +151,57 @@ const LOCATIONS = "($5::uuid[] IS NULL OR r.location_id = ANY($5::uuid[]))";
  * whole range when it holds no whole month. Either way each day is read once, from rows that sum
  * exactly the same lines.
  */
-function lineSource(group: LineGroup, period: Period): string {
-  const daily = (
-    from: string,
-    to: string,
-  ) => `SELECT r.business_date, r.group_key, r.group_name, ${FIGURES} FROM sales_daily_lines r
-      WHERE r.dimension = '${group}' AND r.merchant_id = $1 AND r.business_date >= ${from} AND r.business_date < ${to} AND ${LOCATIONS}`;
-  if (period !== "month") return daily("$2::date", "$3::date");
-  return `${daily("$2::date", `CASE WHEN ${HAS_MONTHS} THEN ${MONTHS_FROM} ELSE $3::date END`)}
+function lineSource(group: LineGroup, period: Period, range: Range): RawBuilder<unknown> {
+  const day = sql.raw(dailyLines.business_date);
+  const columns = sql.raw(`${dailyLines.group_key}, ${dailyLines.group_name}`);
+  const dailyRows = (from: RawBuilder<unknown>, to: RawBuilder<unknown>) =>
+    sql`SELECT ${day}, ${columns}, ${FIGURES} FROM sales_daily_lines r
+      WHERE ${sql.raw(dailyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()} AND ${day} >= ${from} AND ${day} < ${to}`;
+  if (period !== "month") return dailyRows(range.from, range.to);
+  const month = sql.raw(monthlyLines.month);
+  return sql`${dailyRows(range.from, sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsFrom} ELSE ${range.to} END`)}
     UNION ALL
-    SELECT r.month, r.group_key, r.group_name, ${FIGURES} FROM sales_monthly_lines r
-      WHERE r.dimension = '${group}' AND r.merchant_id = $1 AND r.month >= ${MONTHS_FROM} AND r.month < ${MONTHS_TO} AND ${LOCATIONS}
+    SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)}, ${FIGURES} FROM sales_monthly_lines r
+      WHERE ${sql.raw(monthlyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()} AND ${month} >= ${range.monthsFrom} AND ${month} < ${range.monthsTo}
     UNION ALL
-    ${daily(`CASE WHEN ${HAS_MONTHS} THEN ${MONTHS_TO} ELSE $3::date END`, "$3::date")}`;
+    ${dailyRows(sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsTo} ELSE ${range.to} END`, range.to)}`;
 }
 
-// $1 merchant, $2 from, $3 to, $4 period, $5 locations (null: all), $6 row limit.
-function salesSql(groupBy: SalesGroup | undefined, period: Period): string {
+function salesSql(q: SalesQuery) {
+  const range = rangeOf(q);
+  const { groupBy } = q;
   const lineGroup = groupBy !== undefined && isLineGroup(groupBy);
   const receiptGroup = receiptGroups[groupBy === undefined || isLineGroup(groupBy) ? "none" : groupBy];
   const source = lineGroup
-    ? lineSource(groupBy, period)
-    : `SELECT r.business_date, ${receiptGroup.key} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}`;
-  const name = lineGroup ? "g.group_name" : receiptGroup.name;
+    ? lineSource(groupBy, q.period, range)
+    : sql`SELECT ${sql.raw(daily.business_date)}, ${sql.raw(receiptGroup.key)} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}`;
+  const name = sql.raw(lineGroup ? "g.group_name" : receiptGroup.name);
   // Without a grouping, every period of the range gets a row, zeros included.
   const rows = groupBy
-    ? `SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${lineGroup ? "" : (receiptGroup.join ?? "")}`
-    : `SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name,
-              ${FIGURE_LIST.map((f) => `coalesce(g.${f}, 0) AS ${f}`).join(", ")}
-       FROM generate_series(date_trunc($4, $2::date::timestamp), ($3::date - 1)::timestamp, ('1 ' || $4)::interval) AS p(bucket)
+    ? sql`SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${sql.raw(lineGroup ? "" : (receiptGroup.join ?? ""))}`
+    : sql`SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name,
+              ${sql.raw(FIGURE_LIST.map((name) => `coalesce(g.${name}, 0) AS ${name}`).join(", "))}
+       FROM generate_series(date_trunc(${range.period}, ${range.from}::timestamp), (${range.to} - 1)::timestamp, ('1 ' || ${range.period})::interval) AS p(bucket)
        LEFT JOIN grouped g ON g.bucket = p.bucket::date`;
-  return `
+  return sql<SalesSqlRow>`
 WITH src AS (${source}),
 grouped AS (
-  SELECT date_trunc($4, business_date::timestamp)::date AS bucket, group_key, ${lineGroup ? "max(group_name)" : "NULL::text"} AS group_name,
+  SELECT date_trunc(${range.period}, ${sql.raw(DAY)}::timestamp)::date AS bucket, group_key, ${sql.raw(lineGroup ? "max(group_name)" : "NULL::text")} AS group_name,
          ${SUMS}
   FROM src
   GROUP BY 1, 2
 ),
 picked AS (
-  (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC, x.group_key NULLS LAST LIMIT $6)
+  (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC, x.group_key NULLS LAST LIMIT ${q.maxRows + 1})
   UNION ALL
   SELECT true, NULL::date, NULL::text, NULL::text, ${SUMS}
-  FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${IN_RANGE}) t
+  FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}) t
 ),
 figures AS (
   SELECT *, gross_sales - discounts - refunds AS net FROM picked
 )
 SELECT is_total,
-       ${periodSql("bucket", "$4", "$2", "$3")},
+       ${periodSql("bucket", q)},
        group_key,
        group_name,
        receipts::int AS receipts,
@@ -185,7 +220,7 @@ FROM figures
 ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 }
 
-/** The whole calendar months of [from, to), as [from, to) of their first days; null if none (as MONTHS_FROM, MONTHS_TO). */
+/** The whole calendar months of [from, to), as [from, to) of their first days; null if none (as monthsFrom, monthsTo). */
 export function wholeMonths(from: string, to: string): { from: string; to: string } | null {
   const [fy, fm, fd] = from.split("-").map(Number) as [number, number, number];
   const first = fd === 1 ? new Date(Date.UTC(fy, fm - 1, 1)) : new Date(Date.UTC(fy, fm, 1));
@@ -196,22 +231,15 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
 
 /** Unnamed statements on purpose: each gets a plan for its own range and locations. */
 export async function readSalesReport(
-  pool: pg.Pool,
+  db: Executor,
   q: SalesQuery,
 ): Promise<{ rows: SalesSqlRow[]; totals: SalesSqlRow }> {
-  await refreshReportRollups(pool, q.merchantId, q.from, q.to);
+  await refreshReportRollups(db, q.tenant, q.from, q.to);
   if (q.period === "month" && q.groupBy !== undefined && isLineGroup(q.groupBy)) {
     const months = wholeMonths(q.from, q.to);
-    if (months) await refreshMonthRollups(pool, q.merchantId, months.from, months.to);
+    if (months) await refreshMonthRollups(db, q.tenant, months.from, months.to);
   }
-  const { rows } = await pool.query<SalesSqlRow>(salesSql(q.groupBy, q.period), [
-    q.merchantId,
-    q.from,
-    q.to,
-    q.period,
-    q.locationIds,
-    q.maxRows + 1,
-  ]);
+  const rows = await run(db, tenantStatement(q.tenant, salesSql(q)));
   const totals = rows.find((r) => r.is_total);
   if (!totals) throw new Error("the sales report query returned no totals row");
   return { rows: rows.filter((r) => !r.is_total), totals };
