@@ -49,7 +49,8 @@ export class Tenant {
 export const tenantOf = (auth: Pick<AuthContext, "merchantId" | "locationIds">): Tenant =>
   new Tenant(auth.merchantId, auth.locationIds);
 
-const VALUE_KINDS = new Set(["ValueNode", "PrimitiveValueListNode", "ValueListNode"]);
+// Plain values only: a ValueListNode (an insert's row) may hold the scope's own node (tenant.merchant).
+const VALUE_KINDS = new Set(["ValueNode", "PrimitiveValueListNode"]);
 
 /** The scopes found in a compiled statement's operation tree. */
 export function scopesIn(root: OperationNode): Tenant[] {
