@@ -46,6 +46,16 @@ describe("data layer", () => {
     expect(heard.map((s) => s.scope)).toEqual([{ tenant }, { tenant }]);
   });
 
+  it("when an insert's row carries the merchant (tenant.merchant) among plain values, then the scope is found there", () => {
+    const tenant = new Tenant("00000000-0000-0000-0000-000000000001");
+    const insert = qb
+      .insertInto("audit_entries")
+      .values({ merchant_id: tenant.merchant, action: "a", entity: "e", detail: JSON.stringify({ big: [1, 2, 3] }) });
+    expect(tenantStatement(tenant, insert).scope).toEqual({ tenant });
+    const plain = qb.insertInto("audit_entries").values({ merchant_id: tenant.merchantId, action: "a", entity: "e" });
+    expect(() => tenantStatement(tenant, plain)).toThrow(/without its tenant's scope/);
+  });
+
   it("when a statement touches no merchant's rows, then it runs under a reviewed reason", async () => {
     const rows = await run(db.pool, reviewedStatement("no-tenant-table", sql<{ one: number }>`SELECT 1 AS one`));
     expect(rows).toEqual([{ one: 1 }]);
