@@ -11,10 +11,11 @@
 // dies between them, the retry runs the work again, which every route that opts in tolerates
 // (their writes are upserts, voids and field updates that are no-ops when repeated).
 import { createHash } from "node:crypto";
-import type { Request, Response } from "express";
+import type { Request } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { Answer, jsonValueOf } from "./answer.js";
 import { canonicalJson } from "./canonical-json.js";
 import { AppError } from "./errors.js";
 
@@ -54,39 +55,24 @@ export async function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
   return rowCount ?? 0;
 }
 
-export interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface Context {
   db: Db;
   auth: AuthContext;
   req: Request;
-  res: Response;
-}
-
-function send(res: Response, answer: Answer, replayed: boolean) {
-  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-  if (replayed) res.setHeader(REPLAYED_HEADER, "true");
-  res.status(answer.status).json(answer.body);
 }
 
 /**
  * Runs `work` once per Idempotency-Key (or every time when the request has none) and answers
- * through `res`. `headersFor` rebuilds headers that derive from the body (an ETag) on replays.
+ * returns its JSON answer (lib/answer.ts), or the stored answer of the first request with the key.
+ * `headersFor` rebuilds headers that derive from the body (an ETag) on replays.
  */
-export async function idempotent(
-  { db, auth, req, res }: Context,
-  work: () => Promise<Answer>,
+export async function idempotent<A extends Answer>(
+  { db, auth, req }: Context,
+  work: () => Promise<A>,
   headersFor: (body: unknown) => Record<string, string> = () => ({}),
-): Promise<undefined> {
+): Promise<A> {
   const key = req.get(IDEMPOTENCY_HEADER);
-  if (key === undefined) {
-    send(res, await work(), false);
-    return undefined;
-  }
+  if (key === undefined) return work();
   if (!KEY_PATTERN.test(key)) {
     throw new AppError("validation_failed", "The Idempotency-Key header is not valid.", {
       issues: [
@@ -134,11 +120,12 @@ export async function idempotent(
         headers: { "Retry-After": "1" },
       });
     }
-    send(res, { status: first.status_code, body: first.response_body, headers: headersFor(first.response_body) }, true);
-    return undefined;
+    // The stored answer is the one `work` gave the first request: the same type.
+    const headers = { ...headersFor(first.response_body), [REPLAYED_HEADER]: "true" };
+    return new Answer(first.status_code, { kind: "json", value: first.response_body }, headers) as A;
   }
 
-  let answer: Answer;
+  let answer: A;
   try {
     answer = await work();
   } catch (err) {
@@ -151,7 +138,7 @@ export async function idempotent(
   if (answer.status >= 200 && answer.status < 300) {
     await db.pool.query(
       "UPDATE idempotency_records SET status_code = $3, response_body = $4 WHERE merchant_id = $1 AND key = $2",
-      [auth.merchantId, key, answer.status, JSON.stringify(answer.body)],
+      [auth.merchantId, key, answer.status, JSON.stringify(jsonValueOf(answer))],
     );
   } else {
     await db.pool.query("DELETE FROM idempotency_records WHERE merchant_id = $1 AND key = $2 AND status_code = 0", [
@@ -159,6 +146,5 @@ export async function idempotent(
       key,
     ]);
   }
-  send(res, answer, false);
-  return undefined;
+  return answer;
 }

@@ -4,15 +4,15 @@
 // before and one after.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createApp } from "../../src/app.js";
 import { generateKey } from "../../src/keys/format.js";
 import { revokeKey } from "../../src/keys/manage.js";
 import { SCOPES } from "../../src/keys/scopes.js";
+import { createLogger } from "../../src/lib/logger.js";
 import { defineRoute } from "../../src/lib/route.js";
 import { RetryTransaction, withTransaction } from "../../src/lib/write-transaction.js";
 import { routes } from "../../src/routes.js";
-import { createApp } from "../../src/app.js";
-import { createLogger } from "../../src/lib/logger.js";
-import { z } from "zod";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { parseExposition, type Scrape } from "./scrape.js";
@@ -28,12 +28,14 @@ const testRoutes = [
     tags: ["Test"],
     scope: null,
     query: z.strictObject({}),
-    responses: { 200: { description: "never" } },
-    handler: async ({ db }) =>
-      withTransaction(db.pool, async (client) => {
+    responses: { 204: { description: "never" } },
+    handler: async ({ db, respond }) => {
+      await withTransaction(db.pool, async (client) => {
         await client.query("SET LOCAL statement_timeout = '50ms'");
         await client.query("SELECT pg_sleep(5)");
-      }),
+      });
+      return respond.empty(204);
+    },
   }),
   defineRoute({
     method: "post",
@@ -43,7 +45,9 @@ const testRoutes = [
     tags: ["Test"],
     scope: null,
     query: z.strictObject({}),
-    responses: { 200: { description: "written on the third attempt" } },
+    responses: {
+      200: { description: "written on the third attempt", schema: z.object({ attempts: z.number().int() }) },
+    },
     handler: async ({ db }) => {
       let attempt = 0;
       await withTransaction(db.pool, async (client) => {

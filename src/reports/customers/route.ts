@@ -1,16 +1,17 @@
 // GET /v1/reports/customers: new and returning customers per period, top customers by spend, and
 // the share of sales that names a customer (the only sales AIQ can use).
-import { outOfRangeResponse } from "../../lib/instant.js";
+
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, reportFormat } from "../respond.js";
 import {
+  type CustomersPeriodRow,
+  type CustomersReport,
   customerFigures,
   customersReportQuery,
   customersReportSchema,
-  type CustomersPeriodRow,
-  type CustomersReport,
   type TopCustomer,
 } from "./schema.js";
 import { readCustomersReport } from "./sql.js";
@@ -99,7 +100,7 @@ export const customersReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: outOfRangeResponse(),
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const result = await readCustomersReport(db.pool, {
       merchantId: auth.merchantId,
@@ -119,11 +120,11 @@ export const customersReportRoute = defineRoute({
     };
     const base = `customers_${query.from}_${query.to}_${query.period}`;
     return query.table === "top_customers"
-      ? answer(res, format, {
+      ? answer({ res, respond }, format, {
           json: report,
           csv: { filename: `${base}_top.csv`, columns: topColumns, rows: report.top_customers },
         })
-      : answer(res, format, {
+      : answer({ res, respond }, format, {
           json: report,
           csv: { filename: `${base}.csv`, columns: periodColumns, rows: report.data },
         });

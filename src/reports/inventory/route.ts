@@ -4,8 +4,8 @@ import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.j
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { inventoryReportQuery, inventoryReportSchema, type InventoryReport, type InventoryRow } from "./schema.js";
-import { readInventoryReport, type InventorySqlRow } from "./sql.js";
+import { type InventoryReport, type InventoryRow, inventoryReportQuery, inventoryReportSchema } from "./schema.js";
+import { type InventorySqlRow, readInventoryReport } from "./sql.js";
 
 const figuresOf = (row: InventorySqlRow) => ({
   items: row.items,
@@ -93,7 +93,7 @@ export const inventoryReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: { description: `The report would have more than ${MAX_REPORT_ROWS} rows.` },
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readInventoryReport(db.pool, {
       merchantId: auth.merchantId,
@@ -117,6 +117,6 @@ export const inventoryReportRoute = defineRoute({
       data,
     };
     const filename = `inventory_${totals.as_of.slice(0, 10)}_by_${query.group_by}.csv`;
-    return answer(res, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
+    return answer({ res, respond }, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
   },
 });

@@ -1,11 +1,12 @@
 // GET /v1/reports/sales: receipts, units, gross and net sales, discounts, refunds, tax, cost and
 // margin over a business-date range, by day, week or month, optionally split by a dimension.
-import { outOfRangeResponse } from "../../lib/instant.js";
+
 import { acceptHeaders, CSV_CONTENT_TYPE, type CsvColumn } from "../../lib/csv.js";
+import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportLocations } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFormat, tooManyRows } from "../respond.js";
-import { salesReportQuery, salesReportSchema, type SalesReport, type SalesRow } from "./schema.js";
+import { type SalesReport, type SalesRow, salesReportQuery, salesReportSchema } from "./schema.js";
 import { readSalesReport, type SalesFiguresRow } from "./sql.js";
 
 const figuresOf = (row: SalesFiguresRow) => ({
@@ -129,7 +130,7 @@ export const salesReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: outOfRangeResponse(`; or the report would have more than ${MAX_REPORT_ROWS} rows`),
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readSalesReport(db.pool, {
       merchantId: auth.merchantId,
@@ -158,6 +159,6 @@ export const salesReportRoute = defineRoute({
       data,
     };
     const filename = `sales_${query.from}_${query.to}_${query.period}${query.group_by ? `_by_${query.group_by}` : ""}.csv`;
-    return answer(res, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
+    return answer({ res, respond }, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
   },
 });
