@@ -113,7 +113,7 @@ describe("handler results", () => {
     expect([res.status, res.headers["content-type"], res.headers["content-disposition"], res.text]).toEqual([
       200,
       "text/csv; charset=utf-8",
-      'attachment; filename="t.csv"',
+      "attachment; filename=t.csv",
       "id,count\r\nx,1\r\n",
     ]);
   });
