@@ -7,20 +7,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineRoute } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
+import { testGet } from "../helpers/routes.js";
 import { appOver } from "../security/apps.js";
 
 const thing = z.object({ id: z.string().describe("Its id."), count: z.number().int().describe("How many.") });
 
-const route = <const R extends Parameters<typeof defineRoute>[0]["responses"]>(path: string, responses: R) => ({
-  method: "get" as const,
-  path,
-  operationId: path,
-  summary: path,
-  tags: ["Test"],
-  scope: null,
-  query: z.strictObject({}),
-  responses,
-});
+const route = testGet;
 
 const json = { 200: { description: "A thing.", schema: thing }, 201: { description: "Made.", schema: thing } } as const;
 const csv = { 200: { description: "A thing as CSV.", schema: thing, contentTypes: ["text/csv"] } } as const;

@@ -10,6 +10,7 @@ import { createDb } from "../../src/db/client.js";
 import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
+import { testGet } from "../helpers/routes.js";
 import { appOver } from "./apps.js";
 
 const db = await createTestDb();
@@ -19,14 +20,7 @@ const testResponses = {
 } as const;
 const testRoute = (path: string, handler: RouteDef<Record<string, never>, any, any, typeof testResponses>["handler"]) =>
   defineRoute({
-    method: "get",
-    path,
-    operationId: path,
-    summary: path,
-    tags: ["Test"],
-    scope: null,
-    query: z.strictObject({}),
-    responses: testResponses,
+    ...testGet(path, testResponses),
     handler,
   });
 
