@@ -64,6 +64,7 @@ export type Responses = Record<number, ResponseSpec>;
  * A route. `RouteDef` with no arguments is any route (the lists: src/routes.ts, the API document);
  * `defineRoute` infers `R` from the declared responses, against which it checks the handler.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the defaults make RouteDef "any route", whatever its types
 export interface RouteDef<Q = any, P = any, B = any, R extends Responses = any> {
   method: HttpMethod;
   /** OpenAPI-style path, e.g. /v1/transactions/{id}. */

@@ -9,7 +9,6 @@ import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempote
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
-import type { WriteResult } from "../lib/write-transaction.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
 import { prepareReceipt, writeReceipt } from "./put.js";

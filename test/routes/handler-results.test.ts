@@ -19,6 +19,7 @@ const csv = { 200: { description: "A thing as CSV.", schema: thing, contentTypes
 const empty = { 204: { description: "Nothing." } } as const;
 
 // Each of these is a compile error; the comment above it says why.
+// biome-ignore lint/correctness/noUnusedVariables: never run, only compiled (by tsc, for the errors)
 const refused = [
   // The 200 body lacks `count`.
   // @ts-expect-error

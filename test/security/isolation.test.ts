@@ -19,7 +19,6 @@ import { createDb } from "../../src/db/client.js";
 import {
   onStatement,
   qb,
-  REVIEWED_REASONS,
   type ReviewedReason,
   reviewedStatement,
   run as runStatement,
