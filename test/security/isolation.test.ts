@@ -15,6 +15,7 @@ import { sql } from "kysely";
 import type { Response } from "superagent";
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createDb } from "../../src/db/client.js";
 import {
   onStatement,
@@ -25,13 +26,14 @@ import {
   type Statement,
   tenantStatement,
 } from "../../src/db/sql.js";
-import { Tenant } from "../../src/db/tenant.js";
+import { Tenant, tenantOf } from "../../src/db/tenant.js";
 import { INIT_SCRIPT_NAME, swaggerAssets } from "../../src/docs/page.js";
 import { parseKey } from "../../src/keys/format.js";
-import type { RouteDef } from "../../src/lib/route.js";
+import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
+import { testGet } from "../helpers/routes.js";
 import { appOver } from "./apps.js";
 import { merchantRows, storeRows } from "./snapshot.js";
 import { DAY, makeWorld, type World } from "./world.js";
@@ -54,6 +56,32 @@ appDb.pool.on("connect", (client) => {
     return query(config, ...rest);
   }) as typeof client.query;
 });
+/** The caller of the test's own statements (its scenarios run under it); a call overrides it with its key. */
+const TEST_CALLER = "(the test itself)";
+/** A statement on stock under `tenant`'s scope (its column alias marks it in the breaches). */
+const probe = (tenant: Tenant) =>
+  tenantStatement(tenant, qb.selectFrom("inventory_items as i").select("i.id as wall_probe").where(tenant.where("i")));
+/** Routes of this file only, that run the probe through the app: under the key's scope, or a merchant's sent. */
+const wallProbes = [
+  defineRoute({
+    ...testGet("/test/wall/scoped", { 204: { description: "Ran the probe under the key's scope." } }),
+    scope: "any",
+    handler: async ({ db, auth, respond }) => {
+      await runStatement(db.pool, probe(tenantOf(auth)));
+      return respond.empty(204);
+    },
+  }),
+  defineRoute({
+    ...testGet("/test/wall/merchant", { 204: { description: "Ran the probe under the merchant sent." } }),
+    method: "post",
+    scope: "any",
+    body: z.strictObject({ merchant_id: z.string().describe("Whose scope to run the probe under.") }),
+    handler: async ({ db, body, respond }) => {
+      await runStatement(db.pool, probe(new Tenant(body.merchant_id)));
+      return respond.empty(204);
+    },
+  }),
+];
 const bearer = (req: Request) => /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "")?.[1];
 const app = express()
   .use((req, _res, next) => callers.run(req.get("x-apikey") ?? bearer(req) ?? "", next))
@@ -64,6 +92,7 @@ const app = express()
         RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
         RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
       },
+      extraRoutes: wallProbes,
     }),
   );
 
@@ -1005,11 +1034,16 @@ async function wallBreaches(mark: { heard: number; received: number }): Promise<
   const breaches = new Set<string>();
   const ran = heard.slice(mark.heard);
   for (const { caller, statement } of ran) {
-    if (caller === undefined) continue; // not during a call (the test's own statements)
+    if (caller === TEST_CALLER) continue; // the test's own statements
     const text = oneLine(statement.compiled.sql);
     const { scope } = statement;
     if ("reviewed" in scope) {
       if (!ALLOWED_IN_REQUESTS[scope.reviewed]) breaches.add(`reviewed "${scope.reviewed}", not for requests: ${text}`);
+      continue;
+    }
+    // A tenant statement outside every call (no caller: a background task, or a context lost) is one too.
+    if (caller === undefined) {
+      breaches.add(`a tenant statement outside any call: ${text}`);
       continue;
     }
     const key = caller ? await keyScopeOf(caller) : null;
@@ -1050,7 +1084,7 @@ async function run(route: RouteDef, which: keyof RouteScenarios) {
   const world = await makeWorld(db);
   answers = [];
   const mark = wallMark();
-  await scenario[which](world);
+  await callers.run(TEST_CALLER, () => scenario[which](world));
   expectNoneOf(
     which === "merchant" ? await merchantMarkers(world.b.merchant.id, world.b.tag) : await otherStoreMarkers(world),
     answers,
@@ -1116,12 +1150,6 @@ describe("tenant isolation over every route", () => {
 });
 
 describe("the data layer's wall (the check every scenario above ends with)", () => {
-  /** A statement on stock under `tenant`'s scope (its column alias marks it in the breaches). */
-  const probe = (tenant: Tenant) =>
-    tenantStatement(
-      tenant,
-      qb.selectFrom("inventory_items as i").select("i.id as wall_probe").where(tenant.where("i")),
-    );
   async function breachesOf(caller: string, act: () => Promise<unknown>) {
     const mark = wallMark();
     await callers.run(caller, act);
@@ -1147,6 +1175,32 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
       }
     };
     expect(await breachesOf(a.key, inTransaction)).toEqual([]);
+  });
+
+  it("when A's key calls the app (a GET, and a POST with a body) and its handler runs statements under A's scope, then the wall attributes them to A's key and holds", async () => {
+    const { a } = await makeWorld(db);
+    const mark = wallMark();
+    await callers.run(TEST_CALLER, async () => {
+      expect((await send(a.key, "get", "/test/wall/scoped", { quiet: true })).status).toBe(204);
+      expect((await send(a.mainKey, "get", "/test/wall/scoped", { quiet: true })).status).toBe(204);
+      const body = { merchant_id: a.merchant.id };
+      expect((await send(a.key, "post", "/test/wall/merchant", { body, quiet: true })).status).toBe(204);
+    });
+    const probes = heard.slice(mark.heard).filter((h) => h.statement.compiled.sql.includes("wall_probe"));
+    expect(probes.map((h) => h.caller)).toEqual([a.key, a.mainKey, a.key]);
+    expect((await wallBreaches(mark)).filter((breach) => breach.includes("wall_probe"))).toEqual([]);
+  });
+
+  it("when A's key calls the app and its handler runs a statement under B's scope, then the wall names it", async () => {
+    const { a, b } = await makeWorld(db);
+    const mark = wallMark();
+    const body = { merchant_id: b.merchant.id };
+    await callers.run(TEST_CALLER, async () => {
+      expect((await send(a.key, "post", "/test/wall/merchant", { body, quiet: true })).status).toBe(204);
+    });
+    expect((await wallBreaches(mark)).filter((breach) => breach.includes("wall_probe"))).toEqual([
+      expect.stringMatching(new RegExp(`^tenant of another merchant \\(${b.merchant.id}\\): .*wall_probe`)),
+    ]);
   });
 
   it("when A's call runs a statement scoped to B, one that ignores its key's store, a command's, a tenant statement without a key, or SQL around the data layer, then the wall names each", async () => {
