@@ -96,6 +96,8 @@ export const respond: Respond<any> = {
 export async function deliver(res: Response, result: unknown): Promise<void> {
   // Answered already: the request timed out (lib/timeout.ts) or the client left; the late answer is dropped.
   if (res.headersSent || res.writableEnded) return;
+  // Typed handlers cannot return nothing; an untyped one (a test's) that does is a fault, not a 200.
+  if (result === undefined) throw new Error("A handler returned nothing: return its answer (lib/answer.ts)");
   const answer = result instanceof Answer ? result : new Answer(200, { kind: "json", value: result });
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.status(answer.status);
