@@ -2,16 +2,16 @@
 // and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
-import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
+import { outOfRangeResponse } from "../lib/instant.js";
 import {
   decodeCursor,
   encodeCursor,
   filterFingerprint,
+  type Position,
   pageSchema,
   timeIdPosition,
   toPage,
-  type Position,
 } from "../lib/paging.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
@@ -20,7 +20,7 @@ import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
 import { customerEtag } from "./etag.js";
 import { customerAxisOf, customerListQuery } from "./list-query.js";
 import { loadCustomerRecord, readCustomerPage } from "./read.js";
-import { customerRecordSchema, type CustomerRecord } from "./schemas.js";
+import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
 
 const listSchema = <T extends z.ZodType>(item: T) =>
   pageSchema(item).extend({
@@ -61,13 +61,15 @@ export const customerRoutes = [
       const fingerprint = filterFingerprint("customers.list", auth, filters);
       const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
       const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
-      const render: (record: CustomerRecord) => unknown = format === "aiq" ? toAiqCustomer : (record) => record;
+      // Each format's page has its own type (the 200 schema is the union of the two page shapes).
+      const inFormat = <Page extends { data: CustomerRecord[] }>(page: Page) =>
+        format === "aiq" ? { ...page, data: page.data.map(toAiqCustomer) } : page;
       const page = (rows: Awaited<ReturnType<typeof readCustomerPage>>) =>
         toPage(
           rows,
           limit,
           (row) => row.position,
-          (row) => render(row.record),
+          (row) => row.record,
           cursorFor,
         );
       const lookup = { phone: filters.phone, email: filters.email, posUser: filters.pos_user, after, take: limit + 1 };
@@ -79,7 +81,7 @@ export const customerRoutes = [
           to: filters.created_to,
           ...lookup,
         });
-        return { ...page(rows), complete_through: null };
+        return inFormat({ ...page(rows), complete_through: null });
       }
       const bounds = await feedBounds(db.pool, filters.updated_to, "customers");
       const rows = await readCustomerPage(db, auth, {
@@ -88,7 +90,7 @@ export const customerRoutes = [
         to: bounds.upper,
         ...lookup,
       });
-      return toFeedPage(page(rows), bounds, cursorFor, after);
+      return inFormat(toFeedPage(page(rows), bounds, cursorFor, after));
     },
   }),
   defineRoute({

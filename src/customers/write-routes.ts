@@ -1,7 +1,6 @@
 // PUT /v1/customers/{pos_user} (the POS creates or replaces its customer; scope pos:write) and
 // PATCH /v1/customers/{id} (AIQ's override of an existing contact; scope contacts:write). Both
 // answer the customer record with its ETag, the version PATCH's If-Match compares.
-import type { Response } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
@@ -9,12 +8,12 @@ import { AppError } from "../lib/errors.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
-import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { customerEtag } from "./etag.js";
 import { patchCustomer, patchValues } from "./patch.js";
 import { customerReplacement, upsertCustomer } from "./put.js";
 import { loadCustomerRecord } from "./read.js";
-import { customerRecordSchema, type CustomerRecord } from "./schemas.js";
+import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
 import { customerPatchBody, customerPatchParams, customerPutBody, customerPutParams } from "./write-schemas.js";
 
 export const WRITE_RESULT_HEADER = "Write-Result";
@@ -41,9 +40,11 @@ async function recordOf(db: Db, auth: AuthContext, id: string): Promise<Customer
   return record;
 }
 
-function answer(res: Response, status: number, record: CustomerRecord, result: WriteResult) {
-  res.setHeader("ETag", customerEtag(record)).setHeader(WRITE_RESULT_HEADER, result).status(status).json(record);
-}
+/** The headers of a written customer's answer. */
+const writtenHeaders = (record: CustomerRecord, result: WriteResult) => ({
+  ETag: customerEtag(record),
+  [WRITE_RESULT_HEADER]: result,
+});
 
 export const customerWriteRoutes = [
   defineRoute({
@@ -76,7 +77,7 @@ export const customerWriteRoutes = [
       415: problem("The body is not application/json."),
       422: problem("An invalid phone or email, or a birthday outside its range (code out_of_range), each named."),
     },
-    handler: async ({ db, auth, params, body, res }) => {
+    handler: async ({ db, auth, params, body, res, respond }) => {
       const { value, issues } = customerReplacement(body, "body");
       if (issues.length)
         throw new AppError(
@@ -88,7 +89,8 @@ export const customerWriteRoutes = [
         upsertCustomer(client, auth, params.pos_user, value, "PUT /v1/customers/{pos_user}"),
       );
       if (written.result === "created") res.setHeader("Location", `/v1/customers/${written.id}`);
-      answer(res, written.result === "created" ? 201 : 200, await recordOf(db, auth, written.id), written.result);
+      const record = await recordOf(db, auth, written.id);
+      return respond.json(written.result === "created" ? 201 : 200, record, writtenHeaders(record, written.result));
     },
   }),
   defineRoute({
@@ -120,14 +122,14 @@ export const customerWriteRoutes = [
       ),
     },
     handler: async (ctx) => {
-      const { db, auth, params, body, req } = ctx;
+      const { db, auth, params, body, req, respond } = ctx;
       const values = patchValues(body);
       return idempotent(
         ctx,
         async () => {
           const result = await patchCustomer(db, auth, params.id, values, req.get("If-Match"));
           const record = await recordOf(db, auth, params.id);
-          return { status: 200, body: record, headers: { ETag: customerEtag(record), [WRITE_RESULT_HEADER]: result } };
+          return respond.json(200, record, writtenHeaders(record, result));
         },
         (body) => ({ ETag: customerEtag(body as CustomerRecord) }),
       );

@@ -10,13 +10,13 @@
 // any merchant is known or touch no merchant's rows, with the reason. The isolation suite listens to
 // what runs (onStatement) and checks that every request ran only its own merchant's statements.
 import {
+  type Compilable,
+  type CompiledQuery,
   DummyDriver,
   Kysely,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
-  type CompiledQuery,
-  type Compilable,
   type RawBuilder,
   type Selectable,
 } from "kysely";
@@ -75,6 +75,7 @@ export const REVIEWED_REASONS = {
   "no-tenant-table":
     "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
   command: "an operator's command (seed, keys, migrations), run outside any request with the operator's own rights",
+  housekeeping: "the service's own upkeep, outside any request, over every merchant alike (expired idempotency answers)",
   "locked-by-id":
     "rows addressed by an id that the same transaction has just read and locked under the merchant's scope",
 } as const;
@@ -114,14 +115,18 @@ export function reviewedStatement<R>(
 type StatementListener = (statement: Statement<unknown>) => void;
 const listeners = new Set<StatementListener>();
 
-/** Hears every statement run() runs (the isolation suite's check); returns the way to stop listening. */
+/**
+ * Hears every statement about to run: run(), first(), execute(), and the cursors and streams that
+ * take pgQuery() (the isolation suite's check); returns the way to stop listening.
+ */
 export function onStatement(listener: StatementListener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-/** The pg form of a statement: text and values, under a prepared name when it asks for one. */
+/** The pg form of a statement, which is about to run: text and values, under a prepared name when it asks for one. */
 export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
+  for (const listener of listeners) listener(statement);
   const { sql: text, parameters } = statement.compiled;
   return statement.prepare
     ? preparedStatement(statement.prepare, text, [...parameters])
@@ -130,7 +135,6 @@ export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
 
 /** Runs a statement and returns its rows, typed by the statement. */
 export async function run<R>(db: Executor, statement: Statement<R>): Promise<R[]> {
-  for (const listener of listeners) listener(statement);
   const result = await db.query(pgQuery(statement));
   return result.rows as R[];
 }
@@ -142,7 +146,6 @@ export async function first<R>(db: Executor, statement: Statement<R>): Promise<R
 
 /** Runs a statement for its effect; returns how many rows it changed. */
 export async function execute(db: Executor, statement: Statement<unknown>): Promise<number> {
-  for (const listener of listeners) listener(statement);
   const result = await db.query(pgQuery(statement));
   return result.rowCount ?? 0;
 }

@@ -1,5 +1,6 @@
 // GET /docs (the interactive docs page) and GET /docs/assets/{file} (its scripts, styles and
 // icons, served from the swagger-ui-dist package). No key: the document is public.
+import type { Response } from "express";
 import { z } from "zod";
 import { notFound } from "../lib/errors.js";
 import { defineRoute } from "../lib/route.js";
@@ -24,11 +25,10 @@ export const docsRoutes = [
         textExamples: { "text/html": pageHtml },
       },
     },
-    handler: ({ res }) => {
-      res.setHeader("Content-Security-Policy", docsCsp);
-      res.setHeader("Cache-Control", "no-cache");
-      res.status(200).type("html").send(pageHtml);
-    },
+    handler: ({ respond }) =>
+      respond.text(200, "text/html", pageHtml, {
+        headers: { "Content-Security-Policy": docsCsp, "Cache-Control": "no-cache" },
+      }),
   }),
   defineRoute({
     method: "get",
@@ -53,19 +53,18 @@ export const docsRoutes = [
       },
       404: { description: "No docs asset of that name." },
     },
-    handler: async ({ params, res }) => {
+    handler: async ({ params, res, respond }) => {
       res.setHeader("Cache-Control", "public, max-age=3600");
-      if (params.file === INIT_SCRIPT_NAME) {
-        res.status(200).type("text/javascript").send(initScript);
-        return;
-      }
+      if (params.file === INIT_SCRIPT_NAME) return respond.text(200, "text/javascript", initScript);
       const file = Object.hasOwn(swaggerAssets, params.file) ? swaggerAssets[params.file] : undefined;
       if (!file) throw notFound("docs asset");
-      await new Promise<void>((resolve, reject) => {
-        // Relative to its folder: sendFile refuses a dot segment anywhere in an absolute path, so a
-        // project under ~/.local/… or a CI cache would answer 404. The name is one of ours, never a dotfile.
-        res.sendFile(file, { root: swaggerUiDir }, (error) => (error ? reject(error) : resolve()));
-      });
+      const sendFile = (out: Response) =>
+        new Promise<void>((resolve, reject) => {
+          // Relative to its folder: sendFile refuses a dot segment anywhere in an absolute path, so a
+          // project under ~/.local/… or a CI cache would answer 404. The name is one of ours, never a dotfile.
+          out.sendFile(file, { root: swaggerUiDir }, (error) => (error ? reject(error) : resolve()));
+        });
+      return respond.stream(200, sendFile);
     },
   }),
 ];

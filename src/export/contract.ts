@@ -1,8 +1,9 @@
 // The parts of the three export routes' contracts that are the same: the description of the
 // stream and of resuming, and the responses for the API document.
-import type { ResponseSpec } from "../lib/route.js";
+
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { outOfRangeResponse } from "../lib/instant.js";
+import type { ResponseSpec } from "../lib/route.js";
 import { NDJSON_CONTENT_TYPE } from "./params.js";
 import { TRAILERS } from "./protocol.js";
 
@@ -14,7 +15,7 @@ export const EXPORT_STREAM_DESCRIPTION = [
   "Exports spend the key's heavy rate-limit budget.",
 ].join("\n\n");
 
-export function exportResponses(examples: { ndjson: string; csv: string }): Record<number, ResponseSpec> {
+export function exportResponses(examples: { ndjson: string; csv: string }) {
   return {
     200: {
       description:
@@ -40,5 +41,5 @@ export function exportResponses(examples: { ndjson: string; csv: string }): Reco
         "`Accept` allows neither application/x-ndjson nor text/csv (with shape=aiq: not application/x-ndjson).",
     },
     422: outOfRangeResponse(),
-  };
+  } as const satisfies Record<number, ResponseSpec>;
 }

@@ -4,17 +4,17 @@
 import { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
 import { customerListQuery } from "../customers/list-query.js";
-import { timeRangeRules } from "../lib/time-range.js";
-import { customerPageQuery, customerPageRecords, type CustomerRow } from "../customers/read.js";
+import { type CustomerRow, customerPageQuery, customerPageRecords } from "../customers/read.js";
 import type { CustomerRecord } from "../customers/schemas.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { customerCsvColumns } from "./customer-csv.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { streamExport, type ExportPlan } from "./stream.js";
+import { type ExportPlan, streamExport } from "./stream.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = customerListQuery.shape;
 
@@ -89,13 +89,11 @@ export const customerExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res }) => {
+  handler: async ({ db, config, auth, query, req, res, respond }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, customerExportPlan(auth, query), {
-      format,
-      cursor: query.cursor,
-      maxRecords: query.max_records,
-    });
+    const plan = customerExportPlan(auth, query);
+    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
+    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
   },
 });

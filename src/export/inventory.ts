@@ -2,19 +2,19 @@
 // streamed. Each batch is the list's own page query (inventoryPageQuery: keyset on
 // (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
 import { z } from "zod";
-import { timeRangeRules } from "../lib/time-range.js";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
 import { aiqInventoryRule, inventoryListQuery } from "../inventory/list-query.js";
 import { inventoryPageQuery } from "../inventory/read.js";
 import type { InventoryRecord } from "../inventory/schemas.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
+import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { streamExport, type ExportPlan } from "./stream.js";
+import { type ExportPlan, streamExport } from "./stream.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = inventoryListQuery.shape;
 
@@ -90,13 +90,11 @@ export const inventoryExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res }) => {
+  handler: async ({ db, config, auth, query, req, res, respond }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, inventoryExportPlan(auth, query), {
-      format,
-      cursor: query.cursor,
-      maxRecords: query.max_records,
-    });
+    const plan = inventoryExportPlan(auth, query);
+    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
+    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
   },
 });

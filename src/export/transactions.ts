@@ -3,18 +3,18 @@
 // (transactionPageQuery: keyset on the axis's index, records rendered as JSON by PostgreSQL), so
 // for NDJSON Node only joins text; CSV parses each record and writes one row per line item.
 import { z } from "zod";
-import { timeRangeRules } from "../lib/time-range.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
-import { transactionPageQuery, type TransactionPageRow } from "../transactions/list-query.js";
+import { timeRangeRules } from "../lib/time-range.js";
+import { type TransactionPageRow, transactionPageQuery } from "../transactions/list-query.js";
 import { axisOf } from "../transactions/read.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { streamExport, type ExportPlan } from "./stream.js";
-import { transactionCsvColumns, transactionCsvRows, type TransactionCsvRow } from "./transaction-csv.js";
+import { type ExportPlan, streamExport } from "./stream.js";
+import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = transactionListQuery.shape;
 
@@ -105,13 +105,11 @@ export const transactionExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res }) => {
+  handler: async ({ db, config, auth, query, req, res, respond }) => {
     res.setHeader("Vary", "Accept");
     const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, transactionExportPlan(auth, query), {
-      format,
-      cursor: query.cursor,
-      maxRecords: query.max_records,
-    });
+    const plan = transactionExportPlan(auth, query);
+    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
+    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
   },
 });

@@ -7,17 +7,17 @@ import {
   decodeCursor,
   encodeCursor,
   filterFingerprint,
+  type Position,
   pageSchema,
   timeIdPosition,
   toPage,
-  type Position,
 } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
 import { inventoryListQuery } from "./list-query.js";
 import { readInventoryPage } from "./read.js";
-import { inventoryRecordSchema, type InventoryRecord } from "./schemas.js";
+import { type InventoryRecord, inventoryRecordSchema } from "./schemas.js";
 
 const feedSchema = <T extends z.ZodType>(item: T) =>
   pageSchema(item).extend({
@@ -54,7 +54,9 @@ export const inventoryRoutes = [
       const fingerprint = filterFingerprint("inventory.list", auth, filters);
       const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
       const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
-      const render: (record: InventoryRecord) => unknown = format === "aiq" ? toAiqInventoryItem : (record) => record;
+      // Each format's page has its own type (the 200 schema is the union of the two page shapes).
+      const inFormat = <Page extends { data: InventoryRecord[] }>(page: Page) =>
+        format === "aiq" ? { ...page, data: page.data.map(toAiqInventoryItem) } : page;
 
       const bounds = await feedBounds(db.pool, filters.updated_to, "inventory");
       const rows = await readInventoryPage(db, auth, {
@@ -66,18 +68,19 @@ export const inventoryRoutes = [
         inStock: filters.in_stock,
         take: limit + 1,
       });
-      return toFeedPage(
+      const page = toFeedPage(
         toPage(
           rows,
           limit,
           (row) => row.position,
-          (row) => render(row.record),
+          (row) => row.record,
           cursorFor,
         ),
         bounds,
         cursorFor,
         after,
       );
+      return inFormat(page);
     },
   }),
 ];

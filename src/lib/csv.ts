@@ -3,7 +3,7 @@
 // between records), and sending it as a download.
 
 import { stringify } from "csv-stringify/sync";
-import type { Request, Response } from "express";
+import type { Request } from "express";
 import { z } from "zod";
 import { AppError } from "./errors.js";
 
@@ -70,12 +70,4 @@ export function wantsCsv(req: Request, format: "json" | "csv" | undefined): bool
     );
   }
   return chosen === CSV_CONTENT_TYPE;
-}
-
-/** Sends CSV text as a download named `filename`. */
-export function sendCsv(res: Response, filename: string, csv: string): void {
-  res.status(200);
-  res.attachment(filename);
-  res.setHeader("Content-Type", `${CSV_CONTENT_TYPE}; charset=utf-8`);
-  res.send(csv);
 }

@@ -11,13 +11,14 @@
 // dies between them, the retry runs the work again, which every route that opts in tolerates
 // (their writes are upserts, voids and field updates that are no-ops when repeated).
 import { createHash } from "node:crypto";
-import type { Request, Response } from "express";
+import type { Request } from "express";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { execute, first, qb, reviewedStatement, tenantStatement } from "../db/sql.js";
 import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { Answer, jsonValueOf } from "./answer.js";
 import { canonicalJson } from "./canonical-json.js";
 import { AppError } from "./errors.js";
 
@@ -55,7 +56,7 @@ export function purgeExpiredIdempotencyRecords(db: Db): Promise<number> {
   return execute(
     db.pool,
     reviewedStatement(
-      "command",
+      "housekeeping",
       qb.deleteFrom("idempotency_records").where("created_at", "<", sql<Date>`now() - ${sql.lit(RETENTION)}::interval`),
     ),
   );
@@ -101,12 +102,12 @@ const storedAnswer = (tenant: Tenant, key: string) =>
       .where("r.key", "=", key),
   );
 
-const completeClaim = (tenant: Tenant, key: string, answer: Answer) =>
+const completeClaim = (tenant: Tenant, key: string, status: number, body: unknown) =>
   tenantStatement(
     tenant,
     qb
       .updateTable("idempotency_records as r")
-      .set({ status_code: answer.status, response_body: JSON.stringify(answer.body) })
+      .set({ status_code: status, response_body: JSON.stringify(body) })
       .where(tenant.where("r", { locations: false }))
       .where("r.key", "=", key),
   );
@@ -121,39 +122,24 @@ const releaseClaim = (tenant: Tenant, key: string) =>
       .where("r.status_code", "=", 0),
   );
 
-export interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 interface Context {
   db: Db;
   auth: AuthContext;
   req: Request;
-  res: Response;
-}
-
-function send(res: Response, answer: Answer, replayed: boolean) {
-  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-  if (replayed) res.setHeader(REPLAYED_HEADER, "true");
-  res.status(answer.status).json(answer.body);
 }
 
 /**
  * Runs `work` once per Idempotency-Key (or every time when the request has none) and answers
- * through `res`. `headersFor` rebuilds headers that derive from the body (an ETag) on replays.
+ * returns its JSON answer (lib/answer.ts), or the stored answer of the first request with the key.
+ * `headersFor` rebuilds headers that derive from the body (an ETag) on replays.
  */
-export async function idempotent(
-  { db, auth, req, res }: Context,
-  work: () => Promise<Answer>,
+export async function idempotent<A extends Answer>(
+  { db, auth, req }: Context,
+  work: () => Promise<A>,
   headersFor: (body: unknown) => Record<string, string> = () => ({}),
-): Promise<undefined> {
+): Promise<A> {
   const key = req.get(IDEMPOTENCY_HEADER);
-  if (key === undefined) {
-    send(res, await work(), false);
-    return undefined;
-  }
+  if (key === undefined) return work();
   if (!KEY_PATTERN.test(key)) {
     throw new AppError("validation_failed", "The Idempotency-Key header is not valid.", {
       issues: [
@@ -189,15 +175,12 @@ export async function idempotent(
         headers: { "Retry-After": "1" },
       });
     }
-    send(
-      res,
-      { status: stored.status_code, body: stored.response_body, headers: headersFor(stored.response_body) },
-      true,
-    );
-    return undefined;
+    // The stored answer is the one `work` gave the first request: the same type.
+    const headers = { ...headersFor(stored.response_body), [REPLAYED_HEADER]: "true" };
+    return new Answer(stored.status_code, { kind: "json", value: stored.response_body }, headers) as A;
   }
 
-  let answer: Answer;
+  let answer: A;
   try {
     answer = await work();
   } catch (err) {
@@ -205,10 +188,9 @@ export async function idempotent(
     throw err;
   }
   if (answer.status >= 200 && answer.status < 300) {
-    await execute(db.pool, completeClaim(tenant, key, answer));
+    await execute(db.pool, completeClaim(tenant, key, answer.status, jsonValueOf(answer)));
   } else {
     await execute(db.pool, releaseClaim(tenant, key));
   }
-  send(res, answer, false);
-  return undefined;
+  return answer;
 }

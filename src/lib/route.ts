@@ -6,10 +6,11 @@ import type { z } from "zod";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
 import type { AuthContext, Scope } from "../keys/scopes.js";
-import { countRowsServed, markRoute } from "../metrics/http.js";
 import type { FeedLagMonitor } from "../metrics/feed-lag.js";
+import { markRoute } from "../metrics/http.js";
 import type { Admit } from "../ratelimit/admit.js";
 import type { RateLimitClass } from "../ratelimit/limits.js";
+import { deliver, type HandlerResult, type Respond, respond } from "./answer.js";
 import { readRetriedOnce } from "./database-faults.js";
 import { parseParts } from "./validation.js";
 
@@ -23,7 +24,7 @@ export interface ResponseSpec {
   /** JSON body schema; absent for an empty body or a non-JSON body (see contentTypes). */
   schema?: z.ZodType;
   /** Non-JSON bodies this response may carry instead (text/csv, application/x-ndjson). */
-  contentTypes?: string[];
+  contentTypes?: readonly string[];
   headers?: Record<string, { description: string }>;
   /** Example JSON body for the API document; generated from `schema` when absent. */
   example?: unknown;
@@ -38,7 +39,7 @@ export interface Deps {
   feedLag: FeedLagMonitor;
 }
 
-export interface RouteContext<Q, P, B> extends Deps {
+export interface RouteContext<Q, P, B, R extends Responses = Responses> extends Deps {
   query: Q;
   params: P;
   /** The declared headers (RouteDef.headers) that were sent, validated. */
@@ -47,10 +48,24 @@ export interface RouteContext<Q, P, B> extends Deps {
   /** The calling key; every /v1 route has one. */
   auth: AuthContext;
   req: Request;
+  /**
+   * For response headers (ETag, Location, Vary) and the metrics' marks only: the answer itself is
+   * the handler's return value (lib/answer.ts).
+   */
   res: Response;
+  /** Makes the answers other than a 200 JSON body, typed by this route's declared responses. */
+  respond: Respond<R>;
 }
 
-export interface RouteDef<Q = any, P = any, B = any> {
+/** A route's declared responses, by status. */
+export type Responses = Record<number, ResponseSpec>;
+
+/**
+ * A route. `RouteDef` with no arguments is any route (the lists: src/routes.ts, the API document);
+ * `defineRoute` infers `R` from the declared responses, against which it checks the handler.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the defaults make RouteDef "any route", whatever its types
+export interface RouteDef<Q = any, P = any, B = any, R extends Responses = any> {
   method: HttpMethod;
   /** OpenAPI-style path, e.g. /v1/transactions/{id}. */
   path: string;
@@ -76,7 +91,7 @@ export interface RouteDef<Q = any, P = any, B = any> {
    */
   headers?: z.ZodObject;
   body?: z.ZodType<B>;
-  responses: Record<number, ResponseSpec>;
+  responses: IsAny<R> extends true ? Responses : R;
   /**
    * Which per-key budget a call spends: "default" (RATE_LIMIT_PER_MINUTE), or "heavy"
    * (RATE_LIMIT_HEAVY_PER_MINUTE) for reports and exports. Absent: "default".
@@ -85,13 +100,19 @@ export interface RouteDef<Q = any, P = any, B = any> {
   /** Example request values for the API document; generated from the schemas when absent. */
   examples?: { query?: Record<string, unknown>; params?: Record<string, unknown>; body?: unknown };
   /**
-   * Returns the JSON body of a 200 answer, or answers through `res` itself (streams, CSV, other
-   * statuses) and returns undefined.
+   * Returns the body of the 200 answer (the output type of `responses[200].schema`), or one of the
+   * answers `ctx.respond` makes for a declared status (lib/answer.ts): the compiler checks either
+   * against the declared responses.
    */
-  handler(ctx: RouteContext<Q, P, B>): Promise<unknown> | unknown;
+  handler(ctx: RouteContext<Q, P, B, R>): HandlerOf<R>;
 }
 
-export const defineRoute = <Q, P, B>(def: RouteDef<Q, P, B>): RouteDef<Q, P, B> => def;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** Checked against the declared responses; `unknown` for any route (the lists). */
+type HandlerOf<R extends Responses> = IsAny<R> extends true ? unknown : HandlerResult<R> | Promise<HandlerResult<R>>;
+
+/** A route, its handler's answers checked against its declared responses (`R` is inferred from them). */
+export const defineRoute = <Q, P, B, const R extends Responses>(def: RouteDef<Q, P, B, R>): RouteDef<Q, P, B, R> => def;
 
 /** `/v1/transactions/{id}` → `/v1/transactions/:id` */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
@@ -120,23 +141,12 @@ export function mountRoute(router: Router, route: RouteDef, deps: Deps, admit: A
       headers: { schema: route.headers, value: headerValues(req, route.headers), part: "header" },
       body: { schema: route.body, value: req.body, part: "body" },
     });
-    const run = () => route.handler({ ...deps, ...input, auth: auth as AuthContext, req, res });
-    // A read whose connection the database closed under it (a restart) runs once more, unless its
-    // answer has begun; writes never run twice (src/lib/database-faults.ts).
-    const result =
-      route.method === "get"
-        ? await readRetriedOnce(
-            async () => run(),
-            () => !res.headersSent,
-          )
-        : await run();
-    if (res.headersSent || res.writableEnded) return;
-    if (result === undefined) res.status(204).end();
-    else {
-      // A list page or a report: its records count as rows served.
-      const rows = typeof result === "object" && result !== null ? (result as { data?: unknown }).data : undefined;
-      if (Array.isArray(rows)) countRowsServed(res, "page", rows.length);
-      res.status(200).json(result);
-    }
+    const ctx = { ...deps, ...input, auth: auth as AuthContext, req, res, respond };
+    // The handler and the writing of its answer, together: a read whose connection the database
+    // closed under it (a restart) runs once more, unless its answer has begun; writes never run
+    // twice (src/lib/database-faults.ts).
+    const run = async () => deliver(res, await route.handler(ctx));
+    if (route.method === "get") await readRetriedOnce(run, () => !res.headersSent);
+    else await run();
   });
 }

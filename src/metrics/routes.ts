@@ -43,13 +43,10 @@ export const metricsRoutes = [
       401: problem("No valid key."),
       403: problem("The key lacks metrics:read."),
     },
-    handler: async ({ db, feedLag, res }) => {
+    handler: async ({ db, feedLag, respond }) => {
       samplePools();
       await Promise.all([sampleRollupBacklog(db.pool), feedLag.sample()]);
-      res
-        .status(200)
-        .type(registry.contentType)
-        .send(await registry.metrics());
+      return respond.text(200, registry.contentType, await registry.metrics());
     },
   }),
 ];

@@ -42,7 +42,9 @@ export function openApiRoutes(allRoutes: () => RouteDef[]) {
         document ??= buildOpenApiDocument(allRoutes(), { version });
         // Documents change only with a deploy; let browsers and tools revalidate rather than refetch blindly.
         res.setHeader("Cache-Control", "no-cache");
-        return document;
+        // The same object, typed as the declared schema: zod-openapi's interfaces have no index
+        // signature (hence the spreads), and its `paths` is optional where ours always has them.
+        return { ...document, info: { ...document.info }, paths: document.paths ?? {} };
       },
     }),
   ];

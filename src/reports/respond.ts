@@ -1,7 +1,8 @@
-// How a report answers: JSON (returned to the router) or a CSV download of its rows, chosen by
+// How a report answers: JSON (its 200 body) or a CSV download of its rows, chosen by
 // `format` or the Accept header; and the cap on the rows one answer may hold.
 import type { Request, Response } from "express";
-import { type CsvColumn, sendCsv, toCsv, wantsCsv } from "../lib/csv.js";
+import type { Answer, NotJson, Respond } from "../lib/answer.js";
+import { CSV_CONTENT_TYPE, type CsvColumn, toCsv, wantsCsv } from "../lib/csv.js";
 import { AppError } from "../lib/errors.js";
 import { countRowsServed } from "../metrics/http.js";
 
@@ -35,8 +36,8 @@ export function servedRows<S, R>(rows: S[], toRow: (row: S) => R): R[] {
   return rows.map(toRow);
 }
 
-export interface ReportAnswer<R> {
-  json: unknown;
+export interface ReportAnswer<J, R> {
+  json: J;
   csv: { filename: string; columns: CsvColumn<R>[]; rows: R[] };
 }
 
@@ -46,9 +47,17 @@ export function reportFormat(req: Request, res: Response, format: "json" | "csv"
   return wantsCsv(req, format) ? "csv" : "json";
 }
 
-export function answer<R>(res: Response, format: "json" | "csv", report: ReportAnswer<R>): unknown {
+/** The responses of a route that answers CSV (besides its JSON) at 200: every report. */
+type CsvResponses = { 200: { description: string; contentTypes: readonly [typeof CSV_CONTENT_TYPE] } };
+
+/** The report's JSON (the 200 body), or its rows as a CSV download. */
+export function answer<J, R>(
+  { res, respond }: { res: Response; respond: Pick<Respond<CsvResponses>, "text"> },
+  format: "json" | "csv",
+  report: ReportAnswer<J, R>,
+): J | Answer<200, NotJson> {
   if (format === "json") return report.json;
   countRowsServed(res, "page", report.csv.rows.length);
-  sendCsv(res, report.csv.filename, toCsv(report.csv.columns, report.csv.rows));
-  return undefined;
+  const csv = toCsv(report.csv.columns, report.csv.rows);
+  return respond.text(200, `${CSV_CONTENT_TYPE}; charset=utf-8`, csv, { filename: report.csv.filename });
 }

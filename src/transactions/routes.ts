@@ -1,14 +1,13 @@
 // GET /v1/transactions (the lossless change feed by default, or by business time) and
 // GET /v1/transactions/{id}; both in our shape or, with format=aiq, in AIQ's createUpdateSale shape.
 // The JSON is rendered by PostgreSQL and sent as text (see read.ts).
-import type { Response } from "express";
 import { z } from "zod";
-import { outOfRangeResponse } from "../lib/instant.js";
 import { notFound } from "../lib/errors.js";
+import { outOfRangeResponse } from "../lib/instant.js";
 import { pageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
-import { aiqVisitSchema } from "./aiq-format.js";
 import { countRowsServed } from "../metrics/http.js";
+import { aiqVisitSchema } from "./aiq-format.js";
 import { listTransactionsJson, loadTransactionJson } from "./read.js";
 import { transactionGetQuery, transactionIdParams, transactionListQuery, transactionRecordSchema } from "./schemas.js";
 
@@ -24,16 +23,9 @@ const listSchema = <T extends z.ZodType>(item: T) =>
 
 const problem = { description: "Problem details (RFC 9457)." };
 
-/**
- * Sends JSON text PostgreSQL rendered, as is: no parse, no re-serialisation, and no ETag (a feed
- * page is read once; hashing megabytes per page would cost more than it could save).
- */
-function sendJsonText(res: Response, text: string | Buffer) {
-  res.status(200);
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(text));
-  res.end(text);
-}
+// Both answer the JSON text PostgreSQL rendered, as is (respond.jsonText): no parse, no
+// re-serialisation, and no ETag (a feed page is read once; hashing megabytes per page would cost
+// more than it could save).
 
 export const transactionRoutes = [
   defineRoute({
@@ -56,10 +48,10 @@ export const transactionRoutes = [
       403: problem,
       422: outOfRangeResponse(),
     },
-    handler: async ({ db, config, auth, query, res }) => {
+    handler: async ({ db, config, auth, query, res, respond }) => {
       const { json, records } = await listTransactionsJson(db, config.CURSOR_SECRET, auth, query);
       countRowsServed(res, "page", records);
-      sendJsonText(res, json);
+      return respond.jsonText(200, json);
     },
   }),
   defineRoute({
@@ -83,10 +75,10 @@ export const transactionRoutes = [
       403: problem,
       404: problem,
     },
-    handler: async ({ db, auth, query, params, res }) => {
+    handler: async ({ db, auth, query, params, respond }) => {
       const json = await loadTransactionJson(db, auth, params.id, query.format);
       if (json === null) throw notFound("transaction");
-      sendJsonText(res, json);
+      return respond.jsonText(200, json);
     },
   }),
 ];

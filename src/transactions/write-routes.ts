@@ -1,7 +1,6 @@
 // The POS's receipt writes (scope pos:write): PUT /v1/transactions/{pos_id} (create or replace,
 // idempotent), POST /v1/transactions/{pos_id}/void and POST /v1/transactions/batch. Single
 // receipts answer the record exactly as GET /v1/transactions/{id} serves it.
-import type { Response } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { AuthContext } from "../keys/scopes.js";
@@ -9,7 +8,6 @@ import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempote
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
-import type { WriteResult } from "../lib/write-transaction.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
 import { prepareReceipt, unprocessable, writeReceipt } from "./put.js";
@@ -39,10 +37,6 @@ async function recordOf(db: Db, auth: AuthContext, id: string): Promise<Transact
   const record = await loadTransactionRecord(db, auth, id);
   if (!record) throw new Error(`transaction ${id} vanished after its write`);
   return record;
-}
-
-function answer(res: Response, status: number, record: TransactionRecord, result: WriteResult) {
-  res.setHeader(WRITE_RESULT_HEADER, result).status(status).json(record);
 }
 
 const batchItemSchema = z
@@ -112,12 +106,13 @@ export const transactionWriteRoutes = [
         "Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, transacted_at outside its range (code out_of_range).",
       ),
     },
-    handler: async ({ db, auth, params, body, res }) => {
+    handler: async ({ db, auth, params, body, res, respond }) => {
       const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
       if ("issues" in prepared) throw unprocessable(prepared.issues);
       const { id, result } = await writeReceipt(db, auth, prepared, VIA_PUT);
       if (result === "created") res.setHeader("Location", `/v1/transactions/${id}`);
-      answer(res, result === "created" ? 201 : 200, await recordOf(db, auth, id), result);
+      const record = await recordOf(db, auth, id);
+      return respond.json(result === "created" ? 201 : 200, record, { [WRITE_RESULT_HEADER]: result });
     },
   }),
   defineRoute({
@@ -148,10 +143,10 @@ export const transactionWriteRoutes = [
       ),
     },
     handler: async (ctx) => {
-      const { db, auth, params, body } = ctx;
+      const { db, auth, params, body, respond } = ctx;
       return idempotent(ctx, async () => {
         const { id, result } = await voidReceipt(db, auth, params.pos_id, body?.voided_at);
-        return { status: 200, body: await recordOf(db, auth, id), headers: { [WRITE_RESULT_HEADER]: result } };
+        return respond.json(200, await recordOf(db, auth, id), { [WRITE_RESULT_HEADER]: result });
       });
     },
   }),
@@ -180,13 +175,13 @@ export const transactionWriteRoutes = [
       422: problem("An Idempotency-Key reused with another request."),
     },
     handler: async (ctx) => {
-      const { db, auth, body, req } = ctx;
+      const { db, auth, body, req, respond } = ctx;
       return idempotent(ctx, async () => {
         const results = await writeBatch(db, auth, body.receipts, req.log);
         const summary = { created: 0, updated: 0, unchanged: 0, error: 0 };
         for (const r of results) summary[r.result]++;
         recordWriteOutcomes(ctx.res, summary);
-        return { status: 200, body: { results, summary } };
+        return respond.json(200, { results, summary });
       });
     },
   }),

@@ -26,8 +26,8 @@ const failingExport = defineRoute({
   tags: ["Test"],
   scope: "transactions:read",
   query: transactionExportQuery,
-  responses: { 200: { description: "NDJSON, then a failure" } },
-  handler: async ({ db, config, auth, query, req, res }) => {
+  responses: { 200: { description: "NDJSON, then a failure", contentTypes: ["application/x-ndjson"] } },
+  handler: ({ db, config, auth, query, req, respond }) => {
     const plan = transactionExportPlan(auth, query);
     let batches = 0;
     const failing = {
@@ -35,11 +35,8 @@ const failingExport = defineRoute({
       query: (window: Parameters<typeof plan.query>[0]) =>
         ++batches === 3 ? { text: "SELECT 1/0", values: [] } : plan.query(window),
     };
-    await streamExport({ db, config, req, res }, failing, {
-      format: "ndjson",
-      cursor: undefined,
-      maxRecords: undefined,
-    });
+    const request = { format: "ndjson", cursor: undefined, maxRecords: undefined } as const;
+    return respond.stream(200, (res) => streamExport({ db, config, req, res }, failing, request));
   },
 });
 

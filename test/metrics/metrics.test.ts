@@ -28,12 +28,14 @@ const testRoutes = [
     tags: ["Test"],
     scope: null,
     query: z.strictObject({}),
-    responses: { 200: { description: "never" } },
-    handler: async ({ db }) =>
-      withTransaction(db.pool, async (client) => {
+    responses: { 204: { description: "never" } },
+    handler: async ({ db, respond }) => {
+      await withTransaction(db.pool, async (client) => {
         await client.query("SET LOCAL statement_timeout = '50ms'");
         await client.query("SELECT pg_sleep(5)");
-      }),
+      });
+      return respond.empty(204);
+    },
   }),
   defineRoute({
     method: "post",
@@ -43,7 +45,9 @@ const testRoutes = [
     tags: ["Test"],
     scope: null,
     query: z.strictObject({}),
-    responses: { 200: { description: "written on the third attempt" } },
+    responses: {
+      200: { description: "written on the third attempt", schema: z.object({ attempts: z.number().int() }) },
+    },
     handler: async ({ db }) => {
       let attempt = 0;
       await withTransaction(db.pool, async (client) => {

@@ -7,41 +7,94 @@
 // the same POS ids as A for a store, a customer, a product, an employee and a receipt. Besides what
 // each scenario asserts, every answer it received is searched for anything of B (B's ids, its
 // phones, and a tag that is in every name, email and POS id of B's own) or, for the limited key,
-// of A's other store; and every SQL statement the app sent while serving it must carry the merchant
-// condition (see "the SQL wall" at the end).
+// of A's other store; and every statement the app ran while serving a call must be one of the data
+// layer's, scoped to that call's key (see "the data layer's wall" at the end).
+import { AsyncLocalStorage } from "node:async_hooks";
+import express, { type Request } from "express";
+import { sql } from "kysely";
 import type { Response } from "superagent";
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createDb } from "../../src/db/client.js";
+import {
+  onStatement,
+  qb,
+  type ReviewedReason,
+  reviewedStatement,
+  run as runStatement,
+  type Statement,
+  tenantStatement,
+} from "../../src/db/sql.js";
+import { Tenant, tenantOf } from "../../src/db/tenant.js";
 import { INIT_SCRIPT_NAME, swaggerAssets } from "../../src/docs/page.js";
-import type { RouteDef } from "../../src/lib/route.js";
+import { parseKey } from "../../src/keys/format.js";
+import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
+import { testGet } from "../helpers/routes.js";
 import { appOver } from "./apps.js";
 import { merchantRows, storeRows } from "./snapshot.js";
 import { DAY, makeWorld, type World } from "./world.js";
 
 const db = await createTestDb();
-// The app gets a pool of its own, so that the statements it sends can be told from the test's.
+// The app gets a pool of its own, so that what it sends can be told from the test's: every statement
+// its pool receives is kept (received), and every statement the data layer runs (heard, by
+// onStatement), with the key of the call it ran for (callers: "" for a call without a key).
 const appDb = { ...createDb({ url: db.url }), url: db.url };
 afterAll(() => appDb.close());
-const statements: string[] = [];
+const callers = new AsyncLocalStorage<string>();
+const received: string[] = [];
+const heard: { caller: string | undefined; statement: Statement<unknown> }[] = [];
+afterAll(onStatement((statement) => heard.push({ caller: callers.getStore(), statement })));
 appDb.pool.on("connect", (client) => {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((config: unknown, ...rest: unknown[]) => {
     const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
-    if (typeof text === "string") statements.push(text);
+    if (typeof text === "string") received.push(text);
     return query(config, ...rest);
   }) as typeof client.query;
 });
-const app = appOver(appDb, {
-  env: {
-    RATE_LIMIT_PER_MINUTE: "100000",
-    RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
-    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
-  },
-});
+/** The caller of the test's own statements (its scenarios run under it); a call overrides it with its key. */
+const TEST_CALLER = "(the test itself)";
+/** A statement on stock under `tenant`'s scope (its column alias marks it in the breaches). */
+const probe = (tenant: Tenant) =>
+  tenantStatement(tenant, qb.selectFrom("inventory_items as i").select("i.id as wall_probe").where(tenant.where("i")));
+/** Routes of this file only, that run the probe through the app: under the key's scope, or a merchant's sent. */
+const wallProbes = [
+  defineRoute({
+    ...testGet("/test/wall/scoped", { 204: { description: "Ran the probe under the key's scope." } }),
+    scope: "any",
+    handler: async ({ db, auth, respond }) => {
+      await runStatement(db.pool, probe(tenantOf(auth)));
+      return respond.empty(204);
+    },
+  }),
+  defineRoute({
+    ...testGet("/test/wall/merchant", { 204: { description: "Ran the probe under the merchant sent." } }),
+    method: "post",
+    scope: "any",
+    body: z.strictObject({ merchant_id: z.string().describe("Whose scope to run the probe under.") }),
+    handler: async ({ db, body, respond }) => {
+      await runStatement(db.pool, probe(new Tenant(body.merchant_id)));
+      return respond.empty(204);
+    },
+  }),
+];
+const bearer = (req: Request) => /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "")?.[1];
+const app = express()
+  .use((req, _res, next) => callers.run(req.get("x-apikey") ?? bearer(req) ?? "", next))
+  .use(
+    appOver(appDb, {
+      env: {
+        RATE_LIMIT_PER_MINUTE: "100000",
+        RATE_LIMIT_HEAVY_PER_MINUTE: "100000",
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
+      },
+      extraRoutes: wallProbes,
+    }),
+  );
 
 const NOWHERE = "00000000-0000-4000-8000-000000000000";
 const label = (route: Pick<RouteDef, "method" | "path">) => `${route.method.toUpperCase()} ${route.path}`;
@@ -925,60 +978,100 @@ const scenarios: Record<string, RouteScenarios> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The SQL wall: every statement the app sends that reads or writes a tenant's table names the
-// merchant (merchant_id), except the ones below, each reviewed: they address rows by an id the same
-// request has just read under the merchant's condition (or, for the key lookup, come before any
-// merchant is known).
+// The data layer's wall (src/db/sql.ts, src/db/tenant.ts), checked on what ran, not on SQL text:
+// - every statement the data layer ran during a call is a tenantStatement whose tenant is the
+//   call's key's (its merchant, and its stores for a key limited to some), or a reviewedStatement
+//   for one of the reasons below; a call without a valid key runs no tenant statement at all;
+// - nothing reaches the app's pool around the data layer: every statement the pool received was
+//   heard by onStatement (run, first, execute, or a cursor's pgQuery), except transaction control.
 
-const TENANT_TABLE =
-  /\b(?:from|join|into|update)\s+(?:"?public"?\.)?"?(merchants|locations|employees|customers|products|inventory_items|transactions|line_items|api_keys|audit_entries|idempotency_records)"?/i;
+/** The reviewed reasons a request may run statements for, and why each is safe there. */
+const ALLOWED_IN_REQUESTS: Partial<Record<ReviewedReason, string>> = {
+  "key-lookup": "finding the calling key by its prefix is how the merchant becomes known (the hash then proves it)",
+  "no-tenant-table": "rate-limit counters, migrations and the server's statistics hold no merchant's rows",
+  "locked-by-id":
+    "ids that the same transaction has just read and locked under the merchant's scope (a receipt's lines, its refunds)",
+};
+// Not allowed: "command" (an operator's rights, outside any request).
 
-/** merchant_id compared (`t.merchant_id = $1`, Prisma's `"locations"."merchant_id" = $1`, `IN (…)`), not merely selected. */
-const MERCHANT_CONDITION = /merchant_id"?\s*(?:=|in\b)/i;
-/** An insert that sets the row's merchant. */
-const MERCHANT_INSERT = /insert\s+into\s+[\w".]+\s*(?:as\s+\w+\s*)?\([^)]*merchant_id/i;
+/** Transaction plumbing: touches no row, so it needs no scope (and pg sends it as plain text). */
+const TRANSACTION_CONTROL =
+  /^\s*(?:BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|SET\s+(?:LOCAL\s+|TRANSACTION\b))/i;
 
-const REVIEWED: { pattern: RegExp; why: string }[] = [
-  {
-    pattern:
-      /\bFROM "?api_keys"? WHERE prefix = \$1$|FROM "public"\."api_keys" WHERE \("public"\."api_keys"\."prefix" = \$1 /,
-    why: "authentication finds the key by its public prefix, before any merchant is known; the hash then proves it",
-  },
-  {
-    pattern: /"public"\."api_keys"(?: SET "last_used_at" = \$1)? WHERE \("public"\."api_keys"\."id" = \$\d AND 1=1\)/,
-    why: "the calling key's own row, by the id authentication just read (last use, whoami)",
-  },
-  {
-    pattern: /FROM "public"\."merchants" WHERE "public"\."merchants"\."id" = \$1 /,
-    why: "the calling key's own merchant (whoami)",
-  },
-  {
-    pattern: /^DELETE FROM line_items WHERE transaction_id = \$1$/,
-    why: "the lines of the receipt put.ts has just locked under the merchant's condition",
-  },
-  {
-    pattern: /WHERE r\.original_transaction_id = \$1 AND r\.kind = 'refund'/,
-    why: "refunds of the sale refunds.ts has just locked under the merchant's condition",
-  },
-  {
-    pattern: /^SELECT pos_id FROM transactions WHERE original_transaction_id = \$1 /,
-    why: "refunds of the receipt void.ts has just locked under the merchant's condition",
-  },
-  {
-    pattern: /^UPDATE transactions SET status = 'voided', .* WHERE id = \$1 /,
-    why: "the receipt void.ts has just locked under the merchant's condition",
-  },
-];
+interface KeyScope {
+  merchantId: string;
+  /** Sorted; null: every store of the merchant. */
+  locationIds: string[] | null;
+}
 
-function expectMerchantCondition(sent: string[]) {
-  const offenders = [...new Set(sent)].filter(
-    (text) =>
-      TENANT_TABLE.test(text) &&
-      !MERCHANT_CONDITION.test(text) &&
-      !MERCHANT_INSERT.test(text) &&
-      !REVIEWED.some((r) => r.pattern.test(text.trim())),
-  );
-  expect(offenders, "statements on tenant tables without the merchant condition").toEqual([]);
+const keyScopes = new Map<string, KeyScope | null>();
+/** The merchant and stores of a key as sent (null: no key, or not one of ours). */
+async function keyScopeOf(key: string): Promise<KeyScope | null> {
+  if (!keyScopes.has(key)) {
+    const prefix = parseKey(key)?.prefix;
+    const { rows } = prefix
+      ? await db.pool.query<{ merchant_id: string; location_ids: string[] }>(
+          "SELECT merchant_id, location_ids::text[] AS location_ids FROM api_keys WHERE prefix = $1",
+          [prefix],
+        )
+      : { rows: [] };
+    const row = rows[0];
+    keyScopes.set(
+      key,
+      row
+        ? { merchantId: row.merchant_id, locationIds: row.location_ids.length ? [...row.location_ids].sort() : null }
+        : null,
+    );
+  }
+  return keyScopes.get(key)!;
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 240);
+const storesOf = (ids: string[] | null) => (ids ? [...ids].sort().join(",") : "every store");
+
+/** Where the app's statements since `mark` leave the wall: one line per statement, saying how. */
+async function wallBreaches(mark: { heard: number; received: number }): Promise<string[]> {
+  const breaches = new Set<string>();
+  const ran = heard.slice(mark.heard);
+  for (const { caller, statement } of ran) {
+    if (caller === TEST_CALLER) continue; // the test's own statements
+    const text = oneLine(statement.compiled.sql);
+    const { scope } = statement;
+    if ("reviewed" in scope) {
+      if (!ALLOWED_IN_REQUESTS[scope.reviewed]) breaches.add(`reviewed "${scope.reviewed}", not for requests: ${text}`);
+      continue;
+    }
+    // A tenant statement outside every call (no caller: a background task, or a context lost) is one too.
+    if (caller === undefined) {
+      breaches.add(`a tenant statement outside any call: ${text}`);
+      continue;
+    }
+    const key = caller ? await keyScopeOf(caller) : null;
+    const { merchantId, locationIds } = scope.tenant;
+    if (!key) breaches.add(`a tenant statement in a call without a valid key: ${text}`);
+    else if (merchantId !== key.merchantId) breaches.add(`tenant of another merchant (${merchantId}): ${text}`);
+    else if (storesOf(locationIds) !== storesOf(key.locationIds)) {
+      breaches.add(`tenant with stores ${storesOf(locationIds)}, the key's are ${storesOf(key.locationIds)}: ${text}`);
+    }
+  }
+  // What the pool received, less what the data layer ran (as many times as it ran it).
+  const ranTexts = new Map<string, number>();
+  for (const { statement } of ran)
+    ranTexts.set(statement.compiled.sql, (ranTexts.get(statement.compiled.sql) ?? 0) + 1);
+  for (const text of received.slice(mark.received)) {
+    if (TRANSACTION_CONTROL.test(text)) continue;
+    const left = ranTexts.get(text) ?? 0;
+    if (left > 0) ranTexts.set(text, left - 1);
+    else breaches.add(`not through the data layer (run/first/execute/pgQuery): ${oneLine(text)}`);
+  }
+  return [...breaches];
+}
+
+const wallMark = () => ({ heard: heard.length, received: received.length });
+
+async function expectWallHeld(mark: { heard: number; received: number }) {
+  const breaches = await wallBreaches(mark);
+  expect(breaches, `statements outside the data layer's scope:\n${breaches.join("\n")}`).toEqual([]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -990,13 +1083,13 @@ async function run(route: RouteDef, which: keyof RouteScenarios) {
   if (!scenario) expect.fail(`${label(route)} has no isolation scenario: add one to the table in this file`);
   const world = await makeWorld(db);
   answers = [];
-  const mark = statements.length;
-  await scenario[which](world);
+  const mark = wallMark();
+  await callers.run(TEST_CALLER, () => scenario[which](world));
   expectNoneOf(
     which === "merchant" ? await merchantMarkers(world.b.merchant.id, world.b.tag) : await otherStoreMarkers(world),
     answers,
   );
-  expectMerchantCondition(statements.slice(mark));
+  await expectWallHeld(mark);
 }
 
 describe("tenant isolation over every route", () => {
@@ -1008,7 +1101,7 @@ describe("tenant isolation over every route", () => {
     const w = await makeWorld(db);
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     answers = [];
-    const mark = statements.length;
+    const mark = wallMark();
     const zero = (value: unknown) =>
       value === null || value === 0 || (typeof value === "string" && /^0(\.0+)?$/.test(value));
     for (const route of routes.filter((r) => r.method === "get" && r.scope !== null)) {
@@ -1038,7 +1131,7 @@ describe("tenant isolation over every route", () => {
     }
     expectNoneOf(await merchantMarkers(w.b.merchant.id, w.b.tag), answers);
     expectNoneOf(await merchantMarkers(w.a.merchant.id, w.a.tag), answers);
-    expectMerchantCondition(statements.slice(mark));
+    await expectWallHeld(mark);
   });
 
   it.each(byRoute)(
@@ -1054,4 +1147,80 @@ describe("tenant isolation over every route", () => {
       await run(route, "location");
     },
   );
+});
+
+describe("the data layer's wall (the check every scenario above ends with)", () => {
+  async function breachesOf(caller: string, act: () => Promise<unknown>) {
+    const mark = wallMark();
+    await callers.run(caller, act);
+    return wallBreaches(mark);
+  }
+
+  it("when A's call runs statements scoped to A's key (to its store, for the key limited to one), reviewed ones and transaction control, then the wall holds", async () => {
+    const { a } = await makeWorld(db);
+    const pool = appDb.pool;
+    expect(await breachesOf(a.key, () => runStatement(pool, probe(new Tenant(a.merchant.id))))).toEqual([]);
+    expect(
+      await breachesOf(a.mainKey, () => runStatement(pool, probe(new Tenant(a.merchant.id, [a.main.id])))),
+    ).toEqual([]);
+    const inTransaction = async () => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await runStatement(client, reviewedStatement("no-tenant-table", sql<number>`SELECT 1 AS one`));
+        await runStatement(client, probe(new Tenant(a.merchant.id)));
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+    };
+    expect(await breachesOf(a.key, inTransaction)).toEqual([]);
+  });
+
+  it("when A's key calls the app (a GET, and a POST with a body) and its handler runs statements under A's scope, then the wall attributes them to A's key and holds", async () => {
+    const { a } = await makeWorld(db);
+    const mark = wallMark();
+    await callers.run(TEST_CALLER, async () => {
+      expect((await send(a.key, "get", "/test/wall/scoped", { quiet: true })).status).toBe(204);
+      expect((await send(a.mainKey, "get", "/test/wall/scoped", { quiet: true })).status).toBe(204);
+      const body = { merchant_id: a.merchant.id };
+      expect((await send(a.key, "post", "/test/wall/merchant", { body, quiet: true })).status).toBe(204);
+    });
+    const probes = heard.slice(mark.heard).filter((h) => h.statement.compiled.sql.includes("wall_probe"));
+    expect(probes.map((h) => h.caller)).toEqual([a.key, a.mainKey, a.key]);
+    expect((await wallBreaches(mark)).filter((breach) => breach.includes("wall_probe"))).toEqual([]);
+  });
+
+  it("when A's key calls the app and its handler runs a statement under B's scope, then the wall names it", async () => {
+    const { a, b } = await makeWorld(db);
+    const mark = wallMark();
+    const body = { merchant_id: b.merchant.id };
+    await callers.run(TEST_CALLER, async () => {
+      expect((await send(a.key, "post", "/test/wall/merchant", { body, quiet: true })).status).toBe(204);
+    });
+    expect((await wallBreaches(mark)).filter((breach) => breach.includes("wall_probe"))).toEqual([
+      expect.stringMatching(new RegExp(`^tenant of another merchant \\(${b.merchant.id}\\): .*wall_probe`)),
+    ]);
+  });
+
+  it("when A's call runs a statement scoped to B, one that ignores its key's store, a command's, a tenant statement without a key, or SQL around the data layer, then the wall names each", async () => {
+    const { a, b } = await makeWorld(db);
+    const pool = appDb.pool;
+    expect(await breachesOf(a.key, () => runStatement(pool, probe(new Tenant(b.merchant.id))))).toEqual([
+      expect.stringMatching(new RegExp(`^tenant of another merchant \\(${b.merchant.id}\\): .*wall_probe`)),
+    ]);
+    expect(await breachesOf(a.mainKey, () => runStatement(pool, probe(new Tenant(a.merchant.id))))).toEqual([
+      expect.stringMatching(/^tenant with stores every store, the key's are [\w-]+: .*wall_probe/),
+    ]);
+    expect(
+      await breachesOf(a.key, () => runStatement(pool, reviewedStatement("command", sql<number>`SELECT 1 AS one`))),
+    ).toEqual([expect.stringMatching(/^reviewed "command", not for requests: SELECT 1/)]);
+    expect(await breachesOf("", () => runStatement(pool, probe(new Tenant(a.merchant.id))))).toEqual([
+      expect.stringMatching(/^a tenant statement in a call without a valid key: .*wall_probe/),
+    ]);
+    const raw = () => pool.query("SELECT id AS wall_probe FROM customers WHERE merchant_id = $1", [a.merchant.id]);
+    expect(await breachesOf(a.key, raw)).toEqual([
+      "not through the data layer (run/first/execute/pgQuery): SELECT id AS wall_probe FROM customers WHERE merchant_id = $1",
+    ]);
+  });
 });

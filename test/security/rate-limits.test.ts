@@ -20,7 +20,7 @@ const heavyRoute = defineRoute({
   scope: "reports:read",
   rateLimit: "heavy",
   query: z.strictObject({}),
-  responses: { 200: { description: "ok" } },
+  responses: { 200: { description: "ok", schema: z.object({ ok: z.boolean() }) } },
   handler: () => ({ ok: true }),
 });
 

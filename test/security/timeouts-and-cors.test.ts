@@ -7,23 +7,20 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseEnv } from "../../src/config/env.js";
 import { createDb } from "../../src/db/client.js";
-import { defineRoute } from "../../src/lib/route.js";
+import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
+import { testGet } from "../helpers/routes.js";
 import { appOver } from "./apps.js";
 
 const db = await createTestDb();
 
-const testRoute = (path: string, handler: Parameters<typeof defineRoute>[0]["handler"]) =>
+const testResponses = {
+  200: { description: "ok", schema: z.object({ late: z.boolean() }), contentTypes: ["application/x-ndjson"] },
+} as const;
+const testRoute = (path: string, handler: RouteDef<Record<string, never>, any, any, typeof testResponses>["handler"]) =>
   defineRoute({
-    method: "get",
-    path,
-    operationId: path,
-    summary: path,
-    tags: ["Test"],
-    scope: null,
-    query: z.strictObject({}),
-    responses: { 200: { description: "ok" } },
+    ...testGet(path, testResponses),
     handler,
   });
 
@@ -43,21 +40,25 @@ const slowRoutes = [
     return { late: true };
   }),
   // An export that starts at once and keeps writing for longer than the request timeout.
-  testRoute("/test/stream", async ({ res }) => {
-    res.writeHead(200, { "content-type": "application/x-ndjson" });
-    for (let i = 0; i < 8; i++) {
-      res.write(`{"line":${i}}\n`);
-      await sleep(100);
-    }
-    res.end();
-  }),
+  testRoute("/test/stream", async ({ respond }) =>
+    respond.stream(200, async (res) => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      for (let i = 0; i < 8; i++) {
+        res.write(`{"line":${i}}\n`);
+        await sleep(100);
+      }
+      res.end();
+    }),
+  ),
   // An export that starts, then stalls.
-  testRoute("/test/stalled-stream", async ({ res }) => {
-    res.writeHead(200, { "content-type": "application/x-ndjson" });
-    res.write('{"line":0}\n');
-    await sleep(2000);
-    if (!res.destroyed) res.end('{"line":1}\n');
-  }),
+  testRoute("/test/stalled-stream", async ({ respond }) =>
+    respond.stream(200, async (res) => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.write('{"line":0}\n');
+      await sleep(2000);
+      if (!res.destroyed) res.end('{"line":1}\n');
+    }),
+  ),
 ];
 
 describe("request timeout", () => {

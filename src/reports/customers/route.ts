@@ -98,7 +98,7 @@ export const customersReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: outOfRangeResponse(),
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const result = await readCustomersReport(db.pool, {
       ...reportScope(auth, query.location_id),
@@ -117,11 +117,11 @@ export const customersReportRoute = defineRoute({
     };
     const base = `customers_${query.from}_${query.to}_${query.period}`;
     return query.table === "top_customers"
-      ? answer(res, format, {
+      ? answer({ res, respond }, format, {
           json: report,
           csv: { filename: `${base}_top.csv`, columns: topColumns, rows: report.top_customers },
         })
-      : answer(res, format, {
+      : answer({ res, respond }, format, {
           json: report,
           csv: { filename: `${base}.csv`, columns: periodColumns, rows: report.data },
         });

@@ -87,7 +87,7 @@ export const inventoryReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: { description: `The report would have more than ${MAX_REPORT_ROWS} rows.` },
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readInventoryReport(db.pool, {
       ...reportScope(auth, query.location_id),
@@ -109,6 +109,6 @@ export const inventoryReportRoute = defineRoute({
       data,
     };
     const filename = `inventory_${totals.as_of.slice(0, 10)}_by_${query.group_by}.csv`;
-    return answer(res, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
+    return answer({ res, respond }, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
   },
 });

@@ -115,7 +115,7 @@ export const salesReportRoute = defineRoute({
     406: { description: "`Accept` allows neither application/json nor text/csv." },
     422: outOfRangeResponse(`; or the report would have more than ${MAX_REPORT_ROWS} rows`),
   },
-  handler: async ({ db, auth, query, req, res }) => {
+  handler: async ({ db, auth, query, req, res, respond }) => {
     const format = reportFormat(req, res, query.format);
     const { rows, totals } = await readSalesReport(db.pool, {
       ...reportScope(auth, query.location_id),
@@ -142,6 +142,6 @@ export const salesReportRoute = defineRoute({
       data,
     };
     const filename = `sales_${query.from}_${query.to}_${query.period}${query.group_by ? `_by_${query.group_by}` : ""}.csv`;
-    return answer(res, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
+    return answer({ res, respond }, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
   },
 });
