@@ -10,46 +10,25 @@
 //   cancelled (batch-queries.ts) and the handler returns once its connection is back in the pool.
 // What the stream says besides records, and how to resume, is in protocol.ts.
 import type { Request, Response } from "express";
-import type pg from "pg";
 import type { Config } from "../config/env.js";
 import type { Db } from "../db/client.js";
-import { CSV_CONTENT_TYPE, toCsv, type CsvColumn } from "../lib/csv.js";
-import type { InstantText } from "../lib/instant.js";
-import { decodeCursor, encodeCursor, timeIdPosition, type Position } from "../lib/paging.js";
-import { continuationPosition, feedBounds, type FeedBounds, type FeedName } from "../lib/sync-feed.js";
+import type { TimeId, Walk } from "../db/paging.js";
+import type { AuthContext } from "../keys/scopes.js";
+import { CSV_CONTENT_TYPE, type CsvColumn, toCsv } from "../lib/csv.js";
+import { decodeCursor, encodeCursor, type Position, timeIdPosition } from "../lib/paging.js";
+import { continuationPosition, type FeedBounds, feedBounds } from "../lib/sync-feed.js";
 import { countRowsServed, routeTemplateOf } from "../metrics/http.js";
 import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
-import { BatchBuffers, encodeLines, encodeText, type Encoded } from "./encode.js";
-import { MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE, type ExportFormat } from "./params.js";
+import { BatchBuffers, type Encoded, encodeLines, encodeText } from "./encode.js";
+import { type ExportFormat, exportFormat, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 
-export type TimeId = [string, string];
-
-export interface BatchWindow {
-  /** Rows strictly after this position; null: from the start of the range. */
-  after: TimeId | null;
-  /** Rows to fetch. */
-  take: number;
-  /** Change-time axis: serve rows with updated_at below this (the horizon, or the client's updated_to). */
-  upper: string | null;
-}
-
-/** One export: the list's query and its renderings. */
-export interface ExportPlan<Row, CsvRow> {
-  /** The file name of the download, without extension: the feed it exports. */
-  name: FeedName;
-  /** What the cursors are bound to: the list's fingerprint of the same filters (src/lib/paging.ts). */
-  fingerprint: string;
-  /** The change-time axis (the lossless feed) and the client's updated_to; null on another axis. */
-  feed: { updatedTo: InstantText | undefined } | null;
+/** One export: the list's walk (db/paging.ts: its statements, cursors and feed) and its renderings. */
+export interface ExportPlan<Raw, Row, CsvRow> {
+  walk: Walk<Raw, Row>;
   /** Records per query: large enough that the per-query cost vanishes, small enough to hold two. */
   batchSize: number;
-  /** The SQL of one batch, in the walk's (time, id) order. */
-  query(window: BatchWindow): { text: string; values: unknown[] };
-  /** The query's rows as the export's rows. */
-  rows(raw: pg.QueryResultRow[]): Row[];
-  positionOf(row: Row): TimeId;
   /** The record's JSON text (one NDJSON line, without its newline). */
   ndjson(row: Row): string;
   csv: { columns: CsvColumn<CsvRow>[]; rowsOf(row: Row): CsvRow[] };
@@ -154,18 +133,19 @@ function headersFor(name: string, format: ExportFormat, bounds: FeedBounds | nul
  * database down) are thrown, so they become problem details; a failure after it destroys the
  * connection (src/lib/problem.ts), and the missing end line tells the client the body is cut.
  */
-export async function streamExport<Row, CsvRow>(
+export async function streamExport<Raw, Row, CsvRow>(
   ctx: ExportContext,
-  plan: ExportPlan<Row, CsvRow>,
+  plan: ExportPlan<Raw, Row, CsvRow>,
   request: ExportRequest,
 ): Promise<void> {
+  const { walk } = plan;
   const secret = ctx.config.CURSOR_SECRET;
-  const cursorFor = (position: Position) => encodeCursor(secret, plan.fingerprint, position);
+  const cursorFor = (position: Position) => encodeCursor(secret, walk.fingerprint, position);
   let position: TimeId | null = request.cursor
-    ? timeIdPosition(decodeCursor(secret, plan.fingerprint, request.cursor))
+    ? timeIdPosition(decodeCursor(secret, walk.fingerprint, request.cursor))
     : null;
   // Read once, before the first batch's snapshot: every batch serves below it (sync-feed.ts).
-  const bounds = plan.feed ? await feedBounds(ctx.db.pool, plan.feed.updatedTo, plan.name) : null;
+  const bounds = walk.updatedTo !== null ? await feedBounds(ctx.db.pool, walk.updatedTo, walk.feed) : null;
   const upper = bounds?.upper ?? null;
 
   const queries = new BatchQueries(ctx.db.pool);
@@ -174,7 +154,7 @@ export async function streamExport<Row, CsvRow>(
   const fetch = (after: TimeId | null, want: number, first: boolean) => {
     // One row more than wanted: whether more follow, without another query.
     const batch = queries
-      .run(plan.query({ after, take: want + 1, upper }))
+      .run(walk.statement({ after, take: want + 1, upper }))
       .then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
     batch.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
     return batch;
@@ -200,7 +180,7 @@ export async function streamExport<Row, CsvRow>(
       }
 
       if (!started) {
-        if (!out.start(headersFor(plan.name, request.format, bounds))) return;
+        if (!out.start(headersFor(walk.feed, request.format, bounds))) return;
         started = true;
       }
       const checkpoint = goesOn && request.format === "ndjson" ? checkpointLine(served, cursorFor(position!)) : "";
@@ -256,20 +236,43 @@ interface EncodedBatch extends Encoded {
  * socket is one reused buffer outside the JS heap. Rows kept until the socket drained lived long
  * enough to reach the old generation, collected late: the heap grew by 100+ MB between collections.
  */
-function encodeBatch<Row, CsvRow>(
-  plan: ExportPlan<Row, CsvRow>,
+function encodeBatch<Raw, Row, CsvRow>(
+  plan: ExportPlan<Raw, Row, CsvRow>,
   format: ExportFormat,
   buffers: BatchBuffers,
-  raw: pg.QueryResultRow[],
+  raw: Raw[],
   want: number,
   first: boolean,
 ): EncodedBatch {
-  const rows = plan.rows(raw);
+  const rows = plan.walk.rows(raw);
   const more = rows.length > want;
   if (more) rows.length = want;
   const encoded =
     format === "csv"
       ? encodeText(buffers, csvChunk(plan.csv.columns, rows.flatMap(plan.csv.rowsOf), first))
       : encodeLines(buffers, rows.map(plan.ndjson));
-  return { ...encoded, count: rows.length, last: rows.length ? plan.positionOf(rows[rows.length - 1]!) : null, more };
+  return {
+    ...encoded,
+    count: rows.length,
+    last: rows.length ? plan.walk.positionOf(rows[rows.length - 1]!) : null,
+    more,
+  };
 }
+
+/** The query parameters every export adds to its list's filters (export/params.ts). */
+interface ExportQuery {
+  format?: ExportFormat;
+  shape: "standard" | "aiq";
+  cursor?: string;
+  max_records?: number;
+}
+
+/** An export route's handler: the format chosen (NDJSON or CSV), then the plan streamed. */
+export const exportHandler =
+  <Q extends ExportQuery, Raw, Row, CsvRow>(planOf: (auth: AuthContext, query: Q) => ExportPlan<Raw, Row, CsvRow>) =>
+  async (ctx: ExportContext & { auth: AuthContext; query: Q }): Promise<void> => {
+    const { auth, query, res } = ctx;
+    res.setHeader("Vary", "Accept");
+    const format = exportFormat(ctx.req, query.format, query.shape);
+    await streamExport(ctx, planOf(auth, query), { format, cursor: query.cursor, maxRecords: query.max_records });
+  };

@@ -1,20 +1,21 @@
 // GET /v1/export/transactions: the list's filters and axes (the lossless change feed by default, or
-// business time with transacted_*), streamed. Each batch is the list's own page query
-// (transactionPageQuery: keyset on the axis's index, records rendered as JSON by PostgreSQL), so
-// for NDJSON Node only joins text; CSV parses each record and writes one row per line item.
+// business time with transacted_*), streamed. Each batch is a page of the list's own walk
+// (db/paging.ts over transactionListing: keyset on the axis's index, records rendered as JSON by
+// PostgreSQL, each on one line), so for NDJSON Node only joins text; CSV parses each record and
+// writes one row per line item.
 import { z } from "zod";
-import { timeRangeRules } from "../lib/time-range.js";
+import { walkOf } from "../db/paging.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { filterFingerprint } from "../lib/paging.js";
+import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
-import { transactionPageQuery, type TransactionPageRow } from "../transactions/list-query.js";
-import { axisOf } from "../transactions/read.js";
+import { timeRangeRules } from "../lib/time-range.js";
+import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { streamExport, type ExportPlan } from "./stream.js";
-import { transactionCsvColumns, transactionCsvRows, type TransactionCsvRow } from "./transaction-csv.js";
+import { exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
+import { type ExportPlan, exportHandler } from "./stream.js";
+import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
 const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = transactionListQuery.shape;
 
@@ -33,41 +34,14 @@ export type TransactionExportQuery = z.output<typeof transactionExportQuery>;
  */
 const BATCH = 500;
 
-/**
- * The list's page, each record on one line. PostgreSQL escapes line breaks inside JSON strings, so
- * the only raw ones in its JSON text are the layout json_agg puts between array elements: removed
- * there, in C, rather than copying every record again in Node. position_time is fixed-width UTC
- * text, so ordering by it (then id) is the page's own order.
- */
-const oneLineRecords = (page: { text: string; values: unknown[] }) => ({
-  text: `SELECT position_time, id, replace(record, E'\\n', '') AS record FROM (${page.text}\n) page_rows ORDER BY position_time, id`,
-  values: page.values,
-});
-
 export function transactionExportPlan(
   auth: AuthContext,
   query: TransactionExportQuery,
-): ExportPlan<TransactionPageRow, TransactionCsvRow> {
-  const filters = listFilters(query);
-  const axis = axisOf(query);
+): ExportPlan<TransactionPageRow, TransactionPageRow, TransactionCsvRow> {
   return {
-    name: "transactions",
-    // GET /v1/transactions's fingerprint of the same filters: the cursors go both ways.
-    fingerprint: filterFingerprint("transactions", auth, filters),
-    feed: axis === "updated" ? { updatedTo: query.updated_to } : null,
+    // The list's walk of the same filters: its cursors go both ways.
+    walk: walkOf(transactionListing, tenantOf(auth), listFilters(query), { format: query.shape, oneLine: true }),
     batchSize: BATCH,
-    query: ({ after, take, upper }) =>
-      oneLineRecords(
-        transactionPageQuery(auth, filters, {
-          axis,
-          after,
-          updatedBefore: upper ?? undefined,
-          rows: take,
-          format: query.shape,
-        }),
-      ),
-    rows: (raw) => raw as TransactionPageRow[],
-    positionOf: (row) => [row.position_time, row.id],
     ndjson: (row) => row.record,
     csv: { columns: transactionCsvColumns, rowsOf: (row) => transactionCsvRows(row.record) },
   };
@@ -105,13 +79,5 @@ export const transactionExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res }) => {
-    res.setHeader("Vary", "Accept");
-    const format = exportFormat(req, query.format, query.shape);
-    await streamExport({ db, config, req, res }, transactionExportPlan(auth, query), {
-      format,
-      cursor: query.cursor,
-      maxRecords: query.max_records,
-    });
-  },
+  handler: exportHandler(transactionExportPlan),
 });

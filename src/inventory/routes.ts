@@ -2,22 +2,14 @@
 // product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
 // limited to some locations sees only their items.
 import { z } from "zod";
-import { outOfRangeResponse } from "../lib/instant.js";
-import {
-  decodeCursor,
-  encodeCursor,
-  filterFingerprint,
-  pageSchema,
-  timeIdPosition,
-  toPage,
-  type Position,
-} from "../lib/paging.js";
+import { readPage } from "../db/paging.js";
+import { tenantOf } from "../db/tenant.js";
+import { pageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
-import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
 import { inventoryListQuery } from "./list-query.js";
-import { readInventoryPage } from "./read.js";
-import { inventoryRecordSchema, type InventoryRecord } from "./schemas.js";
+import { inventoryListing } from "./read.js";
+import { type InventoryRecord, inventoryRecordSchema } from "./schemas.js";
 
 const feedSchema = <T extends z.ZodType>(item: T) =>
   pageSchema(item).extend({
@@ -49,35 +41,11 @@ export const inventoryRoutes = [
       403: problem,
     },
     handler: async ({ db, config, auth, query }) => {
-      const { format, limit, cursor, ...filters } = query;
       // The format only renders: it is not a filter, so a cursor does not depend on it.
-      const fingerprint = filterFingerprint("inventory.list", auth, filters);
-      const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
-      const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
+      const { format, limit, cursor, ...filters } = query;
       const render: (record: InventoryRecord) => unknown = format === "aiq" ? toAiqInventoryItem : (record) => record;
-
-      const bounds = await feedBounds(db.pool, filters.updated_to, "inventory");
-      const rows = await readInventoryPage(db, auth, {
-        from: filters.updated_from,
-        to: bounds.upper,
-        after,
-        locationId: filters.location_id,
-        sku: filters.sku,
-        inStock: filters.in_stock,
-        take: limit + 1,
-      });
-      return toFeedPage(
-        toPage(
-          rows,
-          limit,
-          (row) => row.position,
-          (row) => render(row.record),
-          cursorFor,
-        ),
-        bounds,
-        cursorFor,
-        after,
-      );
+      const request = { secret: config.CURSOR_SECRET, tenant: tenantOf(auth), filters, limit, cursor, format };
+      return readPage(db, inventoryListing, request, render);
     },
   }),
 ];

@@ -40,7 +40,11 @@ function sign(secret: string, data: string) {
  * What a cursor is bound to: the route, the merchant and locations of the key, and every filter
  * (all query parameters except the cursor and limit themselves).
  */
-export function filterFingerprint(scope: string, auth: AuthContext, filters: Record<string, unknown>): string {
+export function filterFingerprint(
+  scope: string,
+  auth: Pick<AuthContext, "merchantId" | "locationIds">,
+  filters: Record<string, unknown>,
+): string {
   const relevant = Object.entries(filters)
     .filter(([name, value]) => name !== "cursor" && name !== "limit" && value !== undefined)
     .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : compactInstantText(value)])
