@@ -2,7 +2,7 @@
 // figures come from the same statement (a LATERAL aggregate per customer of the page, on the index
 // transactions(merchant_id, customer_id, transacted_at)), so a page costs one query however many
 // customers it holds.
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "../db/client.js";
 import type { Listing } from "../db/paging.js";
 import { columnsOf, first, tenantStatement } from "../db/sql.js";
@@ -70,13 +70,11 @@ export const customerListing: Listing<CustomerFilters, CustomerRow, CustomerReco
   axes: { updated: "updated_at", created: "created_at" },
   locations: false,
   pick: "rows",
-  conditions: (filters) => {
-    const where: RawBuilder<SqlBool>[] = [];
-    if (filters.phone) where.push(sql`${sql.ref(c.phone)} = ${filters.phone}`);
-    if (filters.email) where.push(sql`${sql.ref(c.email)} = ${filters.email}`);
-    if (filters.pos_user) where.push(sql`${sql.ref(c.pos_user)} = ${filters.pos_user}`);
-    return where;
-  },
+  conditions: (filters) => [
+    filters.phone && sql`${sql.ref(c.phone)} = ${filters.phone}`,
+    filters.email && sql`${sql.ref(c.email)} = ${filters.email}`,
+    filters.pos_user && sql`${sql.ref(c.pos_user)} = ${filters.pos_user}`,
+  ],
   body: ({ tenant, axis }) =>
     sql<CustomerRow>`SELECT ${COLUMNS}, v.*
   FROM page c ${visits(tenant)}

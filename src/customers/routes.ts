@@ -6,7 +6,7 @@ import { readPage } from "../db/paging.js";
 import { tenantOf } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
-import { pageSchema } from "../lib/paging.js";
+import { feedPageSchema } from "../lib/paging.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
@@ -16,14 +16,7 @@ import { customerListing, loadCustomerRecord } from "./read.js";
 import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
 
 const listSchema = <T extends z.ZodType>(item: T) =>
-  pageSchema(item).extend({
-    complete_through: z
-      .string()
-      .nullable()
-      .describe(
-        "Change feed only (no created_* range): every change before this instant is in this answer or the pages that follow it. Null when walking by creation time.",
-      ),
-  });
+  feedPageSchema(item, { params: "created_*", walk: "creation time" });
 
 const problem = { description: "Problem details (RFC 9457)." };
 

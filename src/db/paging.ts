@@ -14,7 +14,7 @@ import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { InstantText } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, type Page, timeIdPosition, toPage } from "../lib/paging.js";
 import type { RecordFormat } from "../lib/record-format.js";
-import { rowsBound } from "../lib/stable-plan.js";
+import { opaque, rowsBound } from "../lib/stable-plan.js";
 import { type FeedName, feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import type { Db } from "./client.js";
 import { type DB, run, type Statement, tenantStatement } from "./sql.js";
@@ -72,8 +72,8 @@ export interface Listing<F extends ListFilters, Raw, R = Raw, T extends ListedTa
    * walk of the keyset index); `rows`: it keeps whole rows (`alias.*`), which the body reads as `page alias`.
    */
   pick: "ids" | "rows";
-  /** The filters as conditions on `alias` (besides the merchant, the time range and the keyset). */
-  conditions(filters: F, tenant: Tenant): RawBuilder<SqlBool>[];
+  /** The filters as conditions on `alias` (besides the merchant, the time range and the keyset); falsy: not given. */
+  conditions(filters: F, tenant: Tenant): (RawBuilder<SqlBool> | false | "" | undefined)[];
   /** The statement's SELECT over the CTE `page`, in the page's order. */
   body(source: PageSource<F>): RawBuilder<Raw>;
   /** The rows as the list's rows (default: as they are). */
@@ -117,18 +117,15 @@ export function pageStatement<F extends ListFilters, Raw, R, T extends ListedTab
   const at = sql.raw(axis.column);
   const id = sql.raw(`${alias}.id`);
   // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
-  const hidden = (value: unknown, cast: "timestamptz" | "uuid") => sql`(SELECT ${value}::${sql.raw(cast)})`;
-  const where = [
-    tenant.where(alias, { opaque: true, locations: listing.locations }),
-    ...listing.conditions(filters, tenant),
-  ];
+  const where: RawBuilder<SqlBool>[] = [tenant.where(alias, { opaque: true, locations: listing.locations })];
+  for (const condition of listing.conditions(filters, tenant)) if (condition) where.push(condition);
   const from = instant(filters, `${axis.name}_from`);
-  if (from) where.push(sql<SqlBool>`${at} >= ${hidden(from, "timestamptz")}`);
+  if (from) where.push(sql<SqlBool>`${at} >= ${opaque(from, "timestamptz")}`);
   if (window.after) {
     const [time, after] = window.after;
-    where.push(sql<SqlBool>`(${at}, ${id}) > (${hidden(time, "timestamptz")}, ${hidden(after, "uuid")})`);
+    where.push(sql<SqlBool>`(${at}, ${id}) > (${opaque(time, "timestamptz")}, ${opaque(after, "uuid")})`);
   }
-  if (window.upper) where.push(sql<SqlBool>`${at} < ${hidden(window.upper, "timestamptz")}`);
+  if (window.upper) where.push(sql<SqlBool>`${at} < ${opaque(window.upper, "timestamptz")}`);
 
   const picked = listing.pick === "ids" ? sql`${id}, ${at} AS at` : sql.raw(`${alias}.*`);
   const order = sql.raw(listing.pick === "ids" ? "at" : listing.axes[axis.name]!);

@@ -1,8 +1,9 @@
 // The parts of the three export routes' contracts that are the same: the description of the
 // stream and of resuming, and the responses for the API document.
-import type { ResponseSpec } from "../lib/route.js";
+
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { outOfRangeResponse } from "../lib/instant.js";
+import type { ResponseSpec } from "../lib/route.js";
 import { NDJSON_CONTENT_TYPE } from "./params.js";
 import { TRAILERS } from "./protocol.js";
 

@@ -1,8 +1,9 @@
 // The CSV of a customers export: one row per customer, the record's fields in its order, visit
 // figures flattened (visit_count, lifetime_spend…). Free text (names, addresses, email) is guarded
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
-import type { CsvColumn } from "../lib/csv.js";
+
 import type { CustomerRecord } from "../customers/schemas.js";
+import type { CsvColumn } from "../lib/csv.js";
 
 const column = (
   header: string,

@@ -2,50 +2,25 @@
 // creation time with created_*; phone, email and pos_user lookups), streamed. Each batch is a page of
 // the list's own walk (db/paging.ts over customerListing: keyset on the axis's index, visit figures
 // in the same statement).
-import { z } from "zod";
+import type { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
 import { customerListQuery } from "../customers/list-query.js";
-import { type CustomerRow, customerListing } from "../customers/read.js";
-import type { CustomerRecord } from "../customers/schemas.js";
-import { walkOf } from "../db/paging.js";
-import { tenantOf } from "../db/tenant.js";
+import { customerListing } from "../customers/read.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
-import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { customerCsvColumns } from "./customer-csv.js";
-import { exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, exportHandler } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = customerListQuery.shape;
-
-export const customerExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
-  .describe("The filters of GET /v1/customers, and how to stream them.");
+export const customerExportQuery = exportQueryOf(customerListQuery.shape).describe(
+  "The filters of GET /v1/customers, and how to stream them.",
+);
 export type CustomerExportQuery = z.output<typeof customerExportQuery>;
 
-/** As transactions (see there): small enough for a batch to die young in the JS heap. */
-const BATCH = 500;
-
-export function customerExportPlan(
-  auth: AuthContext,
-  query: CustomerExportQuery,
-): ExportPlan<CustomerRow, CustomerRecord, CustomerRecord> {
-  const render =
-    query.shape === "aiq"
-      ? (record: CustomerRecord) => JSON.stringify(toAiqCustomer(record))
-      : (record: CustomerRecord) => JSON.stringify(record);
-  return {
-    // The list's walk of the same filters: its cursors go both ways.
-    walk: walkOf(customerListing, tenantOf(auth), listFilters(query), { format: query.shape, oneLine: true }),
-    batchSize: BATCH,
-    ndjson: render,
-    csv: { columns: customerCsvColumns, rowsOf: (record) => [record] },
-  };
-}
+export const customerExportPlan = (auth: AuthContext, query: CustomerExportQuery) =>
+  recordExportPlan(exportWalk(customerListing, auth, query), query.shape, toAiqCustomer, customerCsvColumns);
 
 export const customerExportRoute = defineRoute({
   method: "get",

@@ -2,8 +2,9 @@
 // location flattened into location_* columns and the custom attributes as one cell of JSON text
 // ([{"parent","key","value"}…], lossless; a spreadsheet shows it as text). Free text is guarded
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
-import type { CsvColumn } from "../lib/csv.js";
+
 import type { InventoryRecord } from "../inventory/schemas.js";
+import type { CsvColumn } from "../lib/csv.js";
 
 const column = (
   header: string,

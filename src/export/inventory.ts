@@ -1,51 +1,25 @@
 // GET /v1/export/inventory: the list's filters (the lossless change feed; location, SKU, in_stock),
 // streamed. Each batch is a page of the list's own walk (db/paging.ts over inventoryListing: keyset on
 // (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
-import { z } from "zod";
-import { walkOf } from "../db/paging.js";
-import { tenantOf } from "../db/tenant.js";
+import type { z } from "zod";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
 import { aiqInventoryRule, inventoryListQuery } from "../inventory/list-query.js";
 import { inventoryListing } from "../inventory/read.js";
-import type { InventoryRecord } from "../inventory/schemas.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
-import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
-import { exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, exportHandler } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = inventoryListQuery.shape;
-
-export const inventoryExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
+export const inventoryExportQuery = exportQueryOf(inventoryListQuery.shape)
   .superRefine(...aiqInventoryRule("shape"))
   .describe("The filters of GET /v1/inventory, and how to stream them.");
 export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 
-/** As transactions (see there): small enough for a batch to die young in the JS heap. */
-const BATCH = 500;
-
-export function inventoryExportPlan(
-  auth: AuthContext,
-  query: InventoryExportQuery,
-): ExportPlan<InventoryRecord, InventoryRecord, InventoryRecord> {
-  const render =
-    query.shape === "aiq"
-      ? (record: InventoryRecord) => JSON.stringify(toAiqInventoryItem(record))
-      : (record: InventoryRecord) => JSON.stringify(record);
-  return {
-    // The list's walk of the same filters: its cursors go both ways.
-    walk: walkOf(inventoryListing, tenantOf(auth), listFilters(query), { format: query.shape, oneLine: true }),
-    batchSize: BATCH,
-    ndjson: render,
-    csv: { columns: inventoryCsvColumns, rowsOf: (record) => [record] },
-  };
-}
+export const inventoryExportPlan = (auth: AuthContext, query: InventoryExportQuery) =>
+  recordExportPlan(exportWalk(inventoryListing, auth, query), query.shape, toAiqInventoryItem, inventoryCsvColumns);
 
 export const inventoryExportRoute = defineRoute({
   method: "get",

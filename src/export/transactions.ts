@@ -3,45 +3,29 @@
 // (db/paging.ts over transactionListing: keyset on the axis's index, records rendered as JSON by
 // PostgreSQL, each on one line), so for NDJSON Node only joins text; CSV parses each record and
 // writes one row per line item.
-import { z } from "zod";
-import { walkOf } from "../db/paging.js";
-import { tenantOf } from "../db/tenant.js";
+import type { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
-import { timeRangeRules } from "../lib/time-range.js";
 import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, exportHandler } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { EXPORT_BATCH, type ExportPlan, exportHandler, exportWalk } from "./stream.js";
 import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = transactionListQuery.shape;
-
-export const transactionExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
-  .describe("The filters of GET /v1/transactions, and how to stream them.");
+export const transactionExportQuery = exportQueryOf(transactionListQuery.shape).describe(
+  "The filters of GET /v1/transactions, and how to stream them.",
+);
 export type TransactionExportQuery = z.output<typeof transactionExportQuery>;
-
-/**
- * Records per query. Measured on 200,000 receipts: 2,000 a batch kept the heap growing by ~90 MB
- * between full collections (a batch that large outlives young-generation collections), 250–500
- * keep it within the young generation's size, at most ~15% slower; past 1,000 the list's page plan
- * may also turn to a sequential scan. See src/export/stream.ts.
- */
-const BATCH = 500;
 
 export function transactionExportPlan(
   auth: AuthContext,
   query: TransactionExportQuery,
 ): ExportPlan<TransactionPageRow, TransactionPageRow, TransactionCsvRow> {
   return {
-    // The list's walk of the same filters: its cursors go both ways.
-    walk: walkOf(transactionListing, tenantOf(auth), listFilters(query), { format: query.shape, oneLine: true }),
-    batchSize: BATCH,
+    walk: exportWalk(transactionListing, auth, query),
+    batchSize: EXPORT_BATCH,
     ndjson: (row) => row.record,
     csv: { columns: transactionCsvColumns, rowsOf: (row) => transactionCsvRows(row.record) },
   };

@@ -1,7 +1,7 @@
 // Reading inventory: the feed, declared to the paging engine (db/paging.ts). One statement per page:
 // the page of inventory_items (on the index (merchant_id, updated_at, id)), joined to its products
 // and locations, with margins and stock values computed in NUMERIC, so they are exact.
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { sql } from "kysely";
 import type { Listing } from "../db/paging.js";
 import { columnsOf, qb } from "../db/sql.js";
 import type { InstantText } from "../lib/instant.js";
@@ -56,21 +56,17 @@ export const inventoryListing: Listing<InventoryFilters, InventoryRecord, Invent
   axes: { updated: "updated_at" },
   locations: true,
   pick: "rows",
-  conditions: (filters, tenant) => {
-    const where: RawBuilder<SqlBool>[] = [];
-    if (filters.location_id) where.push(sql`${sql.ref(i.location_id)} = ${filters.location_id}::uuid`);
-    if (filters.in_stock !== undefined) where.push(sql`${sql.ref(i.in_stock)} = ${filters.in_stock}`);
+  conditions: (filters, tenant) => [
+    filters.location_id && sql`${sql.ref(i.location_id)} = ${filters.location_id}::uuid`,
+    filters.in_stock !== undefined && sql`${sql.ref(i.in_stock)} = ${filters.in_stock}`,
     // A SKU is unique per merchant: its one product, then that product's rows (index on product_id).
-    if (filters.sku) {
-      const product = qb
+    filters.sku &&
+      sql`${sql.ref(i.product_id)} = (${qb
         .selectFrom("products")
         .select("id")
         .where(tenant.where("products", { locations: false }))
-        .where("sku", "=", filters.sku);
-      where.push(sql`${sql.ref(i.product_id)} = (${product})`);
-    }
-    return where;
-  },
+        .where("sku", "=", filters.sku)})`,
+  ],
   // Product and location by key, each a LATERAL lookup the planner cannot merge (OFFSET 0): one
   // index probe per item, never a hash of the merchant's whole catalogue (see transactions/record-sql.ts).
   body: () => sql<InventoryRecord>`SELECT ${COLUMNS}

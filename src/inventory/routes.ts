@@ -4,19 +4,12 @@
 import { z } from "zod";
 import { readPage } from "../db/paging.js";
 import { tenantOf } from "../db/tenant.js";
-import { pageSchema } from "../lib/paging.js";
+import { feedPageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
 import { inventoryListQuery } from "./list-query.js";
 import { inventoryListing } from "./read.js";
 import { type InventoryRecord, inventoryRecordSchema } from "./schemas.js";
-
-const feedSchema = <T extends z.ZodType>(item: T) =>
-  pageSchema(item).extend({
-    complete_through: z
-      .string()
-      .describe("Every change before this instant is in this answer or the pages that follow it."),
-  });
 
 const problem = { description: "Problem details (RFC 9457)." };
 
@@ -34,7 +27,7 @@ export const inventoryRoutes = [
     responses: {
       200: {
         description: "A page of inventory items, as records (format=standard) or as AIQ inventory items (format=aiq).",
-        schema: z.union([feedSchema(inventoryRecordSchema), feedSchema(aiqInventoryItemSchema)]),
+        schema: z.union([feedPageSchema(inventoryRecordSchema), feedPageSchema(aiqInventoryItemSchema)]),
       },
       400: problem,
       401: problem,

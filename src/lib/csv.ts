@@ -1,8 +1,9 @@
 // CSV answers: choosing CSV over JSON (`format=csv` or `Accept: text/csv`), writing RFC 4180 text
 // with csv-stringify (fields with commas, quotes or line breaks are quoted, quotes doubled, CRLF
 // between records), and sending it as a download.
-import type { Request, Response } from "express";
+
 import { stringify } from "csv-stringify/sync";
+import type { Request, Response } from "express";
 import { z } from "zod";
 import { AppError } from "./errors.js";
 

@@ -8,7 +8,7 @@
 // - redaction is a third wall for anything logged by hand.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pino, type DestinationStream, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import { pinoHttp } from "pino-http";
 
 // Personal fields by the names the service uses, at the top of a logged object and one level down

@@ -2,7 +2,7 @@
 // API document describes every error answer with one shared component, and tests can check real
 // error answers against it.
 import { z } from "zod";
-import { errorCodes, type ErrorCode } from "./errors.js";
+import { type ErrorCode, errorCodes } from "./errors.js";
 
 export const problemIssueSchema = z
   .object({

@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { statementTimeouts } from "../metrics/registry.js";
 import { databaseFault } from "./database-faults.js";
-import { AppError, errorCodes, type ErrorCode } from "./errors.js";
+import { AppError, type ErrorCode, errorCodes } from "./errors.js";
 
 /** query_canceled: PostgreSQL's statement_timeout ended the statement. */
 const STATEMENT_TIMEOUT = "57014";

@@ -5,7 +5,7 @@
 // or (merchant_id, transacted_at, id) — so a page 900,000 rows deep costs what the first does;
 // then only those rows are joined and rendered to JSON by PostgreSQL (record-sql.ts). One query
 // per page whatever its size: no N+1.
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { sql } from "kysely";
 import type { Listing, View } from "../db/paging.js";
 import { type Columns, type Statement, tenantStatement } from "../db/sql.js";
 import type { Tenant } from "../db/tenant.js";
@@ -60,14 +60,12 @@ export const transactionListing: Listing<TransactionFilters, TransactionPageRow,
   axes: { updated: "updated_at", transacted: "transacted_at" },
   locations: true,
   pick: "ids",
-  conditions: (filters) => {
-    const where: RawBuilder<SqlBool>[] = [];
-    if (filters.location_id) where.push(sql`${column("location_id")} = ${filters.location_id}::uuid`);
-    if (filters.customer_id) where.push(sql`${column("customer_id")} = ${filters.customer_id}::uuid`);
-    if (filters.pos_id) where.push(sql`${column("pos_id")} = ${filters.pos_id}`);
-    if (filters.status) where.push(sql`${column("status")} = ${filters.status}::"TransactionStatus"`);
-    return where;
-  },
+  conditions: (filters) => [
+    filters.location_id && sql`${column("location_id")} = ${filters.location_id}::uuid`,
+    filters.customer_id && sql`${column("customer_id")} = ${filters.customer_id}::uuid`,
+    filters.pos_id && sql`${column("pos_id")} = ${filters.pos_id}`,
+    filters.status && sql`${column("status")} = ${filters.status}::"TransactionStatus"`,
+  ],
   body: ({ view }) => sql<TransactionPageRow>`SELECT ${sql.raw(utcText("page.at"))} AS position_time, t.id, ${sql.raw(
     recordJson(view),
   )} AS record
