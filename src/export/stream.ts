@@ -174,6 +174,8 @@ export async function streamExport<Raw, Row, CsvRow>(
   let next: Promise<EncodedBatch> | null = fetch(position, want, true);
   let served = 0;
   let started = false;
+  /** The client went away before the end. */
+  let gone = false;
   try {
     while (next) {
       const batch = await next;
@@ -218,16 +220,18 @@ export async function streamExport<Raw, Row, CsvRow>(
       });
       return;
     }
-    ctx.req.log?.info({ records: served }, "export stopped: the client went away");
+    gone = true;
   } catch (error) {
     if (!(error instanceof ExportStopped)) throw error;
-    ctx.req.log?.info({ records: served }, "export stopped: the client went away");
+    gone = true;
   } finally {
     queries.stop();
     countRowsServed(ctx.res, "export", served);
     if (out.bytes) exportBytes.inc({ route: routeTemplateOf(ctx.res) }, out.bytes);
     // Return only once the statement in flight (cancelled above) has given its connection back.
     await next?.catch(() => {});
+    // Said once it is over: nothing of this export holds a connection or runs in PostgreSQL any more.
+    if (gone) ctx.req.log?.info({ records: served }, "export stopped: the client went away");
   }
 }
 
