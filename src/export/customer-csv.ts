@@ -3,17 +3,9 @@
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
 
 import type { CustomerRecord } from "../customers/schemas.js";
-import type { CsvColumn } from "../lib/csv.js";
+import { type CsvColumn, csvColumn } from "../lib/csv.js";
 
-const column = (
-  header: string,
-  value: (c: CustomerRecord) => string | number | boolean | null,
-  text = false,
-): CsvColumn<CustomerRecord> => ({
-  header,
-  value,
-  text,
-});
+const column = csvColumn<CustomerRecord>;
 
 export const customerCsvColumns: CsvColumn<CustomerRecord>[] = [
   column("id", (c) => c.id),

@@ -4,17 +4,9 @@
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
 
 import type { InventoryRecord } from "../inventory/schemas.js";
-import type { CsvColumn } from "../lib/csv.js";
+import { type CsvColumn, csvColumn } from "../lib/csv.js";
 
-const column = (
-  header: string,
-  value: (i: InventoryRecord) => string | number | boolean | null,
-  text = false,
-): CsvColumn<InventoryRecord> => ({
-  header,
-  value,
-  text,
-});
+const column = csvColumn<InventoryRecord>;
 
 export const inventoryCsvColumns: CsvColumn<InventoryRecord>[] = [
   column("id", (i) => i.id),
