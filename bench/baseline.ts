@@ -11,10 +11,12 @@
 // return exactly the API's records.
 import { deepStrictEqual } from "node:assert/strict";
 import type pg from "pg";
+import { walkOf } from "../src/db/paging.js";
+import { run } from "../src/db/sql.js";
+import { tenantOf } from "../src/db/tenant.js";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { type TransactionPageRow, transactionPageQuery } from "../src/transactions/list-query.js";
-import { preparedQuery } from "../src/transactions/read.js";
+import { transactionListing } from "../src/transactions/list-query.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 
 export interface PageSpec {
@@ -39,18 +41,16 @@ export const benchAuth = (merchantId: string): AuthContext => ({
 
 /** The API's page SQL, its JSON records joined into `{"data":[…]}`. */
 export const pgJsonBaseline: Baseline = async (pool, spec) => {
-  const { text, values } = transactionPageQuery(
-    benchAuth(spec.merchantId),
+  const walk = walkOf(
+    transactionListing,
+    tenantOf(benchAuth(spec.merchantId)),
     {},
     {
-      axis: "updated",
-      after: spec.after,
-      updatedBefore: spec.upper,
-      rows: spec.limit + 1,
       format: "standard",
+      oneLine: false,
     },
   );
-  const { rows } = await pool.query<TransactionPageRow>(preparedQuery(text, values));
+  const rows = await run(pool, walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 }));
   const page = rows.slice(0, spec.limit);
   const parts: Buffer[] = [Buffer.from('{"data":[')];
   for (const [i, row] of page.entries()) parts.push(Buffer.from(i === 0 ? row.record : `,${row.record}`));

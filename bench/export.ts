@@ -5,7 +5,10 @@
 import http from "node:http";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { transactionPageQuery } from "../src/transactions/list-query.js";
+import { walkOf } from "../src/db/paging.js";
+import { pgQuery } from "../src/db/sql.js";
+import { tenantOf } from "../src/db/tenant.js";
+import { transactionListing } from "../src/transactions/list-query.js";
 import { benchAuth } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { ratio } from "./stats.js";
@@ -116,12 +119,16 @@ async function copyOut(ctx: SuiteContext, sql: string): Promise<{ lines: number;
 
 /** The API's page SQL over the whole range in one statement, its parameters written in (COPY takes none). */
 function wholeRangeJsonSql(ctx: SuiteContext, rows: number | null): string {
-  const auth = benchAuth(ctx.merchantId);
-  const { text, values } = transactionPageQuery(
-    auth,
+  const walk = walkOf(
+    transactionListing,
+    tenantOf(benchAuth(ctx.merchantId)),
     {},
-    { axis: "updated", after: null, updatedBefore: ctx.upper, rows: rows ?? 2_000_000_000, format: "standard" },
+    {
+      format: "standard",
+      oneLine: false,
+    },
   );
+  const { text, values = [] } = pgQuery(walk.statement({ after: null, upper: ctx.upper, take: rows ?? 2_000_000_000 }));
   // Only the record column: the same bytes as the export's lines.
   const inlined = text.replace(/\$(\d+)/g, (_, n: string) => pg.escapeLiteral(String(values[Number(n) - 1])));
   return `SELECT record FROM (${inlined}) page`;

@@ -33,7 +33,3 @@ export const customerListQuery = z
   .superRefine(...timeRangeRules);
 
 export type CustomerListQuery = z.output<typeof customerListQuery>;
-
-/** Which order a list walks: the change-time feed unless a creation-time range is given. */
-export const customerAxisOf = (query: CustomerListQuery): "updated" | "created" =>
-  query.created_from || query.created_to ? "created" : "updated";

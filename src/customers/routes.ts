@@ -2,35 +2,21 @@
 // and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
+import { readPage } from "../db/paging.js";
+import { tenantOf } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
-import {
-  decodeCursor,
-  encodeCursor,
-  filterFingerprint,
-  type Position,
-  pageSchema,
-  timeIdPosition,
-  toPage,
-} from "../lib/paging.js";
+import { feedPageSchema } from "../lib/paging.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
-import { feedBounds, toFeedPage } from "../lib/sync-feed.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
 import { customerEtag } from "./etag.js";
-import { customerAxisOf, customerListQuery } from "./list-query.js";
-import { loadCustomerRecord, readCustomerPage } from "./read.js";
+import { customerListQuery } from "./list-query.js";
+import { customerListing, loadCustomerRecord } from "./read.js";
 import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
 
 const listSchema = <T extends z.ZodType>(item: T) =>
-  pageSchema(item).extend({
-    complete_through: z
-      .string()
-      .nullable()
-      .describe(
-        "Change feed only (no created_* range): every change before this instant is in this answer or the pages that follow it. Null when walking by creation time.",
-      ),
-  });
+  feedPageSchema(item, { params: "created_*", walk: "creation time" });
 
 const problem = { description: "Problem details (RFC 9457)." };
 
@@ -56,41 +42,13 @@ export const customerRoutes = [
       422: outOfRangeResponse(),
     },
     handler: async ({ db, config, auth, query }) => {
-      const { format, limit, cursor, ...filters } = query;
       // The format only renders: it is not a filter, so a cursor does not depend on it.
-      const fingerprint = filterFingerprint("customers.list", auth, filters);
-      const cursorFor = (position: Position) => encodeCursor(config.CURSOR_SECRET, fingerprint, position);
-      const after = cursor ? timeIdPosition(decodeCursor(config.CURSOR_SECRET, fingerprint, cursor)) : undefined;
+      const { format, limit, cursor, ...filters } = query;
+      const request = { secret: config.CURSOR_SECRET, tenant: tenantOf(auth), filters, limit, cursor, format };
       // Each format's page has its own type (the 200 schema is the union of the two page shapes).
-      const inFormat = <Page extends { data: CustomerRecord[] }>(page: Page) =>
-        format === "aiq" ? { ...page, data: page.data.map(toAiqCustomer) } : page;
-      const page = (rows: Awaited<ReturnType<typeof readCustomerPage>>) =>
-        toPage(
-          rows,
-          limit,
-          (row) => row.position,
-          (row) => row.record,
-          cursorFor,
-        );
-      const lookup = { phone: filters.phone, email: filters.email, posUser: filters.pos_user, after, take: limit + 1 };
-
-      if (customerAxisOf(query) === "created") {
-        const rows = await readCustomerPage(db, auth, {
-          axis: "created",
-          from: filters.created_from,
-          to: filters.created_to,
-          ...lookup,
-        });
-        return inFormat({ ...page(rows), complete_through: null });
-      }
-      const bounds = await feedBounds(db.pool, filters.updated_to, "customers");
-      const rows = await readCustomerPage(db, auth, {
-        axis: "updated",
-        from: filters.updated_from,
-        to: bounds.upper,
-        ...lookup,
-      });
-      return inFormat(toFeedPage(page(rows), bounds, cursorFor, after));
+      return format === "aiq"
+        ? readPage(db, customerListing, request, toAiqCustomer)
+        : readPage(db, customerListing, request, (record: CustomerRecord) => record);
     },
   }),
   defineRoute({

@@ -2,8 +2,9 @@
 // that statement only (a slow client holds no connection while the server waits for it to read),
 // and cancellable: when the client goes away, the statement in flight is cancelled in PostgreSQL
 // (pg_cancel_backend) instead of running on for nobody.
-import { createHash } from "node:crypto";
+import { sql } from "kysely";
 import type pg from "pg";
+import { type Executor, first, reviewedStatement, run, type Statement } from "../db/sql.js";
 
 /** The backend pid of each pooled connection, read once per connection (needed to cancel on it). */
 const backendPids = new WeakMap<pg.PoolClient, number>();
@@ -11,36 +12,33 @@ const backendPids = new WeakMap<pg.PoolClient, number>();
 async function backendPid(client: pg.PoolClient): Promise<number> {
   let pid = backendPids.get(client);
   if (pid === undefined) {
-    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    pid = rows[0]!.pid;
+    const row = await first(
+      client,
+      reviewedStatement("no-tenant-table", sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`),
+    );
+    pid = row!.pid;
     backendPids.set(client, pid);
   }
   return pid;
 }
 
 /**
- * The rows of a statement, through pg's callback API. Why not its promise API: measured, the result
- * of a promise-API query on a pooled client stays reachable until that client runs its next
+ * A client whose statements run through pg's callback API. Why not its promise API: measured, the
+ * result of a promise-API query on a pooled client stays reachable until that client runs its next
  * statement, so a batch's rows outlived several young-generation collections and were promoted: the
  * heap grew by 100+ MB between full collections during an export. With the callback, they die young.
+ * The statements still go through db/sql.ts's run() (the export's statements are prepared, one plan
+ * per connection, under the listing's name: db/paging.ts).
  */
-function rowsOf<R extends pg.QueryResultRow>(
-  client: pg.PoolClient,
-  query: { text: string; values: unknown[] },
-): Promise<R[]> {
-  return new Promise((resolve, reject) => {
-    client.query<R>({ name: statementName(query.text), text: query.text, values: query.values }, (error, result) =>
-      error ? reject(error) : resolve(result.rows),
-    );
-  });
-}
-
-/**
- * A prepared statement per distinct SQL text (an export runs the same text batch after batch, with
- * new values): PostgreSQL parses it once per connection and, after a few runs, reuses a generic
- * plan. Measured on a page of 500 receipts: planning took ~12 ms of ~47; prepared, a batch took ~36.
- */
-const statementName = (text: string) => `export_${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
+const callbackClient = (client: pg.PoolClient): Executor =>
+  ({
+    query: (config: pg.QueryConfig) =>
+      new Promise<pg.QueryResult>((resolve, reject) =>
+        client.query(config, (error: Error | undefined, result: pg.QueryResult) =>
+          error ? reject(error) : resolve(result),
+        ),
+      ),
+  }) as Executor;
 
 /** Thrown by `run` once `stop` was called: the export is over, nobody wants the rows. */
 export class ExportStopped extends Error {
@@ -56,7 +54,7 @@ export class BatchQueries {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async run<R extends pg.QueryResultRow>(query: { text: string; values: unknown[] }): Promise<R[]> {
+  async run<R>(statement: Statement<R>): Promise<R[]> {
     if (this.stopped) throw new ExportStopped();
     const client = await this.pool.connect();
     let cancelled: Promise<unknown> | null = null;
@@ -66,7 +64,7 @@ export class BatchQueries {
       const flight = { pid, cancel: null as Promise<unknown> | null };
       this.inFlight = flight;
       try {
-        return await rowsOf<R>(client, query);
+        return await run(callbackClient(client), statement);
       } catch (error) {
         if (this.stopped) throw new ExportStopped();
         throw error;
@@ -92,6 +90,9 @@ export class BatchQueries {
     const flight = this.inFlight;
     // A failed cancel changes nothing: the statement then just runs to its end (or statement_timeout).
     if (flight && !flight.cancel)
-      flight.cancel = this.pool.query("SELECT pg_cancel_backend($1)", [flight.pid]).catch(() => {});
+      flight.cancel = run(
+        this.pool,
+        reviewedStatement("no-tenant-table", sql`SELECT pg_cancel_backend(${flight.pid})`),
+      ).catch(() => {});
   }
 }

@@ -1,18 +1,11 @@
 // The CSV of a customers export: one row per customer, the record's fields in its order, visit
 // figures flattened (visit_count, lifetime_spend…). Free text (names, addresses, email) is guarded
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
-import type { CsvColumn } from "../lib/csv.js";
-import type { CustomerRecord } from "../customers/schemas.js";
 
-const column = (
-  header: string,
-  value: (c: CustomerRecord) => string | number | boolean | null,
-  text = false,
-): CsvColumn<CustomerRecord> => ({
-  header,
-  value,
-  text,
-});
+import type { CustomerRecord } from "../customers/schemas.js";
+import { type CsvColumn, csvColumn } from "../lib/csv.js";
+
+const column = csvColumn<CustomerRecord>;
 
 export const customerCsvColumns: CsvColumn<CustomerRecord>[] = [
   column("id", (c) => c.id),

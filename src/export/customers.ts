@@ -1,65 +1,27 @@
 // GET /v1/export/customers: the list's filters and axes (the lossless change feed by default, or
-// creation time with created_*; phone, email and pos_user lookups), streamed. Each batch is the list's own
-// page query (customerPageQuery: keyset on the axis's index, visit figures in the same statement).
-import { z } from "zod";
+// creation time with created_*; phone, email and pos_user lookups), streamed. Each batch is a page of
+// the list's own walk (db/paging.ts over customerListing: keyset on the axis's index, visit figures
+// in the same statement).
+import type { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
 import { customerListQuery } from "../customers/list-query.js";
-import { type CustomerRow, customerPageQuery, customerPageRecords } from "../customers/read.js";
-import type { CustomerRecord } from "../customers/schemas.js";
+import { customerListing } from "../customers/read.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { customerCsvColumns } from "./customer-csv.js";
-import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, streamExport } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = customerListQuery.shape;
-
-export const customerExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
-  .describe("The filters of GET /v1/customers, and how to stream them.");
+export const customerExportQuery = exportQueryOf(customerListQuery.shape).describe(
+  "The filters of GET /v1/customers, and how to stream them.",
+);
 export type CustomerExportQuery = z.output<typeof customerExportQuery>;
 
-/** As transactions (see there): small enough for a batch to die young in the JS heap. */
-const BATCH = 500;
-
-type Row = { record: CustomerRecord; position: [string, string] };
-
-export function customerExportPlan(auth: AuthContext, query: CustomerExportQuery): ExportPlan<Row, CustomerRecord> {
-  const filters = listFilters(query);
-  const axis = filters.created_from || filters.created_to ? "created" : "updated";
-  const render =
-    query.shape === "aiq"
-      ? (record: CustomerRecord) => JSON.stringify(toAiqCustomer(record))
-      : (record: CustomerRecord) => JSON.stringify(record);
-  return {
-    name: "customers",
-    // GET /v1/customers's fingerprint of the same filters: the cursors go both ways.
-    fingerprint: filterFingerprint("customers.list", auth, filters),
-    feed: axis === "updated" ? { updatedTo: filters.updated_to } : null,
-    batchSize: BATCH,
-    query: ({ after, take, upper }) =>
-      customerPageQuery(auth, {
-        axis,
-        from: axis === "created" ? filters.created_from : filters.updated_from,
-        to: axis === "created" ? filters.created_to : (upper ?? undefined),
-        after: after ?? undefined,
-        phone: filters.phone,
-        email: filters.email,
-        posUser: filters.pos_user,
-        take,
-      }),
-    rows: (raw) => customerPageRecords(raw as CustomerRow[], axis),
-    positionOf: (row) => row.position,
-    ndjson: (row) => render(row.record),
-    csv: { columns: customerCsvColumns, rowsOf: (row) => [row.record] },
-  };
-}
+export const customerExportPlan = (auth: AuthContext, query: CustomerExportQuery) =>
+  recordExportPlan(exportWalk(customerListing, auth, query), query.shape, toAiqCustomer, customerCsvColumns);
 
 export const customerExportRoute = defineRoute({
   method: "get",
@@ -89,11 +51,5 @@ export const customerExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res, respond }) => {
-    res.setHeader("Vary", "Accept");
-    const format = exportFormat(req, query.format, query.shape);
-    const plan = customerExportPlan(auth, query);
-    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
-    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
-  },
+  handler: exportHandler(customerExportPlan),
 });

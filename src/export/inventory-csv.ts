@@ -2,18 +2,11 @@
 // location flattened into location_* columns and the custom attributes as one cell of JSON text
 // ([{"parent","key","value"}…], lossless; a spreadsheet shows it as text). Free text is guarded
 // against spreadsheet formulas by src/lib/csv.ts; ids, times and amounts are written exactly.
-import type { CsvColumn } from "../lib/csv.js";
-import type { InventoryRecord } from "../inventory/schemas.js";
 
-const column = (
-  header: string,
-  value: (i: InventoryRecord) => string | number | boolean | null,
-  text = false,
-): CsvColumn<InventoryRecord> => ({
-  header,
-  value,
-  text,
-});
+import type { InventoryRecord } from "../inventory/schemas.js";
+import { type CsvColumn, csvColumn } from "../lib/csv.js";
+
+const column = csvColumn<InventoryRecord>;
 
 export const inventoryCsvColumns: CsvColumn<InventoryRecord>[] = [
   column("id", (i) => i.id),

@@ -1,66 +1,26 @@
 // GET /v1/export/inventory: the list's filters (the lossless change feed; location, SKU, in_stock),
-// streamed. Each batch is the list's own page query (inventoryPageQuery: keyset on
+// streamed. Each batch is a page of the list's own walk (db/paging.ts over inventoryListing: keyset on
 // (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
-import { z } from "zod";
+import type { z } from "zod";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
 import { aiqInventoryRule, inventoryListQuery } from "../inventory/list-query.js";
-import { inventoryPageQuery } from "../inventory/read.js";
-import type { InventoryRecord } from "../inventory/schemas.js";
+import { inventoryListing } from "../inventory/read.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
-import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, streamExport } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = inventoryListQuery.shape;
-
-export const inventoryExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
+export const inventoryExportQuery = exportQueryOf(inventoryListQuery.shape)
   .superRefine(...aiqInventoryRule("shape"))
   .describe("The filters of GET /v1/inventory, and how to stream them.");
 export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 
-/** As transactions (see there): small enough for a batch to die young in the JS heap. */
-const BATCH = 500;
-
-export function inventoryExportPlan(
-  auth: AuthContext,
-  query: InventoryExportQuery,
-): ExportPlan<InventoryRecord, InventoryRecord> {
-  const filters = listFilters(query);
-  const render =
-    query.shape === "aiq"
-      ? (record: InventoryRecord) => JSON.stringify(toAiqInventoryItem(record))
-      : (record: InventoryRecord) => JSON.stringify(record);
-  return {
-    name: "inventory",
-    // GET /v1/inventory's fingerprint of the same filters: the cursors go both ways.
-    fingerprint: filterFingerprint("inventory.list", auth, filters),
-    feed: { updatedTo: filters.updated_to },
-    batchSize: BATCH,
-    query: ({ after, take, upper }) =>
-      inventoryPageQuery(auth, {
-        from: filters.updated_from,
-        // The feed always has an upper bound (the horizon or updated_to).
-        to: upper!,
-        after: after ?? undefined,
-        locationId: filters.location_id,
-        sku: filters.sku,
-        inStock: filters.in_stock,
-        take,
-      }),
-    rows: (raw) => raw as InventoryRecord[],
-    positionOf: (record) => [record.updated_at, record.id],
-    ndjson: render,
-    csv: { columns: inventoryCsvColumns, rowsOf: (record) => [record] },
-  };
-}
+export const inventoryExportPlan = (auth: AuthContext, query: InventoryExportQuery) =>
+  recordExportPlan(exportWalk(inventoryListing, auth, query), query.shape, toAiqInventoryItem, inventoryCsvColumns);
 
 export const inventoryExportRoute = defineRoute({
   method: "get",
@@ -90,11 +50,5 @@ export const inventoryExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res, respond }) => {
-    res.setHeader("Vary", "Accept");
-    const format = exportFormat(req, query.format, query.shape);
-    const plan = inventoryExportPlan(auth, query);
-    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
-    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
-  },
+  handler: exportHandler(inventoryExportPlan),
 });

@@ -4,9 +4,10 @@
 import type { Request } from "express";
 import { z } from "zod";
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { pagingParams } from "../lib/paging.js";
-import { wholeNumber } from "../lib/validation.js";
 import { AppError } from "../lib/errors.js";
+import { pagingParams } from "../lib/paging.js";
+import { timeRangeRules } from "../lib/time-range.js";
+import { wholeNumber } from "../lib/validation.js";
 
 export const NDJSON_CONTENT_TYPE = "application/x-ndjson";
 
@@ -82,4 +83,18 @@ export function exportFormat(req: Request, format: ExportFormat | undefined, sha
     );
   }
   return chosen === CSV_CONTENT_TYPE ? "csv" : "ndjson";
+}
+
+/**
+ * An export's query: its list's filters (the list's own zod pieces, without its paging and format)
+ * and the export's own parameters, with the list's time-range rules.
+ */
+export function exportQueryOf<S extends z.ZodRawShape & { limit: unknown; cursor: unknown; format: unknown }>(
+  listShape: S,
+) {
+  const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = listShape;
+  const query = z.strictObject({ ...(filterParams as Omit<S, "limit" | "cursor" | "format">), ...exportParams });
+  // The rules read only the range and format parameters, which every export query has.
+  type Rule = readonly [(value: z.output<typeof query>, ctx: z.RefinementCtx) => void, { when: () => boolean }];
+  return query.superRefine(...(timeRangeRules as unknown as Rule)).superRefine(...(shapeRule as unknown as Rule));
 }

@@ -6,7 +6,7 @@
 // lines (none should exist) still gets one row, with empty line columns, so no receipt is lost.
 // Free text (names, brands, categories, addresses) is guarded against spreadsheet formulas by
 // src/lib/csv.ts; ids, SKUs, times and amounts are written exactly as in the JSON record.
-import type { CsvColumn } from "../lib/csv.js";
+import { type CsvColumn, csvColumn } from "../lib/csv.js";
 import type { TransactionRecord } from "../transactions/schemas.js";
 
 type Line = TransactionRecord["line_items"][number];
@@ -20,21 +20,10 @@ const receipt = (
   header: string,
   value: (t: TransactionRecord) => string | number | null | undefined,
   text = false,
-): CsvColumn<TransactionCsvRow> => ({
-  header,
-  value: (row) => value(row.t),
-  text,
-});
+): CsvColumn<TransactionCsvRow> => csvColumn(header, (row) => value(row.t), text);
 
-const line = (
-  header: string,
-  value: (l: Line) => string | number | null,
-  text = false,
-): CsvColumn<TransactionCsvRow> => ({
-  header,
-  value: (row) => (row.line ? value(row.line) : null),
-  text,
-});
+const line = (header: string, value: (l: Line) => string | number | null, text = false): CsvColumn<TransactionCsvRow> =>
+  csvColumn(header, (row) => (row.line ? value(row.line) : null), text);
 
 export const transactionCsvColumns: CsvColumn<TransactionCsvRow>[] = [
   receipt("transaction_id", (t) => t.id),

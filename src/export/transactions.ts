@@ -1,73 +1,31 @@
 // GET /v1/export/transactions: the list's filters and axes (the lossless change feed by default, or
-// business time with transacted_*), streamed. Each batch is the list's own page query
-// (transactionPageQuery: keyset on the axis's index, records rendered as JSON by PostgreSQL), so
-// for NDJSON Node only joins text; CSV parses each record and writes one row per line item.
-import { z } from "zod";
+// business time with transacted_*), streamed. Each batch is a page of the list's own walk
+// (db/paging.ts over transactionListing: keyset on the axis's index, records rendered as JSON by
+// PostgreSQL, each on one line), so for NDJSON Node only joins text; CSV parses each record and
+// writes one row per line item.
+import type { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { filterFingerprint } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
-import { timeRangeRules } from "../lib/time-range.js";
-import { type TransactionPageRow, transactionPageQuery } from "../transactions/list-query.js";
-import { axisOf } from "../transactions/read.js";
+import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { exportFormat, exportParams, listFilters, NDJSON_CONTENT_TYPE, shapeRule } from "./params.js";
-import { type ExportPlan, streamExport } from "./stream.js";
+import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
+import { EXPORT_BATCH, type ExportPlan, exportHandler, exportWalk } from "./stream.js";
 import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
-const { limit: _limit, cursor: _cursor, format: _format, ...filterParams } = transactionListQuery.shape;
-
-export const transactionExportQuery = z
-  .strictObject({ ...filterParams, ...exportParams })
-  .superRefine(...timeRangeRules)
-  .superRefine(...shapeRule)
-  .describe("The filters of GET /v1/transactions, and how to stream them.");
+export const transactionExportQuery = exportQueryOf(transactionListQuery.shape).describe(
+  "The filters of GET /v1/transactions, and how to stream them.",
+);
 export type TransactionExportQuery = z.output<typeof transactionExportQuery>;
-
-/**
- * Records per query. Measured on 200,000 receipts: 2,000 a batch kept the heap growing by ~90 MB
- * between full collections (a batch that large outlives young-generation collections), 250–500
- * keep it within the young generation's size, at most ~15% slower; past 1,000 the list's page plan
- * may also turn to a sequential scan. See src/export/stream.ts.
- */
-const BATCH = 500;
-
-/**
- * The list's page, each record on one line. PostgreSQL escapes line breaks inside JSON strings, so
- * the only raw ones in its JSON text are the layout json_agg puts between array elements: removed
- * there, in C, rather than copying every record again in Node. position_time is fixed-width UTC
- * text, so ordering by it (then id) is the page's own order.
- */
-const oneLineRecords = (page: { text: string; values: unknown[] }) => ({
-  text: `SELECT position_time, id, replace(record, E'\\n', '') AS record FROM (${page.text}\n) page_rows ORDER BY position_time, id`,
-  values: page.values,
-});
 
 export function transactionExportPlan(
   auth: AuthContext,
   query: TransactionExportQuery,
-): ExportPlan<TransactionPageRow, TransactionCsvRow> {
-  const filters = listFilters(query);
-  const axis = axisOf(query);
+): ExportPlan<TransactionPageRow, TransactionPageRow, TransactionCsvRow> {
   return {
-    name: "transactions",
-    // GET /v1/transactions's fingerprint of the same filters: the cursors go both ways.
-    fingerprint: filterFingerprint("transactions", auth, filters),
-    feed: axis === "updated" ? { updatedTo: query.updated_to } : null,
-    batchSize: BATCH,
-    query: ({ after, take, upper }) =>
-      oneLineRecords(
-        transactionPageQuery(auth, filters, {
-          axis,
-          after,
-          updatedBefore: upper ?? undefined,
-          rows: take,
-          format: query.shape,
-        }),
-      ),
-    rows: (raw) => raw as TransactionPageRow[],
-    positionOf: (row) => [row.position_time, row.id],
+    walk: exportWalk(transactionListing, auth, query),
+    batchSize: EXPORT_BATCH,
     ndjson: (row) => row.record,
     csv: { columns: transactionCsvColumns, rowsOf: (row) => transactionCsvRows(row.record) },
   };
@@ -105,11 +63,5 @@ export const transactionExportRoute = defineRoute({
       "",
     ].join("\r\n"),
   }),
-  handler: async ({ db, config, auth, query, req, res, respond }) => {
-    res.setHeader("Vary", "Accept");
-    const format = exportFormat(req, query.format, query.shape);
-    const plan = transactionExportPlan(auth, query);
-    const request = { format, cursor: query.cursor, maxRecords: query.max_records };
-    return respond.stream(200, (out) => streamExport({ db, config, req, res: out }, plan, request));
-  },
+  handler: exportHandler(transactionExportPlan),
 });

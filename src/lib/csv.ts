@@ -22,6 +22,13 @@ export interface CsvColumn<R> {
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** A column headed `header` whose cell is `value(row)`; `text`: free text, guarded against formulas. */
+export const csvColumn = <R>(header: string, value: CsvColumn<R>["value"], text = false): CsvColumn<R> => ({
+  header,
+  value,
+  text,
+});
+
 export function toCsv<R>(columns: CsvColumn<R>[], rows: Iterable<R>): string {
   const records: (string | number | boolean | null)[][] = [columns.map((c) => c.header)];
   for (const row of rows) {

@@ -40,7 +40,11 @@ function sign(secret: string, data: string) {
  * What a cursor is bound to: the route, the merchant and locations of the key, and every filter
  * (all query parameters except the cursor and limit themselves).
  */
-export function filterFingerprint(scope: string, auth: AuthContext, filters: Record<string, unknown>): string {
+export function filterFingerprint(
+  scope: string,
+  auth: Pick<AuthContext, "merchantId" | "locationIds">,
+  filters: Record<string, unknown>,
+): string {
   const relevant = Object.entries(filters)
     .filter(([name, value]) => name !== "cursor" && name !== "limit" && value !== undefined)
     .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : compactInstantText(value)])
@@ -124,5 +128,24 @@ export function pageSchema<T extends z.ZodType>(item: T) {
       .string()
       .nullable()
       .describe("Send as `cursor` (with the same filters) for the next page; null when there is none."),
+  });
+}
+
+const COMPLETE_THROUGH = "every change before this instant is in this answer or the pages that follow it.";
+
+/**
+ * A page of a list walked by change time (a feed, lib/sync-feed.ts): `complete_through` is its horizon.
+ * With `otherAxis`, the list can also be walked by another time axis, where it is null.
+ */
+export function feedPageSchema<T extends z.ZodType>(item: T, otherAxis?: { params: string; walk: string }) {
+  const completeThrough = z.string();
+  return pageSchema(item).extend({
+    complete_through: otherAxis
+      ? completeThrough
+          .nullable()
+          .describe(
+            `Change feed only (no ${otherAxis.params} range): ${COMPLETE_THROUGH} Null when walking by ${otherAxis.walk}.`,
+          )
+      : completeThrough.describe(`E${COMPLETE_THROUGH.slice(1)}`),
   });
 }

@@ -7,3 +7,5 @@ export const listFormatParam = z
   .describe(
     "standard: this service's records. aiq: each record in AIQ's own push shape (see the AIQ mapping in the README). Only the rendering changes: a cursor stays valid across formats.",
   );
+
+export type RecordFormat = z.output<typeof listFormatParam>;

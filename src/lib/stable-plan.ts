@@ -6,6 +6,7 @@
 // small merchant, or a cursor at the end of the feed (an empty poll), costs a few rows and beats
 // the generic plan forever, so each such request was planned again (4-8 ms, more than running it).
 import { createHash } from "node:crypto";
+import { type RawBuilder, sql } from "kysely";
 
 /** The query as a named (prepared) statement, one per distinct SQL text (per connection). */
 export const preparedStatement = (prefix: string, text: string, values: unknown[]) => ({
@@ -15,10 +16,12 @@ export const preparedStatement = (prefix: string, text: string, values: unknown[
 });
 
 /**
- * A placeholder the planner cannot look into: an uncorrelated sub-select, evaluated once per run
- * and still used as an index bound. The plan is then the same for every value.
+ * A value the planner cannot look into: an uncorrelated sub-select, evaluated once per run and still
+ * used as an index bound. The plan is then the same for every value. (The merchant's is
+ * db/tenant.ts's `where(alias, { opaque: true })`, of the same shape.)
  */
-export const opaque = (placeholder: string) => `(SELECT ${placeholder})`;
+export const opaque = <T>(value: unknown, type: "timestamptz" | "uuid"): RawBuilder<T> =>
+  sql<T>`(SELECT ${value}::${sql.raw(type)})`;
 
 /**
  * A page's size as the planner sees it: the power of two at or above `rows`, written into the SQL as

@@ -13,9 +13,10 @@
 //
 // The service's database role must see its own sessions in pg_stat_activity (any role does; a
 // different writer role needs pg_read_all_stats). Clocks: one PostgreSQL primary sets all times.
-import type pg from "pg";
-import type { InstantText } from "./instant.js";
+import { sql } from "kysely";
+import { type Executor, first, reviewedStatement } from "../db/sql.js";
 import { feedRequestLag } from "../metrics/registry.js";
+import type { InstantText } from "./instant.js";
 import type { Page, Position } from "./paging.js";
 
 /** Microsecond RFC 3339 UTC text of a timestamptz column, for output and cursors (a JS Date loses µs). */
@@ -27,11 +28,14 @@ export const MIN_UUID = "00000000-0000-0000-0000-000000000000";
 // A prepared statement: planning the pg_stat_activity view costs ~3 ms, running it ~0.3 ms (npm run
 // bench), and every feed request reads the horizon. The lag (how far the horizon trails this
 // statement's time) is measured on the database's own clock, so no clock skew enters it.
-const HORIZON = {
-  name: "feed-horizon",
-  text: `SELECT ${utcText("h")} AS horizon, extract(epoch FROM statement_timestamp() - h)::float8 AS lag_seconds
-    FROM (SELECT least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())) AS h) AS horizon`,
-};
+const HORIZON = reviewedStatement(
+  "no-tenant-table",
+  sql<{ horizon: string; lag_seconds: number }>`SELECT ${sql.raw(utcText("h"))} AS horizon,
+    extract(epoch FROM statement_timestamp() - h)::float8 AS lag_seconds
+    FROM (SELECT least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())) AS h) AS horizon`,
+  { prepare: "feed-horizon" },
+);
 
 export interface Horizon {
   /** RFC 3339 text of the horizon: every change before it is visible. */
@@ -46,9 +50,9 @@ export interface Horizon {
  * long as that transaction lasts, the service's own or not: see the README's "What bounds a feed
  * stall".
  */
-export async function readHorizon(db: pg.Pool | pg.PoolClient): Promise<Horizon> {
-  const { rows } = await db.query<{ horizon: string; lag_seconds: number }>(HORIZON);
-  return { horizon: rows[0]!.horizon, lagSeconds: rows[0]!.lag_seconds };
+export async function readHorizon(db: Executor): Promise<Horizon> {
+  const row = (await first(db, HORIZON))!;
+  return { horizon: row.horizon, lagSeconds: row.lag_seconds };
 }
 
 /** The feeds, for the per-request lag metric. */
@@ -63,7 +67,7 @@ export interface FeedBounds {
 
 /** Read the horizon before the page's query (whose snapshot must come after it). */
 export async function feedBounds(
-  db: pg.Pool | pg.PoolClient,
+  db: Executor,
   updatedTo: InstantText | undefined,
   feed: FeedName,
 ): Promise<FeedBounds> {

@@ -1,8 +1,8 @@
 // The two time axes of the lists, as shared query parameters with their boundary rules:
 // change time (updated_from/updated_to, what a poller syncs on) and business time
 // (transacted_from/transacted_to). Both half-open [from, to); never both axes at once.
-import { z } from "zod";
-import { checkedInstant, QUERY_RANGE, queryInstant, type InstantText } from "./instant.js";
+import type { z } from "zod";
+import { checkedInstant, type InstantText, QUERY_RANGE, queryInstant } from "./instant.js";
 
 /** A bound of a query range: any accepted format, kept to the microsecond (see instant.ts). */
 export const rangeBound = (what: string) => {

@@ -1,7 +1,7 @@
 // GET /v1/locations: the stores a key may see (all of its merchant's, or those it is limited to).
 // Any valid key may ask: every feed filters on location_id and AIQ maps store names. A merchant has
 // a handful of stores, so Prisma serves this list; paging is the same keyset as every list (by id).
-import { decodeCursor, encodeCursor, filterFingerprint, pageSchema, toPage, type Position } from "../lib/paging.js";
+import { decodeCursor, encodeCursor, filterFingerprint, type Position, pageSchema, toPage } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { locationListQuery, locationRecordSchema, toLocationRecord } from "./schemas.js";
 

@@ -37,7 +37,7 @@
 import { z } from "zod";
 import { aiqPhoneSql } from "../customers/aiq-format.js";
 import { utcText } from "../lib/sync-feed.js";
-import { linesArray, TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "./record-sql.js";
+import { c, e, inv, l, li, linesArray, o, TOTALS_MARGIN, TOTALS_MARGIN_PERCENT, t } from "./record-sql.js";
 
 /** AIQ's own date format: "2014-04-20 04:03:53 +0000". */
 const aiqDate = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "+0000"')`;
@@ -48,62 +48,62 @@ const aiqDate = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY
  * amount and quantity at 0: pulled before its void, the zero visit replaces the sale in AIQ's books;
  * pulled after, it adds nothing. Unit figures (price, unit cost, stock) stay as they were.
  */
-const CANCELLED = `(t.status = 'voided' OR t.deleted_at IS NOT NULL)`;
+const CANCELLED = `(${t.status} = 'voided' OR ${t.deleted_at} IS NOT NULL)`;
 const live = (expr: string) => `CASE WHEN ${CANCELLED} THEN 0 ELSE ${expr} END`;
 const liveOrOmitted = (expr: string) => `CASE WHEN ${CANCELLED} THEN NULL ELSE ${expr} END`;
 
 const AIQ_LINE = `
-  li.line_number,
-  li.sku,
-  li.unit_price AS price,
-  ${live("li.quantity")} AS quantity,
-  li.category,
-  li.brand,
-  li.name,
-  ${live("li.discount")} AS discount,
-  li.size,
-  li.strain,
-  li.grade,
-  li.species,
-  li.pos_product_id AS "productId",
-  li.parent_category AS "parentCategory",
-  ${live("li.tax")} AS tax,
-  ${live("li.line_total")} AS line_total,
-  li.unit_cost,
+  ${li.line_number},
+  ${li.sku},
+  ${li.unit_price} AS price,
+  ${live(li.quantity)} AS quantity,
+  ${li.category},
+  ${li.brand},
+  ${li.name},
+  ${live(li.discount)} AS discount,
+  ${li.size},
+  ${li.strain},
+  ${li.grade},
+  ${li.species},
+  ${li.pos_product_id} AS "productId",
+  ${li.parent_category} AS "parentCategory",
+  ${live(li.tax)} AS tax,
+  ${live(li.line_total)} AS line_total,
+  ${li.unit_cost},
   ${live("m.line_cost")} AS line_cost,
   ${live("m.margin")} AS margin,
   ${liveOrOmitted("m.margin_percent")} AS margin_percent,
-  inv.quantity AS stock_on_hand`;
+  ${inv.quantity} AS stock_on_hand`;
 
 /** The visit as the columns of one row, in key order; rendered with row_to_json (see list-query.ts). */
 export const AIQ_COLUMNS = `
-  t.pos_id,
-  c.pos_user,
-  CASE t.channel WHEN 'online' THEN 'online' ELSE 'in-store' END AS pos_type,
+  ${t.pos_id},
+  ${c.pos_user},
+  CASE ${t.channel} WHEN 'online' THEN 'online' ELSE 'in-store' END AS pos_type,
   0 AS "sendNotification",
-  ${aiqDate("t.transacted_at")} AS transaction_date,
-  ${live("t.total")} AS transaction_total,
-  l.name AS location,
+  ${aiqDate(t.transacted_at)} AS transaction_date,
+  ${live(t.total)} AS transaction_total,
+  ${l.name} AS location,
   ${linesArray(AIQ_LINE)} AS visit_details_attributes,
-  ${live("t.subtotal")} AS transaction_subtotal,
-  ${live("t.discount_total")} AS transaction_discount,
-  ${live("t.tax_total")} AS transaction_tax,
-  ${live("t.cost_total")} AS transaction_cost,
+  ${live(t.subtotal)} AS transaction_subtotal,
+  ${live(t.discount_total)} AS transaction_discount,
+  ${live(t.tax_total)} AS transaction_tax,
+  ${live(t.cost_total)} AS transaction_cost,
   ${live(TOTALS_MARGIN)} AS transaction_margin,
   ${liveOrOmitted(TOTALS_MARGIN_PERCENT)} AS transaction_margin_percent,
-  CASE WHEN c.deleted_at IS NULL THEN c.email END AS email,
-  CASE WHEN c.deleted_at IS NULL THEN ${aiqPhoneSql("c.phone")} END AS phone,
-  e.pos_id AS employee_pos_id,
-  CASE WHEN e.id IS NULL THEN NULL ELSE concat_ws(' ', e.first_name, e.last_name) END AS employee_name,
-  l.pos_id AS location_pos_id,
-  to_char(t.business_date, 'YYYY-MM-DD') AS business_date,
-  t.kind AS type,
-  o.pos_id AS refund_of_pos_id,
-  t.status,
-  ${aiqDate("t.voided_at")} AS voided_at,
-  t.deleted_at IS NOT NULL AS deleted,
-  t.id,
-  ${utcText("t.updated_at")} AS updated_at`;
+  CASE WHEN ${c.deleted_at} IS NULL THEN ${c.email} END AS email,
+  CASE WHEN ${c.deleted_at} IS NULL THEN ${aiqPhoneSql(c.phone)} END AS phone,
+  ${e.pos_id} AS employee_pos_id,
+  CASE WHEN ${e.id} IS NULL THEN NULL ELSE concat_ws(' ', ${e.first_name}, ${e.last_name}) END AS employee_name,
+  ${l.pos_id} AS location_pos_id,
+  to_char(${t.business_date}, 'YYYY-MM-DD') AS business_date,
+  ${t.kind} AS type,
+  ${o.pos_id} AS refund_of_pos_id,
+  ${t.status},
+  ${aiqDate(t.voided_at)} AS voided_at,
+  ${t.deleted_at} IS NOT NULL AS deleted,
+  ${t.id},
+  ${utcText(t.updated_at)} AS updated_at`;
 
 const aiqDateText = (what: string) =>
   z

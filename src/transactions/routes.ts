@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
-import { pageSchema } from "../lib/paging.js";
+import { feedPageSchema } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
 import { countRowsServed } from "../metrics/http.js";
 import { aiqVisitSchema } from "./aiq-format.js";
@@ -12,14 +12,7 @@ import { listTransactionsJson, loadTransactionJson } from "./read.js";
 import { transactionGetQuery, transactionIdParams, transactionListQuery, transactionRecordSchema } from "./schemas.js";
 
 const listSchema = <T extends z.ZodType>(item: T) =>
-  pageSchema(item).extend({
-    complete_through: z
-      .string()
-      .nullable()
-      .describe(
-        "Change feed only (no transacted_* range): every change before this instant is in this answer or the pages that follow it. Null when walking by business time.",
-      ),
-  });
+  feedPageSchema(item, { params: "transacted_*", walk: "business time" });
 
 const problem = { description: "Problem details (RFC 9457)." };
 

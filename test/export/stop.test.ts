@@ -4,7 +4,9 @@
 import http from "node:http";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { reviewedStatement } from "../../src/db/sql.js";
 import { BatchQueries, ExportStopped } from "../../src/export/batch-queries.js";
 import { streamExport } from "../../src/export/stream.js";
 import { transactionExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
@@ -32,8 +34,11 @@ const failingExport = defineRoute({
     let batches = 0;
     const failing = {
       ...plan,
-      query: (window: Parameters<typeof plan.query>[0]) =>
-        ++batches === 3 ? { text: "SELECT 1/0", values: [] } : plan.query(window),
+      walk: {
+        ...plan.walk,
+        statement: (window: Parameters<typeof plan.walk.statement>[0]) =>
+          ++batches === 3 ? reviewedStatement("no-tenant-table", sql<never>`SELECT 1/0`) : plan.walk.statement(window),
+      },
     };
     const request = { format: "ndjson", cursor: undefined, maxRecords: undefined } as const;
     return respond.stream(200, (res) => streamExport({ db, config, req, res }, failing, request));
@@ -92,7 +97,7 @@ describe("an export that does not end well", () => {
   it("when a batch's statement is running as the export stops, then PostgreSQL cancels it at once and its connection is not handed out again", async () => {
     const queries = new BatchQueries(db.pool);
     const started = Date.now();
-    const slow = queries.run({ text: "SELECT pg_sleep(30)", values: [] });
+    const slow = queries.run(reviewedStatement("no-tenant-table", sql`SELECT pg_sleep(30)`));
     await eventually(async () => (await running()).some((r) => r.query.includes("pg_sleep")));
     const before = db.pool.totalCount;
 
@@ -103,7 +108,9 @@ describe("an export that does not end well", () => {
     expect((await running()).filter((r) => r.query.includes("pg_sleep"))).toEqual([]);
     // The cancelled statement's connection was closed, not returned to the pool.
     expect(db.pool.totalCount).toBe(before - 1);
-    await expect(queries.run({ text: "SELECT 1", values: [] })).rejects.toBeInstanceOf(ExportStopped);
+    await expect(queries.run(reviewedStatement("no-tenant-table", sql`SELECT 1`))).rejects.toBeInstanceOf(
+      ExportStopped,
+    );
   });
 
   it("when the server fails mid-export, then the body is cut: the records so far, a checkpoint to resume from, and no end line", async () => {

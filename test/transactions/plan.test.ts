@@ -3,13 +3,14 @@
 // a page again on every request (PostgreSQL keeps a generic plan of the prepared statement).
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { customerPageQuery } from "../../src/customers/read.js";
-import { inventoryPageQuery } from "../../src/inventory/read.js";
-import type { AuthContext } from "../../src/keys/scopes.js";
-import { preparedStatement } from "../../src/lib/stable-plan.js";
+import { customerListing } from "../../src/customers/read.js";
+import { type ListFilters, type Listing, type Window, walkOf } from "../../src/db/paging.js";
+import { pgQuery } from "../../src/db/sql.js";
+import { Tenant } from "../../src/db/tenant.js";
+import { inventoryListing } from "../../src/inventory/read.js";
+import type { RecordFormat } from "../../src/lib/record-format.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
-import { type RecordFormat, transactionByIdQuery, transactionPageQuery } from "../../src/transactions/list-query.js";
-import { preparedQuery } from "../../src/transactions/read.js";
+import { transactionByIdStatement, transactionListing } from "../../src/transactions/list-query.js";
 import { createTestDb } from "../helpers/db.js";
 
 const db = await createTestDb();
@@ -21,13 +22,7 @@ const summary = await seedDatabase(db.pool, {
   now: new Date("2026-11-01T12:00:00Z"),
 });
 const merchantId = summary.merchantsCreated[0]!.id;
-const auth: AuthContext = {
-  keyId: "k",
-  merchantId,
-  scopes: ["transactions:read"],
-  locationIds: null,
-  environment: "test",
-};
+const tenant = new Tenant(merchantId);
 const FAR = "2100-01-01T00:00:00.000000Z";
 const TABLES = ["transactions", "line_items", "inventory_items", "customers", "products", "employees", "locations"];
 
@@ -38,7 +33,20 @@ afterAll(() => client.end());
 type PlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: PlanNode[] };
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-async function planNodes(query: { text: string; values: unknown[] }): Promise<PlanNode[]> {
+/** A page's statement as the list runs it (a named prepared statement). */
+const page = <F extends ListFilters>(
+  listing: Listing<F, any, any, any>,
+  filters: F,
+  window: Window,
+  format: RecordFormat = "standard",
+) =>
+  pgQuery(walkOf(listing, tenant, filters, { format, oneLine: false }).statement(window)) as {
+    name: string;
+    text: string;
+    values: unknown[];
+  };
+
+async function planNodes(query: { text: string; values?: unknown[] }): Promise<PlanNode[]> {
   const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
     text: `EXPLAIN (FORMAT JSON) ${query.text}`,
     values: query.values,
@@ -57,17 +65,14 @@ const wholeTableWork = (nodes: PlanNode[], smallTables = ["locations", "employee
     .map((n) => `${n["Node Type"]} ${n["Relation Name"] ?? ""}`.trim());
 
 const statements = (format: RecordFormat) => ({
-  "page of 250": transactionPageQuery(
-    auth,
-    {},
-    { axis: "updated", after: null, updatedBefore: FAR, rows: 251, format },
-  ),
-  "page of 100 by business time": transactionPageQuery(
-    auth,
+  "page of 250": page(transactionListing, {}, { after: null, upper: FAR, take: 251 }, format),
+  "page of 100 by business time": page(
+    transactionListing,
     { transacted_from: "2020-01-01T00:00:00.000000Z" as never },
-    { axis: "transacted", after: null, rows: 101, format },
+    { after: null, upper: null, take: 101 },
+    format,
   ),
-  "one record": transactionByIdQuery(auth, "00000000-0000-7000-8000-000000000000", format),
+  "one record": pgQuery(transactionByIdStatement(tenant, "00000000-0000-7000-8000-000000000000", format)),
 });
 
 describe("read plans", () => {
@@ -93,21 +98,12 @@ describe("read plans", () => {
       [merchantId],
     );
     const pages = {
-      page: transactionPageQuery(
-        auth,
-        {},
-        { axis: "updated", after: null, updatedBefore: FAR, rows: 101, format: "aiq" },
-      ),
-      poll: transactionPageQuery(
-        auth,
-        {},
-        { axis: "updated", after: [last[0]!.at, last[0]!.id], updatedBefore: FAR, rows: 101, format: "aiq" },
-      ),
+      page: page(transactionListing, {}, { after: null, upper: FAR, take: 101 }, "aiq"),
+      poll: page(transactionListing, {}, { after: [last[0]!.at, last[0]!.id], upper: FAR, take: 101 }, "aiq"),
     };
     const runs = 12;
-    for (let i = 0; i < runs; i++)
-      for (const query of Object.values(pages)) await client.query(preparedQuery(query.text, query.values));
-    const names = Object.values(pages).map((query) => preparedQuery(query.text, query.values).name);
+    for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(query);
+    const names = Object.values(pages).map((query) => query.name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",
       [names],
@@ -127,15 +123,10 @@ describe("read plans", () => {
       ).rows[0]!;
     const [item, customer] = [await lastOf("inventory_items"), await lastOf("customers")];
     const pages = {
-      "inventory page": inventoryPageQuery(auth, { to: FAR, take: 101 }),
-      "inventory poll": inventoryPageQuery(auth, { to: FAR, after: [item.at, item.id], take: 101 }),
-      "customers page": customerPageQuery(auth, { axis: "updated", to: FAR, take: 101 }),
-      "customers poll": customerPageQuery(auth, {
-        axis: "updated",
-        to: FAR,
-        after: [customer.at, customer.id],
-        take: 101,
-      }),
+      "inventory page": page(inventoryListing, {}, { after: null, upper: FAR, take: 101 }),
+      "inventory poll": page(inventoryListing, {}, { after: [item.at, item.id], upper: FAR, take: 101 }),
+      "customers page": page(customerListing, {}, { after: null, upper: FAR, take: 101 }),
+      "customers poll": page(customerListing, {}, { after: [customer.at, customer.id], upper: FAR, take: 101 }),
     };
     const found: string[] = [];
     // This merchant's few hundred items and customers fit in a few pages: reading them whole to pick
@@ -151,9 +142,8 @@ describe("read plans", () => {
     expect(found).toEqual([]);
 
     const runs = 12;
-    for (let i = 0; i < runs; i++)
-      for (const query of Object.values(pages)) await client.query(preparedStatement("p", query.text, query.values));
-    const names = Object.values(pages).map((query) => preparedStatement("p", query.text, query.values).name);
+    for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(query);
+    const names = Object.values(pages).map((query) => query.name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",
       [names],
