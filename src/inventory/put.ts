@@ -5,6 +5,7 @@
 // record carries its product's fields.
 import type pg from "pg";
 import { type AuditEntry, recordAudit } from "../audit/record.js";
+import { blankToNull } from "../customers/put.js";
 import type { Db } from "../db/client.js";
 import { execute, run } from "../db/sql.js";
 import { type Tenant, tenantOf } from "../db/tenant.js";
@@ -27,9 +28,6 @@ import type { InventoryItemInput } from "./write-schemas.js";
 
 export const VIA_INVENTORY = "PUT /v1/inventory";
 
-const blank = (value: string | null | undefined) =>
-  value === undefined || value === null || value.trim() === "" ? null : value;
-
 /** The product columns an item stands for (blank text as null; custom attributes as JSON text). */
 function productValues(item: InventoryItemInput): Record<ProductField, string | null> {
   const out = {} as Record<ProductField, string | null>;
@@ -40,7 +38,7 @@ function productValues(item: InventoryItemInput): Record<ProductField, string | 
         ? JSON.stringify(value)
         : field === "name" || field === "currency"
           ? (value as string)
-          : blank(value as string | null | undefined);
+          : blankToNull(value as string | null | undefined);
   }
   return out;
 }

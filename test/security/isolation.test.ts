@@ -940,17 +940,9 @@ const MERCHANT_INSERT = /insert\s+into\s+[\w".]+\s*(?:as\s+\w+\s*)?\([^)]*mercha
 
 const REVIEWED: { pattern: RegExp; why: string }[] = [
   {
-    pattern:
-      /\bFROM "?api_keys"? WHERE prefix = \$1$|FROM "public"\."api_keys" WHERE \("public"\."api_keys"\."prefix" = \$1 /,
+    // keys/queries.ts: keyByPrefix (a pos:write key's lookup names the merchant in its stores' subquery).
+    pattern: /\bfrom "api_keys" as "k" where "k"\."prefix" = \$1$/,
     why: "authentication finds the key by its public prefix, before any merchant is known; the hash then proves it",
-  },
-  {
-    pattern: /"public"\."api_keys"(?: SET "last_used_at" = \$1)? WHERE \("public"\."api_keys"\."id" = \$\d AND 1=1\)/,
-    why: "the calling key's own row, by the id authentication just read (last use, whoami)",
-  },
-  {
-    pattern: /FROM "public"\."merchants" WHERE "public"\."merchants"\."id" = \$1 /,
-    why: "the calling key's own merchant (whoami)",
   },
   {
     pattern: /^DELETE FROM line_items WHERE transaction_id = \$1$/,
