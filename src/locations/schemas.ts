@@ -6,6 +6,17 @@ import { pagingParams } from "../lib/paging.js";
 export const locationListQuery = z.strictObject({ ...pagingParams });
 export type LocationListQuery = z.output<typeof locationListQuery>;
 
+/** A write's store, by this service's id or by the POS's (lib/locations.ts resolves it). */
+export const storeReference = {
+  location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
+  location_pos_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("The store, by the POS's store id. Send this or location_id."),
+};
+
 export const locationRecordSchema = z
   .object({
     id: z.guid().describe("Our id of the location (what location_id filters take)."),
