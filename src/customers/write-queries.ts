@@ -124,8 +124,9 @@ export function patchCustomerStatement(tenant: Tenant, id: string, values: Custo
         const stated = sql<boolean>`${loyalty}::boolean`;
         return {
           loyalty_opt_in: stated,
-          loyalty_changed_at: sql<Date | null>`CASE WHEN ${stated} IS DISTINCT FROM ${eb.ref("customers.loyalty_opt_in")}
-            OR ${eb.ref("customers.loyalty_changed_at")} IS NULL THEN now()
+          loyalty_changed_at: sql<Date | null>`CASE
+            WHEN ${stated} IS DISTINCT FROM ${eb.ref("customers.loyalty_opt_in")}
+              OR ${eb.ref("customers.loyalty_changed_at")} IS NULL THEN now()
             ELSE ${eb.ref("customers.loyalty_changed_at")} END`,
         };
       }),

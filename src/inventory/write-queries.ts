@@ -36,7 +36,6 @@ export const PRODUCT_FIELDS = [
   ["cbd_percent", "numeric"],
   ["custom_attributes", "jsonb"],
 ] as const satisfies readonly Field<"products">[];
-export type ProductField = (typeof PRODUCT_FIELDS)[number][0];
 
 export const STOCK_FIELDS = [
   ["quantity", "numeric"],
@@ -48,6 +47,8 @@ export const STOCK_FIELDS = [
   ["saleable", "boolean"],
   ["archived", "boolean"],
 ] as const satisfies readonly Field<"inventory_items">[];
+
+export type ProductField = (typeof PRODUCT_FIELDS)[number][0];
 export type StockField = (typeof STOCK_FIELDS)[number][0];
 
 /** Column names, bare ("name") or under an alias ("p"."name"). */
@@ -64,7 +65,8 @@ const replaced = (fields: Fields) =>
   sql.join(fields.map(([field]) => sql`${sql.id(field)} = ${sql.ref(`excluded.${field}`)}`));
 /** Whether the stored row differs from the one proposed (or is deleted). */
 const differs = (fields: Fields, alias: string) =>
-  sql`(${names(fields, alias)}) IS DISTINCT FROM (${names(fields, "excluded")}) OR ${sql.ref(`${alias}.deleted_at`)} IS NOT NULL`;
+  sql`(${names(fields, alias)}) IS DISTINCT FROM (${names(fields, "excluded")})
+       OR ${sql.ref(`${alias}.deleted_at`)} IS NOT NULL`;
 
 /** What an upsert did to each row: created, updated (a value differed), or neither. */
 interface Outcome {
@@ -91,7 +93,8 @@ export function upsertProductsStatement(tenant: Tenant, products: ProductInput[]
                          ${arrays(PRODUCT_FIELDS, products, (row, field) => row.values[field as ProductField])})
       AS x(${cols("products", "id", "sku")}, ${names(PRODUCT_FIELDS)})
   ), up AS (
-    INSERT INTO ${sql.table("products")} AS p (${cols("products", "id", "merchant_id", "sku")}, ${names(PRODUCT_FIELDS)})
+    INSERT INTO ${sql.table("products")} AS p
+           (${cols("products", "id", "merchant_id", "sku")}, ${names(PRODUCT_FIELDS)})
     SELECT ${cols("products", "id")}, ${tenant.merchant}, ${cols("products", "sku")}, ${names(PRODUCT_FIELDS)}
       FROM input ORDER BY ${cols("products", "sku")}
     ON CONFLICT (${cols("products", "merchant_id", "sku")}) DO UPDATE
@@ -99,11 +102,13 @@ export function upsertProductsStatement(tenant: Tenant, products: ProductInput[]
      WHERE ${differs(PRODUCT_FIELDS, "p")}
     RETURNING ${sql.ref(p.id)}, ${sql.ref(p.sku)}, (p.xmax = 0) AS created
   )
-  SELECT ${sql.ref(x.sku)}, coalesce(${sql.ref(up.id)}, ${sql.ref(old.id)}) AS id, coalesce(up.created, false) AS created,
+  SELECT ${sql.ref(x.sku)}, coalesce(${sql.ref(up.id)}, ${sql.ref(old.id)}) AS id,
+         coalesce(up.created, false) AS created,
          (${sql.ref(up.id)} IS NOT NULL AND NOT up.created) AS updated
     FROM input x
     LEFT JOIN up ON ${sql.ref(up.sku)} = ${sql.ref(x.sku)}
-    LEFT JOIN ${sql.table("products")} old ON ${tenant.where("old", { locations: false })} AND ${sql.ref(old.sku)} = ${sql.ref(x.sku)}`,
+    LEFT JOIN ${sql.table("products")} old
+           ON ${tenant.where("old", { locations: false })} AND ${sql.ref(old.sku)} = ${sql.ref(x.sku)}`,
   );
 }
 
@@ -156,6 +161,7 @@ export function upsertStockStatement(tenant: Tenant, rows: StockInput[]) {
          coalesce(up.created, false) AS created, (${sql.ref(up.id)} IS NOT NULL AND NOT up.created) AS updated
     FROM input x
     LEFT JOIN up ON ${sameItem(up, x)}
-    LEFT JOIN ${sql.table("inventory_items")} old ON ${tenant.where("old", { locations: false })} AND ${sameItem(old, x)}`,
+    LEFT JOIN ${sql.table("inventory_items")} old
+           ON ${tenant.where("old", { locations: false })} AND ${sameItem(old, x)}`,
   );
 }
