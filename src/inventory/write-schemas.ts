@@ -6,6 +6,7 @@
 // saleable, isarchived → archived), plus unit_cost.
 import { z } from "zod";
 import { decimalInput } from "../lib/decimal.js";
+import { storeReference } from "../locations/schemas.js";
 
 export const MAX_INVENTORY_ITEMS = 500;
 
@@ -16,13 +17,7 @@ const percent = (what: string) => decimalInput({ scale: 3, integerDigits: 3, des
 
 export const inventoryItemInput = z
   .strictObject({
-    location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
-    location_pos_id: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe("The store, by the POS's store id. Send this or location_id."),
+    ...storeReference,
     sku: z
       .string()
       .trim()

@@ -2,46 +2,18 @@
 // 401 for none, a malformed, unknown, revoked or expired key; 403 for a scope it lacks.
 import type { Request } from "express";
 import type { Db } from "../db/client.js";
+import { execute, first } from "../db/sql.js";
+import { Tenant } from "../db/tenant.js";
 import { readRetriedOnce } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
-import type { WritableLocation } from "../lib/locations.js";
-import { authFailures } from "../metrics/registry.js";
 import type { RouteScope } from "../lib/route.js";
+import { authFailures } from "../metrics/registry.js";
 import { hashesEqual, hashKey, parseKey } from "./format.js";
+import { type KeyLookupRow, keyByPrefix, keyWithLocationsByPrefix, markKeyUsed } from "./queries.js";
 import type { AuthContext, Scope } from "./scopes.js";
 
 /** last_used_at is written at most this often per key, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-interface KeyRow {
-  id: string;
-  merchant_id: string;
-  hash: string;
-  scopes: string[];
-  location_ids: string[];
-  revoked_at: Date | null;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  writable_locations?: WritableLocation[];
-}
-
-// Every request with a key runs this: raw SQL through the pool, one indexed lookup, prepared (measured
-// by npm run bench: Prisma's findUnique cost several times this round trip).
-const KEY_BY_PREFIX = `SELECT id, merchant_id, hash, scopes, location_ids, revoked_at, expires_at, last_used_at
-  FROM "api_keys" WHERE prefix = $1`;
-
-// A key that may write receipts or inventory also brings the stores it may write to (src/lib/locations.ts),
-// in the same round trip: every such write resolves its store, and a receipt's whole write is then one
-// more round trip (src/transactions/new-sale.ts). Reads do not pay for the subquery.
-const KEY_WITH_LOCATIONS_BY_PREFIX = `SELECT id, merchant_id, hash, scopes, location_ids, revoked_at, expires_at, last_used_at,
-  (SELECT coalesce(json_agg(json_build_object('id', l.id, 'pos_id', l.pos_id, 'time_zone', l.time_zone)), '[]')
-     FROM locations l WHERE l.merchant_id = "api_keys".merchant_id
-      AND (cardinality("api_keys".location_ids) = 0 OR l.id = ANY("api_keys".location_ids))) AS writable_locations
-  FROM "api_keys" WHERE prefix = $1`;
-
-// Also raw SQL: the first Prisma query of a process loads its query compiler (~60 MB of WebAssembly),
-// which a service that only serves reads, lists and exports never needs otherwise.
-const MARK_USED = `UPDATE "api_keys" SET last_used_at = $3 WHERE id = $1 AND merchant_id = $2`;
 
 /** Why a key was refused: the label of posbridge_auth_failures_total (never the key itself). */
 type FailureReason = "missing" | "malformed" | "unknown" | "revoked" | "expired" | "forbidden";
@@ -70,11 +42,9 @@ export function createAuthenticator(db: Db) {
       throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
     // A read, whatever the request's method: run again once if its pooled connection was found closed.
-    const statement =
-      scope === "pos:write"
-        ? { name: "api-key-with-locations-by-prefix", text: KEY_WITH_LOCATIONS_BY_PREFIX }
-        : { name: "api-key-by-prefix", text: KEY_BY_PREFIX };
-    const row = (await readRetriedOnce(() => db.pool.query<KeyRow>({ ...statement, values: [parsed.prefix] }))).rows[0];
+    // A pos:write key also brings the stores it may write to (src/lib/locations.ts).
+    const lookup = scope === "pos:write" ? keyWithLocationsByPrefix(parsed.prefix) : keyByPrefix(parsed.prefix);
+    const row = await readRetriedOnce(() => first<KeyLookupRow>(db.pool, lookup));
     if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
     const now = Date.now();
     if (row.revoked_at && row.revoked_at.getTime() <= now)
@@ -83,9 +53,7 @@ export function createAuthenticator(db: Db) {
 
     if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Not awaited: recording use must not slow or fail the request.
-      db.pool
-        .query({ name: "api-key-mark-used", text: MARK_USED, values: [row.id, row.merchant_id, new Date(now)] })
-        .catch(() => {});
+      execute(db.pool, markKeyUsed(new Tenant(row.merchant_id), row.id, new Date(now))).catch(() => {});
     }
     const auth: AuthContext = {
       keyId: row.id,
@@ -93,7 +61,7 @@ export function createAuthenticator(db: Db) {
       scopes: row.scopes as Scope[],
       locationIds: row.location_ids.length ? row.location_ids : null,
       environment: parsed.environment,
-      ...(row.writable_locations ? { writableLocations: row.writable_locations } : {}),
+      ...("writable_locations" in row ? { writableLocations: row.writable_locations } : {}),
     };
     if (scope !== "any" && !auth.scopes.includes(scope)) {
       authFailures.inc({ reason: "forbidden" });

@@ -1,7 +1,13 @@
 // Making, listing, revoking and rotating keys (used by the CLI and the demo's first start).
 import type { Db } from "../db/client.js";
+import { first, run } from "../db/sql.js";
+import { Tenant } from "../db/tenant.js";
+import { withTransaction } from "../lib/write-transaction.js";
 import { generateKey } from "./format.js";
+import { endKey, insertKey, type KeyRecord, keyByIdOrPrefix, keysWithMerchant } from "./queries.js";
 import type { KeyEnvironment, Scope } from "./scopes.js";
+
+export type { KeyRecord };
 
 export interface CreateKeyInput {
   merchantId: string;
@@ -10,38 +16,34 @@ export interface CreateKeyInput {
   environment: KeyEnvironment;
   locationIds?: string[];
   expiresAt?: Date | null;
-  rotatedFromId?: string;
 }
 
 /** Returns the key in clear text: the only time it is ever shown. */
-export async function createKey(db: Db, input: CreateKeyInput) {
+export async function createKey(db: Db, input: CreateKeyInput): Promise<{ key: string; record: KeyRecord }> {
   const { key, prefix, hash } = generateKey(input.environment);
-  const row = await db.prisma.apiKey.create({
-    data: {
-      merchantId: input.merchantId,
-      name: input.name,
-      prefix,
-      hash,
-      scopes: input.scopes,
-      locationIds: input.locationIds ?? [],
-      expiresAt: input.expiresAt ?? null,
-      rotatedFromId: input.rotatedFromId ?? null,
-    },
+  const statement = insertKey(new Tenant(input.merchantId), {
+    name: input.name,
+    prefix,
+    hash,
+    scopes: input.scopes,
+    location_ids: input.locationIds ?? [],
+    expires_at: input.expiresAt ?? null,
+    rotated_from_id: null,
   });
-  return { key, record: row };
+  return { key, record: (await first(db.pool, statement))! };
 }
 
+/** Every key (of one merchant, or of all), oldest first, with its merchant's slug. */
 export async function listKeys(db: Db, merchantId?: string) {
-  return db.prisma.apiKey.findMany({
-    where: merchantId ? { merchantId } : {},
-    orderBy: { createdAt: "asc" },
-    include: { merchant: { select: { slug: true } } },
-  });
+  return run(db.pool, keysWithMerchant(merchantId === undefined ? undefined : new Tenant(merchantId)));
 }
 
-export async function revokeKey(db: Db, idOrPrefix: string) {
+export async function revokeKey(db: Db, idOrPrefix: string): Promise<KeyRecord> {
   const row = await findKey(db, idOrPrefix);
-  return db.prisma.apiKey.update({ where: { id: row.id }, data: { revokedAt: row.revokedAt ?? new Date() } });
+  return (await first(
+    db.pool,
+    endKey(new Tenant(row.merchant_id), row.id, { revoked_at: row.revoked_at ?? new Date() }),
+  ))!;
 }
 
 /**
@@ -50,34 +52,34 @@ export async function revokeKey(db: Db, idOrPrefix: string) {
  */
 export async function rotateKey(db: Db, idOrPrefix: string, overlapMs: number) {
   const old = await findKey(db, idOrPrefix);
-  if (old.revokedAt) throw new Error(`Key ${old.prefix} is revoked; make a new one instead.`);
+  if (old.revoked_at) throw new Error(`Key ${old.prefix} is revoked; make a new one instead.`);
   const environment = old.prefix.startsWith("pb_live_") ? "live" : "test";
-  return db.prisma.$transaction(async (tx) => {
+  const tenant = new Tenant(old.merchant_id);
+  return withTransaction(db.pool, async (client) => {
     const end = new Date(Date.now() + overlapMs);
-    await tx.apiKey.update({
-      where: { id: old.id },
-      data: { expiresAt: old.expiresAt && old.expiresAt < end ? old.expiresAt : end },
-    });
+    await run(
+      client,
+      endKey(tenant, old.id, { expires_at: old.expires_at && old.expires_at < end ? old.expires_at : end }),
+    );
     const { key, prefix, hash } = generateKey(environment);
-    const record = await tx.apiKey.create({
-      data: {
-        merchantId: old.merchantId,
+    const record = (await first(
+      client,
+      insertKey(tenant, {
         name: old.name,
         prefix,
         hash,
         scopes: old.scopes,
-        locationIds: old.locationIds,
-        expiresAt: old.expiresAt,
-        rotatedFromId: old.id,
-      },
-    });
+        location_ids: old.location_ids,
+        expires_at: old.expires_at,
+        rotated_from_id: old.id,
+      }),
+    ))!;
     return { key, record, oldExpiresAt: end };
   });
 }
 
-async function findKey(db: Db, idOrPrefix: string) {
-  const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
-  const row = await db.prisma.apiKey.findFirst({ where: isUuid ? { id: idOrPrefix } : { prefix: idOrPrefix } });
+async function findKey(db: Db, idOrPrefix: string): Promise<KeyRecord> {
+  const row = await first(db.pool, keyByIdOrPrefix(idOrPrefix));
   if (!row) throw new Error(`No key with id or prefix ${idOrPrefix}.`);
   return row;
 }

@@ -1,9 +1,13 @@
 // GET /v1/whoami: who a key stands for — its merchant, scopes and locations — so an integrator can
 // check a key before wiring it in. Any valid key may ask.
 import { z } from "zod";
+import { first, run } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import { AppError } from "../lib/errors.js";
 import { defineRoute } from "../lib/route.js";
+import { visibleLocations } from "../locations/queries.js";
 import { locationRecordSchema, toLocationRecord } from "../locations/schemas.js";
+import { keyWithMerchant } from "./queries.js";
 import { scopeSchema } from "./scopes.js";
 
 const whoamiSchema = z.object({
@@ -46,24 +50,22 @@ export const keyRoutes = [
       401: { description: "Problem details (RFC 9457): no key, or not a valid one." },
     },
     handler: async ({ db, auth }): Promise<z.infer<typeof whoamiSchema>> => {
+      const tenant = tenantOf(auth);
       const [key, locations] = await Promise.all([
-        db.prisma.apiKey.findUnique({ where: { id: auth.keyId }, include: { merchant: true } }),
-        db.prisma.location.findMany({
-          where: { merchantId: auth.merchantId, ...(auth.locationIds ? { id: { in: auth.locationIds } } : {}) },
-          orderBy: { id: "asc" },
-        }),
+        first(db.pool, keyWithMerchant(tenant, auth.keyId)),
+        run(db.pool, visibleLocations(tenant)),
       ]);
       // Authenticated a moment ago; gone only if deleted in between.
       if (!key) throw new AppError("unauthenticated", "The API key is not valid.");
       return {
-        merchant: { id: key.merchant.id, slug: key.merchant.slug, name: key.merchant.name },
+        merchant: { id: key.merchant_id, slug: key.merchant_slug, name: key.merchant_name },
         key: {
           id: key.id,
           name: key.name,
           prefix: key.prefix,
           environment: auth.environment,
-          expires_at: key.expiresAt?.toISOString() ?? null,
-          created_at: key.createdAt.toISOString(),
+          expires_at: key.expires_at?.toISOString() ?? null,
+          created_at: key.created_at.toISOString(),
         },
         scopes: auth.scopes,
         all_locations: auth.locationIds === null,

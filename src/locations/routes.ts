@@ -1,8 +1,11 @@
 // GET /v1/locations: the stores a key may see (all of its merchant's, or those it is limited to).
 // Any valid key may ask: every feed filters on location_id and AIQ maps store names. A merchant has
-// a handful of stores, so Prisma serves this list; paging is the same keyset as every list (by id).
+// a handful of stores; paging is the same keyset as every list (by id).
+import { run } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, type Position, pageSchema, toPage } from "../lib/paging.js";
 import { defineRoute } from "../lib/route.js";
+import { visibleLocations } from "./queries.js";
 import { locationListQuery, locationRecordSchema, toLocationRecord } from "./schemas.js";
 
 const problem = { description: "Problem details (RFC 9457)." };
@@ -27,17 +30,8 @@ export const locationRoutes = [
       const { limit, cursor } = query;
       const fingerprint = filterFingerprint("locations", auth, {});
       const after = cursor ? decodeCursor(config.CURSOR_SECRET, fingerprint, cursor) : null;
-      const rows = await db.prisma.location.findMany({
-        where: {
-          merchantId: auth.merchantId,
-          AND: [
-            auth.locationIds ? { id: { in: auth.locationIds } } : {},
-            after ? { id: { gt: String(after[0]) } } : {},
-          ],
-        },
-        orderBy: { id: "asc" },
-        take: limit + 1,
-      });
+      const page = { afterId: after ? String(after[0]) : undefined, limit: limit + 1 };
+      const rows = await run(db.pool, visibleLocations(tenantOf(auth), page));
       return toPage(
         rows,
         limit,

@@ -1,9 +1,21 @@
 // A store of the merchant, as GET /v1/locations and GET /v1/whoami serve it.
 import { z } from "zod";
+import type { Columns } from "../db/sql.js";
 import { pagingParams } from "../lib/paging.js";
 
 export const locationListQuery = z.strictObject({ ...pagingParams });
 export type LocationListQuery = z.output<typeof locationListQuery>;
+
+/** A write's store, by this service's id or by the POS's (lib/locations.ts resolves it). */
+export const storeReference = {
+  location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
+  location_pos_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("The store, by the POS's store id. Send this or location_id."),
+};
 
 export const locationRecordSchema = z
   .object({
@@ -21,28 +33,21 @@ export const locationRecordSchema = z
   .describe("A store of the merchant.");
 export type LocationRecord = z.infer<typeof locationRecordSchema>;
 
-export interface LocationRow {
-  id: string;
-  posId: string;
-  name: string;
-  timeZone: string;
-  address1: string | null;
-  city: string | null;
-  state: string | null;
-  zip: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A location's row as locations/queries.ts reads it. */
+export type LocationRow = Columns<
+  "locations",
+  "id" | "pos_id" | "name" | "time_zone" | "address1" | "city" | "state" | "zip" | "created_at" | "updated_at"
+>;
 
 export const toLocationRecord = (row: LocationRow): LocationRecord => ({
   id: row.id,
-  pos_id: row.posId,
+  pos_id: row.pos_id,
   name: row.name,
-  time_zone: row.timeZone,
+  time_zone: row.time_zone,
   address1: row.address1,
   city: row.city,
   state: row.state,
   zip: row.zip,
-  created_at: row.createdAt.toISOString(),
-  updated_at: row.updatedAt.toISOString(),
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
 });

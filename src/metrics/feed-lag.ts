@@ -3,8 +3,11 @@
 // FEED_LAG_WARN_MS, naming the session holding the feeds back (its pid, state, application and how
 // long its transaction has run: never its query text, which may carry personal data). The server
 // samples every FEED_LAG_SAMPLE_MS; /readyz and each scrape sample too.
-import type { Logger } from "pino";
+
+import { sql } from "kysely";
 import type pg from "pg";
+import type { Logger } from "pino";
+import { first, reviewedStatement } from "../db/sql.js";
 import { readHorizon } from "../lib/sync-feed.js";
 import { feedLag } from "./registry.js";
 
@@ -26,10 +29,21 @@ export interface FeedLagMonitor {
 const REPEAT_WARNING_MS = 60_000;
 
 // The oldest transaction holding a transaction id in this database: the one that sets the horizon.
-const HOLDER = `SELECT pid, state, backend_type, application_name, extract(epoch FROM now() - xact_start)::float8 AS transaction_seconds
+// pg_stat_activity is the server's own view (not in schema.prisma): its row is typed here.
+const HOLDER = reviewedStatement(
+  "no-tenant-table",
+  sql<{
+    pid: number;
+    state: string | null;
+    backend_type: string | null;
+    application_name: string | null;
+    transaction_seconds: number | null;
+  }>`SELECT pid, state, backend_type, application_name,
+       extract(epoch FROM now() - xact_start)::float8 AS transaction_seconds
   FROM pg_stat_activity
   WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-  ORDER BY xact_start LIMIT 1`;
+  ORDER BY xact_start LIMIT 1`,
+);
 
 export function createFeedLagMonitor({
   pool,
@@ -47,9 +61,7 @@ export function createFeedLagMonitor({
     const now = Date.now();
     if (now - lastWarning < REPEAT_WARNING_MS) return;
     lastWarning = now;
-    const holder = (await pool.query(HOLDER).catch(() => ({ rows: [] }))).rows[0] as
-      | Record<string, unknown>
-      | undefined;
+    const holder = await first(pool, HOLDER).catch(() => undefined);
     logger.warn(
       {
         feed_lag_seconds: sample.lagSeconds,

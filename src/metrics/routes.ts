@@ -2,8 +2,11 @@
 // holding a key with the metrics:read scope (a scope of its own: no other key reads them, and a
 // metrics key reads no merchant's data). The figures are the whole instance's, every merchant
 // together, with no id in any label (registry.ts).
+
+import { sql } from "kysely";
 import type pg from "pg";
 import { z } from "zod";
+import { first, qb, reviewedStatement } from "../db/sql.js";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import { defineRoute } from "../lib/route.js";
 import { samplePools } from "./pool.js";
@@ -11,11 +14,10 @@ import { registry, rollupBacklog } from "./registry.js";
 
 /** Store-days marked stale by writes and not yet rebuilt (one mark per store-day is enough to count it). */
 async function sampleRollupBacklog(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ n: number }>({
-    name: "metrics-rollup-backlog",
-    text: "SELECT count(*)::int AS n FROM (SELECT DISTINCT location_id, business_date FROM report_rollup_stale) AS marked",
-  });
-  rollupBacklog.set(rows[0]!.n);
+  const marked = qb.selectFrom("report_rollup_stale as s").select(["s.location_id", "s.business_date"]).distinct();
+  const count = qb.selectFrom(marked.as("marked")).select(sql<number>`count(*)::int`.as("n"));
+  const row = await first(pool, reviewedStatement("instance-figure", count, { prepare: "metrics-rollup-backlog" }));
+  rollupBacklog.set(row!.n);
 }
 
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });

@@ -10,9 +10,9 @@
 //   Only failures are counted (the address's budget is read, not spent, on other requests), so a
 //   poller's parallel requests never trip it.
 import type { Request, RequestHandler, Response } from "express";
-import { ipKeyGenerator, rateLimit } from "express-rate-limit";
-import type { Logger } from "pino";
+import { type ClientRateLimitInfo, ipKeyGenerator, rateLimit } from "express-rate-limit";
 import type pg from "pg";
+import type { Logger } from "pino";
 import type { Config } from "../config/env.js";
 import { AppError } from "../lib/errors.js";
 import { rateLimitRejections } from "../metrics/registry.js";
@@ -92,7 +92,7 @@ export function createLimits(config: Config, pool: pg.Pool, logger: Logger): Lim
 
   return {
     async refuseBlockedAddress(req, res) {
-      let info;
+      let info: ClientRateLimitInfo | undefined;
       try {
         info = await failures.get(addressOf(req));
       } catch (err) {

@@ -2,15 +2,23 @@
 // rate_limit_counters, so every instance behind a load balancer spends the same budgets. One fixed
 // window per key, counted by the database's clock (instances' clocks may differ). Each hit is one
 // atomic upsert, so concurrent requests on several instances never lose a count.
-import type pg from "pg";
 import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
+import { type Compilable, type ExpressionBuilder, sql } from "kysely";
+import type pg from "pg";
+import { type DB, execute, first, qb, type Row, reviewedStatement } from "../db/sql.js";
 
-interface CounterRow {
-  hits: number;
-  reset_at: Date;
-}
+// The counters are no merchant's rows: a policy's budget per key prefix or client address.
+const counters = <R>(query: Compilable<R>) => reviewedStatement("no-tenant-table", query);
+const now = sql<Date>`now()`;
+type Counters = ExpressionBuilder<DB, "rate_limit_counters">;
+const windowEnded = (eb: Counters) => eb("rate_limit_counters.reset_at", "<=", now);
+const inWindow = (eb: Counters) => eb("rate_limit_counters.reset_at", ">", now);
+const startsWith = (eb: Counters, prefix: string) => eb.fn<boolean>("starts_with", [eb.ref("key"), eb.val(prefix)]);
 
-const toInfo = (row: CounterRow): ClientRateLimitInfo => ({ totalHits: row.hits, resetTime: row.reset_at });
+const toInfo = (row: Pick<Row<"rate_limit_counters">, "hits" | "reset_at">): ClientRateLimitInfo => ({
+  totalHits: row.hits,
+  resetTime: row.reset_at,
+});
 
 export class PostgresStore implements Store {
   /** Counts are shared between instances (express-rate-limit's double-count check reads this). */
@@ -37,40 +45,68 @@ export class PostgresStore implements Store {
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const { rows } = await this.pool.query<CounterRow>(
-      "SELECT hits, reset_at FROM rate_limit_counters WHERE key = $1 AND reset_at > now()",
-      [this.prefix + key],
+    const row = await first(
+      this.pool,
+      counters(
+        qb
+          .selectFrom("rate_limit_counters")
+          .select(["hits", "reset_at"])
+          .where("key", "=", this.prefix + key)
+          .where(inWindow),
+      ),
     );
-    return rows[0] ? toInfo(rows[0]) : undefined;
+    return row ? toInfo(row) : undefined;
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
     // A row whose window has ended starts a new one (hits = 1) instead of counting on.
-    const { rows } = await this.pool.query<CounterRow>(
-      `INSERT INTO rate_limit_counters AS c (key, hits, reset_at)
-       VALUES ($1, 1, now() + $2 * interval '1 millisecond')
-       ON CONFLICT (key) DO UPDATE SET
-         hits     = CASE WHEN c.reset_at <= now() THEN 1 ELSE c.hits + 1 END,
-         reset_at = CASE WHEN c.reset_at <= now() THEN EXCLUDED.reset_at ELSE c.reset_at END
-       RETURNING hits, reset_at`,
-      [this.prefix + key, this.windowMs],
-    );
-    return toInfo(rows[0]!);
+    const upsert = qb
+      .insertInto("rate_limit_counters")
+      .values({
+        key: this.prefix + key,
+        hits: 1,
+        reset_at: sql<Date>`now() + ${this.windowMs} * interval '1 millisecond'`,
+      })
+      .onConflict((conflict) =>
+        conflict.column("key").doUpdateSet((eb) => ({
+          hits: eb
+            .case()
+            .when(windowEnded(eb))
+            .then(1)
+            .else(eb("rate_limit_counters.hits", "+", 1))
+            .end(),
+          reset_at: eb
+            .case()
+            .when(windowEnded(eb))
+            .then(eb.ref("excluded.reset_at"))
+            .else(eb.ref("rate_limit_counters.reset_at"))
+            .end(),
+        })),
+      )
+      .returning(["hits", "reset_at"]);
+    return toInfo((await first(this.pool, counters(upsert)))!);
   }
 
   async decrement(key: string): Promise<void> {
-    await this.pool.query(
-      "UPDATE rate_limit_counters SET hits = hits - 1 WHERE key = $1 AND hits > 0 AND reset_at > now()",
-      [this.prefix + key],
+    await execute(
+      this.pool,
+      counters(
+        qb
+          .updateTable("rate_limit_counters")
+          .set((eb) => ({ hits: eb("hits", "-", 1) }))
+          .where("key", "=", this.prefix + key)
+          .where("hits", ">", 0)
+          .where(inWindow),
+      ),
     );
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.pool.query("DELETE FROM rate_limit_counters WHERE key = $1", [this.prefix + key]);
+    await execute(this.pool, counters(qb.deleteFrom("rate_limit_counters").where("key", "=", this.prefix + key)));
   }
 
   async resetAll(): Promise<void> {
-    await this.pool.query("DELETE FROM rate_limit_counters WHERE starts_with(key, $1)", [this.prefix]);
+    await execute(this.pool, counters(qb.deleteFrom("rate_limit_counters").where((eb) => startsWith(eb, this.prefix))));
   }
 
   shutdown(): void {
@@ -78,8 +114,11 @@ export class PostgresStore implements Store {
   }
 
   private async sweep(): Promise<void> {
-    await this.pool.query("DELETE FROM rate_limit_counters WHERE reset_at <= now() AND starts_with(key, $1)", [
-      this.prefix,
-    ]);
+    await execute(
+      this.pool,
+      counters(
+        qb.deleteFrom("rate_limit_counters").where((eb) => eb.and([windowEnded(eb), startsWith(eb, this.prefix)])),
+      ),
+    );
   }
 }

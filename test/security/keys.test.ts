@@ -96,7 +96,7 @@ describe("API keys", () => {
     const { key: old } = await makeKey(db, merchant.id, { scopes: ["transactions:read"], locationIds: [store.id] });
     const { key: fresh, record, oldExpiresAt } = await rotateKey(db, prefixOf(old), 2_000);
     expect(record.scopes).toEqual(["transactions:read"]);
-    expect(record.locationIds).toEqual([store.id]);
+    expect(record.location_ids).toEqual([store.id]);
 
     for (const key of [old, fresh])
       expect((await request(app).get("/v1/transactions").set("x-apikey", key)).status).toBe(200);
@@ -110,7 +110,7 @@ describe("API keys", () => {
 
   it("when a key is used, then its last use is recorded (at most once a minute, so reads stay reads)", async () => {
     const { key, record } = await makeKey(db, (await makeMerchant(db)).id);
-    expect(record.lastUsedAt).toBeNull();
+    expect(record.last_used_at).toBeNull();
     const before = Date.now();
     await request(app).get("/v1/whoami").set("x-apikey", key);
     let lastUsed: Date | null = null;
