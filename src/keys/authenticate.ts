@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import type { Db } from "../db/client.js";
 import { execute, first } from "../db/sql.js";
-import { Tenant } from "../db/tenant.js";
+import { tenantOf } from "../db/tenant.js";
 import { readRetriedOnce } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
 import type { RouteScope } from "../lib/route.js";
@@ -51,10 +51,6 @@ export function createAuthenticator(db: Db) {
       throw unauthenticated("revoked", "The API key has been revoked.");
     if (row.expires_at && row.expires_at.getTime() <= now) throw unauthenticated("expired", "The API key has expired.");
 
-    if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      // Not awaited: recording use must not slow or fail the request.
-      execute(db.pool, markKeyUsed(new Tenant(row.merchant_id), row.id, new Date(now))).catch(() => {});
-    }
     const auth: AuthContext = {
       keyId: row.id,
       merchantId: row.merchant_id,
@@ -63,6 +59,10 @@ export function createAuthenticator(db: Db) {
       environment: parsed.environment,
       ...("writable_locations" in row ? { writableLocations: row.writable_locations } : {}),
     };
+    if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      // Not awaited: recording use must not slow or fail the request. Under the key's own scope.
+      execute(db.pool, markKeyUsed(tenantOf(auth), row.id, new Date(now))).catch(() => {});
+    }
     if (scope !== "any" && !auth.scopes.includes(scope)) {
       authFailures.inc({ reason: "forbidden" });
       throw new AppError("forbidden", `The API key lacks the scope '${scope}'.`, {

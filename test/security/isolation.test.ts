@@ -991,6 +991,8 @@ const ALLOWED_IN_REQUESTS: Partial<Record<ReviewedReason, string>> = {
   "no-tenant-table": "rate-limit counters, migrations and the server's statistics hold no merchant's rows",
   "locked-by-id":
     "ids that the same transaction has just read and locked under the merchant's scope (a receipt's lines, its refunds)",
+  "instance-figure":
+    "GET /metrics (metrics:read) counts rows over the whole instance: a number, never a merchant's row, id or value",
 };
 // Not allowed: "command" (an operator's rights, outside any request).
 
