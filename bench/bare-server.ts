@@ -18,7 +18,8 @@ if (!url || !secret) throw new Error("bench/bare-server.ts is started by bench/p
 pg.types.setTypeParser(1700, (v) => v);
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const db = { pool } as Db;
-const KEY = `SELECT id, merchant_id, hash, scopes, location_ids FROM "api_keys" WHERE prefix = $1 AND revoked_at IS NULL`;
+const KEY = `SELECT id, merchant_id, hash, scopes,
+  location_ids FROM "api_keys" WHERE prefix = $1 AND revoked_at IS NULL`;
 
 const server = http.createServer((req, res) => {
   void (async () => {

@@ -62,7 +62,8 @@ const NODE_SQL = `
 WITH page AS (
   SELECT t.id, t.updated_at
   FROM transactions t
-  WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
+  WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz
+    AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
   ORDER BY t.updated_at, t.id
   LIMIT $5
 )
@@ -73,12 +74,15 @@ SELECT
   o.id AS o_id, o.pos_id AS o_pos_id,
   c.id AS c_id, c.pos_user, c.first_name AS c_first_name, c.last_name AS c_last_name, c.phone, c.email,
   e.id AS e_id, e.pos_id AS e_pos_id, concat_ws(' ', e.first_name, e.last_name) AS e_name,
-  t.subtotal::text AS subtotal, t.discount_total::text AS discount_total, t.tax_total::text AS tax_total, t.total::text AS total,
+  t.subtotal::text AS subtotal, t.discount_total::text AS discount_total, t.tax_total::text AS tax_total,
+    t.total::text AS total,
   t.cost_total::text AS cost_total, ${TOTALS_MARGIN}::text AS margin, ${TOTALS_MARGIN_PERCENT}::text AS margin_percent,
-  ${utcText("t.deleted_at")} AS deleted_at, ${utcText("t.created_at")} AS created_at, ${utcText("t.updated_at")} AS updated_at,
+  ${utcText("t.deleted_at")} AS deleted_at, ${utcText("t.created_at")} AS created_at,
+    ${utcText("t.updated_at")} AS updated_at,
   li.line_number, li.sku, lp.product_id, li.pos_product_id, li.name, li.brand, li.category, li.parent_category,
   li.size, li.strain, li.grade, li.species, li.unit_price::text AS unit_price, li.quantity::text AS quantity,
-  li.discount::text AS discount, li.tax::text AS tax, li.line_total::text AS line_total, li.unit_cost::text AS unit_cost,
+  li.discount::text AS discount, li.tax::text AS tax, li.line_total::text AS line_total,
+    li.unit_cost::text AS unit_cost,
   m.line_cost::text AS line_cost, m.margin::text AS line_margin, m.margin_percent::text AS line_margin_percent,
   inv.quantity::text AS stock_on_hand
 FROM page
@@ -89,10 +93,13 @@ LEFT JOIN employees e ON e.id = t.employee_id
 LEFT JOIN transactions o ON o.id = t.original_transaction_id
 LEFT JOIN line_items li ON li.transaction_id = t.id
 LEFT JOIN LATERAL (
-  SELECT coalesce(li.product_id, (SELECT p.id FROM products p WHERE p.merchant_id = li.merchant_id AND p.sku = li.sku)) AS product_id
+  SELECT coalesce(li.product_id, (SELECT p.id FROM products p WHERE p.merchant_id = li.merchant_id AND p.sku = li.sku))
+    AS product_id
 ) lp ON true
-LEFT JOIN inventory_items inv ON inv.location_id = t.location_id AND inv.product_id = lp.product_id AND inv.deleted_at IS NULL
-LEFT JOIN LATERAL (SELECT round(li.unit_price * li.quantity, 2) - li.discount AS net, round(li.unit_cost * li.quantity, 4) AS line_cost) n ON true
+LEFT JOIN inventory_items inv ON inv.location_id = t.location_id AND inv.product_id = lp.product_id
+  AND inv.deleted_at IS NULL
+LEFT JOIN LATERAL (SELECT round(li.unit_price * li.quantity, 2) - li.discount AS net, round(li.unit_cost * li.quantity,
+  4) AS line_cost) n ON true
 LEFT JOIN LATERAL (
   SELECT n.line_cost, n.net - n.line_cost AS margin,
          CASE WHEN n.net = 0 THEN NULL ELSE round((n.net - n.line_cost) / n.net * 100, 2) END AS margin_percent
@@ -191,7 +198,8 @@ const FLOOR_SQL = `
 WITH page AS (
   SELECT t.*
   FROM transactions t
-  WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
+  WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz
+    AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
   ORDER BY t.updated_at, t.id
   LIMIT $5
 )
@@ -228,7 +236,8 @@ export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: stri
       deepStrictEqual(data, api);
     } catch (error) {
       throw new Error(
-        `baseline ${name} does not return the API's page (${spec.limit} rows after ${JSON.stringify(spec.after)}): ${(error as Error).message.slice(0, 2000)}`,
+        `baseline ${name} does not return the API's page (${spec.limit} rows after ${JSON.stringify(spec.after)}): ` +
+          `${(error as Error).message.slice(0, 2000)}`,
       );
     }
   }
@@ -237,7 +246,8 @@ export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: stri
   const lines = (api as { line_items: unknown[] }[]).reduce((sum, r) => sum + Math.max(1, r.line_items.length), 0);
   if (floor.receipts !== Math.min(api.length, spec.limit) || floor.lines !== lines) {
     throw new Error(
-      `the floor read ${floor.receipts} receipts in ${floor.lines} rows, the API's page ${api.length} receipts in ${lines}`,
+      `the floor read ${floor.receipts} receipts in ${floor.lines} rows, the API's page ${api.length} receipts in ` +
+        `${lines}`,
     );
   }
 }

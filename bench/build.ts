@@ -9,7 +9,8 @@ export async function buildShapes(root: string, shapes: ShapeName[], log: (line:
   for (const shape of shapes) {
     const dataset = await ensureDataset(root, SHAPES[shape], await freePort(), log);
     log(
-      `${shape}: ${dataset.counts.transactions.toLocaleString("en-US")} receipts; build took ${dataset.build ? `${Math.round(dataset.build.seededMs / 1000)} s (${dataset.build.builtAt})` : "unknown"}`,
+      `${shape}: ${dataset.counts.transactions.toLocaleString("en-US")} receipts; build took ` +
+        `${dataset.build ? `${Math.round(dataset.build.seededMs / 1000)} s (${dataset.build.builtAt})` : "unknown"}`,
     );
     await dataset.stop();
   }

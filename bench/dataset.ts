@@ -209,17 +209,20 @@ export async function ensureDataset(
         const counts = await countsOf(client, merchantId);
         if (!matches(counts, spec)) {
           throw new Error(
-            `${dir} holds merchant ${spec.measured} with ${JSON.stringify(counts)}, not the bench's ${spec.name} dataset; remove the folder to have it built again.`,
+            `${dir} holds merchant ${spec.measured} with ${JSON.stringify(counts)}, not the bench's ${spec.name} ` +
+              `dataset; remove the folder to have it built again.`,
           );
         }
         log(
-          `  reusing it (${counts.transactions.toLocaleString("en-US")} receipts, ${counts.lineItems.toLocaleString("en-US")} lines, ${counts.merchants} merchants)`,
+          `  reusing it (${counts.transactions.toLocaleString("en-US")} receipts, ` +
+            `${counts.lineItems.toLocaleString("en-US")} lines, ${counts.merchants} merchants)`,
         );
       } else {
         const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM merchants");
         if (rows[0]!.n > 0)
           throw new Error(
-            `${dir} holds other merchants (a build cut short?); remove the folder to have the ${spec.name} dataset built again.`,
+            `${dir} holds other merchants (a build cut short?); remove the folder to have the ${spec.name} dataset ` +
+              `built again.`,
           );
         const total = spec.parts.reduce((sum, p) => sum + p.merchants * p.transactionsPerMerchant, 0);
         log(`  building it once with the seeder: ${total.toLocaleString("en-US")} receipts (later runs reuse it)`);
@@ -235,7 +238,8 @@ export async function ensureDataset(
               lastPhase = p.phase;
               lastLog = now;
               log(
-                `  seeding ${part.merchantSlug} ${p.phase}: ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`,
+                `  seeding ${part.merchantSlug} ${p.phase}: ` +
+                  `${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`,
               );
             });
           }

@@ -141,14 +141,17 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
   for (const size of [Math.min(10_000, ctx.transactions), whole]) {
     const run = await httpExport(ctx, size);
     ctx.log(
-      `  HTTP NDJSON ${run.records.toLocaleString("en-US")} records: ${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.mbPerSecond.toFixed(1)} MB/s, server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB)`,
+      `  HTTP NDJSON ${run.records.toLocaleString("en-US")} records: ` +
+        `${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
+        `server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB)`,
     );
     runs.push(run);
   }
   const json = await copyOut(ctx, wholeRangeJsonSql(ctx, whole));
   const copyJson = perSecond(json.lines, json.bytes, json.seconds);
   ctx.log(
-    `  COPY of the same JSON records: ${Math.round(copyJson.recordsPerSecond).toLocaleString("en-US")} records/s, ${copyJson.mbPerSecond.toFixed(1)} MB/s`,
+    `  COPY of the same JSON records: ${Math.round(copyJson.recordsPerSecond).toLocaleString("en-US")} records/s, ` +
+      `${copyJson.mbPerSecond.toFixed(1)} MB/s`,
   );
   const m = pg.escapeLiteral(ctx.merchantId);
   const limit = whole ? ` LIMIT ${whole}` : "";
@@ -159,7 +162,8 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
   const rawLines = await copyOut(
     ctx,
     whole
-      ? `SELECT li.* FROM (SELECT id FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}) t JOIN line_items li ON li.transaction_id = t.id`
+      ? `SELECT li.* FROM (SELECT id FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}) t
+        JOIN line_items li ON li.transaction_id = t.id`
       : `SELECT * FROM line_items WHERE merchant_id = ${m}`,
   );
   const copyRaw = {
@@ -167,7 +171,8 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
     lines: rawLines.lines,
   };
   ctx.log(
-    `  COPY of the raw rows (receipts, then lines; no JSON): ${Math.round(copyRaw.recordsPerSecond).toLocaleString("en-US")} receipts/s`,
+    `  COPY of the raw rows (receipts, then lines; no JSON): ` +
+      `${Math.round(copyRaw.recordsPerSecond).toLocaleString("en-US")} receipts/s`,
   );
   const full = runs.at(-1)!;
   if (full.records !== copyRaw.records)

@@ -70,7 +70,8 @@ async function monthReports(ctx: SuiteContext, reportsOnly: boolean): Promise<Lo
   const {
     rows: [last],
   } = await ctx.pool.query<{ month: string }>(
-    "SELECT to_char(date_trunc('month', max(business_date)) - interval '1 month', 'YYYY-MM-DD') AS month FROM transactions WHERE merchant_id = $1",
+    "SELECT to_char(date_trunc('month', max(business_date)) - interval '1 month', 'YYYY-MM-DD') AS month FROM " +
+      "transactions WHERE merchant_id = $1",
     [ctx.merchantId],
   );
   const from = last!.month;
@@ -104,7 +105,8 @@ async function monthReports(ctx: SuiteContext, reportsOnly: boolean): Promise<Lo
   // the report rebuilds that store-day's rollups before reading them.
   if (reportsOnly) return results;
   const { rows: stock } = await ctx.pool.query<{ location_id: string; sku: string; name: string; sale_price: string }>(
-    `SELECT i.location_id, p.sku, p.name, i.sale_price::text AS sale_price FROM inventory_items i JOIN products p ON p.id = i.product_id
+    `SELECT i.location_id, p.sku, p.name,
+      i.sale_price::text AS sale_price FROM inventory_items i JOIN products p ON p.id = i.product_id
      WHERE i.merchant_id = $1 AND i.sale_price > 0 ORDER BY md5(i.id::text) LIMIT $2`,
     [ctx.merchantId, reportSamples + 2],
   );

@@ -44,14 +44,17 @@ export interface PagesResult {
 /** The position (updated_at text, id) of the row at `offset` in the feed's order. */
 async function positionAt(ctx: SuiteContext, offset: number): Promise<[string, string]> {
   const { rows } = await ctx.pool.query<{ at: string; id: string }>(
-    `SELECT ${utcText("updated_at")} AS at, id FROM transactions WHERE merchant_id = $1 AND updated_at < $2 ORDER BY updated_at, id OFFSET $3 LIMIT 1`,
+    `SELECT ${utcText("updated_at")} AS at,
+      id FROM transactions WHERE merchant_id = $1 AND updated_at < $2 ORDER BY updated_at, id OFFSET $3 LIMIT 1`,
     [ctx.merchantId, ctx.upper, offset],
   );
   if (!rows[0]) throw new Error(`no transaction at offset ${offset}`);
   return [rows[0].at, rows[0].id];
 }
 
-/** The cursor GET /v1/transactions would hand out after `position`, with no filters (signed with the server's secret). */
+/**
+ * The cursor GET /v1/transactions would hand out after `position`, with no filters (signed with the server's secret).
+ */
 export function cursorAfter(ctx: SuiteContext, position: [string, string]): string {
   const fingerprint = filterFingerprint("transactions", benchAuth(ctx.merchantId), {});
   return encodeCursor(ctx.cursorSecret, fingerprint, position);
@@ -64,7 +67,8 @@ export async function pageAt(
   limit: number,
 ): Promise<{ path: string; spec: PageSpec }> {
   const after = offset > 0 ? await positionAt(ctx, offset - 1) : null;
-  const path = `/v1/transactions?limit=${limit}${after ? `&cursor=${encodeURIComponent(cursorAfter(ctx, after))}` : ""}`;
+  const path =
+    `/v1/transactions?limit=${limit}` + `${after ? `&cursor=${encodeURIComponent(cursorAfter(ctx, after))}` : ""}`;
   return { path, spec: { merchantId: ctx.merchantId, after, upper: ctx.upper, limit } };
 }
 
@@ -127,7 +131,8 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
           Object.entries(baselines)
             .map(([name, s]) => `${name} ${s.p50.toFixed(1)}`)
             .join(", ") +
-          `, floor ${floor.p50.toFixed(1)}; ÷ best SQL ${result.ratio.toFixed(2)}, ÷ floor ${result.floorRatio.toFixed(2)}`,
+          `, floor ${floor.p50.toFixed(1)}; ÷ best SQL ${result.ratio.toFixed(2)}, ÷ floor ` +
+          `${result.floorRatio.toFixed(2)}`,
       );
       pages.push(result);
     }

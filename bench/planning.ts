@@ -43,7 +43,8 @@ export async function measurePlanning(ctx: SuiteContext): Promise<PlanningResult
     mean_exec_time: number;
   }>(
     `SELECT query, calls, plans, mean_plan_time, mean_exec_time FROM pg_stat_statements
-     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1 AND query NOT LIKE '%pg_stat_statements%'
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1
+       AND query NOT LIKE '%pg_stat_statements%'
      ORDER BY calls DESC`,
     [rounds],
   );
@@ -56,11 +57,13 @@ export async function measurePlanning(ctx: SuiteContext): Promise<PlanningResult
   }));
   const plannedPerRequest = statements.filter((s) => s.plans > s.calls / 2);
   ctx.log(
-    `  ${rounds} rounds of ${paths.length} requests: ${statements.length} statements on every round, ${plannedPerRequest.length} planned per execution`,
+    `  ${rounds} rounds of ${paths.length} requests: ${statements.length} statements on every round, ` +
+      `${plannedPerRequest.length} planned per execution`,
   );
   for (const s of statements)
     ctx.log(
-      `    ${s.calls} calls, ${s.plans} plans (mean ${s.meanPlanMs.toFixed(2)} ms planning, ${s.meanExecMs.toFixed(2)} ms running): ${s.query.slice(0, 100)}`,
+      `    ${s.calls} calls, ${s.plans} plans (mean ${s.meanPlanMs.toFixed(2)} ms planning, ` +
+        `${s.meanExecMs.toFixed(2)} ms running): ${s.query.slice(0, 100)}`,
     );
   return { requests: rounds * paths.length, statements, plannedPerRequest };
 }

@@ -65,7 +65,8 @@ export async function measurePolls(ctx: SuiteContext): Promise<PollResult> {
     const result = { service: summarize(times.service!), bare: summarize(times.bare!), ratio: 0 };
     result.ratio = ratio(result.service.p50, result.bare.p50);
     ctx.log(
-      `  empty poll p50: service ${result.service.p50.toFixed(2)} ms, bare node:http + pg ${result.bare.p50.toFixed(2)} ms, ratio ${result.ratio.toFixed(2)}`,
+      `  empty poll p50: service ${result.service.p50.toFixed(2)} ms, bare node:http + pg ` +
+        `${result.bare.p50.toFixed(2)} ms, ratio ${result.ratio.toFixed(2)}`,
     );
     return result;
   } finally {

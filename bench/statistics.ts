@@ -7,7 +7,8 @@
 // and autovacuum is given back. Only the bench's own databases are touched (a superuser session).
 import pg from "pg";
 
-const TABLES = `SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname <> '_prisma_migrations'`;
+const TABLES = `SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+  AND c.relkind = 'r' AND c.relname <> '_prisma_migrations'`;
 
 export async function forgetStatistics(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -18,11 +19,14 @@ export async function forgetStatistics(url: string): Promise<void> {
       await client.query(`ALTER TABLE ${pg.escapeIdentifier(relname)} SET (autovacuum_enabled = false)`);
     await client.query("BEGIN");
     await client.query(
-      `DELETE FROM pg_statistic WHERE starelid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM (${TABLES}) t))`,
+      `DELETE FROM pg_statistic WHERE starelid IN
+        (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid
+          FROM (${TABLES}) t))`,
     );
     await client.query(
       `UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0
-       WHERE oid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM (${TABLES}) t))`,
+       WHERE oid IN (SELECT oid FROM (${TABLES}) t UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid
+         FROM (${TABLES}) t))`,
     );
     await client.query("COMMIT");
   } finally {

@@ -56,7 +56,8 @@ const ctx: SuiteContext = {
 const runId = `${input.runId}-${input.phase}-${process.versions.node.split(".")[0]}`;
 try {
   log(
-    `server pid ${server.pid} at ${server.baseUrl}, RSS ${server.rssMb().toFixed(0)} MB${slow ? `; reads slowed by ${input.slowReadMs} ms per answer` : ""}`,
+    `server pid ${server.pid} at ${server.baseUrl}, RSS ${server.rssMb().toFixed(0)} ` +
+      `MB${slow ? `; reads slowed by ${input.slowReadMs} ms per answer` : ""}`,
   );
   const wants = (section: Section) => input.sections.includes(section);
   if (wants("pages")) {

@@ -46,7 +46,9 @@ export async function measureThroughput(ctx: SuiteContext): Promise<ThroughputRe
       non2xx: run.non2xx,
     };
     ctx.log(
-      `  ${connections} connections: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms${result.errors || result.non2xx ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ""}`,
+      `  ${connections} connections: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.latencyP50} ms, p99 ` +
+        `${result.latencyP99} ` +
+        `ms${result.errors || result.non2xx ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ""}`,
     );
     results.push(result);
   }

@@ -124,7 +124,10 @@ export async function measureWrites(ctx: SuiteContext, runId: string): Promise<W
   const record = (run: Omit<WriteRun, "receiptsPerSecond" | "linesPerSecond">) => {
     const full = { ...run, receiptsPerSecond: run.receipts / run.seconds, linesPerSecond: run.lines / run.seconds };
     ctx.log(
-      `  ${run.api === "batch" ? `batch of ${run.perCall}` : "single PUT"}, ${run.concurrency} at once: ${Math.round(full.receiptsPerSecond).toLocaleString("en-US")} receipts/s, ${Math.round(full.linesPerSecond).toLocaleString("en-US")} lines/s${run.errors ? `, ${run.errors} errors` : ""}`,
+      `  ${run.api === "batch" ? `batch of ${run.perCall}` : "single PUT"}, ${run.concurrency} at once: ` +
+        `${Math.round(full.receiptsPerSecond).toLocaleString("en-US")} receipts/s, ` +
+        `${Math.round(full.linesPerSecond).toLocaleString("en-US")} ` +
+        `lines/s${run.errors ? `, ${run.errors} errors` : ""}`,
     );
     runs.push(full);
   };

@@ -10,7 +10,8 @@ if (existsSync(CHROMIUM)) process.exit(0);
 const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
 if (!canApt) {
   console.error(
-    `The docs-page test needs Chromium at ${CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium),\nor set CHROMIUM_PATH to a Chromium or Chrome binary.`,
+    `The docs-page test needs Chromium at ${CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install -y ` +
+      `chromium),\nor set CHROMIUM_PATH to a Chromium or Chrome binary.`,
   );
   process.exit(1);
 }

@@ -11,7 +11,8 @@ if (existsSync(PROMTOOL)) process.exit(0);
 const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
 if (!canApt) {
   console.warn(
-    `promtool is not at ${PROMTOOL}: the alert rules will be checked by the PromQL parser only. Install it (Debian/Ubuntu: sudo apt-get install -y prometheus), or set PROMTOOL_PATH.`,
+    `promtool is not at ${PROMTOOL}: the alert rules will be checked by the PromQL parser only. Install it ` +
+      `(Debian/Ubuntu: sudo apt-get install -y prometheus), or set PROMTOOL_PATH.`,
   );
   process.exit(0);
 }

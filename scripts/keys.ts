@@ -139,7 +139,8 @@ async function resolveLocations(db: Db, merchantId: string, text: string | undef
   const unknown = wanted.filter((_, i) => !ids[i]);
   if (unknown.length || !wanted.length) {
     throw new UsageError(
-      `Unknown location(s) for this merchant: ${unknown.join(", ") || "(none given)"}. Its stores: ${locations.map((l) => `${l.posId} (${l.name})`).join(", ")}.`,
+      `Unknown location(s) for this merchant: ${unknown.join(", ") || "(none given)"}. Its stores: ` +
+        `${locations.map((l) => `${l.posId} (${l.name})`).join(", ")}.`,
     );
   }
   return [...new Set(ids as string[])];
@@ -241,7 +242,8 @@ async function run(
       for (const k of keys) {
         print(`${k.prefix}  ${statusOf(k).padEnd(7)}  ${k.merchant_slug}  "${k.name}"  id ${k.id}`);
         print(
-          `    scopes ${k.scopes.join(",")}; locations ${k.location_ids.length ? k.location_ids.join(",") : "all"}; expires ${k.expires_at?.toISOString() ?? "never"}; last used ${k.last_used_at?.toISOString() ?? "never"}`,
+          `    scopes ${k.scopes.join(",")}; locations ${k.location_ids.length ? k.location_ids.join(",") : "all"}; ` +
+            `expires ${k.expires_at?.toISOString() ?? "never"}; last used ${k.last_used_at?.toISOString() ?? "never"}`,
         );
       }
       return;

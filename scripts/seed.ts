@@ -127,7 +127,9 @@ function progressPrinter() {
       const rate = elapsed > 0 ? p.done / elapsed : 0;
       const eta = rate > 0 && !finished ? ` ETA ${formatDuration(((p.total - p.done) / rate) * 1000)}` : "";
       const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : "100.0";
-      const line = `${p.phase.padEnd(12)} ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")} (${pct}%) ${Math.round(rate).toLocaleString("en-US")}/s${eta}`;
+      const line =
+        `${p.phase.padEnd(12)} ${p.done.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")} ` +
+        `(${pct}%) ${Math.round(rate).toLocaleString("en-US")}/s${eta}`;
       process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
     },
     end() {
@@ -140,11 +142,13 @@ function progressPrinter() {
 function printSummary(s: SeedSummary): void {
   const rows = s.locations + s.employees + s.products + s.inventoryItems + s.customers + s.transactions + s.lineItems;
   const lines = [
-    `Seeded in ${formatDuration(s.elapsedMs)} (${Math.round(rows / (s.elapsedMs / 1000)).toLocaleString("en-US")} rows/s):`,
+    `Seeded in ${formatDuration(s.elapsedMs)} (${Math.round(rows / (s.elapsedMs / 1000)).toLocaleString("en-US")} ` +
+      `rows/s):`,
     ...s.merchantsCreated.map((m) => `  merchant ${m.slug} (${m.name}) id ${m.id}`),
     `  locations ${s.locations}, employees ${s.employees}, products ${s.products}, inventory items ${s.inventoryItems}`,
     `  customers ${s.customers}`,
-    `  transactions ${s.transactions} (sales ${s.sales}, refunds ${s.refunds}, voided ${s.voided}, anonymous ${s.anonymous})`,
+    `  transactions ${s.transactions} (sales ${s.sales}, refunds ${s.refunds}, voided ${s.voided}, anonymous ` +
+      `${s.anonymous})`,
     `  line items ${s.lineItems}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -32,6 +32,7 @@ export async function ensureDemo(db: Db, config: Config, log: (line: string) => 
   log(`seeded ${JSON.stringify(summary)}`);
   // Printed once, on purpose: the demo's sandbox key is for the developer running it.
   console.log(
-    `\n  Sandbox API key for the demo merchant (also in ${keyFile}):\n\n    ${key}\n\n  Try: curl -H "x-apikey: ${key}" http://localhost:${config.PORT}/v1/whoami\n`,
+    `\n  Sandbox API key for the demo merchant (also in ${keyFile}):\n\n    ${key}\n\n  Try: curl -H "x-apikey: ` +
+      `${key}" http://localhost:${config.PORT}/v1/whoami\n`,
   );
 }

@@ -3,7 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadDotEnv } from "./config/dotenv.js";
-import { parseEnv, type Config } from "./config/env.js";
+import { type Config, parseEnv } from "./config/env.js";
 import { dropEmbeddedSignalHooks, EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";

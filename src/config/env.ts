@@ -1,5 +1,6 @@
 // Environment, parsed once at start-up by zod. A bad variable stops the process at once, named.
 import { z } from "zod";
+import { prose } from "../lib/prose.js";
 
 const isOrigin = (value: string) => {
   try {
@@ -49,9 +50,10 @@ export const envSchema = z.object({
     .int()
     .min(0)
     .default(30000)
-    .describe(
-      "Warn in the log when the feeds' horizon trails now by this much (a session holding a transaction id stalls every feed); /readyz and /metrics show the lag.",
-    ),
+    .describe(prose`
+      Warn in the log when the feeds' horizon trails now by this much (a session holding a transaction id stalls every
+      feed); /readyz and /metrics show the lag.
+    `),
   FEED_LAG_SAMPLE_MS: z.coerce
     .number()
     .int()
@@ -68,9 +70,9 @@ export const envSchema = z.object({
     .string()
     .min(16)
     .optional()
-    .describe(
-      "Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production.",
-    ),
+    .describe(prose`
+      Signs paging cursors (tampered cursors are refused). Set the same value on every instance; required in production.
+    `),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -108,17 +110,19 @@ export const envSchema = z.object({
     .default("false")
     .refine((v) => v !== "true", "say which proxies to trust (a hop count, or addresses/subnets), never all of them")
     .transform((v): false | number | string => (v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v))
-    .describe(
-      "Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client.",
-    ),
+    .describe(prose`
+      Proxies in front of the service whose X-Forwarded-For is believed (Express 'trust proxy': a hop count, or
+      comma-separated addresses/subnets such as loopback, 10.0.0.0/8). false: the peer address is the client.
+    `),
   REQUEST_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(100)
     .default(30000)
-    .describe(
-      "Longest time before an answer starts; past it, 503. A stream that has started is exempt (see STREAM_IDLE_TIMEOUT_MS).",
-    ),
+    .describe(prose`
+      Longest time before an answer starts; past it, 503. A stream that has started is exempt (see
+      STREAM_IDLE_TIMEOUT_MS).
+    `),
   BODY_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -3,6 +3,7 @@
 // sit beside `member`, outside it. Fields we do not know are left out, never sent as null: AIQ's
 // update endpoint reads a missing field as "leave it as it is".
 import { z } from "zod";
+import { prose } from "../lib/prose.js";
 import type { CustomerRecord } from "./schemas.js";
 
 export const aiqMemberSchema = z
@@ -37,15 +38,15 @@ export const aiqCustomerSchema = z
       .string()
       .optional()
       .describe("When the customer was deleted (not part of AIQ's body); left out for a live customer."),
-    member: aiqMemberSchema
-      .optional()
-      .describe(
-        "The body to post to createUpdateMember; left out for a deleted customer (nothing to post: AIQ's guide has no deletion, and posting the old member would bring the person back).",
-      ),
+    member: aiqMemberSchema.optional().describe(prose`
+        The body to post to createUpdateMember; left out for a deleted customer (nothing to post: AIQ's guide has no
+        deletion, and posting the old member would bring the person back).
+      `),
   })
-  .describe(
-    "A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it; a deleted customer is only { id, updated_at, deleted_at }.",
-  );
+  .describe(prose`
+    A customer as AIQ's createUpdateMember body ({ member }), with our id and times beside it; a deleted customer is
+    only { id, updated_at, deleted_at }.
+  `);
 
 export type AiqCustomer = z.infer<typeof aiqCustomerSchema>;
 

@@ -2,8 +2,8 @@
 // value is an issue naming its field, never silently blanked (AIQ's own endpoints blank invalid
 // phones; a POS integration should learn about the bad data instead).
 import { z } from "zod";
-import type { ProblemIssue } from "../lib/errors.js";
 import { normalizeEmail, normalizePhone } from "../lib/contact.js";
+import type { ProblemIssue } from "../lib/errors.js";
 
 const emailFormat = z.email();
 
@@ -13,7 +13,8 @@ export interface ContactFields {
 }
 
 /**
- * The fields with phone and email normalised (an empty string is treated as null by the caller first) (undefined and null pass through), and the issues of
+ * The fields with phone and email normalised (an empty string is treated as null by the caller first) (undefined and
+ * null pass through), and the issues of
  * the invalid ones, located under `at` (e.g. "body" or "body.customer").
  */
 export function normalizeContactFields<T extends ContactFields>(

@@ -10,7 +10,10 @@ export function customerEtag(record: { id: string; updated_at: string }): string
   return `"${createHash("sha256").update(`${record.id}@${record.updated_at}`).digest("base64url").slice(0, 27)}"`;
 }
 
-/** RFC 9110 If-Match: "*" matches any current record; otherwise one of the listed strong tags must equal the current one. */
+/**
+ * RFC 9110 If-Match: "*" matches any current record; otherwise one of the listed strong tags must equal the current
+ * one.
+ */
 export function ifMatchAllows(header: string, currentEtag: string): boolean {
   if (header.trim() === "*") return true;
   const tags = header.match(/(?:W\/)?"[^"]*"/g) ?? [];

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { emailSchema, phoneSchema } from "../lib/contact.js";
 import { pagingParams } from "../lib/paging.js";
+import { prose } from "../lib/prose.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { changeTimeParams, rangeBound, timeRangeRules } from "../lib/time-range.js";
 
@@ -24,9 +25,10 @@ export const customerListQuery = z
       .min(1)
       .max(200)
       .optional()
-      .describe(
-        "Only the customer with this POS id (AIQ `pos_user`, unique per merchant): how AIQ finds a person it knows. At most one record.",
-      ),
+      .describe(prose`
+        Only the customer with this POS id (AIQ \`pos_user\`, unique per merchant): how AIQ finds a person it knows. At
+        most one record.
+      `),
     format: listFormatParam,
     ...pagingParams,
   })

@@ -18,11 +18,14 @@ export type CustomerRow = Omit<CustomerRecord, "visits"> & CustomerRecord["visit
 const c = columnsOf("customers", "c");
 const t = columnsOf("transactions", "t");
 
-const COLUMNS = sql.raw(`
+const COLUMNS = sql.raw(
+  `
   ${c.id}, ${c.pos_user}, ${c.pos_type}::text AS pos_type, ${c.email}, ${c.phone}, ${c.first_name}, ${c.last_name},
   ${c.address1}, ${c.address2}, ${c.city}, ${c.state}, ${c.zip}, to_char(${c.birthday}, 'YYYY-MM-DD') AS birthday,
   ${c.gender}, ${c.loyalty_opt_in}, ${utcText(c.loyalty_changed_at)} AS loyalty_changed_at,
-  ${utcText(c.deleted_at)} AS deleted_at, ${utcText(c.created_at)} AS created_at, ${utcText(c.updated_at)} AS updated_at`);
+  ${utcText(c.deleted_at)} AS deleted_at, ${utcText(c.created_at)} AS created_at, ${utcText(c.updated_at)} AS ` +
+    `updated_at`,
+);
 
 /**
  * Visit figures of customer `c`, from its non-voided, non-deleted transactions within the key's

@@ -7,6 +7,7 @@ import { tenantOf } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
 import { feedPageSchema } from "../lib/paging.js";
+import { prose } from "../lib/prose.js";
 import { listFormatParam } from "../lib/record-format.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
@@ -26,8 +27,12 @@ export const customerRoutes = [
     path: "/v1/customers",
     operationId: "listCustomers",
     summary: "Customers by change time (lossless feed) or creation time; lookup by phone or email",
-    description:
-      "Without a created_* range, the change feed: ordered by (updated_at, id), served up to the feed's horizon, so a customer whose write commits late is never skipped. Poll again with `next_cursor` even when has_more is false. With created_from/created_to: ordered by (created_at, id), for backfills. `phone`, `email` and `pos_user` narrow either walk.",
+    description: prose`
+      Without a created_* range, the change feed: ordered by (updated_at, id), served up to the feed's horizon, so a
+      customer whose write commits late is never skipped. Poll again with \`next_cursor\` even when has_more is false.
+      With created_from/created_to: ordered by (created_at, id), for backfills. \`phone\`, \`email\` and \`pos_user\`
+      narrow either walk.
+    `,
     tags: ["Customers"],
     scope: "customers:read",
     query: customerListQuery,
@@ -62,8 +67,10 @@ export const customerRoutes = [
     params: z.strictObject({ id: z.guid().describe("The customer's id (this service's, as in `id` of the list).") }),
     responses: {
       200: {
-        description:
-          "The customer (a tombstone when deleted_at is set), as a record (format=standard) or as AIQ's member (format=aiq).",
+        description: prose`
+          The customer (a tombstone when deleted_at is set), as a record (format=standard) or as AIQ's member
+          (format=aiq).
+        `,
         schema: z.union([customerRecordSchema, aiqCustomerSchema]),
         headers: { ETag: { description: "The customer's version: send it as If-Match on PATCH /v1/customers/{id}." } },
       },
@@ -75,7 +82,8 @@ export const customerRoutes = [
     handler: async ({ db, auth, query, params, res }) => {
       const record = await loadCustomerRecord(db, auth, params.id);
       if (!record) throw notFound("customer");
-      // The version PATCH's If-Match compares (src/customers/etag.ts), not Express's body hash: the same in either format.
+      // The version PATCH's If-Match compares (src/customers/etag.ts), not Express's body hash: the same in either
+      // format.
       res.setHeader("ETag", customerEtag(record));
       return query.format === "aiq" ? toAiqCustomer(record) : record;
     },

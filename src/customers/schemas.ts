@@ -2,6 +2,7 @@
 // the write side's answer to PUT/PATCH): AIQ's member fields under our snake_case names, consent
 // and when it changed, and visit figures computed from the customer's transactions.
 import { z } from "zod";
+import { prose } from "../lib/prose.js";
 
 const timestamp = z.string().describe("RFC 3339 UTC timestamp with microseconds.");
 const money = z.string().describe("Exact decimal string, e.g. 125.50.");
@@ -13,9 +14,10 @@ export const visitsSchema = z
     visit_count: z.number().int().describe("Number of non-voided sales."),
     lifetime_spend: money.describe("Sum of the totals of non-voided sales minus non-voided refunds, exact decimal."),
   })
-  .describe(
-    "Visit figures, computed when read from the customer's transactions. A key limited to some locations counts only their transactions. They do not move the customer on the change-time axis (the transactions feed does).",
-  );
+  .describe(prose`
+    Visit figures, computed when read from the customer's transactions. A key limited to some locations counts only
+    their transactions. They do not move the customer on the change-time axis (the transactions feed does).
+  `);
 
 export const customerRecordSchema = z
   .object({

@@ -7,6 +7,7 @@ import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { customerEtag } from "./etag.js";
@@ -24,9 +25,10 @@ const etagHeader = {
 const ifMatchHeader = z
   .string()
   .optional()
-  .describe(
-    "The ETag of your read: the update applies only to that version (412 when the customer changed since). `*`: any current version.",
-  )
+  .describe(prose`
+    The ETag of your read: the update applies only to that version (412 when the customer changed since). \`*\`: any
+    current version.
+  `)
   .meta({ example: '"k3Jx0bq4Vb0m2Qe5TfS1aZ9yW8u"' });
 const resultHeader = {
   [WRITE_RESULT_HEADER]: {
@@ -52,8 +54,12 @@ export const customerWriteRoutes = [
     path: "/v1/customers/{pos_user}",
     operationId: "putCustomer",
     summary: "Create or replace a customer (from the POS)",
-    description:
-      "Idempotent: the same body twice changes nothing (not even updated_at). The body replaces the POS's fields (omitted: null) except loyalty_opt_in, which only changes when sent: a customer who opted out is never opted back in by a write that does not say `loyalty_opt_in: true`. A deleted customer written again is restored. An invalid phone or email is a 422 naming it.",
+    description: prose`
+      Idempotent: the same body twice changes nothing (not even updated_at). The body replaces the POS's fields
+      (omitted: null) except loyalty_opt_in, which only changes when sent: a customer who opted out is never opted back
+      in by a write that does not say \`loyalty_opt_in: true\`. A deleted customer written again is restored. An invalid
+      phone or email is a 422 naming it.
+    `,
     tags: ["POS"],
     scope: "pos:write",
     query: z.strictObject({}),
@@ -98,7 +104,14 @@ export const customerWriteRoutes = [
     path: "/v1/customers/{id}",
     operationId: "patchCustomer",
     summary: "Update some fields of a customer (AIQ's override)",
-    description: `Only the fields sent change; null clears one. AIQ's own names are accepted: mobilephone (its override's) and phone_number (its member's) for phone, loyalty for loyalty_opt_in (one name per field). Phone is normalised to E.164 and email lower-cased; an invalid one, or an empty one, is a 422 naming the field as sent (nothing is silently blanked: null clears). loyalty_opt_in changes only when sent. Optimistic concurrency: send the ETag of your read as If-Match to update only that version (412 when it changed since). Without If-Match, concurrent PATCHes of different fields all apply. ${idempotencyDocs.description}`,
+    description: prose`
+      Only the fields sent change; null clears one. AIQ's own names are accepted: mobilephone (its override's) and
+      phone_number (its member's) for phone, loyalty for loyalty_opt_in (one name per field). Phone is normalised to
+      E.164 and email lower-cased; an invalid one, or an empty one, is a 422 naming the field as sent (nothing is
+      silently blanked: null clears). loyalty_opt_in changes only when sent. Optimistic concurrency: send the ETag of
+      your read as If-Match to update only that version (412 when it changed since). Without If-Match, concurrent
+      PATCHes of different fields all apply. ${idempotencyDocs.description}
+    `,
     tags: ["Contacts"],
     scope: "contacts:write",
     query: z.strictObject({}),
@@ -118,7 +131,8 @@ export const customerWriteRoutes = [
       409: problem("The customer was deleted, or a request with the same Idempotency-Key is still running."),
       412: problem("If-Match names a version that is no longer current (the current ETag is in the ETag header)."),
       422: problem(
-        "An invalid or empty phone or email, or a birthday outside its range (code out_of_range), each named; or an Idempotency-Key reused with another request.",
+        "An invalid or empty phone or email, or a birthday outside its range (code out_of_range), each named; or an " +
+          "Idempotency-Key reused with another request.",
       ),
     },
     handler: async (ctx) => {

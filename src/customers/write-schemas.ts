@@ -5,6 +5,7 @@
 // wrong type or an unknown field stays a 400.
 import { z } from "zod";
 import { BIRTHDAY_RANGE, dateInput } from "../lib/instant.js";
+import { prose } from "../lib/prose.js";
 
 const text = (max: number, what: string) => z.string().trim().max(max).describe(what);
 
@@ -16,7 +17,8 @@ export const customerFieldShape = {
   ).nullable(),
   phone: text(
     40,
-    "Phone number in any common format, e.g. (303) 555-0142 or +1 303 555 0142; US numbers may omit +1. Stored as E.164; an invalid number is a 422 (never silently blanked).",
+    "Phone number in any common format, e.g. (303) 555-0142 or +1 303 555 0142; US numbers may omit +1. Stored as " +
+      "E.164; an invalid number is a 422 (never silently blanked).",
   ).nullable(),
   first_name: text(100, "First name.").nullable(),
   last_name: text(100, "Last name.").nullable(),
@@ -39,11 +41,10 @@ const allOptional = <S extends Record<string, z.ZodType>>(shape: S) =>
   };
 
 const posType = z.enum(["in_store", "online"]).describe("Where the customer signed up (AIQ pos_type).");
-const loyaltyOptIn = z
-  .boolean()
-  .describe(
-    "Loyalty opt-in (AIQ `loyalty`). Only an explicit value changes it: omitted, the current consent stays (a customer who opted out is never opted back in by a write that does not say so). When it changes, loyalty_changed_at is set.",
-  );
+const loyaltyOptIn = z.boolean().describe(prose`
+    Loyalty opt-in (AIQ \`loyalty\`). Only an explicit value changes it: omitted, the current consent stays (a customer
+    who opted out is never opted back in by a write that does not say so). When it changes, loyalty_changed_at is set.
+  `);
 
 /** PUT /v1/customers/{pos_user}: the whole record as the POS knows it now. */
 export const customerPutBody = z
@@ -52,9 +53,10 @@ export const customerPutBody = z
     ...allOptional(customerFieldShape),
     loyalty_opt_in: loyaltyOptIn.optional(),
   })
-  .describe(
-    "The customer as the POS knows it now: it replaces the POS's fields (an omitted field becomes null), except loyalty_opt_in, which changes only when sent. Unknown fields are a 400.",
-  );
+  .describe(prose`
+    The customer as the POS knows it now: it replaces the POS's fields (an omitted field becomes null), except
+    loyalty_opt_in, which changes only when sent. Unknown fields are a 400.
+  `);
 export type CustomerPutBody = z.output<typeof customerPutBody>;
 
 /**
@@ -102,9 +104,12 @@ export const customerPatchBody = z
     message: "Send at least one field to change.",
   })
   .superRefine(oneNamePerField)
-  .describe(
-    "Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field (an empty phone or email is a 422: send null to clear). loyalty_opt_in changes only when sent. AIQ's own names are accepted for some fields (mobilephone and phone_number for phone, loyalty for loyalty_opt_in). Unknown fields are a 400.",
-  );
+  .describe(prose`
+    Only the fields sent change (AIQ's override semantics); omitted fields keep their values, null clears a field (an
+    empty phone or email is a 422: send null to clear). loyalty_opt_in changes only when sent. AIQ's own names are
+    accepted for some fields (mobilephone and phone_number for phone, loyalty for loyalty_opt_in). Unknown fields are a
+    400.
+  `);
 export type CustomerPatchBody = z.output<typeof customerPatchBody>;
 /** A PATCH body in our names only (AIQ's aliases resolved). */
 export type CustomerPatchValues = Omit<CustomerPatchBody, AiqPatchAlias>;

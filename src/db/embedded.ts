@@ -131,7 +131,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   };
 }
 
-/** The embedded server did not start. Its message is the folder, the port and PostgreSQL's own words (no data): safe to log. */
+/**
+ * The embedded server did not start. Its message is the folder, the port and PostgreSQL's own words (no data): safe to
+ * log.
+ */
 export class EmbeddedStartError extends Error {
   override name = "EmbeddedStartError";
 }

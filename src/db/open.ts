@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Config } from "../config/env.js";
 import { createDb, type Db } from "./client.js";
-import { embeddedUrl, ensureDatabaseOn, startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.js";
+import { type EmbeddedDatabase, embeddedUrl, ensureDatabaseOn, startEmbeddedPostgres } from "./embedded.js";
 
 export const EMBEDDED_DATABASE = "pos_bridge";
 

@@ -8,9 +8,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
+import pg from "pg";
 
 const require = createRequire(import.meta.url);
 
@@ -107,6 +107,7 @@ function wholeScripts(factory: PrismaPg, pool: pg.Pool): PrismaPg {
  */
 class CharAsTextClient extends pg.Client {
   // pg's query() has many overloads (promise, callback, submittable); patch results in both forms.
+  // biome-ignore lint/suspicious/noExplicitAny: the override must accept and return every overload's types
   override query(...args: any[]): any {
     const last = args.at(-1);
     if (typeof last === "function") {

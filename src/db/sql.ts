@@ -75,7 +75,8 @@ export const REVIEWED_REASONS = {
   "no-tenant-table":
     "the statement touches no merchant's table (rate-limit counters, migrations, the server's own statistics)",
   command: "an operator's command (seed, keys, migrations), run outside any request with the operator's own rights",
-  housekeeping: "the service's own upkeep, outside any request, over every merchant alike (expired idempotency answers)",
+  housekeeping:
+    "the service's own upkeep, outside any request, over every merchant alike (expired idempotency " + "answers)",
   "instance-figure":
     "a figure of the whole instance (a metric): a count over every merchant's rows that returns no row, id or value",
   "locked-by-id":

@@ -3,7 +3,7 @@
 // Tenant, and db/sql.ts's tenantStatement() refuses a statement that does not contain one: the
 // scope is found in the statement's compiled operation tree (by the identity of the node this file
 // made), not by reading SQL text.
-import { sql, type OperationNode, type RawBuilder, type SqlBool } from "kysely";
+import { type OperationNode, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { AuthContext } from "../keys/scopes.js";
 
 /** The nodes this file made, and whose scope each is. */

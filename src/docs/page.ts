@@ -39,7 +39,8 @@ export const initScript = `window.addEventListener("load", function () {
 
 export const INIT_SCRIPT_NAME = "docs-init.js";
 
-export const pageHtml = `<!doctype html>
+export const pageHtml =
+  `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -50,7 +51,8 @@ export const pageHtml = `<!doctype html>
     <link rel="icon" type="image/png" href="${DOCS_ASSET_BASE}/favicon-16x16.png" sizes="16x16" />
   </head>
   <body>
-    <noscript>This page needs JavaScript. The API document itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+    <noscript>This page needs JavaScript. The API document itself is at <a ` +
+  `href="/openapi.json">/openapi.json</a>.</noscript>
     <div id="swagger-ui"></div>
     <script src="${DOCS_ASSET_BASE}/swagger-ui-bundle.js" charset="utf-8"></script>
     <script src="${DOCS_ASSET_BASE}/${INIT_SCRIPT_NAME}" charset="utf-8"></script>

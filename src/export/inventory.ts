@@ -8,7 +8,6 @@ import { inventoryListing } from "../inventory/read.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
-import { timeRangeRules } from "../lib/time-range.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
 import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
@@ -28,8 +27,10 @@ export const inventoryExportRoute = defineRoute({
   operationId: "exportInventory",
   summary: "Export inventory (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
   description: [
-    "The change feed of inventory items by (updated_at, id), lossless; location_id, sku and in_stock narrow it. A key limited to some locations sees only their items.",
-    "CSV: one row per item (a product at a location), the location in location_* columns, custom attributes as one cell of JSON text.",
+    "The change feed of inventory items by (updated_at, id), lossless; location_id, sku and in_stock narrow it. A " +
+      "key limited to some locations sees only their items.",
+    "CSV: one row per item (a product at a location), the location in location_* columns, custom attributes as one " +
+      "cell of JSON text.",
     EXPORT_STREAM_DESCRIPTION,
   ].join("\n\n"),
   tags: ["Exports"],
@@ -40,13 +41,17 @@ export const inventoryExportRoute = defineRoute({
   examples: { query: { in_stock: "true", format: "csv" } },
   responses: exportResponses({
     ndjson: [
-      '{"id":"0192f0c4-…","product_id":"0192efb0-…","sku":"BD-35","name":"Blue Dream 3.5g","location":{…},"quantity":"25","unit_cost":"12.50","sale_price":"35.00","margin":"22.50",…}',
-      '{"export":"end","records":1,"has_more":false,"next_cursor":"eyJ2IjoxLC…","complete_through":"2026-11-01T00:00:03.512210Z"}',
+      '{"id":"0192f0c4-…","product_id":"0192efb0-…","sku":"BD-35","name":"Blue Dream ' +
+        '3.5g","location":{…},"quantity":"25","unit_cost":"12.50","sale_price":"35.00","margin":"22.50",…}',
+      '{"export":"end","records":1,"has_more":false,"next_cursor":"eyJ2IjoxLC…","complete_through":"2026-11-01T00:00:' +
+        '03.512210Z"}',
       "",
     ].join("\n"),
     csv: [
-      "id,location_id,location_pos_id,location_name,product_id,sku,pos_product_id,name,brand,…,quantity,unit_cost,sale_price,…,updated_at",
-      '0192f0c4-…,0192efa1-…,DEN-1,"Denver, Colfax",0192efb0-…,BD-35,P-35,"Blue Dream 3.5g ""Reserve""",Good Farms,…,25,12.50,35.00,…,2026-10-30T08:01:12.004321Z',
+      "id,location_id,location_pos_id,location_name,product_id,sku,pos_product_id,name,brand,…,quantity,unit_cost," +
+        "sale_price,…,updated_at",
+      '0192f0c4-…,0192efa1-…,DEN-1,"Denver, Colfax",0192efb0-…,BD-35,P-35,"Blue Dream 3.5g ""Reserve""",Good ' +
+        "Farms,…,25,12.50,35.00,…,2026-10-30T08:01:12.004321Z",
       "",
     ].join("\r\n"),
   }),

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { AppError } from "../lib/errors.js";
 import { pagingParams } from "../lib/paging.js";
+import { prose } from "../lib/prose.js";
 import { timeRangeRules } from "../lib/time-range.js";
 import { wholeNumber } from "../lib/validation.js";
 
@@ -20,23 +21,28 @@ export const exportParams = {
   format: z
     .enum(["ndjson", "csv"])
     .optional()
-    .describe(
-      "`ndjson`: one JSON record per line, then an end line (see the description). `csv`: a header row, then rows. Absent: the Accept header decides (application/x-ndjson or text/csv; NDJSON when it accepts both or says nothing).",
-    ),
+    .describe(prose`
+      \`ndjson\`: one JSON record per line, then an end line (see the description). \`csv\`: a header row, then rows.
+      Absent: the Accept header decides (application/x-ndjson or text/csv; NDJSON when it accepts both or says nothing).
+    `),
   shape: z
     .enum(["standard", "aiq"])
     .default("standard")
-    .describe(
-      "`standard`: the list's own records. `aiq`: each record in AIQ's push shape, as the list's format=aiq (NDJSON only: a CSV is always the standard record, flattened).",
-    ),
-  cursor: pagingParams.cursor.describe(
-    "Resume after this point: the `next_cursor` of an export's end line or of a checkpoint line, or a `next_cursor` of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a 400).",
-  ),
+    .describe(prose`
+      \`standard\`: the list's own records. \`aiq\`: each record in AIQ's push shape, as the list's format=aiq (NDJSON
+      only: a CSV is always the standard record, flattened).
+    `),
+  cursor: pagingParams.cursor.describe(prose`
+    Resume after this point: the \`next_cursor\` of an export's end line or of a checkpoint line, or a \`next_cursor\`
+    of the same list (GET without /export) with the same filters. Opaque; only valid with the same filters (otherwise a
+    400).
+  `),
   max_records: wholeNumber(z.number().int().min(1).max(MAX_EXPORT_RECORDS))
     .optional()
-    .describe(
-      `Stop after this many records (1 to ${MAX_EXPORT_RECORDS}; absent: the whole range, up to that many). The end line then says has_more: true and its next_cursor continues exactly after the last record.`,
-    ),
+    .describe(prose`
+      Stop after this many records (1 to ${MAX_EXPORT_RECORDS}; absent: the whole range, up to that many). The end line
+      then says has_more: true and its next_cursor continues exactly after the last record.
+    `),
 };
 
 /** The export's own parameters: not filters, so not part of what a cursor is bound to. */

@@ -37,8 +37,11 @@ export const transactionExportRoute = defineRoute({
   operationId: "exportTransactions",
   summary: "Export transactions (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
   description: [
-    "Without a transacted_* range, the change feed by (updated_at, id), lossless; with transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
-    "CSV: one row per line item, the receipt's columns (receipt_*) repeated on each of its lines; group by transaction_id for receipts (take receipt_* once per receipt, sum line_total over lines). max_records counts transactions, not CSV rows.",
+    "Without a transacted_* range, the change feed by (updated_at, id), lossless; with " +
+      "transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
+    "CSV: one row per line item, the receipt's columns (receipt_*) repeated on each of its lines; group by " +
+      "transaction_id for receipts (take receipt_* once per receipt, sum line_total over lines). max_records counts " +
+      "transactions, not CSV rows.",
     EXPORT_STREAM_DESCRIPTION,
   ].join("\n\n"),
   tags: ["Exports"],
@@ -51,15 +54,18 @@ export const transactionExportRoute = defineRoute({
   },
   responses: exportResponses({
     ndjson: [
-      '{"id":"0192f0c4-…","pos_id":"R-10442","location":{…},"transacted_at":"2026-10-31T23:58:02.118000Z","totals":{"total":"61.43",…},"line_items":[…],…}',
+      '{"id":"0192f0c4-…","pos_id":"R-10442","location":{…},"transacted_at":"2026-10-31T23:58:02.118000Z","totals":' +
+        '{"total":"61.43",…},"line_items":[…],…}',
       '{"export":"checkpoint","records":500,"next_cursor":"eyJ2IjoxLC…"}',
       '{"id":"0192f0c4-…",…}',
       '{"export":"end","records":2417,"has_more":false,"next_cursor":null,"complete_through":null}',
       "",
     ].join("\n"),
     csv: [
-      "transaction_id,pos_id,location_id,location_pos_id,location_name,business_date,transacted_at,…,line_number,sku,…,name,brand,…,line_total,…,updated_at",
-      '0192f0c4-…,R-10442,0192efa1-…,DEN-1,"Denver, Colfax",2026-10-31,2026-10-31T23:58:02.118000Z,…,1,BD-35,…,"Blue Dream 3.5g ""Reserve""",Good Farms,…,40.92,…,2026-11-01T00:00:03.512210Z',
+      "transaction_id,pos_id,location_id,location_pos_id,location_name,business_date,transacted_at,…,line_number,sku," +
+        "…,name,brand,…,line_total,…,updated_at",
+      '0192f0c4-…,R-10442,0192efa1-…,DEN-1,"Denver, Colfax",2026-10-31,2026-10-31T23:58:02.118000Z,…,1,BD-35,…,"Blue ' +
+        'Dream 3.5g ""Reserve""",Good Farms,…,40.92,…,2026-11-01T00:00:03.512210Z',
       "",
     ].join("\r\n"),
   }),

@@ -1,6 +1,7 @@
 // Liveness and readiness, for load balancers and orchestrators. No key needed, no data told.
 import { z } from "zod";
 import { AppError } from "../lib/errors.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import type { FeedLagSample } from "../metrics/feed-lag.js";
 import { pendingMigrations } from "./migration-status.js";
@@ -9,11 +10,11 @@ const healthSchema = z.object({ status: z.literal("ok").describe("The process is
 const readySchema = z.object({
   status: z.literal("ready").describe("The database answers and every migration is applied."),
   migrations: z.number().int().describe("How many migrations are applied."),
-  feed_lag_seconds: z
-    .number()
-    .describe(
-      "How far every feed trails now: now minus complete_through. Near 0 normally; a session of the database holding a transaction id (a long write, an open transaction) holds it back for as long as it lasts. Past FEED_LAG_WARN_MS the log warns; the instance stays ready (nothing is lost).",
-    ),
+  feed_lag_seconds: z.number().describe(prose`
+      How far every feed trails now: now minus complete_through. Near 0 normally; a session of the database holding a
+      transaction id (a long write, an open transaction) holds it back for as long as it lasts. Past FEED_LAG_WARN_MS
+      the log warns; the instance stays ready (nothing is lost).
+    `),
   complete_through: z
     .string()
     .describe("What a feed poll made now would answer as complete_through: every change before it is served."),

@@ -1,10 +1,9 @@
 // Query parameters of GET /v1/inventory: the change feed (updated_from/updated_to), narrowed by
 // location, SKU or stock status; paging; format.
 import { z } from "zod";
-import { listFormatParam } from "../lib/record-format.js";
-import { timeRangeRules } from "../lib/time-range.js";
 import { pagingParams } from "../lib/paging.js";
-import { changeTimeParams } from "../lib/time-range.js";
+import { listFormatParam } from "../lib/record-format.js";
+import { changeTimeParams, timeRangeRules } from "../lib/time-range.js";
 
 /** AIQ's createUpdateInventory takes at most this many items per call: a page in the aiq shape is one call. */
 export const AIQ_MAX_ITEMS_PER_CALL = 100;
@@ -23,14 +22,18 @@ export const aiqInventoryRule = (shapeParam: "format" | "shape") =>
         ctx.addIssue({
           code: "custom",
           path: ["location_id"],
-          message: `${shapeParam}=aiq serves one store's stock at a time (AIQ's inventory item has no store field, so two stores' items of one SKU would overwrite each other): send location_id.`,
+          message:
+            `${shapeParam}=aiq serves one store's stock at a time (AIQ's inventory item has no store field, ` +
+            `so two stores' items of one SKU would overwrite each other): send location_id.`,
         });
       }
       if (typeof query.limit === "number" && query.limit > AIQ_MAX_ITEMS_PER_CALL) {
         ctx.addIssue({
           code: "custom",
           path: ["limit"],
-          message: `${shapeParam}=aiq pages are AIQ's createUpdateInventory calls: at most ${AIQ_MAX_ITEMS_PER_CALL} items each.`,
+          message:
+            `${shapeParam}=aiq pages are AIQ's createUpdateInventory calls: at most ` +
+            `${AIQ_MAX_ITEMS_PER_CALL} items each.`,
         });
       }
     },

@@ -105,7 +105,9 @@ export function prepareItems(
     if (earlier && earlier.text !== text) {
       issues.push({
         location: at,
-        message: `sku ${item.sku} has other product fields here than in item ${earlier.index}: a product is the same at every store.`,
+        message:
+          `sku ${item.sku} has other product fields here than in item ${earlier.index}: a product is the ` +
+          `same at every store.`,
         code: "conflicting_product",
       });
     } else if (!earlier) productOf.set(item.sku, { index: i, text });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { readPage } from "../db/paging.js";
 import { tenantOf } from "../db/tenant.js";
 import { feedPageSchema } from "../lib/paging.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
 import { inventoryListQuery } from "./list-query.js";
@@ -19,8 +20,13 @@ export const inventoryRoutes = [
     path: "/v1/inventory",
     operationId: "listInventory",
     summary: "Stock, cost, price and margin per product and location, by change time (lossless feed)",
-    description:
-      "Ordered by (updated_at, id) of the inventory item; a change to a product moves all its items forward, so the feed carries product changes too. Served up to the feed's horizon, so an item whose write commits late is never skipped: poll again with `next_cursor` even when has_more is false. format=aiq serves one store at a time (location_id required: AIQ's inventory item has no store field) in pages of at most 100 items (one createUpdateInventory call each).",
+    description: prose`
+      Ordered by (updated_at, id) of the inventory item; a change to a product moves all its items forward, so the feed
+      carries product changes too. Served up to the feed's horizon, so an item whose write commits late is never
+      skipped: poll again with \`next_cursor\` even when has_more is false. format=aiq serves one store at a time
+      (location_id required: AIQ's inventory item has no store field) in pages of at most 100 items (one
+      createUpdateInventory call each).
+    `,
     tags: ["Inventory"],
     scope: "inventory:read",
     query: inventoryListQuery,

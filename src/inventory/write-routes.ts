@@ -1,6 +1,7 @@
 // PUT /v1/inventory (scope pos:write): the POS reports stock, cost and price per store.
 import { z } from "zod";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { putInventory } from "./put.js";
@@ -16,11 +17,10 @@ const answerSchema = z.object({
           sku: z.string().describe("The item's SKU."),
           location_id: z.guid().describe("Our id of its store."),
           id: z.guid().describe("Our id of the inventory item (as in GET /v1/inventory)."),
-          result: z
-            .enum(["created", "updated", "unchanged"])
-            .describe(
-              "created; updated (its stock or its product's fields changed); unchanged (nothing differs, its change time stays).",
-            ),
+          result: z.enum(["created", "updated", "unchanged"]).describe(prose`
+              created; updated (its stock or its product's fields changed); unchanged (nothing differs, its change time
+              stays).
+            `),
         })
         .describe("The outcome of one item."),
     )
@@ -40,7 +40,14 @@ export const inventoryWriteRoutes = [
     path: "/v1/inventory",
     operationId: "putInventory",
     summary: `Report stock, cost and price of up to ${MAX_INVENTORY_ITEMS} products at the stores`,
-    description: `Each item creates or replaces the product of its SKU (the merchant's, the same at every store) and its stock row at its store. The service never derives stock from sales: quantity is what the POS counts. Unchanged items keep their change time; a changed product moves its stock rows at every store forward in the inventory feed. A product created here links earlier receipt lines of its SKU. All or nothing: a bad item (unknown store, negative stock or amount, the same SKU and store twice, one SKU with different product fields) rejects the call, listing every issue. At most ${MAX_INVENTORY_ITEMS} items per call (AIQ's own endpoint takes 100).`,
+    description: prose`
+      Each item creates or replaces the product of its SKU (the merchant's, the same at every store) and its stock row
+      at its store. The service never derives stock from sales: quantity is what the POS counts. Unchanged items keep
+      their change time; a changed product moves its stock rows at every store forward in the inventory feed. A product
+      created here links earlier receipt lines of its SKU. All or nothing: a bad item (unknown store, negative stock or
+      amount, the same SKU and store twice, one SKU with different product fields) rejects the call, listing every
+      issue. At most ${MAX_INVENTORY_ITEMS} items per call (AIQ's own endpoint takes 100).
+    `,
     tags: ["POS"],
     scope: "pos:write",
     query: z.strictObject({}),

@@ -6,6 +6,7 @@
 // saleable, isarchived → archived), plus unit_cost.
 import { z } from "zod";
 import { decimalInput } from "../lib/decimal.js";
+import { prose } from "../lib/prose.js";
 import { storeReference } from "../locations/schemas.js";
 
 export const MAX_INVENTORY_ITEMS = 500;
@@ -63,8 +64,10 @@ export const inventoryItemInput = z
     quantity: decimalInput({
       scale: 3,
       integerDigits: 9,
-      description:
-        "Quantity on hand at the store as the POS counts it (never negative: a negative count is a 422). The service never derives stock from sales.",
+      description: prose`
+        Quantity on hand at the store as the POS counts it (never negative: a negative count is a 422). The service
+        never derives stock from sales.
+      `,
     }),
     unit_cost: decimalInput({
       scale: 4,
@@ -89,15 +92,17 @@ export const inventoryItemInput = z
       });
     }
   })
-  .describe(
-    "One product at one store. The item replaces what the service knows of it: omitted optional fields become null (or their default).",
-  );
+  .describe(prose`
+    One product at one store. The item replaces what the service knows of it: omitted optional fields become null (or
+    their default).
+  `);
 export type InventoryItemInput = z.output<typeof inventoryItemInput>;
 
 export const inventoryPutBody = z
   .strictObject({
     items: z.array(inventoryItemInput).min(1).max(MAX_INVENTORY_ITEMS).describe(`1 to ${MAX_INVENTORY_ITEMS} items.`),
   })
-  .describe(
-    `Stock, cost and price of up to ${MAX_INVENTORY_ITEMS} products at the merchant's stores. Products are the merchant's (one per SKU); stock is per store. All or nothing: any bad item rejects the call with every issue listed.`,
-  );
+  .describe(prose`
+    Stock, cost and price of up to ${MAX_INVENTORY_ITEMS} products at the merchant's stores. Products are the merchant's
+    (one per SKU); stock is per store. All or nothing: any bad item rejects the call with every issue listed.
+  `);

@@ -81,8 +81,8 @@ export interface Respond<R = Record<number, Spec>> {
   empty<S extends EmptyStatus<R>>(status: S, headers?: Headers): Answer<S, NoBody>;
 }
 
-/** The one implementation; every route's `ctx.respond` is this object, typed by the route. */
-// biome-ignore lint/suspicious/noExplicitAny: one object serves every route's responses; each route sees it as Respond<R>
+/** The one implementation; every route's `ctx.respond` is this object, typed by the route as Respond<R>. */
+// biome-ignore lint/suspicious/noExplicitAny: one object serves every route's responses
 export const respond: Respond<any> = {
   json: (status, value, headers) => new Answer(status, { kind: "json", value }, headers),
   jsonText: (status, text, headers) => new Answer(status, { kind: "json-text", text }, headers),

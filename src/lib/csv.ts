@@ -6,6 +6,7 @@ import { stringify } from "csv-stringify/sync";
 import type { Request } from "express";
 import { z } from "zod";
 import { AppError } from "./errors.js";
+import { prose } from "./prose.js";
 
 export const CSV_CONTENT_TYPE = "text/csv";
 
@@ -57,9 +58,10 @@ export const acceptHeaders = (types: string[]) =>
     Accept: z
       .string()
       .optional()
-      .describe(
-        `Which of ${types.join(" or ")} to answer (absent or both: ${types[0]}); a \`format\` parameter wins. Neither: 406.`,
-      )
+      .describe(prose`
+        Which of ${types.join(" or ")} to answer (absent or both: ${types[0]}); a \`format\` parameter wins. Neither:
+        406.
+      `)
       .meta({ example: CSV_CONTENT_TYPE }),
   });
 

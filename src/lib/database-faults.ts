@@ -31,7 +31,10 @@ const LOST_MESSAGES = [
   /^Client was closed and is not queryable/,
 ];
 const UNREACHABLE_MESSAGES = [/^timeout exceeded when trying to connect/];
-/** Prisma: P1017 "Server has closed the connection"; P1001 "Can't reach database server", P1002 timed out, P2024 no pool connection. */
+/**
+ * Prisma: P1017 "Server has closed the connection"; P1001 "Can't reach database server", P1002 timed out, P2024 no pool
+ * connection.
+ */
 const LOST_PRISMA_CODES = new Set(["P1017"]);
 const UNREACHABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P2024"]);
 /** Kinds of @prisma/adapter-pg's converted errors (meta.driverAdapterError.cause.kind). */
@@ -97,7 +100,8 @@ export function databaseFault(err: unknown, depth = 0): DatabaseFault | null {
 /**
  * Runs a read, and once more if its connection was closed under it (a pooled connection the
  * server had closed, a session ended by a restart): pg discards the broken connection, so the
- * second run gets another one; if that is lost too, the error stands (a 503). Only for reads — a write is never run twice blindly (it is
+ * second run gets another one; if that is lost too, the error stands (a 503). Only for reads — a write is never run
+ * twice blindly (it is
  * refused with a 503, and the client's retry of an idempotent request is safe). `canRetry` says
  * whether running again is still possible (e.g. nothing was sent to the client yet).
  */

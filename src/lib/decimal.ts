@@ -4,6 +4,7 @@
 // zero, as PostgreSQL's round(numeric) does), which is a few lines of integer arithmetic; BigInt
 // cannot overflow, so nothing here depends on a library's precision setting.
 import { z } from "zod";
+import { prose } from "./prose.js";
 
 /** A decimal as an integer count of 10^-scale units: "12.50" at scale 2 is 1250n. */
 export interface Fixed {
@@ -82,7 +83,9 @@ export function decimalInput({ scale, integerDigits, description }: DecimalInput
       if (units === null) {
         ctx.addIssue({
           code: "custom",
-          message: `Expected a decimal with at most ${scale} decimal places, as a number or a string (e.g. ${formatUnits(1250n * 10n ** BigInt(Math.max(0, scale - 2)), scale)}).`,
+          message:
+            `Expected a decimal with at most ${scale} decimal places, as a number or a string (e.g. ` +
+            `${formatUnits(1250n * 10n ** BigInt(Math.max(0, scale - 2)), scale)}).`,
         });
         return z.NEVER;
       }
@@ -95,9 +98,9 @@ export function decimalInput({ scale, integerDigits, description }: DecimalInput
       }
       return formatUnits(units, scale);
     })
-    .describe(
-      `${description} A number or a decimal string, at most ${scale} decimal places; answered as an exact decimal string.`,
-    );
+    .describe(prose`
+      ${description} A number or a decimal string, at most ${scale} decimal places; answered as an exact decimal string.
+    `);
 }
 
 /** Units of text that decimalInput produced (or the database returned) at `scale`; throws if it is not one. */

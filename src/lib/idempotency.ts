@@ -21,6 +21,7 @@ import type { AuthContext } from "../keys/scopes.js";
 import { Answer, jsonValueOf } from "./answer.js";
 import { canonicalJson } from "./canonical-json.js";
 import { AppError } from "./errors.js";
+import { prose } from "./prose.js";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
@@ -34,15 +35,21 @@ export const idempotencyHeaders = {
     .string()
     .regex(KEY_PATTERN, "Use 1 to 255 visible ASCII characters (a UUID is a good key).")
     .optional()
-    .describe(
-      `Makes a retry safe: a repeat with the same key and request answers the first result again and writes nothing (kept ${RETENTION}).`,
-    )
+    .describe(prose`
+      Makes a retry safe: a repeat with the same key and request answers the first result again and writes nothing (kept
+      ${RETENTION}).
+    `)
     .meta({ example: "3f1c2a9e-8b4d-4c1e-9f2a-6d7b8c9e0a1b" }),
 };
 
 /** For route docs: the headers an idempotent route reads and answers. */
 export const idempotencyDocs = {
-  description: `Send an \`${IDEMPOTENCY_HEADER}\` header (1-255 visible ASCII characters, e.g. a UUID) to make retries safe: a repeat with the same key and the same request answers the first result again (with \`${REPLAYED_HEADER}: true\`) and writes nothing; the same key with a different request is a 422; while the first is still running, a 409 with Retry-After. Keys are kept ${RETENTION} per merchant; failed requests are not kept (their retry runs again).`,
+  description: prose`
+    Send an \`${IDEMPOTENCY_HEADER}\` header (1-255 visible ASCII characters, e.g. a UUID) to make retries safe: a
+    repeat with the same key and the same request answers the first result again (with \`${REPLAYED_HEADER}: true\`) and
+    writes nothing; the same key with a different request is a 422; while the first is still running, a 409 with
+    Retry-After. Keys are kept ${RETENTION} per merchant; failed requests are not kept (their retry runs again).
+  `,
   replayedHeader: {
     [REPLAYED_HEADER]: {
       description: "true when this answer is the stored answer of an earlier request with the same Idempotency-Key.",

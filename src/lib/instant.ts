@@ -10,6 +10,7 @@
 // A value that is not an instant at all is a 400 (`invalid_instant`); one that is an instant but
 // outside its documented range is a 422 (`out_of_range`), naming the field (validation.ts).
 import { z } from "zod";
+import { prose } from "./prose.js";
 
 /** Normalised instant: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, UTC, microseconds. */
 export type InstantText = string;
@@ -18,13 +19,18 @@ export const OUT_OF_RANGE = "out_of_range";
 
 /** The 422 of an operation that takes an instant or a date, for the API document. */
 export const outOfRangeResponse = (also = "") => ({
-  description: `A time or date outside the range the API takes (each named in \`errors\`, code \`out_of_range\`; the ranges are in the parameters' descriptions)${also}.`,
+  description: prose`
+    A time or date outside the range the API takes (each named in \`errors\`, code \`out_of_range\`; the ranges are in
+    the parameters' descriptions)${also}.
+  `,
 });
 
 const DAY_MICROS = 86_400_000_000n;
 const HOUR_MS = 3_600_000;
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): no Date quirks for years < 100. */
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): no Date quirks for years < 100.
+ */
 function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
@@ -61,7 +67,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt]| )(\d{2}):(\d{2}):(\d{2})(?:\
 const UNIX_SECONDS = /^-?\d{1,15}$/;
 
 export const INSTANT_FORMATS =
-  "Accepted formats: RFC 3339 with an offset (2026-12-04T04:03:53Z, 2026-12-04T04:03:53.123456-07:00), AIQ's own (2026-12-04 04:03:53 +0000) or Unix seconds (1796357033, as a number or a string of digits). An offset is required (Z for UTC). Up to 6 fractional digits are kept exactly; more are rounded up to the next microsecond.";
+  "Accepted formats: RFC 3339 with an offset (2026-12-04T04:03:53Z, 2026-12-04T04:03:53.123456-07:00), AIQ's own " +
+  "(2026-12-04 04:03:53 +0000) or Unix seconds (1796357033, as a number or a string of digits). An offset is " +
+  "required (Z for UTC). Up to 6 fractional digits are kept exactly; more are rounded up to the next microsecond.";
 
 type Parsed = { micros: bigint } | { problem: string };
 
@@ -83,7 +91,9 @@ export function parseInstant(value: unknown): Parsed {
   const [, y, mo, d, h, mi, s, fraction = "", , offset] = match;
   if (offset === undefined)
     return {
-      problem: `The time has no offset, so the instant is unknown: add Z for UTC or the store's offset (e.g. -07:00 or -0700). ${INSTANT_FORMATS}`,
+      problem:
+        `The time has no offset, so the instant is unknown: add Z for UTC or the store's offset (e.g. -07:00 ` +
+        `or -0700). ${INSTANT_FORMATS}`,
     };
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
     number,
@@ -127,7 +137,10 @@ export interface InstantRange {
 
 const nowMicros = () => BigInt(Date.now()) * 1000n;
 
-/** Sales and voids: nothing was sold with this service before 2000 or will be more than a day from now (a register's clock ahead, at worst). */
+/**
+ * Sales and voids: nothing was sold with this service before 2000 or will be more than a day from now (a register's
+ * clock ahead, at worst).
+ */
 export const SALE_RANGE: InstantRange = {
   label: "from 2000-01-01T00:00:00Z up to 1 day after the current time",
   min: () => microsOf("2000-01-01T00:00:00Z"),
@@ -154,7 +167,10 @@ function rangeProblem(micros: bigint, range: InstantRange): string | null {
   return `Out of range: accepted ${range.label}${millisHint}.`;
 }
 
-/** The normalised text of a value that parses and falls in the range, else null (for rules that run on values that may not have parsed). */
+/**
+ * The normalised text of a value that parses and falls in the range, else null (for rules that run on values that may
+ * not have parsed).
+ */
 export function checkedInstant(value: unknown, range: InstantRange): InstantText | null {
   const parsed = parseInstant(value);
   return "micros" in parsed && rangeProblem(parsed.micros, range) === null ? instantText(parsed.micros) : null;
@@ -187,7 +203,10 @@ export const bodyInstant = (range: InstantRange, what: string, example = "2026-1
     .describe(`${what} ${instantRules(range)}`)
     .meta({ example });
 
-/** An instant in a query string (Unix seconds as digits). Optional: describe the `.optional()` again (time-range.ts rangeBound). */
+/**
+ * An instant in a query string (Unix seconds as digits). Optional: describe the `.optional()` again (time-range.ts
+ * rangeBound).
+ */
 export const queryInstant = (range: InstantRange, what: string, example = "2026-10-01T18:30:00Z") =>
   z
     .string()
@@ -230,7 +249,8 @@ export const BIRTHDAY_RANGE: DateRange = {
  */
 export const REPORT_DAY_RANGE: DateRange = {
   label:
-    "from 1999-12-31 up to the latest business date a sale can have (1 day after now, at UTC+14): the business dates of the sales range",
+    "from 1999-12-31 up to the latest business date a sale can have (1 day after now, at UTC+14): the business dates " +
+    "of the sales range",
   min: () => "1999-12-31",
   max: () => utcDay(Date.now() + 24 * HOUR_MS + 14 * HOUR_MS),
 };

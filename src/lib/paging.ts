@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "./errors.js";
 import { compactInstantText } from "./instant.js";
+import { prose } from "./prose.js";
 import { wholeNumber } from "./validation.js";
 
 export const MAX_LIMIT = 1000;
@@ -20,9 +21,10 @@ export const pagingParams = {
     .min(1)
     .max(2048)
     .optional()
-    .describe(
-      "The `next_cursor` of the previous page. Opaque; only valid with the same filters (a cursor sent with other filters is a 400).",
-    ),
+    .describe(prose`
+      The \`next_cursor\` of the previous page. Opaque; only valid with the same filters (a cursor sent with other
+      filters is a 400).
+    `),
 };
 
 /** A position on a total order: the values of the sort key of the last row served, last one the id. */
@@ -141,11 +143,9 @@ export function feedPageSchema<T extends z.ZodType>(item: T, otherAxis?: { param
   const completeThrough = z.string();
   return pageSchema(item).extend({
     complete_through: otherAxis
-      ? completeThrough
-          .nullable()
-          .describe(
-            `Change feed only (no ${otherAxis.params} range): ${COMPLETE_THROUGH} Null when walking by ${otherAxis.walk}.`,
-          )
+      ? completeThrough.nullable().describe(prose`
+            Change feed only (no ${otherAxis.params} range): ${COMPLETE_THROUGH} Null when walking by ${otherAxis.walk}.
+          `)
       : completeThrough.describe(`E${COMPLETE_THROUGH.slice(1)}`),
   });
 }

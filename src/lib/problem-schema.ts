@@ -3,6 +3,7 @@
 // error answers against it.
 import { z } from "zod";
 import { type ErrorCode, errorCodes } from "./errors.js";
+import { prose } from "./prose.js";
 
 export const problemIssueSchema = z
   .object({
@@ -50,9 +51,10 @@ export const problemDetailsSchema = z
       .optional()
       .describe("Every issue found in the request (validation problems list them all, not only the first)."),
   })
-  .describe(
-    "RFC 9457 problem details, sent as application/problem+json. Some problems add members, e.g. `required_scope` on a 403 or `pending_migrations` on a 503.",
-  )
+  .describe(prose`
+    RFC 9457 problem details, sent as application/problem+json. Some problems add members, e.g. \`required_scope\` on a
+    403 or \`pending_migrations\` on a 503.
+  `)
   .meta({ id: "ProblemDetails" });
 
 export type ProblemDetails = z.infer<typeof problemDetailsSchema>;

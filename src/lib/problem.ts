@@ -67,14 +67,16 @@ const DATABASE_REFUSALS: Record<string, () => AppError> = {
       () =>
         new AppError(
           "bad_request",
-          "A value in the request is outside what the service can store or compare (for example a date before year 1 or an amount with too many digits).",
+          "A value in the request is outside what the service can store or compare (for example a date before year 1 " +
+            "or an amount with too many digits).",
         ),
     ]),
   ),
   [STATEMENT_TIMEOUT]: () =>
     new AppError(
       "unavailable",
-      "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again later.",
+      "The request took too long in the database. Ask for less (a smaller limit or a narrower range) or try again " +
+        "later.",
     ),
   "40001": () =>
     new AppError("unavailable", "The request conflicted with concurrent writes; retry it.", {
@@ -89,7 +91,9 @@ const DATABASE_REFUSALS: Record<string, () => AppError> = {
 /** Seconds a client is asked to wait when the database is away (a restart takes a few). */
 export const DATABASE_AWAY_RETRY_AFTER = "2";
 
-/** The database restarting, crashed or unreachable (src/lib/database-faults.ts): the service is unavailable, not broken. */
+/**
+ * The database restarting, crashed or unreachable (src/lib/database-faults.ts): the service is unavailable, not broken.
+ */
 const databaseAway = () =>
   new AppError(
     "unavailable",

@@ -69,7 +69,8 @@ export function createFeedLagMonitor({
         threshold_ms: warnAfterMs,
         holder,
       },
-      "feeds stalled: a session holding a transaction id keeps every feed's horizon back (nothing is lost; delivery waits until it ends)",
+      "feeds stalled: a session holding a transaction id keeps every feed's horizon back (nothing is lost; delivery " +
+        "waits until it ends)",
     );
   }
 

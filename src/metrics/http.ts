@@ -40,7 +40,10 @@ export function countRowsServed(res: Response, kind: "page" | "export", records:
   if (records > 0) rowsServed.inc({ route: routeTemplateOf(res), kind }, records);
 }
 
-/** A handler that wrote several records says how many had each result (else the Write-Result header or the status tells). */
+/**
+ * A handler that wrote several records says how many had each result (else the Write-Result header or the status
+ * tells).
+ */
 export function recordWriteOutcomes(res: Response, outcomes: Partial<Record<WriteOutcome, number>>): void {
   const mark = markOf(res);
   if (mark) mark.outcomes = outcomes;

@@ -25,7 +25,9 @@ export const httpRequestDuration = new client.Histogram({
 
 export const feedRequestLag = new client.Histogram({
   name: "posbridge_feed_request_lag_seconds",
-  help: "Feed lag seen by each feed request (lists and exports on the change-time axis): the request's database time minus the feed's horizon (complete_through).",
+  help:
+    "Feed lag seen by each feed request (lists and exports on the change-time axis): the request's database time " +
+    "minus the feed's horizon (complete_through).",
   labelNames: ["feed"] as const,
   buckets: LAG_BUCKETS,
   registers,
@@ -33,7 +35,9 @@ export const feedRequestLag = new client.Histogram({
 
 export const feedLag = new client.Gauge({
   name: "posbridge_feed_lag_seconds",
-  help: "Feed lag now: database time minus the horizon, sampled every few seconds (FEED_LAG_SAMPLE_MS), by /readyz and at each scrape. One horizon holds every feed of the database.",
+  help:
+    "Feed lag now: database time minus the horizon, sampled every few seconds (FEED_LAG_SAMPLE_MS), by /readyz " +
+    "and at each scrape. One horizon holds every feed of the database.",
   registers,
 });
 
@@ -53,7 +57,9 @@ export const exportBytes = new client.Counter({
 
 export const rollupBacklog = new client.Gauge({
   name: "posbridge_report_rollup_backlog_store_days",
-  help: "Store-days marked stale by writes and waiting for a report to rebuild their rollups (report_rollup_stale), read at each scrape.",
+  help:
+    "Store-days marked stale by writes and waiting for a report to rebuild their rollups (report_rollup_stale), " +
+    "read at each scrape.",
   registers,
 });
 
@@ -97,28 +103,36 @@ export const statementTimeouts = new client.Counter({
 
 export const transactionRetries = new client.Counter({
   name: "posbridge_db_transaction_retries_total",
-  help: "Write transactions rolled back and run again, by reason (serialization_failure 40001, deadlock 40P01, lost_race: an insert race lost).",
+  help:
+    "Write transactions rolled back and run again, by reason (serialization_failure 40001, deadlock 40P01, " +
+    "lost_race: an insert race lost).",
   labelNames: ["reason"] as const,
   registers,
 });
 
 export const rateLimitRejections = new client.Counter({
   name: "posbridge_rate_limit_rejections_total",
-  help: "Requests refused with 429, by policy (default, heavy: a key's budgets; auth-failures: an address past its failed authentications).",
+  help:
+    "Requests refused with 429, by policy (default, heavy: a key's budgets; auth-failures: an address past its " +
+    "failed authentications).",
   labelNames: ["policy"] as const,
   registers,
 });
 
 export const authFailures = new client.Counter({
   name: "posbridge_auth_failures_total",
-  help: "Refused authentications, by reason (missing, malformed, unknown, revoked, expired: 401; forbidden: a valid key without the scope, 403).",
+  help:
+    "Refused authentications, by reason (missing, malformed, unknown, revoked, expired: 401; forbidden: a valid " +
+    "key without the scope, 403).",
   labelNames: ["reason"] as const,
   registers,
 });
 
 export const writes = new client.Counter({
   name: "posbridge_writes_total",
-  help: "Records written, by route template and result (created, updated, unchanged, error). A batch counts each of its records.",
+  help:
+    "Records written, by route template and result (created, updated, unchanged, error). A batch counts each of " +
+    "its records.",
   labelNames: ["route", "result"] as const,
   registers,
 });

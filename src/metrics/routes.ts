@@ -8,6 +8,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { first, qb, reviewedStatement } from "../db/sql.js";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { samplePools } from "./pool.js";
 import { registry, rollupBacklog } from "./registry.js";
@@ -28,8 +29,13 @@ export const metricsRoutes = [
     path: "/metrics",
     operationId: "getMetrics",
     summary: "Prometheus metrics of this instance",
-    description:
-      "The text exposition format (version 0.0.4) of prom-client: the process's default metrics and the service's, all prefixed `posbridge_`: request durations and counts by route template, method and status class; feed lag; rows and bytes served; the report-rollup backlog; the database pool; statement timeouts and transaction retries; rate-limit rejections; authentication failures; writes by result. Labels never carry an id, a key, a query string, a phone or an email. The figures are this instance's, all merchants together: scrape every instance.",
+    description: prose`
+      The text exposition format (version 0.0.4) of prom-client: the process's default metrics and the service's, all
+      prefixed \`posbridge_\`: request durations and counts by route template, method and status class; feed lag; rows
+      and bytes served; the report-rollup backlog; the database pool; statement timeouts and transaction retries;
+      rate-limit rejections; authentication failures; writes by result. Labels never carry an id, a key, a query string,
+      a phone or an email. The figures are this instance's, all merchants together: scrape every instance.
+    `,
     tags: ["Operations"],
     query: z.strictObject({}),
     scope: "metrics:read",
@@ -39,7 +45,8 @@ export const metricsRoutes = [
         contentTypes: ["text/plain"],
         textExamples: {
           "text/plain":
-            "# HELP posbridge_feed_lag_seconds Feed lag now\n# TYPE posbridge_feed_lag_seconds gauge\nposbridge_feed_lag_seconds 0.012\n",
+            "# HELP posbridge_feed_lag_seconds Feed lag now\n# TYPE posbridge_feed_lag_seconds " +
+            "gauge\nposbridge_feed_lag_seconds 0.012\n",
         },
       },
       401: problem("No valid key."),

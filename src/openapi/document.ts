@@ -10,6 +10,7 @@ import {
   type ZodOpenApiResponseObject,
 } from "zod-openapi";
 import { problemDetailsSchema } from "../lib/problem-schema.js";
+import { prose } from "../lib/prose.js";
 import type { RouteDef } from "../lib/route.js";
 import { apiDescription, tagDescriptions } from "./description.js";
 import { fillExamples } from "./examples.js";
@@ -83,7 +84,9 @@ function errorResponse(
   };
 }
 
-/** A body the schema accepts leaving out (a void's) is optional; every other one is required (a 0-byte body is none). */
+/**
+ * A body the schema accepts leaving out (a void's) is optional; every other one is required (a 0-byte body is none).
+ */
 const bodyRequired = (route: RouteDef) => route.body !== undefined && !route.body.safeParse(undefined).success;
 
 function operationOf(route: RouteDef, documented: DocumentedPath): ZodOpenApiOperationObject {
@@ -153,14 +156,18 @@ export function buildOpenApiDocument(routes: RouteDef[], { version }: OpenApiOpt
       schemas: { ProblemDetails: problemDetailsSchema },
       headers: {
         RequestId: {
-          description:
-            "This request's id: the `x-request-id` sent (letters, digits, `.`, `_`, `-`; at most 128) or a new UUID. Also a problem's `instance`.",
+          description: prose`
+            This request's id: the \`x-request-id\` sent (letters, digits, \`.\`, \`_\`, \`-\`; at most 128) or a new
+            UUID. Also a problem's \`instance\`.
+          `,
           schema: { type: "string" },
           example: "0b7c4c1e-5f0a-4a52-9d3c-2f1d8e6f7a10",
         },
         RateLimit: {
-          description:
-            "The key's remaining budget (IETF draft-8): the policy's name, `r` requests left, `t` seconds until it resets. Reports and exports spend a smaller `heavy` budget.",
+          description: prose`
+            The key's remaining budget (IETF draft-8): the policy's name, \`r\` requests left, \`t\` seconds until it
+            resets. Reports and exports spend a smaller \`heavy\` budget.
+          `,
           schema: { type: "string" },
           example: '"default"; r=598; t=42',
         },

@@ -10,10 +10,14 @@ export const problemDescriptions: Record<number, string> = {
   400: "The request is not valid: every issue (unknown or misspelled parameters included) is listed in `errors`.",
   401: "No API key, or a malformed, unknown, revoked or expired one (`WWW-Authenticate` says how to send one).",
   403: "The key is valid but lacks the scope this operation needs (named in `required_scope`).",
-  404: "No such record for this key: records of other merchants, and of locations the key is not limited to, do not exist for it.",
+  404:
+    "No such record for this key: records of other merchants, and of locations the key is not limited to, do not " +
+    "exist for it.",
   405: "The method is not allowed on this path.",
   406: "None of the media types in `Accept` can be produced.",
-  408: "The body did not arrive in time (`BODY_TIMEOUT_MS` after the headers); the connection is closed. Send the request again.",
+  408:
+    "The body did not arrive in time (`BODY_TIMEOUT_MS` after the headers); the connection is closed. Send the " +
+    "request again.",
   409: "The request conflicts with the current state of the record.",
   412: "A precondition (`If-Match`) did not hold: the record changed since it was read.",
   413: "The body is larger than the service accepts.",

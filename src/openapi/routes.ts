@@ -2,6 +2,7 @@
 // passed as a function because src/routes.ts holds this route too).
 import { createRequire } from "node:module";
 import { z } from "zod";
+import { prose } from "../lib/prose.js";
 import type { RouteDef } from "../lib/route.js";
 import { defineRoute } from "../lib/route.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "./document.js";
@@ -32,8 +33,10 @@ export function openApiRoutes(allRoutes: () => RouteDef[]) {
       path: "/openapi.json",
       operationId: "getOpenApiDocument",
       summary: "This API document (OpenAPI 3.1)",
-      description:
-        "The OpenAPI 3.1 document of every operation, generated from the zod schemas that validate the requests. Feed it to a client generator, or read it at /docs.",
+      description: prose`
+        The OpenAPI 3.1 document of every operation, generated from the zod schemas that validate the requests. Feed it
+        to a client generator, or read it at /docs.
+      `,
       tags: ["Documentation"],
       scope: null,
       query: z.strictObject({}),

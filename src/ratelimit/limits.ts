@@ -58,7 +58,8 @@ function perKeyLimiter(rateClass: RateLimitClass, limit: number, store: Readable
       next(
         new AppError(
           "rate_limited",
-          `This API key has used its ${limit} ${rateClass === "heavy" ? "heavy " : ""}requests of this minute; retry after ${retryAfter} s.`,
+          `This API key has used its ${limit} ${rateClass === "heavy" ? "heavy " : ""}requests of this minute; ` +
+            `retry after ${retryAfter} s.`,
           {
             extensions: { policy: rateClass, retry_after: retryAfter },
           },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { type DateRange, dateInput, REPORT_DAY_RANGE } from "../lib/instant.js";
+import { prose } from "../lib/prose.js";
 
 /** The longest range a report covers: a year and a month, so "the last 12 months" always fits. */
 export const MAX_REPORT_DAYS = 400;
@@ -35,9 +36,10 @@ export type Period = (typeof PERIODS)[number];
 export const periodParam = z
   .enum(PERIODS)
   .default("day")
-  .describe(
-    "Row per `day`, ISO `week` (Monday to Sunday) or calendar `month` of business dates. A period cut by the range is reported for its part inside [from, to) (see period_start/period_end).",
-  );
+  .describe(prose`
+    Row per \`day\`, ISO \`week\` (Monday to Sunday) or calendar \`month\` of business dates. A period cut by the range
+    is reported for its part inside [from, to) (see period_start/period_end).
+  `);
 
 /** The range and period as asked, in a time-grouped report's answer. */
 export const answeredRange = {
@@ -52,17 +54,19 @@ export const answeredRange = {
 export const locationParam = z
   .guid()
   .optional()
-  .describe(
-    "Only this location (our id). A location of another merchant, or outside the key's locations, has nothing to report: zeros.",
-  )
+  .describe(prose`
+    Only this location (our id). A location of another merchant, or outside the key's locations, has nothing to report:
+    zeros.
+  `)
   .meta({ example: "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b" });
 
 export const formatParam = z
   .enum(["json", "csv"])
   .optional()
-  .describe(
-    "`csv` for a CSV download (same as `Accept: text/csv`); `json` (the default) otherwise. Wins over the Accept header.",
-  );
+  .describe(prose`
+    \`csv\` for a CSV download (same as \`Accept: text/csv\`); \`json\` (the default) otherwise. Wins over the Accept
+    header.
+  `);
 
 /** from < to, and at most MAX_REPORT_DAYS apart. */
 export function checkReportRange(query: { from: string; to: string }, ctx: z.RefinementCtx) {

@@ -12,7 +12,8 @@ export const MAX_REPORT_ROWS = 100_000;
 export const tooManyRows = () =>
   new AppError(
     "unprocessable",
-    `The report would have more than ${MAX_REPORT_ROWS} rows: narrow the range, use a longer period, or a coarser grouping.`,
+    `The report would have more than ${MAX_REPORT_ROWS} rows: narrow the range, use a longer period, or a coarser ` +
+      `grouping.`,
   );
 
 /**

@@ -56,7 +56,8 @@ export interface PeriodRange {
  */
 export function periodSql(bucket: string, { period, from, to }: PeriodRange): RawBuilder<unknown> {
   const b = sql.raw(bucket);
-  return sql`CASE ${period}::text WHEN 'day' THEN to_char(${b}, 'YYYY-MM-DD') WHEN 'week' THEN to_char(${b}, 'IYYY-"W"IW') ELSE to_char(${b}, 'YYYY-MM') END AS period,
+  return sql`CASE ${period}::text WHEN 'day' THEN to_char(${b}, 'YYYY-MM-DD')
+    WHEN 'week' THEN to_char(${b}, 'IYYY-"W"IW') ELSE to_char(${b}, 'YYYY-MM') END AS period,
        to_char(greatest(${b}, ${from}::date), 'YYYY-MM-DD') AS period_start,
        to_char(least((${b} + ('1 ' || ${period}::text)::interval)::date, ${to}::date), 'YYYY-MM-DD') AS period_end`;
 }

@@ -736,7 +736,8 @@ function makeProduct(
   const description = rng.chance(0.1)
     ? null
     : f.strain
-      ? `${f.strain} ${spec.noun ? spec.noun.toLowerCase() : "flower"} from ${f.brand.name}: a ${f.species} with ${rng.pick(TERPENES).toLowerCase()}-forward aroma that leaves you ${effect}.`
+      ? `${f.strain} ${spec.noun ? spec.noun.toLowerCase() : "flower"} from ${f.brand.name}: a ${f.species} with ` +
+        `${rng.pick(TERPENES).toLowerCase()}-forward aroma that leaves you ${effect}.`
       : `${f.brand.name} ${name.toLowerCase()}${effect ? `, made to leave you ${effect}` : ""}. Lab tested.`;
   return {
     index,

@@ -9,7 +9,9 @@ import type pg from "pg";
 import { columnsOf, qb, type Row, run, type TableName, tenantStatement } from "../db/sql.js";
 import { Tenant } from "../db/tenant.js";
 
-/** A table's columns under an alias, as references for a `sql` template (a column not in schema.prisma is a type error). */
+/**
+ * A table's columns under an alias, as references for a `sql` template (a column not in schema.prisma is a type error).
+ */
 const refsOf = <T extends TableName>(table: T, alias: string) => {
   const names: Record<string, string> = columnsOf(table, alias);
   return new Proxy({} as { readonly [C in keyof Row<T> & string]: RawBuilder<unknown> }, {
@@ -48,7 +50,8 @@ const CHECKS: Check[] = [
       SELECT ${t.pos_id} AS label FROM transactions t
       JOIN (
         SELECT ${l.transaction_id}, sum(${l.unit_price} * ${l.quantity}) AS subtotal, sum(${l.discount}) AS discount,
-               sum(${l.tax}) AS tax, sum(${l.line_total}) AS total, sum(${l.unit_cost} * ${l.quantity}) AS cost, count(*) AS n
+               sum(${l.tax}) AS tax, sum(${l.line_total}) AS total, sum(${l.unit_cost} * ${l.quantity}) AS cost,
+                 count(*) AS n
         FROM line_items l WHERE ${where("l")} GROUP BY ${l.transaction_id}
       ) sums ON sums.transaction_id = ${t.id}
       WHERE ${where("t")}
@@ -63,21 +66,25 @@ const CHECKS: Check[] = [
   {
     problem: "lines whose line_total is not unit_price * quantity - discount + tax",
     labels: (where) => sql`SELECT ${l.transaction_id} || '#' || ${l.line_number} AS label FROM line_items l
-          WHERE ${where("l")} AND ${l.line_total} <> round(${l.unit_price} * ${l.quantity} - ${l.discount} + ${l.tax}, 2)`,
+          WHERE ${where("l")} AND ${l.line_total} <> round(${l.unit_price} * ${l.quantity} - ${l.discount} + ${l.tax},
+            2)`,
   },
   {
     problem: "sale lines with a quantity <= 0, or refund lines with a quantity >= 0",
     labels: (
       where,
     ) => sql`SELECT ${t.pos_id} AS label FROM transactions t JOIN line_items l ON ${l.transaction_id} = ${t.id}
-          WHERE ${where("t")} AND ((${t.kind} = 'sale' AND ${l.quantity} <= 0) OR (${t.kind} = 'refund' AND ${l.quantity} >= 0))`,
+          WHERE ${where("t")} AND ((${t.kind} = 'sale' AND ${l.quantity} <= 0) OR (${t.kind} = 'refund'
+            AND ${l.quantity} >= 0))`,
   },
   {
     problem: "lines whose product fields differ from their product",
     labels: (where) => sql`SELECT ${l.transaction_id} || '#' || ${l.line_number} AS label
           FROM line_items l JOIN products p ON ${p.id} = ${l.product_id}
-          WHERE ${where("l")} AND (${l.sku} <> ${p.sku} OR ${l.name} <> ${p.name} OR ${l.brand} IS DISTINCT FROM ${p.brand}
-            OR ${l.category} IS DISTINCT FROM ${p.category} OR ${l.parent_category} IS DISTINCT FROM ${p.parent_category}
+          WHERE ${where("l")} AND (${l.sku} <> ${p.sku} OR ${l.name} <> ${p.name}
+            OR ${l.brand} IS DISTINCT FROM ${p.brand}
+            OR ${l.category} IS DISTINCT FROM ${p.category}
+              OR ${l.parent_category} IS DISTINCT FROM ${p.parent_category}
             OR ${l.size} IS DISTINCT FROM ${p.size} OR ${l.strain} IS DISTINCT FROM ${p.strain}
             OR ${l.grade} IS DISTINCT FROM ${p.grade} OR ${l.species} IS DISTINCT FROM ${p.species}
             OR ${l.pos_product_id} IS DISTINCT FROM ${p.pos_product_id})`,
@@ -88,7 +95,8 @@ const CHECKS: Check[] = [
           JOIN transactions t ON ${t.id} = ${l.transaction_id}
           LEFT JOIN inventory_items i ON ${i.location_id} = ${t.location_id} AND ${i.product_id} = ${l.product_id}
           WHERE ${where("l")}
-            AND (${i.id} IS NULL OR ${l.unit_price} <> ${i.sale_price} OR ${l.unit_cost} IS DISTINCT FROM ${i.unit_cost})`,
+            AND (${i.id} IS NULL OR ${l.unit_price} <> ${i.sale_price}
+              OR ${l.unit_cost} IS DISTINCT FROM ${i.unit_cost})`,
   },
   {
     problem: "business_date is not the local date of transacted_at",
@@ -117,7 +125,8 @@ const CHECKS: Check[] = [
     problem: "store-days whose sales rollups differ from their receipts' lines",
     labels: (where) => sql`
       WITH direct AS (
-        SELECT ${t.location_id}, ${t.business_date}, count(DISTINCT ${t.id}) FILTER (WHERE ${t.kind} = 'sale') AS receipts,
+        SELECT ${t.location_id}, ${t.business_date},
+          count(DISTINCT ${t.id}) FILTER (WHERE ${t.kind} = 'sale') AS receipts,
                sum(round(${li.unit_price} * ${li.quantity}, 2)) AS gross, sum(${li.discount}) AS discount,
                sum(${li.tax}) AS tax, coalesce(sum(round(${li.unit_cost} * ${li.quantity}, 4)), 0) AS cost
         FROM transactions t JOIN line_items li ON ${li.transaction_id} = ${t.id}
@@ -139,7 +148,8 @@ const CHECKS: Check[] = [
       WITH days AS (
         SELECT ${dl.location_id}, date_trunc('month', ${dl.business_date}::timestamp)::date AS month, ${dl.dimension},
                ${dl.group_key}, ${dl.is_sale}, max(${dl.group_name}) AS group_name, sum(${dl.receipts}) AS receipts,
-               sum(${dl.units}) AS units, sum(${dl.gross}) AS gross, sum(${dl.discount}) AS discount, sum(${dl.tax}) AS tax,
+               sum(${dl.units}) AS units, sum(${dl.gross}) AS gross, sum(${dl.discount}) AS discount,
+                 sum(${dl.tax}) AS tax,
                sum(${dl.cost}) AS cost, sum(${dl.lines_without_cost}) AS lines_without_cost
         FROM sales_daily_lines dl WHERE ${where("dl")} GROUP BY 1, 2, 3, 4, 5
       )
@@ -148,7 +158,8 @@ const CHECKS: Check[] = [
         ON ${m.location_id} = x.location_id AND ${m.month} = x.month AND ${m.dimension} = x.dimension
         AND ${m.group_key} IS NOT DISTINCT FROM x.group_key AND ${m.is_sale} = x.is_sale
       WHERE (x.group_name, x.receipts, x.units, x.gross, x.discount, x.tax, x.cost, x.lines_without_cost)
-            IS DISTINCT FROM (${m.group_name}, ${m.receipts}, ${m.units}, ${m.gross}, ${m.discount}, ${m.tax}, ${m.cost},
+            IS DISTINCT FROM (${m.group_name}, ${m.receipts}, ${m.units}, ${m.gross}, ${m.discount}, ${m.tax},
+              ${m.cost},
                               ${m.lines_without_cost})`,
   },
   {
@@ -211,7 +222,8 @@ const CHECKS: Check[] = [
   {
     problem: "phones not in E.164 (+1 and ten digits)",
     labels: (where) =>
-      sql`SELECT ${c.pos_user} AS label FROM customers c WHERE ${where("c")} AND ${c.phone} !~ ${"^\\+1[2-9][0-9]{9}$"}`,
+      sql`SELECT ${c.pos_user} AS label FROM customers c WHERE ${where("c")}
+        AND ${c.phone} !~ ${"^\\+1[2-9][0-9]{9}$"}`,
   },
   {
     problem: "loyalty opt-in without the time it changed",

@@ -370,7 +370,10 @@ async function seedInventory(
       }
       const id = ids.at(plan.windowStartMs - 29 * DAY_MS + count);
       rows.add(
-        `${id}\t${merchantId}\t${store.id}\t${productIds[p.index]}\t${quantity}\t${tenThousandthsToDecimal(unitCost)}\t${centsToDecimal(price)}\t${centsToDecimal(msrp)}\t${centsToDecimal(applyBasisPoints(price, store.taxBasisPoints))}\t${bool(quantity > 0)}\t${bool(isSaleable)}\t${bool(p.archived)}`,
+        `${id}\t${merchantId}\t${store.id}\t${productIds[p.index]}\t${quantity}` +
+          `\t${tenThousandthsToDecimal(unitCost)}\t${centsToDecimal(price)}\t${centsToDecimal(msrp)}` +
+          `\t${centsToDecimal(applyBasisPoints(price, store.taxBasisPoints))}\t${bool(quantity > 0)}` +
+          `\t${bool(isSaleable)}\t${bool(p.archived)}`,
       );
       count++;
     }
@@ -441,7 +444,10 @@ async function seedCustomers(seeding: Seeding, rng: Random, stores: Store[]) {
       if (store >= 0) home[store]!.push(i);
       if (c.posType === "online") online.push(i);
       buffer.add(
-        `${c.id}\t${merchantId}\t${c.posUser}\t${c.posType}\t${text(c.email)}\t${text(c.phone)}\t${text(c.firstName)}\t${text(c.lastName)}\t${text(c.address1)}\t${text(c.address2)}\t${text(c.city)}\t${text(c.state)}\t${text(c.zip)}\t${text(c.birthday)}\t${text(c.gender)}\t${bool(c.loyaltyOptIn)}\t${timestamp(c.loyaltyChangedAt)}`,
+        `${c.id}\t${merchantId}\t${c.posUser}\t${c.posType}\t${text(c.email)}\t${text(c.phone)}` +
+          `\t${text(c.firstName)}\t${text(c.lastName)}\t${text(c.address1)}\t${text(c.address2)}\t${text(c.city)}` +
+          `\t${text(c.state)}\t${text(c.zip)}\t${text(c.birthday)}\t${text(c.gender)}\t${bool(c.loyaltyOptIn)}` +
+          `\t${timestamp(c.loyaltyChangedAt)}`,
       );
       if (buffer.rows >= 5000) {
         const count = buffer.rows;

@@ -461,14 +461,19 @@ export class SalesStream {
       total += lineTotal;
       costTotal += product.unitCost * l.quantity;
       this.lines.add(
-        `${this.input.ids.at(ms)}\t${merchantId}\t${id}\t${i + 1}\t${product.lineText}\t${centsToDecimal(l.unitPrice)}\t${l.quantity}\t${centsToDecimal(l.discount)}\t${centsToDecimal(l.tax)}\t${centsToDecimal(lineTotal)}\t${tenThousandthsToDecimal(product.unitCost)}`,
+        `${this.input.ids.at(ms)}\t${merchantId}\t${id}\t${i + 1}\t${product.lineText}` +
+          `\t${centsToDecimal(l.unitPrice)}\t${l.quantity}\t${centsToDecimal(l.discount)}\t${centsToDecimal(l.tax)}` +
+          `\t${centsToDecimal(lineTotal)}\t${tenThousandthsToDecimal(product.unitCost)}`,
       );
     }
     this.counts.lineItems += lines.length;
     this.counts.transactions++;
     const customerId = sale.customer >= 0 ? customers.ids[sale.customer]! : NULL;
     this.tx.add(
-      `${id}\t${merchantId}\t${this.receiptId(sale.store)}\t${store.id}\t${customerId}\t${employee}\t${sale.channel}\t${kind}\t${status}\t${voidedAt}\t${originalId}\t${new Date(ms).toISOString()}\t${this.businessDate(day)}\t${centsToDecimal(subtotal)}\t${centsToDecimal(discountTotal)}\t${centsToDecimal(taxTotal)}\t${centsToDecimal(total)}\t${tenThousandthsToDecimal(costTotal)}`,
+      `${id}\t${merchantId}\t${this.receiptId(sale.store)}\t${store.id}\t${customerId}\t${employee}\t${sale.channel}` +
+        `\t${kind}\t${status}\t${voidedAt}\t${originalId}\t${new Date(ms).toISOString()}\t${this.businessDate(day)}` +
+        `\t${centsToDecimal(subtotal)}\t${centsToDecimal(discountTotal)}\t${centsToDecimal(taxTotal)}` +
+        `\t${centsToDecimal(total)}\t${tenThousandthsToDecimal(costTotal)}`,
     );
   }
 

@@ -119,7 +119,10 @@ export async function writeBatch(
 
   const slots = semaphore(CONCURRENCY);
   let databaseAwayNoted = false;
-  /** The last scheduled write touching each key (a receipt, a customer, an employee): later writes of that key wait for it. */
+  /**
+   * The last scheduled write touching each key (a receipt, a customer, an employee): later writes of that key wait for
+   * it.
+   */
   const tails = new Map<string, Promise<unknown>>();
   const runs = prepared.map(async (receipt, i): Promise<void> => {
     if (!receipt || results[i]) return;

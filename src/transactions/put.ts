@@ -126,7 +126,9 @@ export const voidedConflict = () =>
 /** The receipt names a customer (customer_pos_user) or an employee (employee_pos_id) the merchant does not have. */
 export const unknownCustomer = (at: string, posUser: string): ProblemIssue => ({
   location: `${at}.customer_pos_user`,
-  message: `No customer with pos_user '${posUser}': PUT /v1/customers/{pos_user} first, or embed the customer as \`customer\`.`,
+  message:
+    `No customer with pos_user '${posUser}': PUT /v1/customers/{pos_user} first, or embed the customer as ` +
+    `\`customer\`.`,
   code: "unknown_customer",
 });
 export const unknownEmployee = (at: string, posId: string): ProblemIssue => ({

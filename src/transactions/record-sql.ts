@@ -27,10 +27,12 @@ export const inv = columnsOf("inventory_items", "inv");
  * customers table (which the planner chose with plain joins once the page was large enough).
  */
 export const RECORD_JOINS = `
-  CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name}, ${l.time_zone} FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
+  CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name},
+    ${l.time_zone} FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
   LEFT JOIN LATERAL (SELECT c.* FROM customers c WHERE ${c.id} = ${t.customer_id} OFFSET 0) c ON true
   LEFT JOIN LATERAL (SELECT e.* FROM employees e WHERE ${e.id} = ${t.employee_id} OFFSET 0) e ON true
-  LEFT JOIN LATERAL (SELECT ${o.id}, ${o.pos_id} FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;
+  LEFT JOIN LATERAL (SELECT ${o.id},
+    ${o.pos_id} FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;
 
 /**
  * The lines of `t` as one JSON array (in receipt order), each a row of `lineColumns` over `li` (the
@@ -47,13 +49,17 @@ export const linesArray = (lineColumns: string) => `(
     SELECT ${lineColumns}
     FROM line_items li
     CROSS JOIN LATERAL (
-      SELECT coalesce(${li.product_id}, (SELECT ${p.id} FROM products p WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku})) AS product_id
+      SELECT coalesce(${li.product_id},
+        (SELECT ${p.id} FROM products p WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku}))
+          AS product_id
     ) lp
     LEFT JOIN LATERAL (
       SELECT ${inv.quantity} FROM inventory_items inv
-      WHERE ${inv.location_id} = ${t.location_id} AND ${inv.product_id} = lp.product_id AND ${inv.deleted_at} IS NULL OFFSET 0
+      WHERE ${inv.location_id} = ${t.location_id} AND ${inv.product_id} = lp.product_id AND ${inv.deleted_at} IS NULL
+        OFFSET 0
     ) inv ON true
-    CROSS JOIN LATERAL (SELECT round(${li.unit_price} * ${li.quantity}, 2) - ${li.discount} AS net, round(${li.unit_cost} * ${li.quantity}, 4) AS line_cost) n
+    CROSS JOIN LATERAL (SELECT round(${li.unit_price} * ${li.quantity}, 2) - ${li.discount} AS net,
+      round(${li.unit_cost} * ${li.quantity}, 4) AS line_cost) n
     CROSS JOIN LATERAL (
       SELECT n.line_cost, n.net - n.line_cost AS margin,
              CASE WHEN n.net = 0 THEN NULL ELSE round((n.net - n.line_cost) / n.net * 100, 2) END AS margin_percent
@@ -65,7 +71,8 @@ export const linesArray = (lineColumns: string) => `(
 /** Receipt-level margin from its own totals (cost_total null: margin null). */
 export const TOTALS_MARGIN = `(${t.subtotal} - ${t.discount_total} - ${t.cost_total})`;
 export const TOTALS_MARGIN_PERCENT = `(CASE WHEN ${t.subtotal} - ${t.discount_total} = 0 THEN NULL
-  ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total}) / (${t.subtotal} - ${t.discount_total}) * 100, 2) END)`;
+  ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total}) / (${t.subtotal} - ${t.discount_total}) * 100, 2)
+    END)`;
 
 const STANDARD_LINE = `
   ${li.line_number},
@@ -105,9 +112,11 @@ export const STANDARD_COLUMNS = `
   ${t.kind},
   ${t.status},
   ${utcText(t.voided_at)} AS voided_at,
-  CASE WHEN ${o.id} IS NULL THEN NULL ELSE json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id}) END AS original_transaction,
+  CASE WHEN ${o.id} IS NULL THEN NULL ELSE json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id}) END
+    AS original_transaction,
   CASE WHEN ${c.id} IS NULL THEN NULL ELSE json_build_object(
-    'id', ${c.id}, 'pos_user', ${c.pos_user}, 'first_name', ${c.first_name}, 'last_name', ${c.last_name}, 'phone', ${c.phone}, 'email', ${c.email}) END AS customer,
+    'id', ${c.id}, 'pos_user', ${c.pos_user}, 'first_name', ${c.first_name}, 'last_name', ${c.last_name}, 'phone',
+      ${c.phone}, 'email', ${c.email}) END AS customer,
   CASE WHEN ${e.id} IS NULL THEN NULL ELSE json_build_object(
     'id', ${e.id}, 'pos_id', ${e.pos_id}, 'name', concat_ws(' ', ${e.first_name}, ${e.last_name})) END AS employee,
   json_build_object(

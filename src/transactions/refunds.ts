@@ -54,7 +54,8 @@ export function overRefundIssues(
         message:
           sold === 0n
             ? `line ${i + 1} (sku ${line.sku}): refunds ${qty(back)} but the sale did not sell this sku.`
-            : `line ${i + 1} (sku ${line.sku}): refunds ${qty(back)} but only ${qty(remaining)} remains refundable (sold ${qty(sold)}, already refunded ${qty(already)}).`,
+            : `line ${i + 1} (sku ${line.sku}): refunds ${qty(back)} but only ${qty(remaining)} remains refundable ` +
+              `(sold ${qty(sold)}, already refunded ${qty(already)}).`,
         code: "over_refund",
       });
     }
@@ -77,7 +78,9 @@ export function underSoldIssues(
     if (entry.refunded > sold) {
       issues.push({
         location: `${at}.lines`,
-        message: `sku ${sku}: the receipt would sell ${qty(sold)} but ${qty(entry.refunded)} were already refunded; change or void the refunds first.`,
+        message:
+          `sku ${sku}: the receipt would sell ${qty(sold)} but ${qty(entry.refunded)} were already refunded; ` +
+          `change or void the refunds first.`,
         code: "refunded_more_than_sold",
       });
     }

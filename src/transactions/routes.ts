@@ -5,6 +5,7 @@ import { z } from "zod";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
 import { feedPageSchema } from "../lib/paging.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { countRowsServed } from "../metrics/http.js";
 import { aiqVisitSchema } from "./aiq-format.js";
@@ -26,8 +27,13 @@ export const transactionRoutes = [
     path: "/v1/transactions",
     operationId: "listTransactions",
     summary: "Transactions by change time (lossless feed) or business time, with lines, cost, margin and stock",
-    description:
-      "Without a transacted_* range, the change feed: ordered by (updated_at, id) and served only up to the feed's horizon, so a receipt whose write commits late is never skipped. Keep polling with `next_cursor`, even when has_more is false: it resumes exactly after everything served. With transacted_from/transacted_to: ordered by (transacted_at, id), for backfills by sale date. Voids, refunds and deletions (tombstones) are served like any change.",
+    description: prose`
+      Without a transacted_* range, the change feed: ordered by (updated_at, id) and served only up to the feed's
+      horizon, so a receipt whose write commits late is never skipped. Keep polling with \`next_cursor\`, even when
+      has_more is false: it resumes exactly after everything served. With transacted_from/transacted_to: ordered by
+      (transacted_at, id), for backfills by sale date. Voids, refunds and deletions (tombstones) are served like any
+      change.
+    `,
     tags: ["Transactions"],
     scope: "transactions:read",
     query: transactionListQuery,
@@ -52,8 +58,9 @@ export const transactionRoutes = [
     path: "/v1/transactions/{id}",
     operationId: "getTransaction",
     summary: "One transaction, with lines, cost, margin and stock",
-    description:
-      "Another merchant's transaction, or one at a location the key is not limited to, is a 404 as if it did not exist.",
+    description: prose`
+      Another merchant's transaction, or one at a location the key is not limited to, is a 404 as if it did not exist.
+    `,
     tags: ["Transactions"],
     scope: "transactions:read",
     query: transactionGetQuery,

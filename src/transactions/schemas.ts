@@ -3,8 +3,9 @@
 // (see record-sql.ts); these schemas describe it for the OpenAPI document and the tests.
 import { z } from "zod";
 import { pagingParams } from "../lib/paging.js";
-import { posIdSchema } from "./write-schemas.js";
+import { prose } from "../lib/prose.js";
 import { businessTimeParams, changeTimeParams, timeRangeRules } from "../lib/time-range.js";
+import { posIdSchema } from "./write-schemas.js";
 
 /** An exact decimal as text: money never goes through a float. */
 export const decimalText = (what: string) =>
@@ -18,9 +19,12 @@ const utcInstant = (what: string) => z.iso.datetime().describe(`${what}: RFC 333
 export const formatParam = z
   .enum(["standard", "aiq"])
   .default("standard")
-  .describe(
-    "`standard`: our record (below). `aiq`: each record as the `visit` of AIQ's createUpdateSale push, plus cost, margin and stock (field by field in the README), so AIQ's ingestion needs no mapping: unknown fields left out (never null), a voided or deleted receipt as its pos_id with every amount and quantity at 0 (AIQ upserts visits by pos_id, so it then counts for nothing).",
-  );
+  .describe(prose`
+    \`standard\`: our record (below). \`aiq\`: each record as the \`visit\` of AIQ's createUpdateSale push, plus cost,
+    margin and stock (field by field in the README), so AIQ's ingestion needs no mapping: unknown fields left out (never
+    null), a voided or deleted receipt as its pos_id with every amount and quantity at 0 (AIQ upserts visits by pos_id,
+    so it then counts for nothing).
+  `);
 
 export const transactionListQuery = z
   .strictObject({
@@ -32,18 +36,18 @@ export const transactionListQuery = z
       .describe("Only this location (our id). Outside the key's locations: an empty list."),
     customer_id: z.guid().optional().describe("Only this customer's transactions (our id)."),
     status: z.enum(["completed", "voided"]).optional().describe("Only transactions with this status."),
-    pos_id: posIdSchema
-      .optional()
-      .describe(
-        "Only the receipt with this POS receipt id (AIQ `pos_id`, unique per merchant): how AIQ finds a sale it knows. At most one record.",
-      ),
+    pos_id: posIdSchema.optional().describe(prose`
+        Only the receipt with this POS receipt id (AIQ \`pos_id\`, unique per merchant): how AIQ finds a sale it knows.
+        At most one record.
+      `),
     format: formatParam,
     ...pagingParams,
   })
   .superRefine(...timeRangeRules)
-  .describe(
-    "Without a time axis, or with updated_from/updated_to, the list is the change feed: ordered by (updated_at, id), lossless (see complete_through). With transacted_from/transacted_to it is ordered by (transacted_at, id).",
-  );
+  .describe(prose`
+    Without a time axis, or with updated_from/updated_to, the list is the change feed: ordered by (updated_at, id),
+    lossless (see complete_through). With transacted_from/transacted_to it is ordered by (transacted_at, id).
+  `);
 export type TransactionListQuery = z.output<typeof transactionListQuery>;
 
 export const transactionGetQuery = z.strictObject({ format: formatParam });
@@ -77,7 +81,8 @@ const lineItemSchema = z.object({
     "margin ÷ (unit_price × quantity − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown",
   ).nullable(),
   stock_on_hand: decimalText(
-    "Quantity on hand of this product at the transaction's location now (not at the time of sale); null when there is no inventory row",
+    "Quantity on hand of this product at the transaction's location now (not at the time of sale); null when there " +
+      "is no inventory row",
   ).nullable(),
 });
 

@@ -7,6 +7,7 @@ import type { AuthContext } from "../keys/scopes.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
+import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
@@ -76,7 +77,15 @@ export const transactionWriteRoutes = [
     path: "/v1/transactions/{pos_id}",
     operationId: "putTransaction",
     summary: "Create or replace a receipt (sale or refund) with its lines",
-    description: `Idempotent: the same body sent again changes nothing (not even updated_at); a different body replaces the receipt and all its lines and moves it forward on the change-time axis. Totals: the service computes them from the lines exactly and stores only those; \`totals\` sent by the POS are checked to the cent (422 naming each that differs). A refund names its sale in original_pos_id and has negative quantities; refunding more of a sku than remains is a 422 per offending line. A SKU not seen yet is accepted (the line keeps its fields and links to the product when PUT /v1/inventory creates it). Unknown store, customer or employee: 422 naming the field. Voided receipts cannot be changed (409). Up to ${MAX_LINES} lines.`,
+    description: prose`
+      Idempotent: the same body sent again changes nothing (not even updated_at); a different body replaces the receipt
+      and all its lines and moves it forward on the change-time axis. Totals: the service computes them from the lines
+      exactly and stores only those; \`totals\` sent by the POS are checked to the cent (422 naming each that differs).
+      A refund names its sale in original_pos_id and has negative quantities; refunding more of a sku than remains is a
+      422 per offending line. A SKU not seen yet is accepted (the line keeps its fields and links to the product when
+      PUT /v1/inventory creates it). Unknown store, customer or employee: 422 naming the field. Voided receipts cannot
+      be changed (409). Up to ${MAX_LINES} lines.
+    `,
     tags: ["POS"],
     scope: "pos:write",
     query: z.strictObject({}),
@@ -103,7 +112,8 @@ export const transactionWriteRoutes = [
       413: problem("The body is too large."),
       415: problem("The body is not application/json."),
       422: problem(
-        "Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, transacted_at outside its range (code out_of_range).",
+        "Every semantic problem listed: signs, totals, unknown store/customer/employee/sale, over-refund, " +
+          "transacted_at outside its range (code out_of_range).",
       ),
     },
     handler: async ({ db, auth, params, body, res, respond }) => {
@@ -120,7 +130,11 @@ export const transactionWriteRoutes = [
     path: "/v1/transactions/{pos_id}/void",
     operationId: "voidTransaction",
     summary: "Void a receipt",
-    description: `Marks the receipt voided with the time (voided_at, default now); the void appears in the transactions feed. Repeating it is harmless: the first void time stays and nothing changes. A sale with refunds cannot be voided until they are (409). ${idempotencyDocs.description}`,
+    description: prose`
+      Marks the receipt voided with the time (voided_at, default now); the void appears in the transactions feed.
+      Repeating it is harmless: the first void time stays and nothing changes. A sale with refunds cannot be voided
+      until they are (409). ${idempotencyDocs.description}
+    `,
     tags: ["POS"],
     scope: "pos:write",
     query: z.strictObject({}),
@@ -139,7 +153,8 @@ export const transactionWriteRoutes = [
       404: problem("No such receipt for this key."),
       409: problem("The sale has refunds, or a request with the same Idempotency-Key is still running."),
       422: problem(
-        "voided_at before the sale or outside its range (code out_of_range); or an Idempotency-Key reused with another request.",
+        "voided_at before the sale or outside its range (code out_of_range); or an Idempotency-Key reused with " +
+          "another request.",
       ),
     },
     handler: async (ctx) => {
@@ -155,7 +170,13 @@ export const transactionWriteRoutes = [
     path: "/v1/transactions/batch",
     operationId: "batchTransactions",
     summary: `Write up to ${MAX_BATCH_RECEIPTS} receipts in one call (backfills)`,
-    description: `Each receipt is written as PUT /v1/transactions/{pos_id} would write it, in its own database transaction: one bad receipt is reported (result error, with its status and every issue) and the others are written. Results come back in the order sent; receipts with the same pos_id, and refunds of the same sale, are written in that order. The answer is 200 whenever the envelope is valid: read each result. At most ${MAX_BATCH_RECEIPTS} receipts per call, and the whole body must fit the body limit (BODY_LIMIT, 1 MB by default). ${idempotencyDocs.description}`,
+    description: prose`
+      Each receipt is written as PUT /v1/transactions/{pos_id} would write it, in its own database transaction: one bad
+      receipt is reported (result error, with its status and every issue) and the others are written. Results come back
+      in the order sent; receipts with the same pos_id, and refunds of the same sale, are written in that order. The
+      answer is 200 whenever the envelope is valid: read each result. At most ${MAX_BATCH_RECEIPTS} receipts per call,
+      and the whole body must fit the body limit (BODY_LIMIT, 1 MB by default). ${idempotencyDocs.description}
+    `,
     tags: ["POS"],
     scope: "pos:write",
     query: z.strictObject({}),

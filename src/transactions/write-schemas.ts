@@ -7,6 +7,7 @@ import { z } from "zod";
 import { customerPutBody } from "../customers/write-schemas.js";
 import { decimalInput } from "../lib/decimal.js";
 import { bodyInstant, SALE_RANGE } from "../lib/instant.js";
+import { prose } from "../lib/prose.js";
 
 export const MAX_LINES = 500;
 export const MAX_BATCH_RECEIPTS = 500;
@@ -21,7 +22,8 @@ export const receiptLineSchema = z
   .strictObject({
     sku: requiredText(
       100,
-      "The product's SKU as sold (AIQ sku). A SKU this service has not seen yet is accepted: the line keeps the fields below and links to the product when it arrives.",
+      "The product's SKU as sold (AIQ sku). A SKU this service has not seen yet is accepted: the line keeps the " +
+        "fields below and links to the product when it arrives.",
     ),
     pos_product_id: optionalText(100, "The POS's product id (AIQ productid)."),
     name: requiredText(300, "Product name as sold."),
@@ -45,8 +47,9 @@ export const receiptLineSchema = z
     discount: decimalInput({
       scale: 2,
       integerDigits: 10,
-      description:
-        "Discount on the whole line (not per unit), with the quantity's sign: ≥ 0 in a sale, ≤ 0 in a refund. Default 0.",
+      description: prose`
+        Discount on the whole line (not per unit), with the quantity's sign: ≥ 0 in a sale, ≤ 0 in a refund. Default 0.
+      `,
     }).optional(),
     tax: decimalInput({
       scale: 2,
@@ -56,8 +59,10 @@ export const receiptLineSchema = z
     unit_cost: decimalInput({
       scale: 4,
       integerDigits: 8,
-      description:
-        "Cost of one unit at the time of sale. Omitted: the store's current unit cost of the SKU (for a refund, the cost on its sale), or unknown.",
+      description: prose`
+        Cost of one unit at the time of sale. Omitted: the store's current unit cost of the SKU (for a refund, the cost
+        on its sale), or unknown.
+      `,
     })
       .nullable()
       .optional(),
@@ -73,9 +78,11 @@ export const receiptTotalsSchema = z
     tax: totalsInput("Σ line taxes."),
     total: totalsInput("subtotal − discount + tax (AIQ transaction_total)."),
   })
-  .describe(
-    "Optional: the POS's own totals, checked against the service's. The service computes every total from the lines, exactly; a total sent here that differs by even a cent is a 422 naming it, so a stored total never disagrees with its lines.",
-  );
+  .describe(prose`
+    Optional: the POS's own totals, checked against the service's. The service computes every total from the lines,
+    exactly; a total sent here that differs by even a cent is a 422 naming it, so a stored total never disagrees with
+    its lines.
+  `);
 
 const employeeSchema = z
   .strictObject({
@@ -87,9 +94,10 @@ const employeeSchema = z
 
 const embeddedCustomerSchema = customerPutBody
   .extend({ pos_user: requiredText(200, "The POS's primary key for the person (AIQ pos_user).") })
-  .describe(
-    "The customer, created or replaced by this write exactly as PUT /v1/customers/{pos_user} would (loyalty_opt_in only changes when sent).",
-  );
+  .describe(prose`
+    The customer, created or replaced by this write exactly as PUT /v1/customers/{pos_user} would (loyalty_opt_in only
+    changes when sent).
+  `);
 
 const receiptShape = {
   location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
@@ -104,9 +112,10 @@ const receiptShape = {
     .min(1)
     .max(200)
     .optional()
-    .describe(
-      "The customer by the POS's id (AIQ pos_user); they must exist (PUT /v1/customers/{pos_user} first, or embed `customer`). Omit both for an anonymous sale.",
-    ),
+    .describe(prose`
+      The customer by the POS's id (AIQ pos_user); they must exist (PUT /v1/customers/{pos_user} first, or embed
+      \`customer\`). Omit both for an anonymous sale.
+    `),
   customer: embeddedCustomerSchema.optional(),
   employee_pos_id: z
     .string()
@@ -128,9 +137,10 @@ const receiptShape = {
     .min(1)
     .max(200)
     .optional()
-    .describe(
-      "Makes this receipt a refund of that sale (its POS receipt id). A refund's quantities are negative; it may return part of the sale, never more than remains.",
-    ),
+    .describe(prose`
+      Makes this receipt a refund of that sale (its POS receipt id). A refund's quantities are negative; it may return
+      part of the sale, never more than remains.
+    `),
   lines: z.array(receiptLineSchema).min(1).max(MAX_LINES).describe(`The lines, 1 to ${MAX_LINES}, in receipt order.`),
   totals: receiptTotalsSchema.optional(),
 };
@@ -164,9 +174,10 @@ function checkReferences(body: ReceiptShapeOut, ctx: z.RefinementCtx) {
 export const receiptBodySchema = z
   .strictObject(receiptShape)
   .superRefine(checkReferences)
-  .describe(
-    "A receipt as the POS has it now: it creates the receipt or replaces it (with all its lines). Unknown fields are a 400.",
-  );
+  .describe(prose`
+    A receipt as the POS has it now: it creates the receipt or replaces it (with all its lines). Unknown fields are a
+    400.
+  `);
 export type ReceiptBody = z.output<typeof receiptBodySchema>;
 export type ReceiptLine = ReceiptBody["lines"][number];
 
@@ -205,11 +216,12 @@ export const batchBodySchema = z
       .array(z.unknown())
       .min(1)
       .max(MAX_BATCH_RECEIPTS)
-      .describe(
-        `1 to ${MAX_BATCH_RECEIPTS} receipts, each like the body of PUT /v1/transactions/{pos_id} plus its pos_id, written in order.`,
-      )
+      .describe(prose`
+        1 to ${MAX_BATCH_RECEIPTS} receipts, each like the body of PUT /v1/transactions/{pos_id} plus its pos_id,
+        written in order.
+      `)
       .meta({ override: { items: receiptItemJsonSchema() } }),
   })
-  .describe(
-    "A backfill: receipts written one by one, each all or nothing; a bad receipt is reported and the others are written.",
-  );
+  .describe(prose`
+    A backfill: receipts written one by one, each all or nothing; a bad receipt is reported and the others are written.
+  `);

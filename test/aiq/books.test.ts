@@ -6,6 +6,7 @@
 // a sale voided, a receipt deleted and a refund voided after AIQ had pulled them, and a refund made.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey } from "../helpers/factories.js";
@@ -72,13 +73,17 @@ const { rows: stores } = await db.pool.query<{ id: string; name: string }>(
 const store = stores[0]!;
 
 /** Receipts of the store and month, as SQL conditions on `t`. */
-const inMonth = `t.merchant_id = $1 AND t.location_id = $2 AND t.business_date >= $3::date AND t.business_date < $4::date AND t.deleted_at IS NULL AND t.status = 'completed'`;
+const inMonth =
+  `t.merchant_id = $1 AND t.location_id = $2 AND t.business_date >= $3::date AND t.business_date < ` +
+  `$4::date AND t.deleted_at IS NULL AND t.status = 'completed'`;
 const noRefunds = `NOT EXISTS (SELECT 1 FROM transactions r WHERE r.original_transaction_id = t.id)`;
 async function receipts(condition: string, count: number): Promise<Json[]> {
   const { rows } = await db.pool.query(
     `SELECT t.id, t.pos_id,
-            (SELECT json_agg(json_build_object('sku', l.sku, 'name', l.name, 'unit_price', l.unit_price::text, 'quantity', l.quantity::text,
-                     'discount', l.discount::text, 'tax', l.tax::text) ORDER BY l.line_number) FROM line_items l WHERE l.transaction_id = t.id) AS lines
+            (SELECT json_agg(json_build_object('sku', l.sku, 'name', l.name, 'unit_price', l.unit_price::text,
+              'quantity', l.quantity::text,
+                     'discount', l.discount::text, 'tax',
+                       l.tax::text) ORDER BY l.line_number) FROM line_items l WHERE l.transaction_id = t.id) AS lines
        FROM transactions t WHERE ${inMonth} AND ${condition} ORDER BY t.pos_id LIMIT ${count}`,
     [merchantId, store.id, month.from, month.to],
   );
@@ -104,11 +109,15 @@ const negate = (decimal: string) =>
   decimal.startsWith("-") ? decimal.slice(1) : decimal === "0.00" ? decimal : `-${decimal}`;
 
 describe("a month of a store replayed into AIQ's books", () => {
-  it("when AIQ pulls the month, then sales are voided, deleted and refunded, and AIQ pulls again, then its books equal the sales report to the cent", async () => {
+  it(prose`
+    when AIQ pulls the month, then sales are voided, deleted and refunded, and AIQ pulls again, then its books equal the
+    sales report to the cent
+  `, async () => {
     const books = new AiqBooks();
     const continuation = await pull(books);
 
-    // After AIQ has pulled them: a sale voided, a sale deleted (a tombstone), a refund voided, and a new partial refund.
+    // After AIQ has pulled them: a sale voided, a sale deleted (a tombstone), a refund voided, and a new partial
+    // refund.
     const [voided, deleted, refunded] = await receipts(`t.kind = 'sale' AND ${noRefunds}`, 3);
     const [refundVoided] = await receipts(`t.kind = 'refund'`, 1);
     const write = request(app);

@@ -8,6 +8,7 @@ import type { FormatsPlugin } from "ajv-formats";
 import * as ajvFormats from "ajv-formats";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { call, listen, parseNdjson } from "../export/http.js";
 import { createTestApp } from "../helpers/app.js";
@@ -57,12 +58,14 @@ const { key } = await makeKey(db, merchantId);
 // What the seeder does not make: deleted receipts (a sale and a refund) and a deleted customer.
 await db.pool.query(
   `UPDATE transactions SET deleted_at = now()
-    WHERE id IN (SELECT id FROM transactions WHERE merchant_id = $1 AND status = 'completed' AND kind = 'sale' ORDER BY pos_id LIMIT 1)
+    WHERE id IN (SELECT id FROM transactions WHERE merchant_id = $1 AND status = 'completed' AND kind = 'sale'
+      ORDER BY pos_id LIMIT 1)
        OR id IN (SELECT id FROM transactions WHERE merchant_id = $1 AND kind = 'refund' ORDER BY pos_id LIMIT 1)`,
   [merchantId],
 );
 await db.pool.query(
-  `UPDATE customers SET deleted_at = now() WHERE id = (SELECT id FROM customers WHERE merchant_id = $1 ORDER BY pos_user LIMIT 1)`,
+  `UPDATE customers SET deleted_at = now()
+    WHERE id = (SELECT id FROM customers WHERE merchant_id = $1 ORDER BY pos_user LIMIT 1)`,
   [merchantId],
 );
 
@@ -100,7 +103,10 @@ const { rows: stores } = await db.pool.query<{ id: string }>(
 );
 
 describe("every format=aiq record of a seeded merchant against AIQ's bodies (docs/aiq/*.schema.json)", () => {
-  it("when every transaction is walked as AIQ visits, then each is a valid createUpdateSale visit, voids, refunds, deletions and anonymous sales included", async () => {
+  it(prose`
+    when every transaction is walked as AIQ visits, then each is a valid createUpdateSale visit, voids, refunds,
+    deletions and anonymous sales included
+  `, async () => {
     const { records } = await walk("/v1/transactions", { format: "aiq", limit: 1000 });
     expect(records).toHaveLength(summary.transactions);
     expect(problems("visit", records)).toEqual([]);
@@ -119,7 +125,10 @@ describe("every format=aiq record of a seeded merchant against AIQ's bodies (doc
     expect(byId(await exported("/v1/export/transactions"))).toEqual(byId(records));
   });
 
-  it("when every customer is walked as AIQ members, then each is a valid createUpdateMember body, and a deleted one has no member", async () => {
+  it(prose`
+    when every customer is walked as AIQ members, then each is a valid createUpdateMember body, and a deleted one has no
+    member
+  `, async () => {
     const { records } = await walk("/v1/customers", { format: "aiq", limit: 1000 });
     expect(records).toHaveLength(summary.customers);
     expect(problems("customer", records)).toEqual([]);
@@ -127,9 +136,13 @@ describe("every format=aiq record of a seeded merchant against AIQ's bodies (doc
     expect(byId(await exported("/v1/export/customers"))).toEqual(byId(records));
   });
 
-  it("when every store's inventory is walked as AIQ items, then each is a valid createUpdateInventory item, pages hold at most 100, and no SKU comes twice for a store", async () => {
+  it(prose`
+    when every store's inventory is walked as AIQ items, then each is a valid createUpdateInventory item, pages hold at
+    most 100, and no SKU comes twice for a store
+  `, async () => {
     const { rows } = await db.pool.query<{ shared: number }>(
-      "SELECT count(*)::int AS shared FROM (SELECT product_id FROM inventory_items WHERE merchant_id = $1 GROUP BY product_id HAVING count(*) > 1) s",
+      "SELECT count(*)::int AS shared FROM (SELECT product_id FROM inventory_items WHERE merchant_id = $1 GROUP BY " +
+        "product_id HAVING count(*) > 1) s",
       [merchantId],
     );
     expect(rows[0]!.shared).toBeGreaterThan(0);

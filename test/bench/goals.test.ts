@@ -10,6 +10,7 @@ import { evaluateGoals, type GoalRow } from "../../bench/goals.js";
 import { runSuite } from "../../bench/run-suite.js";
 import { createKey } from "../../src/keys/manage.js";
 import { SCOPES } from "../../src/keys/scopes.js";
+import { prose } from "../../src/lib/prose.js";
 import { seedDatabase } from "../../src/seed/index.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
@@ -56,7 +57,10 @@ const goal = (suite: SuiteResult, start: string): GoalRow | undefined =>
 const startPage = (suite: SuiteResult) => suite.pages!.pages.find((p) => p.limit === 100 && p.place === "start")!;
 
 describe("the bench's goals", () => {
-  it("when the server's reads are slowed, then the page and poll goals are marked missed, their figures slower by the delay", async () => {
+  it(prose`
+    when the server's reads are slowed, then the page and poll goals are marked missed, their figures slower by the
+    delay
+  `, async () => {
     const normal = await runSuite(process.execPath, input, "ignore");
     const slowed = await runSuite(process.execPath, { ...input, slowReadMs: SLOW_MS }, "ignore");
 

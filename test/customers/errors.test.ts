@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
 
@@ -21,7 +22,10 @@ describe("GET /v1/customers — invalid requests", () => {
     ]);
   });
 
-  it("when several things are wrong at once (bad date, from >= to, two axes, bad limit, phone, email, format, unknown name), then 400 listing every one", async () => {
+  it(prose`
+    when several things are wrong at once (bad date, from >= to, two axes, bad limit, phone, email, format, unknown
+    name), then 400 listing every one
+  `, async () => {
     const res = await list({
       updated_from: "yesterday",
       created_from: "2026-02-01T00:00:00Z",

@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -32,7 +33,9 @@ describe("GET /v1/customers/{id}", () => {
 });
 
 describe("GET /v1/customers?format=aiq", () => {
-  it("when asked for AIQ's shape, then each record is createUpdateMember's body with our id and times beside it", async () => {
+  it(prose`
+    when asked for AIQ's shape, then each record is createUpdateMember's body with our id and times beside it
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
     const full = await makeCustomer(db, merchant.id, {
@@ -98,7 +101,9 @@ describe("GET /v1/customers?format=aiq", () => {
     });
   });
 
-  it("when one customer is read with format=aiq, then it is the list's AIQ record, with the ETag of the record", async () => {
+  it(prose`
+    when one customer is read with format=aiq, then it is the list's AIQ record, with the ETag of the record
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
     const customer = await makeCustomer(db, merchant.id, { phone: "+13035550142", email: "avery@example.com" });
@@ -115,7 +120,9 @@ describe("GET /v1/customers?format=aiq", () => {
     expect(one.headers.etag).toBe(standard.headers.etag);
   });
 
-  it("when a customer is deleted, then AIQ's shape is { id, updated_at, deleted_at } with no member to post", async () => {
+  it(prose`
+    when a customer is deleted, then AIQ's shape is { id, updated_at, deleted_at } with no member to post
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
     const customer = await makeCustomer(db, merchant.id, {
@@ -136,7 +143,9 @@ describe("GET /v1/customers?format=aiq", () => {
     expect(one.body).toEqual(listed.body.data[0]);
   });
 
-  it("when a deleted customer has sales, then their visits keep pos_user but no longer carry the email and phone", async () => {
+  it(prose`
+    when a deleted customer has sales, then their visits keep pos_user but no longer carry the email and phone
+  `, async () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
@@ -151,7 +160,10 @@ describe("GET /v1/customers?format=aiq", () => {
     expect(after.body).not.toHaveProperty("phone");
   });
 
-  it("when AIQ looks a person up by pos_user, then only that customer is served, in either format; an unknown pos_user is an empty list", async () => {
+  it(prose`
+    when AIQ looks a person up by pos_user, then only that customer is served, in either format; an unknown pos_user is
+    an empty list
+  `, async () => {
     const merchant = await makeMerchant(db);
     const other = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
 
@@ -30,7 +31,9 @@ async function walk(key: string, query: Record<string, string | number>) {
 }
 
 describe("GET /v1/customers — the change feed", () => {
-  it("when customers exist, then every field is served, in change order, with complete_through and a continuation cursor", async () => {
+  it(prose`
+    when customers exist, then every field is served, in change order, with complete_through and a continuation cursor
+  `, async () => {
     const { merchant, key } = await tenant();
     const full = await makeCustomer(db, merchant.id, {
       posUser: "pos-1",
@@ -108,7 +111,9 @@ describe("GET /v1/customers — the change feed", () => {
     ]);
   });
 
-  it("when a write commits after a poll passed its change time, then the next poll still serves it (lossless)", async () => {
+  it(prose`
+    when a write commits after a poll passed its change time, then the next poll still serves it (lossless)
+  `, async () => {
     const { merchant, key } = await tenant();
     const early = await makeCustomer(db, merchant.id);
     const writer = new pg.Client({ connectionString: db.url });
@@ -134,7 +139,9 @@ describe("GET /v1/customers — the change feed", () => {
     }
   });
 
-  it("when updated_from and updated_to are given, then only changes in [from, to) are served and the range is complete", async () => {
+  it(prose`
+    when updated_from and updated_to are given, then only changes in [from, to) are served and the range is complete
+  `, async () => {
     const { merchant, key } = await tenant();
     const a = await makeCustomer(db, merchant.id);
     await sleep(2);
@@ -160,7 +167,10 @@ describe("GET /v1/customers — the change feed", () => {
 });
 
 describe("GET /v1/customers — paging", () => {
-  it("when walked two at a time while customers are inserted and changed, then every customer comes exactly once in order, changed ones again later", async () => {
+  it(prose`
+    when walked two at a time while customers are inserted and changed, then every customer comes exactly once in order,
+    changed ones again later
+  `, async () => {
     const { merchant, key } = await tenant();
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await makeCustomer(db, merchant.id));
@@ -181,7 +191,8 @@ describe("GET /v1/customers — paging", () => {
   it("when limit is not given, then 100 come per page; when 1000, all of a larger set fit", async () => {
     const { merchant, key } = await tenant();
     await db.pool.query(
-      `INSERT INTO customers (id, merchant_id, pos_user) SELECT gen_random_uuid(), $1, 'bulk-' || i FROM generate_series(1, 150) i`,
+      `INSERT INTO customers (id, merchant_id, pos_user) SELECT gen_random_uuid(), $1,
+        'bulk-' || i FROM generate_series(1, 150) i`,
       [merchant.id],
     );
     const byDefault = await list(key);
@@ -194,7 +205,10 @@ describe("GET /v1/customers — paging", () => {
 });
 
 describe("GET /v1/customers — by creation time", () => {
-  it("when created_from/created_to are given, then customers created in [from, to) come in creation order, without complete_through", async () => {
+  it(prose`
+    when created_from/created_to are given, then customers created in [from, to) come in creation order, without
+    complete_through
+  `, async () => {
     const { merchant, key } = await tenant();
     const old = await makeCustomer(db, merchant.id, { createdAt: new Date("2025-03-01T00:00:00Z") });
     const older = await makeCustomer(db, merchant.id, { createdAt: new Date("2025-02-01T00:00:00Z") });
@@ -222,7 +236,9 @@ describe("GET /v1/customers — lookups", () => {
     }
   });
 
-  it("when looked up by email in any case, then the customer comes; combined with paging, each page keeps the lookup", async () => {
+  it(prose`
+    when looked up by email in any case, then the customer comes; combined with paging, each page keeps the lookup
+  `, async () => {
     const { merchant, key } = await tenant();
     const a = await makeCustomer(db, merchant.id, { email: "shared@example.com" });
     await makeCustomer(db, merchant.id, { email: "other@example.com" });

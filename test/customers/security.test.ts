@@ -1,12 +1,15 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
 describe("customers — who sees what", () => {
-  it("when merchant A's key asks, then merchant B's customers exist nowhere: not listed, not by id, not by phone or email", async () => {
+  it(prose`
+    when merchant A's key asks, then merchant B's customers exist nowhere: not listed, not by id, not by phone or email
+  `, async () => {
     const [a, b] = [await makeMerchant(db), await makeMerchant(db)];
     const mine = await makeCustomer(db, a.id, { phone: "+13035550111", email: "mine@example.com" });
     const theirs = await makeCustomer(db, b.id, { phone: "+13035550122", email: "theirs@example.com" });
@@ -53,7 +56,9 @@ describe("customers — who sees what", () => {
     expect(res.body.errors[0].location).toBe("query.cursor");
   });
 
-  it("when there is no key, then 401; when the key lacks customers:read, then 403 (for the list and by id)", async () => {
+  it(prose`
+    when there is no key, then 401; when the key lacks customers:read, then 403 (for the list and by id)
+  `, async () => {
     const merchant = await makeMerchant(db);
     const customer = await makeCustomer(db, merchant.id);
     expect((await request(app).get("/v1/customers")).status).toBe(401);

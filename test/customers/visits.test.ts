@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -9,7 +10,10 @@ const { app, db } = await createTestApp();
 const RECEIPT_TOTAL = "69.88";
 
 describe("GET /v1/customers — visit figures", () => {
-  it("when a customer has sales, refunds, voids and deleted receipts, then the figures count non-voided sales minus refunds", async () => {
+  it(prose`
+    when a customer has sales, refunds, voids and deleted receipts, then the figures count non-voided sales minus
+    refunds
+  `, async () => {
     const merchant = await makeMerchant(db);
     const [north, south] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const customer = await makeCustomer(db, merchant.id);
@@ -64,7 +68,9 @@ describe("GET /v1/customers — visit figures", () => {
     expect(limitedList.body.data[0].visits).toEqual(limited.body.visits);
   });
 
-  it("when a page holds many customers with receipts, then it costs the same number of queries as a page of one", async () => {
+  it(prose`
+    when a page holds many customers with receipts, then it costs the same number of queries as a page of one
+  `, async () => {
     const merchant = await makeMerchant(db);
     const store = await makeLocation(db, merchant.id);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });

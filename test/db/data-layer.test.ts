@@ -3,13 +3,16 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { onStatement, qb, reviewedStatement, run, type Statement, tenantStatement } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeCustomer, makeMerchant } from "../helpers/factories.js";
 
 const db = await createTestDb();
 
 describe("data layer", () => {
-  it("when a statement on a merchant's table is built without the tenant's scope, then it is refused before it runs", () => {
+  it(prose`
+    when a statement on a merchant's table is built without the tenant's scope, then it is refused before it runs
+  `, () => {
     const tenant = new Tenant("00000000-0000-0000-0000-000000000001");
     expect(() => tenantStatement(tenant, qb.selectFrom("customers").select("id"))).toThrow(
       /without its tenant's scope/,
@@ -21,7 +24,9 @@ describe("data layer", () => {
     ).toThrow(/without its tenant's scope/);
   });
 
-  it("when the scope is in a builder's WHERE or a raw fragment, then the statement runs and sees only that merchant's rows", async () => {
+  it(prose`
+    when the scope is in a builder's WHERE or a raw fragment, then the statement runs and sees only that merchant's rows
+  `, async () => {
     const a = await makeMerchant(db);
     const b = await makeMerchant(db);
     const heard: Statement<unknown>[] = [];
@@ -46,7 +51,9 @@ describe("data layer", () => {
     expect(heard.map((s) => s.scope)).toEqual([{ tenant }, { tenant }]);
   });
 
-  it("when an insert's row carries the merchant (tenant.merchant) among plain values, then the scope is found there", () => {
+  it(prose`
+    when an insert's row carries the merchant (tenant.merchant) among plain values, then the scope is found there
+  `, () => {
     const tenant = new Tenant("00000000-0000-0000-0000-000000000001");
     const insert = qb
       .insertInto("audit_entries")

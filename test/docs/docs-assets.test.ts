@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import request from "supertest";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 
 // swagger-ui-dist as Node resolves it for a project in <tmp>/.cache/pos-bridge: a real copy there
@@ -38,7 +39,9 @@ const { app } = await createTestApp();
 afterAll(() => rmSync(dotted.root, { recursive: true, force: true }));
 
 describe("GET /docs/assets/{file} from a project under a dot-folder", () => {
-  it("when the project's path has a segment starting with a dot, then every asset is served, byte for byte", async () => {
+  it(prose`
+    when the project's path has a segment starting with a dot, then every asset is served, byte for byte
+  `, async () => {
     expect(dotted.dir).toContain(`${path.sep}.cache${path.sep}`);
     for (const [name, file] of Object.entries(swaggerAssets)) {
       const res = await request(app)

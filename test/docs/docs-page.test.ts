@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { documentedPaths } from "../../src/openapi/paths.js";
 import { routes } from "../../src/routes.js";
 import { createTestApp } from "../helpers/app.js";
@@ -38,7 +39,9 @@ afterAll(async () => {
 });
 
 describe("GET /docs in a browser", () => {
-  it("when opened, then it renders every route of the document, from this service alone, without CSP violations", async () => {
+  it(prose`
+    when opened, then it renders every route of the document, from this service alone, without CSP violations
+  `, async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     const outside: string[] = [];

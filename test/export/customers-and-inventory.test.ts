@@ -8,6 +8,7 @@ import { aiqCustomerSchema } from "../../src/customers/aiq-format.js";
 import { customerRecordSchema } from "../../src/customers/schemas.js";
 import { aiqInventoryItemSchema } from "../../src/inventory/aiq-format.js";
 import { inventoryRecordSchema } from "../../src/inventory/schemas.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import {
   makeCustomer,
@@ -43,7 +44,10 @@ const listOf = (path: string, key: string, query: Record<string, string | number
     .query({ limit: 1000, ...query });
 
 describe("GET /v1/export/customers", () => {
-  it("when exported as NDJSON, then each record is the list's own (visit figures included), and the end line carries the feed's continuation", async () => {
+  it(prose`
+    when exported as NDJSON, then each record is the list's own (visit figures included), and the end line carries the
+    feed's continuation
+  `, async () => {
     const { merchant, location, key } = await tenant();
     const a = await makeCustomer(db, merchant.id);
     const b = await makeCustomer(db, merchant.id);
@@ -69,7 +73,9 @@ describe("GET /v1/export/customers", () => {
     expect(polled.body.data.map((r: { id: string }) => r.id)).toEqual([c.id]);
   });
 
-  it("when exported as CSV, then a real CSV parser reads names and addresses with quotes, commas and line breaks exactly", async () => {
+  it(prose`
+    when exported as CSV, then a real CSV parser reads names and addresses with quotes, commas and line breaks exactly
+  `, async () => {
     const { merchant, key } = await tenant();
     const tricky = await makeCustomer(db, merchant.id, {
       firstName: 'Zoë "Z"',
@@ -99,7 +105,9 @@ describe("GET /v1/export/customers", () => {
     expect(answer.trailers).toMatchObject({ "x-records": "1", "x-has-more": "false" });
   });
 
-  it("when walking by creation time with a lookup, in AIQ's shape, then only those come, as createUpdateMember bodies", async () => {
+  it(prose`
+    when walking by creation time with a lookup, in AIQ's shape, then only those come, as createUpdateMember bodies
+  `, async () => {
     const { merchant, key } = await tenant();
     await makeCustomer(db, merchant.id, { phone: "+13035550100" });
     const match = await makeCustomer(db, merchant.id, { phone: "+13035550199" });
@@ -118,7 +126,9 @@ describe("GET /v1/export/customers", () => {
     expect(answer.end).toMatchObject({ records: 1, has_more: false, next_cursor: null, complete_through: null });
   });
 
-  it("when max_records cuts it, then the cursors resume exactly, and another merchant's customers never appear", async () => {
+  it(prose`
+    when max_records cuts it, then the cursors resume exactly, and another merchant's customers never appear
+  `, async () => {
     const { merchant, key } = await tenant();
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await makeCustomer(db, merchant.id));
@@ -161,7 +171,9 @@ describe("GET /v1/export/inventory", () => {
     return { ...t, product, item, empty };
   }
 
-  it("when exported as NDJSON, then each record is the list's own, and filters narrow it as they narrow the list", async () => {
+  it(prose`
+    when exported as NDJSON, then each record is the list's own, and filters narrow it as they narrow the list
+  `, async () => {
     const { key, item, empty, product } = await stocked();
 
     const answer = await exportOf("/v1/export/inventory", key);
@@ -179,7 +191,10 @@ describe("GET /v1/export/inventory", () => {
     expect(answer.end).toMatchObject({ records: 2, has_more: false, next_cursor: expect.any(String) });
   });
 
-  it("when exported as CSV, then a real CSV parser reads it: the location flattened, names with quotes, commas and line breaks intact, attributes as JSON", async () => {
+  it(prose`
+    when exported as CSV, then a real CSV parser reads it: the location flattened, names with quotes, commas and line
+    breaks intact, attributes as JSON
+  `, async () => {
     const { key, item, location } = await stocked();
 
     const answer = await call(base, "/v1/export/inventory", key, { format: "csv", in_stock: "true" });

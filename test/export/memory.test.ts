@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { seedReceipts } from "./bulk.js";
@@ -117,7 +118,10 @@ function readSlowly(
 }
 
 describe("GET /v1/export/transactions on a large range", () => {
-  it("when 200,000 receipts are exported to a slow reader that also stalls, then the server's memory stays flat and every record comes", async () => {
+  it(prose`
+    when 200,000 receipts are exported to a slow reader that also stalls, then the server's memory stays flat and every
+    record comes
+  `, async () => {
     const pid = child.pid!;
     const idle = rssMb(pid);
     let warm = 0;
@@ -137,13 +141,15 @@ describe("GET /v1/export/transactions on a large range", () => {
       pauseMs: 40,
     }).finally(() => clearInterval(sampler));
 
-    // Every receipt, each a whole JSON line in change order (buffers reused from batch to batch never mix), then the end line.
+    // Every receipt, each a whole JSON line in change order (buffers reused from batch to batch never mix), then the
+    // end line.
     expect(reading.end).toMatchObject({ export: "end", records: RECEIPTS, has_more: false });
     expect(reading.records).toBe(RECEIPTS);
     expect(reading.broken).toBe(0);
     const exportedMb = reading.bytes / (1 << 20);
     console.info(
-      `export of ${RECEIPTS} receipts: ${exportedMb.toFixed(0)} MB of NDJSON; server RSS idle ${idle.toFixed(0)} MB, under way ${warm.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`,
+      `export of ${RECEIPTS} receipts: ${exportedMb.toFixed(0)} MB of NDJSON; server RSS idle ${idle.toFixed(0)} ` +
+        `MB, under way ${warm.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`,
     );
     expect(exportedMb).toBeGreaterThan(3 * BOUND_MB);
     expect(peak - warm).toBeLessThan(BOUND_MB);

@@ -10,6 +10,7 @@ import { reviewedStatement } from "../../src/db/sql.js";
 import { BatchQueries, ExportStopped } from "../../src/export/batch-queries.js";
 import { streamExport } from "../../src/export/stream.js";
 import { transactionExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
@@ -75,12 +76,16 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000) 
 const running = async () =>
   (
     await db.pool.query<{ query: string }>(
-      "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()",
+      "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> " +
+        "pg_backend_pid()",
     )
   ).rows;
 
 describe("an export that does not end well", () => {
-  it("when the client goes away mid-export, then the export stops: no statement of it keeps running and its connections are back in the pool", async () => {
+  it(prose`
+    when the client goes away mid-export, then the export stops: no statement of it keeps running and its connections
+    are back in the pool
+  `, async () => {
     const key = await store(4_000);
 
     const lines = await readThenAbort(base, "/v1/export/transactions", key, {}, 100);
@@ -94,7 +99,10 @@ describe("an export that does not end well", () => {
     expect(await running()).toEqual([]);
   });
 
-  it("when a batch's statement is running as the export stops, then PostgreSQL cancels it at once and its connection is not handed out again", async () => {
+  it(prose`
+    when a batch's statement is running as the export stops, then PostgreSQL cancels it at once and its connection is
+    not handed out again
+  `, async () => {
     const queries = new BatchQueries(db.pool);
     const started = Date.now();
     const slow = queries.run(reviewedStatement("no-tenant-table", sql`SELECT pg_sleep(30)`));
@@ -113,7 +121,10 @@ describe("an export that does not end well", () => {
     );
   });
 
-  it("when the server fails mid-export, then the body is cut: the records so far, a checkpoint to resume from, and no end line", async () => {
+  it(prose`
+    when the server fails mid-export, then the body is cut: the records so far, a checkpoint to resume from, and no end
+    line
+  `, async () => {
     const key = await store(2_000);
 
     const body = await new Promise<{ text: string; error: Error | null }>((resolve) => {

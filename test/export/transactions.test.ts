@@ -3,6 +3,7 @@
 import { parse } from "csv-parse/sync";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
@@ -43,7 +44,10 @@ const exportOf = async (
 const csvOf = (text: string) => parse(text, { columns: true, record_delimiter: "\r\n" }) as Record<string, string>[];
 
 describe("GET /v1/export/transactions", () => {
-  it("when exported as NDJSON, then each record is the list's own, once, in change order, and an end line closes the body with the feed's continuation", async () => {
+  it(prose`
+    when exported as NDJSON, then each record is the list's own, once, in change order, and an end line closes the body
+    with the feed's continuation
+  `, async () => {
     const { location, key } = await store();
     const made = [];
     // Receipts of several lines: each record is still one line (no line break inside a record).
@@ -73,7 +77,8 @@ describe("GET /v1/export/transactions", () => {
       "x-next-cursor": answer.end!.next_cursor,
     });
 
-    // The end cursor is the feed's continuation: polled later, by the export or by the list, it serves what changed since.
+    // The end cursor is the feed's continuation: polled later, by the export or by the list, it serves what changed
+    // since.
     const later = await makeTransaction(db, location);
     const again = await exportOf(key, { cursor: answer.end!.next_cursor! });
     expect(again.records.map((r) => r.id)).toEqual([later.id]);
@@ -84,7 +89,10 @@ describe("GET /v1/export/transactions", () => {
     expect(polled.body.data.map((r: { id: string }) => r.id)).toEqual([later.id]);
   });
 
-  it("when exported as CSV, then a real CSV parser reads it: one row per line item, quotes, commas and line breaks in names intact, exact amounts", async () => {
+  it(prose`
+    when exported as CSV, then a real CSV parser reads it: one row per line item, quotes, commas and line breaks in
+    names intact, exact amounts
+  `, async () => {
     const { merchant, location, key } = await store({ locationName: 'Denver, "Colfax" store' });
     const customer = await makeCustomer(db, merchant.id, { firstName: 'Zoë "Z"', lastName: "O'Neil,\nJr." });
     const employee = await makeEmployee(db, merchant.id, { firstName: "Sam", lastName: 'Smith, "the" budtender' });
@@ -143,7 +151,9 @@ describe("GET /v1/export/transactions", () => {
     });
   });
 
-  it("when a CSV spans many batches, then it has one header row and every line item of every receipt once", async () => {
+  it(prose`
+    when a CSV spans many batches, then it has one header row and every line item of every receipt once
+  `, async () => {
     const { location, key } = await store();
     await seedReceipts(db.pool, location, 1_200);
 
@@ -157,7 +167,10 @@ describe("GET /v1/export/transactions", () => {
     expect(answer.trailers).toMatchObject({ "x-records": "1200", "x-has-more": "false" });
   });
 
-  it("when max_records stops it, then has_more is true and next_cursor continues exactly after the last record, in NDJSON and in CSV", async () => {
+  it(prose`
+    when max_records stops it, then has_more is true and next_cursor continues exactly after the last record, in NDJSON
+    and in CSV
+  `, async () => {
     const { location, key } = await store();
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await makeTransaction(db, location));
@@ -178,7 +191,10 @@ describe("GET /v1/export/transactions", () => {
     expect(ids).toEqual(made.map((t) => t.id));
   });
 
-  it("when the client goes away mid-export, then resuming from its last checkpoint serves the rest exactly: together every record once", async () => {
+  it(prose`
+    when the client goes away mid-export, then resuming from its last checkpoint serves the rest exactly: together every
+    record once
+  `, async () => {
     const { location, key } = await store();
     await seedReceipts(db.pool, location, 4_500);
 
@@ -221,7 +237,9 @@ describe("GET /v1/export/transactions", () => {
     expect(JSON.parse(other.text).errors[0]).toMatchObject({ location: "query.cursor", code: "invalid_cursor" });
   });
 
-  it("when walking by business time, then records come by transacted_at, with no feed bound and no continuation", async () => {
+  it(prose`
+    when walking by business time, then records come by transacted_at, with no feed bound and no continuation
+  `, async () => {
     const { location, key } = await store();
     const late = await makeTransaction(db, location, { transactedAt: new Date("2026-03-02T10:00:00Z") });
     const early = await makeTransaction(db, location, { transactedAt: new Date("2026-03-01T10:00:00Z") });
@@ -264,7 +282,10 @@ describe("GET /v1/export/transactions", () => {
     expect((await exportOf(key, { location_id: elsewhere.id })).records.map((r) => r.id)).toEqual([there.id]);
   });
 
-  it("when the key is limited to a location, or another merchant's rows exist, then the export holds only what the key may see", async () => {
+  it(prose`
+    when the key is limited to a location, or another merchant's rows exist, then the export holds only what the key may
+    see
+  `, async () => {
     const { merchant, location, key } = await store();
     const elsewhere = await makeLocation(db, merchant.id);
     const mine = await makeTransaction(db, location);
@@ -291,7 +312,9 @@ describe("GET /v1/export/transactions", () => {
     expect(csv.text).toMatch(/^transaction_id,[^\r\n]*\r\n$/);
   });
 
-  it("when Accept asks for CSV, then CSV; when it accepts neither format, then 406; format wins over Accept", async () => {
+  it(prose`
+    when Accept asks for CSV, then CSV; when it accepts neither format, then 406; format wins over Accept
+  `, async () => {
     const { location, key } = await store();
     await makeTransaction(db, location);
     expect((await call(base, PATH, key, {}, { accept: "text/csv" })).headers["content-type"]).toBe(
@@ -309,7 +332,10 @@ describe("GET /v1/export/transactions", () => {
     expect((await call(base, PATH, key, { shape: "aiq" }, { accept: "text/csv" })).status).toBe(406);
   });
 
-  it("when parameters are wrong, then 400 lists each: unknown ones (limit is the list's), shape=aiq as CSV, a bad max_records, two axes", async () => {
+  it(prose`
+    when parameters are wrong, then 400 lists each: unknown ones (limit is the list's), shape=aiq as CSV, a bad
+    max_records, two axes
+  `, async () => {
     const { key } = await store();
     const res = await call(base, PATH, key, {
       limit: 10,

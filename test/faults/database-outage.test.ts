@@ -22,6 +22,7 @@ import { createDb, type Db } from "../../src/db/client.js";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../src/db/embedded.js";
 import { applyMigrations } from "../../src/db/migrations.js";
 import { createLogger } from "../../src/lib/logger.js";
+import { prose } from "../../src/lib/prose.js";
 import { freePort } from "../helpers/ports.js";
 import { makeTenant, type Tenant } from "../writes/helpers.js";
 import { holdLock, lockWaiters, until } from "./helpers.js";
@@ -241,7 +242,10 @@ async function crashImmediately() {
 }
 
 describe("the database stopped and crashed under a poller and writers", () => {
-  it("when PostgreSQL stops (fast), then crashes (immediate), and comes back, then no answer is a 5xx but a 503 problem with Retry-After, every acknowledged write is whole, nothing is partial, and the feed has every acknowledged receipt", async () => {
+  it(prose`
+    when PostgreSQL stops (fast), then crashes (immediate), and comes back, then no answer is a 5xx but a 503 problem
+    with Retry-After, every acknowledged write is whole, nothing is partial, and the feed has every acknowledged receipt
+  `, async () => {
     const actors = [writer(0), writer(1), batcher(), poller()];
     await until("every actor has succeeded", () => everyActor(0, 3, okStatus));
 
@@ -277,8 +281,10 @@ describe("the database stopped and crashed under a poller and writers", () => {
 
     // The stored state: whole receipts only.
     const { rows } = await db.pool.query<{ pos_id: string; lines: number; total_ok: boolean; customer: string | null }>(
-      `SELECT t.pos_id, count(l.id)::int AS lines, t.total = coalesce(sum(l.line_total), 0) AS total_ok, c.pos_user AS customer
-         FROM transactions t LEFT JOIN line_items l ON l.transaction_id = t.id LEFT JOIN customers c ON c.id = t.customer_id
+      `SELECT t.pos_id, count(l.id)::int AS lines, t.total = coalesce(sum(l.line_total), 0) AS total_ok,
+        c.pos_user AS customer
+         FROM transactions t LEFT JOIN line_items l ON l.transaction_id = t.id LEFT JOIN customers c
+           ON c.id = t.customer_id
         WHERE t.merchant_id = $1 GROUP BY t.id, c.pos_user`,
       [t.merchant.id],
     );

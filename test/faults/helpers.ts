@@ -24,7 +24,8 @@ export async function until(
  */
 export async function lockWaiters(client: pg.ClientBase): Promise<{ pid: number; wrote: boolean }[]> {
   const { rows } = await client.query<{ pid: number; wrote: boolean }>(
-    `SELECT DISTINCT w.pid, EXISTS (SELECT 1 FROM pg_locks x WHERE x.pid = w.pid AND x.locktype = 'transactionid' AND x.granted) AS wrote
+    `SELECT DISTINCT w.pid, EXISTS (SELECT 1 FROM pg_locks x WHERE x.pid = w.pid AND x.locktype = 'transactionid'
+      AND x.granted) AS wrote
        FROM pg_locks w
       WHERE NOT w.granted AND pg_backend_pid() = ANY (pg_blocking_pids(w.pid))`,
   );

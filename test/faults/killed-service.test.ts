@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { holdLock, lockWaiters, until } from "./helpers.js";
@@ -88,16 +89,22 @@ async function send(service: Service, key: string, request: Request) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-/** Everything the writes leave behind, without ids, times and body hashes (they cover resolved ids): these differ between runs by design. */
+/**
+ * Everything the writes leave behind, without ids, times and body hashes (they cover resolved ids): these differ
+ * between runs by design.
+ */
 async function endState(db: TestDb, merchantId: string) {
   const q = async (sql: string) => (await db.pool.query(sql, [merchantId])).rows;
   return {
     receipts: await q(`
-      SELECT t.pos_id, t.channel, t.kind, t.status, t.transacted_at, to_char(t.business_date, 'YYYY-MM-DD') AS business_date,
+      SELECT t.pos_id, t.channel, t.kind, t.status, t.transacted_at,
+        to_char(t.business_date, 'YYYY-MM-DD') AS business_date,
              t.subtotal::text, t.discount_total::text, t.tax_total::text, t.total::text, t.cost_total::text,
              c.pos_user AS customer,
-             (SELECT json_agg(json_build_object('n', l.line_number, 'sku', l.sku, 'name', l.name, 'unit_price', l.unit_price::text,
-                       'quantity', l.quantity::text, 'discount', l.discount::text, 'tax', l.tax::text, 'line_total', l.line_total::text) ORDER BY l.line_number)
+             (SELECT json_agg(json_build_object('n', l.line_number, 'sku', l.sku, 'name', l.name, 'unit_price',
+               l.unit_price::text,
+                       'quantity', l.quantity::text, 'discount', l.discount::text, 'tax', l.tax::text, 'line_total',
+                         l.line_total::text) ORDER BY l.line_number)
                 FROM line_items l WHERE l.transaction_id = t.id) AS lines
         FROM transactions t LEFT JOIN customers c ON c.id = t.customer_id
        WHERE t.merchant_id = $1 ORDER BY t.pos_id`),
@@ -132,7 +139,8 @@ async function killMidWrite(db: TestDb, service: Service, key: string, request: 
     await held.release();
     await until("no session of the killed service is still in a transaction", async () => {
       const { rows } = await client.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> " +
+          "pg_backend_pid() AND state <> 'idle'",
       );
       return rows[0].n === 0;
     });
@@ -142,7 +150,10 @@ async function killMidWrite(db: TestDb, service: Service, key: string, request: 
 }
 
 describe("the service killed mid-write, then the same requests replayed", () => {
-  it("when kill -9 hits a batch of 500 receipts and a PUT of 150 lines, then nothing of them is stored, and after replaying them the end state equals a clean run's", async () => {
+  it(prose`
+    when kill -9 hits a batch of 500 receipts and a PUT of 150 lines, then nothing of them is stored, and after
+    replaying them the end state equals a clean run's
+  `, async () => {
     const cleanDb = await createTestDb();
     const killedDb = await createTestDb();
 

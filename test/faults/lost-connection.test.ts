@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
 import { fromDatabase } from "../../src/lib/problem.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { freePort } from "../helpers/ports.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine } from "../writes/helpers.js";
@@ -60,7 +61,10 @@ describe("a database connection closed under a request", () => {
     expect(res.body.data.map((r: { pos_id: string }) => r.pos_id)).toEqual(["R-1"]);
   });
 
-  it("when the key lookup (the first query of every request) loses its connection, then it is run again and the request answered", async () => {
+  it(prose`
+    when the key lookup (the first query of every request) loses its connection, then it is run again and the request
+    answered
+  `, async () => {
     const t = await makeTenant(db);
     const res = await closeUnder("LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE", () =>
       as(app, t.key)
@@ -70,7 +74,10 @@ describe("a database connection closed under a request", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
-  it("when a PUT replacing a receipt loses its connection mid-transaction, then it is refused with a 503 problem and Retry-After, not run again, and the receipt is as it was", async () => {
+  it(prose`
+    when a PUT replacing a receipt loses its connection mid-transaction, then it is refused with a 503 problem and
+    Retry-After, not run again, and the receipt is as it was
+  `, async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/W-1", receiptBody(t)).expect(201);
     const before = await receiptRow(db, t.merchant.id, "W-1");
@@ -97,7 +104,9 @@ describe("a database connection closed under a request", () => {
     expect((await receiptRow(db, t.merchant.id, "W-1")).lines).toHaveLength(5);
   });
 
-  it("when a Prisma read (whoami) loses its connection, then it is run again on a fresh one and answered 200", async () => {
+  it(prose`
+    when a Prisma read (whoami) loses its connection, then it is run again on a fresh one and answered 200
+  `, async () => {
     const t = await makeTenant(db);
     const res = await closeUnder("LOCK TABLE merchants IN ACCESS EXCLUSIVE MODE", () =>
       as(app, t.key)

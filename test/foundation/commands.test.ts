@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { envSchema } from "../../src/config/env.js";
 import { describeError } from "../../src/lib/describe-error.js";
+import { prose } from "../../src/lib/prose.js";
 import { freePort } from "../helpers/ports.js";
 
 const exec = promisify(execFile);
@@ -63,7 +64,10 @@ const SLOW = { timeout: 300_000 };
 
 describe(".env", () => {
   it(
-    "when .env sets a variable, then every entry point reads it; when the real environment sets the same one, the real value wins",
+    prose`
+    when .env sets a variable, then every entry point reads it; when the real environment sets the same one, the real
+    value wins
+  `,
     SLOW,
     async () => {
       // Two bad values in .env; the real environment overrides one of them. Each entry point must
@@ -87,7 +91,8 @@ describe(".env", () => {
   );
 
   it("when .env sets a good value, then it takes effect", SLOW, async () => {
-    // keys with the DATABASE_URL of .env: it connects there (nothing listens: refused) instead of starting the embedded server.
+    // keys with the DATABASE_URL of .env: it connects there (nothing listens: refused) instead of starting the embedded
+    // server.
     const port = await freePort();
     const cwd = folderWith(`DATABASE_URL=postgresql://postgres:x@127.0.0.1:${port}/pos_bridge\n`);
     const nowhere = { EMBEDDED_PG_DIR: path.join(cwd, ".env", "postgres"), EMBEDDED_PG_PORT: String(await freePort()) };
@@ -114,7 +119,10 @@ describe(".env", () => {
 
 describe("a command that fails", () => {
   it(
-    "when the embedded PostgreSQL cannot start (its port taken by something else), then every command and the service say so, in PostgreSQL's words",
+    prose`
+    when the embedded PostgreSQL cannot start (its port taken by something else), then every command and the service say
+    so, in PostgreSQL's words
+  `,
     SLOW,
     async () => {
       // Something that is not PostgreSQL holds the port: the commands' probe fails, and so does the server they start.
@@ -138,7 +146,8 @@ describe("a command that fails", () => {
           const result = await run(args, { cwd: root, env });
           expect(result.code, `${name}: ${result.stderr}`).toBe(1);
           expect(result.stderr, name).toContain(
-            `${name} failed: the embedded PostgreSQL in ${path.join(work, "postgres")} did not start on 127.0.0.1:${port}`,
+            `${name} failed: the embedded PostgreSQL in ${path.join(work, "postgres")} did not start on ` +
+              `127.0.0.1:${port}`,
           );
           expect(result.stderr, name).toMatch(/Address already in use/);
           expect(result.stderr, name).not.toMatch(/undefined/);
@@ -167,7 +176,9 @@ describe("a command that fails", () => {
 });
 
 describe("describeError", () => {
-  it("when an error has no message of its own, then its code, inner errors or type say what went wrong, never undefined", () => {
+  it(prose`
+    when an error has no message of its own, then its code, inner errors or type say what went wrong, never undefined
+  `, () => {
     const refused = Object.assign(
       new AggregateError([
         Object.assign(new Error("connect ECONNREFUSED ::1:5432"), { code: "ECONNREFUSED" }),

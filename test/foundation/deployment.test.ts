@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { envSchema } from "../../src/config/env.js";
 import { STALL_BOUNDS } from "../../src/db/embedded.js";
+import { prose } from "../../src/lib/prose.js";
 
 const compose = parse(await readFile("docker-compose.yml", "utf8"));
 const dockerfile = await readFile("Dockerfile", "utf8");
@@ -35,7 +36,10 @@ describe("deployment files", () => {
     expect(compose.services.api.build).toBe(".");
   });
 
-  it("when compose runs PostgreSQL, then it bounds idle-in-transaction sessions and statements as the embedded server does (a session holding a transaction id stalls every feed)", () => {
+  it(prose`
+    when compose runs PostgreSQL, then it bounds idle-in-transaction sessions and statements as the embedded server does
+    (a session holding a transaction id stalls every feed)
+  `, () => {
     const command = compose.services.db.command as string[];
     expect(command[0]).toBe("postgres");
     const settings = command.slice(1).filter((_, i) => i % 2 === 1);

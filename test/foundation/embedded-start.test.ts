@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { envSchema } from "../../src/config/env.js";
+import { prose } from "../../src/lib/prose.js";
 import { freePort } from "../helpers/ports.js";
 
 const dir = path.resolve(".data/test-runs", `embedded-start-${process.pid}`);
@@ -93,7 +94,9 @@ async function countRows(pgPort: number) {
   await client.connect();
   try {
     const { rows } = await client.query(
-      "SELECT (SELECT count(*) FROM merchants)::int AS merchants, (SELECT count(*) FROM transactions)::int AS transactions, (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM api_keys)::int AS keys",
+      "SELECT (SELECT count(*) FROM merchants)::int AS merchants, (SELECT count(*) FROM transactions)::int AS " +
+        "transactions, (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM api_keys)::int AS " +
+        "keys",
     );
     return rows[0] as { merchants: number; transactions: number; customers: number; keys: number };
   } finally {
@@ -104,7 +107,10 @@ async function countRows(pgPort: number) {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("npm start on the embedded PostgreSQL", () => {
-  it("when started twice with nothing configured, then it serves the demo, and the second start keeps the same data without seeding again", async () => {
+  it(prose`
+    when started twice with nothing configured, then it serves the demo, and the second start keeps the same data
+    without seeding again
+  `, async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const env = {
       PORT: String(port),
@@ -149,7 +155,10 @@ describe("npm start on the embedded PostgreSQL", () => {
 });
 
 describe("npm start beside other commands, and stopped by a supervisor", () => {
-  it("when npm run seed runs while the service runs on the embedded PostgreSQL, then it seeds through that server and the data is there", async () => {
+  it(prose`
+    when npm run seed runs while the service runs on the embedded PostgreSQL, then it seeds through that server and the
+    data is there
+  `, async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const env = {
       PORT: String(port),
@@ -187,7 +196,8 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
       expect(seeded.stdout).toMatch(/merchant seeded-beside/);
       const [row] = await query<{ customers: number; transactions: number }>(
         pgPort,
-        "SELECT (SELECT count(*) FROM customers c WHERE c.merchant_id = m.id)::int AS customers, (SELECT count(*) FROM transactions t WHERE t.merchant_id = m.id)::int AS transactions FROM merchants m WHERE m.slug = $1",
+        "SELECT (SELECT count(*) FROM customers c WHERE c.merchant_id = m.id)::int AS customers, (SELECT count(*) " +
+          "FROM transactions t WHERE t.merchant_id = m.id)::int AS transactions FROM merchants m WHERE m.slug = $1",
         ["seeded-beside"],
       );
       expect(row).toEqual({ customers: 20, transactions: expect.any(Number) });
@@ -201,7 +211,10 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
   }, 400_000);
 
   it.each(["start", "run dev"])(
-    "when npm %s itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their ports",
+    prose`
+    when npm %s itself gets SIGTERM, then the service and its embedded PostgreSQL stop too, and nothing listens on their
+    ports
+  `,
     async (command) => {
       const [port, pgPort] = [await freePort(), await freePort()];
       const pgDir = path.join(dir, `sigterm-${command.replace(" ", "-")}`);
@@ -244,7 +257,10 @@ describe("npm start beside other commands, and stopped by a supervisor", () => {
     400_000,
   );
 
-  it("when .env sets the service's variables, then the built service reads them, and a variable of the real environment wins", async () => {
+  it(prose`
+    when .env sets the service's variables, then the built service reads them, and a variable of the real environment
+    wins
+  `, async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     // Its own working folder (npm runs from the project's; a test must not write the project's .env).
     const cwd = path.join(dir, "dotenv-cwd");

@@ -3,20 +3,26 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyMigrations, diffMigrationsToSchema, hasStatements, readMigrationList } from "../../src/db/migrations.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 
 const db = await createTestDb();
 
 describe("migrations", () => {
-  it("when the committed migrations are replayed, then they produce exactly what schema.prisma describes (no drift)", async () => {
+  it(prose`
+    when the committed migrations are replayed, then they produce exactly what schema.prisma describes (no drift)
+  `, async () => {
     const sql = await diffMigrationsToSchema(db.url);
     expect(hasStatements(sql), `drift:\n${sql}`).toBe(false);
   });
 
-  it("when applied by the project, then _prisma_migrations records each one as prisma migrate deploy does", async () => {
+  it(prose`
+    when applied by the project, then _prisma_migrations records each one as prisma migrate deploy does
+  `, async () => {
     const list = await readMigrationList();
     const { rows } = await db.pool.query(
-      "SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name",
+      "SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations " +
+        "ORDER BY migration_name",
     );
     expect(rows.map((r) => r.migration_name)).toEqual(list.migrationDirectories.map((d) => d.path));
     for (const [i, dir] of list.migrationDirectories.entries()) {
@@ -46,7 +52,9 @@ describe("migrations", () => {
 });
 
 describe("change time follows the product into its inventory", () => {
-  it("when a product's fields change, then its inventory rows move forward; when nothing changes, they stay", async () => {
+  it(prose`
+    when a product's fields change, then its inventory rows move forward; when nothing changes, they stay
+  `, async () => {
     const merchant = await db.prisma.merchant.create({ data: { slug: "inv-follow", name: "M" } });
     const location = await db.prisma.location.create({
       data: { merchantId: merchant.id, posId: "L1", name: "S", timeZone: "UTC" },

@@ -7,6 +7,7 @@ import { createApp } from "../../src/app.js";
 import { parseEnv } from "../../src/config/env.js";
 import { createDb, type Db } from "../../src/db/client.js";
 import { createLogger } from "../../src/lib/logger.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 
@@ -26,7 +27,10 @@ const config = parseEnv({ NODE_ENV: "test", LOG_LEVEL: "silent", DATABASE_URL: d
 const app = createApp({ db: appDb, config, logger: createLogger(config.LOG_LEVEL) });
 
 describe("Prisma's client out of the request path", () => {
-  it("when every kind of request is served (whoami, locations, lists, writes, metrics, readiness), then the app never asks for Prisma's client", async () => {
+  it(prose`
+    when every kind of request is served (whoami, locations, lists, writes, metrics, readiness), then the app never asks
+    for Prisma's client
+  `, async () => {
     const merchant = await makeMerchant(db);
     const store = await makeLocation(db, merchant.id);
     const { key } = await makeKey(db, merchant.id);

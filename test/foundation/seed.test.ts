@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { checkSeedConsistency, DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { createTestDb } from "../helpers/db.js";
 
@@ -6,7 +7,10 @@ const db = await createTestDb();
 const now = new Date("2026-11-01T12:00:00Z");
 
 describe("the seeder", () => {
-  it("when the demo is seeded, then its data is consistent: totals equal their lines, refunds never exceed sales, business dates are local", async () => {
+  it(prose`
+    when the demo is seeded, then its data is consistent: totals equal their lines, refunds never exceed sales, business
+    dates are local
+  `, async () => {
     const summary = await seedDatabase(db.pool, {
       ...DEMO_SEED_OPTIONS,
       transactionsPerMerchant: 3_000,
@@ -20,7 +24,8 @@ describe("the seeder", () => {
     expect(await checkSeedConsistency(db.pool, merchant.id)).toEqual([]);
 
     const { rows } = await db.pool.query(
-      `SELECT count(*) FILTER (WHERE kind = 'refund')::int AS refunds, count(*) FILTER (WHERE status = 'voided')::int AS voids,
+      `SELECT count(*) FILTER (WHERE kind = 'refund')::int AS refunds,
+        count(*) FILTER (WHERE status = 'voided')::int AS voids,
               count(*) FILTER (WHERE customer_id IS NULL)::int AS anonymous, count(DISTINCT l.time_zone)::int AS zones,
               min(business_date) AS first_day, max(business_date) AS last_day
          FROM transactions t JOIN locations l ON l.id = t.location_id WHERE t.merchant_id = $1`,
@@ -33,7 +38,9 @@ describe("the seeder", () => {
     expect((rows[0].last_day - rows[0].first_day) / 86_400_000).toBeGreaterThan(360);
   });
 
-  it("when the same options are seeded again, then a new merchant is added and nothing existing is touched", async () => {
+  it(prose`
+    when the same options are seeded again, then a new merchant is added and nothing existing is touched
+  `, async () => {
     const before = await db.pool.query("SELECT count(*)::int AS n FROM transactions");
     const summary = await seedDatabase(db.pool, {
       ...DEMO_SEED_OPTIONS,

@@ -4,6 +4,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { filterFingerprint } from "../../src/lib/paging.js";
+import { prose } from "../../src/lib/prose.js";
 import { call, listen, parseNdjson } from "../export/http.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
@@ -31,7 +32,10 @@ async function setUpdatedAt(table: "transactions" | "customers", times: Record<s
 }
 
 describe("instants in writes: ranges", () => {
-  it("when transacted_at is before 2000 or more than a day ahead (year 1, 1999-12-31T23:59:59.999999Z, 9999-12-31T23:59:59-12:00, now + 25 h), then 422 naming body.transacted_at and nothing is stored", async () => {
+  it(prose`
+    when transacted_at is before 2000 or more than a day ahead (year 1, 1999-12-31T23:59:59.999999Z,
+    9999-12-31T23:59:59-12:00, now + 25 h), then 422 naming body.transacted_at and nothing is stored
+  `, async () => {
     const t = await makeTenant(db, { timeZone: "America/Los_Angeles" });
     const refused = [
       "0001-06-15T12:00:00Z",
@@ -54,7 +58,10 @@ describe("instants in writes: ranges", () => {
     }
   });
 
-  it("when transacted_at is at the edges of the range (2000-01-01T00:00:00Z, now + 23 h) or at the extreme offsets +14:00 and -12:00, then it is stored exactly, with the local business date", async () => {
+  it(prose`
+    when transacted_at is at the edges of the range (2000-01-01T00:00:00Z, now + 23 h) or at the extreme offsets +14:00
+    and -12:00, then it is stored exactly, with the local business date
+  `, async () => {
     const t = await makeTenant(db, { timeZone: "America/Los_Angeles", scopes: ["pos:write", "reports:read"] });
     const soon = Date.now() + 23 * HOUR_MS;
     const cases: [string, string, string][] = [
@@ -78,7 +85,10 @@ describe("instants in writes: ranges", () => {
     expect(report.body.totals).toMatchObject({ receipts: 1 });
   });
 
-  it("when a time is no instant (2026-02-30, a leap second, an offset no zone has), then 400 with code invalid_instant, saying why", async () => {
+  it(prose`
+    when a time is no instant (2026-02-30, a leap second, an offset no zone has), then 400 with code invalid_instant,
+    saying why
+  `, async () => {
     const t = await makeTenant(db);
     const cases: [string, string][] = [
       ["2026-02-30T12:00:00Z", "no day 30"],
@@ -99,7 +109,10 @@ describe("instants in writes: ranges", () => {
     }
   });
 
-  it("when a batch holds a receipt sold in year 1, then that receipt is a 422 naming its transacted_at and the others are written", async () => {
+  it(prose`
+    when a batch holds a receipt sold in year 1, then that receipt is a 422 naming its transacted_at and the others are
+    written
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).post("/v1/transactions/batch", {
       receipts: [
@@ -118,7 +131,10 @@ describe("instants in writes: ranges", () => {
     });
   });
 
-  it("when voided_at is in year 1 or two days ahead, then 422 naming body.voided_at and the receipt stays completed; at a microsecond it is kept exactly", async () => {
+  it(prose`
+    when voided_at is in year 1 or two days ahead, then 422 naming body.voided_at and the receipt stays completed; at a
+    microsecond it is kept exactly
+  `, async () => {
     const t = await makeTenant(db);
     expect((await as(app, t.key).put("/v1/transactions/V-1", receiptBody(t))).status).toBe(201);
     for (const at of ["0001-01-01T00:00:00Z", iso(Date.now() + 48 * HOUR_MS)]) {
@@ -138,7 +154,10 @@ describe("instants in writes: ranges", () => {
 });
 
 describe("dates in writes and reports: ranges", () => {
-  it("when a birthday is before 1900 or after today, then 422 naming body.birthday; 1900-01-01 and AIQ's MM/DD/YYYY are taken; 1985-02-30 is a 400", async () => {
+  it(prose`
+    when a birthday is before 1900 or after today, then 422 naming body.birthday; 1900-01-01 and AIQ's MM/DD/YYYY are
+    taken; 1985-02-30 is a 400
+  `, async () => {
     const t = await makeTenant(db);
     const tomorrowEverywhere = day(Date.now() + 38 * HOUR_MS);
     for (const birthday of ["1899-12-31", "0001-01-01", tomorrowEverywhere]) {
@@ -164,7 +183,10 @@ describe("dates in writes and reports: ranges", () => {
     expect(aiq.body.birthday).toBe("1985-05-16");
   });
 
-  it("when a report starts before the first business date a sale can have (1999-12-31) or after the last, then 422 naming query.from; a date that does not exist is a 400", async () => {
+  it(prose`
+    when a report starts before the first business date a sale can have (1999-12-31) or after the last, then 422 naming
+    query.from; a date that does not exist is a 400
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["reports:read"] });
     const report = (path: string, from: string, to: string) =>
@@ -188,7 +210,10 @@ describe("dates in writes and reports: ranges", () => {
 });
 
 describe("instants in queries: ranges", () => {
-  it("when a range bound is outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59.999999Z (UTC), then 422 naming it on the list and the export; the edges themselves are served, with valid RFC 3339", async () => {
+  it(prose`
+    when a range bound is outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59.999999Z (UTC), then 422 naming it on the
+    list and the export; the edges themselves are served, with valid RFC 3339
+  `, async () => {
     const { location, merchant } = await (async () => {
       const merchant = await makeMerchant(db);
       return { merchant, location: await makeLocation(db, merchant.id) };
@@ -222,7 +247,10 @@ describe("instants in queries: ranges", () => {
     expect(byBusinessTime.body.data).toHaveLength(1);
   });
 
-  it("when a range is out of range and another parameter is malformed, then 400 listing both (a malformed request stays a 400)", async () => {
+  it(prose`
+    when a range is out of range and another parameter is malformed, then 400 listing both (a malformed request stays a
+    400)
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
     const res = await request(app)
@@ -238,7 +266,10 @@ describe("instants in queries: ranges", () => {
 });
 
 describe("microseconds, end to end", () => {
-  it("when a served updated_at (microseconds) is passed back as updated_from/updated_to, then exactly the rows at or after it are served, on the list and on the export", async () => {
+  it(prose`
+    when a served updated_at (microseconds) is passed back as updated_from/updated_to, then exactly the rows at or after
+    it are served, on the list and on the export
+  `, async () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
@@ -279,7 +310,10 @@ describe("microseconds, end to end", () => {
     expect(parseNdjson(exportedBetween.text).records.map((r) => r.id)).toEqual([b.id]);
   });
 
-  it("when a customer's served updated_at is passed back as updated_from, then the customers changed a microsecond earlier are not served again", async () => {
+  it(prose`
+    when a customer's served updated_at is passed back as updated_from, then the customers changed a microsecond earlier
+    are not served again
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["customers:read"] });
     const [a, b] = [await makeCustomer(db, merchant.id), await makeCustomer(db, merchant.id)];
@@ -292,7 +326,10 @@ describe("microseconds, end to end", () => {
     expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([b.id]);
   });
 
-  it("when transacted_at has microseconds, then they are stored and served; transacted_from with them selects exactly; a 7th digit rounds up", async () => {
+  it(prose`
+    when transacted_at has microseconds, then they are stored and served; transacted_from with them selects exactly; a
+    7th digit rounds up
+  `, async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/US-1", receiptBody(t, { transacted_at: "2026-03-02T01:30:00.000001Z" }));
     const second = await as(app, t.key).put(
@@ -308,7 +345,10 @@ describe("microseconds, end to end", () => {
     expect(res.body.data.map((r: { pos_id: string }) => r.pos_id)).toEqual(["US-2"]);
   });
 
-  it("when a cursor was made with a whole-millisecond bound parsed as a Date (before microseconds), then it is still valid for the same bound", () => {
+  it(prose`
+    when a cursor was made with a whole-millisecond bound parsed as a Date (before microseconds), then it is still valid
+    for the same bound
+  `, () => {
     const auth = { merchantId: "m", keyId: "k", scopes: [], locationIds: null } as never;
     expect(filterFingerprint("transactions", auth, { updated_from: "2026-11-01T10:00:00.123000Z" })).toBe(
       filterFingerprint("transactions", auth, { updated_from: new Date("2026-11-01T10:00:00.123Z") }),
@@ -320,7 +360,10 @@ describe("microseconds, end to end", () => {
 });
 
 describe("AIQ's time format and Unix seconds", () => {
-  it("when transacted_at is in AIQ's format or Unix seconds (number or string), then it is the same instant as in RFC 3339: the same body in another format is unchanged", async () => {
+  it(prose`
+    when transacted_at is in AIQ's format or Unix seconds (number or string), then it is the same instant as in RFC
+    3339: the same body in another format is unchanged
+  `, async () => {
     const t = await makeTenant(db);
     const first = await as(app, t.key).put(
       "/v1/transactions/AIQ-1",
@@ -370,7 +413,9 @@ describe("AIQ's time format and Unix seconds", () => {
     }
   });
 
-  it("when the API document is read, then every instant parameter and field says the formats and the range", async () => {
+  it(prose`
+    when the API document is read, then every instant parameter and field says the formats and the range
+  `, async () => {
     const doc = (await request(app).get("/openapi.json")).body;
     const parameter = doc.paths["/v1/transactions"].get.parameters.find(
       (p: { name: string }) => p.name === "updated_from",

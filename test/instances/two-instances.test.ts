@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "../../src/keys/scopes.js";
+import { prose } from "../../src/lib/prose.js";
 import { seedReceipts } from "../export/bulk.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
@@ -104,7 +105,10 @@ const receipt = (locationId: string, quantity: number) => ({
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("two instances on one database", () => {
-  it("when writers write through both and a poller alternates between them, then the poller ends with every change exactly once per version", async () => {
+  it(prose`
+    when writers write through both and a poller alternates between them, then the poller ends with every change exactly
+    once per version
+  `, async () => {
     const { merchant, location, key } = await tenant(["pos:write", "transactions:read"]);
     const writes = balancer();
     const polls = balancer();
@@ -165,7 +169,8 @@ describe("two instances on one database", () => {
     expect(polls.served.A).toBeGreaterThan(0);
     expect(polls.served.B).toBeGreaterThan(0);
     const { rows } = await db.pool.query<{ id: string; updated_at: string }>(
-      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at FROM transactions WHERE merchant_id = $1`,
+      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
+        FROM transactions WHERE merchant_id = $1`,
       [merchant.id],
     );
     expect(rows).toHaveLength(4 * 10);
@@ -188,7 +193,9 @@ describe("two instances on one database", () => {
     }
   }, 60_000);
 
-  it("when one instance makes a cursor, then the other honours it: the same next page, and a tampered one refused by both", async () => {
+  it(prose`
+    when one instance makes a cursor, then the other honours it: the same next page, and a tampered one refused by both
+  `, async () => {
     const { location, key } = await tenant(["pos:write", "transactions:read"]);
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${instances[0]!.base}/v1/transactions/C-${i}`, {
@@ -221,7 +228,10 @@ describe("two instances on one database", () => {
       expect((await get(instance, `/v1/transactions?limit=2&cursor=${encodeURIComponent(tampered)}`)).status).toBe(400);
   });
 
-  it("when a key sends 11 heavy requests over a limit of 10, alternating between instances, then the 11th is a 429 whichever instance gets it", async () => {
+  it(prose`
+    when a key sends 11 heavy requests over a limit of 10, alternating between instances, then the 11th is a 429
+    whichever instance gets it
+  `, async () => {
     for (const startOn of [0, 1]) {
       const { key } = await tenant(["reports:read"]);
       const statuses: Array<[string, number]> = [];
@@ -237,7 +247,10 @@ describe("two instances on one database", () => {
     }
   });
 
-  it("when an instance is stopped mid-export, then the client resumes from its last checkpoint on the other and ends with every receipt once", async () => {
+  it(prose`
+    when an instance is stopped mid-export, then the client resumes from its last checkpoint on the other and ends with
+    every receipt once
+  `, async () => {
     const { merchant, location, key } = await tenant(["transactions:read"]);
     const RECEIPTS = 20_000; // about 20 MB of NDJSON: far more than the sockets buffer, so the stop cuts it
     await seedReceipts(db.pool, location, RECEIPTS);

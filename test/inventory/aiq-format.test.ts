@@ -1,12 +1,15 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeInventory, makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
 
 const { app, db } = await createTestApp();
 
 describe("GET /v1/inventory?format=aiq", () => {
-  it("when asked for AIQ's shape, then each item is a createUpdateInventory item with location, cost and margin", async () => {
+  it(prose`
+    when asked for AIQ's shape, then each item is a createUpdateInventory item with location, cost and margin
+  `, async () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id, { name: "Muffins Miami" });
     const product = await makeProduct(db, merchant.id, {
@@ -130,7 +133,10 @@ describe("GET /v1/inventory?format=aiq", () => {
     });
   });
 
-  it("when one SKU is stocked at two stores, then format=aiq serves each store on its own, so no SKU appears twice in what AIQ is posted", async () => {
+  it(prose`
+    when one SKU is stocked at two stores, then format=aiq serves each store on its own, so no SKU appears twice in what
+    AIQ is posted
+  `, async () => {
     const merchant = await makeMerchant(db);
     const [north, south] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const product = await makeProduct(db, merchant.id, { sku: "SHARED-1" });
@@ -162,7 +168,10 @@ describe("GET /v1/inventory?format=aiq", () => {
     ).toEqual([[atSouth.id, "SHARED-1", "9"]]);
   });
 
-  it("when format=aiq comes without location_id or with more than 100 items a page, then 400 naming both (AIQ takes one store, 100 items a call)", async () => {
+  it(prose`
+    when format=aiq comes without location_id or with more than 100 items a page, then 400 naming both (AIQ takes one
+    store, 100 items a call)
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key } = await makeKey(db, merchant.id, { scopes: ["inventory:read"] });
     const res = await request(app).get("/v1/inventory").set("x-apikey", key).query({ format: "aiq", limit: 101 });

@@ -1,6 +1,7 @@
 import pg from "pg";
 import request from "supertest";
 import { describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeInventory, makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
 
@@ -30,7 +31,9 @@ async function walk(key: string, query: Record<string, string | number>) {
 }
 
 describe("GET /v1/inventory — records", () => {
-  it("when a product is stocked at a location, then the item carries every product field and the location's exact figures", async () => {
+  it(prose`
+    when a product is stocked at a location, then the item carries every product field and the location's exact figures
+  `, async () => {
     const { merchant, location, key } = await store();
     const product = await makeProduct(db, merchant.id, {
       sku: "100050",
@@ -111,7 +114,9 @@ describe("GET /v1/inventory — records", () => {
     });
   });
 
-  it("when costs have fractions of a cent, are unknown or the price is 0, then the figures stay exact or are null", async () => {
+  it(prose`
+    when costs have fractions of a cent, are unknown or the price is 0, then the figures stay exact or are null
+  `, async () => {
     const { merchant, location, key } = await store();
     const at = (productId: string) => ({ merchantId: merchant.id, locationId: location.id, productId });
     const [a, b, c] = [
@@ -148,7 +153,9 @@ describe("GET /v1/inventory — records", () => {
     ]);
   });
 
-  it("when an item or its product is deleted or archived, then the item is still served, as a tombstone or archived", async () => {
+  it(prose`
+    when an item or its product is deleted or archived, then the item is still served, as a tombstone or archived
+  `, async () => {
     const { merchant, location, key } = await store();
     const at = (productId: string) => ({ merchantId: merchant.id, locationId: location.id, productId });
     const [a, b] = [await makeProduct(db, merchant.id), await makeProduct(db, merchant.id)];
@@ -170,7 +177,9 @@ describe("GET /v1/inventory — records", () => {
 });
 
 describe("GET /v1/inventory — the change feed", () => {
-  it("when a product's own fields change, then all its items move forward and come again with the new fields", async () => {
+  it(prose`
+    when a product's own fields change, then all its items move forward and come again with the new fields
+  `, async () => {
     const { merchant, location, key } = await store();
     const other = await makeLocation(db, merchant.id);
     const product = await makeProduct(db, merchant.id, { name: "Old name" });
@@ -195,7 +204,10 @@ describe("GET /v1/inventory — the change feed", () => {
     );
   });
 
-  it("when walked one at a time while stock changes and items are added, then every item comes once in order, changed ones again later", async () => {
+  it(prose`
+    when walked one at a time while stock changes and items are added, then every item comes once in order, changed ones
+    again later
+  `, async () => {
     const { merchant, location, key } = await store();
     const items = [];
     for (let i = 0; i < 4; i++) {

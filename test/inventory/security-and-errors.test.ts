@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeInventory, makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
 
@@ -10,7 +11,9 @@ const list = (key: string, query: Record<string, string | number> = {}) =>
 const ids = (res: request.Response) => res.body.data.map((x: { id: string }) => x.id);
 
 describe("inventory — who sees what", () => {
-  it("when merchant A's key asks, then merchant B's stock exists nowhere, not even by B's sku or location", async () => {
+  it(prose`
+    when merchant A's key asks, then merchant B's stock exists nowhere, not even by B's sku or location
+  `, async () => {
     const [a, b] = [await makeMerchant(db), await makeMerchant(db)];
     const [storeA, storeB] = [await makeLocation(db, a.id), await makeLocation(db, b.id)];
     const mine = await makeInventory(db, {
@@ -36,7 +39,9 @@ describe("inventory — who sees what", () => {
     expect(ids(await list(key, { location_id: storeB.id }))).toEqual([]);
   });
 
-  it("when a key is limited to some locations, then it sees only their items, and other locations filter to nothing", async () => {
+  it(prose`
+    when a key is limited to some locations, then it sees only their items, and other locations filter to nothing
+  `, async () => {
     const merchant = await makeMerchant(db);
     const [north, south] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const product = await makeProduct(db, merchant.id);
@@ -90,7 +95,10 @@ describe("GET /v1/inventory — invalid requests", () => {
     );
   });
 
-  it("when a cursor is reused with another filter or tampered with, then 400 on query.cursor; with another format it continues", async () => {
+  it(prose`
+    when a cursor is reused with another filter or tampered with, then 400 on query.cursor; with another format it
+    continues
+  `, async () => {
     const merchant = await makeMerchant(db);
     const store = await makeLocation(db, merchant.id);
     for (let i = 0; i < 2; i++)

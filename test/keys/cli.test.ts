@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeLocation, makeMerchant } from "../helpers/factories.js";
 
@@ -30,7 +31,10 @@ const KEY = /pb_(live|test)_[0-9A-Za-z]{10}_[0-9A-Za-z]{38}/;
 
 describe("npm run keys", () => {
   it(
-    "when a key is created for a merchant and a store, then it is printed once and works over HTTP with those scopes and that store",
+    prose`
+    when a key is created for a merchant and a store, then it is printed once and works over HTTP with those scopes and
+    that store
+  `,
     SLOW,
     async () => {
       const merchant = await makeMerchant(db, { slug: "cli-shop" });

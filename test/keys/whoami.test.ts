@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 
@@ -28,7 +29,10 @@ describe("GET /v1/whoami", () => {
     expect(JSON.stringify(res.body)).not.toContain(key);
   });
 
-  it("when the key has a single scope unrelated to reads and is limited to one location, then it still may ask, and sees that location only", async () => {
+  it(prose`
+    when the key has a single scope unrelated to reads and is limited to one location, then it still may ask, and sees
+    that location only
+  `, async () => {
     const merchant = await makeMerchant(db);
     const a = await makeLocation(db, merchant.id);
     await makeLocation(db, merchant.id);

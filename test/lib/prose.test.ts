@@ -14,7 +14,8 @@ describe("prose", () => {
       Money is an exact decimal string (\`"12.50"\`),  **never** a float:
       Σ (unit_price × |quantity|), a \\ and a \` stay.
     `).toBe(
-      'Money is an exact decimal string (`"12.50"`),  **never** a float: Σ (unit_price × |quantity|), a \\ and a ` stay.',
+      'Money is an exact decimal string (`"12.50"`),  **never** a float: Σ (unit_price × |quantity|), a \\ and a ` ' +
+        "stay.",
     );
   });
 

@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { locationRecordSchema } from "../../src/locations/schemas.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
@@ -7,7 +8,9 @@ import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 const { app, db } = await createTestApp();
 
 describe("GET /v1/locations", () => {
-  it("when a key of any scope asks, then it gets its merchant's stores, paged, and never another merchant's", async () => {
+  it(prose`
+    when a key of any scope asks, then it gets its merchant's stores, paged, and never another merchant's
+  `, async () => {
     const merchant = await makeMerchant(db);
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await makeLocation(db, merchant.id, { timeZone: "America/Los_Angeles" }));

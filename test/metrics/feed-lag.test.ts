@@ -7,6 +7,7 @@ import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
 import { STALL_BOUNDS } from "../../src/db/embedded.js";
 import { createLogger } from "../../src/lib/logger.js";
+import { prose } from "../../src/lib/prose.js";
 import { createFeedLagMonitor } from "../../src/metrics/feed-lag.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
@@ -36,7 +37,9 @@ async function holdTransaction() {
   await client.query("BEGIN");
   await client.query("SELECT txid_current()");
   const { rows } = await client.query<{ pid: number; started: string }>(
-    `SELECT pg_backend_pid() AS pid, to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
+    `SELECT pg_backend_pid() AS pid,
+      to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started FROM pg_stat_activity
+        WHERE pid = pg_backend_pid()`,
   );
   return {
     ...rows[0]!,
@@ -62,7 +65,10 @@ describe("feed lag", () => {
     expect(warnings()).toEqual([]);
   });
 
-  it("when an outside session holds a transaction open past the threshold, then /readyz, the feed and the gauge show the same lag from its start, and the log warns naming the session, not its query", async () => {
+  it(prose`
+    when an outside session holds a transaction open past the threshold, then /readyz, the feed and the gauge show the
+    same lag from its start, and the log warns naming the session, not its query
+  `, async () => {
     const held = await holdTransaction();
     outside.push(held);
     // The lag is time itself: it passes the threshold only once that much time has passed.
@@ -98,7 +104,9 @@ describe("feed lag", () => {
     expect(lines.some((l) => l.level === 30 && String(l.msg).startsWith("feeds caught up"))).toBe(true);
   });
 
-  it("when the server's sampler runs and a session holds the feeds back, then it warns with nobody polling", async () => {
+  it(prose`
+    when the server's sampler runs and a session holds the feeds back, then it warns with nobody polling
+  `, async () => {
     const logged: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void logged.push(line) });
     const monitor = createFeedLagMonitor({ pool: db.pool, warnAfterMs: WARN_MS, logger });
@@ -120,10 +128,14 @@ describe("feed lag", () => {
     expect(warning.holder.pid).toBe(held.pid);
   });
 
-  it("when the embedded PostgreSQL runs, then a session idle in a transaction is ended after a minute and a statement after five", async () => {
+  it(prose`
+    when the embedded PostgreSQL runs, then a session idle in a transaction is ended after a minute and a statement
+    after five
+  `, async () => {
     expect(STALL_BOUNDS).toEqual(["idle_in_transaction_session_timeout=60s", "statement_timeout=5min"]);
     const { rows } = await db.pool.query<{ idle: string; statement: string; source: string }>(
-      "SELECT current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('statement_timeout') AS statement, (SELECT source FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout') AS source",
+      "SELECT current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('statement_timeout') " +
+        "AS statement, (SELECT source FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout') AS source",
     );
     expect(rows[0]).toEqual({ idle: "1min", statement: "5min", source: "command line" });
   });

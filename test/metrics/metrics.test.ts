@@ -10,6 +10,7 @@ import { generateKey } from "../../src/keys/format.js";
 import { revokeKey } from "../../src/keys/manage.js";
 import { SCOPES } from "../../src/keys/scopes.js";
 import { createLogger } from "../../src/lib/logger.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute } from "../../src/lib/route.js";
 import { RetryTransaction, withTransaction } from "../../src/lib/write-transaction.js";
 import { routes } from "../../src/routes.js";
@@ -130,7 +131,8 @@ const exportText = exported.body as string;
 expect(
   (await http.get("/v1/reports/sales").query({ from: "2026-10-01", to: "2026-11-01" }).set("x-apikey", key)).status,
 ).toBe(200);
-expect((await http.get("/v1/export/transactions").set("x-apikey", key)).status).toBe(429); // the heavy budget of 2 is spent
+// the heavy budget of 2 is spent
+expect((await http.get("/v1/export/transactions").set("x-apikey", key)).status).toBe(429);
 
 expect((await http.get("/v1/transactions")).status).toBe(401);
 expect((await http.get("/v1/transactions").set("x-apikey", "not-a-key")).status).toBe(401);
@@ -150,7 +152,9 @@ const requests = (route: string, method: string, statusClass: string) =>
   delta("posbridge_http_request_duration_seconds_count", { route, method, status_class: statusClass });
 
 describe("GET /metrics", () => {
-  it("when scraped, then every family of the service and the process's default metrics is there, each with its type", () => {
+  it(prose`
+    when scraped, then every family of the service and the process's default metrics is there, each with its type
+  `, () => {
     expect(Object.fromEntries([...after.families].filter(([name]) => name.startsWith("posbridge_")))).toEqual({
       posbridge_http_request_duration_seconds: "histogram",
       posbridge_feed_request_lag_seconds: "histogram",
@@ -198,7 +202,9 @@ describe("GET /metrics", () => {
     expect(requests("/metrics", "GET", "4xx")).toBe(1);
   });
 
-  it("when records were written, then each write route counts its records by result, a batch each of its receipts", () => {
+  it(prose`
+    when records were written, then each write route counts its records by result, a batch each of its receipts
+  `, () => {
     const route = "/v1/customers/{pos_user}";
     expect(
       ["created", "updated", "unchanged", "error"].map((result) => delta("posbridge_writes_total", { route, result })),
@@ -220,7 +226,10 @@ describe("GET /metrics", () => {
     ).toEqual([]);
   });
 
-  it("when a page, an export and a report were served, then their rows, the export's bytes, the feed lag of each feed request and the rollup refresh are counted", () => {
+  it(prose`
+    when a page, an export and a report were served, then their rows, the export's bytes, the feed lag of each feed
+    request and the rollup refresh are counted
+  `, () => {
     expect(delta("posbridge_rows_served_total", { route: "/v1/transactions", kind: "page" })).toBe(2);
     expect(delta("posbridge_rows_served_total", { route: "/v1/export/transactions", kind: "export" })).toBe(2);
     expect(delta("posbridge_export_bytes_total", { route: "/v1/export/transactions" })).toBe(
@@ -233,7 +242,9 @@ describe("GET /metrics", () => {
     expect(delta("posbridge_report_rollup_store_days_rebuilt_total")).toBe(1);
   });
 
-  it("when writes marked a store-day and a report rebuilt it, then the backlog gauge showed it waiting and then gone", () => {
+  it(prose`
+    when writes marked a store-day and a report rebuilt it, then the backlog gauge showed it waiting and then gone
+  `, () => {
     expect(backlogBefore).toBe(0);
     expect(afterWrites.value("posbridge_report_rollup_backlog_store_days")).toBe(1);
     expect(after.value("posbridge_report_rollup_backlog_store_days")).toBe(0);
@@ -252,7 +263,9 @@ describe("GET /metrics", () => {
     expect(after.value("posbridge_feed_lag_seconds")).toBeLessThan(1);
   });
 
-  it("when keys were refused or budgets spent, then authentication failures count by reason and rejections by policy", () => {
+  it(prose`
+    when keys were refused or budgets spent, then authentication failures count by reason and rejections by policy
+  `, () => {
     const failures = Object.fromEntries(
       ["missing", "malformed", "unknown", "revoked", "expired", "forbidden"].map((reason) => [
         reason,

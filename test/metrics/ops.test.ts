@@ -10,6 +10,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
 import { parseExposition, sampleNamesOf } from "./scrape.js";
@@ -53,7 +54,10 @@ const panels = dashboard.panels as Panel[];
 const queryPanels = panels.filter((p) => p.type !== "row");
 
 describe("the Grafana dashboard", () => {
-  it("when loaded, then it is a dashboard: title, uid, schema version, time range, variables and panels with unique ids on the 24-column grid, none overlapping", () => {
+  it(prose`
+    when loaded, then it is a dashboard: title, uid, schema version, time range, variables and panels with unique ids on
+    the 24-column grid, none overlapping
+  `, () => {
     expect(dashboard).toMatchObject({
       title: "pos-bridge",
       uid: "pos-bridge",
@@ -113,7 +117,10 @@ describe("the Grafana dashboard", () => {
 describe("the alert rules", () => {
   const alerts = (rules.groups as { rules: { alert: string; expr: string; for: string }[] }[]).flatMap((g) => g.rules);
 
-  it("when read, then they alert on feed lag over 5 minutes, the 5xx rate, pool saturation and a growing rollup backlog, each over exported metrics", () => {
+  it(prose`
+    when read, then they alert on feed lag over 5 minutes, the 5xx rate, pool saturation and a growing rollup backlog,
+    each over exported metrics
+  `, () => {
     expect(alerts.map((a) => a.alert)).toEqual([
       "PosBridgeFeedLagHigh",
       "PosBridgeHigh5xxRate",
@@ -127,13 +134,15 @@ describe("the alert rules", () => {
     }
   });
 
-  it("when validated, then promtool (where installed) checks the file and its unit tests pass; otherwise the PromQL parser alone has checked every rule, and the test says so", ({
-    annotate,
-  }) => {
+  it(prose`
+    when validated, then promtool (where installed) checks the file and its unit tests pass; otherwise the PromQL parser
+    alone has checked every rule, and the test says so
+  `, ({ annotate }) => {
     const promtool = process.env.PROMTOOL_PATH ?? "/usr/bin/promtool";
     if (!existsSync(promtool)) {
       void annotate(
-        "promtool is not installed: the rules were validated by the PromQL parser only (see scripts/ensure-promtool.mjs)",
+        "promtool is not installed: the rules were validated by the PromQL parser only (see " +
+          "scripts/ensure-promtool.mjs)",
         "notice",
       );
       expect(alerts.length).toBe(4);
@@ -144,7 +153,8 @@ describe("the alert rules", () => {
     const tests = execFileSync(promtool, ["test", "rules", "ops/prometheus/alerts.test.yml"], { encoding: "utf8" });
     expect(tests).toContain("SUCCESS");
     void annotate(
-      `validated by ${execFileSync(promtool, ["--version"], { encoding: "utf8" }).split("\n")[0]}: check rules and test rules`,
+      `validated by ${execFileSync(promtool, ["--version"], { encoding: "utf8" }).split("\n")[0]}: check rules and ` +
+        `test rules`,
       "notice",
     );
   });

@@ -5,6 +5,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { errorCodes } from "../../src/lib/errors.js";
+import { prose } from "../../src/lib/prose.js";
 import { resolveRef } from "../../src/openapi/examples.js";
 import { documentedPaths } from "../../src/openapi/paths.js";
 import { routes } from "../../src/routes.js";
@@ -50,7 +51,10 @@ describe("GET /openapi.json", () => {
     expect(new Set(routes.map((r) => r.operationId)).size).toBe(routes.length);
   });
 
-  it("when an operation takes query, path or header parameters, then each is there, described, with an example its schema accepts", () => {
+  it(prose`
+    when an operation takes query, path or header parameters, then each is there, described, with an example its schema
+    accepts
+  `, () => {
     for (const { route, path, rename, operation } of operations) {
       const names = (operation.parameters ?? []).map((p: Json) => `${resolve(p).in}:${resolve(p).name}`).sort();
       const expected = [
@@ -72,7 +76,9 @@ describe("GET /openapi.json", () => {
     }
   });
 
-  it("when an operation answers, then every answer is described and every body has an example its schema accepts", () => {
+  it(prose`
+    when an operation answers, then every answer is described and every body has an example its schema accepts
+  `, () => {
     for (const { route, path, operation } of operations) {
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         const where = `${route.operationId} ${status}`;
@@ -96,7 +102,9 @@ describe("GET /openapi.json", () => {
     }
   });
 
-  it("when an operation can fail, then each error answer is problem details by the one shared ProblemDetails schema", () => {
+  it(prose`
+    when an operation can fail, then each error answer is problem details by the one shared ProblemDetails schema
+  `, () => {
     expect(document.components.schemas.ProblemDetails.properties.code.enum.sort()).toEqual(
       Object.keys(errorCodes).sort(),
     );
@@ -117,7 +125,9 @@ describe("GET /openapi.json", () => {
     }
   });
 
-  it("when an operation needs a key, then its security, scope and key errors are documented; public ones need none", () => {
+  it(prose`
+    when an operation needs a key, then its security, scope and key errors are documented; public ones need none
+  `, () => {
     expect(document.components.securitySchemes).toEqual({
       ApiKeyHeader: expect.objectContaining({ type: "apiKey", in: "header", name: "x-apikey" }),
       BearerAuth: expect.objectContaining({ type: "http", scheme: "bearer" }),

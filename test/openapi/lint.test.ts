@@ -5,6 +5,7 @@ import { createConfig, lintFromString } from "@redocly/openapi-core";
 import spectralCore from "@stoplight/spectral-core";
 import { oas } from "@stoplight/spectral-rulesets";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { buildOpenApiDocument } from "../../src/openapi/document.js";
 import { routes } from "../../src/routes.js";
 
@@ -30,7 +31,10 @@ describe("/openapi.json under the linters", () => {
     expect(errors).toEqual([]);
   });
 
-  it("when one URL takes several methods, then they are one path item: GET, PATCH and PUT of /v1/customers/{id}, GET and PUT of /v1/transactions/{id}", () => {
+  it(prose`
+    when one URL takes several methods, then they are one path item: GET, PATCH and PUT of /v1/customers/{id}, GET and
+    PUT of /v1/transactions/{id}
+  `, () => {
     const paths = Object.keys(document.paths ?? {});
     const shapes = paths.map((path) => path.replace(/\{\w+\}/g, "{}"));
     expect(new Set(shapes).size).toBe(shapes.length);

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/keys/scopes.js";
+import { prose } from "../../src/lib/prose.js";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestApp } from "../helpers/app.js";
@@ -344,7 +345,9 @@ describe("every route's real answers validate against /openapi.json", () => {
   });
 
   for (const route of routes) {
-    it(`${route.operationId} (${route.method.toUpperCase()} ${route.path}): its answers match the document`, async () => {
+    it(prose`
+      ${route.operationId} (${route.method.toUpperCase()} ${route.path}): its answers match the document
+    `, async () => {
       const own = cases[route.operationId]?.() ?? [];
       expect(own.length, "requests in the table").toBeGreaterThan(0);
       for (const c of [...own, ...genericCases(route)]) await expectDocumented(route, c);

@@ -47,7 +47,8 @@ export function documentValidator(document: Json) {
     const documented = responses[String(res.status)];
     if (!documented)
       return [
-        `status ${res.status} is not documented for ${route.operationId} (documented: ${Object.keys(responses).join(", ")})`,
+        `status ${res.status} is not documented for ${route.operationId} (documented: ` +
+          `${Object.keys(responses).join(", ")})`,
       ];
     const type = String(res.headers["content-type"] ?? "")
       .split(";")[0]!
@@ -56,7 +57,8 @@ export function documentValidator(document: Json) {
       return type && res.text ? [`${res.status} is documented without a body, but one came (${type})`] : [];
     if (!documented.content[type])
       return [
-        `content type ${type} is not documented for ${route.operationId} ${res.status} (documented: ${Object.keys(documented.content).join(", ")})`,
+        `content type ${type} is not documented for ${route.operationId} ${res.status} (documented: ` +
+          `${Object.keys(documented.content).join(", ")})`,
       ];
     if (!/json$/.test(type) || type === "application/x-ndjson") return [];
     return problems(

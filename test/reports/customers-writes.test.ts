@@ -5,6 +5,7 @@
 // themselves say, for every store and for a key limited to one store.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import {
   lineFor,
@@ -60,7 +61,8 @@ async function fromReceipts(locationIds: string[] | null) {
     `SELECT customer_id, to_char(min(business_date), 'YYYY-MM-DD') AS first_day,
             bool_or(business_date >= '2026-10-01' AND business_date < '2026-11-01') AS in_october
      FROM transactions
-     WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed' AND deleted_at IS NULL
+     WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed'
+       AND deleted_at IS NULL
        AND ($2::uuid[] IS NULL OR location_id = ANY($2::uuid[]))
      GROUP BY customer_id`,
     [merchant.id, locationIds],
@@ -84,7 +86,9 @@ async function expectExact(step: string) {
 }
 
 describe("GET /v1/reports/customers while receipts change", () => {
-  it("when first sales are voided, given away, arrive late or are deleted, then who is new follows the receipts", async () => {
+  it(prose`
+    when first sales are voided, given away, arrive late or are deleted, then who is new follows the receipts
+  `, async () => {
     const anaFirst = await buy(denver, "2026-10-06T18:00:00Z", ana.id);
     await buy(denver, "2026-10-20T18:00:00Z", ana.id);
     await buy(boulder, "2026-09-15T18:00:00Z", ben.id);

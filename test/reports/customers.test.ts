@@ -2,6 +2,7 @@
 // share of sales with a known customer; consistent with the sales report and with direct SQL.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import {
   lineFor,
@@ -60,7 +61,9 @@ const report = (query: Record<string, string | number>, apiKey = key) =>
     .set("x-apikey", apiKey);
 
 describe("GET /v1/reports/customers", () => {
-  it("when a month is asked, then new and returning customers, receipts and the known-customer share are these", async () => {
+  it(prose`
+    when a month is asked, then new and returning customers, receipts and the known-customer share are these
+  `, async () => {
     const res = await report({ period: "month" });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     // Receipts: regular 2, newcomer 1, boulderOnly 1, anonymous 2 = 6 sales (the refund and the void are not sales).
@@ -85,9 +88,11 @@ describe("GET /v1/reports/customers", () => {
   it("when asked per week, then each customer is new only in the week of their first purchase", async () => {
     const res = await report({ period: "week" });
     const week = (label: string) => res.body.data.find((r: any) => r.period === label);
-    expect(week("2026-W40")).toMatchObject({ customers: 1, new_customers: 0, returning_customers: 1 }); // regular, Oct 3
+    // regular, Oct 3
+    expect(week("2026-W40")).toMatchObject({ customers: 1, new_customers: 0, returning_customers: 1 });
     expect(week("2026-W42")).toMatchObject({ customers: 1, new_customers: 1 }); // newcomer, Oct 14
-    expect(week("2026-W43")).toMatchObject({ customers: 1, new_customers: 0, receipts: 1, net_sales: "-20.00" }); // regular 30, refund −50
+    // regular 30, refund −50
+    expect(week("2026-W43")).toMatchObject({ customers: 1, new_customers: 0, receipts: 1, net_sales: "-20.00" });
     expect(week("2026-W44")).toMatchObject({ customers: 1, new_customers: 1, receipts: 2, known_customer_receipts: 1 });
     // Every week of the range is there, in order; their new customers add up to the month's.
     expect(res.body.data.map((r: any) => r.period)).toEqual([
@@ -119,7 +124,9 @@ describe("GET /v1/reports/customers", () => {
     expect(customers.body.totals.known_customer_net_sales).toBe(rows[0].known);
   });
 
-  it("when listing top customers, then by net sales in the range, largest first, with their first purchase", async () => {
+  it(prose`
+    when listing top customers, then by net sales in the range, largest first, with their first purchase
+  `, async () => {
     const res = await report({ period: "month", top: 2 });
     expect(res.body.top_customers).toEqual([
       {
@@ -164,7 +171,8 @@ describe("GET /v1/reports/customers", () => {
     expect(periods.headers["content-type"]).toBe("text/csv; charset=utf-8");
     expect(periods.headers["content-disposition"]).toMatch(/filename="?customers_2026-10-01_2026-11-01_week\.csv"?$/);
     expect(periods.text.split("\r\n")[0]).toBe(
-      "period,period_start,period_end,customers,new_customers,returning_customers,receipts,known_customer_receipts,known_customer_receipt_share,net_sales,known_customer_net_sales,known_customer_sales_share",
+      "period,period_start,period_end,customers,new_customers,returning_customers,receipts,known_customer_receipts," +
+        "known_customer_receipt_share,net_sales,known_customer_net_sales,known_customer_sales_share",
     );
     expect(periods.text.split("\r\n").filter(Boolean)).toHaveLength(6);
     const top = await report({ period: "month", table: "top_customers" }).set("Accept", "text/csv");

@@ -109,7 +109,8 @@ describe("GET /v1/reports/inventory", () => {
   it("when compared with a direct SQL sum over the stock, then every location's value agrees to the cent", async () => {
     const res = await report({ group_by: "location" });
     const { rows } = await db.pool.query(
-      `SELECT i.location_id::text AS location_id, round(sum(greatest(i.quantity, 0) * coalesce(i.unit_cost, 0)), 2)::text AS at_cost,
+      `SELECT i.location_id::text AS location_id,
+        round(sum(greatest(i.quantity, 0) * coalesce(i.unit_cost, 0)), 2)::text AS at_cost,
               round(sum(greatest(i.quantity, 0) * coalesce(i.sale_price, 0)), 2)::text AS at_price
        FROM inventory_items i JOIN products p ON p.id = i.product_id
        WHERE i.merchant_id = $1 AND i.deleted_at IS NULL AND NOT i.archived AND NOT p.archived AND p.deleted_at IS NULL
@@ -150,7 +151,8 @@ describe("GET /v1/reports/inventory", () => {
     );
     const lines = res.text.split("\r\n");
     expect(lines[0]).toBe(
-      "location_id,location_name,category,items,units_on_hand,value_at_cost,value_at_price,potential_margin,items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
+      "location_id,location_name,category,items,units_on_hand,value_at_cost,value_at_price,potential_margin," +
+        "items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
     );
     expect(lines[1]).toBe(`${harbor.id},"Harbor, East",,2,40.000,164.94,0.00,0.00,0,1,0,1`);
   });

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -32,13 +33,16 @@ async function openRegister({ merchant, store }: Shop) {
     /** A sale of one line on a business day, as the API writes it: the receipt, then its lines. */
     async sell(day: string, customerId: string | null) {
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO transactions (id, merchant_id, pos_id, location_id, customer_id, transacted_at, business_date, subtotal, total, cost_total)
-         VALUES (gen_random_uuid(), $1, 'held-' || gen_random_uuid(), $2, $3, ($4::date + time '12:00') AT TIME ZONE 'America/Denver', $4::date, 25.00, 25.00, 10.0000)
+        `INSERT INTO transactions (id, merchant_id, pos_id, location_id, customer_id, transacted_at, business_date,
+          subtotal, total, cost_total)
+         VALUES (gen_random_uuid(), $1, 'held-' || gen_random_uuid(), $2, $3,
+           ($4::date + time '12:00') AT TIME ZONE 'America/Denver', $4::date, 25.00, 25.00, 10.0000)
          RETURNING id`,
         [merchant.id, store.id, customerId, day],
       );
       await client.query(
-        `INSERT INTO line_items (id, merchant_id, transaction_id, line_number, sku, name, category, unit_price, quantity, line_total, unit_cost)
+        `INSERT INTO line_items (id, merchant_id, transaction_id, line_number, sku, name, category, unit_price,
+          quantity, line_total, unit_cost)
          VALUES (gen_random_uuid(), $1, $2, 1, 'HELD-1', 'Held sale', 'Held', 25.00, 1, 25.00, 10.0000)`,
         [merchant.id, rows[0]!.id],
       );
@@ -70,7 +74,8 @@ async function holdRefreshOf({ merchant, store }: Shop, day: string) {
       for (let i = 0; i < 1000; i++) {
         const { rows } = await db.pool.query(
           `SELECT 1 FROM pg_stat_activity
-           WHERE datname = current_database() AND query LIKE 'SELECT refresh_report_rollups(%' AND $1::int = ANY(pg_blocking_pids(pid))`,
+           WHERE datname = current_database() AND query LIKE 'SELECT refresh_report_rollups(%'
+             AND $1::int = ANY(pg_blocking_pids(pid))`,
           [me[0]!.pid],
         );
         if (rows.length > 0) return;
@@ -114,13 +119,16 @@ async function customersReport({ key }: Shop) {
 /** The same figures straight from the committed receipts. */
 async function fromReceipts({ merchant }: Shop) {
   const { rows } = await db.pool.query(
-    `SELECT (count(*) FILTER (WHERE kind = 'sale'))::int AS receipts, round(coalesce(sum(subtotal - discount_total), 0), 2)::text AS net_sales
-     FROM transactions WHERE merchant_id = $1 AND status = 'completed' AND deleted_at IS NULL AND business_date >= $2 AND business_date < $3`,
+    `SELECT (count(*) FILTER (WHERE kind = 'sale'))::int AS receipts,
+      round(coalesce(sum(subtotal - discount_total), 0), 2)::text AS net_sales
+     FROM transactions WHERE merchant_id = $1 AND status = 'completed' AND deleted_at IS NULL AND business_date >= $2
+       AND business_date < $3`,
     [merchant.id, october.from, october.to],
   );
   const { rows: firsts } = await db.pool.query<{ customer_id: string; first_day: string }>(
     `SELECT customer_id, to_char(min(business_date), 'YYYY-MM-DD') AS first_day FROM transactions
-     WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed' AND deleted_at IS NULL
+     WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed'
+       AND deleted_at IS NULL
      GROUP BY customer_id`,
     [merchant.id],
   );
@@ -151,7 +159,10 @@ describe("the report rollups when a register's transaction and a report's refres
     { day: "2026-10-07", writes: "before", commits: "during" },
     { day: "2026-10-08", writes: "during", commits: "during" },
   ] as const)(
-    "when a receipt is written $writes a refresh of its marked day and commits $commits it, then the next reports include it (sales and first purchase)",
+    prose`
+    when a receipt is written $writes a refresh of its marked day and commits $commits it, then the next reports include
+    it (sales and first purchase)
+  `,
     async ({ day, writes, commits }) => {
       const shop = await aStore();
       await markedDay(shop, day);
@@ -182,7 +193,10 @@ describe("the report rollups when a register's transaction and a report's refres
     },
   );
 
-  it("when a register's receipt commits after a customers report rebuilt its marked day, then the next customers report has the customer's first purchase", async () => {
+  it(prose`
+    when a register's receipt commits after a customers report rebuilt its marked day, then the next customers report
+    has the customer's first purchase
+  `, async () => {
     const shop = await aStore();
     const day = "2026-10-12";
     await markedDay(shop, day);
@@ -194,7 +208,10 @@ describe("the report rollups when a register's transaction and a report's refres
     expect((await customersReport(shop)).firsts[customer.id]).toBe(day);
   });
 
-  it("when a second report refreshes while the first is rebuilding, then it waits its turn, and the receipt that committed meanwhile is in both and leaves no mark", async () => {
+  it(prose`
+    when a second report refreshes while the first is rebuilding, then it waits its turn, and the receipt that committed
+    meanwhile is in both and leaves no mark
+  `, async () => {
     const shop = await aStore();
     const day = "2026-10-13";
     await markedDay(shop, day);
@@ -207,7 +224,8 @@ describe("the report rollups when a register's transaction and a report's refres
     const second = customersReport(shop);
     for (let i = 0; ; i++) {
       const { rows } = await db.pool.query(
-        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT refresh_report_rollups(%' AND wait_event = 'advisory'",
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT " +
+          "refresh_report_rollups(%' AND wait_event = 'advisory'",
       );
       if (rows.length > 0) break;
       if (i > 1000) throw new Error("the second refresh never waited for the first");
@@ -225,7 +243,10 @@ describe("the report rollups when a register's transaction and a report's refres
     expect(rows[0].n, "no mark left").toBe(0);
   });
 
-  it("when two registers write the same store-day in open transactions, then neither waits for the other and each leaves one mark, which the next report clears", async () => {
+  it(prose`
+    when two registers write the same store-day in open transactions, then neither waits for the other and each leaves
+    one mark, which the next report clears
+  `, async () => {
     const shop = await aStore();
     const day = "2026-10-14";
     const first = await openRegister(shop);

@@ -6,6 +6,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../../src/db/schema-engine.js";
 import { Tenant } from "../../src/db/tenant.js";
+import { prose } from "../../src/lib/prose.js";
 import { refreshReportRollups } from "../../src/reports/rollups.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
@@ -35,7 +36,9 @@ const rollupDays = async () =>
   ).rows.map((r) => r.day);
 
 describe("the report rollups' stale marks", () => {
-  it("when receipts are written, then exactly their store-days are marked, and rebuilding clears the marks", async () => {
+  it(prose`
+    when receipts are written, then exactly their store-days are marked, and rebuilding clears the marks
+  `, async () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-10-05T18:00:00Z") });
     // 23:30 local in Brooklyn on Oct 6 is Oct 7 in UTC: the business day marked is Oct 6.
     await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-10-07T03:30:00Z") });
@@ -48,7 +51,9 @@ describe("the report rollups' stale marks", () => {
     expect(await refreshReportRollups(db.pool, tenant, null, null)).toBe(0);
   });
 
-  it("when a report asks for one range, then only that range is rebuilt; other marked days wait for their own report", async () => {
+  it(prose`
+    when a report asks for one range, then only that range is rebuilt; other marked days wait for their own report
+  `, async () => {
     await makeTransaction(db, denver, { transactedAt: new Date("2026-09-10T18:00:00Z") });
     await makeTransaction(db, denver, { transactedAt: new Date("2026-10-20T18:00:00Z") });
     const res = await request(app)
@@ -61,7 +66,9 @@ describe("the report rollups' stale marks", () => {
     await refreshReportRollups(db.pool, tenant, null, null);
   });
 
-  it("when a product is created for SKUs already sold, then linking their lines marks nothing (no figure changes)", async () => {
+  it(prose`
+    when a product is created for SKUs already sold, then linking their lines marks nothing (no figure changes)
+  `, async () => {
     await makeTransaction(db, denver, {
       transactedAt: new Date("2026-10-21T18:00:00Z"),
       lines: [{ sku: "LATE-1", quantity: "1" }],
@@ -91,7 +98,10 @@ describe("the report rollups' stale marks", () => {
     expect(await stale()).toEqual(["2026-10-22 Brooklyn"]);
   });
 
-  it("when the migration runs over receipts stored before it, then it builds their rollups itself (no report meets a backlog)", async () => {
+  it(prose`
+    when the migration runs over receipts stored before it, then it builds their rollups itself (no report meets a
+    backlog)
+  `, async () => {
     const customer = (await makeCustomer(db, merchant.id)).id;
     await makeTransaction(db, denver, { transactedAt: new Date("2026-06-02T18:00:00Z"), customerId: customer });
     await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-06-03T18:00:00Z") });

@@ -5,6 +5,7 @@
 // own lines, to the cent.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 
@@ -99,7 +100,8 @@ const DIRECT_FIGURES = `
   round(coalesce(sum(li.quantity) FILTER (WHERE t.kind = 'sale'), 0), 3)::text AS units,
   round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
   round(coalesce(sum(li.discount) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS discounts,
-  round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0), 2)::text AS refunds,
+  round(coalesce(-sum(round(li.unit_price * li.quantity, 2) - li.discount) FILTER (WHERE t.kind = 'refund'), 0),
+    2)::text AS refunds,
   round(coalesce(sum(li.tax), 0), 2)::text AS tax,
   round(coalesce(sum(round(li.unit_cost * li.quantity, 4)), 0), 2)::text AS cost`;
 
@@ -154,7 +156,10 @@ async function expectEveryGroupingExact(step: string) {
 }
 
 describe("GET /v1/reports/sales while the POS writes", () => {
-  it("when sales, a refund, a void and a replaced receipt arrive, then after each the totals equal the receipts to the cent", async () => {
+  it(prose`
+    when sales, a refund, a void and a replaced receipt arrive, then after each the totals equal the receipts to the
+    cent
+  `, async () => {
     expect((await put("W-1", { employee: ana, lines: [line(), edibles()] })).status).toBe(201);
     // 3.5 × 12.99 = 45.465 → 45.47; + 36.00.
     expect(figures(await totals())).toEqual({
@@ -207,7 +212,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await expectEveryGroupingExact("replaced receipt");
   });
 
-  it("when a receipt moves to another day and store, or a batch lands, then both the day it left and the day it joined are exact", async () => {
+  it(prose`
+    when a receipt moves to another day and store, or a batch lands, then both the day it left and the day it joined are
+    exact
+  `, async () => {
     expect(
       (
         await put("M-1", {
@@ -276,7 +284,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await expectEveryGroupingExact("after a batch");
   });
 
-  it("when receipts and lines change straight in the database (a deletion, a price fix, a line removed), then the report follows", async () => {
+  it(prose`
+    when receipts and lines change straight in the database (a deletion, a price fix, a line removed), then the report
+    follows
+  `, async () => {
     const idOf = async (posId: string) =>
       (await db.pool.query("SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = $2", [merchant.id, posId]))
         .rows[0]!.id as string;
@@ -308,7 +319,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await expectEveryGroupingExact("a receipt removed with its lines");
   });
 
-  it("when a monthly report by product cuts months at both ends, then its whole months (monthly rollup) and cut days (daily rollups) equal the lines, after writes in each", async () => {
+  it(prose`
+    when a monthly report by product cuts months at both ends, then its whole months (monthly rollup) and cut days
+    (daily rollups) equal the lines, after writes in each
+  `, async () => {
     const monthly = async () => {
       const res = await request(app)
         .get("/v1/reports/sales")
@@ -353,7 +367,8 @@ describe("GET /v1/reports/sales while the POS writes", () => {
         .status,
     ).toBeLessThan(300);
     await db.pool.query(
-      "UPDATE line_items SET unit_price = unit_price + 2.22 WHERE transaction_id = (SELECT id FROM transactions WHERE merchant_id = $1 AND pos_id = 'X-2')",
+      "UPDATE line_items SET unit_price = unit_price + 2.22 WHERE transaction_id = (SELECT id FROM transactions " +
+        "WHERE merchant_id = $1 AND pos_id = 'X-2')",
       [merchant.id],
     );
     await expectExact("a receipt moved between months, a price fixed");
@@ -361,7 +376,10 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     expect(october.length, "October's own sales are in its month row").toBeGreaterThan(0);
   });
 
-  it("when reports run while a store's registers keep writing, then once they stop the report equals the receipts (no write is lost to a refresh)", async () => {
+  it(prose`
+    when reports run while a store's registers keep writing, then once they stop the report equals the receipts (no
+    write is lost to a refresh)
+  `, async () => {
     const writes = Array.from({ length: 4 }, (_, register) =>
       (async () => {
         for (let i = 0; i < 8; i++) {
@@ -379,7 +397,8 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     await Promise.all([...writes, reads]);
     await expectEveryGroupingExact("after concurrent writes and reports");
     const { rows } = await db.pool.query(
-      "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' AND business_date < '2026-11-01'",
+      "SELECT count(*)::int AS n FROM report_rollup_stale WHERE merchant_id = $1 AND business_date >= '2026-10-01' " +
+        "AND business_date < '2026-11-01'",
       [merchant.id],
     );
     expect(rows[0].n, "a report leaves no stale day in its range").toBe(0);

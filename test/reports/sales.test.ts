@@ -3,6 +3,7 @@
 // limits; CSV.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { arrangeSales } from "./sales-data.js";
 
@@ -29,9 +30,11 @@ type Period = keyof typeof labels;
 const figureColumns = `
   round(gross - discounts - refunds, 2)::text AS net_sales,
   round(gross - discounts - refunds - cost, 2)::text AS margin,
-  CASE WHEN gross - discounts - refunds <> 0 THEN round(100 * (gross - discounts - refunds - cost) / (gross - discounts - refunds), 2)::text END AS margin_percent,
+  CASE WHEN gross - discounts - refunds <> 0 THEN
+    round(100 * (gross - discounts - refunds - cost) / (gross - discounts - refunds), 2)::text END AS margin_percent,
   CASE WHEN receipts > 0 THEN round((gross - discounts) / receipts, 2)::text END AS average_basket,
-  receipts, round(units, 3)::text AS units, round(gross, 2)::text AS gross_sales, round(discounts, 2)::text AS discounts,
+  receipts, round(units, 3)::text AS units, round(gross, 2)::text AS gross_sales,
+    round(discounts, 2)::text AS discounts,
   round(refunds, 2)::text AS refunds, round(tax, 2)::text AS tax, round(cost, 2)::text AS cost`;
 
 /**
@@ -46,7 +49,8 @@ async function fromReceipts(period: Period, group: "none" | "location" | "employ
      FROM (
        SELECT ${labels[period]} AS period, ${key} AS group_key,
               (count(*) FILTER (WHERE t.kind = 'sale'))::int AS receipts,
-              coalesce(sum((SELECT sum(quantity) FROM line_items WHERE transaction_id = t.id)) FILTER (WHERE t.kind = 'sale'), 0) AS units,
+              coalesce(sum((SELECT sum(quantity) FROM line_items
+                WHERE transaction_id = t.id)) FILTER (WHERE t.kind = 'sale'), 0) AS units,
               coalesce(sum(t.subtotal) FILTER (WHERE t.kind = 'sale'), 0) AS gross,
               coalesce(sum(t.discount_total) FILTER (WHERE t.kind = 'sale'), 0) AS discounts,
               coalesce(-sum(t.subtotal - t.discount_total) FILTER (WHERE t.kind = 'refund'), 0) AS refunds,
@@ -134,7 +138,10 @@ async function expectedTotals(locationIds?: string[]) {
 
 describe("GET /v1/reports/sales", () => {
   for (const period of ["day", "week", "month"] as const) {
-    it(`when grouped by ${period} only, then each period equals the direct SQL sum of its receipts to the cent, and empty periods are zeros`, async () => {
+    it(prose`
+      when grouped by ${period} only, then each period equals the direct SQL sum of its receipts to the cent, and empty
+      periods are zeros
+    `, async () => {
       const res = await report({ period });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expectRowsMatch(res.body.data, await fromReceipts(period, "none"));
@@ -174,7 +181,9 @@ describe("GET /v1/reports/sales", () => {
     ["location", "month"],
     ["employee", "week"],
   ] as const) {
-    it(`when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its receipts to the cent`, async () => {
+    it(prose`
+      when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its receipts to the cent
+    `, async () => {
       const res = await report({ period, group_by: group });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expectRowsMatch(res.body.data, await fromReceipts(period, group));
@@ -187,7 +196,9 @@ describe("GET /v1/reports/sales", () => {
     ["brand", "brand", "day"],
     ["product", "sku", "week"],
   ] as const) {
-    it(`when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its lines to the cent`, async () => {
+    it(prose`
+      when grouped by ${group} per ${period}, then each group equals the direct SQL sum of its lines to the cent
+    `, async () => {
       const res = await report({ period, group_by: group });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expectRowsMatch(res.body.data, await fromLines(period, column));
@@ -199,7 +210,8 @@ describe("GET /v1/reports/sales", () => {
   it("when the receipts are known by hand, then the figures are these exact amounts", async () => {
     const res = await report({ period: "month", group_by: "location" });
     const denverOct = res.body.data.find((r: any) => r.period === "2026-10" && r.group_key === data.denver.id);
-    // Oct 5: 70.00 + 18.00 (disc 5.00); Oct 5 late: 45.47 (3.5 × 12.99 = 45.465); Oct 15: 18.00; Oct 28: 72.00 (disc 7.20).
+    // Oct 5: 70.00 + 18.00 (disc 5.00); Oct 5 late: 45.47 (3.5 × 12.99 = 45.465); Oct 15: 18.00; Oct 28: 72.00 (disc
+    // 7.20).
     // The voided sale (350.00) and the deleted one (90.00) are not there.
     expect(denverOct).toMatchObject({
       group_name: "Denver, Colfax",
@@ -245,7 +257,9 @@ describe("GET /v1/reports/sales", () => {
     }
   });
 
-  it("when the key is limited to one location, then only that location's receipts count; location_id narrows further", async () => {
+  it(prose`
+    when the key is limited to one location, then only that location's receipts count; location_id narrows further
+  `, async () => {
     const limited = await report({ period: "month" }, data.denverKey);
     expect(limited.status).toBe(200);
     expectRowsMatch(limited.body.data, await fromReceipts("month", "none", [data.denver.id]));
@@ -274,7 +288,8 @@ describe("GET /v1/reports/sales", () => {
     );
     const lines = res.text.split("\r\n");
     expect(lines[0]).toBe(
-      "period,period_start,period_end,group_key,group_name,receipts,units,gross_sales,discounts,refunds,net_sales,tax,cost,margin,margin_percent,average_basket,lines_without_cost",
+      "period,period_start,period_end,group_key,group_name,receipts,units,gross_sales,discounts,refunds,net_sales," +
+        "tax,cost,margin,margin_percent,average_basket,lines_without_cost",
     );
     // A name with a comma and quotes is quoted, quotes doubled; a formula-like name is neutralised.
     expect(res.text).toContain('ED-1,"Gummies ""Sour"", 10 pack",');
@@ -290,7 +305,9 @@ describe("GET /v1/reports/sales", () => {
     expect(brands.text).toContain(',"Kiva, Inc.","Kiva, Inc.",');
   });
 
-  it("when Accept allows neither JSON nor CSV, then 406; when format=json, then JSON whatever Accept says", async () => {
+  it(prose`
+    when Accept allows neither JSON nor CSV, then 406; when format=json, then JSON whatever Accept says
+  `, async () => {
     const refused = await report({ period: "month" }).set("Accept", "text/html");
     expect(refused.status).toBe(406);
     expect(refused.headers["content-type"]).toMatch(/problem\+json/);

@@ -5,6 +5,7 @@
 // scenario here.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -82,7 +83,10 @@ async function entriesDuring(t: Tenant, write: () => Promise<request.Response>) 
   return { res, entries: rows, started, ended };
 }
 
-/** Who, when, what: every entry names the key, falls within the request, names the route; no personal data in any detail. */
+/**
+ * Who, when, what: every entry names the key, falls within the request, names the route; no personal data in any
+ * detail.
+ */
 function expectAccountable(
   t: Tenant,
   route: string,
@@ -299,7 +303,10 @@ describe("audit trail over every write route", () => {
   });
 
   it.each(writeRoutes.map((route) => [label(route)] as const))(
-    "when %s changes something, then an entry names the key, the time, the action and the row, and holds no personal data; refused and identical writes add none",
+    prose`
+    when %s changes something, then an entry names the key, the time, the action and the row, and holds no personal
+    data; refused and identical writes add none
+  `,
     async (name) => {
       const scenario = scenarios[name];
       if (!scenario) expect.fail(`${name} has no audit scenario: add one to this file`);

@@ -4,6 +4,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { SCOPES, type Scope } from "../../src/keys/scopes.js";
+import { prose } from "../../src/lib/prose.js";
 import type { RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -31,7 +32,10 @@ const label = (route: RouteDef) => `${route.method.toUpperCase()} ${route.path}`
 const scoped = routes.filter((r): r is RouteDef & { scope: Scope } => r.scope !== null && r.scope !== "any");
 
 describe("function-level authorisation", () => {
-  it("when the service is listed, then every /v1 route needs a key (public: only health, the API document and the docs page)", () => {
+  it(prose`
+    when the service is listed, then every /v1 route needs a key (public: only health, the API document and the docs
+    page)
+  `, () => {
     const open = routes.filter((r) => r.scope === null).map((r) => r.path);
     expect(open.filter((path) => path.startsWith("/v1"))).toEqual([]);
     expect(scoped.length).toBeGreaterThan(0);
@@ -73,7 +77,9 @@ describe("function-level authorisation", () => {
     },
   );
 
-  it("when the POS's write key reads, AIQ's read key writes, or a reporting key reads transactions, then 403", async () => {
+  it(prose`
+    when the POS's write key reads, AIQ's read key writes, or a reporting key reads transactions, then 403
+  `, async () => {
     const { key: pos } = await makeKey(db, merchant.id, { scopes: ["pos:write"] });
     const { key: aiq } = await makeKey(db, merchant.id, {
       scopes: ["transactions:read", "customers:read", "inventory:read"],

@@ -113,7 +113,10 @@ const text = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
 );
 
-/** encodeURIComponent, with lone surrogates (which UTF-8 cannot carry) sent as U+FFFD; raw bytes of them are among the escapes below. */
+/**
+ * encodeURIComponent, with lone surrogates (which UTF-8 cannot carry) sent as U+FFFD; raw bytes of them are among the
+ * escapes below.
+ */
 const encode = (value: string) =>
   encodeURIComponent(
     value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
@@ -366,7 +369,8 @@ function mutated(valid: Json): fc.Arbitrary<Json> {
       else if (op === "wrap") parent[last] = [parent[last]];
       else if (op === "nullify") parent[last] = null;
       else {
-        // An own member (defineProperty: `__proto__` assigned would set the prototype instead), so JSON.stringify sends it.
+        // An own member (defineProperty: `__proto__` assigned would set the prototype instead), so JSON.stringify sends
+        // it.
         const target: unknown = Array.isArray(parent) ? parent[Number(last)] : parent;
         if (target !== null && typeof target === "object" && !Array.isArray(target))
           Object.defineProperty(target, name, { value, enumerable: true, configurable: true, writable: true });
@@ -469,7 +473,10 @@ async function send({ method, path, query, headers = {}, body, withKey = true }:
 }
 
 function expectWellFormed(res: request.Response, what: Sent) {
-  const context = `${what.method.toUpperCase()} ${what.path}${what.query ? `?${what.query.slice(0, 200)}` : ""} headers=${JSON.stringify(what.headers ?? {}).slice(0, 200)} body=${(what.body ?? "").slice(0, 200)} → ${res.status} ${res.text?.slice(0, 300)}`;
+  const context =
+    `${what.method.toUpperCase()} ${what.path}${what.query ? `?${what.query.slice(0, 200)}` : ""} ` +
+    `headers=${JSON.stringify(what.headers ?? {}).slice(0, 200)} body=${(what.body ?? "").slice(0, 200)} → ` +
+    `${res.status} ${res.text?.slice(0, 300)}`;
   expect(res.status, context).toBeLessThan(500);
   if (res.status >= 400) {
     expect(res.headers["content-type"], context).toMatch(/^application\/problem\+json/);

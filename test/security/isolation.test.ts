@@ -29,6 +29,7 @@ import {
 import { Tenant, tenantOf } from "../../src/db/tenant.js";
 import { INIT_SCRIPT_NAME, swaggerAssets } from "../../src/docs/page.js";
 import { parseKey } from "../../src/keys/format.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -218,7 +219,8 @@ async function merchantMarkers(merchantId: string, tag: string): Promise<string[
 async function otherStoreMarkers(w: World): Promise<string[]> {
   const { other } = w.a;
   const { rows } = await db.pool.query<{ id: string }>(
-    "SELECT li.id::text AS id FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1",
+    "SELECT li.id::text AS id FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id " +
+      "= $1",
     [other.store.id],
   );
   return [
@@ -251,13 +253,16 @@ const inScope = (alias: string) =>
 
 async function expectedSales(merchantId: string, locations: string[] | null) {
   const { rows } = await db.pool.query(
-    `SELECT (SELECT count(*)::int FROM transactions t WHERE ${inScope("t")} AND t.kind = 'sale' AND t.status = 'completed' AND t.deleted_at IS NULL
+    `SELECT (SELECT count(*)::int FROM transactions t WHERE ${inScope("t")} AND t.kind = 'sale'
+      AND t.status = 'completed' AND t.deleted_at IS NULL
                AND t.business_date >= $3::date AND t.business_date < $4::date) AS receipts,
-            round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text AS gross_sales,
+            round(coalesce(sum(round(li.unit_price * li.quantity, 2)) FILTER (WHERE t.kind = 'sale'), 0), 2)::text
+              AS gross_sales,
             round(coalesce(sum(round(li.unit_price * li.quantity, 2) - li.discount), 0), 2)::text AS net_sales,
             round(coalesce(sum(li.unit_cost * li.quantity), 0), 2)::text AS cost
        FROM transactions t JOIN line_items li ON li.transaction_id = t.id
-      WHERE ${inScope("t")} AND t.status = 'completed' AND t.deleted_at IS NULL AND t.business_date >= $3::date AND t.business_date < $4::date`,
+      WHERE ${inScope("t")} AND t.status = 'completed' AND t.deleted_at IS NULL AND t.business_date >= $3::date
+        AND t.business_date < $4::date`,
     [merchantId, locations, DAY.from, DAY.to],
   );
   return rows[0] as { receipts: number; gross_sales: string; net_sales: string; cost: string };
@@ -269,7 +274,8 @@ async function expectedCustomers(merchantId: string, locations: string[] | null)
             count(DISTINCT t.customer_id) FILTER (WHERE t.kind = 'sale')::int AS customers,
             round(coalesce(sum(t.subtotal - t.discount_total), 0), 2)::text AS net_sales
        FROM transactions t
-      WHERE ${inScope("t")} AND t.status = 'completed' AND t.deleted_at IS NULL AND t.business_date >= $3::date AND t.business_date < $4::date`,
+      WHERE ${inScope("t")} AND t.status = 'completed' AND t.deleted_at IS NULL AND t.business_date >= $3::date
+        AND t.business_date < $4::date`,
     [merchantId, locations, DAY.from, DAY.to],
   );
   return rows[0] as { receipts: number; customers: number; net_sales: string };
@@ -277,7 +283,8 @@ async function expectedCustomers(merchantId: string, locations: string[] | null)
 
 async function expectedStock(merchantId: string, locations: string[] | null) {
   const { rows } = await db.pool.query(
-    `SELECT count(*)::int AS items, round(coalesce(sum(greatest(i.quantity, 0) * i.unit_cost), 0), 2)::text AS value_at_cost
+    `SELECT count(*)::int AS items,
+      round(coalesce(sum(greatest(i.quantity, 0) * i.unit_cost), 0), 2)::text AS value_at_cost
        FROM inventory_items i JOIN products p ON p.id = i.product_id
       WHERE ${inScope("i")} AND i.deleted_at IS NULL AND NOT i.archived AND p.deleted_at IS NULL AND NOT p.archived`,
     [merchantId, locations],
@@ -990,7 +997,8 @@ const ALLOWED_IN_REQUESTS: Partial<Record<ReviewedReason, string>> = {
   "key-lookup": "finding the calling key by its prefix is how the merchant becomes known (the hash then proves it)",
   "no-tenant-table": "rate-limit counters, migrations and the server's statistics hold no merchant's rows",
   "locked-by-id":
-    "ids that the same transaction has just read and locked under the merchant's scope (a receipt's lines, its refunds)",
+    "ids that the same transaction has just read and locked under the merchant's scope (a receipt's lines, its " +
+    "refunds)",
   "instance-figure":
     "GET /metrics (metrics:read) counts rows over the whole instance: a number, never a merchant's row, id or value",
 };
@@ -1099,7 +1107,10 @@ describe("tenant isolation over every route", () => {
     expect(sorted(Object.keys(scenarios))).toEqual(sorted(byRoute.map(([name]) => name)));
   });
 
-  it("when a merchant without data calls every read route of the router, then every list and export is empty, every report zero, and B's ids are 404", async () => {
+  it(prose`
+    when a merchant without data calls every read route of the router, then every list and export is empty, every report
+    zero, and B's ids are 404
+  `, async () => {
     const w = await makeWorld(db);
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     answers = [];
@@ -1158,7 +1169,10 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
     return wallBreaches(mark);
   }
 
-  it("when A's call runs statements scoped to A's key (to its store, for the key limited to one), reviewed ones and transaction control, then the wall holds", async () => {
+  it(prose`
+    when A's call runs statements scoped to A's key (to its store, for the key limited to one), reviewed ones and
+    transaction control, then the wall holds
+  `, async () => {
     const { a } = await makeWorld(db);
     const pool = appDb.pool;
     expect(await breachesOf(a.key, () => runStatement(pool, probe(new Tenant(a.merchant.id))))).toEqual([]);
@@ -1179,7 +1193,10 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
     expect(await breachesOf(a.key, inTransaction)).toEqual([]);
   });
 
-  it("when A's key calls the app (a GET, and a POST with a body) and its handler runs statements under A's scope, then the wall attributes them to A's key and holds", async () => {
+  it(prose`
+    when A's key calls the app (a GET, and a POST with a body) and its handler runs statements under A's scope, then the
+    wall attributes them to A's key and holds
+  `, async () => {
     const { a } = await makeWorld(db);
     const mark = wallMark();
     await callers.run(TEST_CALLER, async () => {
@@ -1193,7 +1210,9 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
     expect((await wallBreaches(mark)).filter((breach) => breach.includes("wall_probe"))).toEqual([]);
   });
 
-  it("when A's key calls the app and its handler runs a statement under B's scope, then the wall names it", async () => {
+  it(prose`
+    when A's key calls the app and its handler runs a statement under B's scope, then the wall names it
+  `, async () => {
     const { a, b } = await makeWorld(db);
     const mark = wallMark();
     const body = { merchant_id: b.merchant.id };
@@ -1205,7 +1224,10 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
     ]);
   });
 
-  it("when A's call runs a statement scoped to B, one that ignores its key's store, a command's, a tenant statement without a key, or SQL around the data layer, then the wall names each", async () => {
+  it(prose`
+    when A's call runs a statement scoped to B, one that ignores its key's store, a command's, a tenant statement
+    without a key, or SQL around the data layer, then the wall names each
+  `, async () => {
     const { a, b } = await makeWorld(db);
     const pool = appDb.pool;
     expect(await breachesOf(a.key, () => runStatement(pool, probe(new Tenant(b.merchant.id))))).toEqual([
@@ -1222,7 +1244,8 @@ describe("the data layer's wall (the check every scenario above ends with)", () 
     ]);
     const raw = () => pool.query("SELECT id AS wall_probe FROM customers WHERE merchant_id = $1", [a.merchant.id]);
     expect(await breachesOf(a.key, raw)).toEqual([
-      "not through the data layer (run/first/execute/pgQuery): SELECT id AS wall_probe FROM customers WHERE merchant_id = $1",
+      "not through the data layer (run/first/execute/pgQuery): SELECT id AS wall_probe FROM customers WHERE " +
+        "merchant_id = $1",
     ]);
   });
 });

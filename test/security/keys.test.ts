@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
 import { hashKey, parseKey } from "../../src/keys/format.js";
 import { revokeKey, rotateKey } from "../../src/keys/manage.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 import {
   makeInventory,
@@ -27,7 +28,9 @@ const typo = (key: string, index: number) =>
   key.slice(0, index) + ALPHABET[(ALPHABET.indexOf(key[index]!) + 1) % 62] + key.slice(index + 1);
 
 describe("API keys", () => {
-  it("when a key is mistyped, then 401 says so — told by its checksum alone, without reading the database", async () => {
+  it(prose`
+    when a key is mistyped, then 401 says so — told by its checksum alone, without reading the database
+  `, async () => {
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     // An app whose database is gone: anything that needed a read could not answer 401.
     const closed = createDb({ url: db.url, poolMax: 1 });
@@ -45,7 +48,8 @@ describe("API keys", () => {
     const wellFormed = await request(offline).get("/v1/transactions").set("x-apikey", key);
     expect(wellFormed.status).toBe(500);
 
-    // Every single-character typo anywhere after the prefix, and every swap of two neighbours, is caught by the checksum.
+    // Every single-character typo anywhere after the prefix, and every swap of two neighbours, is caught by the
+    // checksum.
     for (let i = secretStart; i < key.length; i++) expect(parseKey(typo(key, i)), `typo at ${i}`).toBeNull();
     for (let i = secretStart; i < key.length - 1; i++) {
       if (key[i] === key[i + 1]) continue;
@@ -65,7 +69,10 @@ describe("API keys", () => {
     expect(JSON.stringify(rows[0])).not.toContain(live.split("_")[3]);
   });
 
-  it("when a key is sent in the query string instead of a header, then it is not accepted (URLs end up in logs and proxies)", async () => {
+  it(prose`
+    when a key is sent in the query string instead of a header, then it is not accepted (URLs end up in logs and
+    proxies)
+  `, async () => {
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     const res = await request(app).get("/v1/transactions").query({ apikey: key });
     expect(res.status).toBe(401);
@@ -90,7 +97,9 @@ describe("API keys", () => {
     expect((await request(app).get("/v1/whoami").set("x-apikey", current)).status).toBe(200);
   });
 
-  it("when a key is rotated with an overlap, then old and new both work until the old one's end, then only the new one", async () => {
+  it(prose`
+    when a key is rotated with an overlap, then old and new both work until the old one's end, then only the new one
+  `, async () => {
     const merchant = await makeMerchant(db);
     const store = await makeLocation(db, merchant.id);
     const { key: old } = await makeKey(db, merchant.id, { scopes: ["transactions:read"], locationIds: [store.id] });
@@ -126,7 +135,9 @@ describe("API keys", () => {
     expect(again!.getTime()).toBe(lastUsed!.getTime());
   });
 
-  it("when a key is limited to one location, then it never sees another location's transactions or inventory", async () => {
+  it(prose`
+    when a key is limited to one location, then it never sees another location's transactions or inventory
+  `, async () => {
     const merchant = await makeMerchant(db);
     const [mine, other] = [await makeLocation(db, merchant.id), await makeLocation(db, merchant.id)];
     const product = await makeProduct(db, merchant.id);

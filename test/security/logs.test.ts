@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { revokeKey } from "../../src/keys/manage.js";
 import { AppError } from "../../src/lib/errors.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -129,7 +130,10 @@ const concrete = (path: string, value: string) =>
   path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "id" ? value : PII.email));
 
 describe("logs and personal data", () => {
-  it("when requests carrying keys and a customer's personal data succeed and fail on every route, then no log line contains any of it", async () => {
+  it(prose`
+    when requests carrying keys and a customer's personal data succeed and fail on every route, then no log line
+    contains any of it
+  `, async () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id);
     const customer = await makeCustomer(db, merchant.id, {

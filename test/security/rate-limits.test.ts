@@ -2,6 +2,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Scope } from "../../src/keys/scopes.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute } from "../../src/lib/route.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
@@ -39,7 +40,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
   const newKey = async (scopes: Scope[] = ["transactions:read", "reports:read"]) =>
     (await makeKey(db, (await makeMerchant(db)).id, { scopes })).key;
 
-  it("when a key sends 11 requests within a minute over a limit of 10, then the 11th gets 429 with Retry-After as problem details", async () => {
+  it(prose`
+    when a key sends 11 requests within a minute over a limit of 10, then the 11th gets 429 with Retry-After as problem
+    details
+  `, async () => {
     const key = await newKey();
     const from = freshAddress();
     const answers = [];
@@ -62,7 +66,9 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(last.headers["ratelimit-policy"]).toMatch(/^"default"; q=10; w=60; pk=:[A-Za-z0-9+/=]+:$/);
   });
 
-  it("when one key has spent its budget, then another key (even of the same merchant) still has all of its own", async () => {
+  it(prose`
+    when one key has spent its budget, then another key (even of the same merchant) still has all of its own
+  `, async () => {
     const merchant = await makeMerchant(db);
     const { key: spent } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
     const { key: other } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
@@ -78,7 +84,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(res.headers.ratelimit).toMatch(/^"default"; r=9; t=\d+$/);
   });
 
-  it("when a heavy route is called past its lower limit, then 429 names the heavy policy, and the key's ordinary budget is untouched", async () => {
+  it(prose`
+    when a heavy route is called past its lower limit, then 429 names the heavy policy, and the key's ordinary budget is
+    untouched
+  `, async () => {
     const key = await newKey();
     const from = freshAddress();
     const heavy = [];
@@ -116,7 +125,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(unknownKey.headers["ratelimit-policy"]).toBe('"auth-failures"; q=30; w=60');
   });
 
-  it("when an address fails authentication 30 times, then its 31st request is refused with 429 — even with a good-looking or a valid key — while other addresses are unaffected", async () => {
+  it(prose`
+    when an address fails authentication 30 times, then its 31st request is refused with 429 — even with a good-looking
+    or a valid key — while other addresses are unaffected
+  `, async () => {
     const key = await newKey();
     const attacker = freshAddress();
     // Well-formed keys with a valid checksum that exist nowhere, and plain garbage: all count.
@@ -158,7 +170,8 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
   it("when a key's requests succeed, then they never count as failed authentications of its address", async () => {
     const key = await newKey();
     const from = freshAddress();
-    // Parallel, as a poller sends them: 10 successes and then 29 failures leave the address one failure short of the limit.
+    // Parallel, as a poller sends them: 10 successes and then 29 failures leave the address one failure short of the
+    // limit.
     const ok = await Promise.all(
       Array.from({ length: 10 }, () =>
         request(app).get("/v1/transactions").set("x-apikey", key).set("x-forwarded-for", from),
@@ -178,7 +191,10 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
     expect(res.headers.ratelimit).toBeUndefined();
   });
 
-  it("when any route that needs no key is called (readiness, the API document, the docs page), then it carries no RateLimit headers", async () => {
+  it(prose`
+    when any route that needs no key is called (readiness, the API document, the docs page), then it carries no
+    RateLimit headers
+  `, async () => {
     const publicPaths = routes
       .filter((r) => r.scope === null && r.method === "get" && !r.path.includes("{"))
       .map((r) => r.path);
@@ -192,7 +208,9 @@ describe.each(["memory", "postgres"] as const)("rate limits, %s store", (store) 
 });
 
 describe("the client address", () => {
-  it("when no proxy is trusted, then X-Forwarded-For is ignored: an attacker cannot rotate addresses by header", async () => {
+  it(prose`
+    when no proxy is trusted, then X-Forwarded-For is ignored: an attacker cannot rotate addresses by header
+  `, async () => {
     const app = appOver(db, { env: { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "3" } });
     const statuses = [];
     for (let i = 0; i < 4; i++)
@@ -203,7 +221,9 @@ describe("the client address", () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
-  it("when TRUST_PROXY=true is configured, then the service refuses to start (every client could pick its address)", () => {
+  it(prose`
+    when TRUST_PROXY=true is configured, then the service refuses to start (every client could pick its address)
+  `, () => {
     expect(() => appOver(db, { env: { TRUST_PROXY: "true" } })).toThrow(/TRUST_PROXY/);
   });
 });

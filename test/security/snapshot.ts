@@ -59,7 +59,8 @@ export async function storeRows(db: Db, locationId: string) {
     transactions: await rows(db, "SELECT * FROM transactions WHERE location_id = $1 ORDER BY id", [locationId]),
     line_items: await rows(
       db,
-      "SELECT li.* FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1 ORDER BY li.id",
+      "SELECT li.* FROM line_items li JOIN transactions t ON t.id = li.transaction_id WHERE t.location_id = $1 ORDER " +
+        "BY li.id",
       [locationId],
     ),
     inventory_items: await rows(db, "SELECT * FROM inventory_items WHERE location_id = $1 ORDER BY id", [locationId]),
@@ -75,7 +76,9 @@ const FINGERPRINTED = ["merchants", "api_keys", ...Object.keys(TENANT_TABLES)] a
 export async function databaseFingerprint(db: Db): Promise<Record<string, string>> {
   const parts = FINGERPRINTED.map((table) => {
     const row = table === "api_keys" ? `(${API_KEY_COLUMNS.map((c) => `t.${c}`).join(", ")})` : "t";
-    return `SELECT '${table}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS print FROM ${table} t`;
+    return `SELECT '${table}' AS name,
+      count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS print
+        FROM ${table} t`;
   });
   const { rows: prints } = await db.pool.query<{ name: string; print: string }>(parts.join(" UNION ALL "));
   return Object.fromEntries(prints.map((p) => [p.name, p.print]));

@@ -4,6 +4,7 @@
 // body is required, never an empty record); integer parameters take decimal digits only.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { routes } from "../../src/routes.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
@@ -20,7 +21,9 @@ const urlOf = (path: string) => path.replace(/\{\w+\}/g, "strict-1");
 const count = async (table: string) => Number((await db.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
 
 describe("unknown query parameters", () => {
-  it("when any route (reads, writes, health, documents) gets an unknown query parameter, then 400 naming it", async () => {
+  it(prose`
+    when any route (reads, writes, health, documents) gets an unknown query parameter, then 400 naming it
+  `, async () => {
     for (const route of routes) {
       const res = await request(app)[route.method](urlOf(route.path)).query({ dry_run: "true" }).set("x-apikey", key);
       expect(res.status, label(route)).toBe(400);
@@ -77,7 +80,9 @@ describe("empty bodies", () => {
     expect((await db.pool.query("SELECT 1 FROM customers WHERE pos_user = 'strict-empty'")).rowCount).toBe(0);
   });
 
-  it("when POST /v1/transactions/{pos_id}/void (whose body is optional) gets a 0-byte body, then it is no body, not a 400", async () => {
+  it(prose`
+    when POST /v1/transactions/{pos_id}/void (whose body is optional) gets a 0-byte body, then it is no body, not a 400
+  `, async () => {
     const res = await request(app)
       .post("/v1/transactions/no-such-receipt/void")
       .set("x-apikey", key)

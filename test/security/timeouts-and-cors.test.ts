@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseEnv } from "../../src/config/env.js";
 import { createDb } from "../../src/db/client.js";
+import { prose } from "../../src/lib/prose.js";
 import { defineRoute, type RouteDef } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeMerchant } from "../helpers/factories.js";
@@ -67,7 +68,10 @@ describe("request timeout", () => {
     extraRoutes: slowRoutes,
   });
 
-  it("when a handler takes longer than REQUEST_TIMEOUT_MS, then 503 problem details at the timeout, and the handler's late answer is dropped", async () => {
+  it(prose`
+    when a handler takes longer than REQUEST_TIMEOUT_MS, then 503 problem details at the timeout, and the handler's late
+    answer is dropped
+  `, async () => {
     lateHandlerFinished = false;
     const started = Date.now();
     const res = await request(app).get("/test/slow");
@@ -141,7 +145,9 @@ describe("body timeout", () => {
   // The request timeout is far longer than the body timeout, so that the 408 is the body timeout's.
   const app = appOver(db, { env: { BODY_TIMEOUT_MS: "300", REQUEST_TIMEOUT_MS: "4000" } });
 
-  /** Sends `head` on a raw socket and never anything more; resolves with all the server sent until it closed (or 6 s). */
+  /**
+   * Sends `head` on a raw socket and never anything more; resolves with all the server sent until it closed (or 6 s).
+   */
   async function sendHeadOnly(head: string) {
     const server = app.listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -157,7 +163,10 @@ describe("body timeout", () => {
     return { received, closed, tookMs: Date.now() - started };
   }
 
-  it("when a write announces a Content-Length and its body never comes, then 408 problem details after BODY_TIMEOUT_MS, and the connection is closed", async () => {
+  it(prose`
+    when a write announces a Content-Length and its body never comes, then 408 problem details after BODY_TIMEOUT_MS,
+    and the connection is closed
+  `, async () => {
     const head = [
       "PUT /v1/inventory HTTP/1.1",
       "Host: localhost",
@@ -205,7 +214,9 @@ describe("body timeout", () => {
 describe("CORS", () => {
   const origin = "https://reports.example.com";
 
-  it("when CORS_ORIGINS is not set, then no answer carries an Access-Control-* header, preflight included", async () => {
+  it(prose`
+    when CORS_ORIGINS is not set, then no answer carries an Access-Control-* header, preflight included
+  `, async () => {
     const app = appOver(db);
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
     const simple = await request(app).get("/v1/transactions").set("x-apikey", key).set("origin", origin);
@@ -220,7 +231,10 @@ describe("CORS", () => {
     }
   });
 
-  it("when CORS_ORIGINS names an origin, then that origin is allowed (and may read the RateLimit headers), and others are not", async () => {
+  it(prose`
+    when CORS_ORIGINS names an origin, then that origin is allowed (and may read the RateLimit headers), and others are
+    not
+  `, async () => {
     const app = appOver(db, { env: { CORS_ORIGINS: `${origin}, https://admin.example.com:8443` } });
     const { key } = await makeKey(db, (await makeMerchant(db)).id);
 

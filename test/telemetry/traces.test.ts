@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { tracingConfigured } from "../../src/telemetry/configured.js";
 import { stopTracing } from "../../src/telemetry/lifecycle.js";
 import { startTracing } from "../../src/telemetry/tracing.js";
@@ -72,7 +73,9 @@ async function traced(path: string, init: RequestInit = {}) {
 }
 
 describe("OpenTelemetry traces", () => {
-  it("when requests are served, then each has exactly one server span and its SQL statements' spans are all under it", async () => {
+  it(prose`
+    when requests are served, then each has exactly one server span and its SQL statements' spans are all under it
+  `, async () => {
     const t = await makeTenant(db);
     const headers = { "x-apikey": t.key, "content-type": "application/json" };
     const requests: Array<[string, RequestInit, number, string]> = [
@@ -116,7 +119,9 @@ describe("OpenTelemetry traces", () => {
     }
   });
 
-  it("when a customer is looked up by phone or email, then no span carries the phone, the email or the key", async () => {
+  it(prose`
+    when a customer is looked up by phone or email, then no span carries the phone, the email or the key
+  `, async () => {
     const t = await makeTenant(db);
     const customer = await makeCustomer(db, t.merchant.id, { phone: "+13035550199", email: "otel.secret@example.com" });
     exporter.reset();
@@ -149,7 +154,10 @@ describe("OpenTelemetry traces", () => {
 });
 
 describe("when tracing is on", () => {
-  it("when no OTEL_* variable names an exporter or an endpoint, then tracing stays off; naming one turns it on; OTEL_SDK_DISABLED or none turns it off", () => {
+  it(prose`
+    when no OTEL_* variable names an exporter or an endpoint, then tracing stays off; naming one turns it on;
+    OTEL_SDK_DISABLED or none turns it off
+  `, () => {
     expect(tracingConfigured({})).toBe(false);
     expect(tracingConfigured({ OTEL_SERVICE_NAME: "pos-bridge", OTEL_TRACES_EXPORTER: "" })).toBe(false);
     expect(tracingConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(true);
@@ -172,7 +180,10 @@ interface OtlpSpan {
 }
 
 describe("traces from the service's own process", () => {
-  it("when the service starts with the --import of register.ts and OTEL_* naming an OTLP endpoint, then the collector receives a server span per request with the SQL spans under it", async () => {
+  it(prose`
+    when the service starts with the --import of register.ts and OTEL_* naming an OTLP endpoint, then the collector
+    receives a server span per request with the SQL spans under it
+  `, async () => {
     // A collector: OTLP over HTTP with JSON bodies (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json).
     const received: Array<{ service: unknown; span: OtlpSpan }> = [];
     const collector = createServer((req, res) => {

@@ -2,6 +2,7 @@
 // refund, the phone rule shared with members, and the lookup by the POS's receipt id.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import {
   makeCustomer,
@@ -34,7 +35,9 @@ function nullPaths(value: unknown, path = "$"): string[] {
 }
 
 describe("GET /v1/transactions?format=aiq", () => {
-  it("when a sale is anonymous and its lines lack strain, grade and species, then those fields are left out, never null", async () => {
+  it(prose`
+    when a sale is anonymous and its lines lack strain, grade and species, then those fields are left out, never null
+  `, async () => {
     const { location, key } = await store();
     const sale = await makeTransaction(db, location, {
       lines: [{ unitCost: null, strain: null, grade: null, species: null }],
@@ -64,7 +67,10 @@ describe("GET /v1/transactions?format=aiq", () => {
     expect(standard.body.data[0].customer).toBeNull();
   });
 
-  it("when a sale is voided or deleted, then its visit keeps its pos_id with every amount and quantity at 0; a refund has negative quantities", async () => {
+  it(prose`
+    when a sale is voided or deleted, then its visit keeps its pos_id with every amount and quantity at 0; a refund has
+    negative quantities
+  `, async () => {
     const { merchant, location, key } = await store();
     const customer = await makeCustomer(db, merchant.id);
     const employee = await makeEmployee(db, merchant.id);
@@ -137,7 +143,10 @@ describe("GET /v1/transactions?format=aiq", () => {
     expect(standard.body.totals.total).toBe("78.00");
   });
 
-  it("when a customer has a +1 phone, then the visit's phone and the member's phone_number are the same 10 digits; other countries stay E.164", async () => {
+  it(prose`
+    when a customer has a +1 phone, then the visit's phone and the member's phone_number are the same 10 digits; other
+    countries stay E.164
+  `, async () => {
     const { merchant, location, key } = await store();
     for (const phone of ["+13035550142", "+447911123456"]) {
       const customer = await makeCustomer(db, merchant.id, { phone });
@@ -149,7 +158,10 @@ describe("GET /v1/transactions?format=aiq", () => {
     }
   });
 
-  it("when AIQ looks a sale up by its pos_id, then only that receipt is served, in either format; another merchant's is not found", async () => {
+  it(prose`
+    when AIQ looks a sale up by its pos_id, then only that receipt is served, in either format; another merchant's is
+    not found
+  `, async () => {
     const { location, key } = await store();
     const other = await store();
     const wanted = await makeTransaction(db, location, { posId: "120-receipt-id-120" });

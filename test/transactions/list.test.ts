@@ -1,6 +1,7 @@
 // GET /v1/transactions: the two axes, filters, keyset paging and its cursors, format=aiq.
 import request from "supertest";
 import { describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
@@ -42,7 +43,9 @@ async function walk(key: string, query: Record<string, string | number>) {
 }
 
 describe("GET /v1/transactions", () => {
-  it("when walking the change feed page by page, then every record comes exactly once, in change order, with lines", async () => {
+  it(prose`
+    when walking the change feed page by page, then every record comes exactly once, in change order, with lines
+  `, async () => {
     const { location, key } = await store();
     const made = [];
     for (let i = 0; i < 7; i++) made.push(await makeTransaction(db, location));
@@ -76,7 +79,8 @@ describe("GET /v1/transactions", () => {
     const b = await makeTransaction(db, location);
     const c = await makeTransaction(db, location);
     const times = await db.pool.query<{ id: string; at: string }>(
-      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM transactions WHERE id = ANY($1) ORDER BY updated_at`,
+      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM transactions
+        WHERE id = ANY($1) ORDER BY updated_at`,
       [[a.id, b.id, c.id]],
     );
     const [ta, tb, tc] = times.rows.map((r) => r.at);
@@ -91,7 +95,9 @@ describe("GET /v1/transactions", () => {
     expect(fromA.body.data.map((r: { id: string }) => r.id)).toEqual([a.id, b.id, c.id]);
   });
 
-  it("when walking by business time, then the order is (transacted_at, id), half-open, with no complete_through", async () => {
+  it(prose`
+    when walking by business time, then the order is (transacted_at, id), half-open, with no complete_through
+  `, async () => {
     const { location, key } = await store();
     const late = await makeTransaction(db, location, { transactedAt: new Date("2026-10-03T18:00:00Z") });
     const early = await makeTransaction(db, location, { transactedAt: new Date("2026-10-01T18:00:00Z") });
@@ -137,7 +143,10 @@ describe("GET /v1/transactions", () => {
     expect(await ids({ location_id: other.id })).toEqual([elsewhere.id]);
   });
 
-  it("when rows are inserted and changed while a client pages, then nothing already served repeats unless it changed, and every change arrives", async () => {
+  it(prose`
+    when rows are inserted and changed while a client pages, then nothing already served repeats unless it changed, and
+    every change arrives
+  `, async () => {
     const { location, key } = await store();
     const first = [];
     for (let i = 0; i < 4; i++) first.push(await makeTransaction(db, location));
@@ -229,7 +238,10 @@ describe("GET /v1/transactions", () => {
     expect(one.body).toEqual(visit);
   });
 
-  it("when a page holds many transactions with many lines, then it costs the same queries as a page of one: the horizon, then the page", async () => {
+  it(prose`
+    when a page holds many transactions with many lines, then it costs the same queries as a page of one: the horizon,
+    then the page
+  `, async () => {
     const { merchant, location, key } = await store();
     const customer = await makeCustomer(db, merchant.id);
     const product = await makeProduct(db, merchant.id);
@@ -266,7 +278,9 @@ describe("GET /v1/transactions", () => {
     }
   });
 
-  it("when a cursor is reused with other filters, then 400 on query.cursor; with format changed, it still works", async () => {
+  it(prose`
+    when a cursor is reused with other filters, then 400 on query.cursor; with format changed, it still works
+  `, async () => {
     const { location, key } = await store();
     for (let i = 0; i < 3; i++) await makeTransaction(db, location);
     const page1 = await get(key, { limit: 1, status: "completed" });

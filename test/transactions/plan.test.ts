@@ -8,6 +8,7 @@ import { type ListFilters, type Listing, type Window, walkOf } from "../../src/d
 import { pgQuery } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { inventoryListing } from "../../src/inventory/read.js";
+import { prose } from "../../src/lib/prose.js";
 import type { RecordFormat } from "../../src/lib/record-format.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { transactionByIdStatement, transactionListing } from "../../src/transactions/list-query.js";
@@ -76,7 +77,10 @@ const statements = (format: RecordFormat) => ({
 });
 
 describe("read plans", () => {
-  it("when pages and records are planned with statistics and without, then every lookup is an index probe: no hash, no scan of a whole table", async () => {
+  it(prose`
+    when pages and records are planned with statistics and without, then every lookup is an index probe: no hash, no
+    scan of a whole table
+  `, async () => {
     const found: string[] = [];
     for (const stats of ["analysed", "no statistics"]) {
       if (stats === "no statistics")
@@ -91,10 +95,14 @@ describe("read plans", () => {
     expect(found).toEqual([]);
   });
 
-  it("when the same page and the same empty poll run again and again on one connection, then PostgreSQL reuses a generic plan instead of planning each request", async () => {
+  it(prose`
+    when the same page and the same empty poll run again and again on one connection, then PostgreSQL reuses a generic
+    plan instead of planning each request
+  `, async () => {
     await client.query(`ANALYZE ${TABLES.join(", ")}`);
     const { rows: last } = await client.query<{ at: string; id: string }>(
-      `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id FROM transactions WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
+      `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+        id FROM transactions WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
       [merchantId],
     );
     const pages = {
@@ -105,19 +113,24 @@ describe("read plans", () => {
     for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(query);
     const names = Object.values(pages).map((query) => query.name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
-      "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",
+      "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER " +
+        "BY array_position($1, name)",
       [names],
     );
     // PostgreSQL's five trial custom plans, then the generic one on every later run.
     expect(rows).toEqual(names.map((name) => ({ name, generic_plans: String(runs - 5), custom_plans: "5" })));
   });
 
-  it("when the inventory and customer pages and their empty polls run again and again, then every lookup is an index probe and they reuse a generic plan", async () => {
+  it(prose`
+    when the inventory and customer pages and their empty polls run again and again, then every lookup is an index probe
+    and they reuse a generic plan
+  `, async () => {
     await client.query(`ANALYZE ${TABLES.join(", ")}`);
     const lastOf = async (table: string) =>
       (
         await client.query<{ at: string; id: string }>(
-          `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id FROM ${table} WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
+          `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+            id FROM ${table} WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
           [merchantId],
         )
       ).rows[0]!;
@@ -145,7 +158,8 @@ describe("read plans", () => {
     for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(query);
     const names = Object.values(pages).map((query) => query.name);
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
-      "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER BY array_position($1, name)",
+      "SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name = ANY($1) ORDER " +
+        "BY array_position($1, name)",
       [names],
     );
     expect(rows).toEqual(names.map((name) => ({ name, generic_plans: String(runs - 5), custom_plans: "5" })));

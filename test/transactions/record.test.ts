@@ -1,6 +1,7 @@
 // The record a transaction is served as: every field AIQ maps, money exact, margin and stock.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
 import { createTestApp } from "../helpers/app.js";
 import {
@@ -25,7 +26,10 @@ async function store() {
 }
 
 describe("GET /v1/transactions/{id}", () => {
-  it("when a sale has a customer, an employee and two lines, then the record carries all of them with cost, margin and stock", async () => {
+  it(prose`
+    when a sale has a customer, an employee and two lines, then the record carries all of them with cost, margin and
+    stock
+  `, async () => {
     const { merchant, location, key } = await store();
     const customer = await makeCustomer(db, merchant.id, {
       firstName: "Dana",
@@ -154,7 +158,9 @@ describe("GET /v1/transactions/{id}", () => {
     });
   });
 
-  it("when a refund names its sale, then quantities are negative, it links the sale, and margin percent keeps its sign", async () => {
+  it(prose`
+    when a refund names its sale, then quantities are negative, it links the sale, and margin percent keeps its sign
+  `, async () => {
     const { location, key } = await store();
     const sale = await makeTransaction(db, location, {
       lines: [{ unitPrice: "30.00", quantity: "1", unitCost: "10.0000" }],
@@ -195,7 +201,9 @@ describe("GET /v1/transactions/{id}", () => {
     });
   });
 
-  it("when a line was never linked but a product with its SKU exists, then it carries that product and its stock", async () => {
+  it(prose`
+    when a line was never linked but a product with its SKU exists, then it carries that product and its stock
+  `, async () => {
     const { merchant, location, key } = await store();
     const product = await makeProduct(db, merchant.id, { sku: "LATE-1" });
     await makeInventory(

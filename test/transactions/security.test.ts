@@ -2,6 +2,7 @@
 // is limited to some; everything else is as if it did not exist.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -65,7 +66,10 @@ describe("GET /v1/transactions security", () => {
     expect(filtered.body.data).toEqual([]);
   });
 
-  it("when a key is limited to some locations, then it sees only their transactions; another location's is a 404 and filtering on it is empty", async () => {
+  it(prose`
+    when a key is limited to some locations, then it sees only their transactions; another location's is a 404 and
+    filtering on it is empty
+  `, async () => {
     const { a, aStore, aSale } = await twoMerchants();
     const other = await makeLocation(db, a.id);
     const otherSale = await makeTransaction(db, other);

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 
@@ -84,7 +85,9 @@ function poller(key: string, limit: number) {
 }
 
 describe("lossless change feed of transactions", () => {
-  it("when a write is held open across a poll and commits after later writes were served, then the next poll delivers it", async () => {
+  it(prose`
+    when a write is held open across a poll and commits after later writes were served, then the next poll delivers it
+  `, async () => {
     const { location, key } = await store();
     const early = await makeTransaction(db, location);
     const served = await makeTransaction(db, location);
@@ -112,7 +115,10 @@ describe("lossless change feed of transactions", () => {
     expect(client.received.get(early.id)).toHaveLength(1);
   });
 
-  it("when an old transaction takes its first write after a poll (the horizon moves back), then the caught-up poller is served nothing twice", async () => {
+  it(prose`
+    when an old transaction takes its first write after a poll (the horizon moves back), then the caught-up poller is
+    served nothing twice
+  `, async () => {
     const { location, key } = await store();
     const old = await openWriter(); // begun before everything below, no write yet
     await sleep(5);
@@ -131,7 +137,10 @@ describe("lossless change feed of transactions", () => {
     expect(client.received.get(late.id)).toEqual([{ updated_at: late.updated_at, status: "completed" }]);
   });
 
-  it("when several writers commit at random delays while a poller runs, then afterwards the poller has every committed row and every change", async () => {
+  it(prose`
+    when several writers commit at random delays while a poller runs, then afterwards the poller has every committed row
+    and every change
+  `, async () => {
     const { location, key } = await store();
     const client = poller(key, 7);
     /** What was committed: id → the updated_at of each committed write. */
@@ -175,7 +184,8 @@ describe("lossless change feed of transactions", () => {
     }
 
     const final = await db.pool.query<{ id: string; updated_at: string; status: string }>(
-      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at, status FROM transactions WHERE location_id = $1`,
+      `SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at,
+        status FROM transactions WHERE location_id = $1`,
       [location.id],
     );
     expect(final.rows.length).toBe(committed.size);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeEmployee, makeInventory, makeKey, makeLocation, makeProduct } from "../helpers/factories.js";
 import { as, auditOf, makeTenant, receiptBody, receiptRow, saleLine } from "./helpers.js";
@@ -6,7 +7,10 @@ import { as, auditOf, makeTenant, receiptBody, receiptRow, saleLine } from "./he
 const { app, db } = await createTestApp();
 
 describe("POST /v1/transactions/batch", () => {
-  it("when one receipt is malformed and one refers to an unknown store, then the good ones are stored and each bad one is reported with every issue", async () => {
+  it(prose`
+    when one receipt is malformed and one refers to an unknown store, then the good ones are stored and each bad one is
+    reported with every issue
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).post("/v1/transactions/batch", {
       receipts: [
@@ -44,7 +48,9 @@ describe("POST /v1/transactions/batch", () => {
     expect((await receiptRow(db, t.merchant.id, "B-4")).total).toBe("139.88");
   });
 
-  it("when the same batch is sent again, then every receipt is unchanged; when a receipt changed, only it is updated", async () => {
+  it(prose`
+    when the same batch is sent again, then every receipt is unchanged; when a receipt changed, only it is updated
+  `, async () => {
     const t = await makeTenant(db);
     const receipts = Array.from({ length: 20 }, (_, i) => ({
       pos_id: `BB-${i}`,
@@ -59,7 +65,9 @@ describe("POST /v1/transactions/batch", () => {
     expect((await auditOf(db, t.merchant.id)).length).toBe(21);
   });
 
-  it("when a batch holds a sale, its refunds and a second version of a receipt, then they are written in the order sent", async () => {
+  it(prose`
+    when a batch holds a sale, its refunds and a second version of a receipt, then they are written in the order sent
+  `, async () => {
     const t = await makeTenant(db);
     const refund = (posId: string, quantity: number) => ({
       pos_id: posId,
@@ -100,7 +108,9 @@ describe("POST /v1/transactions/batch", () => {
     expect(tooMany.body.errors[0].location).toBe("body.receipts");
   });
 
-  it("when a batch is retried with the same Idempotency-Key, then the first results come back and nothing is written again", async () => {
+  it(prose`
+    when a batch is retried with the same Idempotency-Key, then the first results come back and nothing is written again
+  `, async () => {
     const t = await makeTenant(db);
     const body = { receipts: [{ pos_id: "BI-1", ...receiptBody(t) }] };
     const first = await as(app, t.key).post("/v1/transactions/batch", body).set("Idempotency-Key", "batch-1");
@@ -110,7 +120,10 @@ describe("POST /v1/transactions/batch", () => {
     expect(retry.body.results[0].result).toBe("created");
   });
 
-  it("when two requests with one Idempotency-Key run at once, then the batch runs once and the other is told to retry (409) or gets its answer", async () => {
+  it(prose`
+    when two requests with one Idempotency-Key run at once, then the batch runs once and the other is told to retry
+    (409) or gets its answer
+  `, async () => {
     const t = await makeTenant(db);
     const body = { receipts: Array.from({ length: 30 }, (_, i) => ({ pos_id: `BC-${i}`, ...receiptBody(t) })) };
     const [a, b] = await Promise.all([
@@ -178,7 +191,10 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     });
   });
 
-  it("when plain sales name an unknown customer, a voided receipt, or a receipt at a store the key cannot write, then each gets PUT's error", async () => {
+  it(prose`
+    when plain sales name an unknown customer, a voided receipt, or a receipt at a store the key cannot write, then each
+    gets PUT's error
+  `, async () => {
     const t = await makeTenant(db);
     const other = await makeLocation(db, t.merchant.id);
     await as(app, t.key).put("/v1/transactions/BV-1", receiptBody(t));
@@ -206,7 +222,9 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     expect((await receiptRow(db, t.merchant.id, "BV-2")).location_id).toBe(other.id);
   });
 
-  it("when a sale with refunds is replaced in a batch, then its quantities are checked against the refunds", async () => {
+  it(prose`
+    when a sale with refunds is replaced in a batch, then its quantities are checked against the refunds
+  `, async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/BSR-1", receiptBody(t, { lines: [saleLine({ quantity: 3 })] }));
     await as(app, t.key).put(
@@ -240,7 +258,10 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     );
   });
 
-  it("when the database refuses a value of one receipt, then the bulk write falls back to one by one: that receipt is a 400 and the others are written", async () => {
+  it(prose`
+    when the database refuses a value of one receipt, then the bulk write falls back to one by one: that receipt is a
+    400 and the others are written
+  `, async () => {
     const t = await makeTenant(db);
     const product = await makeProduct(db, t.merchant.id, { sku: "COSTLY" });
     // Its stock's unit cost fits its column, but × 999,999 units the receipt's cost does not fit NUMERIC(14,4).
@@ -269,7 +290,10 @@ describe("POST /v1/transactions/batch — the same rules as PUT", () => {
     expect(await receiptRow(db, t.merchant.id, "BO-2")).toBeNull();
   });
 
-  it("when two batches with the same receipts in different versions and orders run at once, then each receipt ends with one whole version", async () => {
+  it(prose`
+    when two batches with the same receipts in different versions and orders run at once, then each receipt ends with
+    one whole version
+  `, async () => {
     const t = await makeTenant(db);
     const version = (v: number, order: number[]) => ({
       receipts: order.map((i) => ({

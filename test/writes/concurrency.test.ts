@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { as, makeTenant, receiptBody, saleLine } from "./helpers.js";
 
 const { app, db } = await createTestApp();
 
 describe("concurrent receipt writes", () => {
-  it("when 20 PUTs of the same new receipt with different bodies run at once, then exactly one body is stored, its lines not mixed with another's", async () => {
+  it(prose`
+    when 20 PUTs of the same new receipt with different bodies run at once, then exactly one body is stored, its lines
+    not mixed with another's
+  `, async () => {
     const t = await makeTenant(db);
     // Body i has i + 1 lines, all with sku prefix V<i>-, so a mix would show.
     const bodies = Array.from({ length: 20 }, (_, i) =>
@@ -48,14 +52,17 @@ describe("concurrent receipt writes", () => {
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const { rows } = await db.pool.query(
-      "SELECT l.sku FROM line_items l JOIN transactions t ON t.id = l.transaction_id WHERE t.merchant_id = $1 ORDER BY l.line_number",
+      "SELECT l.sku FROM line_items l JOIN transactions t ON t.id = l.transaction_id WHERE t.merchant_id = $1 ORDER " +
+        "BY l.line_number",
       [t.merchant.id],
     );
     const prefix = rows[0].sku.split("-")[0];
     expect(rows.map((r) => r.sku)).toEqual([`${prefix}-a`, `${prefix}-b`]);
   });
 
-  it("when 10 refunds of one unit each race for a sale of 3, then exactly 3 are stored and 7 are refused as over-refunds", async () => {
+  it(prose`
+    when 10 refunds of one unit each race for a sale of 3, then exactly 3 are stored and 7 are refused as over-refunds
+  `, async () => {
     const t = await makeTenant(db);
     await as(app, t.key).put("/v1/transactions/RACE-S", receiptBody(t, { lines: [saleLine({ quantity: 3 })] }));
     const answers = await Promise.all(
@@ -69,7 +76,8 @@ describe("concurrent receipt writes", () => {
     expect(answers.filter((a) => a.status === 201)).toHaveLength(3);
     expect(answers.filter((a) => a.status === 422 && a.body.errors[0].code === "over_refund")).toHaveLength(7);
     const { rows } = await db.pool.query(
-      "SELECT -sum(l.quantity)::int AS refunded FROM line_items l JOIN transactions r ON r.id = l.transaction_id WHERE r.merchant_id = $1 AND r.kind = 'refund'",
+      "SELECT -sum(l.quantity)::int AS refunded FROM line_items l JOIN transactions r ON r.id = l.transaction_id " +
+        "WHERE r.merchant_id = $1 AND r.kind = 'refund'",
       [t.merchant.id],
     );
     expect(rows[0].refunded).toBe(3);

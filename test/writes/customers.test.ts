@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeMerchant } from "../helpers/factories.js";
 import { as, auditOf, feedTip, makeTenant, pollFrom } from "./helpers.js";
@@ -8,13 +9,17 @@ const { app, db } = await createTestApp();
 const customerRow = async (id: string) =>
   (
     await db.pool.query(
-      "SELECT *, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_text FROM customers WHERE id = $1",
+      "SELECT *, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_text FROM " +
+        "customers WHERE id = $1",
       [id],
     )
   ).rows[0];
 
 describe("PUT /v1/customers/{pos_user}", () => {
-  it("when a customer is written for the first time, then 201 with the record, its ETag, normalised contact and an audit entry without personal data", async () => {
+  it(prose`
+    when a customer is written for the first time, then 201 with the record, its ETag, normalised contact and an audit
+    entry without personal data
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).put("/v1/customers/pos-1", {
       first_name: "Avery",
@@ -58,7 +63,10 @@ describe("PUT /v1/customers/{pos_user}", () => {
     expect(await auditOf(db, t.merchant.id)).toHaveLength(1);
   });
 
-  it("when a different body is written, then it replaces the POS's fields (omitted ones become null) and the change time moves", async () => {
+  it(prose`
+    when a different body is written, then it replaces the POS's fields (omitted ones become null) and the change time
+    moves
+  `, async () => {
     const t = await makeTenant(db);
     const first = await as(app, t.key).put("/v1/customers/pos-3", { first_name: "Sam", city: "Denver", zip: "80202" });
     const second = await as(app, t.key).put("/v1/customers/pos-3", { first_name: "Samuel", city: "Boulder" });
@@ -69,7 +77,10 @@ describe("PUT /v1/customers/{pos_user}", () => {
     expect(second.headers.etag).not.toBe(first.headers.etag);
   });
 
-  it("when a customer opted out and the POS writes them without loyalty_opt_in, then they stay opted out; only an explicit true opts them in", async () => {
+  it(prose`
+    when a customer opted out and the POS writes them without loyalty_opt_in, then they stay opted out; only an explicit
+    true opts them in
+  `, async () => {
     const t = await makeTenant(db);
     const optedOutAt = new Date("2026-01-02T03:04:05Z");
     const c = await makeCustomer(db, t.merchant.id, {
@@ -113,7 +124,10 @@ describe("PUT /v1/customers/{pos_user}", () => {
     ]);
   });
 
-  it("when a customer is written, then a caught-up poller of the customer feed receives it; an identical re-write is not served again", async () => {
+  it(prose`
+    when a customer is written, then a caught-up poller of the customer feed receives it; an identical re-write is not
+    served again
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const tip = await feedTip(client, "/v1/customers");
@@ -192,7 +206,9 @@ describe("PATCH /v1/customers/{id}", () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ location: "body.email" })]);
   });
 
-  it("when If-Match is stale, then 412 with the current ETag; when it is current, then the update applies", async () => {
+  it(prose`
+    when If-Match is stale, then 412 with the current ETag; when it is current, then the update applies
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     const read = await as(app, t.key).get(`/v1/customers/${c.id}`);
@@ -219,7 +235,9 @@ describe("PATCH /v1/customers/{id}", () => {
     expect(any.status).toBe(200);
   });
 
-  it("when a customer opted out, then a PATCH without loyalty_opt_in leaves them out; an explicit true opts them in", async () => {
+  it(prose`
+    when a customer opted out, then a PATCH without loyalty_opt_in leaves them out; an explicit true opts them in
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id, {
       loyaltyOptIn: false,
@@ -277,7 +295,10 @@ describe("PATCH /v1/customers/{id}", () => {
 });
 
 describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
-  it("when AIQ posts the guide's override body (email, mobilephone), then both change, the phone as E.164, the audit names our fields", async () => {
+  it(prose`
+    when AIQ posts the guide's override body (email, mobilephone), then both change, the phone as E.164, the audit names
+    our fields
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id, { city: "Denver" });
     const read = await as(app, t.key).get(`/v1/customers/${c.id}`);
@@ -305,7 +326,10 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
     ]);
   });
 
-  it("when AIQ sends its member names (phone_number, loyalty), then they stand for phone and loyalty_opt_in, with the same consent rule", async () => {
+  it(prose`
+    when AIQ sends its member names (phone_number, loyalty), then they stand for phone and loyalty_opt_in, with the same
+    consent rule
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id, {
       loyaltyOptIn: false,
@@ -337,7 +361,10 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
     expect(await customerRow(c.id)).toEqual(before);
   });
 
-  it("when a phone or email is empty, or mobilephone invalid, then 422 naming each as sent (send null to clear); nothing changes", async () => {
+  it(prose`
+    when a phone or email is empty, or mobilephone invalid, then 422 naming each as sent (send null to clear); nothing
+    changes
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id, { phone: "+13035550142", email: "kept@example.com" });
     const before = await customerRow(c.id);
@@ -363,7 +390,9 @@ describe("PATCH /v1/customers/{id} — AIQ's override names", () => {
 });
 
 describe("PATCH /v1/customers/{id} — Idempotency-Key", () => {
-  it("when a request is retried with the same key, then the first answer comes back and nothing more changes", async () => {
+  it(prose`
+    when a request is retried with the same key, then the first answer comes back and nothing more changes
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id);
     const first = await as(app, t.key).patch(`/v1/customers/${c.id}`, { city: "Aurora" }).set("Idempotency-Key", "k-1");

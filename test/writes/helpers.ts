@@ -109,9 +109,11 @@ export const receiptBody = (t: Tenant, overrides: Record<string, unknown> = {}) 
 
 export async function receiptRow(db: Db, merchantId: string, posId: string) {
   const { rows } = await db.pool.query(
-    `SELECT t.*, t.subtotal::text AS subtotal, t.total::text AS total, t.cost_total::text AS cost_total, to_char(t.business_date, 'YYYY-MM-DD') AS business_day,
+    `SELECT t.*, t.subtotal::text AS subtotal, t.total::text AS total, t.cost_total::text AS cost_total,
+      to_char(t.business_date, 'YYYY-MM-DD') AS business_day,
             to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_text,
-            (SELECT json_agg(json_build_object('id', l.id, 'sku', l.sku, 'quantity', l.quantity::text, 'product_id', l.product_id,
+            (SELECT json_agg(json_build_object('id', l.id, 'sku', l.sku, 'quantity', l.quantity::text, 'product_id',
+              l.product_id,
                      'unit_cost', l.unit_cost::text, 'line_total', l.line_total::text) ORDER BY l.line_number)
                FROM line_items l WHERE l.transaction_id = t.id) AS lines
        FROM transactions t WHERE t.merchant_id = $1 AND t.pos_id = $2`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation } from "../helpers/factories.js";
 import {
@@ -45,7 +46,9 @@ const stockRow = async (t: Tenant, sku: string, locationId = t.location.id) =>
   ).rows[0] ?? null;
 
 describe("PUT /v1/inventory", () => {
-  it("when new items are reported, then products and stock are created, audited, and served by the inventory feed", async () => {
+  it(prose`
+    when new items are reported, then products and stock are created, audited, and served by the inventory feed
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const tip = await feedTip(client, "/v1/inventory");
@@ -78,7 +81,10 @@ describe("PUT /v1/inventory", () => {
     expect(audit.filter((a) => a.entity === "inventory_item")).toHaveLength(2);
   });
 
-  it("when the same items are reported again, then nothing changes, not even their change time, and the feed has nothing new", async () => {
+  it(prose`
+    when the same items are reported again, then nothing changes, not even their change time, and the feed has nothing
+    new
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     await client.put("/v1/inventory", { items: [item(t)] });
@@ -94,7 +100,10 @@ describe("PUT /v1/inventory", () => {
     expect(await pollFrom(client, "/v1/inventory", tip)).toEqual([]);
   });
 
-  it("when stock changes at one store, then only that item moves; when a product field changes, then its items at every store move", async () => {
+  it(prose`
+    when stock changes at one store, then only that item moves; when a product field changes, then its items at every
+    store move
+  `, async () => {
     const t = await makeTenant(db);
     const second = await makeLocation(db, t.merchant.id);
     const client = as(app, t.key);
@@ -121,7 +130,10 @@ describe("PUT /v1/inventory", () => {
     );
   });
 
-  it("when a product is created for a sku that receipts already sold, then those lines link to it; later receipts take its store's cost", async () => {
+  it(prose`
+    when a product is created for a sku that receipts already sold, then those lines link to it; later receipts take its
+    store's cost
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     await client.put("/v1/transactions/EARLY-1", receiptBody(t, { lines: [saleLine({ sku: "LATE-SKU" })] }));
@@ -144,7 +156,10 @@ describe("PUT /v1/inventory", () => {
     });
   });
 
-  it("when receipts of new skus and the inventory creating them are written at the same moment, then every line ends linked", async () => {
+  it(prose`
+    when receipts of new skus and the inventory creating them are written at the same moment, then every line ends
+    linked
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const skus = Array.from({ length: 24 }, (_, i) => `RACE-SKU-${i}`);
@@ -161,7 +176,10 @@ describe("PUT /v1/inventory", () => {
     expect(rows[0].unlinked).toBe(0);
   });
 
-  it("when an item has negative stock, an unknown store, or repeats a sku at a store, then 422 listing every issue, and nothing is written", async () => {
+  it(prose`
+    when an item has negative stock, an unknown store, or repeats a sku at a store, then 422 listing every issue, and
+    nothing is written
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).put("/v1/inventory", {
       items: [
@@ -198,7 +216,10 @@ describe("PUT /v1/inventory", () => {
     expect(tooMany.status).toBe(400);
   });
 
-  it("when the key is limited to another store or lacks pos:write, then that store is unknown (422) or the call is refused (403)", async () => {
+  it(prose`
+    when the key is limited to another store or lacks pos:write, then that store is unknown (422) or the call is refused
+    (403)
+  `, async () => {
     const t = await makeTenant(db);
     const other = await makeLocation(db, t.merchant.id);
     const { key: limited } = await makeKey(db, t.merchant.id, { scopes: ["pos:write"], locationIds: [other.id] });

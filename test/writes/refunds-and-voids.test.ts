@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import {
   as,
@@ -43,7 +44,10 @@ const refundBody = (t: Tenant, original: string, lines: unknown[]) =>
   receiptBody(t, { original_pos_id: original, transacted_at: "2026-03-03T12:00:00-07:00", lines });
 
 describe("refunds", () => {
-  it("when a partial refund with negative quantities names its sale, then it is stored linked to it, with the sale's cost, and appears in the feed", async () => {
+  it(prose`
+    when a partial refund with negative quantities names its sale, then it is stored linked to it, with the sale's cost,
+    and appears in the feed
+  `, async () => {
     const t = await makeTenant(db);
     const s = await sale(t, "S-1");
     const client = as(app, t.key);
@@ -60,7 +64,9 @@ describe("refunds", () => {
     expect(seen.map((r) => [r.pos_id, r.kind, r.original_transaction?.pos_id])).toEqual([["RF-1", "refund", "S-1"]]);
   });
 
-  it("when a refund gives back more than was sold, then 422 saying which line and by how much, and nothing is stored", async () => {
+  it(prose`
+    when a refund gives back more than was sold, then 422 saying which line and by how much, and nothing is stored
+  `, async () => {
     const t = await makeTenant(db);
     await sale(t, "S-2");
     const res = await as(app, t.key).put(
@@ -81,7 +87,10 @@ describe("refunds", () => {
     expect(await receiptRow(db, t.merchant.id, "RF-2")).toBeNull();
   });
 
-  it("when earlier refunds took part of the sale, then a refund of more than the rest is refused, naming what was already refunded", async () => {
+  it(prose`
+    when earlier refunds took part of the sale, then a refund of more than the rest is refused, naming what was already
+    refunded
+  `, async () => {
     const t = await makeTenant(db);
     await sale(t, "S-3");
     expect((await as(app, t.key).put("/v1/transactions/RF-3a", refundBody(t, "S-3", [refundLine()]))).status).toBe(201);
@@ -141,7 +150,9 @@ describe("refunds", () => {
     ]);
   });
 
-  it("when a refunded sale is replaced with fewer units than were refunded, then 422; with enough, it is updated", async () => {
+  it(prose`
+    when a refunded sale is replaced with fewer units than were refunded, then 422; with enough, it is updated
+  `, async () => {
     const t = await makeTenant(db);
     await sale(t, "S-8");
     await as(app, t.key).put(
@@ -166,7 +177,9 @@ describe("refunds", () => {
 });
 
 describe("POST /v1/transactions/{pos_id}/void", () => {
-  it("when a receipt is voided, then it is voided with the time given, appears in the feed, and a repeat changes nothing", async () => {
+  it(prose`
+    when a receipt is voided, then it is voided with the time given, appears in the feed, and a repeat changes nothing
+  `, async () => {
     const t = await makeTenant(db);
     await sale(t, "V-1");
     const client = as(app, t.key);
@@ -229,7 +242,10 @@ describe("POST /v1/transactions/{pos_id}/void", () => {
     expect((await as(app, t.key).post("/v1/transactions/V-5/void")).status).toBe(200);
   });
 
-  it("when a void is retried with the same Idempotency-Key, then the first answer is replayed; another body with that key is a 422", async () => {
+  it(prose`
+    when a void is retried with the same Idempotency-Key, then the first answer is replayed; another body with that key
+    is a 422
+  `, async () => {
     const t = await makeTenant(db);
     await sale(t, "V-6");
     const first = await as(app, t.key)

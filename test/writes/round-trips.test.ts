@@ -3,6 +3,7 @@
 // COMMIT included) and waits for its answer before the next, so its calls are the round trips.
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeProduct } from "../helpers/factories.js";
@@ -41,7 +42,9 @@ async function usedTenant(): Promise<Tenant> {
 }
 
 describe("round trips of PUT /v1/transactions/{pos_id}", () => {
-  it("when a new plain sale is PUT, then it takes at most 3 round trips to PostgreSQL, the answer's record included", async () => {
+  it(prose`
+    when a new plain sale is PUT, then it takes at most 3 round trips to PostgreSQL, the answer's record included
+  `, async () => {
     const t = await usedTenant();
     const sent = await statementsOf(async () => {
       const res = await as(app, t.key).put("/v1/transactions/RT-1", receiptBody(t));
@@ -51,7 +54,10 @@ describe("round trips of PUT /v1/transactions/{pos_id}", () => {
     expect((await receiptRow(db, t.merchant.id, "RT-1"))?.lines).toHaveLength(1);
   });
 
-  it("when a new sale names its customer and employee by POS id and has a known and an unknown sku, then still at most 3, and the links and costs are stored", async () => {
+  it(prose`
+    when a new sale names its customer and employee by POS id and has a known and an unknown sku, then still at most 3,
+    and the links and costs are stored
+  `, async () => {
     const t = await usedTenant();
     const customer = await makeCustomer(db, t.merchant.id);
     await db.pool.query(
@@ -105,7 +111,9 @@ describe("round trips of PUT /v1/transactions/{pos_id}", () => {
 });
 
 describe("the one-call write of a new sale (pos_bridge_put_new_sale)", () => {
-  it("when the product of a new sku commits while the sale waits on its SKU lock, then the sale's line links to it", async () => {
+  it(prose`
+    when the product of a new sku commits while the sale waits on its SKU lock, then the sale's line links to it
+  `, async () => {
     const t = await usedTenant();
     // A product creator (PUT /v1/inventory) holds the SKU's exclusive lock with its product not yet committed.
     const creator = await db.pool.connect();
@@ -113,7 +121,8 @@ describe("the one-call write of a new sale (pos_bridge_put_new_sale)", () => {
       await creator.query("BEGIN");
       await lockSkusExclusive(creator, t.merchant.id, ["SKU-LATE"]);
       const { rows } = await creator.query<{ id: string }>(
-        "INSERT INTO products (id, merchant_id, sku, name) VALUES (gen_random_uuid(), $1, 'SKU-LATE', 'Late') RETURNING id",
+        "INSERT INTO products (id, merchant_id, sku, name) VALUES (gen_random_uuid(), $1, 'SKU-LATE', 'Late') " +
+          "RETURNING id",
         [t.merchant.id],
       );
       const put = as(app, t.key)
@@ -122,7 +131,8 @@ describe("the one-call write of a new sale (pos_bridge_put_new_sale)", () => {
       // The sale has looked the sku up (no product yet) and now waits for the lock.
       for (let i = 0; ; i++) {
         const waiting = await db.pool.query(
-          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM " +
+            "pg_database WHERE datname = current_database())",
         );
         if (waiting.rowCount) break;
         if (i > 500) throw new Error("the sale never waited on the SKU lock");

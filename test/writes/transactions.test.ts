@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeKey, makeLocation, makeProduct } from "../helpers/factories.js";
 import { as, auditOf, feedTip, makeTenant, pollFrom, receiptBody, receiptRow, saleLine } from "./helpers.js";
@@ -7,7 +8,9 @@ import { as, auditOf, feedTip, makeTenant, pollFrom, receiptBody, receiptRow, sa
 const { app, db } = await createTestApp();
 
 describe("PUT /v1/transactions/{pos_id}", () => {
-  it("when a receipt is new, then 201 with the record: totals computed from the lines, local business date, an audit entry", async () => {
+  it(prose`
+    when a receipt is new, then 201 with the record: totals computed from the lines, local business date, an audit entry
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).put(
       "/v1/transactions/R-1",
@@ -55,7 +58,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     ]);
   });
 
-  it("when the same receipt is PUT twice, then it is stored once with one change: same lines, same change time", async () => {
+  it(prose`
+    when the same receipt is PUT twice, then it is stored once with one change: same lines, same change time
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const first = await client.put("/v1/transactions/R-2", receiptBody(t));
@@ -88,7 +93,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect(await auditOf(db, t.merchant.id)).toHaveLength(1);
   });
 
-  it("when a different body is PUT, then the receipt and all its lines are replaced and its change time moves forward", async () => {
+  it(prose`
+    when a different body is PUT, then the receipt and all its lines are replaced and its change time moves forward
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const first = await client.put(
@@ -108,7 +115,10 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     ).toBe(1);
   });
 
-  it("when a line's sku is known, then it links to the product and takes the store's unit cost; an unknown sku is still accepted, unlinked", async () => {
+  it(prose`
+    when a line's sku is known, then it links to the product and takes the store's unit cost; an unknown sku is still
+    accepted, unlinked
+  `, async () => {
     const t = await makeTenant(db);
     const product = await makeProduct(db, t.merchant.id, { sku: "KNOWN-1" });
     await makeInventory(
@@ -156,7 +166,10 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect(res.body.totals.cost).toBe("30.0336");
   });
 
-  it("when the POS's totals match the lines, then they are accepted; when any differs by a cent, then 422 naming each, and nothing is stored", async () => {
+  it(prose`
+    when the POS's totals match the lines, then they are accepted; when any differs by a cent, then 422 naming each, and
+    nothing is stored
+  `, async () => {
     const t = await makeTenant(db);
     const ok = await as(app, t.key).put(
       "/v1/transactions/R-6",
@@ -179,7 +192,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect(await receiptRow(db, t.merchant.id, "R-7")).toBeNull();
   });
 
-  it("when the body has wrong types, missing and unknown fields, then 400 listing every issue, and nothing is stored", async () => {
+  it(prose`
+    when the body has wrong types, missing and unknown fields, then 400 listing every issue, and nothing is stored
+  `, async () => {
     const t = await makeTenant(db);
     const res = await as(app, t.key).put("/v1/transactions/R-8", {
       location_id: t.location.id,
@@ -201,7 +216,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect(await receiptRow(db, t.merchant.id, "R-8")).toBeNull();
   });
 
-  it("when neither or both store fields are sent, then 400; when the store is unknown, then 422 naming the field", async () => {
+  it(prose`
+    when neither or both store fields are sent, then 400; when the store is unknown, then 422 naming the field
+  `, async () => {
     const t = await makeTenant(db);
     const { location_id: _, ...noStore } = receiptBody(t);
     expect((await as(app, t.key).put("/v1/transactions/R-9", noStore)).status).toBe(400);
@@ -237,7 +254,10 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     ]);
   });
 
-  it("when the customer is named by pos_user, then the receipt links them; an unknown one is a 422; an embedded one is created", async () => {
+  it(prose`
+    when the customer is named by pos_user, then the receipt links them; an unknown one is a 422; an embedded one is
+    created
+  `, async () => {
     const t = await makeTenant(db);
     const c = await makeCustomer(db, t.merchant.id, { posUser: "cust-9" });
     const linked = await as(app, t.key).put("/v1/transactions/R-11", receiptBody(t, { customer_pos_user: "cust-9" }));
@@ -273,7 +293,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect(badPhone.body.errors[0].location).toBe("body.customer.phone");
   });
 
-  it("when the key is limited to another store, then that store is unknown to it, and a receipt stored there is a 404", async () => {
+  it(prose`
+    when the key is limited to another store, then that store is unknown to it, and a receipt stored there is a 404
+  `, async () => {
     const t = await makeTenant(db);
     const other = await makeLocation(db, t.merchant.id);
     const { key: limited } = await makeKey(db, t.merchant.id, {
@@ -302,7 +324,9 @@ describe("PUT /v1/transactions/{pos_id}", () => {
     expect((await receiptRow(db, a.merchant.id, "SHARED")).total).toBe("69.88");
   });
 
-  it("when the key lacks pos:write, then 403; without a key, 401; a text body, 415; a body too large, 413", async () => {
+  it(prose`
+    when the key lacks pos:write, then 403; without a key, 401; a text body, 415; a body too large, 413
+  `, async () => {
     const t = await makeTenant(db, { scopes: ["transactions:read"] });
     expect((await as(app, t.key).put("/v1/transactions/R-17", receiptBody(t))).status).toBe(403);
     expect((await request(app).put("/v1/transactions/R-17").send(receiptBody(t))).status).toBe(401);
@@ -325,7 +349,10 @@ describe("PUT /v1/transactions/{pos_id}", () => {
 });
 
 describe("PUT /v1/transactions/{pos_id} — the feed (write, then poll)", () => {
-  it("when a receipt is written, then a caught-up poller receives it once; an unchanged re-send is not served again; an update is", async () => {
+  it(prose`
+    when a receipt is written, then a caught-up poller receives it once; an unchanged re-send is not served again; an
+    update is
+  `, async () => {
     const t = await makeTenant(db);
     const client = as(app, t.key);
     const tip = await feedTip(client, "/v1/transactions");

@@ -72,9 +72,13 @@ export const customersReportRoute = defineRoute({
   operationId: "getCustomersReport",
   summary: "Customers report: new vs returning customers, top customers, share of sales with a known customer",
   description: [
-    "Per day, ISO week or month of business days: how many known customers bought, how many of them for the first time ever, how many receipts and how much of net sales name a customer (AIQ drops anonymous sales, so this is the share its loyalty programs can use), plus totals and the top customers by net sales in the range.",
-    "Voided and deleted receipts are left out; refunds reduce net sales on their own business day. A key limited to some locations sees only those, and a customer's first purchase is their first at those locations.",
-    "CSV (`format=csv` or `Accept: text/csv`) holds the rows per period, or the top customers with `table=top_customers`.",
+    "Per day, ISO week or month of business days: how many known customers bought, how many of them for the first " +
+      "time ever, how many receipts and how much of net sales name a customer (AIQ drops anonymous sales, so this is " +
+      "the share its loyalty programs can use), plus totals and the top customers by net sales in the range.",
+    "Voided and deleted receipts are left out; refunds reduce net sales on their own business day. A key limited to " +
+      "some locations sees only those, and a customer's first purchase is their first at those locations.",
+    "CSV (`format=csv` or `Accept: text/csv`) holds the rows per period, or the top customers with " +
+      "`table=top_customers`.",
   ].join("\n\n"),
   tags: ["Reports"],
   scope: "reports:read",
@@ -89,7 +93,9 @@ export const customersReportRoute = defineRoute({
       example,
       textExamples: {
         "text/csv": [
-          "period,period_start,period_end,customers,new_customers,returning_customers,receipts,known_customer_receipts,known_customer_receipt_share,net_sales,known_customer_net_sales,known_customer_sales_share",
+          "period,period_start,period_end,customers,new_customers,returning_customers,receipts," +
+            "known_customer_receipts,known_customer_receipt_share,net_sales,known_customer_net_sales," +
+            "known_customer_sales_share",
           "2026-10,2026-10-01,2026-11-01,640,85,555,1210,1065,88.02,48250.00,43900.10,90.98",
           "",
         ].join("\r\n"),

@@ -25,7 +25,8 @@ export type CustomersReportQuery = z.output<typeof customersReportQuery>;
 export const customerFigures = {
   customers: count("Distinct known customers with a sale.", 640),
   new_customers: count(
-    "Customers whose first purchase ever (their earliest non-voided sale at the covered locations) falls in this period.",
+    "Customers whose first purchase ever (their earliest non-voided sale at the covered locations) falls in this " +
+      "period.",
     85,
   ),
   returning_customers: count("customers − new_customers: customers who had bought before this period.", 555),

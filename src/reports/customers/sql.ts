@@ -49,10 +49,14 @@ const figures = (source: string) =>
          'returning_customers', (${source}.customers - ${source}.new_customers)::int,
          'receipts', ${source}.receipts::int,
          'known_customer_receipts', ${source}.known_receipts::int,
-         'known_customer_receipt_share', CASE WHEN ${source}.receipts > 0 THEN round(100.0 * ${source}.known_receipts / ${source}.receipts, 2)::text END,
+         'known_customer_receipt_share',
+           CASE WHEN ${source}.receipts > 0 THEN round(100.0 * ${source}.known_receipts / ${source}.receipts, 2)::text
+             END,
          'net_sales', round(${source}.net_sales, 2)::text,
          'known_customer_net_sales', round(${source}.known_net_sales, 2)::text,
-         'known_customer_sales_share', CASE WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text END`);
+         'known_customer_sales_share', CASE
+           WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text
+             END`);
 
 function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
   const from = sql`${q.from}::date`;
@@ -60,7 +64,9 @@ function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
   const period = sql`${q.period}::text`;
   /** The merchant (and the key's stores) of `alias`, narrowed to the asked locations. */
   const scope = (alias: "t" | "f" | "e") =>
-    sql`${q.tenant.where(alias)} AND (${q.locationIds}::uuid[] IS NULL OR ${raw(columnsOf("customer_first_sales", alias).location_id)} = ANY(${q.locationIds}::uuid[]))`;
+    sql`${q.tenant.where(alias)} AND
+      (${q.locationIds}::uuid[] IS NULL
+        OR ${raw(columnsOf("customer_first_sales", alias).location_id)} = ANY(${q.locationIds}::uuid[]))`;
   return sql<CustomersSqlRow>`
 WITH rec AS (
   SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
@@ -126,7 +132,8 @@ periods AS (
   SELECT p.bucket::date AS bucket, coalesce(a.receipts, 0) AS receipts, coalesce(a.known_receipts, 0) AS known_receipts,
          coalesce(a.customers, 0) AS customers, coalesce(a.new_customers, 0) AS new_customers,
          coalesce(a.net_sales, 0) AS net_sales, coalesce(a.known_net_sales, 0) AS known_net_sales
-  FROM generate_series(date_trunc(${period}, ${from}::timestamp), (${to} - 1)::timestamp, ('1 ' || ${period})::interval) AS p(bucket)
+  FROM generate_series(date_trunc(${period}, ${from}::timestamp), (${to} - 1)::timestamp, ('1 ' || ${period})::interval)
+    AS p(bucket)
   LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total
 ),
 spenders AS (
@@ -138,11 +145,14 @@ spenders AS (
 SELECT
   (SELECT json_agg(json_build_object(${figures("t")}))->0 FROM agg t WHERE t.is_total) AS totals,
   (SELECT coalesce(json_agg(json_build_object(
-     'period', x.period, 'period_start', x.period_start, 'period_end', x.period_end, ${figures("x")}) ORDER BY x.bucket), '[]')
+     'period', x.period, 'period_start', x.period_start, 'period_end', x.period_end,
+       ${figures("x")}) ORDER BY x.bucket), '[]')
    FROM (SELECT p.*, ${periodSql("p.bucket", q)} FROM periods p) x) AS periods,
   (SELECT coalesce(json_agg(json_build_object(
-     'rank', s.rank, 'customer_id', s.customer_id, 'pos_user', ${raw(c.pos_user)}, 'first_name', ${raw(c.first_name)}, 'last_name', ${raw(c.last_name)},
-     'receipts', s.receipts::int, 'net_sales', round(s.net_sales, 2)::text, 'first_purchase_date', to_char(s.first_day, 'YYYY-MM-DD'))
+     'rank', s.rank, 'customer_id', s.customer_id, 'pos_user', ${raw(c.pos_user)}, 'first_name', ${raw(c.first_name)},
+       'last_name', ${raw(c.last_name)},
+     'receipts', s.receipts::int, 'net_sales', round(s.net_sales, 2)::text, 'first_purchase_date',
+       to_char(s.first_day, 'YYYY-MM-DD'))
      ORDER BY s.rank), '[]')
    FROM (SELECT *, row_number() OVER (ORDER BY net_sales DESC, customer_id) AS rank FROM spenders) s
    JOIN customers c ON ${raw(c.id)} = s.customer_id) AS top_customers`;

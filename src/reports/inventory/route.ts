@@ -61,9 +61,13 @@ export const inventoryReportRoute = defineRoute({
   operationId: "getInventoryReport",
   summary: "Inventory report: stock value at cost and at price, low-stock counts",
   description: [
-    "Current stock, valued at unit cost and at sale price, by location and category (or either, or neither), with the count of low-stock and out-of-stock items, plus totals.",
-    "Deleted stock items, and archived items or products, are left out. Negative quantities (oversold) count as zero units and zero value, and as out of stock. Exact decimal arithmetic; each figure's definition is in the schema below.",
-    "A key limited to some locations sees only those. CSV (`format=csv` or `Accept: text/csv`) holds the rows without the totals.",
+    "Current stock, valued at unit cost and at sale price, by location and category (or either, or neither), with " +
+      "the count of low-stock and out-of-stock items, plus totals.",
+    "Deleted stock items, and archived items or products, are left out. Negative quantities (oversold) count as zero " +
+      "units and zero value, and as out of stock. Exact decimal arithmetic; each figure's definition is in the " +
+      "schema below.",
+    "A key limited to some locations sees only those. CSV (`format=csv` or `Accept: text/csv`) holds the rows " +
+      "without the totals.",
   ].join("\n\n"),
   tags: ["Reports"],
   scope: "reports:read",
@@ -78,7 +82,8 @@ export const inventoryReportRoute = defineRoute({
       example,
       textExamples: {
         "text/csv": [
-          "location_id,location_name,category,items,units_on_hand,value_at_cost,value_at_price,potential_margin,items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
+          "location_id,location_name,category,items,units_on_hand,value_at_cost,value_at_price,potential_margin," +
+            "items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
           "0193a7b2-5c3d-7e4f-8a1b-2c3d4e5f6a7b,Downtown,Flower,120,2210.500,27630.25,61894.00,34263.75,0,0,7,2",
           "",
         ].join("\r\n"),

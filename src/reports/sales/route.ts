@@ -87,9 +87,14 @@ export const salesReportRoute = defineRoute({
   operationId: "getSalesReport",
   summary: "Sales report: receipts, units, gross and net sales, discounts, refunds, tax, cost, margin",
   description: [
-    "Sales over a range of business days (each location's local days), one row per day, ISO week or month, optionally split by location, category, brand, product or employee, plus totals.",
-    "Voided receipts are left out entirely, and so are deleted ones. Refunds count on their own business day (not the sale's). Every figure is exact decimal arithmetic on the receipts' lines: gross sales, discounts, refunds, net sales and tax equal the sums of the receipts' own totals to the cent. Each figure's definition is in the schema below.",
-    "A key limited to some locations sees only those. CSV (`format=csv` or `Accept: text/csv`) holds the rows, one per line, without the totals. Not paged: an answer holds at most " +
+    "Sales over a range of business days (each location's local days), one row per day, ISO week or month, " +
+      "optionally split by location, category, brand, product or employee, plus totals.",
+    "Voided receipts are left out entirely, and so are deleted ones. Refunds count on their own business day (not " +
+      "the sale's). Every figure is exact decimal arithmetic on the receipts' lines: gross sales, discounts, " +
+      "refunds, net sales and tax equal the sums of the receipts' own totals to the cent. Each figure's definition " +
+      "is in the schema below.",
+    "A key limited to some locations sees only those. CSV (`format=csv` or `Accept: text/csv`) holds the rows, one " +
+      "per line, without the totals. Not paged: an answer holds at most " +
       `${MAX_REPORT_ROWS} rows (more is a 422).`,
   ].join("\n\n"),
   tags: ["Reports"],
@@ -105,9 +110,12 @@ export const salesReportRoute = defineRoute({
       example,
       textExamples: {
         "text/csv": [
-          "period,period_start,period_end,group_key,group_name,receipts,units,gross_sales,discounts,refunds,net_sales,tax,cost,margin,margin_percent,average_basket,lines_without_cost",
-          "2026-10,2026-10-01,2026-11-01,Flower,Flower,1904,3388.000,84700.00,4235.00,1540.00,78925.00,12628.00,35516.25,43408.75,55.00,42.26,0",
-          '2026-10,2026-10-01,2026-11-01,"Pre-Rolls, Infused","Pre-Rolls, Infused",210,380.000,5320.00,266.00,0.00,5054.00,808.64,2274.30,2779.70,55.00,24.07,0',
+          "period,period_start,period_end,group_key,group_name,receipts,units,gross_sales,discounts,refunds," +
+            "net_sales,tax,cost,margin,margin_percent,average_basket,lines_without_cost",
+          "2026-10,2026-10-01,2026-11-01,Flower,Flower,1904,3388.000,84700.00,4235.00,1540.00,78925.00,12628.00," +
+            "35516.25,43408.75,55.00,42.26,0",
+          '2026-10,2026-10-01,2026-11-01,"Pre-Rolls, Infused","Pre-Rolls, ' +
+            'Infused",210,380.000,5320.00,266.00,0.00,5054.00,808.64,2274.30,2779.70,55.00,24.07,0',
           "",
         ].join("\r\n"),
       },
@@ -141,7 +149,8 @@ export const salesReportRoute = defineRoute({
       totals: figures.of(totals),
       data,
     };
-    const filename = `sales_${query.from}_${query.to}_${query.period}${query.group_by ? `_by_${query.group_by}` : ""}.csv`;
+    const filename =
+      `sales_${query.from}_${query.to}_${query.period}` + `${query.group_by ? `_by_${query.group_by}` : ""}.csv`;
     return answer({ res, respond }, format, { json: report, csv: { filename, columns: csvColumns, rows: data } });
   },
 });

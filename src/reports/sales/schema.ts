@@ -1,5 +1,6 @@
 // GET /v1/reports/sales: its query and answer, with the definition of every figure.
 import { z } from "zod";
+import { prose } from "../../lib/prose.js";
 import { answeredRange, checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
 import { count, money, percent, periodColumns, quantity } from "../values.js";
 
@@ -13,9 +14,10 @@ export const salesReportQuery = z
     group_by: z
       .enum(SALES_GROUPS)
       .optional()
-      .describe(
-        "Split each period by `location`, `category`, `brand`, `product` (by sku) or `employee` (the budtender on the receipt). Without it, one row per period, with empty periods reported as zeros.",
-      ),
+      .describe(prose`
+        Split each period by \`location\`, \`category\`, \`brand\`, \`product\` (by sku) or \`employee\` (the budtender
+        on the receipt). Without it, one row per period, with empty periods reported as zeros.
+      `),
     location_id: locationParam,
     format: formatParam,
   })
@@ -25,7 +27,8 @@ export type SalesReportQuery = z.output<typeof salesReportQuery>;
 
 export const salesFigures = {
   receipts: count(
-    "Sales receipts (refunds not counted). Under a line grouping (category, brand, product), the receipts with at least one line in the group, so a receipt counts in every group it touches.",
+    "Sales receipts (refunds not counted). Under a line grouping (category, brand, product), the receipts with at " +
+      "least one line in the group, so a receipt counts in every group it touches.",
     412,
   ),
   units: quantity("Σ quantity of sale lines (refunded units are not subtracted; see refunds)."),
@@ -35,13 +38,15 @@ export const salesFigures = {
   ),
   discounts: money("Σ discount of sale lines.", "912.50"),
   refunds: money(
-    "Value of refunds, as a positive amount: Σ (unit_price × |quantity| − |discount|) of refund lines, dated by the refund's own business day.",
+    "Value of refunds, as a positive amount: Σ (unit_price × |quantity| − |discount|) of refund lines, dated by the " +
+      "refund's own business day.",
     "310.00",
   ),
   net_sales: money("gross_sales − discounts − refunds.", "17027.50"),
   tax: money("Σ tax of sale and refund lines (refund tax is negative, so this is the net tax collected).", "2724.40"),
   cost: money(
-    "Σ unit_cost × quantity of sale and refund lines (refunds negative: the stock came back), from the unit cost at the time of sale; rounded once, from 4 decimals.",
+    "Σ unit_cost × quantity of sale and refund lines (refunds negative: the stock came back), from the unit cost at " +
+      "the time of sale; rounded once, from 4 decimals.",
     "7321.14",
   ),
   margin: money("net_sales − cost.", "9706.36"),
@@ -60,16 +65,18 @@ export const salesRowSchema = z.object({
   group_key: z
     .string()
     .nullable()
-    .describe(
-      "The group (with group_by): the location's or employee's id, the category, the brand, or the product's sku. Null without group_by, and for lines or receipts without one (no category, no employee).",
-    )
+    .describe(prose`
+      The group (with group_by): the location's or employee's id, the category, the brand, or the product's sku. Null
+      without group_by, and for lines or receipts without one (no category, no employee).
+    `)
     .meta({ example: "Flower" }),
   group_name: z
     .string()
     .nullable()
-    .describe(
-      "A name for the group: the location's name, the employee's name, the category or brand, the product's name on its lines.",
-    )
+    .describe(prose`
+      A name for the group: the location's name, the employee's name, the category or brand, the product's name on its
+      lines.
+    `)
     .meta({ example: "Flower" }),
   ...salesFigures,
 });

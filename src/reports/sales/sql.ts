@@ -136,13 +136,15 @@ function rangeOf(q: SalesQuery) {
     hasMonths: sql`${monthsFrom} < ${monthsTo}`,
     /** The merchant (and the key's stores), narrowed to the asked locations; `r` is the rollup. */
     scope: () =>
-      sql`${q.tenant.where("r")} AND (${q.locationIds}::uuid[] IS NULL OR ${sql.raw(daily.location_id)} = ANY(${q.locationIds}::uuid[]))`,
+      sql`${q.tenant.where("r")} AND (${q.locationIds}::uuid[] IS NULL
+        OR ${sql.raw(daily.location_id)} = ANY(${q.locationIds}::uuid[]))`,
   };
 }
 type Range = ReturnType<typeof rangeOf>;
 
 const inRange = (range: Range) =>
-  sql`${range.scope()} AND ${sql.raw(daily.business_date)} >= ${range.from} AND ${sql.raw(daily.business_date)} < ${range.to}`;
+  sql`${range.scope()} AND ${sql.raw(daily.business_date)} >= ${range.from}
+    AND ${sql.raw(daily.business_date)} < ${range.to}`;
 
 /**
  * The line rollup rows of the range. A monthly report reads sales_monthly_lines (a row per store,
@@ -156,13 +158,16 @@ function lineSource(group: LineGroup, period: Period, range: Range): RawBuilder<
   const columns = sql.raw(`${dailyLines.group_key}, ${dailyLines.group_name}`);
   const dailyRows = (from: RawBuilder<unknown>, to: RawBuilder<unknown>) =>
     sql`SELECT ${day}, ${columns}, ${FIGURES} FROM sales_daily_lines r
-      WHERE ${sql.raw(dailyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()} AND ${day} >= ${from} AND ${day} < ${to}`;
+      WHERE ${sql.raw(dailyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()} AND ${day} >= ${from}
+        AND ${day} < ${to}`;
   if (period !== "month") return dailyRows(range.from, range.to);
   const month = sql.raw(monthlyLines.month);
   return sql`${dailyRows(range.from, sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsFrom} ELSE ${range.to} END`)}
     UNION ALL
-    SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)}, ${FIGURES} FROM sales_monthly_lines r
-      WHERE ${sql.raw(monthlyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()} AND ${month} >= ${range.monthsFrom} AND ${month} < ${range.monthsTo}
+    SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)},
+      ${FIGURES} FROM sales_monthly_lines r
+      WHERE ${sql.raw(monthlyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()}
+        AND ${month} >= ${range.monthsFrom} AND ${month} < ${range.monthsTo}
     UNION ALL
     ${dailyRows(sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsTo} ELSE ${range.to} END`, range.to)}`;
 }
@@ -174,25 +179,30 @@ function salesSql(q: SalesQuery) {
   const receiptGroup = receiptGroups[groupBy === undefined || isLineGroup(groupBy) ? "none" : groupBy];
   const source = lineGroup
     ? lineSource(groupBy, q.period, range)
-    : sql`SELECT ${sql.raw(daily.business_date)}, ${sql.raw(receiptGroup.key)} AS group_key, ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}`;
+    : sql`SELECT ${sql.raw(daily.business_date)}, ${sql.raw(receiptGroup.key)} AS group_key,
+      ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}`;
   const name = sql.raw(lineGroup ? "g.group_name" : receiptGroup.name);
   // Without a grouping, every period of the range gets a row, zeros included.
   const rows = groupBy
-    ? sql`SELECT g.bucket, g.group_key, ${name} AS group_name, ${FIGURE_NAMES} FROM grouped g ${sql.raw(lineGroup ? "" : (receiptGroup.join ?? ""))}`
+    ? sql`SELECT g.bucket, g.group_key, ${name} AS group_name,
+      ${FIGURE_NAMES} FROM grouped g ${sql.raw(lineGroup ? "" : (receiptGroup.join ?? ""))}`
     : sql`SELECT p.bucket::date AS bucket, NULL::text AS group_key, NULL::text AS group_name,
               ${sql.raw(FIGURE_LIST.map((name) => `coalesce(g.${name}, 0) AS ${name}`).join(", "))}
-       FROM generate_series(date_trunc(${range.period}, ${range.from}::timestamp), (${range.to} - 1)::timestamp, ('1 ' || ${range.period})::interval) AS p(bucket)
+       FROM generate_series(date_trunc(${range.period}, ${range.from}::timestamp), (${range.to} - 1)::timestamp,
+         ('1 ' || ${range.period})::interval) AS p(bucket)
        LEFT JOIN grouped g ON g.bucket = p.bucket::date`;
   return sql<SalesSqlRow>`
 WITH src AS (${source}),
 grouped AS (
-  SELECT date_trunc(${range.period}, ${sql.raw(DAY)}::timestamp)::date AS bucket, group_key, ${sql.raw(lineGroup ? "max(group_name)" : "NULL::text")} AS group_name,
+  SELECT date_trunc(${range.period}, ${sql.raw(DAY)}::timestamp)::date AS bucket, group_key,
+    ${sql.raw(lineGroup ? "max(group_name)" : "NULL::text")} AS group_name,
          ${SUMS}
   FROM src
   GROUP BY 1, 2
 ),
 picked AS (
-  (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC, x.group_key NULLS LAST LIMIT ${q.maxRows + 1})
+  (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC,
+    x.group_key NULLS LAST LIMIT ${q.maxRows + 1})
   UNION ALL
   SELECT true, NULL::date, NULL::text, NULL::text, ${SUMS}
   FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}) t
@@ -220,7 +230,9 @@ FROM figures
 ORDER BY is_total, bucket, net DESC, group_key NULLS LAST`;
 }
 
-/** The whole calendar months of [from, to), as [from, to) of their first days; null if none (as monthsFrom, monthsTo). */
+/**
+ * The whole calendar months of [from, to), as [from, to) of their first days; null if none (as monthsFrom, monthsTo).
+ */
 export function wholeMonths(from: string, to: string): { from: string; to: string } | null {
   const [fy, fm, fd] = from.split("-").map(Number) as [number, number, number];
   const first = fd === 1 ? new Date(Date.UTC(fy, fm - 1, 1)) : new Date(Date.UTC(fy, fm, 1));
