@@ -92,7 +92,8 @@ describe("the receipt write path on the data layer", () => {
       for (const statement of heard) {
         const scope = statement.scope;
         if ("tenant" in scope) expect(scope.tenant.merchantId).toBe(t.merchant.id);
-        // The key's lookup by prefix comes before any merchant is known; transaction control and SKU locks touch no table.
+        // The key's lookup by prefix comes before any merchant is known; transaction control and SKU
+        // locks touch no table.
         else expect(["key-lookup", "no-tenant-table"], statement.compiled.sql).toContain(scope.reviewed);
       }
     },
