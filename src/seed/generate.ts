@@ -3,6 +3,7 @@
 // Each phase draws from its own seeded stream, so e.g. the catalogue does not change when only
 // the number of customers does.
 import type pg from "pg";
+import { REPLACED_COLUMNS } from "../customers/write-queries.js";
 import { execute, qb, tenantStatement } from "../db/sql.js";
 import { Tenant } from "../db/tenant.js";
 import { DAY_MS, HOUR_MS, ZoneClock } from "./calendar.js";
@@ -19,7 +20,14 @@ import {
 import { generateCustomer, generateEmployee, latestAdultBirthday } from "./people.js";
 import { CITIES, type City, STREET_NAMES } from "./places.js";
 import { pickWeighted, Random, WeightedPicker } from "./random.js";
-import { LINE_ITEM_COLUMNS, type SalesProduct, type SalesStore, SalesStream, TRANSACTION_COLUMNS } from "./sales.js";
+import {
+  LINE_ITEM_COLUMNS,
+  PRODUCT_SNAPSHOT_COLUMNS,
+  type SalesProduct,
+  type SalesStore,
+  SalesStream,
+  TRANSACTION_COLUMNS,
+} from "./sales.js";
 import type { SeedCounts } from "./types.js";
 
 export interface MerchantPlan {
@@ -241,12 +249,7 @@ async function seedEmployees(seeding: Seeding, rng: Random, stores: Store[]): Pr
 const PRODUCT_COLUMNS = [
   "id",
   "merchant_id",
-  "sku",
-  "pos_product_id",
-  "name",
-  "brand",
-  "category",
-  "parent_category",
+  ...PRODUCT_SNAPSHOT_COLUMNS,
   "variant",
   "size",
   "strain",
@@ -385,22 +388,12 @@ async function seedInventory(
   return count;
 }
 
+/** The columns a POS write replaces are the customer's own: the seeder writes them in the same order. */
 const CUSTOMER_COLUMNS = [
   "id",
   "merchant_id",
   "pos_user",
-  "pos_type",
-  "email",
-  "phone",
-  "first_name",
-  "last_name",
-  "address1",
-  "address2",
-  "city",
-  "state",
-  "zip",
-  "birthday",
-  "gender",
+  ...REPLACED_COLUMNS,
   "loyalty_opt_in",
   "loyalty_changed_at",
 ] as const satisfies CopyColumn<"customers">[];

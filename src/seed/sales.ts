@@ -43,18 +43,26 @@ export const TRANSACTION_COLUMNS = [
   "cost_total",
 ] as const satisfies CopyColumn<"transactions">[];
 
-export const LINE_ITEM_COLUMNS = [
-  "id",
-  "merchant_id",
-  "transaction_id",
-  "line_number",
-  "product_id",
+/**
+ * What a line keeps of its product, named alike in both tables: the receipt shows what was sold even
+ * after the product is renamed or gone.
+ */
+export const PRODUCT_SNAPSHOT_COLUMNS = [
   "sku",
   "pos_product_id",
   "name",
   "brand",
   "category",
   "parent_category",
+] as const satisfies readonly (CopyColumn<"products"> & CopyColumn<"line_items">)[];
+
+export const LINE_ITEM_COLUMNS = [
+  "id",
+  "merchant_id",
+  "transaction_id",
+  "line_number",
+  "product_id",
+  ...PRODUCT_SNAPSHOT_COLUMNS,
   "size",
   "strain",
   "grade",
