@@ -41,6 +41,16 @@ export const periodColumns = {
   period_end: businessDay("Business day after the period's last one inside the range, exclusive.", "2026-11-01"),
 };
 
+/** A report's answer: its figures over everything covered (totals), and the same figures per row (data). */
+export const totalsAndRows = <F extends z.ZodRawShape, R extends z.ZodType>(
+  figures: F,
+  row: R,
+  about: { totals: string; data: string },
+) => ({
+  totals: z.object(figures).describe(about.totals),
+  data: z.array(row).describe(about.data),
+});
+
 /** The range and period a time-grouped report asks for: statement values, never SQL text. */
 export interface PeriodRange {
   period: Period;
