@@ -2,10 +2,9 @@
 // and GET /v1/customers/{id}. Customers belong to the merchant, not to a store: any key of the
 // merchant sees them all; a key limited to some locations sees visit figures of those only.
 import { z } from "zod";
-import { readPage } from "../db/paging.js";
-import { tenantOf } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { outOfRangeResponse } from "../lib/instant.js";
+import { recordsOrAiqPage } from "../lib/list-page.js";
 import { feedPageSchema } from "../lib/paging.js";
 import { prose } from "../lib/prose.js";
 import { listFormatParam } from "../lib/record-format.js";
@@ -14,7 +13,7 @@ import { aiqCustomerSchema, toAiqCustomer } from "./aiq-format.js";
 import { customerEtag } from "./etag.js";
 import { customerListQuery } from "./list-query.js";
 import { customerListing, loadCustomerRecord } from "./read.js";
-import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
+import { customerRecordSchema } from "./schemas.js";
 
 const listSchema = <T extends z.ZodType>(item: T) =>
   feedPageSchema(item, { params: "created_*", walk: "creation time" });
@@ -46,15 +45,7 @@ export const customerRoutes = [
       403: problem,
       422: outOfRangeResponse(),
     },
-    handler: async ({ db, config, auth, query }) => {
-      // The format only renders: it is not a filter, so a cursor does not depend on it.
-      const { format, limit, cursor, ...filters } = query;
-      const request = { secret: config.CURSOR_SECRET, tenant: tenantOf(auth), filters, limit, cursor, format };
-      // Each format's page has its own type (the 200 schema is the union of the two page shapes).
-      return format === "aiq"
-        ? readPage(db, customerListing, request, toAiqCustomer)
-        : readPage(db, customerListing, request, (record: CustomerRecord) => record);
-    },
+    handler: recordsOrAiqPage(customerListing, toAiqCustomer),
   }),
   defineRoute({
     method: "get",

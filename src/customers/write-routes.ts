@@ -9,6 +9,7 @@ import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempote
 import { problemDetailsSchema } from "../lib/problem-schema.js";
 import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
+import { WRITE_RESULT_HEADER, writeResultHeaderDoc } from "../lib/write-result.js";
 import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { customerEtag } from "./etag.js";
 import { patchCustomer, patchValues } from "./patch.js";
@@ -17,7 +18,6 @@ import { loadCustomerRecord } from "./read.js";
 import { type CustomerRecord, customerRecordSchema } from "./schemas.js";
 import { customerPatchBody, customerPatchParams, customerPutBody, customerPutParams } from "./write-schemas.js";
 
-export const WRITE_RESULT_HEADER = "Write-Result";
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });
 const etagHeader = {
   ETag: { description: "The customer's version: send it as If-Match on PATCH to update only that version." },
@@ -30,11 +30,6 @@ const ifMatchHeader = z
     current version.
   `)
   .meta({ example: '"k3Jx0bq4Vb0m2Qe5TfS1aZ9yW8u"' });
-const resultHeader = {
-  [WRITE_RESULT_HEADER]: {
-    description: "created, updated or unchanged (an identical write changes nothing, not even updated_at).",
-  },
-};
 
 async function recordOf(db: Db, auth: AuthContext, id: string): Promise<CustomerRecord> {
   const record = await loadCustomerRecord(db, auth, id);
@@ -69,12 +64,12 @@ export const customerWriteRoutes = [
       200: {
         description: "Replaced (or unchanged: see Write-Result).",
         schema: customerRecordSchema,
-        headers: { ...etagHeader, ...resultHeader },
+        headers: { ...etagHeader, ...writeResultHeaderDoc },
       },
       201: {
         description: "Created.",
         schema: customerRecordSchema,
-        headers: { ...etagHeader, ...resultHeader, Location: { description: "The customer's URL." } },
+        headers: { ...etagHeader, ...writeResultHeaderDoc, Location: { description: "The customer's URL." } },
       },
       400: problem("Malformed body: wrong types, unknown fields."),
       401: problem("No valid key."),
@@ -122,7 +117,7 @@ export const customerWriteRoutes = [
       200: {
         description: "The customer after the update.",
         schema: customerRecordSchema,
-        headers: { ...etagHeader, ...resultHeader, ...idempotencyDocs.replayedHeader },
+        headers: { ...etagHeader, ...writeResultHeaderDoc, ...idempotencyDocs.replayedHeader },
       },
       400: problem("Malformed body: wrong types, unknown fields, no field at all, a field sent under two names."),
       401: problem("No valid key."),

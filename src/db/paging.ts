@@ -24,7 +24,7 @@ import type { Tenant } from "./tenant.js";
 export type TimeId = [string, string];
 
 /** The tables a list walks: each has an id, a merchant and a change time. */
-type ListedTable = "transactions" | "customers" | "inventory_items";
+export type ListedTable = "transactions" | "customers" | "inventory_items";
 
 /** The filters of a list as parsed from its query: the time ranges by axis name, and the resource's own. */
 export type ListFilters = object;

@@ -2,45 +2,32 @@
 // creation time with created_*; phone, email and pos_user lookups), streamed. Each batch is a page of
 // the list's own walk (db/paging.ts over customerListing: keyset on the axis's index, visit figures
 // in the same statement).
-import type { z } from "zod";
 import { toAiqCustomer } from "../customers/aiq-format.js";
 import { customerListQuery } from "../customers/list-query.js";
 import { customerListing } from "../customers/read.js";
-import type { AuthContext } from "../keys/scopes.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { defineRoute } from "../lib/route.js";
-import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { customerCsvColumns } from "./customer-csv.js";
-import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
-import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
+import { exportQueryOf } from "./params.js";
+import { exportRoute } from "./route.js";
+import { recordExportPlan } from "./stream.js";
 
 export const customerExportQuery = exportQueryOf(customerListQuery.shape).describe(
   "The filters of GET /v1/customers, and how to stream them.",
 );
-export type CustomerExportQuery = z.output<typeof customerExportQuery>;
 
-export const customerExportPlan = (auth: AuthContext, query: CustomerExportQuery) =>
-  recordExportPlan(exportWalk(customerListing, auth, query), query.shape, toAiqCustomer, customerCsvColumns);
-
-export const customerExportRoute = defineRoute({
-  method: "get",
-  path: "/v1/export/customers",
+export const customerExportRoute = exportRoute({
+  resource: "customers",
   operationId: "exportCustomers",
-  summary: "Export customers (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
-  description: [
+  scope: "customers:read",
+  query: customerExportQuery,
+  plan: recordExportPlan(customerListing, toAiqCustomer, customerCsvColumns),
+  about: [
     "Without a created_* range, the change feed by (updated_at, id), lossless; with created_from/created_to, by " +
       "(created_at, id). phone, email and pos_user narrow either walk. Visit figures as in the list (a key limited " +
       "to some locations counts only theirs).",
     "CSV: one row per customer, visit figures flattened (first_visit_at, last_visit_at, visit_count, lifetime_spend).",
-    EXPORT_STREAM_DESCRIPTION,
-  ].join("\n\n"),
-  tags: ["Exports"],
-  scope: "customers:read",
-  rateLimit: "heavy",
-  query: customerExportQuery,
-  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
-  examples: { query: { created_from: "2025-11-01T00:00:00Z", format: "csv" } },
-  responses: exportResponses({
+  ],
+  exampleQuery: { created_from: "2025-11-01T00:00:00Z", format: "csv" },
+  examples: {
     ndjson: [
       '{"id":"0192f0c4-…","pos_user":"C-88213","pos_type":"in_store","email":"avery@example.com","phone":' +
         '"+13035550142","first_name":"Avery",…,"visits":{"visit_count":12,"lifetime_spend":"642.18",…},…}',
@@ -55,6 +42,5 @@ export const customerExportRoute = defineRoute({
         '4",…,12,642.18,,2025-03-02T17:10:44.120000Z,2026-10-30T08:01:12.004321Z',
       "",
     ].join("\r\n"),
-  }),
-  handler: exportHandler(customerExportPlan),
+  },
 });

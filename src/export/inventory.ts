@@ -1,45 +1,32 @@
 // GET /v1/export/inventory: the list's filters (the lossless change feed; location, SKU, in_stock),
 // streamed. Each batch is a page of the list's own walk (db/paging.ts over inventoryListing: keyset on
 // (merchant_id, updated_at, id), margins and stock values computed in NUMERIC).
-import type { z } from "zod";
 import { toAiqInventoryItem } from "../inventory/aiq-format.js";
 import { aiqInventoryRule, inventoryListQuery } from "../inventory/list-query.js";
 import { inventoryListing } from "../inventory/read.js";
-import type { AuthContext } from "../keys/scopes.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { defineRoute } from "../lib/route.js";
-import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { inventoryCsvColumns } from "./inventory-csv.js";
-import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
-import { exportHandler, exportWalk, recordExportPlan } from "./stream.js";
+import { exportQueryOf } from "./params.js";
+import { exportRoute } from "./route.js";
+import { recordExportPlan } from "./stream.js";
 
 export const inventoryExportQuery = exportQueryOf(inventoryListQuery.shape)
   .superRefine(...aiqInventoryRule("shape"))
   .describe("The filters of GET /v1/inventory, and how to stream them.");
-export type InventoryExportQuery = z.output<typeof inventoryExportQuery>;
 
-export const inventoryExportPlan = (auth: AuthContext, query: InventoryExportQuery) =>
-  recordExportPlan(exportWalk(inventoryListing, auth, query), query.shape, toAiqInventoryItem, inventoryCsvColumns);
-
-export const inventoryExportRoute = defineRoute({
-  method: "get",
-  path: "/v1/export/inventory",
+export const inventoryExportRoute = exportRoute({
+  resource: "inventory",
   operationId: "exportInventory",
-  summary: "Export inventory (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
-  description: [
+  scope: "inventory:read",
+  query: inventoryExportQuery,
+  plan: recordExportPlan(inventoryListing, toAiqInventoryItem, inventoryCsvColumns),
+  about: [
     "The change feed of inventory items by (updated_at, id), lossless; location_id, sku and in_stock narrow it. A " +
       "key limited to some locations sees only their items.",
     "CSV: one row per item (a product at a location), the location in location_* columns, custom attributes as one " +
       "cell of JSON text.",
-    EXPORT_STREAM_DESCRIPTION,
-  ].join("\n\n"),
-  tags: ["Exports"],
-  scope: "inventory:read",
-  rateLimit: "heavy",
-  query: inventoryExportQuery,
-  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
-  examples: { query: { in_stock: "true", format: "csv" } },
-  responses: exportResponses({
+  ],
+  exampleQuery: { in_stock: "true", format: "csv" },
+  examples: {
     ndjson: [
       '{"id":"0192f0c4-…","product_id":"0192efb0-…","sku":"BD-35","name":"Blue Dream ' +
         '3.5g","location":{…},"quantity":"25","unit_cost":"12.50","sale_price":"35.00","margin":"22.50",…}',
@@ -54,6 +41,5 @@ export const inventoryExportRoute = defineRoute({
         "Farms,…,25,12.50,35.00,…,2026-10-30T08:01:12.004321Z",
       "",
     ].join("\r\n"),
-  }),
-  handler: exportHandler(inventoryExportPlan),
+  },
 });

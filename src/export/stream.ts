@@ -275,7 +275,7 @@ function encodeBatch<Raw, Row, CsvRow>(
 }
 
 /** The query parameters every export adds to its list's filters (export/params.ts). */
-interface ExportQuery {
+export interface ExportQuery {
   format?: ExportFormat;
   shape: "standard" | "aiq";
   cursor?: string;
@@ -294,25 +294,26 @@ export const exportWalk = <F extends ListFilters, Raw, R, T extends "transaction
   });
 
 /**
- * The plan of an export whose records Node renders (customers, inventory): each the record's JSON or
- * that of its AIQ shape; in CSV, one row per record.
+ * The plan of an export whose records Node renders (customers, inventory), over its list's walk:
+ * each record's JSON or that of its AIQ shape; in CSV, one row per record.
  */
-export const recordExportPlan = <Raw, R>(
-  walk: Walk<Raw, R>,
-  shape: ExportQuery["shape"],
-  aiq: (record: R) => unknown,
-  columns: CsvColumn<R>[],
-): ExportPlan<Raw, R, R> => ({
-  walk,
-  batchSize: EXPORT_BATCH,
-  ndjson: shape === "aiq" ? (record) => JSON.stringify(aiq(record)) : (record) => JSON.stringify(record),
-  csv: { columns, rowsOf: (record) => [record] },
-});
+export const recordExportPlan =
+  <F extends ListFilters, Raw, R, T extends "customers" | "inventory_items">(
+    listing: Listing<F, Raw, R, T>,
+    aiq: (record: R) => unknown,
+    columns: CsvColumn<R>[],
+  ) =>
+  (auth: AuthContext, query: F & ExportQuery): ExportPlan<Raw, R, R> => ({
+    walk: exportWalk(listing, auth, query),
+    batchSize: EXPORT_BATCH,
+    ndjson: query.shape === "aiq" ? (record) => JSON.stringify(aiq(record)) : (record) => JSON.stringify(record),
+    csv: { columns, rowsOf: (record) => [record] },
+  });
 
-/** An export route's handler: the format chosen (NDJSON or CSV), then the plan streamed. */
 /** The responses every export declares (contract.ts). */
 type ExportResponses = ReturnType<typeof exportResponses>;
 
+/** An export route's handler: the format chosen (NDJSON or CSV), then the plan streamed. */
 export const exportHandler =
   <Q extends ExportQuery, Raw, Row, CsvRow>(planOf: (auth: AuthContext, query: Q) => ExportPlan<Raw, Row, CsvRow>) =>
   async ({ respond, ...ctx }: ExportContext & { auth: AuthContext; query: Q; respond: Respond<ExportResponses> }) => {

@@ -5,13 +5,11 @@
 // writes one row per line item.
 import type { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
-import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
-import { defineRoute } from "../lib/route.js";
 import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
-import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
-import { exportQueryOf, NDJSON_CONTENT_TYPE } from "./params.js";
-import { EXPORT_BATCH, type ExportPlan, exportHandler, exportWalk } from "./stream.js";
+import { exportQueryOf } from "./params.js";
+import { exportRoute } from "./route.js";
+import { EXPORT_BATCH, type ExportPlan, exportWalk } from "./stream.js";
 import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
 export const transactionExportQuery = exportQueryOf(transactionListQuery.shape).describe(
@@ -31,28 +29,21 @@ export function transactionExportPlan(
   };
 }
 
-export const transactionExportRoute = defineRoute({
-  method: "get",
-  path: "/v1/export/transactions",
+export const transactionExportRoute = exportRoute({
+  resource: "transactions",
   operationId: "exportTransactions",
-  summary: "Export transactions (NDJSON or CSV, streamed): the list's filters, for backfills and BI",
-  description: [
+  scope: "transactions:read",
+  query: transactionExportQuery,
+  plan: transactionExportPlan,
+  about: [
     "Without a transacted_* range, the change feed by (updated_at, id), lossless; with " +
       "transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
     "CSV: one row per line item, the receipt's columns (receipt_*) repeated on each of its lines; group by " +
       "transaction_id for receipts (take receipt_* once per receipt, sum line_total over lines). max_records counts " +
       "transactions, not CSV rows.",
-    EXPORT_STREAM_DESCRIPTION,
-  ].join("\n\n"),
-  tags: ["Exports"],
-  scope: "transactions:read",
-  rateLimit: "heavy",
-  query: transactionExportQuery,
-  headers: acceptHeaders([NDJSON_CONTENT_TYPE, CSV_CONTENT_TYPE]),
+  ],
+  exampleQuery: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" },
   examples: {
-    query: { transacted_from: "2025-11-01T00:00:00Z", transacted_to: "2026-11-01T00:00:00Z", format: "ndjson" },
-  },
-  responses: exportResponses({
     ndjson: [
       '{"id":"0192f0c4-…","pos_id":"R-10442","location":{…},"transacted_at":"2026-10-31T23:58:02.118000Z","totals":' +
         '{"total":"61.43",…},"line_items":[…],…}',
@@ -68,6 +59,5 @@ export const transactionExportRoute = defineRoute({
         'Dream 3.5g ""Reserve""",Good Farms,…,40.92,…,2026-11-01T00:00:03.512210Z',
       "",
     ].join("\r\n"),
-  }),
-  handler: exportHandler(transactionExportPlan),
+  },
 });

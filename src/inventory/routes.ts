@@ -2,15 +2,14 @@
 // product's AIQ fields and the location's quantity, cost, prices, margin and stock value. A key
 // limited to some locations sees only their items.
 import { z } from "zod";
-import { readPage } from "../db/paging.js";
-import { tenantOf } from "../db/tenant.js";
+import { recordsOrAiqPage } from "../lib/list-page.js";
 import { feedPageSchema } from "../lib/paging.js";
 import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
 import { aiqInventoryItemSchema, toAiqInventoryItem } from "./aiq-format.js";
 import { inventoryListQuery } from "./list-query.js";
 import { inventoryListing } from "./read.js";
-import { type InventoryRecord, inventoryRecordSchema } from "./schemas.js";
+import { inventoryRecordSchema } from "./schemas.js";
 
 const problem = { description: "Problem details (RFC 9457)." };
 
@@ -39,14 +38,6 @@ export const inventoryRoutes = [
       401: problem,
       403: problem,
     },
-    handler: async ({ db, config, auth, query }) => {
-      // The format only renders: it is not a filter, so a cursor does not depend on it.
-      const { format, limit, cursor, ...filters } = query;
-      const request = { secret: config.CURSOR_SECRET, tenant: tenantOf(auth), filters, limit, cursor, format };
-      // Each format's page has its own type (the 200 schema is the union of the two page shapes).
-      return format === "aiq"
-        ? readPage(db, inventoryListing, request, toAiqInventoryItem)
-        : readPage(db, inventoryListing, request, (record: InventoryRecord) => record);
-    },
+    handler: recordsOrAiqPage(inventoryListing, toAiqInventoryItem),
   }),
 ];

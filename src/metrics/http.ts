@@ -4,6 +4,7 @@
 // after the first, no I/O).
 import type { Request, RequestHandler, Response } from "express";
 import { REPLAYED_HEADER } from "../lib/idempotency.js";
+import { WRITE_RESULT_HEADER } from "../lib/write-result.js";
 import { httpRequestDuration, rowsServed, writes } from "./registry.js";
 
 export type WriteOutcome = "created" | "updated" | "unchanged" | "error";
@@ -20,7 +21,6 @@ interface RouteMark {
 const MARK = "metricsRoute";
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const OUTCOMES = new Set<string>(["created", "updated", "unchanged"]);
-const WRITE_RESULT_HEADER = "Write-Result";
 
 /** Requests that no route answered (unknown paths, bodies refused before routing) share one label. */
 export const UNMATCHED = "unmatched";

@@ -3,6 +3,7 @@
 import { type RawBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { Period } from "./params.js";
+import { reportFigures } from "./respond.js";
 
 export const money = (description: string, example = "1234.50") =>
   z
@@ -40,6 +41,20 @@ export const periodColumns = {
   period_start: businessDay("First business day of the period inside the range, inclusive.", "2026-10-01"),
   period_end: businessDay("Business day after the period's last one inside the range, exclusive.", "2026-11-01"),
 };
+
+/** The period columns in a time-grouped report's CSV, as they are named and ordered in its JSON rows. */
+export const periodCsvColumns = <R extends Record<keyof typeof periodColumns, string>>() =>
+  reportFigures(periodColumns).csvColumns<R>();
+
+/** A report's answer: its figures over everything covered (totals), and the same figures per row (data). */
+export const totalsAndRows = <F extends z.ZodRawShape, R extends z.ZodType>(
+  figures: F,
+  row: R,
+  about: { totals: string; data: string },
+) => ({
+  totals: z.object(figures).describe(about.totals),
+  data: z.array(row).describe(about.data),
+});
 
 /** The range and period a time-grouped report asks for: statement values, never SQL text. */
 export interface PeriodRange {

@@ -34,12 +34,15 @@ export async function saleLedger(
 /** A quantity for people: "2", "3.5". */
 const qty = (units: bigint) => formatUnits(units, 3).replace(/\.?0+$/, "");
 
+/** A check of a receipt's lines (at `at` in the request) against its sale's ledger: one issue per failure. */
+type LedgerCheck = (lines: ReceiptBody["lines"], ledger: Map<string, SkuLedger>, at: string) => ProblemIssue[];
+
+/** Adds `units` to `key`'s running sum. */
+const addUnits = (sums: Map<string, bigint>, key: string, units: bigint) =>
+  sums.set(key, (sums.get(key) ?? 0n) + units);
+
 /** One issue per refund line that gives back more than remains of its SKU (earlier lines of this refund count too). */
-export function overRefundIssues(
-  lines: ReceiptBody["lines"],
-  ledger: Map<string, SkuLedger>,
-  at: string,
-): ProblemIssue[] {
+export const overRefundIssues: LedgerCheck = (lines, ledger, at) => {
   const takenHere = new Map<string, bigint>();
   const issues: ProblemIssue[] = [];
   lines.forEach((line, i) => {
@@ -59,19 +62,15 @@ export function overRefundIssues(
         code: "over_refund",
       });
     }
-    takenHere.set(line.sku, (takenHere.get(line.sku) ?? 0n) + back);
+    addUnits(takenHere, line.sku, back);
   });
   return issues;
-}
+};
 
 /** When a sale with refunds is replaced: each SKU must still have sold at least what was given back. */
-export function underSoldIssues(
-  lines: ReceiptBody["lines"],
-  ledger: Map<string, SkuLedger>,
-  at: string,
-): ProblemIssue[] {
+export const underSoldIssues: LedgerCheck = (lines, ledger, at) => {
   const soldNow = new Map<string, bigint>();
-  for (const line of lines) soldNow.set(line.sku, (soldNow.get(line.sku) ?? 0n) + unitsOf(line.quantity, 3));
+  for (const line of lines) addUnits(soldNow, line.sku, unitsOf(line.quantity, 3));
   const issues: ProblemIssue[] = [];
   for (const [sku, entry] of ledger) {
     const sold = soldNow.get(sku) ?? 0n;
@@ -86,7 +85,7 @@ export function underSoldIssues(
     }
   }
   return issues;
-}
+};
 
 /** Refunded quantities of a sale per SKU (its completed refunds), for replacing the sale itself. */
 export async function refundedBySku(db: Executor, tenant: Tenant, saleId: string): Promise<Map<string, SkuLedger>> {

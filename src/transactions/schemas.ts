@@ -16,6 +16,14 @@ export const decimalText = (what: string) =>
 
 const utcInstant = (what: string) => z.iso.datetime().describe(`${what}: RFC 3339, UTC, microseconds.`);
 
+/** margin and margin_percent of a line or a receipt: one rule (record-sql.ts), over its net sales and cost. */
+const marginFigures = (net: string, cost: string, whenNull: string) => ({
+  margin: decimalText(`${net} − ${cost}, tax excluded${whenNull}`).nullable(),
+  margin_percent: decimalText(
+    `margin ÷ ${net} × 100, 2 decimals; null when that is 0 or the cost is unknown`,
+  ).nullable(),
+});
+
 export const formatParam = z
   .enum(["standard", "aiq"])
   .default("standard")
@@ -74,12 +82,7 @@ const lineItemSchema = z.object({
   line_total: decimalText("unit_price × quantity − discount + tax"),
   unit_cost: decimalText("Cost of one unit at the time of sale").nullable(),
   line_cost: decimalText("unit_cost × quantity (4 decimals); null when the cost is unknown").nullable(),
-  margin: decimalText(
-    "(unit_price × quantity − discount) − line_cost, tax excluded; null when the cost is unknown",
-  ).nullable(),
-  margin_percent: decimalText(
-    "margin ÷ (unit_price × quantity − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown",
-  ).nullable(),
+  ...marginFigures("(unit_price × quantity − discount)", "line_cost", "; null when the cost is unknown"),
   stock_on_hand: decimalText(
     "Quantity on hand of this product at the transaction's location now (not at the time of sale); null when there " +
       "is no inventory row",
@@ -92,10 +95,7 @@ const totalsSchema = z.object({
   tax: decimalText("Σ line taxes"),
   total: decimalText("subtotal − discount + tax"),
   cost: decimalText("Σ line cost; null when any line's cost is unknown").nullable(),
-  margin: decimalText("(subtotal − discount) − cost, tax excluded").nullable(),
-  margin_percent: decimalText(
-    "margin ÷ (subtotal − discount) × 100, 2 decimals; null when that is 0 or the cost is unknown",
-  ).nullable(),
+  ...marginFigures("(subtotal − discount)", "cost", ""),
 });
 
 export const transactionRecordSchema = z

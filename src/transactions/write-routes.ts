@@ -9,6 +9,7 @@ import { loadWritableLocations } from "../lib/locations.js";
 import { problemDetailsSchema, problemIssueSchema } from "../lib/problem-schema.js";
 import { prose } from "../lib/prose.js";
 import { defineRoute } from "../lib/route.js";
+import { WRITE_RESULT_HEADER, writeResultHeaderDoc } from "../lib/write-result.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
 import { prepareReceipt, unprocessable, writeReceipt } from "./put.js";
@@ -24,15 +25,9 @@ import {
   voidBodySchema,
 } from "./write-schemas.js";
 
-export const WRITE_RESULT_HEADER = "Write-Result";
 export const VIA_PUT = "PUT /v1/transactions/{pos_id}";
 
 const problem = (description: string) => ({ description, schema: problemDetailsSchema });
-const resultHeader = {
-  [WRITE_RESULT_HEADER]: {
-    description: "created, updated or unchanged (an identical write changes nothing, not even updated_at).",
-  },
-};
 
 async function recordOf(db: Db, auth: AuthContext, id: string): Promise<TransactionRecord> {
   const record = await loadTransactionRecord(db, auth, id);
@@ -95,12 +90,15 @@ export const transactionWriteRoutes = [
       200: {
         description: "Replaced, or unchanged (see Write-Result).",
         schema: transactionRecordSchema,
-        headers: resultHeader,
+        headers: writeResultHeaderDoc,
       },
       201: {
         description: "Created.",
         schema: transactionRecordSchema,
-        headers: { ...resultHeader, Location: { description: "The receipt's URL (GET /v1/transactions/{id})." } },
+        headers: {
+          ...writeResultHeaderDoc,
+          Location: { description: "The receipt's URL (GET /v1/transactions/{id})." },
+        },
       },
       400: problem(
         "Malformed body: wrong types, missing or unknown fields, both or neither of location_id and location_pos_id.",
@@ -145,7 +143,7 @@ export const transactionWriteRoutes = [
       200: {
         description: "The voided receipt.",
         schema: transactionRecordSchema,
-        headers: { ...resultHeader, ...idempotencyDocs.replayedHeader },
+        headers: { ...writeResultHeaderDoc, ...idempotencyDocs.replayedHeader },
       },
       400: problem("Malformed body."),
       401: problem("No valid key."),

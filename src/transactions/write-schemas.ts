@@ -8,6 +8,7 @@ import { customerPutBody } from "../customers/write-schemas.js";
 import { decimalInput } from "../lib/decimal.js";
 import { bodyInstant, SALE_RANGE } from "../lib/instant.js";
 import { prose } from "../lib/prose.js";
+import { storeReference } from "../locations/schemas.js";
 
 export const MAX_LINES = 500;
 export const MAX_BATCH_RECEIPTS = 500;
@@ -100,13 +101,7 @@ const embeddedCustomerSchema = customerPutBody
   `);
 
 const receiptShape = {
-  location_id: z.guid().optional().describe("The store, by this service's id. Send this or location_pos_id."),
-  location_pos_id: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("The store, by the POS's store id. Send this or location_id."),
+  ...storeReference,
   customer_pos_user: z
     .string()
     .min(1)

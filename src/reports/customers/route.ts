@@ -6,6 +6,7 @@ import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportScope } from "../params.js";
 import { answer, reportFigures, reportFormat } from "../respond.js";
+import { periodCsvColumns } from "../values.js";
 import {
   type CustomersPeriodRow,
   type CustomersReport,
@@ -17,9 +18,7 @@ import {
 import { readCustomersReport } from "./sql.js";
 
 const periodColumns: CsvColumn<CustomersPeriodRow>[] = [
-  { header: "period", value: (r) => r.period },
-  { header: "period_start", value: (r) => r.period_start },
-  { header: "period_end", value: (r) => r.period_end },
+  ...periodCsvColumns<CustomersPeriodRow>(),
   ...reportFigures(customerFigures).csvColumns<CustomersPeriodRow>(),
 ];
 

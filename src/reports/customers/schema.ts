@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { wholeNumber } from "../../lib/validation.js";
 import { answeredRange, checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
-import { businessDay, count, money, percent, periodColumns } from "../values.js";
+import { businessDay, count, money, percent, periodColumns, totalsAndRows } from "../values.js";
 
 export const customersReportQuery = z
   .strictObject({
@@ -68,10 +68,10 @@ export const topCustomerSchema = z.object({
 
 export const customersReportSchema = z.object({
   ...answeredRange,
-  totals: z
-    .object(customerFigures)
-    .describe("The whole range: customers counted once, new_customers those whose first purchase falls in the range."),
-  data: z.array(customersPeriodSchema).describe("One row per period of the range, in order, empty periods as zeros."),
+  ...totalsAndRows(customerFigures, customersPeriodSchema, {
+    totals: "The whole range: customers counted once, new_customers those whose first purchase falls in the range.",
+    data: "One row per period of the range, in order, empty periods as zeros.",
+  }),
   top_customers: z
     .array(topCustomerSchema)
     .describe("The customers with the largest net sales in the range, largest first (ties by id)."),

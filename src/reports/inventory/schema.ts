@@ -1,7 +1,7 @@
 // GET /v1/reports/inventory: its query and answer, with the definition of every figure.
 import { z } from "zod";
 import { formatParam, locationParam } from "../params.js";
-import { count, money, quantity } from "../values.js";
+import { count, money, quantity, totalsAndRows } from "../values.js";
 
 export const INVENTORY_GROUPS = ["location_category", "location", "category", "none"] as const;
 export type InventoryGroup = (typeof INVENTORY_GROUPS)[number];
@@ -77,10 +77,10 @@ export const inventoryReportSchema = z.object({
     .meta({ example: "2026-11-27T15:04:05.123Z" }),
   group_by: z.enum(INVENTORY_GROUPS).describe("The grouping asked for."),
   low_stock_threshold: z.string().describe("The threshold used, as a decimal string.").meta({ example: "5" }),
-  totals: z.object(inventoryFigures).describe("Every covered item."),
-  data: z
-    .array(inventoryRowSchema)
-    .describe("One row per group, by location name, then category (items without a category last)."),
+  ...totalsAndRows(inventoryFigures, inventoryRowSchema, {
+    totals: "Every covered item.",
+    data: "One row per group, by location name, then category (items without a category last).",
+  }),
 });
 
 export type InventoryRow = z.infer<typeof inventoryRowSchema>;

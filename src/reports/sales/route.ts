@@ -6,15 +6,14 @@ import { outOfRangeResponse } from "../../lib/instant.js";
 import { defineRoute } from "../../lib/route.js";
 import { reportScope } from "../params.js";
 import { answer, MAX_REPORT_ROWS, reportFigures, reportFormat, servedRows } from "../respond.js";
+import { periodCsvColumns } from "../values.js";
 import { type SalesReport, type SalesRow, salesFigures, salesReportQuery, salesReportSchema } from "./schema.js";
 import { readSalesReport } from "./sql.js";
 
 const figures = reportFigures(salesFigures);
 
 const csvColumns: CsvColumn<SalesRow>[] = [
-  { header: "period", value: (r) => r.period },
-  { header: "period_start", value: (r) => r.period_start },
-  { header: "period_end", value: (r) => r.period_end },
+  ...periodCsvColumns<SalesRow>(),
   { header: "group_key", value: (r) => r.group_key, text: true },
   { header: "group_name", value: (r) => r.group_name, text: true },
   ...figures.csvColumns<SalesRow>(),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { prose } from "../../lib/prose.js";
 import { answeredRange, checkReportRange, formatParam, locationParam, periodParam, rangeParams } from "../params.js";
-import { count, money, percent, periodColumns, quantity } from "../values.js";
+import { count, money, percent, periodColumns, quantity, totalsAndRows } from "../values.js";
 
 export const SALES_GROUPS = ["location", "category", "brand", "product", "employee"] as const;
 export type SalesGroup = (typeof SALES_GROUPS)[number];
@@ -88,12 +88,10 @@ export const salesReportSchema = z.object({
     .nullable()
     .describe("The grouping asked for; null when none.")
     .meta({ example: "category" }),
-  totals: z
-    .object(salesFigures)
-    .describe("The whole range and every covered location, computed from the lines (not by adding up rounded rows)."),
-  data: z
-    .array(salesRowSchema)
-    .describe("One row per period (and group), in order of period, then net sales (largest first), then group key."),
+  ...totalsAndRows(salesFigures, salesRowSchema, {
+    totals: "The whole range and every covered location, computed from the lines (not by adding up rounded rows).",
+    data: "One row per period (and group), in order of period, then net sales (largest first), then group key.",
+  }),
 });
 
 export type SalesRow = z.infer<typeof salesRowSchema>;
