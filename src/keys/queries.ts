@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { v7 as uuidv7 } from "uuid";
-import { qb, type Row, reviewedStatement, type Statement, tenantStatement } from "../db/sql.js";
+import { qb, type Row, reusable, reviewedStatement, type Statement, tenantStatement } from "../db/sql.js";
 import type { Tenant } from "../db/tenant.js";
 
 const AUTH_COLUMNS = [
@@ -23,15 +23,16 @@ const AUTH_COLUMNS = [
 const byPrefix = (prefix: string) => qb.selectFrom("api_keys as k").select(AUTH_COLUMNS).where("k.prefix", "=", prefix);
 
 /** What authentication needs of the key with this prefix. */
-export const keyByPrefix = (prefix: string) =>
-  reviewedStatement("key-lookup", byPrefix(prefix), { prepare: "api-key-by-prefix" });
+export const keyByPrefix = reusable(1, (prefix: string) =>
+  reviewedStatement("key-lookup", byPrefix(prefix), { prepare: "api-key-by-prefix" }),
+);
 
 /**
  * The same, with the stores the key may write to (src/lib/locations.ts), in the same round trip: every
  * pos:write request resolves its store, and a receipt's whole write is then one more round trip
  * (src/transactions/new-sale.ts). Reads do not pay for the subquery.
  */
-export const keyWithLocationsByPrefix = (prefix: string) =>
+export const keyWithLocationsByPrefix = reusable(1, (prefix: string) =>
   reviewedStatement(
     "key-lookup",
     byPrefix(prefix).select((eb) =>
@@ -49,7 +50,8 @@ export const keyWithLocationsByPrefix = (prefix: string) =>
       ).as("writable_locations"),
     ),
     { prepare: "api-key-with-locations-by-prefix" },
-  );
+  ),
+);
 
 /** The key as authentication reads it: with the stores it may write to for a pos:write route. */
 export type KeyLookupRow = RowOf<ReturnType<typeof keyByPrefix>> | RowOf<ReturnType<typeof keyWithLocationsByPrefix>>;

@@ -1,7 +1,15 @@
 // The data layer's own rules (src/db/sql.ts, src/db/tenant.ts), against a real PostgreSQL.
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { onStatement, qb, reviewedStatement, run, type Statement, tenantStatement } from "../../src/db/sql.js";
+import {
+  onStatement,
+  qb,
+  reusable,
+  reviewedStatement,
+  run,
+  type Statement,
+  tenantStatement,
+} from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
@@ -61,6 +69,20 @@ describe("data layer", () => {
     expect(tenantStatement(tenant, insert).scope).toEqual({ tenant });
     const plain = qb.insertInto("audit_entries").values({ merchant_id: tenant.merchantId, action: "a", entity: "e" });
     expect(() => tenantStatement(tenant, plain)).toThrow(/without its tenant's scope/);
+  });
+
+  it("when a statement is built once and reused, then each call runs with its own values, same text", async () => {
+    const a = await makeMerchant(db);
+    const b = await makeMerchant(db);
+    const bySlug = reusable(1, (slug: string) =>
+      reviewedStatement("command", qb.selectFrom("merchants").select("id").where("slug", "=", slug)),
+    );
+    expect(await run(db.pool, bySlug(a.slug))).toEqual([{ id: a.id }]);
+    expect(await run(db.pool, bySlug(b.slug))).toEqual([{ id: b.id }]);
+    expect(bySlug(a.slug).compiled.sql).toBe(bySlug(b.slug).compiled.sql);
+    expect(() =>
+      reusable(1, (_slug: string) => reviewedStatement("command", qb.selectFrom("merchants").select("id"))),
+    ).toThrow(/not a parameter/);
   });
 
   it("when a statement touches no merchant's rows, then it runs under a reviewed reason", async () => {
