@@ -216,22 +216,23 @@ describe("GET /v1/reports/sales while the POS writes", () => {
     when a receipt moves to another day and store, or a batch lands, then both the day it left and the day it joined are
     exact
   `, async () => {
+    // One pre-roll without a cost, the same receipt before and after its correction.
+    const preRoll = () =>
+      line({
+        sku: "PR-1",
+        name: "Pre-roll",
+        category: "Pre-Rolls",
+        brand: null,
+        unit_price: "10.00",
+        quantity: "1",
+        discount: "0",
+        tax: "1.50",
+        unit_cost: null,
+      });
     expect(
       (
         await put("M-1", {
-          lines: [
-            line({
-              sku: "PR-1",
-              name: "Pre-roll",
-              category: "Pre-Rolls",
-              brand: null,
-              unit_price: "10.00",
-              quantity: "1",
-              discount: "0",
-              tax: "1.50",
-              unit_cost: null,
-            }),
-          ],
+          lines: [preRoll()],
         })
       ).status,
     ).toBe(201);
@@ -248,19 +249,7 @@ describe("GET /v1/reports/sales while the POS writes", () => {
         await put("M-1", {
           location_id: other.id,
           transacted_at: "2026-10-22T15:00:00-04:00",
-          lines: [
-            line({
-              sku: "PR-1",
-              name: "Pre-roll",
-              category: "Pre-Rolls",
-              brand: null,
-              unit_price: "10.00",
-              quantity: "1",
-              discount: "0",
-              tax: "1.50",
-              unit_cost: null,
-            }),
-          ],
+          lines: [preRoll()],
         })
       ).status,
     ).toBe(200);
