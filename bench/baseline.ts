@@ -18,6 +18,7 @@ import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { transactionListing } from "../src/transactions/list-query.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
+import { rawLine, rawTransaction } from "./raw-columns.js";
 
 export interface PageSpec {
   merchantId: string;
@@ -196,14 +197,14 @@ export const BASELINES: Record<string, Baseline> = { "pg-json": pgJsonBaseline, 
 // be cheaper than reading its rows; every page is also reported as a ratio to this.
 const FLOOR_SQL = `
 WITH page AS (
-  SELECT t.*
+  SELECT ${rawTransaction("t")}
   FROM transactions t
   WHERE t.merchant_id = $1 AND t.updated_at < $2::timestamptz
     AND ($3::timestamptz IS NULL OR (t.updated_at, t.id) > ($3::timestamptz, $4::uuid))
   ORDER BY t.updated_at, t.id
   LIMIT $5
 )
-SELECT page.*, li.*
+SELECT page.*, ${rawLine("li")}
 FROM page LEFT JOIN line_items li ON li.transaction_id = page.id
 ORDER BY page.updated_at, page.id, li.line_number`;
 

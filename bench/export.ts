@@ -11,6 +11,7 @@ import { tenantOf } from "../src/db/tenant.js";
 import { transactionListing } from "../src/transactions/list-query.js";
 import { benchAuth } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
+import { rawLine, rawTransaction } from "./raw-columns.js";
 import { ratio } from "./stats.js";
 
 export interface ExportRun {
@@ -157,14 +158,14 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
   const limit = whole ? ` LIMIT ${whole}` : "";
   const rawTx = await copyOut(
     ctx,
-    `SELECT * FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}`,
+    `SELECT ${rawTransaction("t")} FROM transactions t WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}`,
   );
   const rawLines = await copyOut(
     ctx,
     whole
-      ? `SELECT li.* FROM (SELECT id FROM transactions WHERE merchant_id = ${m} ORDER BY updated_at, id${limit}) t
-        JOIN line_items li ON li.transaction_id = t.id`
-      : `SELECT * FROM line_items WHERE merchant_id = ${m}`,
+      ? `SELECT ${rawLine("li")} FROM (SELECT id FROM transactions WHERE merchant_id = ${m}
+        ORDER BY updated_at, id${limit}) t JOIN line_items li ON li.transaction_id = t.id`
+      : `SELECT ${rawLine("li")} FROM line_items li WHERE merchant_id = ${m}`,
   );
   const copyRaw = {
     ...perSecond(rawTx.lines, rawTx.bytes + rawLines.bytes, rawTx.seconds + rawLines.seconds),

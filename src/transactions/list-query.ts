@@ -13,7 +13,7 @@ import type { InstantText } from "../lib/instant.js";
 import type { RecordFormat } from "../lib/record-format.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
-import { RECORD_JOINS, STANDARD_COLUMNS, t } from "./record-sql.js";
+import { RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
 
 export type { RecordFormat };
 
@@ -33,21 +33,26 @@ export interface TransactionFilters {
 /** A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text. */
 export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string };
 
-/** The record's columns as a LATERAL row `rec` beside the joins; recordJson(format) is its JSON. */
-const recordRow = (format: RecordFormat) =>
-  `CROSS JOIN LATERAL (SELECT ${format === "aiq" ? AIQ_COLUMNS : STANDARD_COLUMNS}) rec`;
+/** The aiq shape's columns as a LATERAL row `rec` beside the joins (aiqRecordJson renders it). */
+const AIQ_ROW = `CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
 
 /**
- * The record's JSON text. The aiq shape leaves out every unknown field instead of sending null
- * (AIQ reads a present null as "blank this field"); json_strip_nulls drops them at every depth,
- * keeping key order. Our own shape keeps its nulls. On one line (an NDJSON export): PostgreSQL
- * escapes line breaks inside JSON strings, so the only raw ones in its JSON text are the layout
- * json_agg puts between array elements, removed here, in C, rather than copying every record again in Node.
+ * The record's JSON text, and what it needs besides the joins. Our own shape is joined from the
+ * fragments kept with the rows (record-sql.ts). The aiq shape leaves out every unknown field instead
+ * of sending null (AIQ reads a present null as "blank this field"); json_strip_nulls drops them at
+ * every depth, keeping key order. On one line (an NDJSON export): PostgreSQL escapes line breaks
+ * inside JSON strings, so the only raw ones in its JSON text are the layout json_agg puts between
+ * array elements, removed here, in C, rather than copying every record again in Node.
  */
-const recordJson = ({ format, oneLine }: View): string => {
-  const json = format === "aiq" ? "json_strip_nulls(row_to_json(rec))::text" : "row_to_json(rec)::text";
-  return oneLine ? `replace(${json}, E'\\n', '')` : json;
-};
+const recordOf = ({ format, oneLine }: View): { json: string; row: string } =>
+  format === "aiq"
+    ? {
+        json: oneLine
+          ? "replace(json_strip_nulls(row_to_json(rec))::text, E'\\n', '')"
+          : "json_strip_nulls(row_to_json(rec))::text",
+        row: AIQ_ROW,
+      }
+    : { json: standardRecordJson(oneLine), row: "" };
 
 const column = (name: "location_id" | "customer_id" | "pos_id" | "status") => sql.ref(t[name]);
 
@@ -66,14 +71,17 @@ export const transactionListing: Listing<TransactionFilters, TransactionPageRow,
     filters.pos_id && sql`${column("pos_id")} = ${filters.pos_id}`,
     filters.status && sql`${column("status")} = ${filters.status}::"TransactionStatus"`,
   ],
-  body: ({ view }) => sql<TransactionPageRow>`SELECT ${sql.raw(utcText("page.at"))} AS position_time, t.id, ${sql.raw(
-    recordJson(view),
-  )} AS record
+  body: ({ view }) => {
+    const record = recordOf(view);
+    return sql<TransactionPageRow>`SELECT ${sql.raw(utcText("page.at"))} AS position_time, t.id, ${sql.raw(
+      record.json,
+    )} AS record
 FROM page
 CROSS JOIN LATERAL (SELECT t.* FROM transactions t WHERE ${sql.ref(t.id)} = page.id OFFSET 0) t
 ${sql.raw(RECORD_JOINS)}
-${sql.raw(recordRow(view.format))}
-ORDER BY page.at, page.id`,
+${sql.raw(record.row)}
+ORDER BY page.at, page.id`;
+  },
   positionOf: (row) => [row.position_time, row.id],
 };
 
@@ -83,13 +91,12 @@ export function transactionByIdStatement(
   id: string,
   format: RecordFormat,
 ): Statement<{ record: string }> {
+  const record = recordOf({ format, oneLine: false });
   return tenantStatement(
     tenant,
-    sql<{
-      record: string;
-    }>`SELECT ${sql.raw(recordJson({ format, oneLine: false }))} AS record FROM transactions t ${sql.raw(
+    sql<{ record: string }>`SELECT ${sql.raw(record.json)} AS record FROM transactions t ${sql.raw(
       RECORD_JOINS,
-    )} ${sql.raw(recordRow(format))} WHERE ${sql.ref(t.id)} = ${id}::uuid AND ${tenant.where("t")}`,
+    )} ${sql.raw(record.row)} WHERE ${sql.ref(t.id)} = ${id}::uuid AND ${tenant.where("t")}`,
     { prepare: "tx" },
   );
 }

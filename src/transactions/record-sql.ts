@@ -1,12 +1,13 @@
 // The SQL that builds a transaction record's JSON inside PostgreSQL, for a row `t` of transactions
-// joined as in RECORD_JOINS. PostgreSQL renders the page (row_to_json of the record's columns,
-// json_agg of the lines) so that Node only concatenates text: no per-row objects, no Decimal
-// parsing, no float ever.
-// The margin rules (one place): net = round(unit_price × quantity, 2) − discount, tax excluded;
+// joined as in RECORD_JOINS. PostgreSQL writes the page's JSON text so that Node only concatenates
+// text: no per-row objects, no Decimal parsing, no float ever.
+// The margin rules: net = round(unit_price × quantity, 2) − discount, tax excluded;
 // line_cost = unit_cost × quantity; margin = net − line_cost; margin_percent = margin ÷ net × 100
 // (2 decimals), null when net is 0 or the cost is unknown. Totals use the receipt's own columns.
+// They are written twice: here for the aiq shape, and in the triggers that keep our own shape's
+// fragments (migration 20261205060000_record_json_fragments); the record-fragments suite checks
+// that both give the same figures.
 import { columnsOf } from "../db/sql.js";
-import { utcText } from "../lib/sync-feed.js";
 
 // The tables' columns under the aliases the record's SQL uses: a column renamed in schema.prisma is a
 // type error here (db/sql.ts).
@@ -25,29 +26,31 @@ export const inv = columnsOf("inventory_items", "inv");
  * subquery of its own), so it can only run as an index probe per record: a page of 1,000 costs
  * 1,000 probes whatever the table sizes or statistics, never a hash of the merchant's whole
  * customers table (which the planner chose with plain joins once the page was large enough).
+ * Each also renders what our record shows of it (`json`; the customer's is kept on its row,
+ * `json_on_receipt`): rendered inside the probe, it is cached with the probe's row when the planner
+ * memoizes the probe (a page's few stores and employees are rendered once each).
  */
 export const RECORD_JOINS = `
-  CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name},
-    ${l.time_zone} FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
+  CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name}, ${l.time_zone},
+    json_build_object('id', ${l.id}, 'pos_id', ${l.pos_id}, 'name', ${l.name}, 'time_zone', ${l.time_zone})::text AS json
+    FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
   LEFT JOIN LATERAL (SELECT c.* FROM customers c WHERE ${c.id} = ${t.customer_id} OFFSET 0) c ON true
-  LEFT JOIN LATERAL (SELECT e.* FROM employees e WHERE ${e.id} = ${t.employee_id} OFFSET 0) e ON true
-  LEFT JOIN LATERAL (SELECT ${o.id},
-    ${o.pos_id} FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;
+  LEFT JOIN LATERAL (SELECT e.*,
+    json_build_object('id', ${e.id}, 'pos_id', ${e.pos_id}, 'name', concat_ws(' ', ${e.first_name}, ${e.last_name}))::text
+      AS json
+    FROM employees e WHERE ${e.id} = ${t.employee_id} OFFSET 0) e ON true
+  LEFT JOIN LATERAL (SELECT ${o.id}, ${o.pos_id}, json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id})::text AS json
+    FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;
 
 /**
- * The lines of `t` as one JSON array (in receipt order), each a row of `lineColumns` over `li` (the
- * line), `lp.product_id` (linked product, or the product of that SKU if the line was never linked),
- * `inv` (that product's stock at the receipt's location now) and `m` (margin values). json_agg of
- * rows (not json_build_object per line) is the fastest way PostgreSQL has to render them.
+ * For each line `li` of `t`: `lp.product_id` (the linked product, or the product of that SKU if the
+ * line was never linked) and `inv.quantity` (that product's stock at the receipt's location now).
  * The stock is a LATERAL probe of inventory_items' (location_id, product_id) key, fenced by OFFSET 0
  * like RECORD_JOINS: as a plain join the planner hashed the store's whole inventory once per
  * receipt (loops=1001 on the demo's 1,000-receipt page: 961 ms), a plan that came and went with
  * table sizes and statistics.
  */
-export const linesArray = (lineColumns: string) => `(
-  SELECT coalesce(json_agg(x ORDER BY x.line_number), '[]'::json) FROM (
-    SELECT ${lineColumns}
-    FROM line_items li
+const LINE_JOINS = `line_items li
     CROSS JOIN LATERAL (
       SELECT coalesce(${li.product_id},
         (SELECT ${p.id} FROM products p WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku}))
@@ -57,7 +60,18 @@ export const linesArray = (lineColumns: string) => `(
       SELECT ${inv.quantity} FROM inventory_items inv
       WHERE ${inv.location_id} = ${t.location_id} AND ${inv.product_id} = lp.product_id AND ${inv.deleted_at} IS NULL
         OFFSET 0
-    ) inv ON true
+    ) inv ON true`;
+
+/**
+ * The lines of `t` as one JSON array (in receipt order), each a row of `lineColumns` over `li`, `lp`,
+ * `inv` (LINE_JOINS) and `m` (margin values). json_agg of rows (not json_build_object per line) is
+ * the fastest way PostgreSQL has to render them. The aiq shape's lines; our own shape's are kept
+ * rendered (standardRecordJson).
+ */
+export const linesArray = (lineColumns: string) => `(
+  SELECT coalesce(json_agg(x ORDER BY x.line_number), '[]'::json) FROM (
+    SELECT ${lineColumns}
+    FROM ${LINE_JOINS}
     CROSS JOIN LATERAL (SELECT round(${li.unit_price} * ${li.quantity}, 2) - ${li.discount} AS net,
       round(${li.unit_cost} * ${li.quantity}, 4) AS line_cost) n
     CROSS JOIN LATERAL (
@@ -74,60 +88,25 @@ export const TOTALS_MARGIN_PERCENT = `(CASE WHEN ${t.subtotal} - ${t.discount_to
   ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total}) / (${t.subtotal} - ${t.discount_total}) * 100, 2)
     END)`;
 
-const STANDARD_LINE = `
-  ${li.line_number},
-  ${li.sku},
-  lp.product_id,
-  ${li.pos_product_id},
-  ${li.name},
-  ${li.brand},
-  ${li.category},
-  ${li.parent_category},
-  ${li.size},
-  ${li.strain},
-  ${li.grade},
-  ${li.species},
-  ${li.unit_price}::text AS unit_price,
-  ${li.quantity}::text AS quantity,
-  ${li.discount}::text AS discount,
-  ${li.tax}::text AS tax,
-  ${li.line_total}::text AS line_total,
-  ${li.unit_cost}::text AS unit_cost,
-  m.line_cost::text AS line_cost,
-  m.margin::text AS margin,
-  m.margin_percent::text AS margin_percent,
-  ${inv.quantity}::text AS stock_on_hand`;
+/** A JSON string of a value's text, or null: for values whose text needs no escaping (uuids, decimals). */
+const quotedOrNull = (value: string) => `coalesce('"' || ${value} || '"', 'null')`;
 
 /**
- * Our record (see transactionRecordSchema) as the columns of one row, in the record's key order;
- * the caller renders it with row_to_json (see list-query.ts).
+ * Our record (see transactionRecordSchema) as JSON text, over `t` joined as in RECORD_JOINS. What
+ * belongs to the receipt's own rows is kept rendered beside them, written with the rows by triggers
+ * (migration 20261205060000_record_json_fragments, which also holds the margin rules of our shape):
+ * the receipt's fragments (t.json_*), each line's (li.json_head, li.json_body) and the customer's.
+ * What changes on its own is joined now: the store, customer, employee and refunded sale as they are,
+ * each line's product (linked later, or by SKU) and stock on hand. Only text is concatenated, so a
+ * record costs about what reading its rows does (rendering it with PostgreSQL's JSON functions
+ * cost ~5× that). The bytes are those the JSON functions write (the record-fragments suite compares
+ * them), array separator included: json_agg's ", \n ", whose line break an NDJSON line (`oneLine`)
+ * leaves out.
  */
-export const STANDARD_COLUMNS = `
-  ${t.id},
-  ${t.pos_id},
-  json_build_object('id', ${l.id}, 'pos_id', ${l.pos_id}, 'name', ${l.name}, 'time_zone', ${l.time_zone}) AS location,
-  to_char(${t.business_date}, 'YYYY-MM-DD') AS business_date,
-  ${utcText(t.transacted_at)} AS transacted_at,
-  ${t.channel},
-  ${t.kind},
-  ${t.status},
-  ${utcText(t.voided_at)} AS voided_at,
-  CASE WHEN ${o.id} IS NULL THEN NULL ELSE json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id}) END
-    AS original_transaction,
-  CASE WHEN ${c.id} IS NULL THEN NULL ELSE json_build_object(
-    'id', ${c.id}, 'pos_user', ${c.pos_user}, 'first_name', ${c.first_name}, 'last_name', ${c.last_name}, 'phone',
-      ${c.phone}, 'email', ${c.email}) END AS customer,
-  CASE WHEN ${e.id} IS NULL THEN NULL ELSE json_build_object(
-    'id', ${e.id}, 'pos_id', ${e.pos_id}, 'name', concat_ws(' ', ${e.first_name}, ${e.last_name})) END AS employee,
-  json_build_object(
-    'subtotal', ${t.subtotal}::text,
-    'discount', ${t.discount_total}::text,
-    'tax', ${t.tax_total}::text,
-    'total', ${t.total}::text,
-    'cost', ${t.cost_total}::text,
-    'margin', ${TOTALS_MARGIN}::text,
-    'margin_percent', ${TOTALS_MARGIN_PERCENT}::text) AS totals,
-  ${linesArray(STANDARD_LINE)} AS line_items,
-  ${utcText(t.deleted_at)} AS deleted_at,
-  ${utcText(t.created_at)} AS created_at,
-  ${utcText(t.updated_at)} AS updated_at`;
+export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.json || ${t.json_mid}
+  || coalesce(o.json, 'null') || ',"customer":' || coalesce(${c.json_on_receipt}, 'null')
+  || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals}
+  || coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")} || ${li.json_body}
+      || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"} ORDER BY ${li.line_number}) || ']'
+    FROM ${LINE_JOINS} WHERE ${li.transaction_id} = ${t.id}), '[]')
+  || ${t.json_tail})`;

@@ -29,8 +29,11 @@ import type { Tenant } from "../db/tenant.js";
 import { TransactionKind, TransactionStatus } from "../generated/kysely/enums.js";
 import { utcText } from "../lib/sync-feed.js";
 
-/** A receipt's line as written (its receipt and merchant are the statement's). */
-export type LineRow = Omit<Row<"line_items">, "merchant_id" | "transaction_id">;
+/**
+ * A receipt's line as written (its receipt and merchant are the statement's; its JSON fragments are
+ * written by a trigger, record-sql.ts).
+ */
+export type LineRow = Omit<Row<"line_items">, "merchant_id" | "transaction_id" | "json_head" | "json_body">;
 
 /** The columns a receipt write sets on its transactions row. */
 export type ReceiptColumns = Required<
