@@ -6,7 +6,9 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
+import { Tenant } from "../../src/db/tenant.js";
 import { prose } from "../../src/lib/prose.js";
+import { readCustomersReport } from "../../src/reports/customers/sql.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { createTestDb } from "../helpers/db.js";
 
@@ -34,10 +36,10 @@ type PlanNode = {
 };
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
-/** Every plan node of the statements a call ran, as auto_explain reported them (JSON, with actual rows). */
-async function explained(text: string, values: unknown[]): Promise<PlanNode[]> {
+/** Every plan node of the statements `work` ran on the client, as auto_explain reported them (JSON, actual rows). */
+async function explained(work: (db: pg.Client) => Promise<unknown>): Promise<PlanNode[]> {
   const plans: PlanNode[] = [];
-  const onNotice = (notice: pg.NoticeMessage) => {
+  const onNotice = (notice: { message?: string }) => {
     const json = notice.message?.slice(notice.message.indexOf("{"));
     if (json?.includes('"Plan"')) plans.push(...nodesOf((JSON.parse(json) as { Plan: PlanNode }).Plan));
   };
@@ -55,7 +57,7 @@ async function explained(text: string, values: unknown[]): Promise<PlanNode[]> {
       "client_min_messages = notice",
     ])
       await client.query(`SET LOCAL ${setting}`);
-    await client.query(text, values);
+    await work(client);
     await client.query("COMMIT");
   } finally {
     client.off("notice", onNotice);
@@ -83,7 +85,7 @@ describe("report refresh plans", () => {
       [merchantId, day.location_id, day.business_date],
     );
 
-    const nodes = await explained("SELECT refresh_report_rollups($1, NULL, NULL, 100)", [merchantId]);
+    const nodes = await explained((c) => c.query("SELECT refresh_report_rollups($1, NULL, NULL, 100)", [merchantId]));
 
     expect(nodes.some((n) => n["Relation Name"] === "transactions")).toBe(true);
     // A day's receipts, their lines and rollup rows are a few dozen; the merchant's history is 3,000
@@ -94,5 +96,45 @@ describe("report refresh plans", () => {
       .map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""}: ${n["Actual Rows"]} rows`);
     expect(day.n).toBeLessThan(100);
     expect(wide).toEqual([]);
+  });
+
+  it(prose`
+    when the customers report covers every store, then it reads the first purchases of its range's new customers
+    only, not the store firsts of the merchant's history
+  `, async () => {
+    await db.pool.query("VACUUM ANALYZE");
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT customer_id FROM transactions
+       WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed'
+         AND deleted_at IS NULL GROUP BY 1 HAVING min(business_date) >= '2026-10-01') x`,
+      [merchantId],
+    );
+    const newcomers = rows[0]!.n;
+    expect(newcomers).toBeGreaterThan(0);
+    const { rows: before } = await db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM customer_first_sales WHERE merchant_id = $1 AND first_date < '2026-10-01'",
+      [merchantId],
+    );
+
+    let report: Awaited<ReturnType<typeof readCustomersReport>> | undefined;
+    const nodes = await explained(async (c) => {
+      report = await readCustomersReport(c, {
+        tenant: new Tenant(merchantId),
+        from: "2026-10-01",
+        to: "2026-11-01",
+        period: "day",
+        locationIds: null,
+        top: 10,
+      });
+    });
+
+    expect(report!.totals.new_customers).toBe(newcomers);
+    // The history is there to be read (the seed's customers bought before October).
+    expect(before[0]!.n).toBeGreaterThan(newcomers);
+    expect(nodes.filter((n) => n["Relation Name"] === "customer_first_sales")).toEqual([]);
+    const firstPurchases = nodes.filter((n) => n["Relation Name"] === "customer_first_purchases");
+    expect(firstPurchases.length).toBeGreaterThan(0);
+    for (const n of firstPurchases)
+      expect((n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1)).toBeLessThanOrEqual(newcomers + 10);
   });
 });
