@@ -35,6 +35,7 @@ const d = refsOf("sales_daily", "d");
 const dl = refsOf("sales_daily_lines", "dl");
 const m = refsOf("sales_monthly_lines", "m");
 const f = refsOf("customer_first_sales", "f");
+const fp = refsOf("customer_first_purchases", "fp");
 const stale = refsOf("report_rollup_stale", "st");
 
 interface Check {
@@ -175,6 +176,20 @@ const CHECKS: Check[] = [
       FROM direct x FULL JOIN (SELECT * FROM customer_first_sales f WHERE ${where("f")}) f
         ON ${f.customer_id} = x.customer_id AND ${f.location_id} = x.location_id
       WHERE x.first_date IS DISTINCT FROM ${f.first_date}`,
+  },
+  {
+    problem: "customers whose first purchase at any store differs from the customer_first_purchases rollup",
+    labels: (where) => sql`
+      WITH direct AS (
+        SELECT ${t.customer_id}, min(${t.business_date}) AS first_date FROM transactions t
+        WHERE ${where("t")} AND ${t.customer_id} IS NOT NULL AND ${t.kind} = 'sale' AND ${t.status} = 'completed'
+          AND ${t.deleted_at} IS NULL
+        GROUP BY 1
+      )
+      SELECT coalesce(x.customer_id, ${fp.customer_id})::text AS label
+      FROM direct x FULL JOIN (SELECT * FROM customer_first_purchases fp WHERE ${where("fp")}) fp
+        ON ${fp.customer_id} = x.customer_id
+      WHERE x.first_date IS DISTINCT FROM ${fp.first_date}`,
   },
   {
     problem: "store-days still marked stale for the report rollups",

@@ -188,7 +188,13 @@ export async function seedDatabase(
     await refreshReportRollups(pool, tenant, null, null);
     await refreshMonthRollups(pool, tenant, null, null);
   }
-  await analyze(pool, ["sales_daily", "sales_daily_lines", "sales_monthly_lines", "customer_first_sales"]);
+  await analyze(pool, [
+    "sales_daily",
+    "sales_daily_lines",
+    "sales_monthly_lines",
+    "customer_first_sales",
+    "customer_first_purchases",
+  ]);
   onProgress?.({
     phase: "report rollups",
     done: summary.merchantsCreated.length,

@@ -122,7 +122,9 @@ describe("the report rollups' stale marks", () => {
     const before = await reports();
 
     // As a database that had receipts before the migration: no rollups and no marks at all.
-    await db.pool.query("TRUNCATE report_rollup_stale, sales_daily, sales_daily_lines, customer_first_sales");
+    await db.pool.query(
+      "TRUNCATE report_rollup_stale, sales_daily, sales_daily_lines, customer_first_sales, customer_first_purchases",
+    );
     const migration = await readFile(
       path.join(MIGRATIONS_DIR, "20261127030000_report_rollups", "migration.sql"),
       "utf8",
@@ -138,5 +140,41 @@ describe("the report rollups' stale marks", () => {
     ]);
     expect(rows[0].n).toBe(1);
     expect(await reports()).toEqual(before);
+  });
+
+  it(prose`
+    when the first-purchase migration runs over customers already counted, then each customer's first purchase at any
+    store is the earliest of their store firsts, and the customers report is unchanged
+  `, async () => {
+    const customer = (await makeCustomer(db, merchant.id)).id;
+    await makeTransaction(db, brooklyn, { transactedAt: new Date("2026-05-12T18:00:00Z"), customerId: customer });
+    await makeTransaction(db, denver, { transactedAt: new Date("2026-05-20T18:00:00Z"), customerId: customer });
+    const report = async () =>
+      (
+        await request(app)
+          .get("/v1/reports/customers")
+          .query({ from: "2026-05-01", to: "2026-11-01", period: "month" })
+          .set("x-apikey", key)
+      ).body;
+    const before = await report();
+    expect(before.data[0]).toMatchObject({ period: "2026-05", new_customers: 1 });
+
+    // As a database migrated up to the table's creation: store firsts, no first purchases.
+    await db.pool.query("TRUNCATE customer_first_purchases");
+    const migration = await readFile(
+      path.join(MIGRATIONS_DIR, "20261205061000_customer_first_purchases", "migration.sql"),
+      "utf8",
+    );
+    const backfill = migration.slice(migration.indexOf("-- The first purchases of the customers already counted"));
+    expect(backfill).toMatch(/^-- The first purchases[\s\S]*INSERT INTO customer_first_purchases/);
+    await db.pool.query(backfill);
+
+    const { rows } = await db.pool.query(
+      `SELECT to_char(first_date, 'YYYY-MM-DD') AS day FROM customer_first_purchases
+       WHERE merchant_id = $1 AND customer_id = $2`,
+      [merchant.id, customer],
+    );
+    expect(rows).toEqual([{ day: "2026-05-12" }]);
+    expect(await report()).toEqual(before);
   });
 });

@@ -6,9 +6,15 @@
 // receipt's lines (src/transactions/totals.ts), so this equals the sales report's net sales, which
 // sums the lines themselves, without reading a line.
 //
-// Speed: the range is read through transactions(merchant_id, business_date, location_id); each
-// buyer's first purchase comes from the customer_first_sales rollup (see the migration
-// 20261127030000_report_rollups), brought up to date first for every day before the range's end.
+// Speed: the range is read once through transactions(merchant_id, business_date, location_id), each
+// receipt's net as whole cents (an exact bigint, summed as integers and converted back to the same
+// 2-decimal numbers: cheaper than summing NUMERICs), then aggregated per buyer and per period. Who is
+// new comes from the first-purchase rollups, brought up to date first for every day before the
+// range's end: over every store, customer_first_purchases (each customer's first purchase at any
+// store; a range of (merchant_id, first_date) reads only the customers new in the range: see the
+// migration 20261205061000_customer_first_purchases); over some stores, customer_first_sales (the
+// first at each store, 20261127030000_report_rollups). What remains grows with what the range holds:
+// its receipts and its distinct buyers (an exact distinct count over any range and set of stores).
 import { type RawBuilder, sql } from "kysely";
 import { columnsOf, type Executor, first, tenantStatement } from "../../db/sql.js";
 import type { Tenant } from "../../db/tenant.js";
@@ -40,6 +46,7 @@ const c = columnsOf("customers", "c");
 const firstSale = (alias: "f" | "e") => columnsOf("customer_first_sales", alias);
 const f = firstSale("f");
 const e = firstSale("e");
+const fp = columnsOf("customer_first_purchases", "fp");
 const raw = (text: string) => sql.raw(text);
 
 const figures = (source: string) =>
@@ -67,33 +74,19 @@ function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
     sql`${q.tenant.where(alias)} AND
       (${q.locationIds}::uuid[] IS NULL
         OR ${raw(columnsOf("customer_first_sales", alias).location_id)} = ANY(${q.locationIds}::uuid[]))`;
-  return sql<CustomersSqlRow>`
-WITH rec AS (
-  SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
-         date_trunc(${period}, ${raw(t.business_date)}::timestamp)::date AS bucket,
-         ${raw(t.subtotal)} - ${raw(t.discount_total)} AS net
-  FROM transactions t
-  WHERE ${scope("t")}
-    AND ${raw(t.business_date)} >= ${from} AND ${raw(t.business_date)} < ${to}
-    AND ${raw(t.status)} = 'completed' AND ${raw(t.deleted_at)} IS NULL
-),
--- One row per known customer and period, then per customer: counting customers is then counting
--- rows (no count(DISTINCT), which sorts every receipt).
-visits AS (
-  SELECT customer_id, bucket, count(*) FILTER (WHERE is_sale) AS receipts, sum(net) AS net
-  FROM rec WHERE customer_id IS NOT NULL
-  GROUP BY customer_id, bucket
-),
-buyers AS (
-  SELECT customer_id, sum(receipts) AS receipts, sum(net) AS net_sales
-  FROM visits
-  GROUP BY customer_id
-),
--- The customers whose first purchase (at any store of the report) falls in the range, from the
--- customer_first_sales rollup: a first sale at one of the stores in the range, and none earlier
--- at another. That first sale is their first in the range, so its period is where they are new.
--- (A range of the rollup's index, not a lookup per buyer.)
-newcomers AS (
+  /** Every store of the merchant: first purchases at any store are customer_first_purchases rows. */
+  const everyStore = q.tenant.locationIds === null && q.locationIds === null;
+  // The customers whose first purchase (at any store of the report) falls in the range; their
+  // period is where they are new.
+  const newcomers = everyStore
+    ? sql`
+  SELECT date_trunc(${period}, ${raw(fp.first_date)}::timestamp)::date AS bucket, count(*) AS new_customers
+  FROM customer_first_purchases fp
+  WHERE ${q.tenant.where("fp")} AND ${raw(fp.first_date)} >= ${from} AND ${raw(fp.first_date)} < ${to}
+  GROUP BY 1`
+    : // From customer_first_sales: a first sale at one of the stores in the range, and none earlier at
+      // another. That first sale is their first in the range.
+      sql`
   SELECT date_trunc(${period}, first_day::timestamp)::date AS bucket, count(*) AS new_customers
   FROM (
     SELECT ${raw(f.customer_id)}, min(${raw(f.first_date)}) AS first_day
@@ -104,19 +97,46 @@ newcomers AS (
         WHERE ${scope("e")} AND ${raw(e.customer_id)} = ${raw(f.customer_id)} AND ${raw(e.first_date)} < ${from})
     GROUP BY ${raw(f.customer_id)}
   ) n
-  GROUP BY 1
+  GROUP BY 1`;
+  const firstDay = everyStore
+    ? sql`(SELECT ${raw(fp.first_date)} FROM customer_first_purchases fp
+          WHERE ${q.tenant.where("fp")} AND ${raw(fp.customer_id)} = b.customer_id)`
+    : sql`(SELECT min(${raw(f.first_date)}) FROM customer_first_sales f
+          WHERE ${scope("f")} AND ${raw(f.customer_id)} = b.customer_id)`;
+  /** Cents summed back to the 2-decimal amount the figures are rounded from. */
+  const amount = (sum: RawBuilder<unknown>) => sql`(${sum} / 100.0)::numeric(20, 2)`;
+  return sql<CustomersSqlRow>`
+WITH rec AS (
+  SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
+         date_trunc(${period}, ${raw(t.business_date)}::timestamp)::date AS bucket,
+         ((${raw(t.subtotal)} - ${raw(t.discount_total)}) * 100)::bigint AS cents
+  FROM transactions t
+  WHERE ${scope("t")}
+    AND ${raw(t.business_date)} >= ${from} AND ${raw(t.business_date)} < ${to}
+    AND ${raw(t.status)} = 'completed' AND ${raw(t.deleted_at)} IS NULL
+),
+-- One row per known customer over the range.
+buyers AS (
+  SELECT customer_id, count(*) FILTER (WHERE is_sale) AS receipts, ${amount(sql`sum(cents)`)} AS net_sales
+  FROM rec WHERE customer_id IS NOT NULL
+  GROUP BY customer_id
+),
+newcomers AS (${newcomers}
 ),
 sums AS (
   SELECT bucket, grouping(bucket) = 1 AS is_total,
          count(*) FILTER (WHERE is_sale) AS receipts,
          count(*) FILTER (WHERE is_sale AND customer_id IS NOT NULL) AS known_receipts,
-         coalesce(sum(net), 0) AS net_sales,
-         coalesce(sum(net) FILTER (WHERE customer_id IS NOT NULL), 0) AS known_net_sales
+         ${amount(sql`coalesce(sum(cents), 0)`)} AS net_sales,
+         ${amount(sql`coalesce(sum(cents) FILTER (WHERE customer_id IS NOT NULL), 0)`)} AS known_net_sales
   FROM rec
   GROUP BY GROUPING SETS ((bucket), ())
 ),
+-- Distinct buyers per period: each period's few thousand receipts sorted on their own.
 counted AS (
-  SELECT bucket, count(*) AS customers FROM visits WHERE receipts > 0 GROUP BY bucket
+  SELECT bucket, count(DISTINCT customer_id) AS customers
+  FROM rec WHERE is_sale AND customer_id IS NOT NULL
+  GROUP BY bucket
 ),
 agg AS (
   SELECT s.bucket, s.is_total, s.receipts, s.known_receipts, s.net_sales, s.known_net_sales,
@@ -137,9 +157,7 @@ periods AS (
   LEFT JOIN agg a ON a.bucket = p.bucket::date AND NOT a.is_total
 ),
 spenders AS (
-  SELECT b.customer_id, b.receipts, b.net_sales,
-         (SELECT min(${raw(f.first_date)}) FROM customer_first_sales f
-          WHERE ${scope("f")} AND ${raw(f.customer_id)} = b.customer_id) AS first_day
+  SELECT b.customer_id, b.receipts, b.net_sales, ${firstDay} AS first_day
   FROM (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT ${q.top}) b
 )
 SELECT

@@ -1,0 +1,140 @@
+// The report refresh's plans: rebuilding a store-day reads that day's rows, whatever the table sizes
+// or statistics. A database whose tables were never analysed (a new deployment, a merchant just
+// loaded) is made the way the bench makes it (bench/statistics.ts: no pg_statistic, reltuples
+// "never analysed", autovacuum off), then one store-day is rebuilt with auto_explain reporting every
+// statement of refresh_report_rollups() and the rows each plan node read.
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { forgetStatistics } from "../../bench/statistics.js";
+import { Tenant } from "../../src/db/tenant.js";
+import { prose } from "../../src/lib/prose.js";
+import { readCustomersReport } from "../../src/reports/customers/sql.js";
+import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
+import { createTestDb } from "../helpers/db.js";
+
+const db = await createTestDb();
+const summary = await seedDatabase(db.pool, {
+  ...DEMO_SEED_OPTIONS,
+  transactionsPerMerchant: 3_000,
+  customersPerMerchant: 300,
+  productsPerMerchant: 150,
+  now: new Date("2026-11-01T12:00:00Z"),
+});
+const merchantId = summary.merchantsCreated[0]!.id;
+
+const client = new pg.Client({ connectionString: db.url });
+await client.connect();
+afterAll(() => client.end());
+
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  Plans?: PlanNode[];
+};
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** Every plan node of the statements `work` ran on the client, as auto_explain reported them (JSON, actual rows). */
+async function explained(work: (db: pg.Client) => Promise<unknown>): Promise<PlanNode[]> {
+  const plans: PlanNode[] = [];
+  const onNotice = (notice: { message?: string }) => {
+    const json = notice.message?.slice(notice.message.indexOf("{"));
+    if (json?.includes('"Plan"')) plans.push(...nodesOf((JSON.parse(json) as { Plan: PlanNode }).Plan));
+  };
+  client.on("notice", onNotice);
+  try {
+    await client.query("BEGIN");
+    await client.query("LOAD 'auto_explain'");
+    for (const setting of [
+      "auto_explain.log_min_duration = 0",
+      "auto_explain.log_nested_statements = on",
+      "auto_explain.log_analyze = on",
+      "auto_explain.log_timing = off",
+      "auto_explain.log_format = json",
+      "auto_explain.log_level = notice",
+      "client_min_messages = notice",
+    ])
+      await client.query(`SET LOCAL ${setting}`);
+    await work(client);
+    await client.query("COMMIT");
+  } finally {
+    client.off("notice", onNotice);
+  }
+  return plans;
+}
+
+describe("report refresh plans", () => {
+  it(prose`
+    when the tables were never analysed, then rebuilding one store-day reads only that day's rows (no scan of the
+    merchant's history)
+  `, async () => {
+    // The seed's rollups built, and the marks they consumed gone for good (not left as dead index entries).
+    await db.pool.query("SELECT refresh_report_rollups($1, NULL, NULL, 1000000)", [merchantId]);
+    await db.pool.query("VACUUM report_rollup_stale");
+    await forgetStatistics(db.url);
+    const { rows } = await db.pool.query<{ location_id: string; business_date: string; n: number }>(
+      `SELECT location_id, business_date::text, count(*)::int AS n FROM transactions WHERE merchant_id = $1
+       GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`,
+      [merchantId],
+    );
+    const day = rows[0]!;
+    await db.pool.query(
+      "INSERT INTO report_rollup_stale (merchant_id, location_id, business_date) VALUES ($1, $2, $3)",
+      [merchantId, day.location_id, day.business_date],
+    );
+
+    const nodes = await explained((c) => c.query("SELECT refresh_report_rollups($1, NULL, NULL, 100)", [merchantId]));
+
+    expect(nodes.some((n) => n["Relation Name"] === "transactions")).toBe(true);
+    // A day's receipts, their lines and rollup rows are a few dozen; the merchant's history is 3,000
+    // receipts (about 9,000 lines). A node reading more than 500 rows (all its loops together) reads
+    // beyond the rebuilt day.
+    const wide = nodes
+      .filter((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1) > 500)
+      .map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""}: ${n["Actual Rows"]} rows`);
+    expect(day.n).toBeLessThan(100);
+    expect(wide).toEqual([]);
+  });
+
+  it(prose`
+    when the customers report covers every store, then it reads the first purchases of its range's new customers
+    only, not the store firsts of the merchant's history
+  `, async () => {
+    await db.pool.query("VACUUM ANALYZE");
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT customer_id FROM transactions
+       WHERE merchant_id = $1 AND customer_id IS NOT NULL AND kind = 'sale' AND status = 'completed'
+         AND deleted_at IS NULL GROUP BY 1 HAVING min(business_date) >= '2026-10-01') x`,
+      [merchantId],
+    );
+    const newcomers = rows[0]!.n;
+    expect(newcomers).toBeGreaterThan(0);
+    const { rows: before } = await db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM customer_first_sales WHERE merchant_id = $1 AND first_date < '2026-10-01'",
+      [merchantId],
+    );
+
+    let report: Awaited<ReturnType<typeof readCustomersReport>> | undefined;
+    const nodes = await explained(async (c) => {
+      report = await readCustomersReport(c, {
+        tenant: new Tenant(merchantId),
+        from: "2026-10-01",
+        to: "2026-11-01",
+        period: "day",
+        locationIds: null,
+        top: 10,
+      });
+    });
+
+    expect(report!.totals.new_customers).toBe(newcomers);
+    // The history is there to be read (the seed's customers bought before October).
+    expect(before[0]!.n).toBeGreaterThan(newcomers);
+    expect(nodes.filter((n) => n["Relation Name"] === "customer_first_sales")).toEqual([]);
+    const firstPurchases = nodes.filter((n) => n["Relation Name"] === "customer_first_purchases");
+    expect(firstPurchases.length).toBeGreaterThan(0);
+    for (const n of firstPurchases)
+      expect((n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1)).toBeLessThanOrEqual(newcomers + 10);
+  });
+});
