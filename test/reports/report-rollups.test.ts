@@ -162,7 +162,7 @@ describe("the report rollups' stale marks", () => {
     // As a database migrated up to the table's creation: store firsts, no first purchases.
     await db.pool.query("TRUNCATE customer_first_purchases");
     const migration = await readFile(
-      path.join(MIGRATIONS_DIR, "20261205061000_customer_first_purchases", "migration.sql"),
+      path.join(MIGRATIONS_DIR, "20261205063000_customer_first_purchases", "migration.sql"),
       "utf8",
     );
     const backfill = migration.slice(migration.indexOf("-- The first purchases of the customers already counted"));

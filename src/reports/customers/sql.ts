@@ -12,7 +12,7 @@
 // new comes from the first-purchase rollups, brought up to date first for every day before the
 // range's end: over every store, customer_first_purchases (each customer's first purchase at any
 // store; a range of (merchant_id, first_date) reads only the customers new in the range: see the
-// migration 20261205061000_customer_first_purchases); over some stores, customer_first_sales (the
+// migration 20261205063000_customer_first_purchases); over some stores, customer_first_sales (the
 // first at each store, 20261127030000_report_rollups). What remains grows with what the range holds:
 // its receipts and its distinct buyers (an exact distinct count over any range and set of stores).
 import { type RawBuilder, sql } from "kysely";

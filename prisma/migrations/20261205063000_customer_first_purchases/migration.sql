@@ -9,7 +9,7 @@
 -- customer_first_sales, whose first purchase is at those stores.
 --
 -- It stays exact the way customer_first_sales does: refresh_report_rollups() (the function of
--- 20261205060000_report_refresh_key_probes plus one step) recomputes, after the store firsts of
+-- 20261205062000_report_refresh_key_probes plus one step) recomputes, after the store firsts of
 -- the rebuilt days' customers, those customers' earliest, in the same transaction.
 
 -- CreateTable
