@@ -10,17 +10,19 @@
 -- in the record's key order; test/transactions/record-fragments.test.ts renders every record both
 -- ways and compares them byte for byte.
 
--- JSON values of single fields, as row_to_json writes them.
+-- JSON values of single fields, as row_to_json writes them. STABLE, like to_json and to_char inside
+-- them, so that PostgreSQL inlines them into the triggers' expressions (declared IMMUTABLE, they were
+-- called as functions of their own: the line trigger cost 24 µs a row instead of 10).
 CREATE OR REPLACE FUNCTION pos_bridge_json_text(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json(value)::text, 'null') $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT coalesce(to_json(value)::text, 'null') $$;
 
 -- A decimal sent as a string (exact: never a JSON number our side could round).
 CREATE OR REPLACE FUNCTION pos_bridge_json_decimal(value numeric) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce('"' || value::text || '"', 'null') $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT coalesce('"' || value::text || '"', 'null') $$;
 
 -- An instant as RFC 3339 UTC with microseconds (src/lib/sync-feed.ts utcText).
 CREATE OR REPLACE FUNCTION pos_bridge_json_instant(value timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce('"' || to_char(value AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"', 'null')
 $$;
 
