@@ -22,4 +22,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # The same command as a developer's `npm start` (built above): migrate, then serve. Node itself,
 # not npm, so that docker stop's SIGTERM reaches the service and it drains. The --import loads
 # OpenTelemetry tracing first when OTEL_* variables ask for it, and nothing otherwise.
-CMD ["node", "--enable-source-maps", "--import", "./dist/telemetry/register.js", "dist/server.js"]
+# --max-semi-space-size=16 caps V8's young generation at Node 20's own size: Node 24 lets it grow to
+# 64 MB a semi-space (128 MB in all), which kept an export's server ~100 MB more resident (README, Commands).
+CMD ["node", "--max-semi-space-size=16", "--enable-source-maps", "--import", "./dist/telemetry/register.js", "dist/server.js"]

@@ -31,7 +31,9 @@ import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
  * Records per query. Measured on 200,000 receipts: 2,000 a batch kept the heap growing by ~90 MB
  * between full collections (a batch that large outlives young-generation collections), 250–500
  * keep it within the young generation's size, at most ~15% slower; past 1,000 the list's page plan
- * may also turn to a sequential scan.
+ * may also turn to a sequential scan. That young generation is 16 MB a semi-space, as `npm start` and the
+ * Docker image set it (--max-semi-space-size): Node 24's own default lets it grow to 64 MB a semi-space,
+ * and the export's server then peaked ~100 MB higher (rows and pg's socket buffers waiting for a collection).
  */
 export const EXPORT_BATCH = 500;
 
