@@ -159,6 +159,39 @@ export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
     : { text, values: [...parameters] };
 }
 
+/**
+ * Statements sent back to back in one round trip: `send` starts them on the client it is given (run,
+ * first or execute, not awaited in between) and pg's pipeline mode writes each as soon as it starts.
+ * Each is still a statement of its own with its own Sync: outside BEGIN its own transaction, committed
+ * before the next one runs (which therefore sees its writes), and its failure fails it alone. Answers
+ * every statement's outcome. The client is back in ordinary mode before it returns to the pool, and
+ * is dropped when `send` throws with statements possibly in flight.
+ */
+export async function pipelined<const T extends readonly unknown[]>(
+  pool: pg.Pool,
+  send: (client: pg.PoolClient) => { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<{ -readonly [K in keyof T]: PromiseSettledResult<T[K]> }> {
+  const client = await pool.connect();
+  // A client option in pg's types (readonly), read by the client whenever it sends: it may change
+  // while no statement is in flight (here: before the first is sent, after the last has answered).
+  const mode = client as unknown as { pipeline: boolean };
+  let broken: Error | undefined;
+  try {
+    mode.pipeline = true;
+    let sent: { readonly [K in keyof T]: Promise<T[K]> };
+    try {
+      sent = send(client);
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    }
+    return (await Promise.allSettled(sent)) as { -readonly [K in keyof T]: PromiseSettledResult<T[K]> };
+  } finally {
+    mode.pipeline = false;
+    client.release(broken);
+  }
+}
+
 /** Runs a statement and returns its rows, typed by the statement. */
 export async function run<R>(db: Executor, statement: Statement<R>): Promise<R[]> {
   const result = await db.query(pgQuery(statement));
