@@ -63,7 +63,7 @@ describe("pipelined statements", () => {
     ).toBeUndefined();
   });
 
-  it("when starting the statements throws, then the error is thrown and the client is dropped, not pooled", async () => {
+  it("when starting the statements throws, then that error is thrown and the client dropped, not pooled", async () => {
     await expect(
       pipelined(db.pool, (client) => {
         void first(client, count).catch(() => {});
