@@ -23,7 +23,7 @@ import {
 import type pg from "pg";
 import type { DB } from "../generated/kysely/types.js";
 import { preparedStatement } from "../lib/stable-plan.js";
-import { scopesIn, type Tenant } from "./tenant.js";
+import { scopesIn, Tenant } from "./tenant.js";
 
 export type { DB };
 export type TableName = keyof DB;
@@ -121,10 +121,10 @@ export function reviewedStatement<R>(
  * a statement on every request's path (the key lookup), where building it per request showed in CPU
  * profiles. Every argument must end up as a parameter (checked once).
  */
-export function reusable<A extends string[], R>(arity: A["length"], build: (...args: A) => Statement<R>) {
-  const marks = Array.from({ length: arity }, (_, i) => `\u0000reusable-${i}\u0000`) as A;
+export function reusable<A extends unknown[], R>(arity: A["length"], build: (...args: A) => Statement<R>) {
+  const marks = Array.from({ length: arity }, (_, i) => `\u0000reusable-${i}\u0000`) as unknown as A;
   const template = build(...marks);
-  const argumentAt = template.compiled.parameters.map((value) => marks.indexOf(value as string));
+  const argumentAt = template.compiled.parameters.map((value) => marks.indexOf(value));
   if (marks.some((_, i) => !argumentAt.includes(i))) throw new Error("reusable(): an argument is not a parameter");
   return (...args: A): Statement<R> => ({
     ...template,
@@ -135,6 +135,32 @@ export function reusable<A extends string[], R>(arity: A["length"], build: (...a
         return at >= 0 ? args[at] : value;
       }),
     },
+  });
+}
+
+/**
+ * reusable() for a statement on a merchant's rows whose only scope is the merchant (tenant.merchant,
+ * or tenant.where(alias, { locations: false })): built and checked once for a merchant of marks, and
+ * each call carries its own tenant's scope and merchant. A statement that also limits rows to a key's
+ * stores is refused when built: its SQL depends on the key.
+ */
+export function reusableForMerchant<A extends unknown[], R>(
+  arity: A["length"],
+  build: (tenant: Tenant, ...args: A) => Query<R>,
+  options: { prepare?: string } = {},
+) {
+  const stores = ["\u0000reusable-stores\u0000"];
+  const statement = reusable(arity + 1, (merchant: string, ...args: A) => {
+    const tenant = new Tenant(merchant, stores);
+    const built = tenantStatement(tenant, build(tenant, ...args), options);
+    if (built.compiled.parameters.includes(stores)) {
+      throw new Error("reusableForMerchant(): the statement limits rows to the key's stores");
+    }
+    return built;
+  });
+  return (tenant: Tenant, ...args: A): Statement<R> => ({
+    ...statement(tenant.merchantId, ...args),
+    scope: { tenant },
   });
 }
 
