@@ -204,12 +204,17 @@ export async function pipelined<const T extends readonly unknown[]>(
   let broken: Error | undefined;
   try {
     mode.pipeline = true;
+    // Corked while they start: all the statements leave in one write (one system call, one packet).
+    const { stream } = (client as unknown as pg.Client).connection;
     let sent: { readonly [K in keyof T]: Promise<T[K]> };
+    stream.cork();
     try {
       sent = send(client);
     } catch (err) {
       broken = err as Error;
       throw err;
+    } finally {
+      stream.uncork();
     }
     return (await Promise.allSettled(sent)) as { -readonly [K in keyof T]: PromiseSettledResult<T[K]> };
   } finally {
