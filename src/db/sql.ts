@@ -23,7 +23,7 @@ import {
 import type pg from "pg";
 import type { DB } from "../generated/kysely/types.js";
 import { preparedStatement } from "../lib/stable-plan.js";
-import { scopesIn, type Tenant } from "./tenant.js";
+import { scopesIn, Tenant } from "./tenant.js";
 
 export type { DB };
 export type TableName = keyof DB;
@@ -121,10 +121,10 @@ export function reviewedStatement<R>(
  * a statement on every request's path (the key lookup), where building it per request showed in CPU
  * profiles. Every argument must end up as a parameter (checked once).
  */
-export function reusable<A extends string[], R>(arity: A["length"], build: (...args: A) => Statement<R>) {
-  const marks = Array.from({ length: arity }, (_, i) => `\u0000reusable-${i}\u0000`) as A;
+export function reusable<A extends unknown[], R>(arity: A["length"], build: (...args: A) => Statement<R>) {
+  const marks = Array.from({ length: arity }, (_, i) => `\u0000reusable-${i}\u0000`) as unknown as A;
   const template = build(...marks);
-  const argumentAt = template.compiled.parameters.map((value) => marks.indexOf(value as string));
+  const argumentAt = template.compiled.parameters.map((value) => marks.indexOf(value));
   if (marks.some((_, i) => !argumentAt.includes(i))) throw new Error("reusable(): an argument is not a parameter");
   return (...args: A): Statement<R> => ({
     ...template,
@@ -135,6 +135,32 @@ export function reusable<A extends string[], R>(arity: A["length"], build: (...a
         return at >= 0 ? args[at] : value;
       }),
     },
+  });
+}
+
+/**
+ * reusable() for a statement on a merchant's rows whose only scope is the merchant (tenant.merchant,
+ * or tenant.where(alias, { locations: false })): built and checked once for a merchant of marks, and
+ * each call carries its own tenant's scope and merchant. A statement that also limits rows to a key's
+ * stores is refused when built: its SQL depends on the key.
+ */
+export function reusableForMerchant<A extends unknown[], R>(
+  arity: A["length"],
+  build: (tenant: Tenant, ...args: A) => Query<R>,
+  options: { prepare?: string } = {},
+) {
+  const stores = ["\u0000reusable-stores\u0000"];
+  const statement = reusable(arity + 1, (merchant: string, ...args: A) => {
+    const tenant = new Tenant(merchant, stores);
+    const built = tenantStatement(tenant, build(tenant, ...args), options);
+    if (built.compiled.parameters.includes(stores)) {
+      throw new Error("reusableForMerchant(): the statement limits rows to the key's stores");
+    }
+    return built;
+  });
+  return (tenant: Tenant, ...args: A): Statement<R> => ({
+    ...statement(tenant.merchantId, ...args),
+    scope: { tenant },
   });
 }
 
@@ -157,6 +183,44 @@ export function pgQuery(statement: Statement<unknown>): pg.QueryConfig {
   return statement.prepare
     ? preparedStatement(statement.prepare, text, [...parameters])
     : { text, values: [...parameters] };
+}
+
+/**
+ * Statements sent back to back in one round trip: `send` starts them on the client it is given (run,
+ * first or execute, not awaited in between) and pg's pipeline mode writes each as soon as it starts.
+ * Each is still a statement of its own with its own Sync: outside BEGIN its own transaction, committed
+ * before the next one runs (which therefore sees its writes), and its failure fails it alone. Answers
+ * every statement's outcome. The client is back in ordinary mode before it returns to the pool, and
+ * is dropped when `send` throws with statements possibly in flight.
+ */
+export async function pipelined<const T extends readonly unknown[]>(
+  pool: pg.Pool,
+  send: (client: pg.PoolClient) => { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<{ -readonly [K in keyof T]: PromiseSettledResult<T[K]> }> {
+  const client = await pool.connect();
+  // A client option in pg's types (readonly), read by the client whenever it sends: it may change
+  // while no statement is in flight (here: before the first is sent, after the last has answered).
+  const mode = client as unknown as { pipeline: boolean };
+  let broken: Error | undefined;
+  try {
+    mode.pipeline = true;
+    // Corked while they start: all the statements leave in one write (one system call, one packet).
+    const { stream } = (client as unknown as pg.Client).connection;
+    let sent: { readonly [K in keyof T]: Promise<T[K]> };
+    stream.cork();
+    try {
+      sent = send(client);
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      stream.uncork();
+    }
+    return (await Promise.allSettled(sent)) as { -readonly [K in keyof T]: PromiseSettledResult<T[K]> };
+  } finally {
+    mode.pipeline = false;
+    client.release(broken);
+  }
 }
 
 /** Runs a statement and returns its rows, typed by the statement. */

@@ -27,7 +27,7 @@ import { compactInstantText } from "../lib/instant.js";
 import { type LocationIndex, localDate, resolveLocation, type WritableLocation } from "../lib/locations.js";
 import { RetryTransaction, type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import { findEmployee, upsertEmployee } from "./employees.js";
-import { plainSale, putNewSale } from "./new-sale.js";
+import { type NewSaleOutcome, plainSale, putNewSale, putNewSaleAndRead, type ReadBack } from "./new-sale.js";
 import { buildLineRows, findProducts, receiptAuditDetail, receiptColumns } from "./receipt-rows.js";
 import { kindOf, receiptRuleIssues } from "./receipt-rules.js";
 import { overRefundIssues, refundedBySku, type SkuLedger, saleLedger, underSoldIssues } from "./refunds.js";
@@ -142,21 +142,28 @@ export interface ReceiptOutcome {
   result: WriteResult;
 }
 
-/** Writes a prepared receipt: created, updated or unchanged; AppError (404, 409, 422) when the database says no. */
-export async function writeReceipt(
+/**
+ * Writes a prepared receipt: created, updated or unchanged; AppError (404, 409, 422) when the database
+ * says no. With `readBack`, a new sale created in one round trip is read back in that same round trip
+ * (new-sale.ts), and the outcome carries what it read as `read` (absent otherwise: read it then).
+ */
+export async function writeReceipt<R = never>(
   db: Db,
   auth: AuthContext,
   receipt: PreparedReceipt,
   via: string,
-): Promise<ReceiptOutcome> {
+  readBack?: ReadBack<R>,
+): Promise<ReceiptOutcome & { read?: R }> {
   // A new sale is written in one round trip (new-sale.ts); what it does not write, it leaves to the
   // transaction below. An identical body changes nothing; checked without a lock first (re-sent
   // backfills are common: the new-sale call answers what it found), and again under the lock below.
   const tenant = tenantOf(auth);
   let seen: SeenReceipt | undefined;
   if (plainSale(receipt)) {
-    const fast = await putNewSale(db.pool, tenant, auth, receipt, via);
-    if (fast.outcome === "created") return { id: fast.id, result: "created" };
+    const fast: NewSaleOutcome & { read?: R } = readBack
+      ? await putNewSaleAndRead(db.pool, tenant, auth, receipt, via, readBack)
+      : await putNewSale(db.pool, tenant, auth, receipt, via);
+    if (fast.outcome === "created") return { id: fast.id, result: "created", read: fast.read };
     if (fast.outcome === "exists") seen = fast;
   } else {
     [seen] = await receiptsByPosId(db.pool, tenant, [receipt.posId]);

@@ -21,6 +21,7 @@ import {
   first,
   qb,
   type Row,
+  reusableForMerchant,
   run,
   type TableName,
   tenantStatement,
@@ -315,16 +316,77 @@ export interface NewSale {
   lines: LineRow[];
 }
 
+type NewSaleReceipt = NewSale["receipt"];
+/** The function's arguments after the merchant, in its order. */
+type PutNewSaleArguments = [
+  id: NewSaleReceipt["id"],
+  posId: NewSaleReceipt["pos_id"],
+  locationId: NewSaleReceipt["location_id"],
+  customerPosUser: NewSale["customerPosUser"],
+  employeePosId: NewSale["employeePosId"],
+  channel: NewSaleReceipt["channel"],
+  transactedAt: NewSaleReceipt["transacted_at"],
+  businessDate: NewSaleReceipt["business_date"],
+  subtotal: NewSaleReceipt["subtotal"],
+  discountTotal: NewSaleReceipt["discount_total"],
+  taxTotal: NewSaleReceipt["tax_total"],
+  total: NewSaleReceipt["total"],
+  bodyHash: NewSaleReceipt["body_hash"],
+  keyId: NewSale["keyId"],
+  detail: string,
+  lines: string,
+];
+
+// Built and compiled once (db/sql.ts): it runs on every new sale's request.
+const putNewSaleStatement = reusableForMerchant<PutNewSaleArguments, { outcome: NewSaleOutcome }>(
+  16,
+  (
+    tenant,
+    id,
+    posId,
+    locationId,
+    customer,
+    employee,
+    channel,
+    at,
+    date,
+    subtotal,
+    discount,
+    tax,
+    total,
+    hash,
+    key,
+    detail,
+    lines,
+  ) =>
+    sql<{ outcome: NewSaleOutcome }>`SELECT pos_bridge_put_new_sale(${id}::uuid, ${tenant.merchant}, ${posId},
+      ${locationId}::uuid, ${customer}, ${employee}, ${channel}::"Channel",
+      ${at}::timestamptz, ${date}::date, ${subtotal}::numeric, ${discount}::numeric,
+      ${tax}::numeric, ${total}::numeric, ${hash}, ${key}::uuid,
+      ${detail}::jsonb, ${lines}::jsonb) AS outcome`,
+  { prepare: "put-new-sale" },
+);
+
 export async function callPutNewSale(db: Executor, tenant: Tenant, sale: NewSale): Promise<NewSaleOutcome> {
   const r = sale.receipt;
-  const statement = tenantStatement(
+  const statement = putNewSaleStatement(
     tenant,
-    sql<{ outcome: NewSaleOutcome }>`SELECT pos_bridge_put_new_sale(${r.id}::uuid, ${tenant.merchant}, ${r.pos_id},
-      ${r.location_id}::uuid, ${sale.customerPosUser}, ${sale.employeePosId}, ${r.channel}::"Channel",
-      ${r.transacted_at}::timestamptz, ${r.business_date}::date, ${r.subtotal}::numeric, ${r.discount_total}::numeric,
-      ${r.tax_total}::numeric, ${r.total}::numeric, ${r.body_hash}, ${sale.keyId}::uuid,
-      ${JSON.stringify(sale.detail)}::jsonb, ${JSON.stringify(sale.lines)}::jsonb) AS outcome`,
-    { prepare: "put-new-sale" },
+    r.id,
+    r.pos_id,
+    r.location_id,
+    sale.customerPosUser,
+    sale.employeePosId,
+    r.channel,
+    r.transacted_at,
+    r.business_date,
+    r.subtotal,
+    r.discount_total,
+    r.tax_total,
+    r.total,
+    r.body_hash,
+    sale.keyId,
+    JSON.stringify(sale.detail),
+    JSON.stringify(sale.lines),
   );
   return (await first(db, statement))!.outcome;
 }

@@ -3,6 +3,8 @@
 // receipts answer the record exactly as GET /v1/transactions/{id} serves it.
 import { z } from "zod";
 import type { Db } from "../db/client.js";
+import { first } from "../db/sql.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
@@ -12,6 +14,7 @@ import { defineRoute } from "../lib/route.js";
 import { WRITE_RESULT_HEADER, writeResultHeaderDoc } from "../lib/write-result.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
+import { transactionByIdStatement } from "./list-query.js";
 import { prepareReceipt, unprocessable, writeReceipt } from "./put.js";
 import { loadTransactionRecord } from "./read.js";
 import { type TransactionRecord, transactionRecordSchema } from "./schemas.js";
@@ -117,9 +120,12 @@ export const transactionWriteRoutes = [
     handler: async ({ db, auth, params, body, res, respond }) => {
       const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
       if ("issues" in prepared) throw unprocessable(prepared.issues);
-      const { id, result } = await writeReceipt(db, auth, prepared, VIA_PUT);
+      // A new sale's record is read in the round trip that writes it (put.ts writeReceipt's readBack).
+      const { id, result, read } = await writeReceipt(db, auth, prepared, VIA_PUT, (client, id) =>
+        first(client, transactionByIdStatement(tenantOf(auth), id, "standard")),
+      );
       if (result === "created") res.setHeader("Location", `/v1/transactions/${id}`);
-      const record = await recordOf(db, auth, id);
+      const record = read ? (JSON.parse(read.record) as TransactionRecord) : await recordOf(db, auth, id);
       return respond.json(result === "created" ? 201 : 200, record, { [WRITE_RESULT_HEADER]: result });
     },
   }),

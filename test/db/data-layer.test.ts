@@ -5,6 +5,7 @@ import {
   onStatement,
   qb,
   reusable,
+  reusableForMerchant,
   reviewedStatement,
   run,
   type Statement,
@@ -83,6 +84,39 @@ describe("data layer", () => {
     expect(() =>
       reusable(1, (_slug: string) => reviewedStatement("command", qb.selectFrom("merchants").select("id"))),
     ).toThrow(/not a parameter/);
+  });
+
+  it(prose`
+    when a merchant's statement is built once and reused, then each call runs under its own tenant's scope and sees only
+    that merchant's rows; one limited to a key's stores is refused
+  `, async () => {
+    const a = await makeMerchant(db);
+    const b = await makeMerchant(db);
+    const ca = await makeCustomer(db, a.id, { posUser: "same-user" });
+    const cb = await makeCustomer(db, b.id, { posUser: "same-user" });
+    const byPosUser = reusableForMerchant(1, (tenant, posUser: string) =>
+      qb
+        .selectFrom("customers as c")
+        .select("c.id")
+        .where(tenant.where("c", { locations: false }))
+        .where("c.pos_user", "=", posUser),
+    );
+    const [ta, tb] = [new Tenant(a.id), new Tenant(b.id, ["00000000-0000-0000-0000-00000000000a"])];
+    const heard: Statement<unknown>[] = [];
+    const stop = onStatement((statement) => heard.push(statement));
+    try {
+      expect(await run(db.pool, byPosUser(ta, "same-user"))).toEqual([{ id: ca.id }]);
+      expect(await run(db.pool, byPosUser(tb, "same-user"))).toEqual([{ id: cb.id }]);
+    } finally {
+      stop();
+    }
+    expect(heard.map((s) => s.scope)).toEqual([{ tenant: ta }, { tenant: tb }]);
+    expect(byPosUser(ta, "x").compiled.sql).toBe(byPosUser(tb, "x").compiled.sql);
+    expect(() =>
+      reusableForMerchant(1, (tenant, posUser: string) =>
+        qb.selectFrom("customers as c").select("c.id").where(tenant.where("c")).where("c.pos_user", "=", posUser),
+      ),
+    ).toThrow(/limits rows to the key's stores/);
   });
 
   it("when a statement touches no merchant's rows, then it runs under a reviewed reason", async () => {
