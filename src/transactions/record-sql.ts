@@ -32,12 +32,13 @@ export const inv = columnsOf("inventory_items", "inv");
  */
 export const RECORD_JOINS = `
   CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name}, ${l.time_zone},
-    json_build_object('id', ${l.id}, 'pos_id', ${l.pos_id}, 'name', ${l.name}, 'time_zone', ${l.time_zone})::text AS json
+    json_build_object('id', ${l.id}, 'pos_id', ${l.pos_id}, 'name', ${l.name},
+      'time_zone', ${l.time_zone})::text AS json
     FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
   LEFT JOIN LATERAL (SELECT c.* FROM customers c WHERE ${c.id} = ${t.customer_id} OFFSET 0) c ON true
   LEFT JOIN LATERAL (SELECT e.*,
-    json_build_object('id', ${e.id}, 'pos_id', ${e.pos_id}, 'name', concat_ws(' ', ${e.first_name}, ${e.last_name}))::text
-      AS json
+    json_build_object('id', ${e.id}, 'pos_id', ${e.pos_id},
+      'name', concat_ws(' ', ${e.first_name}, ${e.last_name}))::text AS json
     FROM employees e WHERE ${e.id} = ${t.employee_id} OFFSET 0) e ON true
   LEFT JOIN LATERAL (SELECT ${o.id}, ${o.pos_id}, json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id})::text AS json
     FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;

@@ -22,10 +22,12 @@ const day = (ms: number) => iso(ms).slice(0, 10);
 async function setUpdatedAt(table: "transactions" | "customers", times: Record<string, string>) {
   const client = await db.pool.connect();
   try {
-    await client.query("SET session_replication_role = replica");
+    // Only the trigger that would overwrite updated_at is off: the others (the record's JSON fragments,
+    // which carry updated_at) must see the change.
+    await client.query(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_updated_at`);
     for (const [id, at] of Object.entries(times))
       await client.query(`UPDATE ${table} SET updated_at = $2::timestamptz WHERE id = $1`, [id, at]);
-    await client.query("RESET session_replication_role");
+    await client.query(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_updated_at`);
   } finally {
     client.release();
   }

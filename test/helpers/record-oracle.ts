@@ -37,13 +37,13 @@ const ORACLE_COLUMNS = `
     'total', ${t.total}::text, 'cost', ${t.cost_total}::text,
     'margin', (${t.subtotal} - ${t.discount_total} - ${t.cost_total})::text,
     'margin_percent', (CASE WHEN ${t.subtotal} - ${t.discount_total} = 0 THEN NULL
-      ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total}) / (${t.subtotal} - ${t.discount_total}) * 100, 2)
-      END)::text) AS totals,
+      ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total})
+        / (${t.subtotal} - ${t.discount_total}) * 100, 2) END)::text) AS totals,
   (SELECT coalesce(json_agg(x ORDER BY x.line_number), '[]'::json) FROM (
     SELECT ${ORACLE_LINE}
     FROM line_items li
-    CROSS JOIN LATERAL (SELECT coalesce(${li.product_id},
-      (SELECT ${p.id} FROM products p WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku})) AS product_id) lp
+    CROSS JOIN LATERAL (SELECT coalesce(${li.product_id}, (SELECT ${p.id} FROM products p
+      WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku})) AS product_id) lp
     LEFT JOIN inventory_items inv
       ON inv.location_id = ${t.location_id} AND inv.product_id = lp.product_id AND inv.deleted_at IS NULL
     CROSS JOIN LATERAL (SELECT round(${li.unit_price} * ${li.quantity}, 2) - ${li.discount} AS net,
