@@ -2,32 +2,18 @@
 // Client#query (pool.query included) and waits for its answer before the next, so its calls are the
 // round trips. A feed page reads the key, the feed's horizon and the page: the horizon comes with the
 // key (src/keys/queries.ts), still before the page's statement (src/lib/sync-feed.ts).
-import pg from "pg";
 import request from "supertest";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { statementsOf } from "../helpers/round-trips.js";
 
 const { app, db } = await createTestApp();
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** The statements sent while `action` ran. */
-async function statementsOf(action: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string };
-    sent.push(typeof config === "string" ? config : (config.text ?? String(config)));
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as never);
-  await action();
-  vi.restoreAllMocks();
-  return sent.map((text) => text.replace(/\s+/g, " ").trim());
-}
 
 /** A merchant with a sale and a key that has been used once (its last_used_at, written once a minute, is set). */
 async function store() {

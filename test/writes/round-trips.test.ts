@@ -1,12 +1,12 @@
 // How many times one PUT of a receipt waits on PostgreSQL (issue 11: at most 3 for a new sale).
 // Every statement node-postgres sends goes through Client#query (pool.query included, BEGIN and
 // COMMIT included) and waits for its answer before the next, so its calls are the round trips.
-import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeProduct } from "../helpers/factories.js";
+import { statementsOf as sentStatements } from "../helpers/round-trips.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine, sleep, type Tenant } from "./helpers.js";
 
 const { app, db } = await createTestApp();
@@ -15,19 +15,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The statements sent while `action` ran. */
-async function statementsOf(action: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string };
-    sent.push(typeof config === "string" ? config : (config.text ?? String(config)));
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as never);
-  await action();
-  vi.restoreAllMocks();
-  return sent.map((text) => text.replace(/\s+/g, " ").trim().slice(0, 120));
-}
+/** The statements sent while `action` ran, as the failure message shows them. */
+const statementsOf = (action: () => Promise<unknown>) => sentStatements(action, 120);
 
 /** A tenant whose key has been used once already: its last_used_at is recorded (at most once a minute per key). */
 async function usedTenant(): Promise<Tenant> {
