@@ -1,12 +1,14 @@
 // The empty continuation poll's point of comparison: a bare node:http + pg server that answers
 // GET /v1/transactions?cursor=…&limit=… as the service does at its core (the key looked up by its
-// prefix and its hash checked, then the service's own read function: the feed's horizon and the page
-// SQL) and nothing else: no Express, no validation layer, no logging, no rate limits, no metrics.
+// prefix, with the feed's horizon, and its hash checked, then the service's own read function: the
+// page SQL) and nothing else: no Express, no validation layer, no logging, no rate limits, no metrics.
 // Started by bench/polls.ts with the node binary being measured; prints its port on stdout.
 import http from "node:http";
 import pg from "pg";
 import type { Db } from "../src/db/client.js";
+import { first } from "../src/db/sql.js";
 import { hashesEqual, hashKey, parseKey } from "../src/keys/format.js";
+import { keyWithHorizonByPrefix } from "../src/keys/queries.js";
 import type { AuthContext, Scope } from "../src/keys/scopes.js";
 import { listTransactionsJson } from "../src/transactions/read.js";
 import type { TransactionListQuery } from "../src/transactions/schemas.js";
@@ -18,16 +20,15 @@ if (!url || !secret) throw new Error("bench/bare-server.ts is started by bench/p
 pg.types.setTypeParser(1700, (v) => v);
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const db = { pool } as Db;
-const KEY = `SELECT id, merchant_id, hash, scopes,
-  location_ids FROM "api_keys" WHERE prefix = $1 AND revoked_at IS NULL`;
 
 const server = http.createServer((req, res) => {
   void (async () => {
     const query = new URL(req.url ?? "/", "http://x").searchParams;
     const key = String(req.headers["x-apikey"] ?? "");
     const parsed = parseKey(key);
-    const row = parsed ? (await pool.query({ name: "key", text: KEY, values: [parsed.prefix] })).rows[0] : undefined;
-    if (!parsed || !row || !hashesEqual(row.hash, hashKey(key))) {
+    // The key with the feed's horizon, in one round trip, as the service reads them for a feed's page.
+    const row = parsed ? await first(pool, keyWithHorizonByPrefix(parsed.prefix)) : undefined;
+    if (!parsed || !row || row.revoked_at || !hashesEqual(row.hash, hashKey(key))) {
       res.writeHead(401).end();
       return;
     }
@@ -37,6 +38,7 @@ const server = http.createServer((req, res) => {
       scopes: row.scopes as Scope[],
       locationIds: row.location_ids.length ? row.location_ids : null,
       environment: parsed.environment,
+      feedHorizon: { horizon: row.horizon, lagSeconds: row.lag_seconds },
     };
     const list = {
       limit: Number(query.get("limit") ?? 100),

@@ -253,8 +253,11 @@ function renderSuites(suites: SuiteResult[]): string {
   }
   if (suites.some((s) => s.planning)) {
     out.push(
-      "\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll): " +
-        "statements run every round",
+      "\n8. Planning once warm (pg_stat_statements over 20 rounds of pages of 100 and 1,000 and the empty poll, " +
+        `after warm-up rounds until 5 in a row planned nothing: ${suites
+          .filter((s) => s.planning)
+          .map((s) => `${major(s)} ${s.planning!.warmRounds ?? "?"}`)
+          .join(", ")}): statements run every round`,
     );
     out.push(
       table(

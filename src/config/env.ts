@@ -39,6 +39,15 @@ export const envSchema = z.object({
     .describe("Port of the embedded PostgreSQL (loopback only)."),
   SEED_DEMO: boolish.default(true).describe("On the embedded database, seed the demo merchant on first start."),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe("Connections in the pool."),
+  DB_POOL_IDLE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(600_000)
+    .describe(
+      "How long a pooled connection is kept unused before it is closed (0: never). Longer than AIQ's polling " +
+        "interval, so a poll finds a connection with its statements prepared and planned.",
+    ),
   DB_STATEMENT_TIMEOUT_MS: z.coerce
     .number()
     .int()

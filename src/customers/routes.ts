@@ -34,6 +34,7 @@ export const customerRoutes = [
     `,
     tags: ["Customers"],
     scope: "customers:read",
+    feed: true,
     query: customerListQuery,
     responses: {
       200: {

@@ -17,16 +17,22 @@ export interface DbOptions {
   url: string;
   poolMax?: number;
   statementTimeoutMs?: number;
+  /** How long an unused connection stays open (0: for ever); absent: pg's 10 s (commands and tests). */
+  idleTimeoutMs?: number;
 }
 
 // NUMERIC (1700) stays a string: money is exact, never a float.
 pg.types.setTypeParser(1700, (v) => v);
 // INT8 (20) as string too; counts that need a number are cast in SQL.
 
-export function createDb({ url, poolMax = 10, statementTimeoutMs }: DbOptions): Db {
+export function createDb({ url, poolMax = 10, statementTimeoutMs, idleTimeoutMs }: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
+    // A connection keeps its prepared statements and their generic plans (lib/stable-plan.ts) only while it
+    // lives: closed after pg's default 10 s idle, every poll of a feed polled every few minutes would start on
+    // a new connection and plan its statements again (the first five runs of each are custom-planned).
+    ...(idleTimeoutMs !== undefined ? { idleTimeoutMillis: idleTimeoutMs } : {}),
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
   });
   // An idle client's error (the server restarting) must not crash the process; the next query reconnects.

@@ -28,7 +28,12 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   }
   try {
     const appliedMigrations = await applyMigrationsApart(url);
-    const db = createDb({ url, poolMax: config.DB_POOL_MAX, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+    const db = createDb({
+      url,
+      poolMax: config.DB_POOL_MAX,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      idleTimeoutMs: config.DB_POOL_IDLE_TIMEOUT_MS,
+    });
     return { db, url, embedded, appliedMigrations };
   } catch (error) {
     await embedded?.stop();

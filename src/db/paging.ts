@@ -15,7 +15,7 @@ import type { InstantText } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, type Page, timeIdPosition, toPage } from "../lib/paging.js";
 import type { RecordFormat } from "../lib/record-format.js";
 import { opaque, rowsBound } from "../lib/stable-plan.js";
-import { type FeedName, feedBounds, toFeedPage } from "../lib/sync-feed.js";
+import { type FeedName, feedBounds, type Horizon, toFeedPage } from "../lib/sync-feed.js";
 import type { Db } from "./client.js";
 import { type DB, run, type Statement, tenantStatement } from "./sql.js";
 import type { Tenant } from "./tenant.js";
@@ -190,6 +190,8 @@ export interface PageRequest<F> {
   limit: number;
   cursor: string | undefined;
   format: RecordFormat;
+  /** The feed's horizon if this request read it already (with its key: AuthContext.feedHorizon). */
+  horizon?: Horizon;
 }
 
 /** Reads a page of a list: the cursor checked, the horizon read (feed), limit + 1 rows, the page assembled. */
@@ -203,7 +205,7 @@ export async function readPage<F extends ListFilters, Raw, R, T, Table extends L
   const cursorFor = (position: (string | number)[]) => encodeCursor(request.secret, walk.fingerprint, position);
   const after = request.cursor ? timeIdPosition(decodeCursor(request.secret, walk.fingerprint, request.cursor)) : null;
   // Read before the page's statement, so the page's snapshot is taken after the horizon (sync-feed.ts).
-  const bounds = walk.updatedTo !== null ? await feedBounds(db.pool, walk.updatedTo, walk.feed) : null;
+  const bounds = walk.updatedTo !== null ? await feedBounds(db.pool, walk.updatedTo, walk.feed, request.horizon) : null;
   const raw = await run(db.pool, walk.statement({ after, upper: bounds?.upper ?? null, take: request.limit + 1 }));
   const page = toPage(walk.rows(raw), request.limit, walk.positionOf, render, cursorFor);
   return bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };

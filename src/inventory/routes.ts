@@ -28,6 +28,7 @@ export const inventoryRoutes = [
     `,
     tags: ["Inventory"],
     scope: "inventory:read",
+    feed: true,
     query: inventoryListQuery,
     responses: {
       200: {

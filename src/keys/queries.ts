@@ -6,6 +6,7 @@ import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { v7 as uuidv7 } from "uuid";
 import { qb, type Row, reusable, reviewedStatement, type Statement, tenantStatement } from "../db/sql.js";
 import type { Tenant } from "../db/tenant.js";
+import { horizonRow } from "../lib/sync-feed.js";
 
 const AUTH_COLUMNS = [
   "k.id",
@@ -53,8 +54,23 @@ export const keyWithLocationsByPrefix = reusable(1, (prefix: string) =>
   ),
 );
 
-/** The key as authentication reads it: with the stores it may write to for a pos:write route. */
-export type KeyLookupRow = RowOf<ReturnType<typeof keyByPrefix>> | RowOf<ReturnType<typeof keyWithLocationsByPrefix>>;
+/**
+ * The same, with the feed's horizon (lib/sync-feed.ts) in the same round trip: a route that serves a
+ * change feed reads it before its page's statement anyway, and the key lookup comes before that too.
+ */
+export const keyWithHorizonByPrefix = reusable(1, (prefix: string) =>
+  reviewedStatement(
+    "key-lookup",
+    byPrefix(prefix).crossJoin(horizonRow.as("fh")).select(["fh.horizon", "fh.lag_seconds"]),
+    { prepare: "api-key-with-horizon-by-prefix" },
+  ),
+);
+
+/** The key as authentication reads it: with the stores it may write to for a pos:write route, or the feed's horizon. */
+export type KeyLookupRow =
+  | RowOf<ReturnType<typeof keyByPrefix>>
+  | RowOf<ReturnType<typeof keyWithLocationsByPrefix>>
+  | RowOf<ReturnType<typeof keyWithHorizonByPrefix>>;
 type RowOf<S> = S extends Statement<infer R> ? R : never;
 
 /** Records the key's use (by its id, under its merchant). */

@@ -3,6 +3,7 @@
 // metrics:read alone.
 import { z } from "zod";
 import type { WritableLocation } from "../lib/locations.js";
+import type { Horizon } from "../lib/sync-feed.js";
 
 export const SCOPES = [
   "transactions:read",
@@ -29,6 +30,11 @@ export interface AuthContext {
   environment: KeyEnvironment;
   /** For a pos:write route: the stores the key may write to, read with the key (src/keys/authenticate.ts). */
   writableLocations?: WritableLocation[];
+  /**
+   * For a route that serves a change feed (RouteDef.feed): the feed's horizon, read with the key in the same
+   * round trip, before the page's statement (lib/sync-feed.ts).
+   */
+  feedHorizon?: Horizon;
 }
 
 export type KeyEnvironment = "live" | "test";

@@ -24,7 +24,8 @@ export const recordsOrAiqPage =
     // The format only renders: it is not a filter, so a cursor does not depend on it.
     const { format, limit, cursor, ...rest } = query;
     const filters = rest as unknown as F;
-    const request = { secret: config.CURSOR_SECRET, tenant: tenantOf(auth), filters, limit, cursor, format };
+    const tenant = tenantOf(auth);
+    const request = { secret: config.CURSOR_SECRET, tenant, filters, limit, cursor, format, horizon: auth.feedHorizon };
     return format === "aiq"
       ? readPage(db, listing, request, aiq)
       : readPage(db, listing, request, (record: R) => record);

@@ -79,6 +79,11 @@ export interface RouteDef<Q = any, P = any, B = any, R extends Responses = any> 
    */
   scope: RouteScope;
   /**
+   * The route may serve a change feed (lib/sync-feed.ts): its key lookup also reads the feed's horizon,
+   * in the same round trip (AuthContext.feedHorizon), which the page then uses instead of reading it again.
+   */
+  feed?: boolean;
+  /**
    * Every route declares its query, `z.strictObject({})` when it takes none: a parameter the
    * schema does not name is a 400, never ignored (a `?dry_run=true` must not apply a write).
    */

@@ -25,16 +25,23 @@ export const utcText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC'
 /** The smallest id, to start a position "at H, before every row of H". */
 export const MIN_UUID = "00000000-0000-0000-0000-000000000000";
 
-// A prepared statement: planning the pg_stat_activity view costs ~3 ms, running it ~0.3 ms (npm run
-// bench), and every feed request reads the horizon. The lag (how far the horizon trails this
-// statement's time) is measured on the database's own clock, so no clock skew enters it.
-const HORIZON = reviewedStatement(
-  "no-tenant-table",
-  sql<{ horizon: string; lag_seconds: number }>`SELECT ${sql.raw(utcText("h"))} AS horizon,
+// The horizon and its lag as one row: how far the horizon trails this statement's time, measured on
+// the database's own clock, so no clock skew enters it. Read by its own statement (HORIZON), or joined
+// to the key lookup of a route that serves a feed (src/keys/queries.ts), which saves the page's request
+// a round trip: that statement too completes before the page's statement starts.
+export const horizonRow = sql<{ horizon: string; lag_seconds: number }>`(SELECT ${sql.raw(utcText("h"))} AS horizon,
     extract(epoch FROM statement_timestamp() - h)::float8 AS lag_seconds
     FROM (SELECT least(statement_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())) AS h) AS horizon`,
-  { prepare: "feed-horizon" },
+      WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())) AS h) AS horizon)`;
+
+// A prepared statement: planning the pg_stat_activity view costs ~3 ms, running it ~0.3 ms (npm run
+// bench), and every feed request reads the horizon.
+const HORIZON = reviewedStatement(
+  "no-tenant-table",
+  sql<{ horizon: string; lag_seconds: number }>`SELECT * FROM ${horizonRow} AS feed`,
+  {
+    prepare: "feed-horizon",
+  },
 );
 
 export interface Horizon {
@@ -65,13 +72,17 @@ export interface FeedBounds {
   capped: boolean;
 }
 
-/** Read the horizon before the page's query (whose snapshot must come after it). */
+/**
+ * Read the horizon before the page's query (whose snapshot must come after it); `known`: the horizon
+ * this request already read with its key (AuthContext.feedHorizon), in a statement that finished before.
+ */
 export async function feedBounds(
   db: Executor,
   updatedTo: InstantText | undefined,
   feed: FeedName,
+  known?: Horizon,
 ): Promise<FeedBounds> {
-  const { horizon, lagSeconds } = await readHorizon(db);
+  const { horizon, lagSeconds } = known ?? (await readHorizon(db));
   feedRequestLag.observe({ feed }, lagSeconds);
   // Both normalised microsecond texts (lib/instant.ts, utcText): they compare as strings.
   if (updatedTo && updatedTo <= horizon) return { upper: updatedTo, capped: false };

@@ -6,10 +6,10 @@ import { keyFromRequest } from "../keys/authenticate.js";
 import { parseKey } from "../keys/format.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { AppError } from "../lib/errors.js";
-import type { RouteDef, RouteScope } from "../lib/route.js";
+import type { RouteDef } from "../lib/route.js";
 import type { Limits } from "./limits.js";
 
-export type Authenticate = (req: Request, scope: RouteScope) => Promise<AuthContext | null>;
+export type Authenticate = (req: Request, route: Pick<RouteDef, "scope" | "feed">) => Promise<AuthContext | null>;
 export type Admit = (req: Request, res: Response, route: RouteDef) => Promise<AuthContext | null>;
 
 const isError = (err: unknown, code: "unauthenticated" | "forbidden") => err instanceof AppError && err.code === code;
@@ -24,7 +24,7 @@ export function createAdmit(authenticate: Authenticate, limits: Limits): Admit {
     await limits.refuseBlockedAddress(req, res);
     let auth: AuthContext | null;
     try {
-      auth = await authenticate(req, route.scope);
+      auth = await authenticate(req, route);
     } catch (err) {
       if (isError(err, "unauthenticated")) await limits.countAuthFailure(req, res);
       // A 403 comes only after the key itself was verified: a real key calling beyond its scopes

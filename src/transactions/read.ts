@@ -33,7 +33,7 @@ export async function loadTransactionRecord(
 /**
  * A page of GET /v1/transactions as UTF-8 JSON bytes ready to send: { data, has_more, next_cursor, complete_through }
  * (complete_through null on the business-time axis, which is not a feed), and how many records it
- * holds. Two queries on the feed (its horizon, then the page), one otherwise.
+ * holds. One query: the feed's horizon was read with the key (AuthContext.feedHorizon), or is read first if not.
  */
 export async function listTransactionsJson(
   db: Db,
@@ -45,7 +45,7 @@ export async function listTransactionsJson(
   const body = await readPage(
     db,
     transactionListing,
-    { secret, tenant: tenantOf(auth), filters, limit, cursor, format },
+    { secret, tenant: tenantOf(auth), filters, limit, cursor, format, horizon: auth.feedHorizon },
     (row) => row.record,
   );
   const { data, ...rest } = body;

@@ -36,6 +36,7 @@ export const transactionRoutes = [
     `,
     tags: ["Transactions"],
     scope: "transactions:read",
+    feed: true,
     query: transactionListQuery,
     responses: {
       200: {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import request from "supertest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
@@ -111,6 +111,44 @@ describe("lossless change feed of transactions", () => {
 
     expect(client.received.get(late.id)).toEqual([{ updated_at: late.updated_at, status: "completed" }]);
     expect(client.received.get(served.id)!.at(-1)).toEqual({ updated_at: voided.updated_at, status: "voided" });
+    expect(client.received.get(after.id)).toHaveLength(1);
+    expect(client.received.get(early.id)).toHaveLength(1);
+  });
+
+  it(prose`
+    when a write in flight at the key lookup (which reads the horizon) commits before the page's statement runs, then
+    that page does not serve it and the next poll does
+  `, async () => {
+    const { location, key } = await store();
+    const early = await makeTransaction(db, location);
+    const writer = await openWriter();
+    const late = await writer.insertSale(location, "R-between");
+    const after = await makeTransaction(db, location);
+    // The commit lands right before the page's statement is sent: after the key and the horizon were read.
+    const query = pg.Client.prototype.query;
+    let committed = false;
+    vi.spyOn(pg.Client.prototype, "query").mockImplementation(async function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as { text?: string } | string;
+      const text = typeof config === "string" ? config : (config.text ?? "");
+      if (!committed && text.startsWith("WITH page AS")) {
+        committed = true;
+        await writer.commit();
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    const client = poller(key, 10);
+    try {
+      await client.poll();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(committed).toBe(true);
+    // Visible to the page's snapshot, but at or past the horizon read with the key: not served yet.
+    expect([...client.received.keys()]).toEqual([early.id]);
+    expect(Date.parse(client.completeThrough)).toBeLessThanOrEqual(Date.parse(late.updated_at));
+
+    await client.poll();
+    expect(client.received.get(late.id)).toEqual([{ updated_at: late.updated_at, status: "completed" }]);
     expect(client.received.get(after.id)).toHaveLength(1);
     expect(client.received.get(early.id)).toHaveLength(1);
   });

@@ -1,0 +1,74 @@
+// How many times a read waits on PostgreSQL. Every statement node-postgres sends goes through
+// Client#query (pool.query included) and waits for its answer before the next, so its calls are the
+// round trips. A feed page reads the key, the feed's horizon and the page: the horizon comes with the
+// key (src/keys/queries.ts), still before the page's statement (src/lib/sync-feed.ts).
+import request from "supertest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { prose } from "../../src/lib/prose.js";
+import { createTestApp } from "../helpers/app.js";
+import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { statementsOf } from "../helpers/round-trips.js";
+
+const { app, db } = await createTestApp();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A merchant with a sale and a key that has been used once (its last_used_at, written once a minute, is set). */
+async function store() {
+  const merchant = await makeMerchant(db);
+  const location = await makeLocation(db, merchant.id);
+  await makeTransaction(db, location);
+  await makeCustomer(db, merchant.id);
+  const { key, record } = await makeKey(db, merchant.id, { scopes: ["transactions:read", "customers:read"] });
+  await db.pool.query("UPDATE api_keys SET last_used_at = now() WHERE id = $1", [record.id]);
+  return { key };
+}
+
+const get = (path: string, key: string) => request(app).get(path).set("x-apikey", key);
+
+describe("round trips of the reads", () => {
+  it(prose`
+    when a page of the transactions feed is read, then it takes 2 round trips: the key with the feed's horizon, then
+    the page
+  `, async () => {
+    const { key } = await store();
+    const sent = await statementsOf(async () => {
+      const res = await get("/v1/transactions?limit=10", key);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(1);
+      expect(res.body.complete_through).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    });
+    expect(sent, sent.join("\n")).toHaveLength(2);
+    expect(sent[0]).toContain('from "api_keys"');
+    expect(sent[0]).toContain("pg_stat_activity");
+    expect(sent[1]).toContain("WITH page AS");
+  });
+
+  it(prose`
+    when a page of the customers feed is read, then it takes 2 round trips too
+  `, async () => {
+    const { key } = await store();
+    const sent = await statementsOf(async () => {
+      const res = await get("/v1/customers?limit=10", key);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(1);
+    });
+    expect(sent, sent.join("\n")).toHaveLength(2);
+    expect(sent[0]).toContain("pg_stat_activity");
+  });
+
+  it(prose`
+    when one transaction is read, then the key lookup does not read the feed's horizon
+  `, async () => {
+    const { key } = await store();
+    const list = await get("/v1/transactions?limit=1", key);
+    const sent = await statementsOf(async () => {
+      const res = await get(`/v1/transactions/${list.body.data[0].id}`, key);
+      expect(res.status).toBe(200);
+    });
+    expect(sent, sent.join("\n")).toHaveLength(2);
+    expect(sent.join("\n")).not.toContain("pg_stat_activity");
+  });
+});
