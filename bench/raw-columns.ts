@@ -3,6 +3,7 @@
 // 20261205060000_record_json_fragments). The floor is what reading the data costs; counting a copy
 // the service keeps to answer faster would raise the floor by the very work it saves.
 import type { Row, TableName } from "../src/db/sql.js";
+import { LINE_ITEM_COLUMNS, TRANSACTION_COLUMNS } from "../src/seed/sales.js";
 
 type Derived = "json_head" | "json_mid" | "json_totals" | "json_tail" | "json_body";
 type RawColumn<T extends TableName> = Exclude<keyof Row<T>, Derived> & string;
@@ -13,54 +14,15 @@ const rawColumns =
   <const C extends readonly RawColumn<T>[]>(columns: C & ([RawColumn<T>] extends [C[number]] ? unknown : never)) =>
     columns;
 
+// The seeder's COPY columns, and what a receipt's row holds besides (written by the service, not the seeder).
 const TRANSACTIONS = rawColumns<"transactions">()([
-  "id",
-  "merchant_id",
-  "pos_id",
-  "location_id",
-  "customer_id",
-  "employee_id",
-  "channel",
-  "kind",
-  "status",
-  "voided_at",
-  "original_transaction_id",
-  "transacted_at",
-  "business_date",
-  "subtotal",
-  "discount_total",
-  "tax_total",
-  "total",
-  "cost_total",
+  ...TRANSACTION_COLUMNS,
   "body_hash",
   "deleted_at",
   "created_at",
   "updated_at",
 ]);
-
-const LINE_ITEMS = rawColumns<"line_items">()([
-  "id",
-  "merchant_id",
-  "transaction_id",
-  "line_number",
-  "product_id",
-  "sku",
-  "pos_product_id",
-  "name",
-  "brand",
-  "category",
-  "parent_category",
-  "size",
-  "strain",
-  "grade",
-  "species",
-  "unit_price",
-  "quantity",
-  "discount",
-  "tax",
-  "line_total",
-  "unit_cost",
-]);
+const LINE_ITEMS = rawColumns<"line_items">()(LINE_ITEM_COLUMNS);
 
 /** `alias.column, …` of a receipt's raw columns. */
 export const rawTransaction = (alias: string) => TRANSACTIONS.map((column) => `${alias}.${column}`).join(", ");
