@@ -33,7 +33,7 @@ export interface TransactionFilters {
 /** A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text. */
 export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string };
 
-/** The aiq shape's columns as a LATERAL row `rec` beside the joins (aiqRecordJson renders it). */
+/** The aiq shape's columns as a LATERAL row `rec` beside the joins (recordOf renders it). */
 const AIQ_ROW = `CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
 
 /**

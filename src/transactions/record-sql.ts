@@ -5,8 +5,8 @@
 // line_cost = unit_cost × quantity; margin = net − line_cost; margin_percent = margin ÷ net × 100
 // (2 decimals), null when net is 0 or the cost is unknown. Totals use the receipt's own columns.
 // They are written twice: here for the aiq shape, and in the triggers that keep our own shape's
-// fragments (migration 20261205060000_record_json_fragments); the record-fragments suite checks
-// that both give the same figures.
+// fragments (migration 20261205060000_record_json_fragments); the record-fragments suite checks the
+// triggers' figures against these rules rendered by PostgreSQL's JSON functions (test/helpers/record-oracle.ts).
 import { columnsOf } from "../db/sql.js";
 
 // The tables' columns under the aliases the record's SQL uses: a column renamed in schema.prisma is a
