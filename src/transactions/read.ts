@@ -3,22 +3,33 @@
 
 import type { Db } from "../db/client.js";
 import { readPage } from "../db/paging.js";
-import { first } from "../db/sql.js";
+import { type Executor, first } from "../db/sql.js";
 import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { type RecordFormat, transactionByIdStatement, transactionListing } from "./list-query.js";
 import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
 
-/** The record's JSON text, or null when the key may not see it (another merchant, another location, or none). */
-export async function loadTransactionJson(
-  db: Db,
+/**
+ * The record's JSON text, or null when the key may not see it (another merchant, another location, or
+ * none), read on `executor` (the pool, or the client a single PUT's write is pipelined on).
+ */
+export async function readTransactionJson(
+  executor: Executor,
   auth: Pick<AuthContext, "merchantId" | "locationIds">,
   id: string,
   format: RecordFormat,
 ): Promise<string | null> {
-  const row = await first(db.pool, transactionByIdStatement(tenantOf(auth), id, format));
+  const row = await first(executor, transactionByIdStatement(tenantOf(auth), id, format));
   return row?.record ?? null;
 }
+
+/** readTransactionJson on the pool. */
+export const loadTransactionJson = (
+  db: Db,
+  auth: Pick<AuthContext, "merchantId" | "locationIds">,
+  id: string,
+  format: RecordFormat,
+): Promise<string | null> => readTransactionJson(db.pool, auth, id, format);
 
 /** A transaction by our id, as the API serves it; null when the key may not see it. */
 export async function loadTransactionRecord(

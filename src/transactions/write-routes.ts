@@ -3,8 +3,6 @@
 // receipts answer the record exactly as GET /v1/transactions/{id} serves it.
 import { z } from "zod";
 import type { Db } from "../db/client.js";
-import { first } from "../db/sql.js";
-import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { idempotencyDocs, idempotencyHeaders, idempotent } from "../lib/idempotency.js";
 import { loadWritableLocations } from "../lib/locations.js";
@@ -14,9 +12,8 @@ import { defineRoute } from "../lib/route.js";
 import { WRITE_RESULT_HEADER, writeResultHeaderDoc } from "../lib/write-result.js";
 import { recordWriteOutcomes } from "../metrics/http.js";
 import { writeBatch } from "./batch.js";
-import { transactionByIdStatement } from "./list-query.js";
 import { prepareReceipt, unprocessable, writeReceipt } from "./put.js";
-import { loadTransactionRecord } from "./read.js";
+import { loadTransactionRecord, readTransactionJson } from "./read.js";
 import { type TransactionRecord, transactionRecordSchema } from "./schemas.js";
 import { voidReceipt } from "./void.js";
 import {
@@ -122,10 +119,10 @@ export const transactionWriteRoutes = [
       if ("issues" in prepared) throw unprocessable(prepared.issues);
       // A new sale's record is read in the round trip that writes it (put.ts writeReceipt's readBack).
       const { id, result, read } = await writeReceipt(db, auth, prepared, VIA_PUT, (client, id) =>
-        first(client, transactionByIdStatement(tenantOf(auth), id, "standard")),
+        readTransactionJson(client, auth, id, "standard"),
       );
       if (result === "created") res.setHeader("Location", `/v1/transactions/${id}`);
-      const record = read ? (JSON.parse(read.record) as TransactionRecord) : await recordOf(db, auth, id);
+      const record = read ? (JSON.parse(read) as TransactionRecord) : await recordOf(db, auth, id);
       return respond.json(result === "created" ? 201 : 200, record, { [WRITE_RESULT_HEADER]: result });
     },
   }),
