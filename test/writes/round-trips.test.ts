@@ -1,14 +1,11 @@
-// How many times one PUT of a receipt waits on PostgreSQL (issue 11: at most 3 for a new sale).
-// Every statement node-postgres sends goes through Client#query (pool.query included, BEGIN and
-// COMMIT included) and waits for its answer before the next, so its calls are the round trips;
-// except a statement sent in pipeline mode while another of the same client is still unanswered
-// (db/sql.ts pipelined): it goes out behind that one, in the same round trip.
-import pg from "pg";
+// How many times one PUT of a receipt waits on PostgreSQL (issue 11: at most 3 for a new sale), counted
+// by test/helpers/round-trips.ts (a pipelined statement joins the trip it was sent in).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { lockSkusExclusive } from "../../src/lib/sku-locks.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeCustomer, makeInventory, makeProduct } from "../helpers/factories.js";
+import { roundTripsOf, shown } from "../helpers/round-trips.js";
 import { as, makeTenant, receiptBody, receiptRow, saleLine, sleep, type Tenant } from "./helpers.js";
 
 const { app, db } = await createTestApp();
@@ -16,36 +13,6 @@ const { app, db } = await createTestApp();
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** The round trips while `action` ran: the statements of each, a pipelined one with the trip it joined. */
-async function roundTripsOf(action: () => Promise<unknown>): Promise<string[][]> {
-  const trips: string[][] = [];
-  const unanswered = new WeakMap<pg.Client, { count: number; trip: string[] }>();
-  const query = pg.Client.prototype.query;
-  vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string };
-    const text = (typeof config === "string" ? config : (config.text ?? String(config))).replace(/\s+/g, " ").trim();
-    const open = unanswered.get(this);
-    const state = open && open.count > 0 && this.pipeline ? open : { count: 0, trip: [] as string[] };
-    if (state !== open) {
-      trips.push(state.trip);
-      unanswered.set(this, state);
-    }
-    state.trip.push(text.slice(0, 120));
-    state.count++;
-    const result = (query as (...a: unknown[]) => unknown).apply(this, args);
-    const answered = () => {
-      state.count--;
-    };
-    if (result instanceof Promise) result.then(answered, answered);
-    else answered();
-    return result;
-  } as never);
-  await action();
-  vi.restoreAllMocks();
-  return trips;
-}
-const shown = (trips: string[][]) => trips.map((trip) => trip.join("\n  + ")).join("\n");
 
 /** A tenant whose key has been used once already: its last_used_at is recorded (at most once a minute per key). */
 async function usedTenant(): Promise<Tenant> {
