@@ -15,6 +15,14 @@
 // migration 20261205063000_customer_first_purchases); over some stores, customer_first_sales (the
 // first at each store, 20261127030000_report_rollups). What remains grows with what the range holds:
 // its receipts and its distinct buyers (an exact distinct count over any range and set of stores).
+//
+// Except for one calendar month over every store, by day or by month (the monthly report a
+// dashboard asks for): that answer is read from the customer rollups the refresh keeps (the
+// migration 20261205082000_customer_month_rollups): the month's days from customer_days (a row
+// per day), its distinct customers from customer_month_totals and its top customers from the first
+// rows of customer_months' (merchant_id, month, net_cents DESC, customer_id) index. So it costs
+// about the same whatever the merchant sold that month; every other range or scope reads the
+// receipts as above, and both give the same answer (test/reports/customers-rollups.test.ts).
 import { type RawBuilder, sql } from "kysely";
 import { columnsOf, type Executor, first, tenantStatement } from "../../db/sql.js";
 import type { Tenant } from "../../db/tenant.js";
@@ -47,6 +55,9 @@ const firstSale = (alias: "f" | "e") => columnsOf("customer_first_sales", alias)
 const f = firstSale("f");
 const e = firstSale("e");
 const fp = columnsOf("customer_first_purchases", "fp");
+const day = columnsOf("customer_days", "d");
+const month = columnsOf("customer_months", "m");
+const monthTotal = columnsOf("customer_month_totals", "mt");
 const raw = (text: string) => sql.raw(text);
 
 const figures = (source: string) =>
@@ -65,7 +76,113 @@ const figures = (source: string) =>
            WHEN ${source}.net_sales <> 0 THEN round(100 * ${source}.known_net_sales / ${source}.net_sales, 2)::text
              END`);
 
-function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
+type Sql = RawBuilder<unknown>;
+type Amount = (sum: Sql) => Sql;
+
+/** [from, to) is one calendar month: from is its first day and to the next month's. */
+export function isOneMonth({ from, to }: { from: string; to: string }): boolean {
+  const [y, m, d] = from.split("-").map(Number) as [number, number, number];
+  return d === 1 && new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10) === to;
+}
+
+/** The figures and top customers from the range's receipts: any range, any stores. */
+function receipts(q: CustomersQuery, from: Sql, to: Sql, period: Sql, amount: Amount, scope: (alias: "t") => Sql) {
+  return sql`rec AS (
+  SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
+         date_trunc(${period}, ${raw(t.business_date)}::timestamp)::date AS bucket,
+         ((${raw(t.subtotal)} - ${raw(t.discount_total)}) * 100)::bigint AS cents
+  FROM transactions t
+  WHERE ${scope("t")}
+    AND ${raw(t.business_date)} >= ${from} AND ${raw(t.business_date)} < ${to}
+    AND ${raw(t.status)} = 'completed' AND ${raw(t.deleted_at)} IS NULL
+),
+-- One row per known customer over the range.
+buyers AS (
+  SELECT customer_id, count(*) FILTER (WHERE is_sale) AS receipts, ${amount(sql`sum(cents)`)} AS net_sales
+  FROM rec WHERE customer_id IS NOT NULL
+  GROUP BY customer_id
+),
+sums AS (
+  SELECT bucket, grouping(bucket) = 1 AS is_total,
+         count(*) FILTER (WHERE is_sale) AS receipts,
+         count(*) FILTER (WHERE is_sale AND customer_id IS NOT NULL) AS known_receipts,
+         ${amount(sql`coalesce(sum(cents), 0)`)} AS net_sales,
+         ${amount(sql`coalesce(sum(cents) FILTER (WHERE customer_id IS NOT NULL), 0)`)} AS known_net_sales
+  FROM rec
+  GROUP BY GROUPING SETS ((bucket), ())
+),
+-- Distinct buyers per period: each period's few thousand receipts sorted on their own.
+counted AS (
+  SELECT bucket, count(DISTINCT customer_id) AS customers
+  FROM rec WHERE is_sale AND customer_id IS NOT NULL
+  GROUP BY bucket
+),
+agg AS (
+  SELECT s.bucket, s.is_total, s.receipts, s.known_receipts, s.net_sales, s.known_net_sales,
+         CASE WHEN s.is_total THEN (SELECT count(*) FROM buyers WHERE receipts > 0)
+              ELSE coalesce(c.customers, 0) END AS customers,
+         CASE WHEN s.is_total THEN (SELECT coalesce(sum(new_customers), 0) FROM newcomers)
+              ELSE coalesce(n.new_customers, 0) END AS new_customers
+  FROM sums s
+  LEFT JOIN counted c ON c.bucket = s.bucket
+  LEFT JOIN newcomers n ON n.bucket = s.bucket
+),
+top AS (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT ${q.top})`;
+}
+
+/**
+ * The figures and top customers of one calendar month over every store, from the customer rollups:
+ * a row per day of customer_days, the month's customers from customer_month_totals (a period of a
+ * month is the whole month) and the first `top` rows of customer_months in the report's order.
+ */
+function monthRollups(q: CustomersQuery, from: Sql, to: Sql, period: Sql, amount: Amount) {
+  // A month's period is the whole month; a day's figures are the day's own.
+  const periodCustomers = q.period === "month" ? raw("m.customers") : raw("s.day_customers");
+  return sql`month_total AS (
+  SELECT coalesce(max(${raw(monthTotal.customers)}), 0) AS customers FROM customer_month_totals mt
+  WHERE ${q.tenant.where("mt")} AND ${raw(monthTotal.month)} = ${from}
+),
+days AS (
+  SELECT date_trunc(${period}, ${raw(day.business_date)}::timestamp)::date AS bucket, ${raw(day.receipts)},
+         ${raw(day.known_receipts)}, ${raw(day.customers)}, ${raw(day.net_cents)}, ${raw(day.known_net_cents)}
+  FROM customer_days d
+  WHERE ${q.tenant.where("d")} AND ${raw(day.business_date)} >= ${from} AND ${raw(day.business_date)} < ${to}
+),
+sums AS (
+  SELECT bucket, grouping(bucket) = 1 AS is_total,
+         coalesce(sum(receipts), 0) AS receipts, coalesce(sum(known_receipts), 0) AS known_receipts,
+         ${amount(sql`coalesce(sum(net_cents), 0)`)} AS net_sales,
+         ${amount(sql`coalesce(sum(known_net_cents), 0)`)} AS known_net_sales,
+         coalesce(sum(customers), 0) AS day_customers
+  FROM days
+  GROUP BY GROUPING SETS ((bucket), ())
+),
+agg AS (
+  SELECT s.bucket, s.is_total, s.receipts, s.known_receipts, s.net_sales, s.known_net_sales,
+         CASE WHEN s.is_total THEN m.customers ELSE ${periodCustomers} END AS customers,
+         CASE WHEN s.is_total THEN (SELECT coalesce(sum(new_customers), 0) FROM newcomers)
+              ELSE coalesce(n.new_customers, 0) END AS new_customers
+  FROM sums s
+  CROSS JOIN month_total m
+  LEFT JOIN newcomers n ON n.bucket = s.bucket
+),
+top AS (
+  SELECT ${raw(month.customer_id)}, ${raw(month.receipts)}, ${amount(raw(month.net_cents))} AS net_sales
+  FROM customer_months m
+  WHERE ${q.tenant.where("m")} AND ${raw(month.month)} = ${from}
+  ORDER BY ${raw(month.net_cents)} DESC, ${raw(month.customer_id)}
+  LIMIT ${q.top}
+)`;
+}
+
+/** Where a report's figures come from: the month's rollups when they answer it, or the receipts. */
+export type CustomersSource = "fastest" | "receipts";
+
+/** Whether the customer rollups answer this report: one calendar month over every store, by day or month. */
+export const answeredByRollups = (q: CustomersQuery): boolean =>
+  q.tenant.locationIds === null && q.locationIds === null && q.period !== "week" && isOneMonth(q);
+
+function customersSql(q: CustomersQuery, sourceOf: CustomersSource): RawBuilder<CustomersSqlRow> {
   const from = sql`${q.from}::date`;
   const to = sql`${q.to}::date`;
   const period = sql`${q.period}::text`;
@@ -105,49 +222,17 @@ function customersSql(q: CustomersQuery): RawBuilder<CustomersSqlRow> {
           WHERE ${scope("f")} AND ${raw(f.customer_id)} = b.customer_id)`;
   /** Cents summed back to the 2-decimal amount the figures are rounded from. */
   const amount = (sum: RawBuilder<unknown>) => sql`(${sum} / 100.0)::numeric(20, 2)`;
+  // Both sources end in `agg` (a row per period and the totals row: the figures) and `top` (the
+  // top customers by net sales, with their sales and net).
+  // (Per ISO week, a week's distinct customers are no sum of its days': those read the receipts.)
+  const source =
+    sourceOf === "fastest" && answeredByRollups(q)
+      ? monthRollups(q, from, to, period, amount)
+      : receipts(q, from, to, period, amount, scope);
   return sql<CustomersSqlRow>`
-WITH rec AS (
-  SELECT ${raw(t.customer_id)}, ${raw(t.kind)} = 'sale' AS is_sale,
-         date_trunc(${period}, ${raw(t.business_date)}::timestamp)::date AS bucket,
-         ((${raw(t.subtotal)} - ${raw(t.discount_total)}) * 100)::bigint AS cents
-  FROM transactions t
-  WHERE ${scope("t")}
-    AND ${raw(t.business_date)} >= ${from} AND ${raw(t.business_date)} < ${to}
-    AND ${raw(t.status)} = 'completed' AND ${raw(t.deleted_at)} IS NULL
+WITH newcomers AS (${newcomers}
 ),
--- One row per known customer over the range.
-buyers AS (
-  SELECT customer_id, count(*) FILTER (WHERE is_sale) AS receipts, ${amount(sql`sum(cents)`)} AS net_sales
-  FROM rec WHERE customer_id IS NOT NULL
-  GROUP BY customer_id
-),
-newcomers AS (${newcomers}
-),
-sums AS (
-  SELECT bucket, grouping(bucket) = 1 AS is_total,
-         count(*) FILTER (WHERE is_sale) AS receipts,
-         count(*) FILTER (WHERE is_sale AND customer_id IS NOT NULL) AS known_receipts,
-         ${amount(sql`coalesce(sum(cents), 0)`)} AS net_sales,
-         ${amount(sql`coalesce(sum(cents) FILTER (WHERE customer_id IS NOT NULL), 0)`)} AS known_net_sales
-  FROM rec
-  GROUP BY GROUPING SETS ((bucket), ())
-),
--- Distinct buyers per period: each period's few thousand receipts sorted on their own.
-counted AS (
-  SELECT bucket, count(DISTINCT customer_id) AS customers
-  FROM rec WHERE is_sale AND customer_id IS NOT NULL
-  GROUP BY bucket
-),
-agg AS (
-  SELECT s.bucket, s.is_total, s.receipts, s.known_receipts, s.net_sales, s.known_net_sales,
-         CASE WHEN s.is_total THEN (SELECT count(*) FROM buyers WHERE receipts > 0)
-              ELSE coalesce(c.customers, 0) END AS customers,
-         CASE WHEN s.is_total THEN (SELECT coalesce(sum(new_customers), 0) FROM newcomers)
-              ELSE coalesce(n.new_customers, 0) END AS new_customers
-  FROM sums s
-  LEFT JOIN counted c ON c.bucket = s.bucket
-  LEFT JOIN newcomers n ON n.bucket = s.bucket
-),
+${source},
 periods AS (
   SELECT p.bucket::date AS bucket, coalesce(a.receipts, 0) AS receipts, coalesce(a.known_receipts, 0) AS known_receipts,
          coalesce(a.customers, 0) AS customers, coalesce(a.new_customers, 0) AS new_customers,
@@ -158,7 +243,7 @@ periods AS (
 ),
 spenders AS (
   SELECT b.customer_id, b.receipts, b.net_sales, ${firstDay} AS first_day
-  FROM (SELECT * FROM buyers ORDER BY net_sales DESC, customer_id LIMIT ${q.top}) b
+  FROM top b
 )
 SELECT
   (SELECT json_agg(json_build_object(${figures("t")}))->0 FROM agg t WHERE t.is_total) AS totals,
@@ -176,8 +261,13 @@ SELECT
    JOIN customers c ON ${raw(c.id)} = s.customer_id) AS top_customers`;
 }
 
-export async function readCustomersReport(db: Executor, q: CustomersQuery): Promise<CustomersSqlRow> {
+/** The report; `source` "receipts" reads the receipts even where the rollups answer (the tests' reference). */
+export async function readCustomersReport(
+  db: Executor,
+  q: CustomersQuery,
+  source: CustomersSource = "fastest",
+): Promise<CustomersSqlRow> {
   // A first purchase can be any day before the range's end, so every stale day up to it is rebuilt.
   await refreshReportRollups(db, q.tenant, null, q.to);
-  return (await first(db, tenantStatement(q.tenant, customersSql(q))))!;
+  return (await first(db, tenantStatement(q.tenant, customersSql(q, source))))!;
 }
