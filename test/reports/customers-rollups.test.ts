@@ -149,7 +149,8 @@ describe("the customers report of a calendar month, from the customer rollups", 
 
   it(prose`
     when receipts change after the month was reported (a late receipt, a void, a customer changed, a receipt moved to
-    another month, a deletion, a refund), then after each the month's answer is still the receipts'
+    another month, a deletion, a first purchase voided or arriving late, a refund), then after each the month's answer
+    is still the receipts'
   `, async () => {
     const writes: [string, () => Promise<unknown>][] = [
       ["a late receipt", () => randomReceipt()],
@@ -189,6 +190,24 @@ describe("the customers report of a calendar month, from the customer rollups", 
             await receiptIds("customer_id IS NOT NULL"),
           ]),
       ],
+      [
+        "a customer's first purchase voided",
+        () =>
+          db.pool.query(
+            `UPDATE transactions SET status = 'voided', voided_at = now() WHERE id = (
+               SELECT id FROM transactions WHERE merchant_id = $1 AND customer_id = $2 AND kind = 'sale'
+                 AND status = 'completed' AND deleted_at IS NULL ORDER BY business_date LIMIT 1)`,
+            [merchant.id, customers[3]!.id],
+          ),
+      ],
+      [
+        "an earlier first purchase arriving late",
+        () =>
+          makeTransaction(db, stores[1]!, {
+            customerId: customers[4]!.id,
+            transactedAt: new Date("2026-09-01T18:00:00Z"),
+          }),
+      ],
       ["a refund", () => randomReceipt({ refundOf: pick(sales), customerId: customers[1]!.id })],
       [
         "a customer's every receipt of a month gone",
@@ -211,7 +230,7 @@ describe("the customers report of a calendar month, from the customer rollups", 
   it(prose`
     when the migration runs over receipts stored before it, then its backfill gives the rollups the refresh keeps
   `, async () => {
-    const tables = "customer_sales_daily, customer_days, customer_months, customer_month_totals";
+    const tables = "customer_sales_daily, customer_days, customer_months, customer_month_totals, customer_new_days";
     // Every day rebuilt (the receipts end in November), so the rollups are those of the receipts now.
     await readCustomersReport(db.pool, query("2026-11-01", "2026-12-01", "day", 3));
     const snapshot = async () =>
@@ -221,6 +240,7 @@ describe("the customers report of a calendar month, from the customer rollups", 
           "SELECT * FROM customer_days",
           "SELECT * FROM customer_months",
           "SELECT * FROM customer_month_totals",
+          "SELECT * FROM customer_new_days",
         ].map(
           async (select) =>
             (
@@ -243,7 +263,7 @@ describe("the customers report of a calendar month, from the customer rollups", 
       migration.indexOf("-- The rollups of the receipts as they are now"),
       migration.indexOf("-- CreateIndex"),
     );
-    expect(backfill).toMatch(/^-- The rollups[\s\S]*INSERT INTO customer_month_totals/);
+    expect(backfill).toMatch(/^-- The rollups[\s\S]*INSERT INTO customer_new_days/);
     await db.pool.query(backfill);
     expect(await snapshot()).toEqual(kept);
   });

@@ -17,10 +17,13 @@
 --   customer_id) index gives a month's top customers in their report order.
 -- - customer_month_totals: per month, how many customer_months rows have a sale: updated by the same
 --   statement with the difference between the touched customers' rows before and after.
+-- - customer_new_days: per business day, how many customers made their first purchase (at any store)
+--   that day: customer_first_purchases counted per first_date, counted again for the days a refresh
+--   moves a customer's first purchase from or to.
 --
--- All four change only in refresh_report_rollups() (below: the function of
--- 20261205063000_customer_first_purchases plus a call to refresh_customer_rollups()), under the
--- merchant's refresh lock and in the transaction that takes the store-days' marks, so they follow the
+-- All five change only in refresh_report_rollups() (below: the function of
+-- 20261205063000_customer_first_purchases, plus customer_new_days and a call to
+-- refresh_customer_rollups()), under the merchant's refresh lock and in the transaction that takes the store-days' marks, so they follow the
 -- same freshness rule as the sales rollups: a report refreshes every marked day up to its range's end
 -- first. Every row is reached by key (LATERAL probes, a loop per month), whatever the statistics.
 
@@ -59,6 +62,15 @@ CREATE TABLE "customer_months" (
     "net_cents" BIGINT NOT NULL,
 
     CONSTRAINT "customer_months_pkey" PRIMARY KEY ("merchant_id","month","customer_id")
+);
+
+-- CreateTable
+CREATE TABLE "customer_new_days" (
+    "merchant_id" UUID NOT NULL,
+    "business_date" DATE NOT NULL,
+    "customers" INTEGER NOT NULL,
+
+    CONSTRAINT "customer_new_days_pkey" PRIMARY KEY ("merchant_id","business_date")
 );
 
 -- CreateTable
@@ -147,7 +159,13 @@ BEGIN
         WHERE x.merchant_id = p_merchant AND x.customer_id = c.customer_id
           AND x.business_date >= mon AND x.business_date < (mon + interval '1 month')::date) s
     ), was AS (
-      SELECT o.receipts FROM customer_months o WHERE o.merchant_id = p_merchant AND o.month = mon AND o.customer_id = ANY (cs)
+      -- A probe of the primary key per customer (= ANY over the month read the month's every row).
+      SELECT o.receipts
+      FROM unnest(cs) AS c(customer_id)
+      CROSS JOIN LATERAL (
+        SELECT x.receipts FROM customer_months x
+        WHERE x.merchant_id = p_merchant AND x.month = mon AND x.customer_id = c.customer_id
+        OFFSET 0) o
     ), gone AS (
       DELETE FROM customer_months o
       WHERE o.merchant_id = p_merchant AND o.month = mon
@@ -172,6 +190,7 @@ DECLARE
   locs uuid[];
   days date[];
   customers uuid[];
+  first_days date[];
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('pos_bridge.report_rollups'), hashtext(p_merchant::text));
 
@@ -311,20 +330,42 @@ BEGIN
 
   -- Their first purchase at any store: the earliest of their store firsts just written (this
   -- statement sees the one before it), each a probe of customer_first_sales' primary key.
+  -- (This migration: the days whose count of first purchases changes, each customer's first purchase
+  -- before and after, are kept for customer_new_days below.)
   WITH earliest AS (
     SELECT c.customer_id,
            (SELECT min(f.first_date) FROM customer_first_sales f
-            WHERE f.merchant_id = p_merchant AND f.customer_id = c.customer_id) AS first_date
+            WHERE f.merchant_id = p_merchant AND f.customer_id = c.customer_id) AS first_date,
+           (SELECT p.first_date FROM customer_first_purchases p
+            WHERE p.merchant_id = p_merchant AND p.customer_id = c.customer_id) AS was
     FROM unnest(customers) AS c(customer_id)
   ), gone AS (
     DELETE FROM customer_first_purchases p
     WHERE p.merchant_id = p_merchant
       AND p.customer_id = ANY (ARRAY(SELECT e.customer_id FROM earliest e WHERE e.first_date IS NULL))
+  ), kept AS (
+    INSERT INTO customer_first_purchases (merchant_id, customer_id, first_date)
+    SELECT p_merchant, customer_id, first_date FROM earliest WHERE first_date IS NOT NULL
+    ON CONFLICT (merchant_id, customer_id) DO UPDATE SET first_date = EXCLUDED.first_date
+    WHERE customer_first_purchases.first_date IS DISTINCT FROM EXCLUDED.first_date
   )
-  INSERT INTO customer_first_purchases (merchant_id, customer_id, first_date)
-  SELECT p_merchant, customer_id, first_date FROM earliest WHERE first_date IS NOT NULL
-  ON CONFLICT (merchant_id, customer_id) DO UPDATE SET first_date = EXCLUDED.first_date
-  WHERE customer_first_purchases.first_date IS DISTINCT FROM EXCLUDED.first_date;
+  SELECT array_agg(DISTINCT d.day) INTO first_days
+  FROM earliest e CROSS JOIN LATERAL (VALUES (e.first_date), (e.was)) AS d(day)
+  WHERE e.first_date IS DISTINCT FROM e.was AND d.day IS NOT NULL;
+
+  -- Those days' new customers counted again (this statement sees the first purchases just written):
+  -- a range of customer_first_purchases(merchant_id, first_date) per day.
+  WITH counted AS (
+    SELECT d.day, (SELECT count(*) FROM customer_first_purchases p
+                   WHERE p.merchant_id = p_merchant AND p.first_date = d.day) AS n
+    FROM unnest(first_days) AS d(day)
+  ), gone AS (
+    DELETE FROM customer_new_days c
+    WHERE c.merchant_id = p_merchant AND c.business_date = ANY (ARRAY(SELECT x.day FROM counted x WHERE x.n = 0))
+  )
+  INSERT INTO customer_new_days (merchant_id, business_date, customers)
+  SELECT p_merchant, x.day, x.n FROM counted x WHERE x.n > 0
+  ON CONFLICT (merchant_id, business_date) DO UPDATE SET customers = EXCLUDED.customers;
 
   -- The customers report's rollups of the same store-days (this migration).
   PERFORM refresh_customer_rollups(p_merchant, locs, days);
@@ -355,6 +396,9 @@ GROUP BY 1, 2, 3 ORDER BY 1, 2, 5 DESC, 3;
 
 INSERT INTO customer_month_totals (merchant_id, month, customers)
 SELECT merchant_id, month, count(*) FILTER (WHERE receipts > 0) FROM customer_months GROUP BY merchant_id, month;
+
+INSERT INTO customer_new_days (merchant_id, business_date, customers)
+SELECT merchant_id, first_date, count(*) FROM customer_first_purchases GROUP BY merchant_id, first_date;
 
 -- CreateIndex
 CREATE INDEX "customer_sales_daily_merchant_id_business_date_location_id_idx" ON "customer_sales_daily"("merchant_id", "business_date", "location_id");

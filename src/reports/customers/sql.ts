@@ -18,9 +18,10 @@
 //
 // Except for one calendar month over every store, by day or by month (the monthly report a
 // dashboard asks for): that answer is read from the customer rollups the refresh keeps (the
-// migration 20261205082000_customer_month_rollups): the month's days from customer_days (a row
-// per day), its distinct customers from customer_month_totals and its top customers from the first
-// rows of customer_months' (merchant_id, month, net_cents DESC, customer_id) index. So it costs
+// migration 20261205082000_customer_month_rollups): the month's days from customer_days and its new
+// customers from customer_new_days (a row per day each), its distinct customers from
+// customer_month_totals and its top customers from the first rows of customer_months'
+// (merchant_id, month, net_cents DESC, customer_id) index. So it costs
 // about the same whatever the merchant sold that month; every other range or scope reads the
 // receipts as above, and both give the same answer (test/reports/customers-rollups.test.ts).
 import { type RawBuilder, sql } from "kysely";
@@ -58,6 +59,7 @@ const fp = columnsOf("customer_first_purchases", "fp");
 const day = columnsOf("customer_days", "d");
 const month = columnsOf("customer_months", "m");
 const monthTotal = columnsOf("customer_month_totals", "mt");
+const newDay = columnsOf("customer_new_days", "nd");
 const raw = (text: string) => sql.raw(text);
 
 const figures = (source: string) =>
@@ -193,17 +195,26 @@ function customersSql(q: CustomersQuery, sourceOf: CustomersSource): RawBuilder<
         OR ${raw(columnsOf("customer_first_sales", alias).location_id)} = ANY(${q.locationIds}::uuid[]))`;
   /** Every store of the merchant: first purchases at any store are customer_first_purchases rows. */
   const everyStore = q.tenant.locationIds === null && q.locationIds === null;
+  // (Per ISO week, a week's distinct customers are no sum of its days': those read the receipts.)
+  const fromRollups = sourceOf === "fastest" && answeredByRollups(q);
   // The customers whose first purchase (at any store of the report) falls in the range; their
-  // period is where they are new.
-  const newcomers = everyStore
+  // period is where they are new. From the rollups: counted per day already.
+  const newcomers = fromRollups
     ? sql`
+  SELECT date_trunc(${period}, ${raw(newDay.business_date)}::timestamp)::date AS bucket,
+         sum(${raw(newDay.customers)}) AS new_customers
+  FROM customer_new_days nd
+  WHERE ${q.tenant.where("nd")} AND ${raw(newDay.business_date)} >= ${from} AND ${raw(newDay.business_date)} < ${to}
+  GROUP BY 1`
+    : everyStore
+      ? sql`
   SELECT date_trunc(${period}, ${raw(fp.first_date)}::timestamp)::date AS bucket, count(*) AS new_customers
   FROM customer_first_purchases fp
   WHERE ${q.tenant.where("fp")} AND ${raw(fp.first_date)} >= ${from} AND ${raw(fp.first_date)} < ${to}
   GROUP BY 1`
-    : // From customer_first_sales: a first sale at one of the stores in the range, and none earlier at
-      // another. That first sale is their first in the range.
-      sql`
+      : // From customer_first_sales: a first sale at one of the stores in the range, and none earlier at
+        // another. That first sale is their first in the range.
+        sql`
   SELECT date_trunc(${period}, first_day::timestamp)::date AS bucket, count(*) AS new_customers
   FROM (
     SELECT ${raw(f.customer_id)}, min(${raw(f.first_date)}) AS first_day
@@ -224,11 +235,7 @@ function customersSql(q: CustomersQuery, sourceOf: CustomersSource): RawBuilder<
   const amount = (sum: RawBuilder<unknown>) => sql`(${sum} / 100.0)::numeric(20, 2)`;
   // Both sources end in `agg` (a row per period and the totals row: the figures) and `top` (the
   // top customers by net sales, with their sales and net).
-  // (Per ISO week, a week's distinct customers are no sum of its days': those read the receipts.)
-  const source =
-    sourceOf === "fastest" && answeredByRollups(q)
-      ? monthRollups(q, from, to, period, amount)
-      : receipts(q, from, to, period, amount, scope);
+  const source = fromRollups ? monthRollups(q, from, to, period, amount) : receipts(q, from, to, period, amount, scope);
   return sql<CustomersSqlRow>`
 WITH newcomers AS (${newcomers}
 ),
