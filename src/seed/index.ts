@@ -194,6 +194,11 @@ export async function seedDatabase(
     "sales_monthly_lines",
     "customer_first_sales",
     "customer_first_purchases",
+    "customer_sales_daily",
+    "customer_days",
+    "customer_months",
+    "customer_month_totals",
+    "customer_new_days",
   ]);
   onProgress?.({
     phase: "report rollups",
