@@ -92,20 +92,19 @@ DECLARE
   mon date;
   cs uuid[];
 BEGIN
-  -- The store-days' rows now, from their receipts; the customers before (rows deleted) and now.
+  -- The store-days' rows now, from their receipts. Only the rows that differ are written: those
+  -- before that are no longer the same (deleted) and those now that were not (inserted); their
+  -- customers are the ones whose months change (a new receipt: one customer, not the day's hundreds).
   WITH old AS (
-    SELECT d.id, d.customer_id, d.business_date
+    SELECT d.id, d.location_id, d.business_date, d.customer_id, d.receipts, d.net_cents
     FROM unnest(locs, days) AS k(location_id, business_date)
     CROSS JOIN LATERAL (
-      SELECT x.id, x.customer_id, x.business_date FROM customer_sales_daily x
+      SELECT x.id, x.location_id, x.business_date, x.customer_id, x.receipts, x.net_cents FROM customer_sales_daily x
       WHERE x.merchant_id = p_merchant AND x.business_date = k.business_date AND x.location_id = k.location_id
       OFFSET 0) d
-  ), gone AS (
-    DELETE FROM customer_sales_daily r WHERE r.id = ANY (ARRAY(SELECT o.id FROM old o))
   ), fresh AS (
-    INSERT INTO customer_sales_daily (merchant_id, location_id, business_date, customer_id, receipts, net_cents)
-    SELECT p_merchant, t.location_id, t.business_date, t.customer_id, count(*) FILTER (WHERE t.kind = 'sale'),
-           sum(((t.subtotal - t.discount_total) * 100)::bigint)
+    SELECT t.location_id, t.business_date, t.customer_id, count(*) FILTER (WHERE t.kind = 'sale') AS receipts,
+           sum(((t.subtotal - t.discount_total) * 100)::bigint) AS net_cents
     FROM unnest(locs, days) AS k(location_id, business_date)
     CROSS JOIN LATERAL (
       SELECT x.location_id, x.business_date, x.customer_id, x.kind, x.subtotal, x.discount_total FROM transactions x
@@ -113,11 +112,27 @@ BEGIN
         AND x.status = 'completed' AND x.deleted_at IS NULL
       OFFSET 0) t
     GROUP BY t.location_id, t.business_date, t.customer_id
-    RETURNING customer_id, business_date
+  ), removed AS (
+    SELECT o.id, o.customer_id, o.business_date FROM old o
+    WHERE NOT EXISTS (
+      SELECT 1 FROM fresh f
+      WHERE f.location_id = o.location_id AND f.business_date = o.business_date AND f.receipts = o.receipts
+        AND f.net_cents = o.net_cents AND f.customer_id IS NOT DISTINCT FROM o.customer_id)
+  ), added AS (
+    SELECT f.* FROM fresh f
+    WHERE NOT EXISTS (
+      SELECT 1 FROM old o
+      WHERE o.location_id = f.location_id AND o.business_date = f.business_date AND o.receipts = f.receipts
+        AND o.net_cents = f.net_cents AND o.customer_id IS NOT DISTINCT FROM f.customer_id)
+  ), gone AS (
+    DELETE FROM customer_sales_daily r WHERE r.id = ANY (ARRAY(SELECT x.id FROM removed x))
+  ), written AS (
+    INSERT INTO customer_sales_daily (merchant_id, location_id, business_date, customer_id, receipts, net_cents)
+    SELECT p_merchant, a.location_id, a.business_date, a.customer_id, a.receipts, a.net_cents FROM added a
   ), both_sides AS (
-    SELECT o.customer_id, o.business_date FROM old o WHERE o.customer_id IS NOT NULL
+    SELECT x.customer_id, x.business_date FROM removed x WHERE x.customer_id IS NOT NULL
     UNION
-    SELECT f.customer_id, f.business_date FROM fresh f WHERE f.customer_id IS NOT NULL
+    SELECT a.customer_id, a.business_date FROM added a WHERE a.customer_id IS NOT NULL
   )
   SELECT array_agg(b.customer_id), array_agg(date_trunc('month', b.business_date::timestamp)::date)
   INTO touched_customers, touched_months FROM both_sides b;
