@@ -2,7 +2,8 @@
 // or statistics. A database whose tables were never analysed (a new deployment, a merchant just
 // loaded) is made the way the bench makes it (bench/statistics.ts: no pg_statistic, reltuples
 // "never analysed", autovacuum off), then one store-day is rebuilt with auto_explain reporting every
-// statement of refresh_report_rollups() and the rows each plan node read.
+// statement of refresh_report_rollups() and the rows each plan node read; and a month's customers report
+// reads its rollup rows only.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
@@ -95,6 +96,40 @@ describe("report refresh plans", () => {
       .filter((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1) > 500)
       .map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""}: ${n["Actual Rows"]} rows`);
     expect(day.n).toBeLessThan(100);
+    expect(wide).toEqual([]);
+  });
+
+  it(prose`
+    when the tables were never analysed, then a month's customers report over every store reads the month's rollup
+    rows (a row a day, its top customers), not its receipts or its every buyer
+  `, async () => {
+    await forgetStatistics(db.url);
+    const q = {
+      tenant: new Tenant(merchantId),
+      from: "2026-10-01",
+      to: "2026-11-01",
+      period: "day" as const,
+      locationIds: null,
+      top: 10,
+    };
+    const { rows } = await db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM customer_months WHERE merchant_id = $1 AND month = '2026-10-01'",
+      [merchantId],
+    );
+    expect(rows[0]!.n, "the month's buyers, a top of 10 among them").toBeGreaterThan(60);
+
+    let report: Awaited<ReturnType<typeof readCustomersReport>> | undefined;
+    const nodes = await explained(async (c) => {
+      report = await readCustomersReport(c, q);
+    });
+
+    expect(report).toEqual(await readCustomersReport(db.pool, q, "receipts"));
+    expect(nodes.filter((n) => n["Relation Name"] === "transactions")).toEqual([]);
+    expect(nodes.some((n) => n["Relation Name"] === "customer_days")).toBe(true);
+    // 31 days of rollups, 10 top customers (their names and first purchases): no node reads the month's buyers.
+    const wide = nodes
+      .filter((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1) > 40)
+      .map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""}: ${n["Actual Rows"]} rows`);
     expect(wide).toEqual([]);
   });
 
