@@ -74,6 +74,11 @@ export interface SuiteResult {
   startedAt: string;
   loadBefore: number[];
   loadAfter: number[];
+  /**
+   * How long PostgreSQL had been up when the suite started: the first suite of each phase starts on a
+   * database restarted just before it (empty shared buffers), the others on what earlier suites read.
+   */
+  databaseUpSeconds?: number;
   pages?: PagesResult;
   polls?: PollResult;
   planning?: PlanningResult;

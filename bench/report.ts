@@ -40,13 +40,19 @@ function table(header: string[], rows: string[][]): string {
   return lines.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
+/** ", PostgreSQL up 3 s" (how warm its shared buffers can be), or nothing in a result from before it was recorded. */
+const upTime = (s: SuiteResult) =>
+  s.databaseUpSeconds === undefined ? "" : `, PostgreSQL up ${Math.round(s.databaseUpSeconds)} s`;
+
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
     `pos-bridge bench, ${report.startedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
       `${report.machine.memoryGb} GB, ${report.machine.kernel}; ` +
       `embedded PostgreSQL (default settings, pg_stat_statements loaded). "before ANALYZE": the same database with ` +
-      `its planner statistics removed, as right after loading.`,
+      `its planner statistics removed, as right after loading. Each phase (before and after ANALYZE) starts on ` +
+      `PostgreSQL restarted just before it, so the first suite of either reads its data into empty shared buffers ` +
+      `and the later ones find what the earlier suites read.`,
   );
   if (report.skipped.length) out.push(`Skipped: ${report.skipped.join("; ")}.`);
   for (const shape of report.shapes) {
@@ -63,7 +69,7 @@ export function renderReport(report: BenchReport): string {
     const suites = report.suites.filter((s) => s.shape === shape.shape);
     out.push(
       `Load average (1/5/15 min) before and after each suite: ` +
-        `${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`,
+        `${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}${upTime(s)}`).join("; ")}.`,
     );
     out.push(renderSuites(suites));
   }
