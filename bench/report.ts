@@ -50,7 +50,9 @@ export function renderReport(report: BenchReport): string {
     `pos-bridge bench, ${report.startedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
       `${report.machine.memoryGb} GB, ${report.machine.kernel}; ` +
       `embedded PostgreSQL (default settings, pg_stat_statements loaded). "before ANALYZE": the same database with ` +
-      `its planner statistics removed, as right after loading. Each phase (before and after ANALYZE) starts on ` +
+      `its planner statistics removed, as right after loading, measured with the same read sections in the same ` +
+      `order as after ANALYZE (all but writes), so the server under test is as warm at each measurement in both. ` +
+      `Each phase starts on ` +
       `PostgreSQL restarted just before it, so the first suite of either reads its data into empty shared buffers ` +
       `and the later ones find what the earlier suites read.`,
   );
