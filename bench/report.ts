@@ -5,6 +5,7 @@ import path from "node:path";
 import type { SuiteResult } from "./context.js";
 import type { Build, Counts, ShapeName } from "./dataset.js";
 import type { GoalRow } from "./goals.js";
+import type { LookupResult } from "./lookups.js";
 
 export interface ShapeReport {
   shape: ShapeName;
@@ -39,6 +40,16 @@ function table(header: string[], rows: string[][]): string {
   const lines = [header, header.map(() => "---"), ...rows];
   return lines.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
+
+const LOOKUP_COLUMNS = ["request", "node", "p50", "p99", "server CPU per request", "samples"];
+const lookupRow = (s: SuiteResult) => (l: LookupResult) => [
+  l.name,
+  major(s),
+  ms(l.latency.p50),
+  ms(l.latency.p99),
+  ms(l.serverCpuMs),
+  String(l.samples),
+];
 
 /** ", PostgreSQL up 3 s" (how warm its shared buffers can be), or nothing in a result from before it was recorded. */
 const upTime = (s: SuiteResult) =>
@@ -221,10 +232,8 @@ function renderSuites(suites: SuiteResult[]): string {
     out.push("\n6. Lookups (ms)");
     out.push(
       table(
-        ["request", "node", "p50", "p99", "samples"],
-        suites.flatMap((s) =>
-          (s.lookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
-        ),
+        LOOKUP_COLUMNS,
+        suites.flatMap((s) => (s.lookups ?? []).map(lookupRow(s))),
       ),
     );
   }
@@ -232,10 +241,8 @@ function renderSuites(suites: SuiteResult[]): string {
     out.push("\n6b. The same month's reports on the 100,000-receipt merchant (ms)");
     out.push(
       table(
-        ["request", "node", "p50", "p99", "samples"],
-        suites.flatMap((s) =>
-          (s.peerLookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
-        ),
+        LOOKUP_COLUMNS,
+        suites.flatMap((s) => (s.peerLookups ?? []).map(lookupRow(s))),
       ),
     );
   }
