@@ -32,7 +32,7 @@ import { createKey } from "../src/keys/manage.js";
 import { SCOPES } from "../src/keys/scopes.js";
 import { freePort } from "../test/helpers/ports.js";
 import { buildShapes } from "./build.js";
-import { type Phase, SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
+import { type Phase, phaseSections, SECTIONS, type Section, type SuiteInput, type SuiteResult } from "./context.js";
 import { ensureDataset, SHAPE_NAMES, SHAPES, type ShapeName, shapeDir } from "./dataset.js";
 import { evaluateGoals } from "./goals.js";
 import { type BenchReport, renderReport, type ShapeReport, writeReport } from "./report.js";
@@ -86,15 +86,6 @@ if (args["build-only"]) {
 const sections = (args.only ? args.only.split(",") : [...SECTIONS]) as Section[];
 for (const s of sections)
   if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(", ")})`);
-/**
- * What the "before ANALYZE" run measures: every read section, the same as the analysed run and in the
- * same order (bench/suite.ts), so the server under test has answered the same requests before each
- * measurement in both phases. Without planning and throughput here, the analysed run's lookups came
- * after tens of thousands of page requests and the before-ANALYZE run's after a few hundred: a Node 20
- * server spent ~2.4 ms of CPU per phone lookup when fresh and ~1.1 ms after 3,000 page requests, which
- * is most of the 2.36× "before ANALYZE" the phone lookup showed on demo, with the same plan in both.
- */
-const FRESH_SECTIONS: Section[] = ["pages", "polls", "planning", "throughput", "lookups", "export"];
 // The servers run the built JavaScript, as `npm start` does (its prestart is this build).
 execFileSync(process.execPath, [path.join("scripts", "build.mjs")], { stdio: "inherit" });
 const options = {
@@ -216,7 +207,7 @@ for (const shape of shapes) {
       log(`\n== ${shape}: PostgreSQL restarted before the ${phase} phase (empty shared buffers) ==`);
       await dataset.restart();
     };
-    const fresh = sections.filter((s) => FRESH_SECTIONS.includes(s));
+    const fresh = phaseSections("fresh", sections);
     if (!args["skip-fresh"] && fresh.length) {
       log(`\n== ${shape}: before ANALYZE (planner statistics removed, autovacuum off for the tables) ==`);
       await forgetStatistics(dataset.url);
@@ -239,7 +230,7 @@ for (const shape of shapes) {
     for (const { label, bin } of nodes) {
       if (interrupted) break;
       log(`\n== ${shape}, ${label} (${bin}) ==`);
-      suites.push(await runSuite(bin, input("settled", sections)));
+      suites.push(await runSuite(bin, input("settled", phaseSections("settled", sections))));
     }
   } finally {
     if (statisticsForgotten)
