@@ -55,6 +55,9 @@ const lookupRow = (s: SuiteResult) => (l: LookupResult) => [
 const upTime = (s: SuiteResult) =>
   s.databaseUpSeconds === undefined ? "" : `, PostgreSQL up ${Math.round(s.databaseUpSeconds)} s`;
 
+/** "Node 20 3.2/1.7/1.5 → 3.6/1.8/1.6, PostgreSQL up 2 s": a suite's load average before and after it. */
+const loadOf = (s: SuiteResult) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}${upTime(s)}`;
+
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
@@ -80,10 +83,7 @@ export function renderReport(report: BenchReport): string {
         `${c.locations} stores; ${c.merchants} merchants in the database.`,
     );
     const suites = report.suites.filter((s) => s.shape === shape.shape);
-    out.push(
-      `Load average (1/5/15 min) before and after each suite: ` +
-        `${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}${upTime(s)}`).join("; ")}.`,
-    );
+    out.push(`Load average (1/5/15 min) before and after each suite: ${suites.map(loadOf).join("; ")}.`);
     out.push(renderSuites(suites));
   }
   if (report.goals.length) {
