@@ -42,6 +42,19 @@ export interface SuiteContext {
 export const SECTIONS = ["pages", "polls", "planning", "throughput", "lookups", "export", "writes"] as const;
 export type Section = (typeof SECTIONS)[number];
 
+/**
+ * The sections a phase measures of those asked: after ANALYZE, all of them; before ANALYZE, every read
+ * section (all but writes), so both phases run the same reads in the same order (bench/suite.ts) and
+ * the server under test has answered the same requests before each measurement. When the before-ANALYZE
+ * run left out planning and throughput, the analysed run's lookups came after tens of thousands of page
+ * requests and its own after a few hundred: a fresh Node 20 server spent ~2.4 ms of CPU per phone lookup,
+ * ~1.1 ms after 3,000 page requests, most of the 2.36× "before ANALYZE" the phone lookup showed on demo
+ * with the same plan in both phases.
+ */
+export function phaseSections(phase: Phase, asked: readonly Section[]): Section[] {
+  return phase === "settled" ? [...asked] : asked.filter((section) => section !== "writes");
+}
+
 /** "fresh": right after loading, before ANALYZE (statistics cleared); "settled": analysed. */
 export type Phase = "fresh" | "settled";
 
@@ -74,6 +87,11 @@ export interface SuiteResult {
   startedAt: string;
   loadBefore: number[];
   loadAfter: number[];
+  /**
+   * How long PostgreSQL had been up when the suite started: the first suite of each phase starts on a
+   * database restarted just before it (empty shared buffers), the others on what earlier suites read.
+   */
+  databaseUpSeconds?: number;
   pages?: PagesResult;
   polls?: PollResult;
   planning?: PlanningResult;

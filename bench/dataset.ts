@@ -110,6 +110,11 @@ export interface Dataset {
   build: Build | null;
   /** True when this run built it. */
   builtNow: boolean;
+  /**
+   * Stops and starts its PostgreSQL again (same port and URL): empty shared buffers, as the first
+   * suite of each phase starts with (bench/run.ts).
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -260,8 +265,22 @@ export async function ensureDataset(
       const peerMerchantId = spec.reportsPeer ? ((await idOf(spec.reportsPeer)) ?? null) : null;
       const file = buildFile(root, spec.name);
       const build = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Build) : null;
-      const running = server;
-      return { shape: spec.name, url, merchantId, counts, peerMerchantId, build, builtNow, stop: () => running.stop() };
+      let running = server;
+      const restart = async () => {
+        await running.stop();
+        running = await start();
+      };
+      return {
+        shape: spec.name,
+        url,
+        merchantId,
+        counts,
+        peerMerchantId,
+        build,
+        builtNow,
+        restart,
+        stop: () => running.stop(),
+      };
     } finally {
       await client.end();
     }

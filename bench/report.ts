@@ -5,6 +5,7 @@ import path from "node:path";
 import type { SuiteResult } from "./context.js";
 import type { Build, Counts, ShapeName } from "./dataset.js";
 import type { GoalRow } from "./goals.js";
+import type { LookupResult } from "./lookups.js";
 
 export interface ShapeReport {
   shape: ShapeName;
@@ -40,13 +41,34 @@ function table(header: string[], rows: string[][]): string {
   return lines.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
+const LOOKUP_COLUMNS = ["request", "node", "p50", "p99", "server CPU per request", "samples"];
+const lookupRow = (s: SuiteResult) => (l: LookupResult) => [
+  l.name,
+  major(s),
+  ms(l.latency.p50),
+  ms(l.latency.p99),
+  ms(l.serverCpuMs),
+  String(l.samples),
+];
+
+/** ", PostgreSQL up 3 s" (how warm its shared buffers can be), or nothing in a result from before it was recorded. */
+const upTime = (s: SuiteResult) =>
+  s.databaseUpSeconds === undefined ? "" : `, PostgreSQL up ${Math.round(s.databaseUpSeconds)} s`;
+
+/** "Node 20 3.2/1.7/1.5 → 3.6/1.8/1.6, PostgreSQL up 2 s": a suite's load average before and after it. */
+const loadOf = (s: SuiteResult) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}${upTime(s)}`;
+
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
     `pos-bridge bench, ${report.startedAt}: ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
       `${report.machine.memoryGb} GB, ${report.machine.kernel}; ` +
       `embedded PostgreSQL (default settings, pg_stat_statements loaded). "before ANALYZE": the same database with ` +
-      `its planner statistics removed, as right after loading.`,
+      `its planner statistics removed, as right after loading, measured with the same read sections in the same ` +
+      `order as after ANALYZE (all but writes), so the server under test is as warm at each measurement in both. ` +
+      `Each phase starts on ` +
+      `PostgreSQL restarted just before it, so the first suite of either reads its data into empty shared buffers ` +
+      `and the later ones find what the earlier suites read.`,
   );
   if (report.skipped.length) out.push(`Skipped: ${report.skipped.join("; ")}.`);
   for (const shape of report.shapes) {
@@ -61,10 +83,7 @@ export function renderReport(report: BenchReport): string {
         `${c.locations} stores; ${c.merchants} merchants in the database.`,
     );
     const suites = report.suites.filter((s) => s.shape === shape.shape);
-    out.push(
-      `Load average (1/5/15 min) before and after each suite: ` +
-        `${suites.map((s) => `${major(s)} ${s.loadBefore.join("/")} → ${s.loadAfter.join("/")}`).join("; ")}.`,
-    );
+    out.push(`Load average (1/5/15 min) before and after each suite: ${suites.map(loadOf).join("; ")}.`);
     out.push(renderSuites(suites));
   }
   if (report.goals.length) {
@@ -213,10 +232,8 @@ function renderSuites(suites: SuiteResult[]): string {
     out.push("\n6. Lookups (ms)");
     out.push(
       table(
-        ["request", "node", "p50", "p99", "samples"],
-        suites.flatMap((s) =>
-          (s.lookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
-        ),
+        LOOKUP_COLUMNS,
+        suites.flatMap((s) => (s.lookups ?? []).map(lookupRow(s))),
       ),
     );
   }
@@ -224,10 +241,8 @@ function renderSuites(suites: SuiteResult[]): string {
     out.push("\n6b. The same month's reports on the 100,000-receipt merchant (ms)");
     out.push(
       table(
-        ["request", "node", "p50", "p99", "samples"],
-        suites.flatMap((s) =>
-          (s.peerLookups ?? []).map((l) => [l.name, major(s), ms(l.latency.p50), ms(l.latency.p99), String(l.samples)]),
-        ),
+        LOOKUP_COLUMNS,
+        suites.flatMap((s) => (s.peerLookups ?? []).map(lookupRow(s))),
       ),
     );
   }

@@ -27,6 +27,11 @@ export interface BenchServer {
   peakRssMb(): number;
   /** Current resident memory (VmRSS), in MB. */
   rssMb(): number;
+  /**
+   * CPU time the process has used (user + system, every thread: the JIT's too), in ms; 10 ms ticks.
+   * Less at the mercy of other jobs on the machine than wall time.
+   */
+  cpuMs(): number;
   /** Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM); false when the kernel refuses. */
   resetPeak(): boolean;
   stop(): Promise<void>;
@@ -42,6 +47,14 @@ function statusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, counted after the command's closing parenthesis), in ms. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on Linux (what /proc counts in). */
+const CLOCK_TICKS = 100;
 
 async function waitReady(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -104,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     pid,
     peakRssMb: () => statusMb(pid, "VmHWM"),
     rssMb: () => statusMb(pid, "VmRSS"),
+    cpuMs: () => cpuMsOf(pid),
     resetPeak() {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, "5");

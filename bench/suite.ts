@@ -35,6 +35,9 @@ const result: SuiteResult = {
 };
 
 const pool = new pg.Pool({ connectionString: input.databaseUrl, max: 4 });
+result.databaseUpSeconds = (
+  await pool.query<{ up: number }>("SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8 AS up")
+).rows[0]!.up;
 // The bench-only slowdown (test/bench): the server under test reads through a proxy that holds every answer.
 const slow: PgProxy | null = input.slowReadMs > 0 ? await startPgProxy(input.databaseUrl, input.slowReadMs) : null;
 const serverUrl = slow?.url ?? input.databaseUrl;
