@@ -2,6 +2,7 @@
 // and out-of-stock counts; equal to direct SQL; archived, deleted and other merchants' stock left out.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeInventory, makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
 
@@ -155,6 +156,35 @@ describe("GET /v1/reports/inventory", () => {
         "items_without_cost,items_without_price,low_stock_items,out_of_stock_items",
     );
     expect(lines[1]).toBe(`${harbor.id},"Harbor, East",,2,40.000,164.94,0.00,0.00,0,1,0,1`);
+  });
+
+  it(prose`
+    when a product's category or state changes, or an item is moved to another product, then the report follows
+    at once (each item keeps its product's category and whether it is active, by triggers)
+  `, async () => {
+    const shop = await makeMerchant(db);
+    const store = await makeLocation(db, shop.id);
+    const pens = await makeProduct(db, shop.id, { category: "Vapes" });
+    const jars = await makeProduct(db, shop.id, { category: "Flower" });
+    await makeInventory(db, { merchantId: shop.id, locationId: store.id, productId: pens.id }, { quantity: "4.000" });
+    const { key: shopKey } = await makeKey(db, shop.id, { scopes: ["reports:read"] });
+    const categories = async () => {
+      const res = await report({ group_by: "category" }, shopKey);
+      expect(res.status).toBe(200);
+      return res.body.data.map((r: any) => [r.category, r.units_on_hand]);
+    };
+    expect(await categories()).toEqual([["Vapes", "4.000"]]);
+
+    await db.pool.query("UPDATE products SET category = 'Vape Pens' WHERE id = $1", [pens.id]);
+    expect(await categories()).toEqual([["Vape Pens", "4.000"]]);
+    await db.pool.query("UPDATE products SET archived = true WHERE id = $1", [pens.id]);
+    expect(await categories()).toEqual([]);
+    await db.pool.query("UPDATE products SET archived = false, deleted_at = now() WHERE id = $1", [pens.id]);
+    expect(await categories()).toEqual([]);
+    await db.pool.query("UPDATE inventory_items SET product_id = $1 WHERE product_id = $2", [jars.id, pens.id]);
+    expect(await categories()).toEqual([["Flower", "4.000"]]);
+    await db.pool.query("UPDATE products SET category = NULL WHERE id = $1", [jars.id]);
+    expect(await categories()).toEqual([[null, "4.000"]]);
   });
 
   it("when a parameter is wrong, then 400 naming it", async () => {

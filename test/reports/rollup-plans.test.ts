@@ -2,14 +2,15 @@
 // or statistics. A database whose tables were never analysed (a new deployment, a merchant just
 // loaded) is made the way the bench makes it (bench/statistics.ts: no pg_statistic, reltuples
 // "never analysed", autovacuum off), then one store-day is rebuilt with auto_explain reporting every
-// statement of refresh_report_rollups() and the rows each plan node read; and a month's customers report
-// reads its rollup rows only.
+// statement of refresh_report_rollups() and the rows each plan node read; a month's customers report
+// reads its rollup rows only; the inventory report reads the items alone.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { prose } from "../../src/lib/prose.js";
 import { readCustomersReport } from "../../src/reports/customers/sql.js";
+import { readInventoryReport } from "../../src/reports/inventory/sql.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { createTestDb } from "../helpers/db.js";
 
@@ -131,6 +132,27 @@ describe("report refresh plans", () => {
       .filter((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1) > 40)
       .map((n) => `${n["Node Type"]} ${n["Index Name"] ?? n["Relation Name"] ?? ""}: ${n["Actual Rows"]} rows`);
     expect(wide).toEqual([]);
+  });
+
+  it(prose`
+    when the tables were never analysed, then the inventory report reads the merchant's items alone, never a
+    products probe per item (each item keeps its product's category and state)
+  `, async () => {
+    await forgetStatistics(db.url);
+    const q = {
+      tenant: new Tenant(merchantId),
+      groupBy: "location_category" as const,
+      lowStockThreshold: "5",
+      locationIds: null,
+      maxRows: 1000,
+    };
+    let report: Awaited<ReturnType<typeof readInventoryReport>> | undefined;
+    const nodes = await explained(async (c) => {
+      report = await readInventoryReport(c, q);
+    });
+    expect(report!.totals.items).toBeGreaterThan(100);
+    expect(nodes.filter((n) => n["Relation Name"] === "products")).toEqual([]);
+    expect(nodes.some((n) => n["Relation Name"] === "inventory_items")).toBe(true);
   });
 
   it(prose`

@@ -1,19 +1,20 @@
 // The inventory report's one query: current stock per location and category, valued at cost and
-// at price in exact NUMERIC, with the totals in the same pass (GROUPING SETS).
+// at price in exact NUMERIC, with the totals in the same pass (GROUPING SETS). It reads inventory_items
+// alone: each item keeps its product's category and whether the product is active (triggers of
+// migration 20261205085000_inventory_product_fields), so no join whose plan waits for statistics.
 import { type RawBuilder, sql } from "kysely";
 import { columnsOf, type Executor, run, tenantStatement } from "../../db/sql.js";
 import type { Tenant } from "../../db/tenant.js";
 import type { InventoryGroup, InventoryRow } from "./schema.js";
 
 const i = columnsOf("inventory_items", "i");
-const p = columnsOf("products", "p");
 const l = columnsOf("locations", "l");
 const raw = (text: string) => sql.raw(text);
 
 const groupings: Record<InventoryGroup, string> = {
-  location_category: `GROUPING SETS ((${i.location_id}, ${p.category}), ())`,
+  location_category: `GROUPING SETS ((${i.location_id}, ${i.product_category}), ())`,
   location: `GROUPING SETS ((${i.location_id}), ())`,
-  category: `GROUPING SETS ((${p.category}), ())`,
+  category: `GROUPING SETS ((${i.product_category}), ())`,
   none: "GROUPING SETS (())",
 };
 
@@ -38,8 +39,8 @@ function inventorySql(q: InventoryQuery): RawBuilder<InventorySqlRow> {
   return sql<InventorySqlRow>`
 WITH agg AS (
   SELECT ${raw(byLocation ? i.location_id : "NULL::uuid AS location_id")},
-         ${raw(byCategory ? p.category : "NULL::text AS category")},
-         ${raw(groupBy === "none" ? "true" : `grouping(${byLocation ? i.location_id : p.category}) = 1`)} AS is_total,
+         ${raw(byCategory ? `${i.product_category} AS category` : "NULL::text AS category")},
+         ${raw(groupBy === "none" ? "true" : `grouping(${byLocation ? i.location_id : i.product_category}) = 1`)} AS is_total,
          count(*) AS items,
          coalesce(sum(${onHand}), 0) AS units,
          coalesce(sum(${onHand} * ${raw(i.unit_cost)}), 0) AS at_cost,
@@ -50,10 +51,8 @@ WITH agg AS (
          count(*) FILTER (WHERE ${quantity} > 0 AND ${quantity} <= ${q.lowStockThreshold}::numeric) AS low,
          count(*) FILTER (WHERE ${quantity} <= 0) AS out_of_stock
   FROM inventory_items i
-  JOIN products p ON ${raw(p.id)} = ${raw(i.product_id)}
   WHERE ${q.tenant.where("i")}
-    AND ${raw(i.deleted_at)} IS NULL AND NOT ${raw(i.archived)}
-    AND ${raw(p.deleted_at)} IS NULL AND NOT ${raw(p.archived)}
+    AND ${raw(i.deleted_at)} IS NULL AND NOT ${raw(i.archived)} AND ${raw(i.product_active)}
     AND (${q.locationIds}::uuid[] IS NULL OR ${raw(i.location_id)} = ANY(${q.locationIds}::uuid[]))
   GROUP BY ${raw(groupings[groupBy])}
 ),
