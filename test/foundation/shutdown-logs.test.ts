@@ -2,14 +2,12 @@
 // line may still be queued when the process is told to stop. The real process (src/server.ts, as
 // `npm run dev` runs it) answers a request and is sent SIGTERM at once: its stdout must hold that
 // request's line, before the line that says it stopped.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
-import { freePort } from "../helpers/ports.js";
+import { startServiceProcess } from "../helpers/service-process.js";
 
 const db = await createTestDb();
 
@@ -21,39 +19,13 @@ describe("the request log when the process stops", () => {
     const location = await makeLocation(db, merchant.id);
     await makeTransaction(db, location);
     const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        DATABASE_URL: db.url,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        CURSOR_SECRET: randomBytes(24).toString("hex"),
-        LOG_LEVEL: "info",
-        SHUTDOWN_TIMEOUT_MS: "1000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const service = await startServiceProcess(db.url, {
+      CURSOR_SECRET: randomBytes(24).toString("hex"),
+      LOG_LEVEL: "info",
+      SHUTDOWN_TIMEOUT_MS: "1000",
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
-    child.stderr!.on("data", (d) => (stderr += d));
-    const exited = once(child, "exit");
+    const { base, child } = service;
     try {
-      const base = `http://127.0.0.1:${port}`;
-      for (const deadline = Date.now() + 120_000; ; ) {
-        if (child.exitCode !== null) throw new Error(`the service exited early:\n${stdout}\n${stderr}`);
-        if (Date.now() > deadline) throw new Error(`the service was not ready in time:\n${stdout}\n${stderr}`);
-        if (
-          await fetch(`${base}/readyz`).then(
-            (r) => r.ok,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
       const requestId = `last-${randomBytes(6).toString("hex")}`;
       const res = await fetch(`${base}/v1/transactions?limit=10`, {
         headers: { "x-apikey": key, "x-request-id": requestId },
@@ -61,9 +33,9 @@ describe("the request log when the process stops", () => {
       expect(res.status).toBe(200);
       await res.arrayBuffer();
       child.kill("SIGTERM");
-      const [code] = await exited;
-      expect(code).toBe(0);
+      expect(await service.exited, service.output()).toBe(0);
 
+      const stdout = service.stdout();
       const lines = stdout
         .split("\n")
         .filter(Boolean)
@@ -75,7 +47,7 @@ describe("the request log when the process stops", () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
-        await exited;
+        await service.exited;
       }
     }
   }, 180_000);
