@@ -1,9 +1,9 @@
 // The raw-SQL baselines of a page of transactions: the same page (the same records, with their lines,
 // as UTF-8 JSON bytes ready to send) read through `pg` in the bench's own process, without HTTP,
 // Express, authentication, rate limits, the feed's horizon or cursors. Two honest ways to do it:
-// - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON), each record's text
-//   encoded and the page concatenated as bytes (joining the strings first costs several times more:
-//   records hold non-ASCII text, so V8 joins and encodes them as two-byte strings);
+// - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON), the records' texts
+//   encoded into the page's bytes by the service's own pageBytes (joining the strings first costs
+//   several times more: records hold non-ASCII text, so V8 joins and encodes them as two-byte strings);
 // - "node-json": a hand-written join returning one flat row per line (numbers as exact text), grouped
 //   and rendered with JSON.stringify in Node, then encoded.
 // Both run as prepared statements, as the API's do. The faster of the two, per page, is the baseline
@@ -17,6 +17,7 @@ import { tenantOf } from "../src/db/tenant.js";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { transactionListing } from "../src/transactions/list-query.js";
+import { pageBytes } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 import { rawLine, rawTransaction } from "./raw-columns.js";
 
@@ -53,10 +54,10 @@ export const pgJsonBaseline: Baseline = async (pool, spec) => {
   );
   const rows = await run(pool, walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 }));
   const page = rows.slice(0, spec.limit);
-  const parts: Buffer[] = [Buffer.from('{"data":[')];
-  for (const [i, row] of page.entries()) parts.push(Buffer.from(i === 0 ? row.record : `,${row.record}`));
-  parts.push(Buffer.from(`],"has_more":${rows.length > spec.limit}}`));
-  return Buffer.concat(parts);
+  return pageBytes(
+    page.map((row) => row.record),
+    { has_more: rows.length > spec.limit },
+  );
 };
 
 const NODE_SQL = `

@@ -8,7 +8,7 @@ import { dropEmbeddedSignalHooks, EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
-import { createLogger } from "./lib/logger.js";
+import { createLogger, processLogDestination } from "./lib/logger.js";
 import { createFeedLagMonitor } from "./metrics/feed-lag.js";
 import { stopTracing } from "./telemetry/lifecycle.js";
 
@@ -21,7 +21,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.LOG_LEVEL);
+const logger = createLogger(config.LOG_LEVEL, processLogDestination());
 const opened = await openDatabase(config, (line) => logger.info(line)).catch((error: unknown) => {
   // Error messages are not logged (they may quote data); this one says why PostgreSQL did not start.
   const reason = error instanceof EmbeddedStartError ? { reason: error.message } : {};

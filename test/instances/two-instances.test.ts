@@ -2,7 +2,6 @@
 // Two real service processes (src/server.ts, as `npm run dev` runs it) on this file's PostgreSQL,
 // with RATE_LIMIT_STORE=postgres and the same CURSOR_SECRET, and a client that alternates between
 // them as a round-robin balancer would.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,28 +10,19 @@ import { prose } from "../../src/lib/prose.js";
 import { seedReceipts } from "../export/bulk.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
-import { freePort } from "../helpers/ports.js";
+import { type ServiceProcess, startServiceProcess } from "../helpers/service-process.js";
 
 const db = await createTestDb();
 const CURSOR_SECRET = randomBytes(24).toString("hex");
 
-interface Instance {
+interface Instance extends ServiceProcess {
   name: string;
-  base: string;
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
 async function startInstance(name: string): Promise<Instance> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: db.url,
-      HOST: "127.0.0.1",
-      PORT: String(port),
+  const instance = await startServiceProcess(
+    db.url,
+    {
       CURSOR_SECRET,
       RATE_LIMIT_STORE: "postgres",
       // Heavy routes (reports, exports): 10 a minute per key, the budget the shared-limit test spends.
@@ -40,23 +30,9 @@ async function startInstance(name: string): Promise<Instance> {
       SHUTDOWN_TIMEOUT_MS: "1000",
       LOG_LEVEL: "warn",
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 120_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`instance ${name} exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`instance ${name} not ready in time:\n${output}`);
-    const ready = await fetch(`${base}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) return { name, base, child, output: () => output, exited };
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    `instance ${name}`,
+  );
+  return { ...instance, name };
 }
 
 let instances: Instance[] = [];

@@ -1,0 +1,54 @@
+// The process's logs are written asynchronously (src/lib/logger.ts processLogDestination): a request's
+// line may still be queued when the process is told to stop. The real process (src/server.ts, as
+// `npm run dev` runs it) answers a request and is sent SIGTERM at once: its stdout must hold that
+// request's line, before the line that says it stopped.
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { prose } from "../../src/lib/prose.js";
+import { createTestDb } from "../helpers/db.js";
+import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { startServiceProcess } from "../helpers/service-process.js";
+
+const db = await createTestDb();
+
+describe("the request log when the process stops", () => {
+  it(prose`
+    when SIGTERM arrives right after a page was answered, then the page's request line is on stdout before "stopped"
+  `, async () => {
+    const merchant = await makeMerchant(db);
+    const location = await makeLocation(db, merchant.id);
+    await makeTransaction(db, location);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+    const service = await startServiceProcess(db.url, {
+      CURSOR_SECRET: randomBytes(24).toString("hex"),
+      LOG_LEVEL: "info",
+      SHUTDOWN_TIMEOUT_MS: "1000",
+    });
+    const { base, child } = service;
+    try {
+      const requestId = `last-${randomBytes(6).toString("hex")}`;
+      const res = await fetch(`${base}/v1/transactions?limit=10`, {
+        headers: { "x-apikey": key, "x-request-id": requestId },
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      child.kill("SIGTERM");
+      expect(await service.exited, service.output()).toBe(0);
+
+      const stdout = service.stdout();
+      const lines = stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string }; res?: { statusCode?: number } });
+      const served = lines.findIndex((line) => line.req?.id === requestId);
+      expect(served, `no log line of request ${requestId} in:\n${stdout}`).toBeGreaterThanOrEqual(0);
+      expect(lines[served]!.res?.statusCode).toBe(200);
+      expect(lines.findIndex((line) => line.msg === "stopped")).toBeGreaterThan(served);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await service.exited;
+      }
+    }
+  }, 180_000);
+});
