@@ -13,7 +13,7 @@ import type { InstantText } from "../lib/instant.js";
 import type { RecordFormat } from "../lib/record-format.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
-import { RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
+import { CUSTOMER_JOIN, RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
 
 export type { RecordFormat };
 
@@ -33,8 +33,9 @@ export interface TransactionFilters {
 /** A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text. */
 export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string };
 
-/** The aiq shape's columns as a LATERAL row `rec` beside the joins (recordOf renders it). */
-const AIQ_ROW = `CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
+/** The aiq shape's columns as a LATERAL row `rec` beside the joins and the customer's row (recordOf renders it). */
+const AIQ_ROW = `${CUSTOMER_JOIN}
+  CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
 
 /**
  * The record's JSON text, and what it needs besides the joins. Our own shape is joined from the
