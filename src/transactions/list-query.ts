@@ -66,7 +66,7 @@ export const transactionListing: Listing<TransactionFilters, TransactionPageRow,
   axes: { updated: "updated_at", transacted: "transacted_at" },
   locations: true,
   // The page's rows themselves, read in the keyset index's order: fetching each again by id cost an index probe
-  // of the primary key per receipt (big shape, 100,000 receipts: PostgreSQL's CPU ~5% of the export's).
+  // of the primary key per receipt (big shape, COPY of 100,000 receipts: PostgreSQL's CPU 2.55 → 2.44 s).
   pick: "rows",
   conditions: (filters) => [
     filters.location_id && sql`${column("location_id")} = ${filters.location_id}::uuid`,
