@@ -1,7 +1,7 @@
 // The transactions list, declared to the paging engine (db/paging.ts), and the one-record read. The
 // list and its export (NDJSON/CSV) walk the same declaration.
 //
-// Shape: the page's ids are picked by keyset on the axis's index — (merchant_id, updated_at, id)
+// Shape: the page's rows are picked by keyset on the axis's index — (merchant_id, updated_at, id)
 // or (merchant_id, transacted_at, id) — so a page 900,000 rows deep costs what the first does;
 // then only those rows are joined and rendered to JSON by PostgreSQL (record-sql.ts). One query
 // per page whatever its size: no N+1.
@@ -13,7 +13,7 @@ import type { InstantText } from "../lib/instant.js";
 import type { RecordFormat } from "../lib/record-format.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
-import { RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
+import { CUSTOMER_JOIN, RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
 
 export type { RecordFormat };
 
@@ -33,8 +33,9 @@ export interface TransactionFilters {
 /** A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text. */
 export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string };
 
-/** The aiq shape's columns as a LATERAL row `rec` beside the joins (recordOf renders it). */
-const AIQ_ROW = `CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
+/** The aiq shape's columns as a LATERAL row `rec` beside the joins and the customer's row (recordOf renders it). */
+const AIQ_ROW = `${CUSTOMER_JOIN}
+  CROSS JOIN LATERAL (SELECT ${AIQ_COLUMNS}) rec`;
 
 /**
  * The record's JSON text, and what it needs besides the joins. Our own shape is joined from the
@@ -64,23 +65,24 @@ export const transactionListing: Listing<TransactionFilters, TransactionPageRow,
   alias: "t",
   axes: { updated: "updated_at", transacted: "transacted_at" },
   locations: true,
-  pick: "ids",
+  // The page's rows themselves, read in the keyset index's order: fetching each again by id cost an index probe
+  // of the primary key per receipt (big shape, COPY of 100,000 receipts: PostgreSQL's CPU 2.55 → 2.44 s).
+  pick: "rows",
   conditions: (filters) => [
     filters.location_id && sql`${column("location_id")} = ${filters.location_id}::uuid`,
     filters.customer_id && sql`${column("customer_id")} = ${filters.customer_id}::uuid`,
     filters.pos_id && sql`${column("pos_id")} = ${filters.pos_id}`,
     filters.status && sql`${column("status")} = ${filters.status}::"TransactionStatus"`,
   ],
-  body: ({ view }) => {
+  body: ({ view, axis }) => {
     const record = recordOf(view);
-    return sql<TransactionPageRow>`SELECT ${sql.raw(utcText("page.at"))} AS position_time, t.id, ${sql.raw(
+    return sql<TransactionPageRow>`SELECT ${sql.raw(utcText(axis.column))} AS position_time, t.id, ${sql.raw(
       record.json,
     )} AS record
-FROM page
-CROSS JOIN LATERAL (SELECT t.* FROM transactions t WHERE ${sql.ref(t.id)} = page.id OFFSET 0) t
+FROM page t
 ${sql.raw(RECORD_JOINS)}
 ${sql.raw(record.row)}
-ORDER BY page.at, page.id`;
+ORDER BY ${sql.raw(axis.column)}, ${sql.ref(t.id)}`;
   },
   positionOf: (row) => [row.position_time, row.id],
 };

@@ -21,27 +21,38 @@ const p = columnsOf("products", "p");
 export const inv = columnsOf("inventory_items", "inv");
 
 /**
- * The joins every record needs: its location, customer, employee and refunded sale. Each is a
- * LATERAL lookup by primary key that the planner cannot merge into the query (OFFSET 0 keeps it a
- * subquery of its own), so it can only run as an index probe per record: a page of 1,000 costs
- * 1,000 probes whatever the table sizes or statistics, never a hash of the merchant's whole
- * customers table (which the planner chose with plain joins once the page was large enough).
- * Each also renders what our record shows of it (`json`; the customer's is kept on its row,
- * `json_on_receipt`): rendered inside the probe, it is cached with the probe's row when the planner
- * memoizes the probe (a page's few stores and employees are rendered once each).
+ * The joins every record needs: its location, employee and refunded sale. Each is a LATERAL lookup
+ * by primary key that the planner cannot merge into the query (OFFSET 0 keeps it a subquery of its
+ * own), so it can only run as an index probe per record: a page of 1,000 costs 1,000 probes whatever
+ * the table sizes or statistics, never a hash of a whole table. Each also renders what our record
+ * shows of it (`json`): rendered inside the probe, it is cached with the probe's row when the planner
+ * memoizes the probe (a page's few stores and employees are rendered once each). The customer is
+ * joined apart (CUSTOMER_JOIN, standardRecordJson).
  */
 export const RECORD_JOINS = `
   CROSS JOIN LATERAL (SELECT ${l.id}, ${l.pos_id}, ${l.name}, ${l.time_zone},
     json_build_object('id', ${l.id}, 'pos_id', ${l.pos_id}, 'name', ${l.name},
       'time_zone', ${l.time_zone})::text AS json
     FROM locations l WHERE ${l.id} = ${t.location_id} OFFSET 0) l
-  LEFT JOIN LATERAL (SELECT c.* FROM customers c WHERE ${c.id} = ${t.customer_id} OFFSET 0) c ON true
   LEFT JOIN LATERAL (SELECT e.*,
     json_build_object('id', ${e.id}, 'pos_id', ${e.pos_id},
       'name', concat_ws(' ', ${e.first_name}, ${e.last_name}))::text AS json
     FROM employees e WHERE ${e.id} = ${t.employee_id} OFFSET 0) e ON true
   LEFT JOIN LATERAL (SELECT ${o.id}, ${o.pos_id}, json_build_object('id', ${o.id}, 'pos_id', ${o.pos_id})::text AS json
     FROM transactions o WHERE ${o.id} = ${t.original_transaction_id} OFFSET 0) o ON true`;
+
+/** The customer's row `c` beside RECORD_JOINS, fenced like them: the aiq shape reads its columns. */
+export const CUSTOMER_JOIN = `
+  LEFT JOIN LATERAL (SELECT c.* FROM customers c WHERE ${c.id} = ${t.customer_id} OFFSET 0) c ON true`;
+
+/**
+ * What our record shows of the customer (kept on its row, `json_on_receipt`), as a scalar sub-select:
+ * one index probe per record, never memoized. Customers repeat little within a page or an export
+ * batch, so the LATERAL join's Memoize missed on ~85% of receipts and paid for its cache on each
+ * (big shape, COPY of 100,000 receipts: PostgreSQL's CPU 2.65 → 2.55 s, medians of 4; with the join,
+ * a covering index or a narrow table of the customers' JSON changed nothing).
+ */
+const CUSTOMER_JSON = `(SELECT ${c.json_on_receipt} FROM customers c WHERE ${c.id} = ${t.customer_id})`;
 
 /**
  * For each line `li` of `t`: `lp.product_id` (the linked product, or the product of that SKU if the
@@ -105,7 +116,7 @@ const quotedOrNull = (value: string) => `coalesce('"' || ${value} || '"', 'null'
  * leaves out.
  */
 export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.json || ${t.json_mid}
-  || coalesce(o.json, 'null') || ',"customer":' || coalesce(${c.json_on_receipt}, 'null')
+  || coalesce(o.json, 'null') || ',"customer":' || coalesce(${CUSTOMER_JSON}, 'null')
   || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals}
   || coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")} || ${li.json_body}
       || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"} ORDER BY ${li.line_number}) || ']'
