@@ -34,13 +34,15 @@ function inventorySql(q: InventoryQuery): RawBuilder<InventorySqlRow> {
   const { groupBy } = q;
   const byLocation = groupBy === "location_category" || groupBy === "location";
   const byCategory = groupBy === "location_category" || groupBy === "category";
+  // The column whose grouping() tells the totals row apart.
+  const totalOver = byLocation ? i.location_id : i.product_category;
   const quantity = raw(i.quantity);
   const onHand = raw(`greatest(${i.quantity}, 0)`);
   return sql<InventorySqlRow>`
 WITH agg AS (
   SELECT ${raw(byLocation ? i.location_id : "NULL::uuid AS location_id")},
          ${raw(byCategory ? `${i.product_category} AS category` : "NULL::text AS category")},
-         ${raw(groupBy === "none" ? "true" : `grouping(${byLocation ? i.location_id : i.product_category}) = 1`)} AS is_total,
+         ${raw(groupBy === "none" ? "true" : `grouping(${totalOver}) = 1`)} AS is_total,
          count(*) AS items,
          coalesce(sum(${onHand}), 0) AS units,
          coalesce(sum(${onHand} * ${raw(i.unit_cost)}), 0) AS at_cost,
