@@ -4,7 +4,7 @@
 // (pg_cancel_backend) instead of running on for nobody.
 import { sql } from "kysely";
 import type pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
+import { copyOut } from "../db/copy-out.js";
 import { type Executor, first, pgCopy, reviewedStatement, run, type Statement } from "../db/sql.js";
 
 /** The backend pid of each pooled connection, read once per connection (needed to cancel on it). */
@@ -61,13 +61,12 @@ export class BatchQueries {
   }
 
   /**
-   * The statement's rows as a binary COPY stream (db/sql.ts's pgCopy: each column's text), each chunk
-   * handed to `take` as it arrives and nothing decoded: the NDJSON export's records pass through as bytes.
+   * The statement's rows as a binary COPY stream (db/sql.ts's pgCopy: each column's text; db/copy-out.ts),
+   * each piece handed to `take` as it arrives and nothing decoded: the NDJSON export's records pass through
+   * as bytes. Resolves with the number of rows.
    */
   copy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[], take: (chunk: Buffer) => void) {
-    return this.onConnection(async (client) => {
-      for await (const chunk of client.query(copyTo(pgCopy(statement, columns))) as AsyncIterable<Buffer>) take(chunk);
-    });
+    return this.onConnection((client) => copyOut(client, pgCopy(statement, columns), take));
   }
 
   /** Runs `work` on a connection of its own, cancelled in PostgreSQL if the export stops meanwhile. */

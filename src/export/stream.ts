@@ -300,8 +300,9 @@ async function copyBatch<Raw>(
   { position, line }: NonNullable<ExportPlan<Raw, unknown, unknown>["passthrough"]>,
   want: number,
 ): Promise<EncodedBatch> {
-  const gathered = new Gathered(buffers);
+  const gathered = new Gathered(buffers, buffers.lastGathered);
   await queries.copy(statement, [...position, line], (chunk) => gathered.add(chunk));
+  buffers.lastGathered = gathered.size;
   const data = gathered.backing.subarray(0, gathered.size);
   let at = 0;
   let last: TimeId | null = null;
@@ -322,8 +323,12 @@ class Gathered {
   backing: Buffer;
   size = 0;
 
-  constructor(private readonly buffers: BatchBuffers) {
-    this.backing = buffers.take(0);
+  constructor(
+    private readonly buffers: BatchBuffers,
+    /** About how many bytes will come (the last batch's): one buffer taken, not a series of growing ones. */
+    expected: number,
+  ) {
+    this.backing = buffers.take(expected);
   }
 
   add(chunk: Buffer): void {
