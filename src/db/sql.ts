@@ -325,10 +325,16 @@ export function inlineParameters(compiled: Pick<CompiledQuery, "sql" | "paramete
  * each of the given columns as its text (`::text`, so every field is its UTF-8 bytes, and a JSON
  * column's backslashes are not escaped as text COPY would). COPY takes no parameters: they are written
  * in as literals (inlineParameters), and the statement is planned on each run (no prepared statement).
- * The statement's scope is what it was (tenantStatement or reviewedStatement): listeners hear it.
+ * Listeners hear it as it runs: the COPY's text, no parameters, the statement's own scope (tenantStatement
+ * or reviewedStatement).
  */
 export function pgCopy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[]): string {
-  for (const listener of listeners) listener(statement);
   const fields = columns.map((column) => `copied.${escapeIdentifier(column)}::text`).join(", ");
-  return `COPY (SELECT ${fields} FROM (${inlineParameters(statement.compiled)}) copied) TO STDOUT (FORMAT binary)`;
+  const text = `COPY (SELECT ${fields} FROM (${inlineParameters(statement.compiled)}) copied) TO STDOUT (FORMAT binary)`;
+  const copy: Statement<unknown> = {
+    scope: statement.scope,
+    compiled: { ...statement.compiled, sql: text, parameters: [] },
+  };
+  for (const listener of listeners) listener(copy);
+  return text;
 }

@@ -1,14 +1,11 @@
 // The NDJSON export of transactions passes PostgreSQL's bytes through (src/export/stream.ts: each batch a
 // binary COPY of the list's page statement, db/sql.ts's pgCopy): the records must be byte for byte what
 // the same statement renders when pg decodes it, whatever characters they hold; its checkpoints must
-// resume exactly; and a client leaving mid-COPY must stop the COPY in PostgreSQL.
-import { setTimeout as sleep } from "node:timers/promises";
-import { sql } from "kysely";
+// resume exactly. A client leaving mid-COPY: stop.test.ts.
 import { describe, expect, it } from "vitest";
 import { walkOf } from "../../src/db/paging.js";
-import { reviewedStatement, run } from "../../src/db/sql.js";
+import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
-import { BatchQueries, ExportStopped } from "../../src/export/batch-queries.js";
 import { prose } from "../../src/lib/prose.js";
 import { transactionListing } from "../../src/transactions/list-query.js";
 import { createTestApp } from "../helpers/app.js";
@@ -42,15 +39,6 @@ async function renderedByPg(merchantId: string, shape: "standard" | "aiq") {
   const rows = await run(db.pool, walk.statement({ after: null, upper: "2999-01-01T00:00:00.000000Z", take: 1000 }));
   return rows.map((row) => row.record);
 }
-
-/** Statements of this database still running, other than the one asking. */
-const running = async () =>
-  (
-    await db.pool.query<{ query: string }>(
-      "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> " +
-        "pg_backend_pid()",
-    )
-  ).rows;
 
 describe("the NDJSON export's records passed through from COPY", () => {
   it(prose`
@@ -112,38 +100,5 @@ describe("the NDJSON export's records passed through from COPY", () => {
     expect(some.end).toMatchObject({ records: 777, has_more: true });
     const after = await exportOf(key, { cursor: some.end!.next_cursor! });
     expect(after.records.map((r) => (r as { id: string }).id)).toEqual(ids.slice(777));
-  });
-
-  it(prose`
-    when the export stops while a batch's COPY is streaming rows, then PostgreSQL cancels it at once and its connection
-    is not handed out again
-  `, async () => {
-    const queries = new BatchQueries(db.pool);
-    // Rows enough to leave PostgreSQL's output buffer at once, then a long sleep before the last one.
-    const copying = reviewedStatement(
-      "no-tenant-table",
-      sql<{ x: string }>`SELECT repeat('x', 100) || n AS x FROM generate_series(1, 2001) n
-        CROSS JOIN LATERAL (SELECT pg_sleep(CASE WHEN n = 2001 THEN 30 ELSE 0 END)) pause`,
-    );
-    let received = 0;
-    const started = Date.now();
-    const copy = queries.copy(copying, ["x"], (bytes) => {
-      received += bytes.length;
-    });
-    copy.catch(() => {});
-    while (received < 100 * 2000) {
-      if (Date.now() - started > 10_000) throw new Error("the COPY sent nothing");
-      await sleep(20);
-    }
-    expect((await running()).some((r) => r.query.includes("pg_sleep"))).toBe(true);
-    const before = db.pool.totalCount;
-
-    queries.stop();
-
-    await expect(copy).rejects.toBeInstanceOf(ExportStopped);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect((await running()).filter((r) => r.query.includes("pg_sleep"))).toEqual([]);
-    expect(db.pool.totalCount).toBe(before - 1);
-    expect(db.pool.totalCount - db.pool.idleCount).toBe(0);
   });
 });
