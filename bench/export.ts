@@ -2,6 +2,7 @@
 // peak memory from /proc/<pid>/status while it streams), against COPY … TO STDOUT of the same rows
 // through pg-copy-streams in the bench's process: the same records rendered by the API's own SQL in
 // one statement (the baseline), and, for scale, the raw table rows with no JSON at all.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
@@ -23,6 +24,9 @@ export interface ExportRun {
   /** Server: peak RSS during the export (VmHWM reset before it), and RSS before it, MB. */
   peakRssMb?: number;
   startRssMb?: number;
+  /** CPU seconds (user + system) per 100,000 records: the server's process, and PostgreSQL's client backends. */
+  serverCpuPer100k?: number;
+  backendCpuPer100k?: number;
 }
 
 export interface ExportResult {
@@ -75,7 +79,29 @@ function streamExport(
   });
 }
 
+/** A process's CPU seconds so far (user + system, /proc/<pid>/stat; 0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command's ")", fields 3…: utime and stime are the 14th and 15th, in clock ticks (100 a second).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every client backend of the bench's database (the server's connections and the bench's own). */
+async function backendCpu(ctx: SuiteContext): Promise<Map<number, number>> {
+  const { rows } = await ctx.pool.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+  );
+  return new Map(rows.map(({ pid }) => [pid, cpuSeconds(pid)]));
+}
+
 async function httpExport(ctx: SuiteContext, maxRecords: number | null): Promise<ExportRun> {
+  const serverBefore = cpuSeconds(ctx.server.pid);
+  const backendsBefore = await backendCpu(ctx);
   const reset = ctx.server.resetPeak();
   const startRssMb = ctx.server.rssMb();
   let sampledPeak = startRssMb;
@@ -86,7 +112,16 @@ async function httpExport(ctx: SuiteContext, maxRecords: number | null): Promise
     const run = await streamExport(ctx, maxRecords);
     // VmHWM is exact when it could be reset; otherwise the 100 ms samples of VmRSS.
     const peakRssMb = reset ? ctx.server.peakRssMb() : sampledPeak;
-    return { ...perSecond(run.records, run.bytes, run.seconds), peakRssMb, startRssMb };
+    const per100k = (seconds: number) => (seconds * 100_000) / Math.max(run.records, 1);
+    let backendSeconds = 0;
+    for (const [pid, after] of await backendCpu(ctx)) backendSeconds += after - (backendsBefore.get(pid) ?? 0);
+    return {
+      ...perSecond(run.records, run.bytes, run.seconds),
+      peakRssMb,
+      startRssMb,
+      serverCpuPer100k: per100k(cpuSeconds(ctx.server.pid) - serverBefore),
+      backendCpuPer100k: per100k(backendSeconds),
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -144,7 +179,8 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
     ctx.log(
       `  HTTP NDJSON ${run.records.toLocaleString("en-US")} records: ` +
         `${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
-        `server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB)`,
+        `server peak RSS ${run.peakRssMb?.toFixed(0)} MB (from ${run.startRssMb?.toFixed(0)} MB); CPU s per 100k ` +
+        `records: server ${run.serverCpuPer100k?.toFixed(1)}, PostgreSQL ${run.backendCpuPer100k?.toFixed(1)}`,
     );
     runs.push(run);
   }

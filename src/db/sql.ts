@@ -20,10 +20,12 @@ import {
   type RawBuilder,
   type Selectable,
 } from "kysely";
-import type pg from "pg";
+import pg from "pg";
 import type { DB } from "../generated/kysely/types.js";
 import { preparedStatement } from "../lib/stable-plan.js";
 import { scopesIn, Tenant } from "./tenant.js";
+
+const { escapeIdentifier, escapeLiteral } = pg;
 
 export type { DB };
 export type TableName = keyof DB;
@@ -238,4 +240,101 @@ export async function first<R>(db: Executor, statement: Statement<R>): Promise<R
 export async function execute(db: Executor, statement: Statement<unknown>): Promise<number> {
   const result = await db.query(pgQuery(statement));
   return result.rowCount ?? 0;
+}
+
+/**
+ * A parameter's value written as an SQL literal, for a statement that takes no parameters (COPY).
+ * Only the kinds of value the statements pass: text (quoted by pg's escapeLiteral, which doubles
+ * quotes and backslashes), finite numbers, null, and arrays of those (PostgreSQL's array text,
+ * quoted whole). The statement's own casts (`$1::uuid`) then apply to the literal as they did to
+ * the parameter. A NUL cannot be in a parameter either (request validation refuses it: "nul_character"),
+ * and in a statement's text it would end the text early: refused here too.
+ */
+function literalOf(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw new Error("A value with a NUL character cannot be written into SQL text");
+    return escapeLiteral(value);
+  }
+  if (Array.isArray(value)) return literalOf(arrayText(value));
+  throw new Error(`No SQL literal for a ${typeof value} parameter`);
+}
+
+/** PostgreSQL's text of a one-dimensional array: every element quoted, `"` and `\` escaped with a backslash. */
+const arrayText = (values: unknown[]) =>
+  `{${values
+    .map((value) => {
+      if (value === null || value === undefined) return "NULL";
+      if (typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value)))
+        throw new Error(`No SQL literal for an array of ${typeof value}`);
+      return `"${String(value).replace(/["\\]/g, "\\$&")}"`;
+    })
+    .join(",")}}`;
+
+/**
+ * The statement's text with every parameter ($1, $2, …) replaced by its value as a literal. The text
+ * is scanned as PostgreSQL reads it, so a `$1` inside a quoted literal, a quoted name or a comment
+ * is left alone; dollar-quoted text, which the statements never use, is refused rather than guessed at.
+ */
+export function inlineParameters(compiled: Pick<CompiledQuery, "sql" | "parameters">): string {
+  const { sql: text, parameters } = compiled;
+  let out = "";
+  let i = 0;
+  const skipTo = (end: number) => {
+    out += text.slice(i, end);
+    i = end;
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      // A quoted literal or name: '' (or "") inside it is the quote itself. E'…' also takes \' .
+      const escapes = c === "'" && /[eE]/.test(text[i - 1] ?? "") && !/\w/.test(text[i - 2] ?? "");
+      let j = i + 1;
+      for (;;) {
+        if (j >= text.length) throw new Error("A statement with an unterminated quote");
+        if (escapes && text[j] === "\\") j += 2;
+        else if (text[j] === c && text[j + 1] === c) j += 2;
+        else if (text[j] === c) break;
+        else j++;
+      }
+      skipTo(j + 1);
+    } else if (c === "-" && text[i + 1] === "-") {
+      const end = text.indexOf("\n", i);
+      skipTo(end === -1 ? text.length : end);
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      if (end === -1) throw new Error("A statement with an unterminated comment");
+      skipTo(end + 2);
+    } else if (c === "$" && !/[\w$]/.test(text[i - 1] ?? "")) {
+      const number = /^\$(\d+)/.exec(text.slice(i, i + 12));
+      if (!number) throw new Error("A statement with dollar-quoted text cannot have its parameters written in");
+      const at = Number(number[1]) - 1;
+      if (at < 0 || at >= parameters.length) throw new Error(`A statement without its parameter $${at + 1}`);
+      out += literalOf(parameters[at]);
+      i += number[0].length;
+    } else {
+      skipTo(i + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * A statement as `COPY (…) TO STDOUT (FORMAT binary)`: its rows as PostgreSQL's binary COPY stream,
+ * each of the given columns as its text (`::text`, so every field is its UTF-8 bytes, and a JSON
+ * column's backslashes are not escaped as text COPY would). COPY takes no parameters: they are written
+ * in as literals (inlineParameters), and the statement is planned on each run (no prepared statement).
+ * Listeners hear it as it runs: the COPY's text, no parameters, the statement's own scope (tenantStatement
+ * or reviewedStatement).
+ */
+export function pgCopy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[]): string {
+  const fields = columns.map((column) => `copied.${escapeIdentifier(column)}::text`).join(", ");
+  const text = `COPY (SELECT ${fields} FROM (${inlineParameters(statement.compiled)}) copied) TO STDOUT (FORMAT binary)`;
+  const copy: Statement<unknown> = {
+    scope: statement.scope,
+    compiled: { ...statement.compiled, sql: text, parameters: [] },
+  };
+  for (const listener of listeners) listener(copy);
+  return text;
 }

@@ -4,7 +4,8 @@
 // (pg_cancel_backend) instead of running on for nobody.
 import { sql } from "kysely";
 import type pg from "pg";
-import { type Executor, first, reviewedStatement, run, type Statement } from "../db/sql.js";
+import { copyOut } from "../db/copy-out.js";
+import { type Executor, first, pgCopy, reviewedStatement, run, type Statement } from "../db/sql.js";
 
 /** The backend pid of each pooled connection, read once per connection (needed to cancel on it). */
 const backendPids = new WeakMap<pg.PoolClient, number>();
@@ -54,18 +55,36 @@ export class BatchQueries {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async run<R>(statement: Statement<R>): Promise<R[]> {
+  /** The statement's rows, as pg decodes them (CSV, and the exports whose records Node renders). */
+  run<R>(statement: Statement<R>): Promise<R[]> {
+    return this.onConnection((client) => run(callbackClient(client), statement));
+  }
+
+  /**
+   * The statement's rows as a binary COPY stream (db/sql.ts's pgCopy: each column's text; db/copy-out.ts),
+   * each piece handed to `take` as it arrives and nothing decoded: the NDJSON export's records pass through
+   * as bytes. Resolves with the number of rows.
+   */
+  copy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[], take: (chunk: Buffer) => void) {
+    return this.onConnection((client) => copyOut(client, pgCopy(statement, columns), take));
+  }
+
+  /** Runs `work` on a connection of its own, cancelled in PostgreSQL if the export stops meanwhile. */
+  private async onConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.stopped) throw new ExportStopped();
     const client = await this.pool.connect();
     let cancelled: Promise<unknown> | null = null;
+    let failed = false;
     try {
       const pid = await backendPid(client);
       if (this.stopped) throw new ExportStopped();
       const flight = { pid, cancel: null as Promise<unknown> | null };
       this.inFlight = flight;
       try {
-        return await run(callbackClient(client), statement);
+        return await work(client);
       } catch (error) {
+        // Not knowing where a failed COPY left its connection's protocol, it is not handed out again.
+        failed = true;
         if (this.stopped) throw new ExportStopped();
         throw error;
       } finally {
@@ -73,14 +92,10 @@ export class BatchQueries {
         cancelled = flight.cancel;
       }
     } finally {
-      if (cancelled) {
-        // The cancel may land after the statement ended: wait for it, and do not hand this
-        // connection to another request (a late cancel must never hit someone else's statement).
-        await cancelled;
-        client.release(true);
-      } else {
-        client.release();
-      }
+      // The cancel may land after the statement ended: wait for it, and do not hand this
+      // connection to another request (a late cancel must never hit someone else's statement).
+      if (cancelled) await cancelled;
+      client.release(Boolean(cancelled) || failed);
     }
   }
 

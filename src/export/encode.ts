@@ -7,6 +7,8 @@ const MAX_FREE = 3;
 
 export class BatchBuffers {
   private readonly free: Buffer[] = [];
+  /** The bytes of the last COPY batch gathered (stream.ts): the size to take for the next. */
+  lastGathered = 0;
 
   /** A buffer of at least `size` bytes; sizes rounded up to a power of two, so it fits the next batches too. */
   take(size: number): Buffer {
@@ -15,9 +17,19 @@ export class BatchBuffers {
     return Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(Math.max(size, 1 << 16))));
   }
 
-  /** Back for reuse, once the socket has taken every byte of it. */
+  /**
+   * Back for reuse, once the socket has taken every byte of it (or a larger one replaced it). When
+   * enough are kept already, the smallest of them gives way to a larger one: a COPY batch grows its
+   * buffer step by step (stream.ts), and small ones kept would make every next batch allocate again.
+   */
   give(buffer: Buffer): void {
-    if (this.free.length < MAX_FREE) this.free.push(buffer);
+    if (this.free.length < MAX_FREE) {
+      this.free.push(buffer);
+      return;
+    }
+    let smallest = 0;
+    for (let i = 1; i < this.free.length; i++) if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
+    if (this.free[smallest]!.length < buffer.length) this.free[smallest] = buffer;
   }
 }
 

@@ -1,8 +1,8 @@
 // GET /v1/export/transactions: the list's filters and axes (the lossless change feed by default, or
 // business time with transacted_*), streamed. Each batch is a page of the list's own walk
 // (db/paging.ts over transactionListing: keyset on the axis's index, records rendered as JSON by
-// PostgreSQL, each on one line), so for NDJSON Node only joins text; CSV parses each record and
-// writes one row per line item.
+// PostgreSQL, each on one line), so for NDJSON the records' bytes pass through from a binary COPY of
+// that statement to the socket (stream.ts); CSV parses each record and writes one row per line item.
 import type { z } from "zod";
 import type { AuthContext } from "../keys/scopes.js";
 import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
@@ -25,6 +25,8 @@ export function transactionExportPlan(
     walk: exportWalk(transactionListing, auth, query),
     batchSize: EXPORT_BATCH,
     ndjson: (row) => row.record,
+    // PostgreSQL renders each record's line (list-query.ts): NDJSON passes its bytes through.
+    passthrough: { position: ["position_time", "id"], line: "record" },
     csv: { columns: transactionCsvColumns, rowsOf: (row) => transactionCsvRows(row.record) },
   };
 }

@@ -81,6 +81,22 @@ const running = async () =>
     )
   ).rows;
 
+/**
+ * Stops the export while `pending` (its statement, a pg_sleep) runs: it fails as stopped, at once, nothing
+ * sleeps on in PostgreSQL, and the cancelled statement's connection was closed, not returned to the pool.
+ */
+async function stopsAtOnce(queries: BatchQueries, pending: Promise<unknown>) {
+  const before = db.pool.totalCount;
+  const stopped = Date.now();
+  queries.stop();
+  await expect(pending).rejects.toBeInstanceOf(ExportStopped);
+  expect(Date.now() - stopped).toBeLessThan(5_000);
+  expect(db.pool.totalCount).toBe(before - 1);
+  expect(db.pool.totalCount - db.pool.idleCount).toBe(0);
+  // PostgreSQL reports the error before it has finished aborting: its backend is "active" a moment longer.
+  await eventually(async () => !(await running()).some((r) => r.query.includes("pg_sleep")), 2_000);
+}
+
 describe("an export that does not end well", () => {
   it(prose`
     when the client goes away mid-export, then the export stops: no statement of it keeps running and its connections
@@ -104,21 +120,38 @@ describe("an export that does not end well", () => {
     not handed out again
   `, async () => {
     const queries = new BatchQueries(db.pool);
-    const started = Date.now();
     const slow = queries.run(reviewedStatement("no-tenant-table", sql`SELECT pg_sleep(30)`));
     await eventually(async () => (await running()).some((r) => r.query.includes("pg_sleep")));
-    const before = db.pool.totalCount;
-
-    queries.stop();
-
-    await expect(slow).rejects.toBeInstanceOf(ExportStopped);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect((await running()).filter((r) => r.query.includes("pg_sleep"))).toEqual([]);
-    // The cancelled statement's connection was closed, not returned to the pool.
-    expect(db.pool.totalCount).toBe(before - 1);
+    await stopsAtOnce(queries, slow);
     await expect(queries.run(reviewedStatement("no-tenant-table", sql`SELECT 1`))).rejects.toBeInstanceOf(
       ExportStopped,
     );
+  });
+
+  it(prose`
+    when the export stops while a batch's COPY is streaming rows, then PostgreSQL cancels it at once and its connection
+    is not handed out again
+  `, async () => {
+    const queries = new BatchQueries(db.pool);
+    // Rows enough to leave PostgreSQL's output buffer at once, then a long sleep before the last one.
+    const copying = reviewedStatement(
+      "no-tenant-table",
+      sql<{ x: string }>`SELECT repeat('x', 100) || n AS x FROM generate_series(1, 2001) n
+        CROSS JOIN LATERAL (SELECT pg_sleep(CASE WHEN n = 2001 THEN 30 ELSE 0 END)) pause`,
+    );
+    let received = 0;
+    const started = Date.now();
+    const copy = queries.copy(copying, ["x"], (bytes) => {
+      received += bytes.length;
+    });
+    copy.catch(() => {});
+    while (received < 100 * 2000) {
+      if (Date.now() - started > 10_000) throw new Error("the COPY sent nothing");
+      await sleep(20);
+    }
+    expect((await running()).some((r) => r.query.includes("pg_sleep"))).toBe(true);
+
+    await stopsAtOnce(queries, copy);
   });
 
   it(prose`
