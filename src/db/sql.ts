@@ -330,7 +330,8 @@ export function inlineParameters(compiled: Pick<CompiledQuery, "sql" | "paramete
  */
 export function pgCopy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[]): string {
   const fields = columns.map((column) => `copied.${escapeIdentifier(column)}::text`).join(", ");
-  const text = `COPY (SELECT ${fields} FROM (${inlineParameters(statement.compiled)}) copied) TO STDOUT (FORMAT binary)`;
+  const inner = inlineParameters(statement.compiled);
+  const text = `COPY (SELECT ${fields} FROM (${inner}) copied) TO STDOUT (FORMAT binary)`;
   const copy: Statement<unknown> = {
     scope: statement.scope,
     compiled: { ...statement.compiled, sql: text, parameters: [] },

@@ -116,7 +116,9 @@ describe("a statement run as COPY", () => {
     expect(got).toEqual(values.map((value, i) => [String(i + 1), value]));
   });
 
-  it("when a COPY fails in PostgreSQL, then copyOut rejects with its error and the connection serves the next", async () => {
+  it(prose`
+    when a COPY fails in PostgreSQL, then copyOut rejects with its error and the connection serves the next
+  `, async () => {
     const client = await db.pool.connect();
     try {
       const failing = reviewedStatement(
