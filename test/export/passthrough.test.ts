@@ -18,7 +18,8 @@ const base = await listen(app);
 const PATH = "/v1/export/transactions";
 
 /** Every character a record's text could make awkward: quotes, backslashes, escapes, controls, any Unicode. */
-const AWKWARD = `O'Neil "AJ" \\ back\\slash \\n \\u0000 / line\nbreak\r\ttab \u0001\u001f ünïcødé ✓ 🌿 \u2028\u2029 $1 $$ --`;
+const AWKWARD =
+  `O'Neil "AJ" \\ back\\slash \\n \\u0000 / line\nbreak\r\ttab \u0001\u001f ` + `ünïcødé ✓ 🌿 \u2028\u2029 $1 $$ --`;
 
 async function store() {
   const merchant = await makeMerchant(db);
