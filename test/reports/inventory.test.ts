@@ -187,6 +187,40 @@ describe("GET /v1/reports/inventory", () => {
     expect(await categories()).toEqual([[null, "4.000"]]);
   });
 
+  it(prose`
+    when an item is written while its product's category change is not yet committed, then the item waits for it
+    and keeps the new category (a held transaction, not timing)
+  `, async () => {
+    const shop = await makeMerchant(db);
+    const store = await makeLocation(db, shop.id);
+    const oils = await makeProduct(db, shop.id, { category: "Oils" });
+    const { key: shopKey } = await makeKey(db, shop.id, { scopes: ["reports:read"] });
+    const change = await db.pool.connect();
+    try {
+      await change.query("BEGIN");
+      await change.query("UPDATE products SET category = 'Tinctures' WHERE id = $1", [oils.id]);
+      let written = false;
+      const item = makeInventory(db, { merchantId: shop.id, locationId: store.id, productId: oils.id }).finally(() => {
+        written = true;
+      });
+      // Either the item's write waits on the product's row lock, or (without that lock) it is done already.
+      const blocked = async () => {
+        while (!written) {
+          const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted");
+          if (rows[0].n > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      await Promise.race([item, blocked()]);
+      await change.query("COMMIT");
+      await item;
+    } finally {
+      change.release();
+    }
+    const res = await report({ group_by: "category" }, shopKey);
+    expect(res.body.data.map((r: any) => r.category)).toEqual(["Tinctures"]);
+  });
+
   it("when a parameter is wrong, then 400 naming it", async () => {
     const res = await report({ low_stock_threshold: "-1", group_by: "brand", lowstock: "5" });
     expect(res.status).toBe(400);
