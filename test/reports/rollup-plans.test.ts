@@ -40,6 +40,16 @@ type PlanNode = {
 };
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
+/** The customers report of October (the seed's last full month) over every store, by day. */
+const october = {
+  tenant: new Tenant(merchantId),
+  from: "2026-10-01",
+  to: "2026-11-01",
+  period: "day" as const,
+  locationIds: null,
+  top: 10,
+};
+
 /**
  * Every plan node of the statements `work` ran on the client, as auto_explain reported them (JSON, actual rows);
  * `settings` are SET LOCAL for the work too.
@@ -111,14 +121,6 @@ describe("report refresh plans", () => {
     rows (a row a day, its top customers), not its receipts or its every buyer
   `, async () => {
     await forgetStatistics(db.url);
-    const q = {
-      tenant: new Tenant(merchantId),
-      from: "2026-10-01",
-      to: "2026-11-01",
-      period: "day" as const,
-      locationIds: null,
-      top: 10,
-    };
     const { rows } = await db.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM customer_months WHERE merchant_id = $1 AND month = '2026-10-01'",
       [merchantId],
@@ -127,10 +129,10 @@ describe("report refresh plans", () => {
 
     let report: Awaited<ReturnType<typeof readCustomersReport>> | undefined;
     const nodes = await explained(async (c) => {
-      report = await readCustomersReport(c, q);
+      report = await readCustomersReport(c, october);
     });
 
-    expect(report).toEqual(await readCustomersReport(db.pool, q, "receipts"));
+    expect(report).toEqual(await readCustomersReport(db.pool, october, "receipts"));
     expect(nodes.filter((n) => n["Relation Name"] === "transactions")).toEqual([]);
     expect(nodes.some((n) => n["Relation Name"] === "customer_days")).toBe(true);
     // 31 days of rollups, 10 top customers (their names and first purchases): no node reads the month's buyers.
@@ -181,14 +183,7 @@ describe("report refresh plans", () => {
 
     let report: Awaited<ReturnType<typeof readCustomersReport>> | undefined;
     const nodes = await explained(async (c) => {
-      report = await readCustomersReport(c, {
-        tenant: new Tenant(merchantId),
-        from: "2026-10-01",
-        to: "2026-11-01",
-        period: "day",
-        locationIds: null,
-        top: 10,
-      });
+      report = await readCustomersReport(c, october);
     });
 
     expect(report!.totals.new_customers).toBe(newcomers);
@@ -222,17 +217,9 @@ describe("report refresh plans", () => {
       [merchantId, stores[0]!.id],
     );
     await db.pool.query("ANALYZE report_rollup_stale");
-    const q = {
-      tenant: new Tenant(merchantId),
-      from: "2026-10-01",
-      to: "2026-11-01",
-      period: "day" as const,
-      locationIds: null,
-      top: 10,
-    };
 
     // The plan PostgreSQL may keep after five calls, whichever it picks on its own here.
-    const nodes = await explained((c) => readCustomersReport(c, q), ["plan_cache_mode = force_generic_plan"]);
+    const nodes = await explained((c) => readCustomersReport(c, october), ["plan_cache_mode = force_generic_plan"]);
 
     const marks = nodes.filter((n) => n["Relation Name"] === "report_rollup_stale");
     expect(marks.length).toBeGreaterThan(0);
