@@ -126,6 +126,36 @@ describe("GET /v1/reports/inventory", () => {
     }
   });
 
+  it(prose`
+    when grouped by category, then each category's figures over every store equal a direct SQL sum over its stock
+    (rounded once), and every grouping gives the same totals
+  `, async () => {
+    const res = await report({ group_by: "category" });
+    const { rows } = await db.pool.query(
+      `SELECT p.category, count(*)::int AS items, round(sum(greatest(i.quantity, 0)), 3)::text AS units,
+              round(sum(greatest(i.quantity, 0) * i.unit_cost), 2)::text AS at_cost,
+              round(sum(greatest(i.quantity, 0) * i.sale_price), 2)::text AS at_price,
+              round(sum(greatest(i.quantity, 0) * (i.sale_price - i.unit_cost)), 2)::text AS margin
+       FROM inventory_items i JOIN products p ON p.id = i.product_id
+       WHERE i.merchant_id = $1 AND i.deleted_at IS NULL AND NOT i.archived AND NOT p.archived AND p.deleted_at IS NULL
+       GROUP BY 1 ORDER BY 1 NULLS LAST`,
+      [merchant.id],
+    );
+    expect(
+      res.body.data.map((r: any) => [r.category, r.items, r.units_on_hand, r.value_at_cost, r.value_at_price]),
+    ).toEqual(rows.map((r) => [r.category, r.items, r.units, r.at_cost ?? "0.00", r.at_price ?? "0.00"]));
+    // Flower over both stores: 10.5 × 8.8666 + 3 × 15 = 138.0993 (Harbor's flower has no price: no margin).
+    expect(res.body.data.find((r: any) => r.category === "Flower")).toMatchObject({
+      items: 3,
+      potential_margin: rows.find((r) => r.category === "Flower").margin,
+      items_without_price: 1,
+      low_stock_items: 1,
+    });
+    expect(rows.find((r) => r.category === "Flower").margin).toBe("138.10");
+    for (const group_by of ["location_category", "location", "none"])
+      expect((await report({ group_by })).body.totals, group_by).toEqual(res.body.totals);
+  });
+
   it("when the threshold is raised, then more items count as low stock; group_by none gives totals only", async () => {
     const res = await report({ low_stock_threshold: "10.5", group_by: "none" });
     expect(res.body.data).toEqual([]);

@@ -3,8 +3,8 @@
 // loaded) is made the way the bench makes it (bench/statistics.ts: no pg_statistic, reltuples
 // "never analysed", autovacuum off), then one store-day is rebuilt with auto_explain reporting every
 // statement of refresh_report_rollups() and the rows each plan node read; a month's customers report
-// reads its rollup rows only; the inventory report reads the items alone; a refresh reads the marks of
-// its range only, in the generic plan a connection may switch to as well.
+// reads its rollup rows only; the inventory report reads the items alone, from its index, never sorted; a
+// refresh reads the marks of its range only, in the generic plan a connection may switch to as well.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
@@ -161,6 +161,37 @@ describe("report refresh plans", () => {
     expect(report!.totals.items).toBeGreaterThan(100);
     expect(nodes.filter((n) => n["Relation Name"] === "products")).toEqual([]);
     expect(nodes.some((n) => n["Relation Name"] === "inventory_items")).toBe(true);
+  });
+
+  it(prose`
+    when the tables were never analysed, then the inventory report reads the items by store and category from its
+    index and groups them as they come, never a sort of them all, for every grouping
+  `, async () => {
+    await forgetStatistics(db.url);
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inventory_items
+       WHERE merchant_id = $1 AND deleted_at IS NULL AND NOT archived AND product_active`,
+      [merchantId],
+    );
+    const items = rows[0]!.n;
+    expect(items, "a few items a store and category, hundreds in all").toBeGreaterThan(100);
+
+    for (const groupBy of ["location_category", "location", "category", "none"] as const) {
+      const q = { tenant: new Tenant(merchantId), groupBy, lowStockThreshold: "5", locationIds: null, maxRows: 1000 };
+      let report: Awaited<ReturnType<typeof readInventoryReport>> | undefined;
+      const nodes = await explained(async (c) => {
+        report = await readInventoryReport(c, q);
+      });
+      expect(report!.totals.items).toBe(items);
+      const reads = nodes
+        .filter((n) => n["Relation Name"] === "inventory_items")
+        .map(
+          (n) => `${n["Node Type"].replace("Index Only Scan", "Index Scan")} ${n["Index Name"]}: ${n["Actual Rows"]}`,
+        );
+      expect(reads, groupBy).toEqual([`Index Scan inventory_items_report_idx: ${items}`]);
+      const sorted = nodes.filter((n) => n["Node Type"] === "Sort" && (n["Actual Rows"] ?? 0) >= items);
+      expect(sorted, groupBy).toEqual([]);
+    }
   });
 
   it(prose`

@@ -2,6 +2,11 @@
 // at price in exact NUMERIC, with the totals in the same pass (GROUPING SETS). It reads inventory_items
 // alone: each item keeps its product's category and whether the product is active (triggers of
 // migration 20261205085000_inventory_product_fields), so no join whose plan waits for statistics.
+// Nor does its grouping wait for them: the items are summed per store and category (and in total),
+// read in that order from the report's own index (20261205092000_inventory_report_index: an index-only
+// scan, grouped as it goes, whether or not the table was ever analysed; never a sort of every item),
+// and a grouping by store or by category only sums those few cells again. Sums and counts add up
+// exactly, so two steps give what one would.
 import { type RawBuilder, sql } from "kysely";
 import { columnsOf, type Executor, run, tenantStatement } from "../../db/sql.js";
 import type { Tenant } from "../../db/tenant.js";
@@ -11,11 +16,19 @@ const i = columnsOf("inventory_items", "i");
 const l = columnsOf("locations", "l");
 const raw = (text: string) => sql.raw(text);
 
+const FIGURES = ["items", "units", "at_cost", "at_price", "margin", "no_cost", "no_price", "low", "out_of_stock"];
+
+// The rows of each grouping from the cells (c: a row per store and category, and the totals row).
+const grouped = (key: "location_id" | "category") =>
+  `SELECT ${key === "location_id" ? "c.location_id, NULL::text AS category" : "NULL::uuid AS location_id, c.category"},
+          false AS is_total, ${FIGURES.map((f) => `sum(c.${f}) AS ${f}`).join(", ")}
+   FROM cells c WHERE NOT c.is_total GROUP BY c.${key}
+   UNION ALL SELECT * FROM cells c WHERE c.is_total`;
 const groupings: Record<InventoryGroup, string> = {
-  location_category: `GROUPING SETS ((${i.location_id}, ${i.product_category}), ())`,
-  location: `GROUPING SETS ((${i.location_id}), ())`,
-  category: `GROUPING SETS ((${i.product_category}), ())`,
-  none: "GROUPING SETS (())",
+  location_category: "SELECT * FROM cells",
+  location: grouped("location_id"),
+  category: grouped("category"),
+  none: "SELECT * FROM cells c WHERE c.is_total",
 };
 
 /** A row of the statement: the API's row (figures computed as text and ints), and whether it is the totals. */
@@ -31,18 +44,12 @@ export interface InventoryQuery {
 }
 
 function inventorySql(q: InventoryQuery): RawBuilder<InventorySqlRow> {
-  const { groupBy } = q;
-  const byLocation = groupBy === "location_category" || groupBy === "location";
-  const byCategory = groupBy === "location_category" || groupBy === "category";
-  // The column whose grouping() tells the totals row apart.
-  const totalOver = byLocation ? i.location_id : i.product_category;
   const quantity = raw(i.quantity);
   const onHand = raw(`greatest(${i.quantity}, 0)`);
   return sql<InventorySqlRow>`
-WITH agg AS (
-  SELECT ${raw(byLocation ? i.location_id : "NULL::uuid AS location_id")},
-         ${raw(byCategory ? `${i.product_category} AS category` : "NULL::text AS category")},
-         ${raw(groupBy === "none" ? "true" : `grouping(${totalOver}) = 1`)} AS is_total,
+WITH cells AS (
+  SELECT ${raw(i.location_id)}, ${raw(i.product_category)} AS category,
+         grouping(${raw(i.location_id)}) = 1 AS is_total,
          count(*) AS items,
          coalesce(sum(${onHand}), 0) AS units,
          coalesce(sum(${onHand} * ${raw(i.unit_cost)}), 0) AS at_cost,
@@ -56,11 +63,13 @@ WITH agg AS (
   WHERE ${q.tenant.where("i")}
     AND ${raw(i.deleted_at)} IS NULL AND NOT ${raw(i.archived)} AND ${raw(i.product_active)}
     AND (${q.locationIds}::uuid[] IS NULL OR ${raw(i.location_id)} = ANY(${q.locationIds}::uuid[]))
-  GROUP BY ${raw(groupings[groupBy])}
+  GROUP BY GROUPING SETS ((${raw(i.location_id)}, ${raw(i.product_category)}), ())
 ),
+agg AS (${raw(groupings[q.groupBy])}),
 picked AS (
-  (SELECT a.*, ${raw(l.name)} AS location_name FROM agg a LEFT JOIN locations l ON ${raw(l.id)} = a.location_id
-   WHERE NOT a.is_total ORDER BY ${raw(l.name)}, a.location_id, a.category NULLS LAST LIMIT ${q.maxRows + 1})
+  -- Each row's store name by key: a probe per row, whatever the statistics (the rows are few).
+  (SELECT a.*, (SELECT ${raw(l.name)} FROM locations l WHERE ${raw(l.id)} = a.location_id) AS location_name
+   FROM agg a WHERE NOT a.is_total ORDER BY location_name, a.location_id, a.category NULLS LAST LIMIT ${q.maxRows + 1})
   UNION ALL
   SELECT a.*, NULL FROM agg a WHERE a.is_total
 )
