@@ -91,7 +91,10 @@ const FIGURE_COLUMNS = [
   "tax",
   "cost",
   "lines_without_cost",
-] as const satisfies (keyof Row<"sales_daily"> & keyof Row<"sales_daily_lines"> & keyof Row<"sales_monthly_lines">)[];
+] as const satisfies (keyof Row<"sales_daily"> &
+  keyof Row<"sales_daily_lines"> &
+  keyof Row<"sales_monthly_lines"> &
+  keyof Row<"sales_monthly_merchant_lines">)[];
 type FigureColumn = (typeof FIGURE_COLUMNS)[number];
 const f = Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, c])) as { [C in FigureColumn]: C };
 const FIGURES = sql.raw(FIGURE_COLUMNS.map((c) => `r.${c}`).join(", "));
