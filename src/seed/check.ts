@@ -34,6 +34,7 @@ const c = refsOf("customers", "c");
 const d = refsOf("sales_daily", "d");
 const dl = refsOf("sales_daily_lines", "dl");
 const m = refsOf("sales_monthly_lines", "m");
+const mm = refsOf("sales_monthly_merchant_lines", "mm");
 const f = refsOf("customer_first_sales", "f");
 const fp = refsOf("customer_first_purchases", "fp");
 const stale = refsOf("report_rollup_stale", "st");
@@ -162,6 +163,24 @@ const CHECKS: Check[] = [
             IS DISTINCT FROM (${m.group_name}, ${m.receipts}, ${m.units}, ${m.gross}, ${m.discount}, ${m.tax},
               ${m.cost},
                               ${m.lines_without_cost})`,
+  },
+  {
+    problem: "merchant-months whose sales_monthly_merchant_lines differ from the sum of their sales_monthly_lines",
+    labels: (where) => sql`
+      WITH stores AS (
+        SELECT ${m.month}, ${m.dimension}, ${m.group_key}, ${m.is_sale}, max(${m.group_name}) AS group_name,
+               sum(${m.receipts}) AS receipts, sum(${m.units}) AS units, sum(${m.gross}) AS gross,
+               sum(${m.discount}) AS discount, sum(${m.tax}) AS tax, sum(${m.cost}) AS cost,
+               sum(${m.lines_without_cost}) AS lines_without_cost
+        FROM sales_monthly_lines m WHERE ${where("m")} GROUP BY 1, 2, 3, 4
+      )
+      SELECT DISTINCT coalesce(x.month, ${mm.month})::text AS label
+      FROM stores x FULL JOIN (SELECT * FROM sales_monthly_merchant_lines mm WHERE ${where("mm")}) mm
+        ON ${mm.month} = x.month AND ${mm.dimension} = x.dimension
+        AND ${mm.group_key} IS NOT DISTINCT FROM x.group_key AND ${mm.is_sale} = x.is_sale
+      WHERE (x.group_name, x.receipts, x.units, x.gross, x.discount, x.tax, x.cost, x.lines_without_cost)
+            IS DISTINCT FROM (${mm.group_name}, ${mm.receipts}, ${mm.units}, ${mm.gross}, ${mm.discount}, ${mm.tax},
+              ${mm.cost}, ${mm.lines_without_cost})`,
   },
   {
     problem: "customers whose first sale at a store differs from the customer_first_sales rollup",

@@ -192,6 +192,7 @@ export async function seedDatabase(
     "sales_daily",
     "sales_daily_lines",
     "sales_monthly_lines",
+    "sales_monthly_merchant_lines",
     "customer_first_sales",
     "customer_first_purchases",
     "customer_sales_daily",

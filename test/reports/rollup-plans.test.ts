@@ -4,7 +4,8 @@
 // "never analysed", autovacuum off), then one store-day is rebuilt with auto_explain reporting every
 // statement of refresh_report_rollups() and the rows each plan node read; a month's customers report
 // reads its rollup rows only; the inventory report reads the items alone, from its index, never sorted; a
-// refresh reads the marks of its range only, in the generic plan a connection may switch to as well.
+// refresh reads the marks of its range only, in the generic plan a connection may switch to as well; a month's
+// sales by product over every store sums a row per product, not one per store and product.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
@@ -12,6 +13,7 @@ import { Tenant } from "../../src/db/tenant.js";
 import { prose } from "../../src/lib/prose.js";
 import { readCustomersReport } from "../../src/reports/customers/sql.js";
 import { readInventoryReport } from "../../src/reports/inventory/sql.js";
+import { readSalesReport } from "../../src/reports/sales/sql.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
 import { createTestDb } from "../helpers/db.js";
 
@@ -267,5 +269,49 @@ describe("report refresh plans", () => {
     );
     expect(left[0]).toEqual({ inside: 0, after: waiting });
     await db.pool.query("DELETE FROM report_rollup_stale WHERE merchant_id = $1", [merchantId]);
+  });
+
+  it(prose`
+    when a month's sales report by product covers every store, then it sums a row per product and kind (the
+    month summed over the stores), not one per store, with the same figures as the stores' rows give
+  `, async () => {
+    await db.pool.query("VACUUM ANALYZE");
+    const { rows: counts } = await db.pool.query<{ products: number; storeProducts: number }>(
+      `SELECT count(DISTINCT (group_key, is_sale))::int AS products,
+              count(DISTINCT (location_id, group_key, is_sale))::int AS "storeProducts"
+       FROM sales_daily_lines WHERE merchant_id = $1 AND dimension = 'product'
+         AND business_date >= '2026-10-01' AND business_date < '2026-11-01'`,
+      [merchantId],
+    );
+    const { products, storeProducts } = counts[0]!;
+    // The stores sell many of the same products: the store rows are far more than the products.
+    expect(storeProducts).toBeGreaterThan(products * 1.5);
+    const { rows: stores } = await db.pool.query<{ id: string }>("SELECT id FROM locations WHERE merchant_id = $1", [
+      merchantId,
+    ]);
+    const byProduct = {
+      tenant: new Tenant(merchantId),
+      from: "2026-10-01",
+      to: "2026-11-01",
+      period: "month" as const,
+      groupBy: "product" as const,
+      locationIds: null,
+      maxRows: 1000,
+    };
+
+    // Months that earlier tests' rebuilds marked are summed again first (that reads every store's rows).
+    await readSalesReport(db.pool, byProduct);
+    let report: Awaited<ReturnType<typeof readSalesReport>> | undefined;
+    const nodes = await explained(async (c) => {
+      report = await readSalesReport(c, byProduct);
+    });
+
+    const lineRollups = nodes.filter((n) => n["Relation Name"]?.startsWith("sales_monthly"));
+    expect(lineRollups.length).toBeGreaterThan(0);
+    const read = lineRollups.map((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1));
+    expect(Math.max(...read)).toBe(products);
+    // Every store named: the stores' rows, summed by the report itself; the same answer.
+    expect(report).toEqual(await readSalesReport(db.pool, { ...byProduct, locationIds: stores.map((s) => s.id) }));
+    expect(report!.rows.length).toBeGreaterThan(100);
   });
 });

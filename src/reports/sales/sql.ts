@@ -4,7 +4,8 @@
 // few thousand rollup rows (tens of thousands by product) instead of ~260,000 lines. A monthly
 // report by category, brand or product reads its whole months from sales_monthly_lines (a row per
 // store, month and group; see the migration 20261205020332_report_month_rollups), so a month by
-// product costs a row per store and product sold, not one per store, day and product. Its months
+// product costs a row per store and product sold, not one per store, day and product; over every
+// store, from sales_monthly_merchant_lines, a row per product sold (20261205093000). Its months
 // marked by a refresh are summed again from their days first (refreshMonthRollups).
 //
 // The rollups hold exact sums: each line's gross rounded to the cent (as the receipt's own
@@ -32,6 +33,7 @@ const isLineGroup = (group: SalesGroup): group is LineGroup =>
 const daily = columnsOf("sales_daily", "r");
 const dailyLines = columnsOf("sales_daily_lines", "r");
 const monthlyLines = columnsOf("sales_monthly_lines", "r");
+const merchantLines = columnsOf("sales_monthly_merchant_lines", "r");
 const location = columnsOf("locations", "l");
 const employee = columnsOf("employees", "e");
 
@@ -89,7 +91,10 @@ const FIGURE_COLUMNS = [
   "tax",
   "cost",
   "lines_without_cost",
-] as const satisfies (keyof Row<"sales_daily"> & keyof Row<"sales_daily_lines"> & keyof Row<"sales_monthly_lines">)[];
+] as const satisfies (keyof Row<"sales_daily"> &
+  keyof Row<"sales_daily_lines"> &
+  keyof Row<"sales_monthly_lines"> &
+  keyof Row<"sales_monthly_merchant_lines">)[];
 type FigureColumn = (typeof FIGURE_COLUMNS)[number];
 const f = Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, c])) as { [C in FigureColumn]: C };
 const FIGURES = sql.raw(FIGURE_COLUMNS.map((c) => `r.${c}`).join(", "));
@@ -138,6 +143,11 @@ function rangeOf(q: SalesQuery) {
     scope: () =>
       sql`${q.tenant.where("r")} AND (${q.locationIds}::uuid[] IS NULL
         OR ${sql.raw(daily.location_id)} = ANY(${q.locationIds}::uuid[]))`,
+    /**
+     * Every store of the merchant, for a rollup without stores (`r`); null when the report sees some stores
+     * only (a key limited to some, or asked locations).
+     */
+    everyStore: q.locationIds === null && q.tenant.locationIds === null ? () => q.tenant.where("r") : null,
   };
 }
 type Range = ReturnType<typeof rangeOf>;
@@ -148,7 +158,8 @@ const inRange = (range: Range) =>
 
 /**
  * The line rollup rows of the range. A monthly report reads sales_monthly_lines (a row per store,
- * month and group) for the range's whole months, and sales_daily_lines only for the days of the
+ * month and group) for the range's whole months, or over every store sales_monthly_merchant_lines (a
+ * row per month and group: the same sums, fewer to add up), and sales_daily_lines only for the days of the
  * months the range cuts: [from, first whole month) and [end of the last whole month, to), or the
  * whole range when it holds no whole month. Either way each day is read once, from rows that sum
  * exactly the same lines.
@@ -162,12 +173,19 @@ function lineSource(group: LineGroup, period: Period, range: Range): RawBuilder<
         AND ${day} < ${to}`;
   if (period !== "month") return dailyRows(range.from, range.to);
   const month = sql.raw(monthlyLines.month);
-  return sql`${dailyRows(range.from, sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsFrom} ELSE ${range.to} END`)}
-    UNION ALL
-    SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)},
+  // Over every store, the whole months' rows summed over the stores already (a row per group and kind).
+  const months = range.everyStore
+    ? sql`SELECT ${sql.raw(merchantLines.month)}, ${sql.raw(`${merchantLines.group_key}, ${merchantLines.group_name}`)},
+      ${FIGURES} FROM sales_monthly_merchant_lines r
+      WHERE ${sql.raw(merchantLines.dimension)} = ${sql.lit(group)} AND ${range.everyStore()}
+        AND ${sql.raw(merchantLines.month)} >= ${range.monthsFrom} AND ${sql.raw(merchantLines.month)} < ${range.monthsTo}`
+    : sql`SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)},
       ${FIGURES} FROM sales_monthly_lines r
       WHERE ${sql.raw(monthlyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()}
-        AND ${month} >= ${range.monthsFrom} AND ${month} < ${range.monthsTo}
+        AND ${month} >= ${range.monthsFrom} AND ${month} < ${range.monthsTo}`;
+  return sql`${dailyRows(range.from, sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsFrom} ELSE ${range.to} END`)}
+    UNION ALL
+    ${months}
     UNION ALL
     ${dailyRows(sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsTo} ELSE ${range.to} END`, range.to)}`;
 }
