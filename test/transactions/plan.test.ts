@@ -69,9 +69,18 @@ const wholeTableWork = (nodes: PlanNode[], smallTables = ["locations", "employee
     )
     .map((n) => `${n["Node Type"]} ${n["Relation Name"] ?? ""}`.trim());
 
-/** What shows a page's rows were not picked by walking the axis's index in order (`index`) and stopping at the page. */
+/**
+ * What shows a page's rows were not picked by walking the axis's index in order (`index`) and stopping at the page,
+ * or a receipt's lines not read by one probe of their (transaction_id, line_number) key in line order.
+ */
 function unorderedPick(nodes: PlanNode[], index: string): string[] {
   const problems: string[] = [];
+  for (const node of nodes) {
+    if (node["Node Type"] === "Bitmap Heap Scan" && ["line_items", "inventory_items"].includes(node["Relation Name"]!))
+      problems.push(`Bitmap Heap Scan ${node["Relation Name"]}`);
+    if (node["Node Type"].endsWith("Sort") && nodesOf(node).some((n) => n["Relation Name"] === "line_items"))
+      problems.push(`${node["Node Type"]} of a receipt's lines`);
+  }
   const scansReceipts = (node: PlanNode) =>
     node["Index Name"] === index ||
     (node["Node Type"] === "Bitmap Heap Scan" && node["Relation Name"] === "transactions");
@@ -117,8 +126,8 @@ describe("read plans", () => {
 
   it(prose`
     when the tables were never analysed, then a page's rows are picked by walking the axis's index in order (no bitmap
-    scan of the merchant's later receipts, no sort of them), as a prepared statement's generic and custom plans and as
-    an export's COPY batch with its values written in
+    scan of the merchant's later receipts, no sort of them) and each receipt's lines read in line order by their key,
+    as a prepared statement's generic and custom plans and as an export's COPY batch with its values written in
   `, async () => {
     const { rows: middle } = await client.query<{ at: string; id: string }>(
       `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
