@@ -8,13 +8,14 @@
 // - page assembly: limit + 1 rows, has_more, next_cursor (and a feed's continuation).
 // The statement keeps the shape that holds its plan (lib/stable-plan.ts): the merchant and every time
 // bound hidden from the planner, the page's rows picked in a bounded sub-select whose LIMIT is a
-// power-of-two literal, then rendered by the resource (its joins and columns), prepared under the
+// power-of-two literal (without a filter of the resource's, one that can only be planned as a walk of the
+// index in order: walkInOrder), then rendered by the resource (its joins and columns), prepared under the
 // listing's name so a warm connection plans it once.
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { InstantText } from "../lib/instant.js";
 import { decodeCursor, encodeCursor, filterFingerprint, type Page, timeIdPosition, toPage } from "../lib/paging.js";
 import type { RecordFormat } from "../lib/record-format.js";
-import { opaque, rowsBound } from "../lib/stable-plan.js";
+import { opaque, rowsBound, walkInOrder } from "../lib/stable-plan.js";
 import { type FeedName, feedBounds, type Horizon, toFeedPage } from "../lib/sync-feed.js";
 import type { Db } from "./client.js";
 import { type DB, run, type Statement, tenantStatement } from "./sql.js";
@@ -118,7 +119,8 @@ export function pageStatement<F extends ListFilters, Raw, R, T extends ListedTab
   const id = sql.raw(`${alias}.id`);
   // The merchant and the time bounds hidden from the planner, so a warm connection keeps one plan (lib/stable-plan.ts).
   const where: RawBuilder<SqlBool>[] = [tenant.where(alias, { opaque: true, locations: listing.locations })];
-  for (const condition of listing.conditions(filters, tenant)) if (condition) where.push(condition);
+  const conditions = listing.conditions(filters, tenant).filter((condition) => !!condition);
+  where.push(...conditions);
   const from = instant(filters, `${axis.name}_from`);
   if (from) where.push(sql<SqlBool>`${at} >= ${opaque(from, "timestamptz")}`);
   if (window.after) {
@@ -133,6 +135,7 @@ export function pageStatement<F extends ListFilters, Raw, R, T extends ListedTab
   SELECT * FROM (
     SELECT ${picked}
     FROM ${sql.raw(table)} ${sql.raw(alias)}
+    ${conditions.length === 0 ? walkInOrder : sql``}
     WHERE ${sql.join(where, sql`\n      AND `)}
     ORDER BY ${at}, ${id}
     LIMIT ${sql.raw(String(rowsBound(window.take)))}

@@ -75,6 +75,19 @@ const LINE_JOINS = `line_items li
     ) inv ON true`;
 
 /**
+ * The lines of `t`, read in line order by one probe of their (transaction_id, line_number) key. The two ranges
+ * hold every line (an int4 and a uuid each between their least and greatest values): on statistics they cost
+ * nothing to the estimate, but on tables never analysed the planner reckons each such range keeps 0.5% of the
+ * rows, so it expects about one line per receipt, not 0.5% of every line in the table; expecting thousands, it
+ * read each receipt's lines by a bitmap scan and sorted them (the page of 1,000 on many: 46 ms, against 30 ms
+ * analysed, the lines 32 µs a receipt against 18). A nudge, not a guarantee: for one expected line the key's probe
+ * and the bitmap scan cost within a hair, and on big's 3.1M lines the planner still takes the bitmap scan.
+ */
+const LINES_OF_T = `${li.transaction_id} = ${t.id}
+    AND ${li.line_number} BETWEEN -2147483648 AND 2147483647
+    AND ${li.id} BETWEEN '00000000-0000-0000-0000-000000000000' AND 'ffffffff-ffff-ffff-ffff-ffffffffffff'`;
+
+/**
  * The lines of `t` as one JSON array (in receipt order), each a row of `lineColumns` over `li`, `lp`,
  * `inv` (LINE_JOINS) and `m` (margin values). json_agg of rows (not json_build_object per line) is
  * the fastest way PostgreSQL has to render them. The aiq shape's lines; our own shape's are kept
@@ -90,7 +103,7 @@ export const linesArray = (lineColumns: string) => `(
       SELECT n.line_cost, n.net - n.line_cost AS margin,
              CASE WHEN n.net = 0 THEN NULL ELSE round((n.net - n.line_cost) / n.net * 100, 2) END AS margin_percent
     ) m
-    WHERE ${li.transaction_id} = ${t.id}
+    WHERE ${LINES_OF_T}
   ) x
 )`;
 
@@ -120,5 +133,5 @@ export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.js
   || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals}
   || coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")} || ${li.json_body}
       || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"} ORDER BY ${li.line_number}) || ']'
-    FROM ${LINE_JOINS} WHERE ${li.transaction_id} = ${t.id}), '[]')
+    FROM ${LINE_JOINS} WHERE ${LINES_OF_T}), '[]')
   || ${t.json_tail})`;

@@ -1,11 +1,15 @@
 // The read path's plans: a page costs what its rows cost, whatever the table sizes and statistics
-// (every lookup an index probe, never a hash of a whole table), and a warm connection does not plan
-// a page again on every request (PostgreSQL keeps a generic plan of the prepared statement).
+// (every lookup an index probe, never a hash of a whole table; the page's rows picked by walking the
+// axis's index in order), and a warm connection does not plan a page again on every request
+// (PostgreSQL keeps a generic plan of the prepared statement). "No statistics" is the state the bench's
+// "before ANALYZE" phase makes (bench/statistics.ts): a database never analysed, whose table sizes the
+// planner guesses from its files.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { forgetStatistics } from "../../bench/statistics.js";
 import { customerListing } from "../../src/customers/read.js";
 import { type ListFilters, type Listing, type Window, walkOf } from "../../src/db/paging.js";
-import { pgQuery } from "../../src/db/sql.js";
+import { inlineParameters, pgQuery } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { inventoryListing } from "../../src/inventory/read.js";
 import { prose } from "../../src/lib/prose.js";
@@ -31,7 +35,7 @@ const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 afterAll(() => client.end());
 
-type PlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: PlanNode[] };
+type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 /** A page's statement as the list runs it (a named prepared statement). */
@@ -47,9 +51,9 @@ const page = <F extends ListFilters>(
     values: unknown[];
   };
 
-async function planNodes(query: { text: string; values?: unknown[] }): Promise<PlanNode[]> {
+async function planNodes(query: { text: string; values?: unknown[] }, options = ""): Promise<PlanNode[]> {
   const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
-    text: `EXPLAIN (FORMAT JSON) ${query.text}`,
+    text: `EXPLAIN (FORMAT JSON${options}) ${query.text}`,
     values: query.values,
   });
   return nodesOf(rows[0]!["QUERY PLAN"][0].Plan);
@@ -64,6 +68,32 @@ const wholeTableWork = (nodes: PlanNode[], smallTables = ["locations", "employee
         (n["Node Type"] === "Seq Scan" && !smallTables.includes(n["Relation Name"]!)),
     )
     .map((n) => `${n["Node Type"]} ${n["Relation Name"] ?? ""}`.trim());
+
+/**
+ * What shows a page's rows were not picked by walking the axis's index in order (`index`) and stopping at the page,
+ * or a receipt's lines not read by one probe of their (transaction_id, line_number) key in line order.
+ */
+function unorderedPick(nodes: PlanNode[], index: string): string[] {
+  const problems: string[] = [];
+  for (const node of nodes) {
+    if (node["Node Type"] === "Bitmap Heap Scan" && ["line_items", "inventory_items"].includes(node["Relation Name"]!))
+      problems.push(`Bitmap Heap Scan ${node["Relation Name"]}`);
+    if (node["Node Type"].endsWith("Sort") && nodesOf(node).some((n) => n["Relation Name"] === "line_items"))
+      problems.push(`${node["Node Type"]} of a receipt's lines`);
+  }
+  const scansReceipts = (node: PlanNode) =>
+    node["Index Name"] === index ||
+    (node["Node Type"] === "Bitmap Heap Scan" && node["Relation Name"] === "transactions");
+  for (const node of nodes) {
+    if (node["Node Type"] === "Bitmap Heap Scan" && node["Relation Name"] === "transactions")
+      problems.push("Bitmap Heap Scan transactions");
+    if (node["Node Type"].endsWith("Sort") && nodesOf(node).some(scansReceipts))
+      problems.push(`${node["Node Type"]} of the pick`);
+  }
+  if (!nodes.some((node) => node["Index Name"] === index && node["Node Type"].startsWith("Index")))
+    problems.push(`no walk of ${index}`);
+  return problems;
+}
 
 const statements = (format: RecordFormat) => ({
   "page of 250": page(transactionListing, {}, { after: null, upper: FAR, take: 251 }, format),
@@ -83,14 +113,52 @@ describe("read plans", () => {
   `, async () => {
     const found: string[] = [];
     for (const stats of ["analysed", "no statistics"]) {
-      if (stats === "no statistics")
-        await client.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [TABLES]);
+      if (stats === "no statistics") await forgetStatistics(db.url);
       for (const format of ["standard", "aiq"] as const) {
         for (const [name, query] of Object.entries(statements(format))) {
           for (const problem of wholeTableWork(await planNodes(query)))
             found.push(`${stats}, ${format}, ${name}: ${problem}`);
         }
       }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it(prose`
+    when the tables were never analysed, then a page's rows are picked by walking the axis's index in order (no bitmap
+    scan of the merchant's later receipts, no sort of them) and each receipt's lines read in line order by their key,
+    as a prepared statement's generic and custom plans and as an export's COPY batch with its values written in
+  `, async () => {
+    const { rows: middle } = await client.query<{ at: string; id: string }>(
+      `SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+        id FROM transactions WHERE merchant_id = $1 ORDER BY updated_at, id OFFSET 1000 LIMIT 1`,
+      [merchantId],
+    );
+    const after: [string, string] = [middle[0]!.at, middle[0]!.id];
+    const windows = {
+      "page of 1,000": { filters: {}, window: { after: null, upper: FAR, take: 1001 }, index: "updated_at" },
+      "page of 1,000 after a cursor": { filters: {}, window: { after, upper: FAR, take: 1001 }, index: "updated_at" },
+      "page of 100 after a cursor": { filters: {}, window: { after, upper: FAR, take: 101 }, index: "updated_at" },
+      "page of 1,000 by business time": {
+        filters: { transacted_from: "2020-01-01T00:00:00.000000Z" as never },
+        window: { after: null, upper: null, take: 1001 },
+        index: "transacted_at",
+      },
+    };
+    await forgetStatistics(db.url);
+    const found: string[] = [];
+    for (const [name, { filters, window, index }] of Object.entries(windows)) {
+      const walk = (oneLine: boolean) =>
+        walkOf(transactionListing, tenant, filters, { format: "standard", oneLine }).statement(window);
+      const query = pgQuery(walk(false)) as { text: string; values: unknown[] };
+      const plans = {
+        generic: await planNodes({ text: query.text }, ", GENERIC_PLAN"),
+        custom: await planNodes(query),
+        "export batch": await planNodes({ text: inlineParameters(walk(true).compiled) }),
+      };
+      for (const [plan, nodes] of Object.entries(plans))
+        for (const problem of unorderedPick(nodes, `transactions_merchant_id_${index}_id_idx`))
+          found.push(`${name}, ${plan}: ${problem}`);
     }
     expect(found).toEqual([]);
   });
@@ -172,7 +240,7 @@ describe("read plans", () => {
     const found: string[] = [];
     for (const stats of ["no statistics", "analysed"]) {
       if (stats === "analysed") await client.query(`ANALYZE ${TABLES.join(", ")}`);
-      else await client.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [TABLES]);
+      else await forgetStatistics(db.url);
       const nodes = await planNodes(page(transactionListing, {}, { after: null, upper: FAR, take: 1001 }));
       if (!nodes.some((n) => n["Relation Name"] === "customers")) found.push(`${stats}: no customer probe`);
       // A page's customers rarely repeat: a Memoize in front of their probe missed on ~85% of receipts.
