@@ -140,7 +140,7 @@ async function killMidWrite(db: TestDb, service: Service, key: string, request: 
     await until("no session of the killed service is still in a transaction", async () => {
       const { rows } = await client.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> " +
-          "pg_backend_pid() AND state <> 'idle'",
+          "pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'",
       );
       return rows[0].n === 0;
     });
