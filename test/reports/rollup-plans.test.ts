@@ -242,7 +242,8 @@ describe("report refresh plans", () => {
     const waiting = 3_000;
     await db.pool.query(
       `INSERT INTO report_rollup_stale (merchant_id, location_id, business_date)
-       SELECT $1, ($2::uuid[])[1 + i % cardinality($2::uuid[])], DATE '2026-11-02' + i % 3 FROM generate_series(1, $3) i`,
+       SELECT $1, ($2::uuid[])[1 + i % cardinality($2::uuid[])], DATE '2026-11-02' + i % 3
+         FROM generate_series(1, $3) i`,
       [merchantId, stores.map((s) => s.id), waiting],
     );
     await db.pool.query(

@@ -178,7 +178,8 @@ function lineSource(group: LineGroup, period: Period, range: Range): RawBuilder<
     ? sql`SELECT ${sql.raw(merchantLines.month)}, ${sql.raw(`${merchantLines.group_key}, ${merchantLines.group_name}`)},
       ${FIGURES} FROM sales_monthly_merchant_lines r
       WHERE ${sql.raw(merchantLines.dimension)} = ${sql.lit(group)} AND ${range.everyStore()}
-        AND ${sql.raw(merchantLines.month)} >= ${range.monthsFrom} AND ${sql.raw(merchantLines.month)} < ${range.monthsTo}`
+        AND ${sql.raw(merchantLines.month)} >= ${range.monthsFrom}
+        AND ${sql.raw(merchantLines.month)} < ${range.monthsTo}`
     : sql`SELECT ${month}, ${sql.raw(`${monthlyLines.group_key}, ${monthlyLines.group_name}`)},
       ${FIGURES} FROM sales_monthly_lines r
       WHERE ${sql.raw(monthlyLines.dimension)} = ${sql.lit(group)} AND ${range.scope()}
