@@ -2,7 +2,10 @@
 // GET /v1/transactions?cursor=…&limit=… as the service does at its core (the key looked up by its
 // prefix, with the feed's horizon, and its hash checked, then the service's own read function: the
 // page SQL) and nothing else: no Express, no validation layer, no logging, no rate limits, no metrics.
-// Started by bench/polls.ts with the node binary being measured; prints its port on stdout.
+// GET /bench/page?… is the page's HTTP floor (bench/pages.ts): exactly the pg-json baseline's work
+// (the API's page statement, prepared, and pageBytes) on a page the bench names (merchant, upper bound,
+// position, limit): no key, no horizon, no cursor; answered as one body with Content-Length.
+// Started by bench/bare.ts with the node binary being measured; prints its port on stdout.
 import http from "node:http";
 import pg from "pg";
 import type { Db } from "../src/db/client.js";
@@ -12,18 +15,25 @@ import { keyWithHorizonByPrefix } from "../src/keys/queries.js";
 import type { AuthContext, Scope } from "../src/keys/scopes.js";
 import { listTransactionsJson } from "../src/transactions/read.js";
 import type { TransactionListQuery } from "../src/transactions/schemas.js";
+import { pageSpecOf, pgJsonBaseline } from "./baseline.js";
 
-const url = process.env.BARE_DATABASE_URL;
+const databaseUrl = process.env.BARE_DATABASE_URL;
 const secret = process.env.BARE_CURSOR_SECRET;
-if (!url || !secret) throw new Error("bench/bare-server.ts is started by bench/polls.ts");
+if (!databaseUrl || !secret) throw new Error("bench/bare-server.ts is started by bench/bare.ts");
 
 pg.types.setTypeParser(1700, (v) => v);
-const pool = new pg.Pool({ connectionString: url, max: 10 });
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
 const db = { pool } as Db;
 
 const server = http.createServer((req, res) => {
   void (async () => {
-    const query = new URL(req.url ?? "/", "http://x").searchParams;
+    const url = new URL(req.url ?? "/", "http://x");
+    const query = url.searchParams;
+    if (url.pathname === "/bench/page") {
+      const page = await pgJsonBaseline(pool, pageSpecOf(query));
+      res.writeHead(200, { "content-type": "application/json", "content-length": page.length }).end(page);
+      return;
+    }
     const key = String(req.headers["x-apikey"] ?? "");
     const parsed = parseKey(key);
     // The key with the feed's horizon, in one round trip, as the service reads them for a feed's page.

@@ -30,6 +30,28 @@ export interface PageSpec {
   limit: number;
 }
 
+/** The bare server's path serving `spec` through HTTP (bench/bare-server.ts, GET /bench/page). */
+export function barePagePath(spec: PageSpec): string {
+  const query = new URLSearchParams({ merchant: spec.merchantId, upper: spec.upper, limit: String(spec.limit) });
+  if (spec.after) {
+    query.set("after_at", spec.after[0]);
+    query.set("after_id", spec.after[1]);
+  }
+  return `/bench/page?${query}`;
+}
+
+/** The page barePagePath names. */
+export function pageSpecOf(query: URLSearchParams): PageSpec {
+  const at = query.get("after_at");
+  const id = query.get("after_id");
+  return {
+    merchantId: query.get("merchant") ?? "",
+    upper: query.get("upper") ?? "",
+    limit: Number(query.get("limit")),
+    after: at && id ? [at, id] : null,
+  };
+}
+
 export type Baseline = (pool: pg.Pool, spec: PageSpec) => Promise<Buffer>;
 
 /** The bench's stand-in for a key of the whole merchant (queries and cursors only read the merchant and locations). */
@@ -229,8 +251,13 @@ export async function flatFloor(pool: pg.Pool, spec: PageSpec): Promise<{ receip
   return { receipts, lines: rows.length };
 }
 
-/** Throws unless every baseline returns exactly the records of the API's page (its `data`). */
-export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: string): Promise<void> {
+/**
+ * Throws unless every baseline returns exactly the records of the API's page (its `data`), and the bare
+ * server's page (`bareBody`) is byte for byte the pg-json baseline's.
+ */
+export async function checkSameData(pool: pg.Pool, spec: PageSpec, apiBody: string, bareBody: Buffer): Promise<void> {
+  if (!bareBody.equals(await pgJsonBaseline(pool, spec)))
+    throw new Error(`the bare server's page (${spec.limit} rows after ${JSON.stringify(spec.after)}) is not pg-json's`);
   const api = (JSON.parse(apiBody) as { data: unknown[] }).data;
   for (const [name, baseline] of Object.entries(BASELINES)) {
     const data = (JSON.parse((await baseline(pool, spec)).toString("utf8")) as { data: unknown[] }).data;

@@ -1,10 +1,13 @@
 // 1 and 2: pages of 100 and 1,000 transactions with lines, by change time, at the start, middle and
-// end of the range and 900,000 rows deep; through HTTP and through the raw-SQL baselines, all of a
+// end of the range and 900,000 rows deep; through HTTP, through the raw-SQL baselines, and through the
+// HTTP floor (a bare node:http server doing the pg-json baseline's work, bench/bare-server.ts), all of a
 // page size sampled in turns so that every ratio compares figures taken under the same load.
 import { encodeCursor, filterFingerprint } from "../src/lib/paging.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { BASELINES, benchAuth, checkSameData, flatFloor, type PageSpec } from "./baseline.js";
+import { startBare } from "./bare.js";
+import { BASELINES, barePagePath, benchAuth, checkSameData, flatFloor, type PageSpec } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
+import { BenchClient } from "./http.js";
 import { interleaved, ratio, type Summary, summarize } from "./stats.js";
 
 export type PagePlace = "start" | "middle" | "end" | "deep";
@@ -25,6 +28,13 @@ export interface PageResult {
   floor: Summary;
   /** HTTP p50 ÷ the floor's p50. */
   floorRatio: number;
+  /**
+   * The HTTP floor: the same page served by a bare node:http server running exactly the pg-json baseline's
+   * work (no key, no horizon, no cursor) as one body with Content-Length: what any HTTP service pays.
+   */
+  bareHttp: Summary;
+  /** The HTTP floor's p50 ÷ the faster baseline's p50 (the service's is `ratio`). */
+  bareRatio: number;
 }
 
 export interface DeepResult {
@@ -73,14 +83,26 @@ export async function pageAt(
 }
 
 export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
+  const bare = await startBare(ctx);
+  const bareClient = new BenchClient(bare.baseUrl, ctx.apiKey);
+  try {
+    return await measureWith(ctx, bareClient);
+  } finally {
+    bareClient.close();
+    bare.stop();
+  }
+}
+
+async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<PagesResult> {
   const n = ctx.transactions;
   const deepOffset = Math.min(900_000, Math.floor(n * 0.9));
   const pages: PageResult[] = [];
   // The server's JIT warms up on the first requests (a few more on Node 24): untimed pages first.
   const limits = ctx.options.pageLimits ?? [100, 1000];
   for (const limit of limits) {
-    const { path } = await pageAt(ctx, 0, limit);
-    for (let i = 0; i < (limit === 100 ? 30 : 5); i++) await ctx.client.get(path);
+    const { path, spec } = await pageAt(ctx, 0, limit);
+    for (let i = 0; i < (limit === 100 ? 30 : 5); i++)
+      await Promise.all([ctx.client.get(path), bareClient.get(barePagePath(spec))]);
   }
   for (const limit of limits) {
     const places: [PagePlace, number][] = [
@@ -95,12 +117,13 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
     for (const [place, offset] of places) {
       const { path, spec } = await pageAt(ctx, offset, limit);
       const body = await ctx.client.get(path);
-      await checkSameData(ctx.pool, spec, body.toString("utf8"));
+      await checkSameData(ctx.pool, spec, body.toString("utf8"), await bareClient.get(barePagePath(spec)));
       prepared.push({ place, offset, path, spec, bytes: body.length });
     }
     const ops: Record<string, () => Promise<unknown>> = {};
     for (const { place, path, spec } of prepared) {
       ops[`${place}:http`] = () => ctx.client.get(path);
+      ops[`${place}:bare-http`] = () => bareClient.get(barePagePath(spec));
       for (const [name, baseline] of Object.entries(BASELINES))
         ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
       ops[`${place}:floor`] = () => flatFloor(ctx.pool, spec);
@@ -114,6 +137,7 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
       const [best] = Object.entries(baselines).sort(([, a], [, b]) => a.p50 - b.p50)[0]!;
       const http = summarize(times[`${place}:http`]!);
       const floor = summarize(times[`${place}:floor`]!);
+      const bareHttp = summarize(times[`${place}:bare-http`]!);
       const result: PageResult = {
         limit,
         place,
@@ -125,14 +149,16 @@ export async function measurePages(ctx: SuiteContext): Promise<PagesResult> {
         ratio: ratio(http.p50, baselines[best]!.p50),
         floor,
         floorRatio: ratio(http.p50, floor.p50),
+        bareHttp,
+        bareRatio: ratio(bareHttp.p50, baselines[best]!.p50),
       };
       ctx.log(
         `  page ${limit} ${place.padEnd(6)} http p50 ${http.p50.toFixed(1)} ms p99 ${http.p99.toFixed(1)}; ` +
           Object.entries(baselines)
             .map(([name, s]) => `${name} ${s.p50.toFixed(1)}`)
             .join(", ") +
-          `, floor ${floor.p50.toFixed(1)}; ÷ best SQL ${result.ratio.toFixed(2)}, ÷ floor ` +
-          `${result.floorRatio.toFixed(2)}`,
+          `, floor ${floor.p50.toFixed(1)}, bare HTTP ${bareHttp.p50.toFixed(1)}; ÷ best SQL ` +
+          `${result.ratio.toFixed(2)} (bare HTTP ${result.bareRatio.toFixed(2)}), ÷ floor ${result.floorRatio.toFixed(2)}`,
       );
       pages.push(result);
     }

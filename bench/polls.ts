@@ -1,9 +1,7 @@
 // The empty continuation poll (AIQ polling the feed with the cursor of its last page, nothing new):
 // through the service against a bare node:http + pg server answering the same request with the
 // service's own read function (bench/bare-server.ts), sampled in turns.
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { build } from "esbuild";
+import { startBare } from "./bare.js";
 import type { SuiteContext } from "./context.js";
 import { BenchClient } from "./http.js";
 import { pageAt } from "./pages.js";
@@ -14,34 +12,6 @@ export interface PollResult {
   bare: Summary;
   /** Service p50 ÷ bare server p50. */
   ratio: number;
-}
-
-/** The bare server as plain JavaScript, like the service's dist/ (esbuild, bundled with what it imports from src/). */
-async function buildBare(): Promise<string> {
-  const outfile = path.resolve(".data", "bench-bare", "bare-server.mjs");
-  await build({
-    entryPoints: [path.join("bench", "bare-server.ts")],
-    outfile,
-    bundle: true,
-    packages: "external",
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-  });
-  return outfile;
-}
-
-async function startBare(ctx: SuiteContext): Promise<{ baseUrl: string; stop(): void }> {
-  const child = spawn(process.execPath, [await buildBare()], {
-    env: { ...process.env, BARE_DATABASE_URL: ctx.databaseUrl, BARE_CURSOR_SECRET: ctx.cursorSecret },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString("utf8").trim())));
-    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
-  });
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
 }
 
 export async function measurePolls(ctx: SuiteContext): Promise<PollResult> {

@@ -106,8 +106,9 @@ function renderSuites(suites: SuiteResult[]): string {
   if (suites.some((s) => s.pages)) {
     out.push(
       "\n1. Page of transactions with lines, by change time (ms; HTTP with keep-alive; baselines in-process through " +
-        "pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; ÷ floor = HTTP p50 ÷ the flat prepared SELECT of " +
-        "the same receipts and lines)",
+        "pg; ÷ SQL = HTTP p50 ÷ the faster hand-written SQL's p50; bare HTTP = the HTTP floor, the same page from a " +
+        "bare node:http server doing exactly pg-json's work (no key, no horizon), one body with Content-Length; " +
+        "÷ floor = HTTP p50 ÷ the flat prepared SELECT of the same receipts and lines)",
     );
     const rows: string[][] = [];
     for (const s of suites) {
@@ -120,7 +121,9 @@ function renderSuites(suites: SuiteResult[]): string {
           ms(p.baselines["pg-json"]?.p50),
           ms(p.baselines["node-json"]?.p50),
           ms(p.floor.p50),
+          ms(p.bareHttp.p50),
           x(p.ratio),
+          x(p.bareRatio),
           x(p.floorRatio),
           `${(p.bytes / 1e6).toFixed(2)} MB`,
         ]);
@@ -136,7 +139,9 @@ function renderSuites(suites: SuiteResult[]): string {
           "SQL pg-json p50",
           "SQL node-json p50",
           "floor p50",
+          "bare HTTP p50",
           "÷ SQL",
+          "bare HTTP ÷ SQL",
           "÷ floor",
           "body",
         ],
