@@ -122,8 +122,11 @@ async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<
     }
     const ops: Record<string, () => Promise<unknown>> = {};
     for (const { place, path, spec } of prepared) {
+      // The HTTP floor first: the service's sample is still followed by the SQL baselines' (its answer's
+      // aftermath, logging and metrics, falls on them as before), and follows a server that does neither.
+      const barePath = barePagePath(spec);
+      ops[`${place}:bare-http`] = () => bareClient.get(barePath);
       ops[`${place}:http`] = () => ctx.client.get(path);
-      ops[`${place}:bare-http`] = () => bareClient.get(barePagePath(spec));
       for (const [name, baseline] of Object.entries(BASELINES))
         ops[`${place}:${name}`] = () => baseline(ctx.pool, spec);
       ops[`${place}:floor`] = () => flatFloor(ctx.pool, spec);
