@@ -74,7 +74,12 @@ export function createApp({
   app.use(dropEmptyBody);
 
   const router = express.Router();
-  const admit = createAdmit(createAuthenticator(db), createLimits(config, db.pool, logger));
+  const admit = createAdmit(
+    createAuthenticator(db, {
+      keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
+    }),
+    createLimits(config, db.pool, logger),
+  );
   for (const route of routes) mountRoute(router, route, { db, config, feedLag }, admit);
   app.use(router);
 

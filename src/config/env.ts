@@ -69,6 +69,15 @@ export const envSchema = z.object({
     .min(100)
     .default(5000)
     .describe("How often the server samples the feed lag (the posbridge_feed_lag_seconds gauge and the warning)."),
+  KEY_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(300_000)
+    .describe(prose`
+      How long a verified key is kept in the process at most (0: never kept, every request reads its key). A kept key
+      is dropped at once when PostgreSQL notifies a change to it; the TTL bounds staleness should a notification be lost.
+    `),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z
     .string()

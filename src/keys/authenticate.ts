@@ -9,6 +9,7 @@ import { AppError } from "../lib/errors.js";
 import type { RouteDef } from "../lib/route.js";
 import { authFailures } from "../metrics/registry.js";
 import { hashesEqual, hashKey, parseKey } from "./format.js";
+import { KEY_CACHE_CHANNEL, KeyCache } from "./key-cache.js";
 import {
   type KeyLookupRow,
   keyByPrefix,
@@ -37,7 +38,48 @@ export function keyFromRequest(req: Request): string | null {
   return match ? match[1]! : null;
 }
 
-export function createAuthenticator(db: Db) {
+export interface AuthenticatorOptions {
+  /** KEY_CACHE_TTL_MS: how long a verified key is kept in the process at most; 0: never kept. */
+  keyCacheTtlMs: number;
+}
+
+export function createAuthenticator(db: Db, { keyCacheTtlMs }: AuthenticatorOptions) {
+  const cache = keyCacheTtlMs > 0 ? new KeyCache(db.listener(KEY_CACHE_CHANNEL), keyCacheTtlMs) : null;
+  // Started here, outside any request, so its LISTEN belongs to no request's statements.
+  if (cache) db.listener(KEY_CACHE_CHANNEL).start();
+  // When each key's last_used_at was last written (or read), by key id: in memory, not from a kept row.
+  const lastMarked = new Map<string, number>();
+
+  /** The key of this prefix: kept, or read (with the stores or the horizon its route needs). */
+  async function lookUp(prefix: string, route: Pick<RouteDef, "scope" | "feed">) {
+    const needsStores = route.scope === "pos:write";
+    const kept = cache?.get(prefix);
+    if (kept && (!needsStores || kept.writable_locations)) return { row: kept, generation: null, kept: true };
+    // A read, whatever the request's method: run again once if its pooled connection was found closed.
+    // A pos:write key also brings the stores it may write to (src/lib/locations.ts); a feed's route, the
+    // feed's horizon (lib/sync-feed.ts): one round trip fewer for each.
+    const lookup = needsStores
+      ? keyWithLocationsByPrefix(prefix)
+      : route.feed
+        ? keyWithHorizonByPrefix(prefix)
+        : keyByPrefix(prefix);
+    const generation = cache?.begin() ?? null;
+    return { row: await readRetriedOnce(() => first<KeyLookupRow>(db.pool, lookup)), generation, kept: false };
+  }
+
+  /** A key just read and verified: kept (unless the cache was emptied since `generation`), its last use noted. */
+  function remember(prefix: string, generation: number | null, row: KeyLookupRow) {
+    if (row.last_used_at) lastMarked.set(row.id, Math.max(lastMarked.get(row.id) ?? 0, row.last_used_at.getTime()));
+    if (!cache) return;
+    const { last_used_at: _used, ...rest } = row;
+    const {
+      horizon: _horizon,
+      lag_seconds: _lag,
+      ...key
+    } = rest as typeof rest & { horizon?: string; lag_seconds?: number };
+    cache.keep(prefix, generation, key);
+  }
+
   return async function authenticate(
     req: Request,
     route: Pick<RouteDef, "scope" | "feed">,
@@ -51,17 +93,10 @@ export function createAuthenticator(db: Db) {
     if (!parsed)
       throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
-    // A read, whatever the request's method: run again once if its pooled connection was found closed.
-    // A pos:write key also brings the stores it may write to (src/lib/locations.ts); a feed's route, the
-    // feed's horizon (lib/sync-feed.ts): one round trip fewer for each.
-    const lookup =
-      scope === "pos:write"
-        ? keyWithLocationsByPrefix(parsed.prefix)
-        : route.feed
-          ? keyWithHorizonByPrefix(parsed.prefix)
-          : keyByPrefix(parsed.prefix);
-    const row = await readRetriedOnce(() => first<KeyLookupRow>(db.pool, lookup));
+    const { row, generation, kept } = await lookUp(parsed.prefix, route);
+    // A kept row's hash is compared as a read one's: the prefix finds it, only the hash proves it.
     if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
+    if (!kept) remember(parsed.prefix, generation, row as KeyLookupRow);
     const now = Date.now();
     if (row.revoked_at && row.revoked_at.getTime() <= now)
       throw unauthenticated("revoked", "The API key has been revoked.");
@@ -73,10 +108,14 @@ export function createAuthenticator(db: Db) {
       scopes: row.scopes as Scope[],
       locationIds: row.location_ids.length ? row.location_ids : null,
       environment: parsed.environment,
-      ...("writable_locations" in row ? { writableLocations: row.writable_locations } : {}),
+      ...(scope === "pos:write" && "writable_locations" in row && row.writable_locations
+        ? { writableLocations: row.writable_locations, writableLocationsKept: kept }
+        : {}),
       ...("horizon" in row ? { feedHorizon: { horizon: row.horizon, lagSeconds: row.lag_seconds } } : {}),
     };
-    if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    const marked = lastMarked.get(row.id);
+    if (marked === undefined || now - marked > LAST_USED_RESOLUTION_MS) {
+      lastMarked.set(row.id, now);
       // Not awaited: recording use must not slow or fail the request. Under the key's own scope.
       execute(db.pool, markKeyUsed(tenantOf(auth), row.id, new Date(now))).catch(() => {});
     }
