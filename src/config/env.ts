@@ -78,6 +78,17 @@ export const envSchema = z.object({
       How long a verified key is kept in the process at most (0: never kept, every request reads its key). A kept key
       is dropped at once when PostgreSQL notifies a change to it; the TTL bounds staleness should a notification be lost.
     `),
+  FEED_HORIZON_REUSE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(250)
+    .describe(prose`
+      A feed's horizon read by one request is reused by the feed requests that start within this many ms of its
+      reading, unless a write through this instance ended since (0: every feed request reads its own). The feeds then
+      trail by up to this much more; each request's lag (complete_through, posbridge_feed_request_lag_seconds) says so.
+    `),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z
     .string()
