@@ -32,6 +32,8 @@ export class ChannelListener extends EventEmitter<ChannelListenerEvents> {
     private readonly channel: string,
   ) {
     super();
+    // Each app made over one Db (tests make several) listens to the same listener.
+    this.setMaxListeners(0);
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
   }
 
@@ -42,7 +44,14 @@ export class ChannelListener extends EventEmitter<ChannelListenerEvents> {
   /** Connects and listens (again after a loss); a no-op once started or closed. */
   start(): void {
     if (this.#closed || this.#client || this.#retry) return;
-    const client = new pg.Client({ connectionString: this.url, application_name: "pos-bridge listener" });
+    // TCP keepalive: a peer gone without a word (a network cut) ends the connection in time, as an error would;
+    // until then, the cache's TTL bounds what a missed notification can cost.
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: "pos-bridge listener",
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     this.#client = client;
     let gone = false;
     const lose = () => {

@@ -51,6 +51,6 @@ export class RecentHorizon {
     if (!latest || latest.writes !== writesEndedSoFar()) return undefined;
     const age = this.now() - latest.at;
     if (age >= this.windowMs) return undefined;
-    return { horizon: latest.horizon, lagSeconds: latest.lagSeconds + age / 1000 };
+    return { horizon: latest.horizon, lagSeconds: latest.lagSeconds + age / 1000, reused: true };
   }
 }

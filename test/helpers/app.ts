@@ -21,9 +21,6 @@ export async function createTestApp(
     NODE_ENV: "test",
     LOG_LEVEL: options.logTo ? "info" : "silent",
     DATABASE_URL: db.url,
-    // Every feed request reads its own horizon unless a test says otherwise: the feed tests commit writes from
-    // other connections and poll at once; reuse has its own tests (test/transactions/horizon-reuse.test.ts).
-    FEED_HORIZON_REUSE_MS: "0",
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL, options.logTo);

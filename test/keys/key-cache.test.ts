@@ -92,7 +92,8 @@ describe("verified keys kept in the process", () => {
         await writer.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [record.id]);
         await writer.query("DELETE FROM api_keys WHERE id = $1", [record.id]);
         await writer.query(
-          "INSERT INTO locations (id, merchant_id, pos_id, name, time_zone) VALUES (gen_random_uuid(), $1, 'N', 'N', 'UTC')",
+          "INSERT INTO locations (id, merchant_id, pos_id, name, time_zone) " +
+            "VALUES (gen_random_uuid(), $1, 'N', 'N', 'UTC')",
           [merchant.id],
         );
         await writer.query("SELECT pg_notify($1, 'end')", [KEY_CACHE_CHANNEL]);
@@ -209,7 +210,8 @@ describe("verified keys kept in the process", () => {
     await outside(async (c) => {
       await c.query("SET session_replication_role = replica");
       await c.query(
-        "INSERT INTO api_keys (id, merchant_id, name, prefix, hash, scopes, location_ids) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO api_keys (id, merchant_id, name, prefix, hash, scopes, location_ids) " +
+          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [saved.id, saved.merchant_id, saved.name, saved.prefix, saved.hash, saved.scopes, saved.location_ids],
       );
     });

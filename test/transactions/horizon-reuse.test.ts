@@ -6,6 +6,8 @@
 import pg from "pg";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app.js";
+import { createLogger } from "../../src/lib/logger.js";
 import { prose } from "../../src/lib/prose.js";
 import { feedRequestLag } from "../../src/metrics/registry.js";
 import { createTestApp, keyCacheListening } from "../helpers/app.js";
@@ -14,7 +16,7 @@ import { statementsOf } from "../helpers/round-trips.js";
 import { receiptBody } from "../writes/helpers.js";
 
 const WINDOW_MS = 60_000;
-const { app, db } = await createTestApp({ env: { FEED_HORIZON_REUSE_MS: String(WINDOW_MS) } });
+const { app, db, config } = await createTestApp({ env: { FEED_HORIZON_REUSE_MS: String(WINDOW_MS) } });
 await keyCacheListening(db);
 
 beforeAll(() => {
@@ -160,6 +162,27 @@ describe("the feed's horizon reused across requests", () => {
     windowPasses();
     await client.poll();
     expect(client.received).toEqual([early.id, held.id, after.id]);
+  });
+
+  it(prose`
+    when a cursor made by another instance is past the horizon this one would reuse, then this one reads its own
+    and serves the next page
+  `, async () => {
+    windowPasses();
+    const other = createApp({ db, config, logger: createLogger("silent") });
+    const { location, key } = await store();
+    const early = await makeTransaction(db, location);
+    const onOther = await request(other).get("/v1/transactions").set("x-apikey", key);
+    expect(onOther.body.data.map((r: { id: string }) => r.id)).toEqual([early.id]);
+    const [second, third] = [await makeTransaction(db, location), await makeTransaction(db, location)];
+
+    const first = await request(app).get("/v1/transactions").query({ limit: 2 }).set("x-apikey", key);
+    expect(first.body.data.map((r: { id: string }) => r.id)).toEqual([early.id, second.id]);
+    const next = await request(other)
+      .get("/v1/transactions")
+      .query({ limit: 2, cursor: first.body.next_cursor })
+      .set("x-apikey", key);
+    expect(next.body.data.map((r: { id: string }) => r.id)).toEqual([third.id]);
   });
 
   it(prose`
