@@ -10,6 +10,7 @@ import { corsFor } from "./lib/cors.js";
 import { AppError } from "./lib/errors.js";
 import { createLogger, requestLogger } from "./lib/logger.js";
 import { notFoundHandler, problemHandler } from "./lib/problem.js";
+import { RecentHorizon } from "./lib/recent-horizon.js";
 import { mountRoute, type RouteDef } from "./lib/route.js";
 import { bodyTimeout, dropLateErrors, requestTimeout } from "./lib/timeout.js";
 import { createFeedLagMonitor, type FeedLagMonitor } from "./metrics/feed-lag.js";
@@ -74,7 +75,13 @@ export function createApp({
   app.use(dropEmptyBody);
 
   const router = express.Router();
-  const admit = createAdmit(createAuthenticator(db), createLimits(config, db.pool, logger));
+  const admit = createAdmit(
+    createAuthenticator(db, {
+      keyCacheTtlMs: config.KEY_CACHE_TTL_MS,
+      horizons: new RecentHorizon(config.FEED_HORIZON_REUSE_MS),
+    }),
+    createLimits(config, db.pool, logger),
+  );
   for (const route of routes) mountRoute(router, route, { db, config, feedLag }, admit);
   app.use(router);
 

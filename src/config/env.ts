@@ -69,6 +69,28 @@ export const envSchema = z.object({
     .min(100)
     .default(5000)
     .describe("How often the server samples the feed lag (the posbridge_feed_lag_seconds gauge and the warning)."),
+  KEY_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60_000)
+    .describe(prose`
+      How long a verified key is kept in the process at most (0: never kept, every request reads its key). A kept
+      key is dropped at once when PostgreSQL notifies a change to it; the TTL bounds staleness should a notification
+      be lost.
+    `),
+  FEED_HORIZON_REUSE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .optional()
+    .describe(prose`
+      A feed's horizon read by one request is reused by the feed requests that start within this many ms of its
+      reading, unless a write through this instance ended since (0: every feed request reads its own). The feeds then
+      trail by up to this much more; each request's lag (complete_through, posbridge_feed_request_lag_seconds) says so.
+      Default 250; 0 under NODE_ENV=test (tests commit writes from other connections and read them back at once).
+    `),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z
     .string()
@@ -162,6 +184,8 @@ export const envSchema = z.object({
     .describe("Browser origins allowed to call the API (CORS). Empty: none, and no Access-Control-* headers are sent."),
 });
 
+const DEFAULT_HORIZON_REUSE_MS = 250;
+
 // A fixed secret is fine where cursors never leave one developer's machine; production must set its own.
 const DEVELOPMENT_CURSOR_SECRET = "pos-bridge-development-cursor-secret";
 
@@ -170,7 +194,11 @@ const configSchema = envSchema
     path: ["CURSOR_SECRET"],
     message: "required when NODE_ENV=production (at least 16 characters, the same on every instance)",
   })
-  .transform((env) => ({ ...env, CURSOR_SECRET: env.CURSOR_SECRET ?? DEVELOPMENT_CURSOR_SECRET }));
+  .transform((env) => ({
+    ...env,
+    CURSOR_SECRET: env.CURSOR_SECRET ?? DEVELOPMENT_CURSOR_SECRET,
+    FEED_HORIZON_REUSE_MS: env.FEED_HORIZON_REUSE_MS ?? (env.NODE_ENV === "test" ? 0 : DEFAULT_HORIZON_REUSE_MS),
+  }));
 
 export type Config = z.output<typeof configSchema>;
 

@@ -5,11 +5,17 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { watchPool } from "../metrics/pool.js";
+import { ChannelListener } from "./listener.js";
 
 export interface Db {
   /** Prisma's client, made on first use: commands and test factories, never a request. */
   readonly prisma: PrismaClient;
   pool: pg.Pool;
+  /**
+   * The listener of a notification channel: one dedicated connection per channel, outside the pool,
+   * connected on its first start() (db/listener.ts) and ended by close().
+   */
+  listener(channel: string): ChannelListener;
   close(): Promise<void>;
 }
 
@@ -45,14 +51,21 @@ export function createDb({ url, poolMax = 10, statementTimeoutMs, idleTimeoutMs 
   pool.on("connect", (client) => client.on("error", () => {}));
   const unwatch = watchPool(pool);
   let prisma: PrismaClient | undefined;
+  const listeners = new Map<string, ChannelListener>();
   return {
     get prisma() {
       prisma ??= new PrismaClient({ adapter: new PrismaPg(pool) });
       return prisma;
     },
     pool,
+    listener(channel) {
+      const listener = listeners.get(channel) ?? new ChannelListener(url, channel);
+      listeners.set(channel, listener);
+      return listener;
+    },
     async close() {
       unwatch();
+      await Promise.all([...listeners.values()].map((listener) => listener.close()));
       await prisma?.$disconnect();
       await pool.end();
     },

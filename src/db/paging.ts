@@ -208,7 +208,8 @@ export async function readPage<F extends ListFilters, Raw, R, T, Table extends L
   const cursorFor = (position: (string | number)[]) => encodeCursor(request.secret, walk.fingerprint, position);
   const after = request.cursor ? timeIdPosition(decodeCursor(request.secret, walk.fingerprint, request.cursor)) : null;
   // Read before the page's statement, so the page's snapshot is taken after the horizon (sync-feed.ts).
-  const bounds = walk.updatedTo !== null ? await feedBounds(db.pool, walk.updatedTo, walk.feed, request.horizon) : null;
+  const bounds =
+    walk.updatedTo !== null ? await feedBounds(db.pool, walk.updatedTo, walk.feed, request.horizon, after) : null;
   const raw = await run(db.pool, walk.statement({ after, upper: bounds?.upper ?? null, take: request.limit + 1 }));
   const page = toPage(walk.rows(raw), request.limit, walk.positionOf, render, cursorFor);
   return bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };

@@ -141,7 +141,7 @@ export async function putInventory(
   auth: AuthContext,
   items: InventoryItemInput[],
 ): Promise<InventoryItemResult[]> {
-  const prepared = prepareItems(items, await loadWritableLocations(db.pool, auth));
+  const prepared = prepareItems(items, await loadWritableLocations(db.pool, auth, items));
   const tenant = tenantOf(auth);
   return withTransaction(db.pool, async (client) => {
     const products = await upsertProducts(client, tenant, prepared);

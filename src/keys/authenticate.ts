@@ -6,9 +6,11 @@ import { execute, first } from "../db/sql.js";
 import { tenantOf } from "../db/tenant.js";
 import { readRetriedOnce } from "../lib/database-faults.js";
 import { AppError } from "../lib/errors.js";
+import type { RecentHorizon } from "../lib/recent-horizon.js";
 import type { RouteDef } from "../lib/route.js";
 import { authFailures } from "../metrics/registry.js";
 import { hashesEqual, hashKey, parseKey } from "./format.js";
+import { KEY_CACHE_CHANNEL, KeyCache } from "./key-cache.js";
 import {
   type KeyLookupRow,
   keyByPrefix,
@@ -37,7 +39,60 @@ export function keyFromRequest(req: Request): string | null {
   return match ? match[1]! : null;
 }
 
-export function createAuthenticator(db: Db) {
+export interface AuthenticatorOptions {
+  /** KEY_CACHE_TTL_MS: how long a verified key is kept in the process at most; 0: never kept. */
+  keyCacheTtlMs: number;
+  /** The feed's horizon read lately by any request (FEED_HORIZON_REUSE_MS), reused by a feed's route. */
+  horizons: RecentHorizon;
+}
+
+export function createAuthenticator(db: Db, { keyCacheTtlMs, horizons }: AuthenticatorOptions) {
+  const cache = keyCacheTtlMs > 0 ? new KeyCache(db.listener(KEY_CACHE_CHANNEL), keyCacheTtlMs) : null;
+  // Started here, outside any request, so its LISTEN belongs to no request's statements.
+  if (cache) db.listener(KEY_CACHE_CHANNEL).start();
+  // When each key's last_used_at was last written (or read), by key id: in memory, not from a kept row.
+  const lastMarked = new Map<string, number>();
+
+  /**
+   * The key of this prefix, kept or read, with what its route needs: a pos:write key, the stores it may
+   * write to; a feed's route, the feed's horizon (lib/sync-feed.ts), read before the page's statement
+   * starts: one read lately by any request (lib/recent-horizon.ts), or else one read with the key, in
+   * the same round trip (a kept key is then read again: that round trip is the horizon's anyway).
+   */
+  async function lookUp(prefix: string, route: Pick<RouteDef, "scope" | "feed">) {
+    const needsStores = route.scope === "pos:write";
+    const recent = route.feed ? horizons.fresh() : undefined;
+    const kept = cache?.get(prefix);
+    if (kept && (needsStores ? kept.writable_locations : !route.feed || recent))
+      return { row: kept, horizon: recent, generation: null, kept: true };
+    // A read, whatever the request's method: run again once if its pooled connection was found closed.
+    const lookup = needsStores
+      ? keyWithLocationsByPrefix(prefix)
+      : route.feed && !recent
+        ? keyWithHorizonByPrefix(prefix)
+        : keyByPrefix(prefix);
+    const generation = cache?.begin() ?? null;
+    const reading = horizons.begin();
+    const row = await readRetriedOnce(() => first<KeyLookupRow>(db.pool, lookup));
+    if (!row || !("horizon" in row)) return { row, horizon: recent, generation, kept: false };
+    const horizon = { horizon: row.horizon, lagSeconds: row.lag_seconds };
+    horizons.remember(reading, horizon);
+    return { row, horizon, generation, kept: false };
+  }
+
+  /** A key just read and verified: kept (unless the cache was emptied since `generation`), its last use noted. */
+  function remember(prefix: string, generation: number | null, row: KeyLookupRow) {
+    if (row.last_used_at) lastMarked.set(row.id, Math.max(lastMarked.get(row.id) ?? 0, row.last_used_at.getTime()));
+    if (!cache) return;
+    const { last_used_at: _used, ...rest } = row;
+    const {
+      horizon: _horizon,
+      lag_seconds: _lag,
+      ...key
+    } = rest as typeof rest & { horizon?: string; lag_seconds?: number };
+    cache.keep(prefix, generation, key);
+  }
+
   return async function authenticate(
     req: Request,
     route: Pick<RouteDef, "scope" | "feed">,
@@ -51,17 +106,10 @@ export function createAuthenticator(db: Db) {
     if (!parsed)
       throw unauthenticated("malformed", "The API key is malformed or mistyped (its checksum does not match).");
 
-    // A read, whatever the request's method: run again once if its pooled connection was found closed.
-    // A pos:write key also brings the stores it may write to (src/lib/locations.ts); a feed's route, the
-    // feed's horizon (lib/sync-feed.ts): one round trip fewer for each.
-    const lookup =
-      scope === "pos:write"
-        ? keyWithLocationsByPrefix(parsed.prefix)
-        : route.feed
-          ? keyWithHorizonByPrefix(parsed.prefix)
-          : keyByPrefix(parsed.prefix);
-    const row = await readRetriedOnce(() => first<KeyLookupRow>(db.pool, lookup));
+    const { row, horizon, generation, kept } = await lookUp(parsed.prefix, route);
+    // A kept row's hash is compared as a read one's: the prefix finds it, only the hash proves it.
     if (!row || !hashesEqual(row.hash, hashKey(key))) throw unauthenticated("unknown", "The API key is not valid.");
+    if (!kept) remember(parsed.prefix, generation, row as KeyLookupRow);
     const now = Date.now();
     if (row.revoked_at && row.revoked_at.getTime() <= now)
       throw unauthenticated("revoked", "The API key has been revoked.");
@@ -73,10 +121,14 @@ export function createAuthenticator(db: Db) {
       scopes: row.scopes as Scope[],
       locationIds: row.location_ids.length ? row.location_ids : null,
       environment: parsed.environment,
-      ...("writable_locations" in row ? { writableLocations: row.writable_locations } : {}),
-      ...("horizon" in row ? { feedHorizon: { horizon: row.horizon, lagSeconds: row.lag_seconds } } : {}),
+      ...(scope === "pos:write" && "writable_locations" in row && row.writable_locations
+        ? { writableLocations: row.writable_locations, writableLocationsKept: kept }
+        : {}),
+      ...(horizon ? { feedHorizon: horizon } : {}),
     };
-    if (!row.last_used_at || now - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    const marked = lastMarked.get(row.id);
+    if (marked === undefined || now - marked > LAST_USED_RESOLUTION_MS) {
+      lastMarked.set(row.id, now);
       // Not awaited: recording use must not slow or fail the request. Under the key's own scope.
       execute(db.pool, markKeyUsed(tenantOf(auth), row.id, new Date(now))).catch(() => {});
     }

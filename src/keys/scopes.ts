@@ -30,6 +30,8 @@ export interface AuthContext {
   environment: KeyEnvironment;
   /** For a pos:write route: the stores the key may write to, read with the key (src/keys/authenticate.ts). */
   writableLocations?: WritableLocation[];
+  /** True when those stores came with a key kept in the process (keys/key-cache.ts), not read by this request. */
+  writableLocationsKept?: boolean;
   /**
    * For a route that serves a change feed (RouteDef.feed): the feed's horizon, read with the key in the same
    * round trip, before the page's statement (lib/sync-feed.ts).

@@ -14,10 +14,36 @@ export interface LocationIndex {
   byPosId: Map<string, WritableLocation>;
 }
 
-export async function loadWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<LocationIndex> {
+/**
+ * The stores `auth` may write to. `named`: the bodies (or items) of the write, whose location_id or
+ * location_pos_id name stores: stores that came with a key kept in the process are read again when
+ * one of them is missing, so a store made a moment ago works at once, as a key made a moment ago does
+ * (its notification may still be on its way: keys/key-cache.ts).
+ */
+export async function loadWritableLocations(
+  db: pg.Pool | pg.ClientBase,
+  auth: AuthContext,
+  named: readonly unknown[],
+): Promise<LocationIndex> {
   // A pos:write key brought them along with itself (one round trip fewer).
-  const rows = auth.writableLocations ?? (await queryWritableLocations(db, auth));
-  return { byId: new Map(rows.map((l) => [l.id, l])), byPosId: new Map(rows.map((l) => [l.pos_id, l])) };
+  let index = indexOf(auth.writableLocations ?? (await queryWritableLocations(db, auth)));
+  if (auth.writableLocations && auth.writableLocationsKept && named.some((body) => !knows(index, body)))
+    index = indexOf(await queryWritableLocations(db, auth));
+  return index;
+}
+
+const indexOf = (rows: WritableLocation[]): LocationIndex => ({
+  byId: new Map(rows.map((l) => [l.id, l])),
+  byPosId: new Map(rows.map((l) => [l.pos_id, l])),
+});
+
+/** Whether the store a body names (if it names one) is in the index. */
+function knows(index: LocationIndex, body: unknown): boolean {
+  if (typeof body !== "object" || body === null) return true;
+  const { location_id: id, location_pos_id: posId } = body as Record<string, unknown>;
+  if (typeof id === "string") return index.byId.has(id.toLowerCase());
+  if (typeof posId === "string") return index.byPosId.has(posId);
+  return true;
 }
 
 function queryWritableLocations(db: pg.Pool | pg.ClientBase, auth: AuthContext): Promise<WritableLocation[]> {

@@ -49,6 +49,8 @@ export interface Horizon {
   horizon: string;
   /** Seconds between the horizon and now: how far every feed trails (0 when no write is in flight). */
   lagSeconds: number;
+  /** Read by an earlier request (lib/recent-horizon.ts), not for this one. */
+  reused?: boolean;
 }
 
 /**
@@ -81,12 +83,24 @@ export async function feedBounds(
   updatedTo: InstantText | undefined,
   feed: FeedName,
   known?: Horizon,
+  after?: Position | null,
 ): Promise<FeedBounds> {
-  const { horizon, lagSeconds } = known ?? (await readHorizon(db));
+  const stale = known?.reused && after && pastHorizon(after, known.horizon);
+  const { horizon, lagSeconds } = known && !stale ? known : await readHorizon(db);
   feedRequestLag.observe({ feed }, lagSeconds);
   // Both normalised microsecond texts (lib/instant.ts, utcText): they compare as strings.
   if (updatedTo && updatedTo <= horizon) return { upper: updatedTo, capped: false };
   return { upper: horizon, capped: true };
+}
+
+/**
+ * Whether a cursor's position is past a horizon: a row at or after it was served, so a later horizon was
+ * (by another instance, or by this one before a write through another). A reused horizon would then answer
+ * nothing new: the request reads its own. A continuation made at that very horizon is not past it.
+ */
+function pastHorizon(after: Position, horizon: string): boolean {
+  const at = microText(String(after[0]));
+  return at > horizon || (at === horizon && String(after[1]) !== MIN_UUID);
 }
 
 export interface FeedPage<T> extends Page<T> {

@@ -7,6 +7,14 @@ import type pg from "pg";
 import { execute, reviewedStatement } from "../db/sql.js";
 import { transactionRetries } from "../metrics/registry.js";
 
+// Writes this process has ended (committed, or possibly): a reused feed horizon must have been read
+// after every one of them, so that a client that writes through this instance reads its write back at
+// once (lib/recent-horizon.ts). Every write of a request ends in one of the two functions below.
+let writesEnded = 0;
+
+/** How many writes this process has ended so far: moves after each one's COMMIT (or failure). */
+export const writesEndedSoFar = () => writesEnded;
+
 /** SQLSTATEs after which re-running the whole transaction is safe and expected to succeed. */
 const RETRYABLE = new Set(["40P01", "40001"]);
 const ATTEMPTS = 5;
@@ -45,6 +53,8 @@ export async function withTransaction<T>(pool: pg.Pool, body: (client: pg.PoolCl
       }
     }
   } finally {
+    // After the COMMIT's answer (or an error, after which the write may have committed all the same).
+    writesEnded++;
     client.release(broken);
   }
 }
@@ -62,13 +72,17 @@ const countRetry = (err: unknown) => {
  * does a whole write) again after a deadlock or serialization failure, as withTransaction does.
  */
 export async function withStatementRetries<T>(statement: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await statement();
-    } catch (err) {
-      if (!retryable(err) || attempt >= ATTEMPTS) throw err;
-      countRetry(err);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await statement();
+      } catch (err) {
+        if (!retryable(err) || attempt >= ATTEMPTS) throw err;
+        countRetry(err);
+      }
     }
+  } finally {
+    writesEnded++;
   }
 }
 

@@ -27,7 +27,7 @@ export const feedRequestLag = new client.Histogram({
   name: "posbridge_feed_request_lag_seconds",
   help:
     "Feed lag seen by each feed request (lists and exports on the change-time axis): the request's database time " +
-    "minus the feed's horizon (complete_through).",
+    "minus the feed's horizon (complete_through); a horizon reused from an earlier request counts its age.",
   labelNames: ["feed"] as const,
   buckets: LAG_BUCKETS,
   registers,

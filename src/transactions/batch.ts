@@ -66,7 +66,7 @@ export async function writeBatch(
   receipts: unknown[],
   log: Logger,
 ): Promise<BatchItemResult[]> {
-  const locations = await loadWritableLocations(db.pool, auth);
+  const locations = await loadWritableLocations(db.pool, auth, receipts);
   const results: (BatchItemResult | undefined)[] = new Array(receipts.length);
 
   // Parse and check every receipt first (no database): the bad ones are answered here.

@@ -115,7 +115,7 @@ export const transactionWriteRoutes = [
       ),
     },
     handler: async ({ db, auth, params, body, res, respond }) => {
-      const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth), "body");
+      const prepared = prepareReceipt(params.pos_id, body, await loadWritableLocations(db.pool, auth, [body]), "body");
       if ("issues" in prepared) throw unprocessable(prepared.issues);
       // A new sale's record is read in the round trip that writes it (put.ts writeReceipt's readBack).
       const { id, result, read } = await writeReceipt(db, auth, prepared, VIA_PUT, (client, id) =>

@@ -18,6 +18,7 @@ let prismaAsked = 0;
 const appDb: Db = {
   pool: served.pool,
   close: () => served.close(),
+  listener: (channel) => served.listener(channel),
   get prisma() {
     prismaAsked++;
     return served.prisma;

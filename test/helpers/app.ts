@@ -1,7 +1,9 @@
 // The app under test: createApp over this file's own database, quiet logs unless asked for.
+import { once } from "node:events";
 import type { DestinationStream } from "pino";
 import { createApp } from "../../src/app.js";
 import { type Config, parseEnv } from "../../src/config/env.js";
+import { KEY_CACHE_CHANNEL } from "../../src/keys/key-cache.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { createTestDb, type TestDb } from "./db.js";
 
@@ -23,4 +25,10 @@ export async function createTestApp(
   });
   const logger = createLogger(config.LOG_LEVEL, options.logTo);
   return { app: createApp({ db, config, logger }), db, config };
+}
+
+/** Resolves once the app's key cache hears PostgreSQL (keys/key-cache.ts): until then, no key is kept. */
+export async function keyCacheListening(db: TestDb): Promise<void> {
+  const listener = db.listener(KEY_CACHE_CHANNEL);
+  if (!listener.listening) await once(listener, "listening");
 }
