@@ -86,6 +86,26 @@ async function explained(work: (db: pg.Client) => Promise<unknown>, settings: st
   return plans;
 }
 
+type StoreDay = { location_id: string; business_date: string; n: number };
+
+/** The store-day with the most receipts (`n`). */
+async function busiestStoreDay(): Promise<StoreDay> {
+  const { rows } = await db.pool.query<StoreDay>(
+    `SELECT location_id, business_date::text, count(*)::int AS n FROM transactions WHERE merchant_id = $1
+     GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`,
+    [merchantId],
+  );
+  return rows[0]!;
+}
+
+/** A write's mark on the store-day: the next refresh rebuilds it. */
+const markStale = (day: StoreDay) =>
+  db.pool.query("INSERT INTO report_rollup_stale (merchant_id, location_id, business_date) VALUES ($1, $2, $3)", [
+    merchantId,
+    day.location_id,
+    day.business_date,
+  ]);
+
 describe("report refresh plans", () => {
   it(prose`
     when the tables were never analysed, then rebuilding one store-day reads only that day's rows (no scan of the
@@ -95,16 +115,8 @@ describe("report refresh plans", () => {
     await db.pool.query("SELECT refresh_report_rollups($1, NULL, NULL, 1000000)", [merchantId]);
     await db.pool.query("VACUUM report_rollup_stale");
     await forgetStatistics(db.url);
-    const { rows } = await db.pool.query<{ location_id: string; business_date: string; n: number }>(
-      `SELECT location_id, business_date::text, count(*)::int AS n FROM transactions WHERE merchant_id = $1
-       GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`,
-      [merchantId],
-    );
-    const day = rows[0]!;
-    await db.pool.query(
-      "INSERT INTO report_rollup_stale (merchant_id, location_id, business_date) VALUES ($1, $2, $3)",
-      [merchantId, day.location_id, day.business_date],
-    );
+    const day = await busiestStoreDay();
+    await markStale(day);
 
     const nodes = await explained((c) => c.query("SELECT refresh_report_rollups($1, NULL, NULL, 100)", [merchantId]));
 
@@ -125,12 +137,7 @@ describe("report refresh plans", () => {
     side) and keeps exactly the rows its receipts give
   `, async () => {
     await forgetStatistics(db.url);
-    const { rows } = await db.pool.query<{ location_id: string; business_date: string; n: number }>(
-      `SELECT location_id, business_date::text, count(*)::int AS n FROM transactions WHERE merchant_id = $1
-       GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1`,
-      [merchantId],
-    );
-    const day = rows[0]!;
+    const day = await busiestStoreDay();
     // Rows of 300 customers whose receipts of the day are gone (voided, moved, given to another customer): the
     // rebuild must remove them. A nested loop of one side against the other reads ~300 x the day's customers.
     const gone = 300;
@@ -139,10 +146,7 @@ describe("report refresh plans", () => {
        SELECT $1, $2, $3, gen_random_uuid(), 1, 100 FROM generate_series(1, $4)`,
       [merchantId, day.location_id, day.business_date, gone],
     );
-    await db.pool.query(
-      "INSERT INTO report_rollup_stale (merchant_id, location_id, business_date) VALUES ($1, $2, $3)",
-      [merchantId, day.location_id, day.business_date],
-    );
+    await markStale(day);
 
     const nodes = await explained((c) => c.query("SELECT refresh_report_rollups($1, NULL, NULL, 100)", [merchantId]));
 
