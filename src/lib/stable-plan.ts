@@ -59,6 +59,8 @@ export const rowsBound = (rows: number) => 2 ** Math.ceil(Math.log2(Math.max(row
  * whatever the statistics say (a merchant counted small and grown since included). It costs ~0.05 ms a 1,000 rows.
  * Only for a pick with no filter besides the merchant, its stores and the time bounds: with one (a customer, a POS
  * id), another index may find the few rows, where walking in order would read until the page is filled.
+ * WALK_IN_ORDER is the same as SQL text, for the statements written as text (a record's lines, record-sql.ts).
  */
-export const walkInOrder = sql`CROSS JOIN generate_series(1, (SELECT 1)) AS reckoned_a
+export const WALK_IN_ORDER = `CROSS JOIN generate_series(1, (SELECT 1)) AS reckoned_a
     CROSS JOIN generate_series(1, (SELECT 1)) AS reckoned_b`;
+export const walkInOrder = sql.raw(WALK_IN_ORDER);

@@ -8,6 +8,8 @@
 // fragments (migration 20261205060000_record_json_fragments); the record-fragments suite checks the
 // triggers' figures against these rules rendered by PostgreSQL's JSON functions (test/helpers/record-oracle.ts).
 import { columnsOf } from "../db/sql.js";
+import { rowsBound, WALK_IN_ORDER } from "../lib/stable-plan.js";
+import { MAX_LINES } from "./write-schemas.js";
 
 // The tables' columns under the aliases the record's SQL uses: a column renamed in schema.prisma is a
 // type error here (db/sql.ts).
@@ -55,14 +57,29 @@ export const CUSTOMER_JOIN = `
 const CUSTOMER_JSON = `(SELECT ${c.json_on_receipt} FROM customers c WHERE ${c.id} = ${t.customer_id})`;
 
 /**
- * For each line `li` of `t`: `lp.product_id` (the linked product, or the product of that SKU if the
- * line was never linked) and `inv.quantity` (that product's stock at the receipt's location now).
+ * The lines of `t` as a row source `li` of `columns`, in line order, read by one probe of their (transaction_id,
+ * line_number) key whatever the statistics. The LIMIT drops nothing: the API takes at most MAX_LINES lines a receipt
+ * (write-schemas.ts; the seed's receipts have at most 8), and the bound is the power of two at or above it. It makes
+ * the plan one chosen for its first rows, and WALK_IN_ORDER (lib/stable-plan.ts) makes the planner reckon a receipt's
+ * lines a million times as many as it guesses, so only the key's ordered probe, which can stop at the LIMIT, is
+ * cheap; a bitmap scan must read them all and sort them. Before, two all-covering ranges made a database never
+ * analysed expect one line a receipt, a nudge that did not hold on big's 3.1M lines: there the planner read each
+ * receipt's lines by a bitmap scan and a sort (the page of 1,000: 28.8 ms of PostgreSQL's CPU, against 25 analysed).
+ */
+const linesOfT = (columns: string) => `(
+      SELECT ${columns} FROM line_items li ${WALK_IN_ORDER}
+      WHERE ${li.transaction_id} = ${t.id} ORDER BY ${li.line_number} LIMIT ${rowsBound(MAX_LINES)}
+    ) li`;
+
+/**
+ * For each line `li` of `t` (`lines`, linesOfT): `lp.product_id` (the linked product, or the product of that SKU if
+ * the line was never linked) and `inv.quantity` (that product's stock at the receipt's location now).
  * The stock is a LATERAL probe of inventory_items' (location_id, product_id) key, fenced by OFFSET 0
  * like RECORD_JOINS: as a plain join the planner hashed the store's whole inventory once per
  * receipt (loops=1001 on the demo's 1,000-receipt page: 961 ms), a plan that came and went with
  * table sizes and statistics.
  */
-const LINE_JOINS = `line_items li
+const lineJoins = (lines: string) => `${lines}
     CROSS JOIN LATERAL (
       SELECT coalesce(${li.product_id},
         (SELECT ${p.id} FROM products p WHERE ${p.merchant_id} = ${li.merchant_id} AND ${p.sku} = ${li.sku}))
@@ -75,35 +92,21 @@ const LINE_JOINS = `line_items li
     ) inv ON true`;
 
 /**
- * The lines of `t`, read in line order by one probe of their (transaction_id, line_number) key. The two ranges
- * hold every line (an int4 and a uuid each between their least and greatest values): on statistics they cost
- * nothing to the estimate, but on tables never analysed the planner reckons each such range keeps 0.5% of the
- * rows, so it expects about one line per receipt, not 0.5% of every line in the table; expecting thousands, it
- * read each receipt's lines by a bitmap scan and sorted them (the page of 1,000 on many: 46 ms, against 30 ms
- * analysed, the lines 32 µs a receipt against 18). A nudge, not a guarantee: for one expected line the key's probe
- * and the bitmap scan cost within a hair, and on big's 3.1M lines the planner still takes the bitmap scan.
- */
-const LINES_OF_T = `${li.transaction_id} = ${t.id}
-    AND ${li.line_number} BETWEEN -2147483648 AND 2147483647
-    AND ${li.id} BETWEEN '00000000-0000-0000-0000-000000000000' AND 'ffffffff-ffff-ffff-ffff-ffffffffffff'`;
-
-/**
  * The lines of `t` as one JSON array (in receipt order), each a row of `lineColumns` over `li`, `lp`,
- * `inv` (LINE_JOINS) and `m` (margin values). json_agg of rows (not json_build_object per line) is
- * the fastest way PostgreSQL has to render them. The aiq shape's lines; our own shape's are kept
+ * `inv` (lineJoins) and `m` (margin values). json_agg of rows (not json_build_object per line) is
+ * the fastest way PostgreSQL has to render them. The aiq shape's lines (all their columns); our own shape's are kept
  * rendered (standardRecordJson).
  */
 export const linesArray = (lineColumns: string) => `(
   SELECT coalesce(json_agg(x ORDER BY x.line_number), '[]'::json) FROM (
     SELECT ${lineColumns}
-    FROM ${LINE_JOINS}
+    FROM ${lineJoins(linesOfT("li.*"))}
     CROSS JOIN LATERAL (SELECT round(${li.unit_price} * ${li.quantity}, 2) - ${li.discount} AS net,
       round(${li.unit_cost} * ${li.quantity}, 4) AS line_cost) n
     CROSS JOIN LATERAL (
       SELECT n.line_cost, n.net - n.line_cost AS margin,
              CASE WHEN n.net = 0 THEN NULL ELSE round((n.net - n.line_cost) / n.net * 100, 2) END AS margin_percent
     ) m
-    WHERE ${LINES_OF_T}
   ) x
 )`;
 
@@ -112,6 +115,11 @@ export const TOTALS_MARGIN = `(${t.subtotal} - ${t.discount_total} - ${t.cost_to
 export const TOTALS_MARGIN_PERCENT = `(CASE WHEN ${t.subtotal} - ${t.discount_total} = 0 THEN NULL
   ELSE round((${t.subtotal} - ${t.discount_total} - ${t.cost_total}) / (${t.subtotal} - ${t.discount_total}) * 100, 2)
     END)`;
+
+/** The lines as our own shape reads them: their kept JSON and what their product and stock are found by. */
+const STANDARD_LINE = linesOfT(
+  [li.json_head, li.json_body, li.line_number, li.product_id, li.merchant_id, li.sku].join(", "),
+);
 
 /** A JSON string of a value's text, or null: for values whose text needs no escaping (uuids, decimals). */
 const quotedOrNull = (value: string) => `coalesce('"' || ${value} || '"', 'null')`;
@@ -133,5 +141,5 @@ export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.js
   || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals}
   || coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")} || ${li.json_body}
       || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"} ORDER BY ${li.line_number}) || ']'
-    FROM ${LINE_JOINS} WHERE ${LINES_OF_T}), '[]')
+    FROM ${lineJoins(STANDARD_LINE)}), '[]')
   || ${t.json_tail})`;
