@@ -161,7 +161,8 @@ async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<
             .map(([name, s]) => `${name} ${s.p50.toFixed(1)}`)
             .join(", ") +
           `, floor ${floor.p50.toFixed(1)}, bare HTTP ${bareHttp.p50.toFixed(1)}; ÷ best SQL ` +
-          `${result.ratio.toFixed(2)} (bare HTTP ${result.bareRatio.toFixed(2)}), ÷ floor ${result.floorRatio.toFixed(2)}`,
+          `${result.ratio.toFixed(2)} (bare HTTP ${result.bareRatio.toFixed(2)}), ` +
+          `÷ floor ${result.floorRatio.toFixed(2)}`,
       );
       pages.push(result);
     }

@@ -63,8 +63,8 @@ describe("a receipt with the most lines the API takes", () => {
   });
 
   it(prose`
-    when a line is written behind the API's back past MAX_LINES (or below 1), then the database refuses it, and
-    the bound it holds is MAX_LINES, within the LIMIT the record's lines are read with
+    when a line is written behind the API's back past MAX_LINES (or below 1), then the database refuses it (inserted or
+    renumbered), and takes line MAX_LINES: the bound is MAX_LINES, within the LIMIT the record's lines are read with
   `, async () => {
     const t = await makeTenant(db);
     const put = await as(app, t.key).put("/v1/transactions/EDGE-2", receiptBody(t));
@@ -78,15 +78,17 @@ describe("a receipt with the most lines the API takes", () => {
          FROM line_items WHERE transaction_id = $1 AND line_number = 1`,
         [put.body.id, lineNumber],
       );
-    await expect(copyLine(MAX_LINES + 1)).rejects.toThrow(/line_items_line_number_range/);
-    await expect(copyLine(0)).rejects.toThrow(/line_items_line_number_range/);
+    const refused = { code: "23514", constraint: "line_items_line_number_range" };
+    await expect(copyLine(MAX_LINES + 1)).rejects.toMatchObject(refused);
+    await expect(copyLine(0)).rejects.toMatchObject(refused);
     await expect(copyLine(MAX_LINES)).resolves.toMatchObject({ rowCount: 1 });
-
-    const { rows } = await db.pool.query<{ def: string }>(
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'line_items_line_number_range'`,
-    );
-    const bounds = /line_number >= (\d+)\) AND \(line_number <= (\d+)/.exec(rows[0]?.def ?? "");
-    expect(bounds?.slice(1).map(Number)).toEqual([1, MAX_LINES]);
+    await expect(
+      db.pool.query(`UPDATE line_items SET line_number = $2 WHERE transaction_id = $1 AND line_number = 1`, [
+        put.body.id,
+        MAX_LINES + 1,
+      ]),
+    ).rejects.toMatchObject(refused);
+    // The lines are read with a LIMIT at or above the bound (record-sql.ts), so none is ever left out.
     expect(rowsBound(MAX_LINES)).toBeGreaterThanOrEqual(MAX_LINES);
   });
 });
