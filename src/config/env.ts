@@ -90,7 +90,8 @@ export const envSchema = z.object({
       reading, unless a write through this instance ended since (0, the default: every feed request reads its own).
       The feeds then trail by up to this much more; each request's lag (complete_through,
       posbridge_feed_request_lag_seconds) says so. Off by default: with it on and the key kept, a request's page
-      statement is its only one, and 100-row pages 20 ms apart had a p99 of ~51 ms against ~16 ms (README Performance).
+      statement is its only one, and 100-row pages 20 ms apart took ~55-77 ms 1-6 times in 400, never with it off
+      (bench/idle-gaps.ts).
     `),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z
