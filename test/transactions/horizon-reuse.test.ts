@@ -3,7 +3,6 @@
 // this process ended since. The window is a minute here and the clock it is measured on
 // (performance.now) is the test's: "within the window" and "the window has passed" are decided by the
 // test, never by how fast the machine is.
-import pg from "pg";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -12,6 +11,7 @@ import { prose } from "../../src/lib/prose.js";
 import { feedRequestLag } from "../../src/metrics/registry.js";
 import { createTestApp, keyCacheListening } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { openWriter } from "../helpers/feed-writer.js";
 import { statementsOf } from "../helpers/round-trips.js";
 import { receiptBody } from "../writes/helpers.js";
 
@@ -34,28 +34,6 @@ async function store() {
   const location = await makeLocation(db, merchant.id, { timeZone: "America/Denver" });
   const { key, record } = await makeKey(db, merchant.id, { scopes: ["transactions:read", "pos:write"] });
   return { merchant, location, key, keyId: record.id };
-}
-
-/** A writer on its own connection, its transaction open until it commits. */
-async function openWriter() {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query("BEGIN");
-  return {
-    async insertSale(location: { id: string; merchantId: string }, posId: string) {
-      const { rows } = await client.query<{ id: string; updated_at: string }>(
-        `INSERT INTO transactions (id, merchant_id, pos_id, location_id, transacted_at, business_date, subtotal, total)
-         VALUES (gen_random_uuid(), $1, $2, $3, now(), current_date, 10, 10)
-         RETURNING id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at`,
-        [location.merchantId, posId, location.id],
-      );
-      return rows[0]!;
-    },
-    async commit() {
-      await client.query("COMMIT");
-      await client.end();
-    },
-  };
 }
 
 /** A caught-up poller: pages while has_more, keeps the continuation. */
@@ -97,7 +75,7 @@ describe("the feed's horizon reused across requests", () => {
     expect(client.received).toEqual([early.id]);
     const horizon = client.completeThrough;
 
-    const writer = await openWriter();
+    const writer = await openWriter(db.url);
     const late = await writer.insertSale(location, "R-late");
     await writer.commit();
     await client.poll();
@@ -144,7 +122,7 @@ describe("the feed's horizon reused across requests", () => {
     windowPasses();
     const { location, key } = await store();
     const early = await makeTransaction(db, location);
-    const writer = await openWriter();
+    const writer = await openWriter(db.url);
     const held = await writer.insertSale(location, "R-held");
     const after = await makeTransaction(db, location);
     const client = poller(key);

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
 import { createTestApp } from "../helpers/app.js";
 import { makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
+import { openWriter } from "../helpers/feed-writer.js";
 
 const { app, db } = await createTestApp();
 
@@ -17,38 +18,6 @@ async function store() {
   const location = await makeLocation(db, merchant.id);
   const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
   return { merchant, location, key };
-}
-
-/** A writer on its own connection, whose database transaction stays open until it commits. */
-async function openWriter() {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query("BEGIN");
-  // The transaction starts now, but holds no transaction id until its first write.
-  await client.query("SELECT 1");
-  return {
-    async insertSale(location: { id: string; merchantId: string }, posId: string) {
-      const { rows } = await client.query<{ id: string; updated_at: string }>(
-        `INSERT INTO transactions (id, merchant_id, pos_id, location_id, transacted_at, business_date, subtotal, total)
-         VALUES (gen_random_uuid(), $1, $2, $3, now(), current_date, 10, 10)
-         RETURNING id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at`,
-        [location.merchantId, posId, location.id],
-      );
-      return rows[0]!;
-    },
-    async voidSale(id: string) {
-      const { rows } = await client.query<{ updated_at: string }>(
-        `UPDATE transactions SET status = 'voided', voided_at = now() WHERE id = $1
-         RETURNING to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at`,
-        [id],
-      );
-      return rows[0]!;
-    },
-    async commit() {
-      await client.query("COMMIT");
-      await client.end();
-    },
-  };
 }
 
 /** A poller as AIQ runs one: pages while has_more, then keeps the last cursor for the next poll. */
@@ -91,9 +60,9 @@ describe("lossless change feed of transactions", () => {
     const { location, key } = await store();
     const early = await makeTransaction(db, location);
     const served = await makeTransaction(db, location);
-    const writer = await openWriter();
+    const writer = await openWriter(db.url);
     const late = await writer.insertSale(location, "R-late");
-    const voidLater = await openWriter();
+    const voidLater = await openWriter(db.url);
     const voided = await voidLater.voidSale(served.id);
     // Committed after the held writes took their timestamps.
     const after = await makeTransaction(db, location);
@@ -121,7 +90,7 @@ describe("lossless change feed of transactions", () => {
   `, async () => {
     const { location, key } = await store();
     const early = await makeTransaction(db, location);
-    const writer = await openWriter();
+    const writer = await openWriter(db.url);
     const late = await writer.insertSale(location, "R-between");
     const after = await makeTransaction(db, location);
     // The commit lands right before the page's statement is sent: after the key and the horizon were read.
@@ -158,7 +127,7 @@ describe("lossless change feed of transactions", () => {
     served nothing twice
   `, async () => {
     const { location, key } = await store();
-    const old = await openWriter(); // begun before everything below, no write yet
+    const old = await openWriter(db.url); // begun before everything below, no write yet
     await sleep(5);
     const first = await makeTransaction(db, location);
     const client = poller(key, 10);
@@ -188,7 +157,7 @@ describe("lossless change feed of transactions", () => {
 
     async function writerLoop(n: number) {
       for (let i = 0; i < 12; i++) {
-        const writer = await openWriter();
+        const writer = await openWriter(db.url);
         await sleep(random(15));
         const ids = [...committed.keys()];
         // Two thirds new sales, one third voids of sales already committed (a change to a row the poller may have had).
