@@ -1,9 +1,10 @@
 // A page's bytes are built by encoding each record straight into one buffer sized for nearly-ASCII
 // text (src/transactions/read.ts pageBytes); records of multi-byte text must overflow that guess and
-// still come out whole, byte for byte what encoding the joined text gives.
+// still come out whole, byte for byte what encoding the joined text gives. The same when the records are
+// written one by one as their rows arrive (PageWriter), its room guessed from the first record.
 import { describe, expect, it } from "vitest";
 import { prose } from "../../src/lib/prose.js";
-import { pageBytes } from "../../src/transactions/read.js";
+import { PageWriter, pageBytes } from "../../src/transactions/read.js";
 
 const expected = (records: string[], rest: object) =>
   Buffer.from(`{"data":[${records.join(",")}],${JSON.stringify(rest).slice(1)}`, "utf8");
@@ -26,4 +27,24 @@ describe("a page's bytes", () => {
   ])(prose`when the records are %s, then the page is the UTF-8 of the joined text`, (_name, records) => {
     expect(pageBytes(records, rest).equals(expected(records, rest))).toBe(true);
   });
+
+  it.each([
+    ["no record", [], 100],
+    ["as many records as the room was made for", ['{"id":"a"}', '{"id":"b","name":"Café"}'], 2],
+    [
+      "a small first record, then longer ones",
+      ['{"n":1}', ...Array.from({ length: 30 }, () => `{"s":"${"x".repeat(900)}"}`)],
+      31,
+    ],
+    ["a first record of ASCII, then three-byte characters", ['{"s":"ascii"}', `{"s":"${"€".repeat(3000)}"}`], 2],
+    ["fewer records than the page's limit", ['{"id":"a"}'], 1000],
+  ])(
+    prose`when the records come one by one and are %s, then the page is the UTF-8 of the joined text`,
+    (_name, records, limit) => {
+      const page = new PageWriter({ records: limit });
+      for (const record of records) page.add(record);
+      expect(page.records).toBe(records.length);
+      expect(page.finish(rest).equals(expected(records, rest))).toBe(true);
+    },
+  );
 });
