@@ -76,7 +76,7 @@ export const pgJsonBaseline: Baseline = async (pool, spec) => {
     },
   );
   // As the service does (transactions/read.ts): each record encoded into the body as its row arrives.
-  const page = new PageWriter({ records: spec.limit });
+  const page = new PageWriter(spec.limit);
   const statement = walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 });
   const rows = await runEach(pool, statement, (row, index) => {
     if (index < spec.limit) page.add(row.record);
