@@ -2,8 +2,9 @@
 // as UTF-8 JSON bytes ready to send) read through `pg` in the bench's own process, without HTTP,
 // Express, authentication, rate limits, the feed's horizon or cursors. Two honest ways to do it:
 // - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON), the records' texts
-//   encoded into the page's bytes by the service's own pageBytes (joining the strings first costs
-//   several times more: records hold non-ASCII text, so V8 joins and encodes them as two-byte strings);
+//   encoded into the page's bytes by the service's own PageWriter as each row arrives (joining the strings
+//   first costs several times more: records hold non-ASCII text, so V8 joins and encodes them as two-byte
+//   strings);
 // - "node-json": a hand-written join returning one flat row per line (numbers as exact text), grouped
 //   and rendered with JSON.stringify in Node, then encoded.
 // Both run as prepared statements, as the API's do. The faster of the two, per page, is the baseline
@@ -12,12 +13,12 @@
 import { deepStrictEqual } from "node:assert/strict";
 import type pg from "pg";
 import { walkOf } from "../src/db/paging.js";
-import { run } from "../src/db/sql.js";
+import { runEach } from "../src/db/sql.js";
 import { tenantOf } from "../src/db/tenant.js";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
 import { transactionListing } from "../src/transactions/list-query.js";
-import { pageBytes } from "../src/transactions/read.js";
+import { PageWriter } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 import { rawLine, rawTransaction } from "./raw-columns.js";
 
@@ -74,12 +75,13 @@ export const pgJsonBaseline: Baseline = async (pool, spec) => {
       oneLine: false,
     },
   );
-  const rows = await run(pool, walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 }));
-  const page = rows.slice(0, spec.limit);
-  return pageBytes(
-    page.map((row) => row.record),
-    { has_more: rows.length > spec.limit },
-  );
+  // As the service does (transactions/read.ts): each record encoded into the body as its row arrives.
+  const page = new PageWriter(spec.limit);
+  const statement = walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 });
+  const rows = await runEach(pool, statement, (row, index) => {
+    if (index < spec.limit) page.add(row.record);
+  });
+  return page.finish({ has_more: rows.length > spec.limit });
 };
 
 const NODE_SQL = `

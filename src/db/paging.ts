@@ -18,7 +18,7 @@ import type { RecordFormat } from "../lib/record-format.js";
 import { opaque, rowsBound, walkInOrder } from "../lib/stable-plan.js";
 import { type FeedName, feedBounds, type Horizon, toFeedPage } from "../lib/sync-feed.js";
 import type { Db } from "./client.js";
-import { type DB, run, type Statement, tenantStatement } from "./sql.js";
+import { type DB, run, runEach, type Statement, tenantStatement } from "./sql.js";
 import type { Tenant } from "./tenant.js";
 
 /** A position on a list's order: [axis time as microsecond RFC 3339 text, id]. */
@@ -203,6 +203,8 @@ export async function readPage<F extends ListFilters, Raw, R, T, Table extends L
   listing: Listing<F, Raw, R, Table>,
   request: PageRequest<F>,
   render: (row: R) => T,
+  /** Sees each of the statement's rows (limit + 1 at most) as it arrives (db/sql.ts runEach). */
+  each?: (row: Raw, index: number) => void,
 ): Promise<ListPage<T>> {
   const walk = walkOf(listing, request.tenant, request.filters, { format: request.format, oneLine: false });
   const cursorFor = (position: (string | number)[]) => encodeCursor(request.secret, walk.fingerprint, position);
@@ -210,7 +212,8 @@ export async function readPage<F extends ListFilters, Raw, R, T, Table extends L
   // Read before the page's statement, so the page's snapshot is taken after the horizon (sync-feed.ts).
   const bounds =
     walk.updatedTo !== null ? await feedBounds(db.pool, walk.updatedTo, walk.feed, request.horizon, after) : null;
-  const raw = await run(db.pool, walk.statement({ after, upper: bounds?.upper ?? null, take: request.limit + 1 }));
+  const statement = walk.statement({ after, upper: bounds?.upper ?? null, take: request.limit + 1 });
+  const raw = each ? await runEach(db.pool, statement, each) : await run(db.pool, statement);
   const page = toPage(walk.rows(raw), request.limit, walk.positionOf, render, cursorFor);
   return bounds ? toFeedPage(page, bounds, cursorFor, after) : { ...page, complete_through: null };
 }

@@ -231,6 +231,30 @@ export async function run<R>(db: Executor, statement: Statement<R>): Promise<R[]
   return result.rows as R[];
 }
 
+/**
+ * run() on the pool, with each row also handed to `each` as it arrives, while PostgreSQL still renders
+ * the rows after it: a page's records are encoded into its body then (transactions/read.ts), not all
+ * after the last one. `each` runs inside pg's socket handler, so what it throws is kept and thrown once
+ * the statement has ended (the connection goes back to the pool in order).
+ */
+export async function runEach<R>(pool: pg.Pool, statement: Statement<R>, each: (row: R, index: number) => void) {
+  const query = new pg.Query(pgQuery(statement));
+  let index = 0;
+  let failure: { error: unknown } | undefined;
+  query.on("row", (row: R) => {
+    if (failure) return;
+    try {
+      each(row, index++);
+    } catch (error) {
+      failure = { error };
+    }
+  });
+  // pg-pool answers a submitted query as any other: its result, once the connection is released.
+  const result = (await (pool.query(query) as unknown as Promise<pg.QueryResult>)) as pg.QueryResult;
+  if (failure) throw failure.error;
+  return result.rows as R[];
+}
+
 /** The first row, or undefined. */
 export async function first<R>(db: Executor, statement: Statement<R>): Promise<R | undefined> {
   return (await run(db, statement))[0];
