@@ -1,0 +1,92 @@
+-- A receipt's lines as the NDJSON export writes them (our own shape, on one line), kept as one text on the receipt's
+-- row: the export then reads one column instead of a sub-select of the lines, each with a probe of its product by SKU
+-- and of its stock (big bench shape, COPY of 100,000 records: PostgreSQL's CPU 2.2 → 0.9 s). What changes on its own
+-- is left out, behind markers that the export (src/export/kept-lines.ts) replaces from maps it loads once:
+--   E'\x01' then 'u' and the line's product_id (36 characters), or, for a line never linked, 's', the SKU's length in
+--           bytes, ':' and the SKU: where the record's "product_id" goes (the linked product, or the merchant's
+--           product of that SKU);
+--   E'\x02' where "stock_on_hand" goes (that product's stock at the receipt's store, null without one).
+-- JSON text never holds a raw control character (PostgreSQL's JSON escapes them), and the SKU is read by its length,
+-- never scanned for, so the markers cannot be mistaken for JSON. The lines are the fragments the line's trigger keeps
+-- (migration 20261205060000_record_json_fragments), in line order, separated as json_agg separates array elements
+-- with its line break left out (", " and a space): byte for byte what the pages' SQL renders.
+-- NULL: a receipt without lines ('[]').
+ALTER TABLE "transactions" ADD COLUMN "json_lines" TEXT;
+
+-- One line's text, markers in place.
+CREATE FUNCTION pos_bridge_json_line(head text, body text, product_id uuid, sku text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT head || E'\x01'
+    || CASE WHEN product_id IS NOT NULL THEN 'u' || product_id::text ELSE 's' || octet_length(sku) || ':' || sku END
+    || body || E'\x02}'
+$$;
+
+-- Kept in the same transaction as the lines are written, by statement-level triggers (one UPDATE of the receipts a
+-- statement touched, however many lines it wrote: the seeder's COPY writes millions), as the report's marks are.
+-- Only receipts whose text changed are written again.
+CREATE FUNCTION pos_bridge_keep_json_lines(receipt_ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE transactions t SET json_lines = k.lines
+  FROM (
+    SELECT r.id, (
+      SELECT '[' || string_agg(pos_bridge_json_line(li.json_head, li.json_body, li.product_id, li.sku), ',  '
+        ORDER BY li.line_number) || ']'
+      FROM line_items li WHERE li.transaction_id = r.id
+    ) AS lines
+    FROM (SELECT DISTINCT unnest(receipt_ids) AS id) r
+  ) k
+  WHERE t.id = k.id AND t.json_lines IS DISTINCT FROM k.lines
+$$;
+
+CREATE FUNCTION pos_bridge_keep_json_lines_of_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM pos_bridge_keep_json_lines(array_agg(n.transaction_id)) FROM new_rows n;
+  ELSIF TG_OP = 'UPDATE' THEN
+    -- What the text holds: a line moved to another receipt changes both; a product deleted (product_id set null)
+    -- changes the line's marker.
+    PERFORM pos_bridge_keep_json_lines(array_agg(x.transaction_id))
+    FROM old_rows o
+    JOIN new_rows n ON n.id = o.id
+    CROSS JOIN LATERAL (VALUES (o.transaction_id), (n.transaction_id)) AS x(transaction_id)
+    WHERE (o.transaction_id, o.line_number, o.product_id, o.sku, o.json_head, o.json_body)
+          IS DISTINCT FROM (n.transaction_id, n.line_number, n.product_id, n.sku, n.json_head, n.json_body);
+  ELSE
+    PERFORM pos_bridge_keep_json_lines(array_agg(o.transaction_id)) FROM old_rows o;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Writing json_lines alone changes no field of the record's feed: updated_at stays (the change feed would otherwise
+-- serve a receipt again when a product it names is deleted).
+CREATE OR REPLACE FUNCTION pos_bridge_set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE'
+     AND NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at
+     AND (to_jsonb(NEW) - 'updated_at' - 'json_lines') = (to_jsonb(OLD) - 'updated_at' - 'json_lines') THEN
+    RETURN NEW;
+  END IF;
+  PERFORM pg_current_xact_id();
+  NEW.updated_at := clock_timestamp();
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER line_items_json_lines_insert AFTER INSERT ON "line_items" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_keep_json_lines_of_lines();
+CREATE TRIGGER line_items_json_lines_update AFTER UPDATE ON "line_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_keep_json_lines_of_lines();
+CREATE TRIGGER line_items_json_lines_delete AFTER DELETE ON "line_items" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_keep_json_lines_of_lines();
+
+-- The receipts already there, in one pass over the lines; no trigger of theirs fires (nothing of the feed or the
+-- reports changed).
+ALTER TABLE "transactions" DISABLE TRIGGER USER;
+UPDATE "transactions" t SET json_lines = k.lines
+FROM (
+  SELECT li.transaction_id, '[' || string_agg(pos_bridge_json_line(li.json_head, li.json_body, li.product_id, li.sku),
+    ',  ' ORDER BY li.line_number) || ']' AS lines
+  FROM line_items li GROUP BY li.transaction_id
+) k
+WHERE t.id = k.transaction_id;
+ALTER TABLE "transactions" ENABLE TRIGGER USER;
