@@ -4,12 +4,15 @@
 // PostgreSQL, each on one line), so for NDJSON the records' bytes pass through from a binary COPY of
 // that statement to the socket (stream.ts); CSV parses each record and writes one row per line item.
 import type { z } from "zod";
+import { walkOf } from "../db/paging.js";
+import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
+import { type TransactionFilters, type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
-import { exportQueryOf } from "./params.js";
+import { loadKeptLineMaps } from "./kept-lines.js";
+import { exportQueryOf, listFilters } from "./params.js";
 import { exportRoute } from "./route.js";
-import { EXPORT_BATCH, type ExportPlan, exportWalk } from "./stream.js";
+import { EXPORT_BATCH, type ExportPlan, exportWalk, type PlanContext } from "./stream.js";
 import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
 
 export const transactionExportQuery = exportQueryOf(transactionListQuery.shape).describe(
@@ -31,12 +34,37 @@ export function transactionExportPlan(
   };
 }
 
+/**
+ * The export's plan: for NDJSON of our own shape, the records read with their kept lines and the products and stock
+ * filled in by Node from maps loaded now (kept-lines.ts), unless those maps would be larger than
+ * EXPORT_KEPT_LINES_MAX_ROWS; otherwise (and for CSV and the aiq shape) transactionExportPlan's, the lines rendered
+ * by PostgreSQL. The records' bytes are the same either way.
+ */
+export async function keptLinesExportPlan(
+  auth: AuthContext,
+  query: TransactionExportQuery,
+  { format, db, config }: PlanContext,
+): Promise<ExportPlan<TransactionPageRow, TransactionPageRow, TransactionCsvRow>> {
+  const plan = transactionExportPlan(auth, query);
+  const most = config.EXPORT_KEPT_LINES_MAX_ROWS;
+  if (format !== "ndjson" || query.shape !== "standard" || most === 0) return plan;
+  const tenant = tenantOf(auth);
+  const maps = await loadKeptLineMaps(db.pool, tenant, most);
+  if (!maps) return plan;
+  const filters = listFilters(query as Record<string, unknown>) as TransactionFilters;
+  return {
+    ...plan,
+    walk: walkOf(transactionListing, tenant, filters, { format: "standard", oneLine: true, keptLines: true }),
+    passthrough: { ...plan.passthrough!, splice: { location: "location_id", maps } },
+  };
+}
+
 export const transactionExportRoute = exportRoute({
   resource: "transactions",
   operationId: "exportTransactions",
   scope: "transactions:read",
   query: transactionExportQuery,
-  plan: transactionExportPlan,
+  plan: keptLinesExportPlan,
   about: [
     "Without a transacted_* range, the change feed by (updated_at, id), lossless; with " +
       "transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
