@@ -2,7 +2,7 @@
 // description and responses from contract.ts, the Accept header, the heavy budget, the handler),
 // around what each says of itself.
 import type { z } from "zod";
-import type { AuthContext, Scope } from "../keys/scopes.js";
+import type { Scope } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
