@@ -68,6 +68,10 @@ export const transactionExportRoute = exportRoute({
   about: [
     "Without a transacted_* range, the change feed by (updated_at, id), lossless; with " +
       "transacted_from/transacted_to, by (transacted_at, id), for backfills by sale date.",
+    "NDJSON of our own shape reads each line's stock_on_hand, and the product of a line whose SKU had none when " +
+      "sold, once, at the export's start: a long export shows the stock as it was when it began. CSV and shape=aiq " +
+      "(and an export whose merchant holds more products and stock rows than the server keeps in memory for it) read " +
+      "them with each batch of records.",
     "CSV: one row per line item, the receipt's columns (receipt_*) repeated on each of its lines; group by " +
       "transaction_id for receipts (take receipt_* once per receipt, sum line_total over lines). max_records counts " +
       "transactions, not CSV rows.",
