@@ -344,22 +344,26 @@ export function splicedBatch(
   const data = gathered.backing.subarray(0, gathered.size);
   // The products' and stock's JSON is a little longer than their markers: room for a tenth more.
   const out = new GrowingOutput(buffers, buffers.take(Math.ceil(data.length * 1.1)));
-  let last: TimeId | null = null;
+  // Where the last record's position is (decoded once, at the end).
+  let lastAt = -1;
+  let lastEnd = -1;
+  let lastIdAt = -1;
+  let lastIdEnd = -1;
   const rows = readBinaryCopy(data, 4, (spans, index) => {
     if (index >= want) return;
     if (spans.includes(-1)) throw new Error("An exported row with a NULL position, line or store");
-    last = [data.toString("latin1", spans[0], spans[1]), data.toString("latin1", spans[2], spans[3])];
+    lastAt = spans[0]!;
+    lastEnd = spans[1]!;
+    lastIdAt = spans[2]!;
+    lastIdEnd = spans[3]!;
     spliceRecord(maps, data, spans[4]!, spans[5]!, data.toString("latin1", spans[6], spans[7]), out);
-    out.byte(0x0a);
   });
+  const count = Math.min(rows, want);
+  const last: TimeId | null = count
+    ? [data.toString("latin1", lastAt, lastEnd), data.toString("latin1", lastIdAt, lastIdEnd)]
+    : null;
   buffers.give(gathered.backing);
-  return {
-    bytes: out.backing.subarray(0, out.at),
-    backing: out.backing,
-    count: Math.min(rows, want),
-    last,
-    more: rows > want,
-  };
+  return { bytes: out.backing.subarray(0, out.at), backing: out.backing, count, last, more: rows > want };
 }
 
 /** A COPY's chunks gathered into one reused buffer (encode.ts), a larger one taken when it fills. */

@@ -15,27 +15,29 @@ const NO_STOCK = "0199b763-bfba-7188-b4d2-4fa8a7610000";
 /** A SKU a careless reader would cut short or mistake: digits, colons, markers' bytes, multi-byte characters. */
 const AWKWARD_SKU = '12:3\u0001u\u0002 "q" \\ ü 🌿 :';
 
+const json = (text: string) => Buffer.from(text);
 const maps: KeptLineMaps = {
   productBySku: new Map([
-    [AWKWARD_SKU, `"${BY_SKU}"`],
-    ["PLAIN", `"${NO_STOCK}"`],
+    [AWKWARD_SKU, { id: BY_SKU, json: json(`"${BY_SKU}"`) }],
+    ["PLAIN", { id: NO_STOCK, json: json(`"${NO_STOCK}"`) }],
   ]),
   stock: new Map([
     [
       STORE,
       new Map([
-        [LINKED, '"25.000"'],
-        [BY_SKU, '"-0.500"'],
+        [LINKED, json('"25.000"')],
+        [BY_SKU, json('"-0.500"')],
       ]),
     ],
-    [OTHER_STORE, new Map([[LINKED, '"1.000"']])],
+    [OTHER_STORE, new Map([[LINKED, json('"1.000"')]])],
   ]),
 };
 
-const linked = (id: string) => `\u0001u${id}`;
-const bySku = (sku: string) => `\u0001s${Buffer.byteLength(sku)}:${sku}`;
-const line = (n: number, product: string) =>
-  `{"line_number":${n},"sku":"x","product_id":${product},"name":"a \\u0001 b","stock_on_hand":\u0002}`;
+/** A line as kept: linked (its product id in the text, the stock's marker naming it) or by SKU (both markers). */
+const linked = (n: number, id: string) => line(n, `"${id}"`, `\u0001u${id}`);
+const bySku = (n: number, sku: string) => line(n, `\u0001s${Buffer.byteLength(sku)}:${sku}`, "\u0001k");
+const line = (n: number, product: string, stock: string) =>
+  `{"line_number":${n},"sku":"x","product_id":${product},"name":"a \\u0001 b","stock_on_hand":${stock}}`;
 
 interface Row {
   id: string;
@@ -50,11 +52,13 @@ const rows: Row[] = [
   {
     id: "r1",
     store: STORE,
-    sent: `{"id":"r1","line_items":[${line(1, linked(LINKED))},  ${line(2, bySku(AWKWARD_SKU))},  ${line(3, bySku("PLAIN"))},  ${line(4, bySku("UNKNOWN"))}],"x":1}`,
-    served:
-      `{"id":"r1","line_items":[${line(1, `"${LINKED}"`).replace("\u0002", '"25.000"')},  ` +
-      `${line(2, `"${BY_SKU}"`).replace("\u0002", '"-0.500"')},  ${line(3, `"${NO_STOCK}"`).replace("\u0002", "null")},  ` +
-      `${line(4, "null").replace("\u0002", "null")}],"x":1}`,
+    sent: `{"id":"r1","line_items":[${[linked(1, LINKED), bySku(2, AWKWARD_SKU), bySku(3, "PLAIN"), bySku(4, "UNKNOWN")].join(",  ")}],"x":1}`,
+    served: `{"id":"r1","line_items":[${[
+      line(1, `"${LINKED}"`, '"25.000"'),
+      line(2, `"${BY_SKU}"`, '"-0.500"'),
+      line(3, `"${NO_STOCK}"`, "null"),
+      line(4, "null", "null"),
+    ].join(",  ")}],"x":1}`,
   },
   {
     id: "r2",
@@ -65,16 +69,14 @@ const rows: Row[] = [
   {
     id: "r3",
     store: OTHER_STORE,
-    sent: `{"id":"r3","line_items":[${line(1, linked(LINKED))},  ${line(2, bySku(AWKWARD_SKU))}]}`,
-    served:
-      `{"id":"r3","line_items":[${line(1, `"${LINKED}"`).replace("\u0002", '"1.000"')},  ` +
-      `${line(2, `"${BY_SKU}"`).replace("\u0002", "null")}]}`,
+    sent: `{"id":"r3","line_items":[${linked(1, LINKED)},  ${bySku(2, AWKWARD_SKU)}]}`,
+    served: `{"id":"r3","line_items":[${line(1, `"${LINKED}"`, '"1.000"')},  ${line(2, `"${BY_SKU}"`, "null")}]}`,
   },
   {
     id: "r4",
     store: "0199b762-0000-7000-8000-0000000000ff",
-    sent: `{"id":"r4","line_items":[${line(1, linked(LINKED))}]}`,
-    served: `{"id":"r4","line_items":[${line(1, `"${LINKED}"`).replace("\u0002", "null")}]}`,
+    sent: `{"id":"r4","line_items":[${linked(1, LINKED)}]}`,
+    served: `{"id":"r4","line_items":[${line(1, `"${LINKED}"`, "null")}]}`,
   },
 ];
 
@@ -137,12 +139,14 @@ describe("the kept lines' splicer", () => {
   });
 
   it.each([
-    ["an unknown marker", `{"a":\u0001x${LINKED},"s":\u0002}`],
-    ["a product id cut short", `{"a":\u0001u${LINKED.slice(0, 20)}`],
-    ["a SKU without its length", `{"a":\u0001s:abc,"s":\u0002}`],
-    ["a SKU longer than the record", `{"a":\u0001s99:abc,"s":\u0002}`],
-    ["a product without its stock", `{"a":\u0001u${LINKED},"s":1}`],
-    ["a stock without its product", `{"a":"b","s":\u0002}`],
+    ["an unknown marker", `{"a":"b","s":\u0001x${LINKED}}`],
+    ["a product id cut short", `{"a":"b","s":\u0001u${LINKED.slice(0, 20)}`],
+    ["a SKU without its length", `{"a":\u0001s:abc,"s":\u0001k}`],
+    ["a SKU longer than the record", `{"a":\u0001s99:abc,"s":\u0001k}`],
+    ["a SKU's product without its stock", `{"a":\u0001s3:abc,"s":1}`],
+    ["a SKU's stock without its product", `{"a":"b","s":\u0001k}`],
+    ["two SKUs' products in a row", `{"a":\u0001s3:abc,"b":\u0001s3:abc,"s":\u0001k}`],
+    ["a linked stock after a SKU's product", `{"a":\u0001s3:abc,"s":\u0001u${LINKED}}`],
   ])("when the kept text holds %s, then the batch fails rather than serve it", (_, sent) => {
     expect(() => spliced([copyStream([{ id: "r", store: STORE, sent }])])).toThrow(/kept lines text/);
   });

@@ -37,10 +37,10 @@ async function staleKeptLines(): Promise<{ id: string }[]> {
       "housekeeping",
       sql<{ id: string }>`SELECT t.id FROM transactions t
         WHERE t.json_lines IS DISTINCT FROM (
-          SELECT '[' || string_agg(li.json_head || E'\\x01'
-            || CASE WHEN li.product_id IS NULL THEN 's' || octet_length(li.sku) || ':' || li.sku
-                    ELSE 'u' || li.product_id END
-            || li.json_body || E'\\x02}', ',  ' ORDER BY li.line_number) || ']'
+          SELECT '[' || string_agg(CASE WHEN li.product_id IS NULL
+              THEN li.json_head || E'\\x01s' || octet_length(li.sku) || ':' || li.sku || li.json_body || E'\\x01k}'
+              ELSE li.json_head || '"' || li.product_id || '"' || li.json_body || E'\\x01u' || li.product_id || '}'
+            END, ',  ' ORDER BY li.line_number) || ']'
           FROM line_items li WHERE li.transaction_id = t.id)`,
     ),
   );

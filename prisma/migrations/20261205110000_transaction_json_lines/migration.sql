@@ -1,24 +1,24 @@
 -- A receipt's lines as the NDJSON export writes them (our own shape, on one line), kept as one text on the receipt's
 -- row: the export then reads one column instead of a sub-select of the lines, each with a probe of its product by SKU
 -- and of its stock (big bench shape, COPY of 100,000 records: PostgreSQL's CPU 2.2 → 0.9 s). What changes on its own
--- is left out, behind markers that the export (src/export/kept-lines.ts) replaces from maps it loads once:
---   E'\x01' then 'u' and the line's product_id (36 characters), or, for a line never linked, 's', the SKU's length in
---           bytes, ':' and the SKU: where the record's "product_id" goes (the linked product, or the merchant's
---           product of that SKU);
---   E'\x02' where "stock_on_hand" goes (that product's stock at the receipt's store, null without one).
--- JSON text never holds a raw control character (PostgreSQL's JSON escapes them), and the SKU is read by its length,
--- never scanned for, so the markers cannot be mistaken for JSON. The lines are the fragments the line's trigger keeps
--- (migration 20261205060000_record_json_fragments), in line order, separated as json_agg separates array elements
--- with its line break left out (", " and a space): byte for byte what the pages' SQL renders.
+-- is left out, behind markers that the export (src/export/kept-lines.ts) replaces from maps it loads once. A line
+-- linked to a product holds its "product_id" as it is, and where "stock_on_hand" goes, E'\x01' 'u' and the product id
+-- (36 characters): that product's stock at the receipt's store. A line never linked holds, where "product_id" goes,
+-- E'\x01' 's', the SKU's length in bytes, ':' and the SKU (the merchant's product of that SKU, if any), and where
+-- "stock_on_hand" goes, E'\x01' 'k' (that product's stock). JSON text never holds a raw control character
+-- (PostgreSQL's JSON escapes them), and the SKU is read by its length, never scanned for, so a marker cannot be
+-- mistaken for JSON. The lines are the fragments the line's trigger keeps (migration
+-- 20261205060000_record_json_fragments), in line order, separated as json_agg separates array elements with its line
+-- break left out (", " and a space): byte for byte what the pages' SQL renders.
 -- NULL: a receipt without lines ('[]').
 ALTER TABLE "transactions" ADD COLUMN "json_lines" TEXT;
 
 -- One line's text, markers in place.
 CREATE FUNCTION pos_bridge_json_line(head text, body text, product_id uuid, sku text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT head || E'\x01'
-    || CASE WHEN product_id IS NOT NULL THEN 'u' || product_id::text ELSE 's' || octet_length(sku) || ':' || sku END
-    || body || E'\x02}'
+  SELECT CASE WHEN product_id IS NOT NULL
+    THEN head || '"' || product_id::text || '"' || body || E'\x01u' || product_id::text || '}'
+    ELSE head || E'\x01s' || octet_length(sku) || ':' || sku || body || E'\x01k}' END
 $$;
 
 -- Kept in the same transaction as the lines are written, by statement-level triggers (one UPDATE of the receipts a
