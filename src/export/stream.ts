@@ -349,6 +349,9 @@ export function splicedBatch(
   let lastEnd = -1;
   let lastIdAt = -1;
   let lastIdEnd = -1;
+  let store: Map<string, Buffer> | undefined;
+  let storeAt = 0;
+  let storeEnd = -1;
   const rows = readBinaryCopy(data, 4, (spans, index) => {
     if (index >= want) return;
     if (spans.includes(-1)) throw new Error("An exported row with a NULL position, line or store");
@@ -356,7 +359,16 @@ export function splicedBatch(
     lastEnd = spans[1]!;
     lastIdAt = spans[2]!;
     lastIdEnd = spans[3]!;
-    spliceRecord(maps, data, spans[4]!, spans[5]!, data.toString("latin1", spans[6], spans[7]), out);
+    // The store's stock, looked up again only when the store changes from the record before (no string a record).
+    if (
+      storeEnd - storeAt !== spans[7]! - spans[6]! ||
+      data.compare(data, spans[6], spans[7], storeAt, storeEnd) !== 0
+    ) {
+      store = maps.stock.get(data.toString("latin1", spans[6], spans[7]));
+      storeAt = spans[6]!;
+      storeEnd = spans[7]!;
+    }
+    spliceRecord(maps, data, spans[4]!, spans[5]!, store, out);
   });
   const count = Math.min(rows, want);
   const last: TimeId | null = count
