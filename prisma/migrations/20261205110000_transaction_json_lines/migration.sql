@@ -60,17 +60,18 @@ $$;
 -- Writing json_lines alone (pos_bridge_keep_json_lines, its only writer) changes nothing else of the receipt: its change
 -- time stays (the change feed would otherwise serve a receipt again when a product it names is deleted) and so do its
 -- record's fragments, so the row triggers that keep them do not run for it (each cost a to_jsonb of the whole row).
--- Triggers of one timing fire in name order: these keep the order of the ones they replace.
+-- Triggers of one timing fire in name order: these keep the order of the ones they replace, and the UPDATE trigger keeps
+-- its name (a test turns transactions_updated_at off to set change times by hand).
 DROP TRIGGER transactions_updated_at ON "transactions";
-CREATE TRIGGER transactions_updated_at BEFORE INSERT ON "transactions"
-  FOR EACH ROW EXECUTE FUNCTION pos_bridge_set_updated_at();
-CREATE TRIGGER transactions_updated_at_update BEFORE UPDATE ON "transactions"
+CREATE TRIGGER transactions_updated_at BEFORE UPDATE ON "transactions"
   FOR EACH ROW WHEN (OLD.json_lines IS NOT DISTINCT FROM NEW.json_lines) EXECUTE FUNCTION pos_bridge_set_updated_at();
+CREATE TRIGGER transactions_updated_at_insert BEFORE INSERT ON "transactions"
+  FOR EACH ROW EXECUTE FUNCTION pos_bridge_set_updated_at();
 DROP TRIGGER transactions_write_json ON "transactions";
-CREATE TRIGGER transactions_write_json BEFORE INSERT ON "transactions"
-  FOR EACH ROW EXECUTE FUNCTION pos_bridge_transaction_json();
-CREATE TRIGGER transactions_write_json_update BEFORE UPDATE ON "transactions"
+CREATE TRIGGER transactions_write_json BEFORE UPDATE ON "transactions"
   FOR EACH ROW WHEN (OLD.json_lines IS NOT DISTINCT FROM NEW.json_lines) EXECUTE FUNCTION pos_bridge_transaction_json();
+CREATE TRIGGER transactions_write_json_insert BEFORE INSERT ON "transactions"
+  FOR EACH ROW EXECUTE FUNCTION pos_bridge_transaction_json();
 
 CREATE TRIGGER line_items_json_lines_insert AFTER INSERT ON "line_items" REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION pos_bridge_keep_json_lines_of_lines();
