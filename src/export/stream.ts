@@ -26,7 +26,7 @@ import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import type { exportResponses } from "./contract.js";
 import { BatchBuffers, type Encoded, encodeLines, encodeText } from "./encode.js";
-import { GrowingOutput, type KeptLineMaps, spliceRecord } from "./kept-lines.js";
+import { GrowingOutput, type KeptLineMaps, type StoreStock, spliceRecord } from "./kept-lines.js";
 import { type ExportFormat, exportFormat, listFilters, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 
@@ -349,7 +349,7 @@ export function splicedBatch(
   let lastEnd = -1;
   let lastIdAt = -1;
   let lastIdEnd = -1;
-  let store: Map<string, Buffer> | undefined;
+  let store: StoreStock | undefined;
   let storeAt = 0;
   let storeEnd = -1;
   const rows = readBinaryCopy(data, 4, (spans, index) => {

@@ -1,9 +1,10 @@
 // The splicer of the transactions' NDJSON export (src/export/kept-lines.ts): each record comes from PostgreSQL with
 // markers where its lines' products and stock go, in a binary COPY stream cut into chunks anywhere. Whatever the cut,
 // the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BatchBuffers } from "../../src/export/encode.js";
-import type { KeptLineMaps } from "../../src/export/kept-lines.js";
+import { type KeptLineMaps, StoreStock } from "../../src/export/kept-lines.js";
 import { Gathered, splicedBatch } from "../../src/export/stream.js";
 import { prose } from "../../src/lib/prose.js";
 
@@ -15,21 +16,25 @@ const NO_STOCK = "0199b763-bfba-7188-b4d2-4fa8a7610000";
 /** A SKU a careless reader would cut short or mistake: digits, colons, markers' bytes, multi-byte characters. */
 const AWKWARD_SKU = '12:3\u0001u\u0002 "q" \\ ü 🌿 :';
 
-const json = (text: string) => Buffer.from(text);
+const storeOf = (stock: [string, string][]) => {
+  const store = new StoreStock();
+  for (const [id, json] of stock) store.set(id, json);
+  return store;
+};
 const maps: KeptLineMaps = {
   productBySku: new Map([
-    [AWKWARD_SKU, { id: BY_SKU, json: json(`"${BY_SKU}"`) }],
-    ["PLAIN", { id: NO_STOCK, json: json(`"${NO_STOCK}"`) }],
+    [AWKWARD_SKU, { id: BY_SKU, json: `"${BY_SKU}"` }],
+    ["PLAIN", { id: NO_STOCK, json: `"${NO_STOCK}"` }],
   ]),
   stock: new Map([
     [
       STORE,
-      new Map([
-        [LINKED, json('"25.000"')],
-        [BY_SKU, json('"-0.500"')],
+      storeOf([
+        [LINKED, '"25.000"'],
+        [BY_SKU, '"-0.500"'],
       ]),
     ],
-    [OTHER_STORE, new Map([[LINKED, json('"1.000"')]])],
+    [OTHER_STORE, storeOf([[LINKED, '"1.000"']])],
   ]),
 };
 
@@ -149,5 +154,19 @@ describe("the kept lines' splicer", () => {
     ["a linked stock after a SKU's product", `{"a":\u0001s3:abc,"s":\u0001u${LINKED}}`],
   ])("when the kept text holds %s, then the batch fails rather than serve it", (_, sent) => {
     expect(() => spliced([copyStream([{ id: "r", store: STORE, sent }])])).toThrow(/kept lines text/);
+  });
+
+  it("when a store holds many products, then each one's stock is found by its id's bytes, and no other id finds one", () => {
+    const ids = Array.from({ length: 20_000 }, () => randomUUID());
+    const store = storeOf(ids.map((id, index) => [id, `"${index}.000"`]));
+    const text = Buffer.from(`x${ids.join("")}`, "latin1");
+    for (const [index, id] of ids.entries()) {
+      expect(store.at(text, 1 + index * 36)).toBe(`"${index}.000"`);
+      expect(store.of(id)).toBe(`"${index}.000"`);
+    }
+    for (let i = 0; i < 2_000; i++) {
+      const other = randomUUID();
+      expect([store.at(Buffer.from(other, "latin1"), 0), store.of(other)]).toEqual([undefined, undefined]);
+    }
   });
 });
