@@ -93,6 +93,17 @@ export const envSchema = z.object({
       statement is its only one, and 100-row pages 20 ms apart took ~55-77 ms 1-6 times in 400, never with it off
       (bench/idle-gaps.ts).
     `),
+  EXPORT_KEPT_LINES_MAX_ROWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(50_000)
+    .describe(prose`
+      The NDJSON export of transactions (our own shape) fills each line's product and stock on hand in from the
+      merchant's products and the stock of the key's stores, loaded at the export's start (measured: ~170 bytes of
+      memory a stock row, ~280 a product; at most ~14 MB at the default). Above this many rows of both together, it
+      renders the lines in PostgreSQL as the pages do (~1.7× its database work); 0: always.
+    `),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT: z
     .string()

@@ -44,6 +44,8 @@ export interface View {
   format: RecordFormat;
   /** Each record on one line (an NDJSON export). */
   oneLine: boolean;
+  /** The transactions' NDJSON export: lines from the receipt's kept text, markers left for Node (export/kept-lines.ts). */
+  keptLines?: boolean;
 }
 
 /** Where the page's rows come from, for the resource's rendering (the body that follows `WITH page AS (…)`). */

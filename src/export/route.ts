@@ -2,12 +2,12 @@
 // description and responses from contract.ts, the Accept header, the heavy budget, the handler),
 // around what each says of itself.
 import type { z } from "zod";
-import type { AuthContext, Scope } from "../keys/scopes.js";
+import type { Scope } from "../keys/scopes.js";
 import { acceptHeaders, CSV_CONTENT_TYPE } from "../lib/csv.js";
 import { defineRoute } from "../lib/route.js";
 import { EXPORT_STREAM_DESCRIPTION, exportResponses } from "./contract.js";
 import { NDJSON_CONTENT_TYPE } from "./params.js";
-import { type ExportPlan, type ExportQuery, exportHandler } from "./stream.js";
+import { type ExportQuery, exportHandler, type PlanOf } from "./stream.js";
 
 export interface ExportRouteSpec<Q extends ExportQuery, Raw, Row, CsvRow> {
   /** The list exported, as the path and the summary name it. */
@@ -20,7 +20,7 @@ export interface ExportRouteSpec<Q extends ExportQuery, Raw, Row, CsvRow> {
   exampleQuery: Record<string, unknown>;
   /** A body of each format, for the API document. */
   examples: { ndjson: string; csv: string };
-  plan: (auth: AuthContext, query: Q) => ExportPlan<Raw, Row, CsvRow>;
+  plan: PlanOf<Q, Raw, Row, CsvRow>;
 }
 
 export const exportRoute = <Q extends ExportQuery, Raw, Row, CsvRow>(spec: ExportRouteSpec<Q, Raw, Row, CsvRow>) =>

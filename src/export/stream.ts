@@ -26,6 +26,7 @@ import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import type { exportResponses } from "./contract.js";
 import { BatchBuffers, type Encoded, encodeLines, encodeText } from "./encode.js";
+import { GrowingOutput, type KeptLineMaps, type StoreStock, spliceRecord } from "./kept-lines.js";
 import { type ExportFormat, exportFormat, listFilters, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 
@@ -57,7 +58,12 @@ export interface ExportPlan<Raw, Row, CsvRow> {
    * bytes go to the socket as they came, never a JS string; only the position's columns (axis time
    * and id, as `positionOf` reads them) are decoded, for the checkpoints' cursors.
    */
-  passthrough?: { position: readonly [keyof Raw & string, keyof Raw & string]; line: keyof Raw & string };
+  passthrough?: {
+    position: readonly [keyof Raw & string, keyof Raw & string];
+    line: keyof Raw & string;
+    /** The line holds the kept lines' markers, filled in from `maps` (kept-lines.ts) by the store in `location`. */
+    splice?: { location: keyof Raw & string; maps: KeptLineMaps };
+  };
 }
 
 export interface ExportContext {
@@ -254,7 +260,7 @@ export async function streamExport<Raw, Row, CsvRow>(
   }
 }
 
-interface EncodedBatch extends Encoded {
+export interface EncodedBatch extends Encoded {
   count: number;
   /** The position of its last record; null when it has none. */
   last: TimeId | null;
@@ -301,12 +307,15 @@ async function copyBatch<Raw>(
   queries: BatchQueries,
   buffers: BatchBuffers,
   statement: Statement<Raw>,
-  { position, line }: NonNullable<ExportPlan<Raw, unknown, unknown>["passthrough"]>,
+  passthrough: NonNullable<ExportPlan<Raw, unknown, unknown>["passthrough"]>,
   want: number,
 ): Promise<EncodedBatch> {
+  const { position, line, splice } = passthrough;
   const gathered = new Gathered(buffers, buffers.lastGathered);
-  await queries.copy(statement, [...position, line], (chunk) => gathered.add(chunk));
+  const columns = splice ? [...position, line, splice.location] : [...position, line];
+  await queries.copy(statement, columns, (chunk) => gathered.add(chunk));
   buffers.lastGathered = gathered.size;
+  if (splice) return splicedBatch(buffers, gathered, splice.maps, want);
   const data = gathered.backing.subarray(0, gathered.size);
   let at = 0;
   let last: TimeId | null = null;
@@ -322,8 +331,55 @@ async function copyBatch<Raw>(
   return { bytes: data.subarray(0, at), backing: gathered.backing, count, last, more: rows > want };
 }
 
+/**
+ * A gathered batch of (position time, id, record with kept-lines markers, store) rows as NDJSON: each record
+ * written to a buffer of its own with its markers filled in (kept-lines.ts), followed by a newline.
+ */
+export function splicedBatch(
+  buffers: BatchBuffers,
+  gathered: Gathered,
+  maps: KeptLineMaps,
+  want: number,
+): EncodedBatch {
+  const data = gathered.backing.subarray(0, gathered.size);
+  // The products' and stock's JSON is a little longer than their markers: room for a tenth more.
+  const out = new GrowingOutput(buffers, buffers.take(Math.ceil(data.length * 1.1)));
+  // Where the last record's position is (decoded once, at the end).
+  let lastAt = -1;
+  let lastEnd = -1;
+  let lastIdAt = -1;
+  let lastIdEnd = -1;
+  let store: StoreStock | undefined;
+  let storeAt = 0;
+  let storeEnd = -1;
+  const rows = readBinaryCopy(data, 4, (spans, index) => {
+    if (index >= want) return;
+    if (spans.includes(-1)) throw new Error("An exported row with a NULL position, line or store");
+    lastAt = spans[0]!;
+    lastEnd = spans[1]!;
+    lastIdAt = spans[2]!;
+    lastIdEnd = spans[3]!;
+    // The store's stock, looked up again only when the store changes from the record before (no string a record).
+    if (
+      storeEnd - storeAt !== spans[7]! - spans[6]! ||
+      data.compare(data, spans[6], spans[7], storeAt, storeEnd) !== 0
+    ) {
+      store = maps.stock.get(data.toString("latin1", spans[6], spans[7]));
+      storeAt = spans[6]!;
+      storeEnd = spans[7]!;
+    }
+    spliceRecord(maps, data, spans[4]!, spans[5]!, store, out);
+  });
+  const count = Math.min(rows, want);
+  const last: TimeId | null = count
+    ? [data.toString("latin1", lastAt, lastEnd), data.toString("latin1", lastIdAt, lastIdEnd)]
+    : null;
+  buffers.give(gathered.backing);
+  return { bytes: out.backing.subarray(0, out.at), backing: out.backing, count, last, more: rows > want };
+}
+
 /** A COPY's chunks gathered into one reused buffer (encode.ts), a larger one taken when it fills. */
-class Gathered {
+export class Gathered {
   backing: Buffer;
   size = 0;
 
@@ -385,13 +441,41 @@ export const recordExportPlan =
 /** The responses every export declares (contract.ts). */
 type ExportResponses = ReturnType<typeof exportResponses>;
 
-/** An export route's handler: the format chosen (NDJSON or CSV), then the plan streamed. */
+/** What an export's plan may look at besides the key and the query (the plan of transactions: kept-lines.ts). */
+export interface PlanContext {
+  format: ExportFormat;
+  db: Db;
+  config: Pick<Config, "EXPORT_KEPT_LINES_MAX_ROWS">;
+}
+
+/** How an export route makes its plan; it may read the database first (before the first byte, still a 4xx/5xx). */
+export type PlanOf<Q, Raw, Row, CsvRow> = (
+  auth: AuthContext,
+  query: Q,
+  context: PlanContext,
+) => ExportPlan<Raw, Row, CsvRow> | Promise<ExportPlan<Raw, Row, CsvRow>>;
+
+/** An export route's handler: the format chosen (NDJSON or CSV), then the plan made and streamed. */
 export const exportHandler =
-  <Q extends ExportQuery, Raw, Row, CsvRow>(planOf: (auth: AuthContext, query: Q) => ExportPlan<Raw, Row, CsvRow>) =>
-  async ({ respond, ...ctx }: ExportContext & { auth: AuthContext; query: Q; respond: Respond<ExportResponses> }) => {
+  <Q extends ExportQuery, Raw, Row, CsvRow>(planOf: PlanOf<Q, Raw, Row, CsvRow>) =>
+  async ({
+    respond,
+    ...ctx
+  }: ExportContext & {
+    config: PlanContext["config"];
+    auth: AuthContext;
+    query: Q;
+    respond: Respond<ExportResponses>;
+  }) => {
     const { auth, query, res } = ctx;
     res.setHeader("Vary", "Accept");
     const format = exportFormat(ctx.req, query.format, query.shape);
     const request = { format, cursor: query.cursor, maxRecords: query.max_records };
-    return respond.stream(200, (out) => streamExport({ ...ctx, res: out }, planOf(auth, query), request));
+    return respond.stream(200, async (out) =>
+      streamExport(
+        { ...ctx, res: out },
+        await planOf(auth, query, { format, db: ctx.db, config: ctx.config }),
+        request,
+      ),
+    );
   };

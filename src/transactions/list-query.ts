@@ -13,7 +13,7 @@ import type { InstantText } from "../lib/instant.js";
 import type { RecordFormat } from "../lib/record-format.js";
 import { utcText } from "../lib/sync-feed.js";
 import { AIQ_COLUMNS } from "./aiq-format.js";
-import { CUSTOMER_JOIN, RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
+import { CUSTOMER_JOIN, keptLinesRecordJson, RECORD_JOINS, standardRecordJson, t } from "./record-sql.js";
 
 export type { RecordFormat };
 
@@ -30,8 +30,13 @@ export interface TransactionFilters {
   pos_id?: string;
 }
 
-/** A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text. */
-export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string };
+/**
+ * A page's row: the axis time (microsecond RFC 3339 UTC text) and id are its position; the record is JSON text
+ * (with View.keptLines, with markers where the lines' products and stock go, and the receipt's store beside it).
+ */
+export type TransactionPageRow = Columns<"transactions", "id"> & { position_time: string; record: string } & Partial<
+    Columns<"transactions", "location_id">
+  >;
 
 /** The aiq shape's columns as a LATERAL row `rec` beside the joins and the customer's row (recordOf renders it). */
 const AIQ_ROW = `${CUSTOMER_JOIN}
@@ -45,15 +50,17 @@ const AIQ_ROW = `${CUSTOMER_JOIN}
  * inside JSON strings, so the only raw ones in its JSON text are the layout json_agg puts between
  * array elements, removed here, in C, rather than copying every record again in Node.
  */
-const recordOf = ({ format, oneLine }: View): { json: string; row: string } =>
-  format === "aiq"
-    ? {
-        json: oneLine
-          ? "replace(json_strip_nulls(row_to_json(rec))::text, E'\\n', '')"
-          : "json_strip_nulls(row_to_json(rec))::text",
-        row: AIQ_ROW,
-      }
-    : { json: standardRecordJson(oneLine), row: "" };
+const recordOf = ({ format, oneLine, keptLines }: View): { json: string; row: string } =>
+  keptLines
+    ? { json: keptLinesRecordJson, row: "" }
+    : format === "aiq"
+      ? {
+          json: oneLine
+            ? "replace(json_strip_nulls(row_to_json(rec))::text, E'\\n', '')"
+            : "json_strip_nulls(row_to_json(rec))::text",
+          row: AIQ_ROW,
+        }
+      : { json: standardRecordJson(oneLine), row: "" };
 
 const column = (name: "location_id" | "customer_id" | "pos_id" | "status") => sql.ref(t[name]);
 
@@ -80,7 +87,7 @@ export const transactionListing: Listing<TransactionFilters, TransactionPageRow,
     const record = recordOf(view);
     return sql<TransactionPageRow>`SELECT ${sql.raw(utcText("page.at"))} AS position_time, t.id, ${sql.raw(
       record.json,
-    )} AS record
+    )} AS record${sql.raw(view.keptLines ? `, ${t.location_id}` : "")}
 FROM page
 CROSS JOIN LATERAL (SELECT t.* FROM transactions t WHERE ${sql.ref(t.id)} = page.id OFFSET 0) t
 ${sql.raw(RECORD_JOINS)}

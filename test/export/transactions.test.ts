@@ -3,6 +3,7 @@
 import { parse } from "csv-parse/sync";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { KEPT_LINES_BATCH } from "../../src/export/transactions.js";
 import { prose } from "../../src/lib/prose.js";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
@@ -198,10 +199,12 @@ describe("GET /v1/export/transactions", () => {
     const { location, key } = await store();
     await seedReceipts(db.pool, location, 4_500);
 
-    // Batches of 500: a checkpoint after each; the client leaves in the middle of the sixth batch.
+    // Batches of KEPT_LINES_BATCH (250): a checkpoint after each; the client leaves in the middle of the eleventh.
     const got = parseNdjson(await readThenAbort(base, PATH, key, {}, 2_755));
     expect(got.end).toBeUndefined();
-    expect(got.checkpoints.map((c) => c.records)).toEqual([500, 1_000, 1_500, 2_000, 2_500]);
+    expect(got.checkpoints.map((c) => c.records)).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i + 1) * KEPT_LINES_BATCH),
+    );
     const last = got.checkpoints.at(-1)!;
     const kept = got.records.slice(0, last.records);
     expect(got.records.length).toBeGreaterThan(last.records);

@@ -1,0 +1,172 @@
+// The splicer of the transactions' NDJSON export (src/export/kept-lines.ts): each record comes from PostgreSQL with
+// markers where its lines' products and stock go, in a binary COPY stream cut into chunks anywhere. Whatever the cut,
+// the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { BatchBuffers } from "../../src/export/encode.js";
+import { type KeptLineMaps, StoreStock } from "../../src/export/kept-lines.js";
+import { Gathered, splicedBatch } from "../../src/export/stream.js";
+import { prose } from "../../src/lib/prose.js";
+
+const STORE = "0199b762-0000-7000-8000-00000000000a";
+const OTHER_STORE = "0199b762-0000-7000-8000-00000000000b";
+const LINKED = "0199b762-4ca2-70b3-89ef-971658457bc8";
+const BY_SKU = "0199b763-bfba-7188-b4d2-4fa8a761f30e";
+const NO_STOCK = "0199b763-bfba-7188-b4d2-4fa8a7610000";
+/** A SKU a careless reader would cut short or mistake: digits, colons, markers' bytes, multi-byte characters. */
+const AWKWARD_SKU = '12:3\u0001u\u0002 "q" \\ ü 🌿 :';
+
+const storeOf = (stock: [string, string][]) => {
+  const store = new StoreStock();
+  for (const [id, json] of stock) store.set(id, json);
+  return store;
+};
+const maps: KeptLineMaps = {
+  productBySku: new Map([
+    [AWKWARD_SKU, { id: BY_SKU, json: `"${BY_SKU}"` }],
+    ["PLAIN", { id: NO_STOCK, json: `"${NO_STOCK}"` }],
+  ]),
+  stock: new Map([
+    [
+      STORE,
+      storeOf([
+        [LINKED, '"25.000"'],
+        [BY_SKU, '"-0.500"'],
+      ]),
+    ],
+    [OTHER_STORE, storeOf([[LINKED, '"1.000"']])],
+  ]),
+};
+
+/** A line as kept: linked (its product id in the text, the stock's marker naming it) or by SKU (both markers). */
+const linked = (n: number, id: string) => line(n, `"${id}"`, `\u0001u${id}`);
+const bySku = (n: number, sku: string) => line(n, `\u0001s${Buffer.byteLength(sku)}:${sku}`, "\u0001k");
+const line = (n: number, product: string, stock: string) =>
+  `{"line_number":${n},"sku":"x","product_id":${product},"name":"a \\u0001 b","stock_on_hand":${stock}}`;
+
+interface Row {
+  id: string;
+  store: string;
+  /** The record as PostgreSQL sends it (markers in place). */
+  sent: string;
+  /** The record as it must be served. */
+  served: string;
+}
+
+const rows: Row[] = [
+  {
+    id: "r1",
+    store: STORE,
+    sent: `{"id":"r1","line_items":[${[linked(1, LINKED), bySku(2, AWKWARD_SKU), bySku(3, "PLAIN"), bySku(4, "UNKNOWN")].join(",  ")}],"x":1}`,
+    served: `{"id":"r1","line_items":[${[
+      line(1, `"${LINKED}"`, '"25.000"'),
+      line(2, `"${BY_SKU}"`, '"-0.500"'),
+      line(3, `"${NO_STOCK}"`, "null"),
+      line(4, "null", "null"),
+    ].join(",  ")}],"x":1}`,
+  },
+  {
+    id: "r2",
+    store: OTHER_STORE,
+    sent: '{"id":"r2","line_items":[],"x":2}',
+    served: '{"id":"r2","line_items":[],"x":2}',
+  },
+  {
+    id: "r3",
+    store: OTHER_STORE,
+    sent: `{"id":"r3","line_items":[${linked(1, LINKED)},  ${bySku(2, AWKWARD_SKU)}]}`,
+    served: `{"id":"r3","line_items":[${line(1, `"${LINKED}"`, '"1.000"')},  ${line(2, `"${BY_SKU}"`, "null")}]}`,
+  },
+  {
+    id: "r4",
+    store: "0199b762-0000-7000-8000-0000000000ff",
+    sent: `{"id":"r4","line_items":[${linked(1, LINKED)}]}`,
+    served: `{"id":"r4","line_items":[${line(1, `"${LINKED}"`, "null")}]}`,
+  },
+];
+
+/** A binary COPY stream (PostgreSQL's format) of (position time, id, record, store) rows. */
+function copyStream(of: { id: string; store: string; sent: string }[]): Buffer {
+  const parts: Buffer[] = [Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)];
+  for (const row of of) {
+    const count = Buffer.alloc(2);
+    count.writeInt16BE(4);
+    parts.push(count);
+    for (const field of ["2026-01-01T00:00:00.000000Z", row.id, row.sent, row.store]) {
+      const bytes = Buffer.from(field, "utf8");
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(bytes.length);
+      parts.push(length, bytes);
+    }
+  }
+  parts.push(Buffer.from([0xff, 0xff]));
+  return Buffer.concat(parts);
+}
+
+/** The NDJSON of a stream handed over in `chunks`, as the export gathers and splices it. */
+function spliced(chunks: Buffer[], want = 100) {
+  const buffers = new BatchBuffers();
+  const gathered = new Gathered(buffers, 16);
+  for (const chunk of chunks) gathered.add(chunk);
+  const batch = splicedBatch(buffers, gathered, maps, want);
+  return { ...batch, text: batch.bytes.toString("utf8") };
+}
+
+const expected = `${rows.map((row) => row.served).join("\n")}\n`;
+
+describe("the kept lines' splicer", () => {
+  it(prose`
+    when the COPY stream is cut into two chunks at every byte, or into chunks of one byte, then the NDJSON is every
+    record with its products and stock filled in, whatever the cut
+  `, () => {
+    const stream = copyStream(rows);
+    expect(stream.includes(0x01)).toBe(true);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const batch = spliced([stream.subarray(0, cut), stream.subarray(cut)]);
+      if (batch.text !== expected) expect({ cut, text: batch.text }).toEqual({ cut, text: expected });
+      expect(batch.count).toBe(rows.length);
+      expect(batch.last).toEqual(["2026-01-01T00:00:00.000000Z", "r4"]);
+    }
+    const bytes = Array.from({ length: stream.length }, (_, at) => stream.subarray(at, at + 1));
+    expect(spliced(bytes).text).toBe(expected);
+    expect([expected.includes("\u0001"), expected.includes("\u0002")]).toEqual([false, false]);
+  });
+
+  it("when a batch holds one row more than wanted, then it is left out and said to follow", () => {
+    const batch = spliced([copyStream(rows)], 3);
+    expect(batch.text).toBe(
+      `${rows
+        .map((row) => row.served)
+        .slice(0, 3)
+        .join("\n")}\n`,
+    );
+    expect(batch).toMatchObject({ count: 3, more: true, last: ["2026-01-01T00:00:00.000000Z", "r3"] });
+  });
+
+  it.each([
+    ["an unknown marker", `{"a":"b","s":\u0001x${LINKED}}`],
+    ["a product id cut short", `{"a":"b","s":\u0001u${LINKED.slice(0, 20)}`],
+    ["a SKU without its length", `{"a":\u0001s:abc,"s":\u0001k}`],
+    ["a SKU longer than the record", `{"a":\u0001s99:abc,"s":\u0001k}`],
+    ["a SKU's product without its stock", `{"a":\u0001s3:abc,"s":1}`],
+    ["a SKU's stock without its product", `{"a":"b","s":\u0001k}`],
+    ["two SKUs' products in a row", `{"a":\u0001s3:abc,"b":\u0001s3:abc,"s":\u0001k}`],
+    ["a linked stock after a SKU's product", `{"a":\u0001s3:abc,"s":\u0001u${LINKED}}`],
+  ])("when the kept text holds %s, then the batch fails rather than serve it", (_, sent) => {
+    expect(() => spliced([copyStream([{ id: "r", store: STORE, sent }])])).toThrow(/kept lines text/);
+  });
+
+  it("when a store holds many products, then each one's stock is found by its id's bytes, and no other id finds one", () => {
+    const ids = Array.from({ length: 20_000 }, () => randomUUID());
+    const store = storeOf(ids.map((id, index) => [id, `"${index}.000"`]));
+    const text = Buffer.from(`x${ids.join("")}`, "latin1");
+    for (const [index, id] of ids.entries()) {
+      expect(store.at(text, 1 + index * 36)).toBe(`"${index}.000"`);
+      expect(store.of(id)).toBe(`"${index}.000"`);
+    }
+    for (let i = 0; i < 2_000; i++) {
+      const other = randomUUID();
+      expect([store.at(Buffer.from(other, "latin1"), 0), store.of(other)]).toEqual([undefined, undefined]);
+    }
+  });
+});
