@@ -3,8 +3,8 @@
 // prefix, with the feed's horizon, and its hash checked, then the service's own read function: the
 // page SQL) and nothing else: no Express, no validation layer, no logging, no rate limits, no metrics.
 // GET /bench/page?… is the page's HTTP floor (bench/pages.ts): exactly the pg-json baseline's work
-// (the API's page statement, prepared, its records encoded as they arrive) on a page the bench names (merchant, upper bound,
-// position, limit): no key, no horizon, no cursor; answered as one body with Content-Length.
+// (the API's page statement, prepared, its records encoded as they arrive) on a page the bench names
+// (merchant, upper bound, position, limit): no key, no horizon, no cursor; answered as one body with Content-Length.
 // Started by bench/bare.ts with the node binary being measured; prints its port on stdout.
 import http from "node:http";
 import pg from "pg";

@@ -44,7 +44,9 @@ export interface View {
   format: RecordFormat;
   /** Each record on one line (an NDJSON export). */
   oneLine: boolean;
-  /** The transactions' NDJSON export: lines from the receipt's kept text, markers left for Node (export/kept-lines.ts). */
+  /**
+   * The transactions' NDJSON export: lines from the receipt's kept text, markers left for Node (export/kept-lines.ts).
+   */
   keptLines?: boolean;
 }
 

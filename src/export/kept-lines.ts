@@ -2,8 +2,8 @@
 // migration 20261205110000_transaction_json_lines). PostgreSQL sends each record with markers where a line's product
 // and stock on hand go; this fills them in from two maps loaded once, at the export's start: the merchant's products
 // by SKU and the stock of the key's stores. PostgreSQL reads one kept text instead of rendering the lines with a probe
-// of their product and stock each: its CPU for 100,000 exported records went from 2.8 to ~1.7 s (big bench shape). The markers (all other bytes are JSON text, which
-// never holds a raw control character), each 0x01 and a tag:
+// of their product and stock each: its CPU for 100,000 exported records went from 2.8 to ~1.7 s (big bench shape). The
+// markers (all other bytes are JSON text, which never holds a raw control character), each 0x01 and a tag:
 //   's' <SKU's length in bytes> ':' <SKU>   the product of a line never linked: the merchant's product of that SKU;
 //   'k'                                     the stock on hand of that product at the receipt's store;
 //   'u' <product id, 36 bytes>              the stock on hand of the line's linked product (its id is in the text).

@@ -75,8 +75,8 @@ export async function listTransactionsJson(
 const PAGE_HEAD = '{"data":[';
 
 /**
- * `{"data":[…records],…rest}` as UTF-8 bytes, ready to send, written record by record as the rows arrive. Bytes, not one
- * joined string: the records hold non-ASCII text, so joining them makes a two-byte string that costs
+ * `{"data":[…records],…rest}` as UTF-8 bytes, ready to send, written record by record as the rows arrive. Bytes,
+ * not one joined string: the records hold non-ASCII text, so joining them makes a two-byte string that costs
  * several times more to build and to encode (npm run bench: about 50 ms of a 1,000-record page, against
  * 5 ms this way). Each record is encoded once, straight into one buffer: a Buffer per record (Buffer.from
  * measures the text, then encodes it) and their concatenation cost ~520 µs of CPU for a 100-record page,

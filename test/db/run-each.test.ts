@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
 import { first, reviewedStatement, run, runEach } from "../../src/db/sql.js";
+import { prose } from "../../src/lib/prose.js";
 import { createTestDb } from "../helpers/db.js";
 
 const testDb = await createTestDb();
@@ -19,14 +20,18 @@ const series = reviewedStatement(
 );
 
 describe("rows handed over as they arrive", () => {
-  it("when a statement runs with a handler, then it sees every row in order, and the rows come back as run()'s", async () => {
+  it(prose`
+    when a statement runs with a handler, then it sees every row in order, and the rows come back as run()'s
+  `, async () => {
     const seen: [number, number][] = [];
     const rows = await runEach(db.pool, series, (row, index) => seen.push([index, row.n]));
     expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => [i, i + 1]));
     expect(rows).toEqual(await run(db.pool, series));
   });
 
-  it("when the handler throws, then the call fails with its error and the connection answers the next statement", async () => {
+  it(prose`
+    when the handler throws, then the call fails with its error and the connection answers the next statement
+  `, async () => {
     const broken = new Error("handler broke");
     let calls = 0;
     await expect(

@@ -57,7 +57,9 @@ const rows: Row[] = [
   {
     id: "r1",
     store: STORE,
-    sent: `{"id":"r1","line_items":[${[linked(1, LINKED), bySku(2, AWKWARD_SKU), bySku(3, "PLAIN"), bySku(4, "UNKNOWN")].join(",  ")}],"x":1}`,
+    sent:
+      `{"id":"r1","line_items":[` +
+      `${[linked(1, LINKED), bySku(2, AWKWARD_SKU), bySku(3, "PLAIN"), bySku(4, "UNKNOWN")].join(",  ")}],"x":1}`,
     served: `{"id":"r1","line_items":[${[
       line(1, `"${LINKED}"`, '"25.000"'),
       line(2, `"${BY_SKU}"`, '"-0.500"'),
@@ -156,7 +158,9 @@ describe("the kept lines' splicer", () => {
     expect(() => spliced([copyStream([{ id: "r", store: STORE, sent }])])).toThrow(/kept lines text/);
   });
 
-  it("when a store holds many products, then each one's stock is found by its id's bytes, and no other id finds one", () => {
+  it(prose`
+    when a store holds many products, then each one's stock is found by its id's bytes, and no other id finds one
+  `, () => {
     const ids = Array.from({ length: 20_000 }, () => randomUUID());
     const store = storeOf(ids.map((id, index) => [id, `"${index}.000"`]));
     const text = Buffer.from(`x${ids.join("")}`, "latin1");

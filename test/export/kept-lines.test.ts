@@ -209,7 +209,8 @@ describe("the transactions' NDJSON export from the kept lines", () => {
     expect(later.status, JSON.stringify(later.body)).toBe(200);
     await expectKeptTextFresh();
     await db.pool.query(
-      "UPDATE inventory_items SET deleted_at = now() WHERE product_id = (SELECT id FROM products WHERE merchant_id = $1 AND sku = 'P2')",
+      "UPDATE inventory_items SET deleted_at = now() WHERE product_id = (SELECT id FROM products WHERE merchant_id = " +
+        "$1 AND sku = 'P2')",
       [merchant.id],
     );
     const linkedToGone = await db.pool.query("SELECT 1 FROM line_items WHERE product_id = $1", [gone.id]);
