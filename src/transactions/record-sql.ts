@@ -136,13 +136,20 @@ const quotedOrNull = (value: string) => `coalesce('"' || ${value} || '"', 'null'
  * them), array separator included: json_agg's ", \n ", whose line break an NDJSON line (`oneLine`)
  * leaves out.
  */
-export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.json || ${t.json_mid}
+export const standardRecordJson = (oneLine: boolean) =>
+  recordWithLines(`coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")}
+      || ${li.json_body} || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"}
+      ORDER BY ${li.line_number}) || ']'
+    FROM ${lineJoins(STANDARD_LINE)}), '[]')`);
+
+/** Our record's JSON text around `lines` (the JSON array of its lines), over `t` joined as in RECORD_JOINS. */
+function recordWithLines(lines: string): string {
+  return `(${t.json_head} || l.json || ${t.json_mid}
   || coalesce(o.json, 'null') || ',"customer":' || coalesce(${CUSTOMER_JSON}, 'null')
   || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals}
-  || coalesce((SELECT '[' || string_agg(${li.json_head} || ${quotedOrNull("lp.product_id")} || ${li.json_body}
-      || ${quotedOrNull(inv.quantity)} || '}', ${oneLine ? "',  '" : "E', \\n '"} ORDER BY ${li.line_number}) || ']'
-    FROM ${lineJoins(STANDARD_LINE)}), '[]')
+  || ${lines}
   || ${t.json_tail})`;
+}
 
 /**
  * Our record as the NDJSON export reads it (one line): standardRecordJson's, but the lines are the receipt's kept
@@ -151,7 +158,4 @@ export const standardRecordJson = (oneLine: boolean) => `(${t.json_head} || l.js
  * of a sub-select of the lines with two probes each (the big bench shape's export: PostgreSQL's CPU 2.8 → ~1.7 s per
  * 100,000 records).
  */
-export const keptLinesRecordJson = `(${t.json_head} || l.json || ${t.json_mid}
-  || coalesce(o.json, 'null') || ',"customer":' || coalesce(${CUSTOMER_JSON}, 'null')
-  || ',"employee":' || coalesce(e.json, 'null') || ${t.json_totals} || coalesce(${t.json_lines}, '[]')
-  || ${t.json_tail})`;
+export const keptLinesRecordJson = recordWithLines(`coalesce(${t.json_lines}, '[]')`);
