@@ -415,10 +415,13 @@ export const exportWalk = <F extends ListFilters, Raw, R, T extends "transaction
   listing: Listing<F, Raw, R, T>,
   auth: AuthContext,
   query: F & ExportQuery,
+  /** View.keptLines: the transactions' records with their kept lines' markers (kept-lines.ts). */
+  keptLines?: boolean,
 ): Walk<Raw, R> =>
   walkOf(listing, tenantOf(auth), listFilters(query as Record<string, unknown>) as F, {
     format: query.shape,
     oneLine: true,
+    ...(keptLines ? { keptLines } : {}),
   });
 
 /**

@@ -4,13 +4,12 @@
 // PostgreSQL, each on one line), so for NDJSON the records' bytes pass through from a binary COPY of
 // that statement to the socket (stream.ts); CSV parses each record and writes one row per line item.
 import type { z } from "zod";
-import { walkOf } from "../db/paging.js";
 import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
-import { type TransactionFilters, type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
+import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
 import { loadKeptLineMaps } from "./kept-lines.js";
-import { exportQueryOf, listFilters } from "./params.js";
+import { exportQueryOf } from "./params.js";
 import { exportRoute } from "./route.js";
 import { EXPORT_BATCH, type ExportPlan, exportWalk, type PlanContext } from "./stream.js";
 import { type TransactionCsvRow, transactionCsvColumns, transactionCsvRows } from "./transaction-csv.js";
@@ -57,13 +56,11 @@ export async function keptLinesExportPlan(
   const plan = transactionExportPlan(auth, query);
   const most = config.EXPORT_KEPT_LINES_MAX_ROWS;
   if (format !== "ndjson" || query.shape !== "standard" || most === 0) return plan;
-  const tenant = tenantOf(auth);
-  const maps = await loadKeptLineMaps(db.pool, tenant, most);
+  const maps = await loadKeptLineMaps(db.pool, tenantOf(auth), most);
   if (!maps) return plan;
-  const filters = listFilters(query as Record<string, unknown>) as TransactionFilters;
   return {
     ...plan,
-    walk: walkOf(transactionListing, tenant, filters, { format: "standard", oneLine: true, keptLines: true }),
+    walk: exportWalk(transactionListing, auth, query, true),
     batchSize: KEPT_LINES_BATCH,
     passthrough: { ...plan.passthrough!, splice: { location: "location_id", maps } },
   };
