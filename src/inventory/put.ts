@@ -14,7 +14,7 @@ import { canonicalJson } from "../lib/canonical-json.js";
 import { AppError, type ProblemIssue } from "../lib/errors.js";
 import { loadWritableLocations, resolveLocation } from "../lib/locations.js";
 import { lockSkusExclusive } from "../lib/sku-locks.js";
-import { type WriteResult, withTransaction } from "../lib/write-transaction.js";
+import { RetryTransaction, type WriteResult, withTransaction } from "../lib/write-transaction.js";
 import {
   linkLinesStatement,
   PRODUCT_FIELDS,
@@ -133,6 +133,10 @@ async function upsertProducts(client: pg.ClientBase, tenant: Tenant, items: Prep
   const bySku = new Map<string, ProductInput>();
   for (const item of items) if (!bySku.has(item.sku)) bySku.set(item.sku, { sku: item.sku, values: item.product });
   const rows = await run(client, upsertProductsStatement(tenant, [...bySku.values()]));
+  // A SKU created by a transaction that committed while this statement waited on its row, with the same fields:
+  // the upsert changes nothing and so returns nothing, and the statement's snapshot (taken before that commit)
+  // cannot see the product either. Run the attempt again: its new snapshot sees it.
+  if (rows.some((r) => r.id === null)) throw new RetryTransaction();
   return new Map(rows.map((r) => [r.sku, r]));
 }
 
