@@ -2,13 +2,16 @@
 // batch (~1 MB) lives outside the JS heap until the garbage collector finds its small handle dead,
 // so between collections 20–30 MB of written batches waited to be freed, and the C allocator kept
 // much of that memory after; reused buffers keep the export's bytes at a few buffers whatever its size.
+
+import type { TimeId } from "../db/paging.js";
+
 /** Enough for the batch being written, the one waiting, and the one being encoded. */
 const MAX_FREE = 3;
 
 export class BatchBuffers {
   private readonly free: Buffer[] = [];
-  /** The bytes of the last COPY batch gathered (stream.ts): the size to take for the next. */
-  lastGathered = 0;
+  /** The NDJSON bytes of the last COPY batch (copy-batch.ts): the size to take for the next. */
+  lastBatch = 0;
 
   /** A buffer of at least `size` bytes; sizes rounded up to a power of two, so it fits the next batches too. */
   take(size: number): Buffer {
@@ -38,6 +41,15 @@ export interface Encoded {
   bytes: Buffer;
   /** Give this back (BatchBuffers.give) once `bytes` are written. */
   backing: Buffer;
+}
+
+/** A batch of an export as bytes, and where it ends. */
+export interface EncodedBatch extends Encoded {
+  count: number;
+  /** The position of its last record; null when it has none. */
+  last: TimeId | null;
+  /** More records follow in the range. */
+  more: boolean;
 }
 
 /** Lines, each followed by a newline, written straight into one buffer (no joined copy on the JS heap). */

@@ -7,7 +7,8 @@
 //   's' <SKU's length in bytes> ':' <SKU>   the product of a line never linked: the merchant's product of that SKU;
 //   'k'                                     the stock on hand of that product at the receipt's store;
 //   'u' <product id, 36 bytes>              the stock on hand of the line's linked product (its id is in the text).
-// A batch is gathered whole before it is read (stream.ts), so a marker split across the COPY's chunks is whole here.
+// A record is read once it has arrived whole (db/binary-copy.ts), so a marker split across the COPY's pieces is whole
+// here.
 import { sql } from "kysely";
 import type pg from "pg";
 import { run, tenantStatement } from "../db/sql.js";

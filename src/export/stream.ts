@@ -11,7 +11,6 @@
 // What the stream says besides records, and how to resume, is in protocol.ts.
 import type { Request, Response } from "express";
 import type { Config } from "../config/env.js";
-import { readBinaryCopy } from "../db/binary-copy.js";
 import type { Db } from "../db/client.js";
 import { type ListFilters, type Listing, type TimeId, type Walk, walkOf } from "../db/paging.js";
 import type { Statement } from "../db/sql.js";
@@ -25,8 +24,9 @@ import { countRowsServed, routeTemplateOf } from "../metrics/http.js";
 import { exportBytes } from "../metrics/registry.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import type { exportResponses } from "./contract.js";
-import { BatchBuffers, type Encoded, encodeLines, encodeText } from "./encode.js";
-import { GrowingOutput, type KeptLineMaps, type StoreStock, spliceRecord } from "./kept-lines.js";
+import { CopyBatch, type Send } from "./copy-batch.js";
+import { BatchBuffers, type EncodedBatch, encodeLines, encodeText } from "./encode.js";
+import type { KeptLineMaps } from "./kept-lines.js";
 import { type ExportFormat, exportFormat, listFilters, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 
@@ -110,6 +110,19 @@ class ResponseWriter {
   }
 
   /**
+   * Hands bytes to the socket without waiting for it to take them (a batch's records sent while its COPY runs:
+   * copy-batch.ts); `write` then waits for all of them. Nothing is written once the client has gone.
+   */
+  send(bytes: Buffer, written: () => void): void {
+    if (this.gone) {
+      written();
+      return;
+    }
+    this.bytes += bytes.length;
+    this.res.write(bytes, () => written());
+  }
+
+  /**
    * Resolves true once the socket can take more, false if the client went away meanwhile.
    * `written` runs once the socket has taken every byte of the first chunk.
    */
@@ -187,8 +200,14 @@ export async function streamExport<Raw, Row, CsvRow>(
   const fetch = (after: TimeId | null, want: number, first: boolean) => {
     // One row more than wanted: whether more follow, without another query.
     const statement = walk.statement({ after, take: want + 1, upper });
+    // Records go out while the batch's COPY runs once the answer has started. The next batch is fetched before this
+    // one's last bytes are written (below), but its first bytes come in an I/O callback, after those were written.
+    const send: Send = (bytes, backing) => {
+      if (started) out.send(bytes, () => buffers.give(backing));
+      return started;
+    };
     const batch = passthrough
-      ? copyBatch(queries, buffers, statement, passthrough, want)
+      ? copyBatch(queries, buffers, statement, passthrough, want, send)
       : queries.run(statement).then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
     batch.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
     return batch;
@@ -196,9 +215,9 @@ export async function streamExport<Raw, Row, CsvRow>(
 
   let remaining = request.maxRecords ?? MAX_EXPORT_RECORDS;
   let want = Math.min(plan.batchSize, remaining);
+  let started = false;
   let next: Promise<EncodedBatch> | null = fetch(position, want, true);
   let served = 0;
-  let started = false;
   /** The client went away before the end. */
   let gone = false;
   try {
@@ -260,14 +279,6 @@ export async function streamExport<Raw, Row, CsvRow>(
   }
 }
 
-export interface EncodedBatch extends Encoded {
-  count: number;
-  /** The position of its last record; null when it has none. */
-  last: TimeId | null;
-  /** More records follow in the range. */
-  more: boolean;
-}
-
 /**
  * A batch's rows turned into bytes as soon as they arrive (encode.ts). Why at once: the rows and
  * their text then die young (the cheap part of the garbage collector), and what waits for a slow
@@ -298,10 +309,8 @@ function encodeBatch<Raw, Row, CsvRow>(
 }
 
 /**
- * A batch as the binary COPY of its statement (BatchQueries.copy), its bytes gathered into one of the
- * reused buffers as they arrive, then turned into NDJSON where they lie: each record's bytes moved
- * forward over the COPY framing and followed by a newline. Only the positions (ASCII time and id)
- * become strings.
+ * A batch as the binary COPY of its statement (BatchQueries.copy), each record written to the batch's NDJSON as it
+ * arrives (copy-batch.ts): its bytes as they came, or with the kept lines' markers filled in.
  */
 async function copyBatch<Raw>(
   queries: BatchQueries,
@@ -309,97 +318,13 @@ async function copyBatch<Raw>(
   statement: Statement<Raw>,
   passthrough: NonNullable<ExportPlan<Raw, unknown, unknown>["passthrough"]>,
   want: number,
+  send: Send,
 ): Promise<EncodedBatch> {
   const { position, line, splice } = passthrough;
-  const gathered = new Gathered(buffers, buffers.lastGathered);
+  const batch = new CopyBatch(buffers, want, splice?.maps ?? null, send);
   const columns = splice ? [...position, line, splice.location] : [...position, line];
-  await queries.copy(statement, columns, (chunk) => gathered.add(chunk));
-  buffers.lastGathered = gathered.size;
-  if (splice) return splicedBatch(buffers, gathered, splice.maps, want);
-  const data = gathered.backing.subarray(0, gathered.size);
-  let at = 0;
-  let last: TimeId | null = null;
-  const rows = readBinaryCopy(data, 3, (spans, index) => {
-    if (index >= want) return;
-    if (spans.includes(-1)) throw new Error("An exported row with a NULL position or line");
-    // Read before the record moves: its new place may overlap this row's position fields.
-    last = [data.toString("latin1", spans[0], spans[1]), data.toString("latin1", spans[2], spans[3])];
-    at += data.copy(data, at, spans[4], spans[5]);
-    data[at++] = 0x0a;
-  });
-  const count = Math.min(rows, want);
-  return { bytes: data.subarray(0, at), backing: gathered.backing, count, last, more: rows > want };
-}
-
-/**
- * A gathered batch of (position time, id, record with kept-lines markers, store) rows as NDJSON: each record
- * written to a buffer of its own with its markers filled in (kept-lines.ts), followed by a newline.
- */
-export function splicedBatch(
-  buffers: BatchBuffers,
-  gathered: Gathered,
-  maps: KeptLineMaps,
-  want: number,
-): EncodedBatch {
-  const data = gathered.backing.subarray(0, gathered.size);
-  // The products' and stock's JSON is a little longer than their markers: room for a tenth more.
-  const out = new GrowingOutput(buffers, buffers.take(Math.ceil(data.length * 1.1)));
-  // Where the last record's position is (decoded once, at the end).
-  let lastAt = -1;
-  let lastEnd = -1;
-  let lastIdAt = -1;
-  let lastIdEnd = -1;
-  let store: StoreStock | undefined;
-  let storeAt = 0;
-  let storeEnd = -1;
-  const rows = readBinaryCopy(data, 4, (spans, index) => {
-    if (index >= want) return;
-    if (spans.includes(-1)) throw new Error("An exported row with a NULL position, line or store");
-    lastAt = spans[0]!;
-    lastEnd = spans[1]!;
-    lastIdAt = spans[2]!;
-    lastIdEnd = spans[3]!;
-    // The store's stock, looked up again only when the store changes from the record before (no string a record).
-    if (
-      storeEnd - storeAt !== spans[7]! - spans[6]! ||
-      data.compare(data, spans[6], spans[7], storeAt, storeEnd) !== 0
-    ) {
-      store = maps.stock.get(data.toString("latin1", spans[6], spans[7]));
-      storeAt = spans[6]!;
-      storeEnd = spans[7]!;
-    }
-    spliceRecord(maps, data, spans[4]!, spans[5]!, store, out);
-  });
-  const count = Math.min(rows, want);
-  const last: TimeId | null = count
-    ? [data.toString("latin1", lastAt, lastEnd), data.toString("latin1", lastIdAt, lastIdEnd)]
-    : null;
-  buffers.give(gathered.backing);
-  return { bytes: out.backing.subarray(0, out.at), backing: out.backing, count, last, more: rows > want };
-}
-
-/** A COPY's chunks gathered into one reused buffer (encode.ts), a larger one taken when it fills. */
-export class Gathered {
-  backing: Buffer;
-  size = 0;
-
-  constructor(
-    private readonly buffers: BatchBuffers,
-    /** About how many bytes will come (the last batch's): one buffer taken, not a series of growing ones. */
-    expected: number,
-  ) {
-    this.backing = buffers.take(expected);
-  }
-
-  add(chunk: Buffer): void {
-    if (this.size + chunk.length > this.backing.length) {
-      const larger = this.buffers.take(this.size + chunk.length);
-      this.backing.copy(larger, 0, 0, this.size);
-      this.buffers.give(this.backing);
-      this.backing = larger;
-    }
-    this.size += chunk.copy(this.backing, this.size);
-  }
+  await queries.copy(statement, columns, (piece) => batch.push(piece));
+  return batch.end();
 }
 
 /** The query parameters every export adds to its list's filters (export/params.ts). */

@@ -34,13 +34,14 @@ export function transactionExportPlan(
 }
 
 /**
- * Records per batch when Node splices the kept lines: half of EXPORT_BATCH. Measured on big with Node 24 (one run
- * each, 1,000,000 records): 500 a batch peaked at 208 MB of RSS (212 and 208 in two runs; the SQL-rendered export
- * at 186–194), 250 at 192 MB, at the same 38,000 records/s (PostgreSQL's CPU 1.7 → 1.9 s per 100,000: each batch's
- * COPY is planned). The spliced batch needs a buffer of its own besides the gathered one, and records flow about
- * twice as fast, so more of pg's socket buffers wait for a collection at once.
+ * Records per batch when Node splices the kept lines: twice EXPORT_BATCH. Each batch's COPY is planned (~1.7 ms) and
+ * started (~2 ms more) by PostgreSQL whatever its size: on big, PostgreSQL's time for 100,000 records was 2.6 s in
+ * batches of 250, 1.5 s in batches of 1,000, 1.4 s of 2,000 (COPY ... TO '/dev/null' by hand). The batch's records
+ * are spliced and sent as they arrive (copy-batch.ts), so its size no longer decides what the server holds: the
+ * bench on big (Node 24, 1,000,000 records) peaked at 216 MB RSS with 1,000 a batch and 226 MB with 2,000 under
+ * `--max-semi-space-size=16`, 183 MB with 1,000 under 8 (npm start's).
  */
-export const KEPT_LINES_BATCH = 250;
+export const KEPT_LINES_BATCH = 2 * EXPORT_BATCH;
 
 /**
  * The export's plan: for NDJSON of our own shape, the records read with their kept lines and the products and stock

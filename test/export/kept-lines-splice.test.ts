@@ -3,9 +3,9 @@
 // the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { CopyBatch } from "../../src/export/copy-batch.js";
 import { BatchBuffers } from "../../src/export/encode.js";
 import { type KeptLineMaps, StoreStock } from "../../src/export/kept-lines.js";
-import { Gathered, splicedBatch } from "../../src/export/stream.js";
 import { prose } from "../../src/lib/prose.js";
 
 const STORE = "0199b762-0000-7000-8000-00000000000a";
@@ -87,6 +87,12 @@ const rows: Row[] = [
   },
 ];
 
+const int32 = (value: number) => {
+  const bytes = Buffer.alloc(4);
+  bytes.writeInt32BE(value);
+  return bytes;
+};
+
 /** A binary COPY stream (PostgreSQL's format) of (position time, id, record, store) rows. */
 function copyStream(of: { id: string; store: string; sent: string }[]): Buffer {
   const parts: Buffer[] = [Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)];
@@ -105,12 +111,16 @@ function copyStream(of: { id: string; store: string; sent: string }[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The NDJSON of a stream handed over in `chunks`, as the export gathers and splices it. */
-function spliced(chunks: Buffer[], want = 100) {
-  const buffers = new BatchBuffers();
-  const gathered = new Gathered(buffers, 16);
-  for (const chunk of chunks) gathered.add(chunk);
-  const batch = splicedBatch(buffers, gathered, maps, want);
+/** The NDJSON of a stream handed over in `chunks`, as the export splices it while it arrives. */
+function spliced(chunks: Buffer[], want = 100, keptLines: KeptLineMaps | null = maps) {
+  const copy = new CopyBatch(new BatchBuffers(), want, keptLines);
+  // Each piece is a view valid only during the call (pg's buffer): overwritten after it, as pg would.
+  for (const chunk of chunks) {
+    const piece = Buffer.from(chunk);
+    copy.push(piece);
+    piece.fill(0xee);
+  }
+  const batch = copy.end();
   return { ...batch, text: batch.bytes.toString("utf8") };
 }
 
@@ -132,6 +142,34 @@ describe("the kept lines' splicer", () => {
     const bytes = Array.from({ length: stream.length }, (_, at) => stream.subarray(at, at + 1));
     expect(spliced(bytes).text).toBe(expected);
     expect([expected.includes("\u0001"), expected.includes("\u0002")]).toEqual([false, false]);
+  });
+
+  it(prose`
+    when the records come without markers (the export's lines rendered by PostgreSQL), then each one's bytes pass
+    through as they came, whatever the cut; a stream cut short fails the batch
+  `, () => {
+    const plain = rows.slice(1);
+    const stream = copyStream(plain).subarray(0);
+    // Those rows' COPY without the store: the plain export's three fields.
+    const three = Buffer.concat([
+      Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"),
+      Buffer.alloc(8),
+      ...plain.map((row) => {
+        const fields = ["2026-01-01T00:00:00.000000Z", row.id, row.served].map((field) => Buffer.from(field, "utf8"));
+        const head = Buffer.alloc(2);
+        head.writeInt16BE(3);
+        return Buffer.concat([head, ...fields.flatMap((bytes) => [int32(bytes.length), bytes])]);
+      }),
+      Buffer.from([0xff, 0xff]),
+    ]);
+    const want = `${plain.map((row) => row.served).join("\n")}\n`;
+    for (let cut = 0; cut <= three.length; cut++) {
+      const batch = spliced([three.subarray(0, cut), three.subarray(cut)], 100, null);
+      if (batch.text !== want) expect({ cut, text: batch.text }).toEqual({ cut, text: want });
+      expect(batch.last).toEqual(["2026-01-01T00:00:00.000000Z", "r4"]);
+    }
+    expect(() => spliced([three.subarray(0, three.length - 1)], 100, null)).toThrow(/cut short/);
+    expect(() => spliced([stream], 100, null)).toThrow(/4 fields, not 3/);
   });
 
   it("when a batch holds one row more than wanted, then it is left out and said to follow", () => {
