@@ -16,7 +16,7 @@
 //
 // Lock order, as in put.ts: the receipts' rows in pos_id order (new ones inserted in pos_id order),
 // then the SKU advisory locks before any line is written, so concurrent batches and PUTs cannot
-// deadlock each other.
+// deadlock each other (an inventory PUT linking their lines can: see put.ts).
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { type AuditEntry, recordAudit } from "../audit/record.js";

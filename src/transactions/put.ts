@@ -10,9 +10,13 @@
 // Concurrency: the receipt's row is locked (SELECT … FOR UPDATE) before anything is decided, so
 // concurrent PUTs of one receipt run one after the other and the last one's lines replace the
 // others' whole. Two first writes race on INSERT … ON CONFLICT DO NOTHING; the loser retries the
-// transaction and then finds the row to lock. Lock order, the same in every write (so writes
-// cannot deadlock each other): the receipt, its sale, the customer, the employee, then the SKU
-// advisory locks (src/lib/sku-locks.ts), always before any line is deleted or inserted.
+// transaction and then finds the row to lock. Lock order, the same in every receipt write (so
+// receipt writes cannot deadlock each other): the receipt, its sale, the customer, the employee,
+// then the SKU advisory locks (src/lib/sku-locks.ts), always before any line is deleted or
+// inserted. An inventory PUT that creates a product goes the other way round: the SKU lock, the
+// earlier lines it links, then their receipts (the lines' trigger rewrites json_lines). It can
+// deadlock with a write of one of those receipts; PostgreSQL aborts one of the two after
+// deadlock_timeout and withTransaction runs it again (test/inventory/link-deadlock.test.ts).
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";

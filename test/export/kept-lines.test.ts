@@ -2,11 +2,10 @@
 // 20261205110000_transaction_json_lines) and fills in each line's product and stock from maps loaded at its start
 // (src/export/kept-lines.ts); above EXPORT_KEPT_LINES_MAX_ROWS it renders the lines in SQL as the pages do. Either
 // way its records must be byte for byte the pages' own, and the kept text must follow every write in its transaction.
-import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { walkOf } from "../../src/db/paging.js";
-import { reviewedStatement, run } from "../../src/db/sql.js";
+import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
 import { prose } from "../../src/lib/prose.js";
@@ -15,6 +14,7 @@ import { transactionListing } from "../../src/transactions/list-query.js";
 import { MAX_LINES } from "../../src/transactions/write-schemas.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
+import { staleKeptLines } from "../helpers/kept-lines.js";
 import { appOver } from "../security/apps.js";
 import { as, saleLine } from "../writes/helpers.js";
 import { call, listen, parseNdjson } from "./http.js";
@@ -29,25 +29,8 @@ const fallbackBase = await listen(appOver(db, { env: { ...ENV, EXPORT_KEPT_LINES
 /** SKUs that JSON must escape, a marker's bytes, digits and colons (the marker's length prefix), any Unicode. */
 const AWKWARD_SKUS = ['Q"uote\\back', "12:3\u0001u\u0002:", "ünï 🌿 \u2028", "tab\tline\nbreak\r\u001f"];
 
-/** Receipts whose kept text is not what their lines make now (computed here apart from the migration's function). */
-async function staleKeptLines(): Promise<{ id: string }[]> {
-  return run(
-    db.pool,
-    reviewedStatement(
-      "housekeeping",
-      sql<{ id: string }>`SELECT t.id FROM transactions t
-        WHERE t.json_lines IS DISTINCT FROM (
-          SELECT '[' || string_agg(CASE WHEN li.product_id IS NULL
-              THEN li.json_head || E'\\x01s' || octet_length(li.sku) || ':' || li.sku || li.json_body || E'\\x01k}'
-              ELSE li.json_head || '"' || li.product_id || '"' || li.json_body || E'\\x01u' || li.product_id || '}'
-            END, ',  ' ORDER BY li.line_number) || ']'
-          FROM line_items li WHERE li.transaction_id = t.id)`,
-    ),
-  );
-}
-
 async function expectKeptTextFresh() {
-  expect(await staleKeptLines()).toEqual([]);
+  expect(await staleKeptLines(db.pool)).toEqual([]);
 }
 
 /** The records as the page statement renders them in SQL (lines and all), one line each. */
