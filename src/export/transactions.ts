@@ -46,7 +46,7 @@ export const KEPT_LINES_BATCH = 2 * EXPORT_BATCH;
 /**
  * The export's plan: for NDJSON of our own shape, the records read with their kept lines and the products and stock
  * filled in by Node from maps loaded now (kept-lines.ts), unless those maps would be larger than
- * EXPORT_KEPT_LINES_MAX_ROWS; otherwise (and for CSV and the aiq shape) transactionExportPlan's, the lines rendered
+ * EXPORT_KEPT_LINES_MAX_ROWS or max_records asks for one batch at most; otherwise (and for CSV and the aiq shape) transactionExportPlan's, the lines rendered
  * by PostgreSQL. The records' bytes are the same either way.
  */
 export async function keptLinesExportPlan(
@@ -57,6 +57,8 @@ export async function keptLinesExportPlan(
   const plan = transactionExportPlan(auth, query);
   const most = config.EXPORT_KEPT_LINES_MAX_ROWS;
   if (format !== "ndjson" || query.shape !== "standard" || most === 0) return plan;
+  // At most one batch (a poller's small increment): loading the maps would cost more than the lines' SQL saves.
+  if (query.max_records !== undefined && query.max_records <= KEPT_LINES_BATCH) return plan;
   const maps = await loadKeptLineMaps(db.pool, tenantOf(auth), most);
   if (!maps) return plan;
   return {

@@ -7,7 +7,7 @@ import { parseEnv } from "../../src/config/env.js";
 import { walkOf } from "../../src/db/paging.js";
 import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
-import { keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
+import { KEPT_LINES_BATCH, keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
 import { prose } from "../../src/lib/prose.js";
 import { seedDatabase } from "../../src/seed/index.js";
 import { transactionListing } from "../../src/transactions/list-query.js";
@@ -250,16 +250,17 @@ describe("the transactions' NDJSON export from the kept lines", () => {
   });
 
   it(prose`
-    when the maps would hold more rows than EXPORT_KEPT_LINES_MAX_ROWS, or the export is CSV or the aiq shape, then
-    its plan renders the lines in SQL; otherwise NDJSON of our shape fills them in from the maps
+    when the maps would hold more rows than EXPORT_KEPT_LINES_MAX_ROWS, the export is CSV or the aiq shape, or its
+    max_records one batch at most, then its plan renders the lines in SQL; otherwise NDJSON of our shape fills them in
+    from the maps
   `, async () => {
     const merchant = await makeMerchant(db);
     const location = await makeLocation(db, merchant.id);
     await makeProduct(db, merchant.id);
     await makeProduct(db, merchant.id);
     const auth = { merchantId: merchant.id, locationIds: null } as Parameters<typeof keptLinesExportPlan>[0];
-    const planOf = (most: number, format: "ndjson" | "csv", shape: "standard" | "aiq") =>
-      keptLinesExportPlan(auth, transactionExportQuery.parse({ shape }), {
+    const planOf = (most: number, format: "ndjson" | "csv", shape: "standard" | "aiq", maxRecords?: number) =>
+      keptLinesExportPlan(auth, transactionExportQuery.parse({ shape, max_records: maxRecords }), {
         format,
         db,
         config: parseEnv({ NODE_ENV: "test", DATABASE_URL: db.url, EXPORT_KEPT_LINES_MAX_ROWS: String(most) }),
@@ -270,6 +271,8 @@ describe("the transactions' NDJSON export from the kept lines", () => {
     expect(await spliced(0, "ndjson", "standard")).toBe(false);
     expect(await spliced(100, "csv", "standard")).toBe(false);
     expect(await spliced(100, "ndjson", "aiq")).toBe(false);
+    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_BATCH)).toBe(false);
+    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_BATCH + 1)).toBe(true);
     // Stock rows count too: two products and one stock row are three.
     const [product] = await db.prisma.product.findMany({ where: { merchantId: merchant.id } });
     await db.prisma.inventoryItem.create({
