@@ -34,7 +34,7 @@ import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
  * Records per query. Measured on 200,000 receipts: 2,000 a batch kept the heap growing by ~90 MB
  * between full collections (a batch that large outlives young-generation collections), 250–500
  * keep it within the young generation's size, at most ~15% slower; past 1,000 the list's page plan
- * may also turn to a sequential scan. That young generation is 16 MB a semi-space, as `npm start` and the
+ * may also turn to a sequential scan. That young generation was 16 MB a semi-space (8 now), as `npm start` and the
  * Docker image set it (--max-semi-space-size): Node 24's own default lets it grow to 64 MB a semi-space,
  * and the export's server then peaked ~100 MB higher (rows and pg's socket buffers waiting for a collection).
  * The NDJSON passthrough (binary COPY, no rows as objects) was measured on 100,000 records of big too: 1,000 or

@@ -18,7 +18,7 @@ describe("deployment files", () => {
     expect(cmd).not.toBeNull();
     // npm's shell execs node (one process, which a supervisor's SIGTERM reaches); the image runs node itself.
     expect(packageJson.scripts.start).toBe(
-      "exec node --max-semi-space-size=16 --enable-source-maps --import ./dist/telemetry/register.js dist/server.js",
+      "exec node --max-semi-space-size=8 --enable-source-maps --import ./dist/telemetry/register.js dist/server.js",
     );
     expect(JSON.parse(cmd![1]!)).toEqual(packageJson.scripts.start.replace(/^exec /, "").split(" "));
     expect(dockerfile).toContain(`RUN ${packageJson.scripts.prestart}`);
