@@ -46,8 +46,8 @@ export const KEPT_LINES_BATCH = 2 * EXPORT_BATCH;
 /**
  * The export's plan: for NDJSON of our own shape, the records read with their kept lines and the products and stock
  * filled in by Node from maps loaded now (kept-lines.ts), unless those maps would be larger than
- * EXPORT_KEPT_LINES_MAX_ROWS or max_records asks for one batch at most; otherwise (and for CSV and the aiq shape) transactionExportPlan's, the lines rendered
- * by PostgreSQL. The records' bytes are the same either way.
+ * EXPORT_KEPT_LINES_MAX_ROWS or max_records asks for one batch at most; otherwise (and for CSV and the aiq shape)
+ * transactionExportPlan's, the lines rendered by PostgreSQL. The records' bytes are the same either way.
  */
 export async function keptLinesExportPlan(
   auth: AuthContext,
