@@ -59,7 +59,8 @@ export class CopyBatch {
     private readonly maps: KeptLineMaps | null,
     private readonly send: Send | null = null,
   ) {
-    this.out = new GrowingOutput(buffers, buffers.take(send ? 2 * SEND_BYTES : buffers.lastBatch));
+    // Room for the records sent at a time; the first batch (held whole) and a record longer than that grow it.
+    this.out = new GrowingOutput(buffers, buffers.take(2 * SEND_BYTES));
     this.reader = new BinaryCopyReader(maps ? 4 : 3, (data, spans, index) => {
       if (index >= this.want) return;
       if (spans.includes(-1)) throw new Error("An exported row with a NULL position, line or store");
@@ -84,7 +85,6 @@ export class CopyBatch {
   end(): EncodedBatch {
     const rows = this.reader.end();
     const count = Math.min(rows, this.want);
-    if (!this.send) this.buffers.lastBatch = this.out.at;
     return {
       bytes: this.out.backing.subarray(0, this.out.at),
       backing: this.out.backing,

@@ -10,8 +10,6 @@ const MAX_FREE = 3;
 
 export class BatchBuffers {
   private readonly free: Buffer[] = [];
-  /** The NDJSON bytes of the last COPY batch (copy-batch.ts): the size to take for the next. */
-  lastBatch = 0;
 
   /** A buffer of at least `size` bytes; sizes rounded up to a power of two, so it fits the next batches too. */
   take(size: number): Buffer {
