@@ -3,7 +3,7 @@
 // the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CopyBatch } from "../../src/export/copy-batch.js";
+import { CopyBatch, SEND_BYTES } from "../../src/export/copy-batch.js";
 import { BatchBuffers } from "../../src/export/encode.js";
 import { type KeptLineMaps, StoreStock } from "../../src/export/kept-lines.js";
 import { prose } from "../../src/lib/prose.js";
@@ -170,6 +170,44 @@ describe("the kept lines' splicer", () => {
     }
     expect(() => spliced([three.subarray(0, three.length - 1)], 100, null)).toThrow(/cut short/);
     expect(() => spliced([stream], 100, null)).toThrow(/4 fields, not 3/);
+  });
+
+  it(prose`
+    when a batch's NDJSON passes SEND_BYTES while its COPY still arrives, then it is handed to send in whole records
+    before the batch ends, and what was sent and what end() keeps are every record once, in order; when send declines
+    (the answer has not started), the batch keeps everything
+  `, () => {
+    const many = Array.from({ length: 3 * Math.ceil(SEND_BYTES / rows[0]!.served.length) }, (_, i) => ({
+      ...rows[0]!,
+      id: `r${i}`,
+    }));
+    const stream = copyStream(many);
+    const whole = `${many.map((row) => row.served).join("\n")}\n`;
+    for (const taken of [true, false]) {
+      const sent: string[] = [];
+      let pushed = 0;
+      const copy = new CopyBatch(new BatchBuffers(), many.length, maps, (bytes) => {
+        if (taken) sent.push(`${pushed}:${bytes.toString("utf8")}`);
+        return taken;
+      });
+      // In pieces of 4 KB, as pg hands the COPY over.
+      for (pushed = 0; pushed * 4096 < stream.length; pushed++)
+        copy.push(stream.subarray(pushed * 4096, (pushed + 1) * 4096));
+      const kept = copy.end().bytes.toString("utf8");
+      const pieces = sent.map((piece) => piece.slice(piece.indexOf(":") + 1));
+      expect(pieces.join("") + kept).toBe(whole);
+      if (!taken) {
+        expect(sent).toEqual([]);
+        continue;
+      }
+      expect(pieces.length).toBeGreaterThanOrEqual(2);
+      for (const [index, piece] of pieces.entries()) {
+        expect(Buffer.byteLength(piece)).toBeGreaterThanOrEqual(SEND_BYTES);
+        expect(piece.endsWith("}\n")).toBe(true);
+        // Sent while the stream was still being pushed, not at its end.
+        expect(Number(sent[index]!.slice(0, sent[index]!.indexOf(":")))).toBeLessThan(Math.ceil(stream.length / 4096));
+      }
+    }
   });
 
   it("when a batch holds one row more than wanted, then it is left out and said to follow", () => {
