@@ -5,7 +5,8 @@
 // statement of refresh_report_rollups() and the rows each plan node read; a month's customers report
 // reads its rollup rows only; the inventory report reads the items alone, from its index, never sorted; a
 // refresh reads the marks of its range only, in the generic plan a connection may switch to as well; a month's
-// sales by product over every store sums a row per product, not one per store and product.
+// sales by product over every store sums a row per product, not one per store and product; a year's sales by month
+// reads each rollup row once and sorts none of them, analysed or not.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { forgetStatistics } from "../../bench/statistics.js";
@@ -374,5 +375,49 @@ describe("report refresh plans", () => {
     // Every store named: the stores' rows, summed by the report itself; the same answer.
     expect(report).toEqual(await readSalesReport(db.pool, { ...byProduct, locationIds: stores.map((s) => s.id) }));
     expect(report!.rows.length).toBeGreaterThan(100);
+  });
+
+  it(prose`
+    when a year's sales report by month is asked, analysed or never, then it reads each sales_daily row of the year
+    once (the days summed first, the months and the totals from them) and sorts none of those rows
+  `, async () => {
+    const year = {
+      tenant: new Tenant(merchantId),
+      from: "2025-11-01",
+      to: "2026-11-01",
+      period: "month" as const,
+      groupBy: undefined,
+      locationIds: null,
+      maxRows: 1000,
+    };
+    const { rows: counts } = await db.pool.query<{ rollups: number; days: number }>(
+      `SELECT count(*)::int AS rollups, count(DISTINCT business_date)::int AS days FROM sales_daily
+       WHERE merchant_id = $1 AND business_date >= $2 AND business_date < $3`,
+      [merchantId, year.from, year.to],
+    );
+    const { rollups, days } = counts[0]!;
+    // Several rollup rows a day (stores, employees, sales and refunds): a sort of them would show.
+    expect(rollups).toBeGreaterThan(days * 2);
+    await readSalesReport(db.pool, year); // the stale days of earlier tests rebuilt first
+
+    for (const analysed of [false, true]) {
+      if (analysed) await db.pool.query("VACUUM ANALYZE");
+      else await forgetStatistics(db.url);
+      let report: Awaited<ReturnType<typeof readSalesReport>> | undefined;
+      const nodes = await explained(async (c) => {
+        report = await readSalesReport(c, year);
+      });
+      const scans = nodes.filter((n) => n["Relation Name"] === "sales_daily");
+      expect(
+        scans.map((n) => (n["Actual Rows"] ?? 0) * (n["Actual Loops"] ?? 1)),
+        `analysed: ${analysed}`,
+      ).toEqual([rollups]);
+      const sorted = nodes
+        .filter((n) => n["Node Type"].endsWith("Sort") && (n["Actual Rows"] ?? 0) > days)
+        .map((n) => `${n["Node Type"]}: ${n["Actual Rows"]} rows`);
+      expect(sorted, `analysed: ${analysed}`).toEqual([]);
+      expect(report!.rows).toHaveLength(12);
+      expect(report!.totals.receipts).toBeGreaterThan(0);
+    }
   });
 });

@@ -38,19 +38,20 @@ const location = columnsOf("locations", "l");
 const employee = columnsOf("employees", "e");
 
 /**
- * The receipt-level groupings: the rollup column that is the group's key, and how the grouped
+ * The receipt-level groupings: the rollup column that is the group's key (the column itself, so that
+ * the days are summed in the order of sales_daily's index, (merchant, day, store)), and how the grouped
  * rows get their names (names are read now, so a renamed store shows its new name). Fixed text
  * only, never user input.
  */
 const receiptGroups: Record<ReceiptGroup | "none", { key: string; name: string; join?: string }> = {
   none: { key: "NULL::text", name: "NULL::text" },
   location: {
-    key: `${daily.location_id}::text`,
+    key: daily.location_id,
     name: location.name,
     join: `LEFT JOIN locations l ON ${location.id} = g.group_key::uuid`,
   },
   employee: {
-    key: `${daily.employee_id}::text`,
+    key: daily.employee_id,
     name: `nullif(concat_ws(' ', ${employee.first_name}, ${employee.last_name}), '')`,
     join: `LEFT JOIN employees e ON ${employee.id} = g.group_key::uuid`,
   },
@@ -114,6 +115,8 @@ const FIGURE_LIST = [
   "lines_without_cost",
 ] as const satisfies (keyof SalesFiguresRow)[];
 const FIGURE_NAMES = sql.raw(FIGURE_LIST.map((name) => `g.${name}`).join(", "));
+/** The figures of rows that hold SUMS already (days summed into periods, or into the totals). */
+const RESUMS = sql.raw(FIGURE_LIST.map((name) => `coalesce(sum(${name}), 0) AS ${name}`).join(", "));
 
 /** The figures of a set of rollup rows; refunds are the value of refund lines, as a positive amount. */
 const SUMS = sql.raw(`coalesce(sum(${f.receipts}) FILTER (WHERE ${f.is_sale}), 0) AS receipts,
@@ -191,15 +194,40 @@ function lineSource(group: LineGroup, period: Period, range: Range): RawBuilder<
     ${dailyRows(sql`CASE WHEN ${range.hasMonths} THEN ${range.monthsTo} ELSE ${range.to} END`, range.to)}`;
 }
 
+/**
+ * The report's statement. A grouping by receipts (none, store, employee) sums sales_daily's rows into days
+ * first, and the days into periods and into the totals: each rollup row of the range is read and summed once,
+ * in the index's order, so no plan sorts them (a year of a million-receipt store is ~16,000 rows: summed
+ * twice, by month and for the totals, and sorted first when the tables were never analysed, it took ~22 ms
+ * of PostgreSQL's time against ~14 analysed; read once by day, ~10 against ~9). A grouping by lines sums
+ * its line rollups, and its totals come from sales_daily, where each receipt counts once.
+ */
 function salesSql(q: SalesQuery) {
   const range = rangeOf(q);
   const { groupBy } = q;
   const lineGroup = groupBy !== undefined && isLineGroup(groupBy);
   const receiptGroup = receiptGroups[groupBy === undefined || isLineGroup(groupBy) ? "none" : groupBy];
-  const source = lineGroup
-    ? lineSource(groupBy, q.period, range)
-    : sql`SELECT ${sql.raw(daily.business_date)}, ${sql.raw(receiptGroup.key)} AS group_key,
-      ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}`;
+  const bucket = sql`date_trunc(${range.period}, ${sql.raw(DAY)}::timestamp)::date`;
+  const sums = lineGroup
+    ? sql`src AS (${lineSource(groupBy, q.period, range)}),
+grouped AS (
+  SELECT ${bucket} AS bucket, group_key, max(group_name) AS group_name, ${SUMS}
+  FROM src
+  GROUP BY 1, 2
+)`
+    : sql`days AS (
+  SELECT ${sql.raw(daily.business_date)}, ${sql.raw(receiptGroup.key)} AS group_key, ${SUMS}
+  FROM sales_daily r WHERE ${inRange(range)}
+  GROUP BY 1, 2
+),
+grouped AS (
+  SELECT ${bucket} AS bucket, group_key::text AS group_key, NULL::text AS group_name, ${RESUMS}
+  FROM days
+  GROUP BY 1, 2
+)`;
+  const totals = lineGroup
+    ? sql`SELECT ${SUMS} FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}) t`
+    : sql`SELECT ${RESUMS} FROM days`;
   const name = sql.raw(lineGroup ? "g.group_name" : receiptGroup.name);
   // Without a grouping, every period of the range gets a row, zeros included.
   const rows = groupBy
@@ -211,20 +239,12 @@ function salesSql(q: SalesQuery) {
          ('1 ' || ${range.period})::interval) AS p(bucket)
        LEFT JOIN grouped g ON g.bucket = p.bucket::date`;
   return sql<SalesSqlRow>`
-WITH src AS (${source}),
-grouped AS (
-  SELECT date_trunc(${range.period}, ${sql.raw(DAY)}::timestamp)::date AS bucket, group_key,
-    ${sql.raw(lineGroup ? "max(group_name)" : "NULL::text")} AS group_name,
-         ${SUMS}
-  FROM src
-  GROUP BY 1, 2
-),
+WITH ${sums},
 picked AS (
   (SELECT false AS is_total, x.* FROM (${rows}) x ORDER BY x.bucket, x.gross_sales - x.discounts - x.refunds DESC,
     x.group_key NULLS LAST LIMIT ${q.maxRows + 1})
   UNION ALL
-  SELECT true, NULL::date, NULL::text, NULL::text, ${SUMS}
-  FROM (SELECT ${FIGURES} FROM sales_daily r WHERE ${inRange(range)}) t
+  SELECT true, NULL::date, NULL::text, NULL::text, t.* FROM (${totals}) t
 ),
 figures AS (
   SELECT *, gross_sales - discounts - refunds AS net FROM picked
