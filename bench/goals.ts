@@ -73,6 +73,12 @@ function worstRatio(a: Record<string, number>, b: Record<string, number>): { nam
   return { name, ratio: a[name]! / b[name]! };
 }
 
+/** "median of 7 turns, 0.45-0.70x; " when the export was measured in turns (bench/export.ts), else nothing. */
+function turnsOf(e: NonNullable<SuiteResult["export"]>): string {
+  if (!e.turns || e.turns < 2 || !e.floorRatios) return "";
+  return `median of ${e.turns} turns, ${x(Math.min(...e.floorRatios))}–${x(Math.max(...e.floorRatios))}; `;
+}
+
 function suiteGoals(s: SuiteResult): GoalRow[] {
   const rows: GoalRow[] = [];
   const row = (goal: string, measured: string, st: GoalStatus) =>
@@ -80,7 +86,7 @@ function suiteGoals(s: SuiteResult): GoalRow[] {
   if (s.export) {
     row(
       `NDJSON export ≥ ${GOALS.exportShareOfCopy}× COPY of the raw rows (receipts/s)`,
-      `${x(s.export.floorRatio)} (${x(s.export.ratio)} of COPY of the same JSON)`,
+      `${x(s.export.floorRatio)} (${turnsOf(s.export)}${x(s.export.ratio)} of COPY of the same JSON)`,
       status(s.export.floorRatio >= GOALS.exportShareOfCopy),
     );
     const peak = Math.max(...s.export.http.map((r) => r.peakRssMb ?? Number.NaN));
