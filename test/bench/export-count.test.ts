@@ -30,7 +30,7 @@ const count = (pieces: Buffer[]) => {
 };
 
 describe("the bench's export record count", () => {
-  it("when the body comes whole, in two pieces cut anywhere or byte by byte, then it counts 5 records in 7 lines", () => {
+  it("when the body comes whole, in two pieces cut anywhere or byte by byte, then it counts 5 records, 7 lines", () => {
     expect(count([body])).toEqual({ records: 5, lines: 7 });
     for (let cut = 0; cut <= body.length; cut++)
       expect(count([body.subarray(0, cut), body.subarray(cut)]), `cut at ${cut}`).toEqual({ records: 5, lines: 7 });
