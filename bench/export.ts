@@ -13,7 +13,7 @@ import { transactionListing } from "../src/transactions/list-query.js";
 import { benchAuth } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { rawLine, rawTransaction } from "./raw-columns.js";
-import { ratio } from "./stats.js";
+import { ratio, summarize } from "./stats.js";
 
 export interface ExportRun {
   records: number;
@@ -220,8 +220,6 @@ function medianRun<R extends ExportRun>(runs: R[]): R {
   return sorted[(sorted.length - 1) >> 1]!;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
-
 /** One turn of the whole range: the export through HTTP, COPY of the same JSON, COPY of the raw rows. */
 async function exportTurn(ctx: SuiteContext, whole: number | null) {
   const http = await httpExport(ctx, whole);
@@ -294,7 +292,7 @@ export async function measureExport(ctx: SuiteContext): Promise<ExportResult> {
     copyRaw: medianRun(turns.map((t) => t.copyRaw)),
     turns: turns.length,
     floorRatios: turns.map((t) => t.floorRatio),
-    ratio: median(turns.map((t) => t.ratio)),
-    floorRatio: median(turns.map((t) => t.floorRatio)),
+    ratio: summarize(turns.map((t) => t.ratio)).p50,
+    floorRatio: summarize(turns.map((t) => t.floorRatio)).p50,
   };
 }

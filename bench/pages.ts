@@ -8,7 +8,7 @@ import { startBare } from "./bare.js";
 import { BASELINES, barePagePath, benchAuth, checkSameData, flatFloor, type PageSpec } from "./baseline.js";
 import type { SuiteContext } from "./context.js";
 import { BenchClient } from "./http.js";
-import { interleaved, ratio, type Summary, summarize } from "./stats.js";
+import { interleaved, ratio, type Summary, summarize, timed } from "./stats.js";
 
 export type PagePlace = "start" | "middle" | "end" | "deep";
 
@@ -144,14 +144,10 @@ async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<
     // baseline is sampled apart, after the turns.
     const apart: string[] = [];
     for (const { place } of prepared) {
-      const started = performance.now();
-      await ops[`${place}:http`]!();
-      const page = performance.now() - started;
+      const page = await timed(ops[`${place}:http`]!);
       for (const name of [...Object.keys(BASELINES), "floor"]) {
         const op = `${place}:${name}`;
-        const t0 = performance.now();
-        await ops[op]!();
-        const took = performance.now() - t0;
+        const took = await timed(ops[op]!);
         if (took > APART_MS && took > APART_FACTOR * page) apart.push(op);
       }
     }
@@ -159,11 +155,7 @@ async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<
     const times = await interleaved(turns, samples);
     for (const op of apart) {
       times[op] = [];
-      for (let i = 0; i < APART_SAMPLES; i++) {
-        const t0 = performance.now();
-        await ops[op]!();
-        times[op].push(performance.now() - t0);
-      }
+      for (let i = 0; i < APART_SAMPLES; i++) times[op].push(await timed(ops[op]!));
     }
     if (apart.length)
       ctx.log(`  page ${limit}: sampled apart, ${APART_SAMPLES} times after the turns (slow): ${apart.join(", ")}`);
