@@ -1,10 +1,11 @@
 // The raw-SQL baselines of a page of transactions: the same page (the same records, with their lines,
 // as UTF-8 JSON bytes ready to send) read through `pg` in the bench's own process, without HTTP,
 // Express, authentication, rate limits, the feed's horizon or cursors. Two honest ways to do it:
-// - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON), the records' texts
-//   encoded into the page's bytes by the service's own PageWriter as each row arrives (joining the strings
-//   first costs several times more: records hold non-ASCII text, so V8 joins and encodes them as two-byte
-//   strings);
+// - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON, its lines from the receipt's kept
+//   text on a large page), the records' texts encoded into the page's bytes by the service's own PageWriter or
+//   KeptLinesPage as each row arrives (joining the strings first costs several times more: records hold non-ASCII
+//   text, so V8 joins and encodes them as two-byte strings), and on a large page the lines' products and stock looked
+//   up and filled in, as the service does;
 // - "node-json": a hand-written join returning one flat row per line (numbers as exact text), grouped
 //   and rendered with JSON.stringify in Node, then encoded.
 // Both run as prepared statements, as the API's do. The faster of the two, per page, is the baseline
@@ -17,8 +18,9 @@ import { runEach } from "../src/db/sql.js";
 import { tenantOf } from "../src/db/tenant.js";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
+import { loadLineStock } from "../src/transactions/kept-lines.js";
 import { transactionListing } from "../src/transactions/list-query.js";
-import { PageWriter } from "../src/transactions/read.js";
+import { KeptLinesPage, PageWriter, readsKeptLines } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 import { rawLine, rawTransaction } from "./raw-columns.js";
 
@@ -64,24 +66,29 @@ export const benchAuth = (merchantId: string): AuthContext => ({
   environment: "test",
 });
 
-/** The API's page SQL, its JSON records joined into `{"data":[…]}`. */
+/**
+ * The API's page SQL, its JSON records joined into `{"data":[…]}`, as the service does (transactions/read.ts): each
+ * record encoded into the body as its row arrives; on a page large enough (readsKeptLines), its kept lines' products
+ * and stock looked up after the rows in one more statement and filled in.
+ */
 export const pgJsonBaseline: Baseline = async (pool, spec) => {
-  const walk = walkOf(
-    transactionListing,
-    tenantOf(benchAuth(spec.merchantId)),
-    {},
-    {
-      format: "standard",
-      oneLine: false,
-    },
-  );
-  // As the service does (transactions/read.ts): each record encoded into the body as its row arrives.
-  const page = new PageWriter(spec.limit);
+  const tenant = tenantOf(benchAuth(spec.merchantId));
+  const keptLines = readsKeptLines("standard", spec.limit);
+  const walk = walkOf(transactionListing, tenant, {}, { format: "standard", oneLine: false, keptLines });
   const statement = walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 });
+  const rest = (rows: unknown[]) => ({ has_more: rows.length > spec.limit });
+  if (!keptLines) {
+    const page = new PageWriter(spec.limit);
+    const rows = await runEach(pool, statement, (row, index) => {
+      if (index < spec.limit) page.add(row.record);
+    });
+    return page.finish(rest(rows));
+  }
+  const page = new KeptLinesPage(spec.limit);
   const rows = await runEach(pool, statement, (row, index) => {
-    if (index < spec.limit) page.add(row.record);
+    if (index < spec.limit) page.add(row.record, row.location_id!);
   });
-  return page.finish({ has_more: rows.length > spec.limit });
+  return page.finish(await loadLineStock(pool, tenant, page.needs), rest(rows));
 };
 
 const NODE_SQL = `

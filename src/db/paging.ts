@@ -45,7 +45,8 @@ export interface View {
   /** Each record on one line (an NDJSON export). */
   oneLine: boolean;
   /**
-   * The transactions' NDJSON export: lines from the receipt's kept text, markers left for Node (export/kept-lines.ts).
+   * The transactions in our own shape (the NDJSON export, the pages): lines from the receipt's kept text, markers left
+   * for Node (transactions/kept-lines.ts).
    */
   keptLines?: boolean;
 }
@@ -199,6 +200,8 @@ export interface PageRequest<F> {
   format: RecordFormat;
   /** The feed's horizon if this request read it already (with its key: AuthContext.feedHorizon). */
   horizon?: Horizon;
+  /** View.keptLines. */
+  keptLines?: boolean;
 }
 
 /** Reads a page of a list: the cursor checked, the horizon read (feed), limit + 1 rows, the page assembled. */
@@ -210,7 +213,11 @@ export async function readPage<F extends ListFilters, Raw, R, T, Table extends L
   /** Sees each of the statement's rows (limit + 1 at most) as it arrives (db/sql.ts runEach). */
   each?: (row: Raw, index: number) => void,
 ): Promise<ListPage<T>> {
-  const walk = walkOf(listing, request.tenant, request.filters, { format: request.format, oneLine: false });
+  const walk = walkOf(listing, request.tenant, request.filters, {
+    format: request.format,
+    oneLine: false,
+    ...(request.keptLines ? { keptLines: true } : {}),
+  });
   const cursorFor = (position: (string | number)[]) => encodeCursor(request.secret, walk.fingerprint, position);
   const after = request.cursor ? timeIdPosition(decodeCursor(request.secret, walk.fingerprint, request.cursor)) : null;
   // Read before the page's statement, so the page's snapshot is taken after the horizon (sync-feed.ts).

@@ -5,8 +5,8 @@
 // the NDJSON, so a batch can be large (each COPY is planned: ~4 ms of PostgreSQL's time a batch on big, whatever its
 // size). Only the positions (ASCII time and id) and the store of a record whose store changed become strings.
 import { BinaryCopyReader } from "../db/binary-copy.js";
+import { GrowingOutput, type KeptLineMaps, type StoreStock, spliceRecord } from "../transactions/kept-lines.js";
 import type { BatchBuffers, EncodedBatch } from "./encode.js";
-import { GrowingOutput, type KeptLineMaps, type StoreStock, spliceRecord } from "./kept-lines.js";
 
 /** ASCII bytes kept from row to row (a position, a store id), decoded only when needed. */
 class KeptBytes {
@@ -107,6 +107,6 @@ export class CopyBatch {
       this.store = maps.stock.get(data.toString("latin1", spans[6], spans[7]));
       this.storeId.set(data, spans[6]!, spans[7]!);
     }
-    spliceRecord(maps, data, spans[4]!, spans[5]!, this.store, this.out);
+    spliceRecord(maps, data, spans[4]!, spans[5]!, this.store, this.out, "ndjson");
   }
 }

@@ -22,11 +22,11 @@ import { decodeCursor, encodeCursor, type Position, timeIdPosition } from "../li
 import { continuationPosition, type FeedBounds, feedBounds } from "../lib/sync-feed.js";
 import { countRowsServed, routeTemplateOf } from "../metrics/http.js";
 import { exportBytes } from "../metrics/registry.js";
+import type { KeptLineMaps } from "../transactions/kept-lines.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import type { exportResponses } from "./contract.js";
 import { CopyBatch, type Send } from "./copy-batch.js";
 import { BatchBuffers, type EncodedBatch, encodeLines, encodeText } from "./encode.js";
-import type { KeptLineMaps } from "./kept-lines.js";
 import { type ExportFormat, exportFormat, listFilters, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
 

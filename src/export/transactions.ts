@@ -6,9 +6,9 @@
 import type { z } from "zod";
 import { tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
+import { loadKeptLineMaps } from "../transactions/kept-lines.js";
 import { type TransactionPageRow, transactionListing } from "../transactions/list-query.js";
 import { transactionListQuery } from "../transactions/schemas.js";
-import { loadKeptLineMaps } from "./kept-lines.js";
 import { exportQueryOf } from "./params.js";
 import { exportRoute } from "./route.js";
 import { EXPORT_BATCH, type ExportPlan, exportWalk, type PlanContext } from "./stream.js";

@@ -36,7 +36,7 @@ function preparedName(prefix: string, text: string): string {
  * used as an index bound. The plan is then the same for every value. (The merchant's is
  * db/tenant.ts's `where(alias, { opaque: true })`, of the same shape.)
  */
-export const opaque = <T>(value: unknown, type: "timestamptz" | "uuid"): RawBuilder<T> =>
+export const opaque = <T>(value: unknown, type: "timestamptz" | "uuid" | "uuid[]" | "text[]"): RawBuilder<T> =>
   sql<T>`(SELECT ${value}::${sql.raw(type)})`;
 
 /**

@@ -1,12 +1,12 @@
-// The splicer of the transactions' NDJSON export (src/export/kept-lines.ts): each record comes from PostgreSQL with
+// The splicer of the transactions' NDJSON export (src/transactions/kept-lines.ts): each record comes from PostgreSQL with
 // markers where its lines' products and stock go, in a binary COPY stream cut into chunks anywhere. Whatever the cut,
 // the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CopyBatch, SEND_BYTES } from "../../src/export/copy-batch.js";
 import { BatchBuffers } from "../../src/export/encode.js";
-import { type KeptLineMaps, StoreStock } from "../../src/export/kept-lines.js";
 import { prose } from "../../src/lib/prose.js";
+import { type KeptLineMaps, StoreStock } from "../../src/transactions/kept-lines.js";
 
 const STORE = "0199b762-0000-7000-8000-00000000000a";
 const OTHER_STORE = "0199b762-0000-7000-8000-00000000000b";

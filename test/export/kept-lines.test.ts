@@ -8,9 +8,11 @@ import { walkOf } from "../../src/db/paging.js";
 import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
 import { KEPT_LINES_BATCH, keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
+import { MAX_LIMIT } from "../../src/lib/paging.js";
 import { prose } from "../../src/lib/prose.js";
 import { seedDatabase } from "../../src/seed/index.js";
 import { transactionListing } from "../../src/transactions/list-query.js";
+import { KEPT_LINES_PAGE } from "../../src/transactions/read.js";
 import { MAX_LINES } from "../../src/transactions/write-schemas.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant, makeProduct } from "../helpers/factories.js";
@@ -40,18 +42,44 @@ async function renderedBySql(merchantId: string): Promise<string[]> {
   return rows.map((row) => row.record);
 }
 
-/** Every record of the key's merchant as GET /v1/transactions sends them (the body holds each record's text). */
-async function pagesOf(key: string): Promise<string> {
+/**
+ * Every record of the key's merchant as GET /v1/transactions sends them (the body holds each record's text): pages of
+ * `limit`, at or above KEPT_LINES_PAGE read from the kept lines and filled in (transactions/read.ts), below rendered
+ * in SQL.
+ */
+async function pagesOf(key: string, limit: number): Promise<string> {
   let body = "";
   let cursor: string | undefined;
   do {
-    const answer = await call(base, "/v1/transactions", key, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    const answer = await call(base, "/v1/transactions", key, { limit, ...(cursor ? { cursor } : {}) });
     expect(answer.status).toBe(200);
     body += answer.text;
     const page = JSON.parse(answer.text) as { has_more: boolean; next_cursor: string };
     cursor = page.has_more ? page.next_cursor : undefined;
   } while (cursor);
   return body;
+}
+
+/** The records of a tenant as the pages' statement renders them in SQL, lines and all. */
+async function pageRecordsBySql(tenant: Tenant) {
+  return run(
+    db.pool,
+    walkOf(transactionListing, tenant, {}, { format: "standard", oneLine: false }).statement({
+      after: null,
+      upper: "2999-01-01T00:00:00.000000Z",
+      take: 5000,
+    }),
+  );
+}
+
+/** A page of the key's (its stores' records) read from the kept lines holds each record exactly as SQL renders it. */
+async function expectPagesAreTheSql(key: string, tenant: Tenant, receipts: number) {
+  const bySql = await pageRecordsBySql(tenant);
+  expect(bySql).toHaveLength(receipts);
+  for (const limit of [MAX_LIMIT, KEPT_LINES_PAGE, 100]) {
+    const pages = await pagesOf(key, limit);
+    for (const row of bySql) expect(pages.includes(row.record), `page of ${limit}: bytes of ${row.id}`).toBe(true);
+  }
 }
 
 async function exportedLines(at: string, key: string): Promise<string[]> {
@@ -68,17 +96,9 @@ async function expectExportIsThePages(merchantId: string, key: string, receipts:
   const spliced = await exportedLines(base, key);
   expect(spliced).toEqual(bySql);
   expect(await exportedLines(fallbackBase, key)).toEqual(bySql);
-  const pages = await pagesOf(key);
-  const pageRecords = await run(
-    db.pool,
-    walkOf(transactionListing, new Tenant(merchantId), {}, { format: "standard", oneLine: false }).statement({
-      after: null,
-      upper: "2999-01-01T00:00:00.000000Z",
-      take: 5000,
-    }),
-  );
+  await expectPagesAreTheSql(key, new Tenant(merchantId), receipts);
+  const pageRecords = await pageRecordsBySql(new Tenant(merchantId));
   for (const [index, row] of pageRecords.entries()) {
-    expect(pages.includes(row.record), `page bytes of ${row.id}`).toBe(true);
     // An NDJSON line is the page's record without json_agg's line breaks (the only raw ones in it).
     expect(spliced[index]).toBe(row.record.replaceAll("\n", ""));
   }
@@ -203,6 +223,12 @@ describe("the transactions' NDJSON export from the kept lines", () => {
     expect(await times()).toEqual(timesBefore);
 
     const after = await expectExportIsThePages(merchant.id, key, 8);
+    // A key of one store: its pages look up that store's stock only, and read its receipts alone.
+    const { key: storeKey } = await makeKey(db, merchant.id, {
+      scopes: ["transactions:read"],
+      locationIds: [store.id],
+    });
+    await expectPagesAreTheSql(storeKey, new Tenant(merchant.id, [store.id]), 6);
     expect(after).not.toEqual(before);
     const records = after.map((text) => JSON.parse(text) as Record<string, any>);
     const s1 = records.find((record) => record.pos_id === "S-1")!;

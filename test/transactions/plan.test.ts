@@ -15,7 +15,13 @@ import { inventoryListing } from "../../src/inventory/read.js";
 import { prose } from "../../src/lib/prose.js";
 import type { RecordFormat } from "../../src/lib/record-format.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
-import { transactionByIdStatement, transactionListing } from "../../src/transactions/list-query.js";
+import { lineStockStatement } from "../../src/transactions/kept-lines.js";
+import {
+  type TransactionPageRow,
+  transactionByIdStatement,
+  transactionListing,
+} from "../../src/transactions/list-query.js";
+import { KEPT_LINES_PAGE, KeptLinesPage } from "../../src/transactions/read.js";
 import { createTestDb } from "../helpers/db.js";
 
 const db = await createTestDb();
@@ -44,12 +50,30 @@ const page = <F extends ListFilters>(
   filters: F,
   window: Window,
   format: RecordFormat = "standard",
+  keptLines = false,
 ) =>
-  pgQuery(walkOf(listing, tenant, filters, { format, oneLine: false }).statement(window)) as {
+  pgQuery(walkOf(listing, tenant, filters, { format, oneLine: false, keptLines }).statement(window)) as {
     name: string;
     text: string;
     values: unknown[];
   };
+
+/**
+ * A page of our own shape as GET /v1/transactions reads it: its records with their kept lines, then the statement
+ * that looks up the products and stock they name (transactions/kept-lines.ts).
+ */
+async function keptPage(window: Window) {
+  const records = page(transactionListing, {}, window, "standard", true);
+  const kept = new KeptLinesPage(window.take);
+  // Unnamed: the prepared statement's own runs are counted by the tests.
+  const { rows } = await client.query<TransactionPageRow>({ text: records.text, values: records.values });
+  for (const row of rows) kept.add(row.record, row.location_id!);
+  expect(kept.needs.empty).toBe(false);
+  return {
+    records,
+    stock: pgQuery(lineStockStatement(tenant, kept.needs)) as { name: string; text: string; values: unknown[] },
+  };
+}
 
 async function planNodes(query: { text: string; values?: unknown[] }, options = ""): Promise<PlanNode[]> {
   const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
@@ -101,8 +125,14 @@ function unorderedPick(nodes: PlanNode[], index: string): string[] {
   return problems;
 }
 
-const statements = (format: RecordFormat) => ({
+const statements = async (format: RecordFormat) => ({
   "page of 250": page(transactionListing, {}, { after: null, upper: FAR, take: 251 }, format),
+  ...(format === "standard"
+    ? await keptPage({ after: null, upper: FAR, take: 251 }).then(({ records, stock }) => ({
+        "page of 250 with its kept lines": records,
+        "the stock and products of a page of 250": stock,
+      }))
+    : {}),
   "page of 100 by business time": page(
     transactionListing,
     { transacted_from: "2020-01-01T00:00:00.000000Z" as never },
@@ -121,7 +151,7 @@ describe("read plans", () => {
     for (const stats of ["analysed", "no statistics"]) {
       if (stats === "no statistics") await forgetStatistics(db.url);
       for (const format of ["standard", "aiq"] as const) {
-        for (const [name, query] of Object.entries(statements(format))) {
+        for (const [name, query] of Object.entries(await statements(format))) {
           for (const problem of wholeTableWork(await planNodes(query)))
             found.push(`${stats}, ${format}, ${name}: ${problem}`);
         }
@@ -192,7 +222,7 @@ describe("read plans", () => {
         "page of 1,000, generic": await planNodes({ text: query.text }, ", GENERIC_PLAN"),
         "page of 1,000, custom": await planNodes(query),
         "export batch": await planNodes({ text: inlineParameters(walk(true).compiled) }),
-        "one record": await planNodes(statements(format)["one record"]),
+        "one record": await planNodes((await statements(format))["one record"]),
       };
       for (const [plan, nodes] of Object.entries(plans)) {
         if (!nodes.some((n) => n["Index Name"] === "line_items_transaction_id_line_number_key"))
@@ -213,9 +243,19 @@ describe("read plans", () => {
         id FROM transactions WHERE merchant_id = $1 ORDER BY updated_at DESC, id DESC LIMIT 1`,
       [merchantId],
     );
+    const ours = await keptPage({ after: null, upper: FAR, take: KEPT_LINES_PAGE + 1 });
     const pages = {
       page: page(transactionListing, {}, { after: null, upper: FAR, take: 101 }, "aiq"),
       poll: page(transactionListing, {}, { after: [last[0]!.at, last[0]!.id], upper: FAR, take: 101 }, "aiq"),
+      "large page of our own shape": ours.records,
+      "its stock and products": ours.stock,
+      "its empty poll": page(
+        transactionListing,
+        {},
+        { after: [last[0]!.at, last[0]!.id], upper: FAR, take: KEPT_LINES_PAGE + 1 },
+        "standard",
+        true,
+      ),
     };
     const runs = 12;
     for (let i = 0; i < runs; i++) for (const query of Object.values(pages)) await client.query(query);

@@ -5,6 +5,7 @@
 import request from "supertest";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prose } from "../../src/lib/prose.js";
+import { KEPT_LINES_PAGE } from "../../src/transactions/read.js";
 import { createTestApp, keyCacheListening } from "../helpers/app.js";
 import { makeCustomer, makeKey, makeLocation, makeMerchant, makeTransaction } from "../helpers/factories.js";
 import { statementsOf } from "../helpers/round-trips.js";
@@ -45,6 +46,22 @@ describe("round trips of the reads", () => {
     expect(sent[0]).toContain('from "api_keys"');
     expect(sent[0]).toContain("pg_stat_activity");
     expect(sent[1]).toContain("WITH page AS");
+  });
+
+  it(prose`
+    when a page of KEPT_LINES_PAGE records or more is read, then it takes 3 round trips: the key with the feed's
+    horizon, the page with its receipts' kept lines, then the products and stock those lines name
+  `, async () => {
+    const { key } = await store();
+    const sent = await statementsOf(async () => {
+      const res = await get(`/v1/transactions?limit=${KEPT_LINES_PAGE}`, key);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toHaveLength(1);
+    });
+    expect(sent, sent.join("\n")).toHaveLength(3);
+    expect(sent[0]).toContain("pg_stat_activity");
+    expect(sent[1]).toContain("json_lines");
+    expect(sent[2]).toContain("inventory_items");
   });
 
   it(prose`
