@@ -184,19 +184,19 @@ function pairs(sets: Map<string, Set<string>>): [string[], string[]] {
   return [keys, members];
 }
 
-/** loadLineStock's statement. */
+/** loadLineStock's statement: a row (sku, product id) per product found by SKU, then a row (null, every stock row). */
 export function lineStockStatement(tenant: Tenant, needs: LineNeeds) {
   const [linkedStores, linkedProducts] = pairs(needs.linked);
   const [skuStores, skus] = pairs(needs.bySku);
   return tenantStatement(
     tenant,
-    sql<{ location_id: string | null; sku: string | null; product_id: string; quantity: string | null }>`
-      SELECT NULL::uuid AS location_id, p.sku, p.id AS product_id, NULL::text AS quantity
+    sql<{ sku: string | null; value: string | null }>`
+      SELECT p.sku, p.id::text AS value
       FROM unnest(${opaque([...new Set(skus)], "text[]")}) AS s(sku)
       CROSS JOIN LATERAL (SELECT p.sku, p.id FROM products p
         WHERE ${tenant.where("p", { locations: false })} AND p.sku = s.sku OFFSET 0) p
       UNION ALL
-      SELECT inv.location_id, NULL, inv.product_id, inv.quantity::text
+      SELECT NULL, string_agg(inv.location_id::text || inv.product_id::text || inv.quantity::text, ',')
       FROM (
         SELECT * FROM unnest(${opaque(linkedStores, "uuid[]")}, ${opaque(linkedProducts, "uuid[]")})
         UNION ALL
@@ -221,15 +221,25 @@ export function lineStockStatement(tenant: Tenant, needs: LineNeeds) {
  * SKUs, and the stock at each store of the products its lines name, linked or found by SKU. Each by a probe of its
  * key (products' (merchant, sku), inventory's (location, product)), fenced like the records' joins; the arrays are
  * hidden from the planner (opaque) so a warm connection keeps one plan whatever their lengths. The key's scope on
- * every table: a record names only its own merchant's products and stores, and the lookup reads nothing else.
+ * every table: a record names only its own merchant's products and stores, and the lookup reads nothing else. The
+ * stock comes as one text (each row its store's and product's ids, 36 characters each, and the quantity; rows
+ * separated by commas): a row each cost pg ~1.5 µs more to read (big, a page of 1,000: 2,198 rows, 4.0 against 1.3 ms
+ * of the service's CPU).
  */
 export async function loadLineStock(executor: Executor, tenant: Tenant, needs: LineNeeds): Promise<KeptLineMaps> {
   const rows = needs.empty ? [] : await run(executor, lineStockStatement(tenant, needs));
   const products: { sku: string; id: string }[] = [];
   const stock: { location_id: string; product_id: string; quantity: string }[] = [];
-  for (const row of rows)
-    if (row.sku !== null) products.push({ sku: row.sku, id: row.product_id });
-    else stock.push({ location_id: row.location_id!, product_id: row.product_id, quantity: row.quantity! });
+  for (const { sku, value } of rows) {
+    if (sku !== null) products.push({ sku, id: value! });
+    else if (value !== null)
+      for (const entry of value.split(","))
+        stock.push({
+          location_id: entry.slice(0, UUID_LENGTH),
+          product_id: entry.slice(UUID_LENGTH, 2 * UUID_LENGTH),
+          quantity: entry.slice(2 * UUID_LENGTH),
+        });
+  }
   return mapsOf(products, stock);
 }
 
