@@ -1,12 +1,14 @@
-// The splicer of the transactions' NDJSON export (src/transactions/kept-lines.ts): each record comes from PostgreSQL with
-// markers where its lines' products and stock go, in a binary COPY stream cut into chunks anywhere. Whatever the cut,
-// the NDJSON must be the records with the markers filled in, and a marker out of place must never be served.
+// The splicer of the transactions' NDJSON export and large pages (src/transactions/kept-lines.ts): each record comes
+// from PostgreSQL with markers where its lines' products and stock go, in a binary COPY stream cut into chunks
+// anywhere. Whatever the cut, the NDJSON must be the records with the markers filled in, and a marker out of place
+// must never be served.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CopyBatch, SEND_BYTES } from "../../src/export/copy-batch.js";
 import { BatchBuffers } from "../../src/export/encode.js";
 import { prose } from "../../src/lib/prose.js";
-import { type KeptLineMaps, StoreStock } from "../../src/transactions/kept-lines.js";
+import { type KeptLineMaps, LineNeeds, StoreStock } from "../../src/transactions/kept-lines.js";
+import { KeptLinesPage } from "../../src/transactions/read.js";
 
 const STORE = "0199b762-0000-7000-8000-00000000000a";
 const OTHER_STORE = "0199b762-0000-7000-8000-00000000000b";
@@ -248,5 +250,46 @@ describe("the kept lines' splicer", () => {
       const other = randomUUID();
       expect([store.at(Buffer.from(other, "latin1"), 0), store.of(other)]).toEqual([undefined, undefined]);
     }
+  });
+});
+
+describe("a large page from the kept lines", () => {
+  it(prose`
+    when records with markers are added and the page finished with the maps, then it is every record with its products
+    and stock filled in and json_agg's line breaks back between its lines, as the pages' SQL renders them
+  `, () => {
+    const page = new KeptLinesPage(2);
+    for (const row of rows) page.add(row.sent, row.store);
+    expect(page.records).toBe(rows.length);
+    const rest = { has_more: false, next_cursor: null };
+    const rendered = rows.map((row) => row.served.replaceAll("},  {", "}, \n {"));
+    expect(rendered.join("").split("\n")).toHaveLength(5);
+    expect(page.finish(maps, rest).toString("utf8")).toBe(
+      `{"data":[${rendered.join(",")}],${JSON.stringify(rest).slice(1)}`,
+    );
+  });
+
+  it(prose`
+    when a record is added, then what its markers name is noted by store (linked products, SKUs of unlinked lines), and
+    nothing past the record's end is read, though the page's buffer holds a marker's byte there
+  `, () => {
+    const needs = new LineNeeds();
+    const data = Buffer.from(`${rows[0]!.sent}\u0001u${NO_STOCK}\u0001zz`, "utf8");
+    needs.add(data, 0, Buffer.byteLength(rows[0]!.sent), STORE);
+    needs.add(Buffer.from(rows[2]!.sent), 0, Buffer.byteLength(rows[2]!.sent), OTHER_STORE);
+    expect(needs.linked).toEqual(
+      new Map([
+        [STORE, new Set([LINKED])],
+        [OTHER_STORE, new Set([LINKED])],
+      ]),
+    );
+    expect(needs.bySku).toEqual(
+      new Map([
+        [STORE, new Set([AWKWARD_SKU, "PLAIN", "UNKNOWN"])],
+        [OTHER_STORE, new Set([AWKWARD_SKU])],
+      ]),
+    );
+    expect(() => needs.add(Buffer.from('{"x":"\u0001q"}'), 0, 10, STORE)).toThrow(/out of place/);
+    expect(new LineNeeds().empty).toBe(true);
   });
 });
