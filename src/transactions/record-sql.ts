@@ -152,10 +152,10 @@ function recordWithLines(lines: string): string {
 }
 
 /**
- * Our record as the NDJSON export reads it (one line): standardRecordJson's, but the lines are the receipt's kept
- * text (transactions.json_lines, migration 20261205110000_transaction_json_lines), which holds markers where each
- * line's product and stock on hand go; the export fills them in (src/export/kept-lines.ts). One column read instead
- * of a sub-select of the lines with two probes each (the big bench shape's export: PostgreSQL's CPU 2.8 → ~1.7 s per
- * 100,000 records).
+ * Our record as the NDJSON export and a page of 1,000 read it: standardRecordJson's, but the lines are the receipt's
+ * kept text (transactions.json_lines, migration 20261205110000_transaction_json_lines), on one line, which holds
+ * markers where each line's product and stock on hand go; the service fills them in (kept-lines.ts), and puts the
+ * lines' line breaks back on a page. One column read instead of a sub-select of the lines with two probes each (the
+ * big bench shape's export: PostgreSQL's CPU 2.8 → ~1.7 s per 100,000 records).
  */
 export const keptLinesRecordJson = recordWithLines(`coalesce(${t.json_lines}, '[]')`);
