@@ -16,12 +16,6 @@ export type PagePlace = "start" | "middle" | "end" | "deep";
 const APART_MS = 100;
 const APART_FACTOR = 10;
 const APART_SAMPLES = 5;
-/**
- * Runs of each baseline in the probe for APART_MS: more than PostgreSQL's five custom plans of a prepared statement on
- * a connection (the probe's runs, one after another, take the same pooled connection), so the plan the turns would
- * run is among them. checkSameData ran each once before.
- */
-const PROBE_RUNS = 6;
 
 export interface PageResult {
   limit: number;
@@ -148,25 +142,23 @@ async function measureWith(ctx: SuiteContext, bareClient: BenchClient): Promise<
     // service's samples and pushed the receipts out of PostgreSQL's shared buffers: the service's page before
     // ANALYZE then measured the bench's own baselines (the API's statement through pg slowed as much). Such a
     // baseline is sampled apart, after the turns.
-    // Each probed past PostgreSQL's five trial custom plans of a prepared statement (PROBE_RUNS), stopping once slow:
-    // the floor's custom plans before ANALYZE took ~30 ms on big and its generic plan, from the sixth run on, 0.7-0.8
-    // s, so a single probe let it run in the turns.
+    // Probed once before the turns, and watched in them: a prepared statement's plan may change on its sixth run or
+    // later (before ANALYZE, big's floor took ~30 ms with its custom plans and 0.7-0.8 s with the generic plan that
+    // followed them), and one that turns slow then leaves the turns (its samples dropped) to be sampled apart too.
     const apart: string[] = [];
+    const pageMs: Record<string, number> = {};
+    const slow = (op: string, ms: number) => ms > APART_MS && ms > APART_FACTOR * pageMs[op.split(":")[0]!]!;
     for (const { place } of prepared) {
-      const page = await timed(ops[`${place}:http`]!);
+      pageMs[place] = await timed(ops[`${place}:http`]!);
       for (const name of [...Object.keys(BASELINES), "floor"]) {
         const op = `${place}:${name}`;
-        for (let run = 0; run < PROBE_RUNS; run++) {
-          const took = await timed(ops[op]!);
-          if (took > APART_MS && took > APART_FACTOR * page) {
-            apart.push(op);
-            break;
-          }
-        }
+        if (slow(op, await timed(ops[op]!))) apart.push(op);
       }
     }
     const turns = Object.fromEntries(Object.entries(ops).filter(([op]) => !apart.includes(op)));
-    const times = await interleaved(turns, samples);
+    const isBaseline = (op: string) => !op.endsWith(":http") && !op.endsWith(":bare-http");
+    const times = await interleaved(turns, samples, 3, false, (op, ms) => isBaseline(op) && slow(op, ms));
+    apart.push(...Object.keys(turns).filter((op) => !(op in times)));
     for (const op of apart) {
       times[op] = [];
       for (let i = 0; i < APART_SAMPLES; i++) times[op].push(await timed(ops[op]!));

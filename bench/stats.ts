@@ -51,18 +51,23 @@ export async function interleaved(
   samples: number,
   warmup = 3,
   alternate = false,
+  /** An operation whose sample this answers true for leaves the turns: it has no samples in the result. */
+  leaves?: (name: string, ms: number) => boolean,
 ): Promise<Record<string, number[]>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(ops).map((name) => [name, []]));
+  const left = new Set<string>();
   for (let i = 0; i < warmup + samples; i++) {
     // alternate: every other turn in reverse order, so that no operation always runs right after
     // another one's server has answered and may still be busy (logging, metrics).
-    const turn = Object.entries(ops);
+    const turn = Object.entries(ops).filter(([name]) => !left.has(name));
     if (alternate && i % 2) turn.reverse();
     for (const [name, op] of turn) {
       const ms = await timed(op);
-      if (i >= warmup) times[name]!.push(ms);
+      if (leaves?.(name, ms)) left.add(name);
+      else if (i >= warmup) times[name]!.push(ms);
     }
   }
+  for (const name of left) delete times[name];
   return times;
 }
 
