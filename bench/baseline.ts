@@ -2,8 +2,8 @@
 // as UTF-8 JSON bytes ready to send) read through `pg` in the bench's own process, without HTTP,
 // Express, authentication, rate limits, the feed's horizon or cursors. Two honest ways to do it:
 // - "pg-json": the API's own page SQL (PostgreSQL renders every record as JSON, its lines from the receipt's kept
-//   text on a large page), the records' texts encoded into the page's bytes by the service's own PageWriter or
-//   KeptLinesPage as each row arrives (joining the strings first costs several times more: records hold non-ASCII
+//   text on a large page), the records' texts encoded into the page's bytes by the service's own TransactionPage as
+//   each row arrives (joining the strings first costs several times more: records hold non-ASCII
 //   text, so V8 joins and encodes them as two-byte strings), and on a large page the lines' products and stock looked
 //   up and filled in, as the service does;
 // - "node-json": a hand-written join returning one flat row per line (numbers as exact text), grouped
@@ -18,9 +18,8 @@ import { runEach } from "../src/db/sql.js";
 import { tenantOf } from "../src/db/tenant.js";
 import type { AuthContext } from "../src/keys/scopes.js";
 import { utcText } from "../src/lib/sync-feed.js";
-import { loadLineStock } from "../src/transactions/kept-lines.js";
 import { transactionListing } from "../src/transactions/list-query.js";
-import { KeptLinesPage, PageWriter, readsKeptLines } from "../src/transactions/read.js";
+import { readsKeptLines, TransactionPage } from "../src/transactions/read.js";
 import { TOTALS_MARGIN, TOTALS_MARGIN_PERCENT } from "../src/transactions/record-sql.js";
 import { rawLine, rawTransaction } from "./raw-columns.js";
 
@@ -73,22 +72,16 @@ export const benchAuth = (merchantId: string): AuthContext => ({
  */
 export const pgJsonBaseline: Baseline = async (pool, spec) => {
   const tenant = tenantOf(benchAuth(spec.merchantId));
-  const keptLines = readsKeptLines("standard", spec.limit);
-  const walk = walkOf(transactionListing, tenant, {}, { format: "standard", oneLine: false, keptLines });
+  const page = new TransactionPage(spec.limit, readsKeptLines("standard", spec.limit));
+  const walk = walkOf(
+    transactionListing,
+    tenant,
+    {},
+    { format: "standard", oneLine: false, keptLines: page.keptLines },
+  );
   const statement = walk.statement({ after: spec.after, upper: spec.upper, take: spec.limit + 1 });
-  const rest = (rows: unknown[]) => ({ has_more: rows.length > spec.limit });
-  if (!keptLines) {
-    const page = new PageWriter(spec.limit);
-    const rows = await runEach(pool, statement, (row, index) => {
-      if (index < spec.limit) page.add(row.record);
-    });
-    return page.finish(rest(rows));
-  }
-  const page = new KeptLinesPage(spec.limit);
-  const rows = await runEach(pool, statement, (row, index) => {
-    if (index < spec.limit) page.add(row.record, row.location_id!);
-  });
-  return page.finish(await loadLineStock(pool, tenant, page.needs), rest(rows));
+  const rows = await runEach(pool, statement, (row, index) => page.add(row, index));
+  return page.finish(pool, tenant, { has_more: rows.length > spec.limit });
 };
 
 const NODE_SQL = `

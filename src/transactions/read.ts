@@ -4,7 +4,7 @@
 import type { Db } from "../db/client.js";
 import { readPage } from "../db/paging.js";
 import { type Executor, first } from "../db/sql.js";
-import { tenantOf } from "../db/tenant.js";
+import { type Tenant, tenantOf } from "../db/tenant.js";
 import type { AuthContext } from "../keys/scopes.js";
 import { MAX_LIMIT } from "../lib/paging.js";
 import {
@@ -15,7 +15,12 @@ import {
   loadLineStock,
   spliceRecord,
 } from "./kept-lines.js";
-import { type RecordFormat, transactionByIdStatement, transactionListing } from "./list-query.js";
+import {
+  type RecordFormat,
+  type TransactionPageRow,
+  transactionByIdStatement,
+  transactionListing,
+} from "./list-query.js";
 import type { TransactionListQuery, TransactionRecord } from "./schemas.js";
 
 /**
@@ -85,34 +90,51 @@ export async function listTransactionsJson(
 ): Promise<{ json: Buffer; records: number }> {
   const { cursor, limit, format, ...filters } = query;
   const tenant = tenantOf(auth);
-  const request = { secret, tenant, filters, limit, cursor, format, horizon: auth.feedHorizon };
-  if (readsKeptLines(format, limit)) {
-    const page = new KeptLinesPage(limit);
-    const { data, ...rest } = await readPage(
-      db,
-      transactionListing,
-      { ...request, keptLines: true },
-      (row) => row.record,
-      // The page is the statement's first `limit` rows; the one after them only says that more follow.
-      (row, index) => {
-        if (index < limit) page.add(row.record, row.location_id!);
-      },
-    );
-    if (page.records !== data.length) throw new Error(`${page.records} records read for a page of ${data.length}`);
-    return { json: page.finish(await loadLineStock(db.pool, tenant, page.needs), rest), records: data.length };
-  }
-  const page = new PageWriter(limit);
+  const page = new TransactionPage(limit, readsKeptLines(format, limit));
   const { data, ...rest } = await readPage(
     db,
     transactionListing,
-    request,
+    { secret, tenant, filters, limit, cursor, format, horizon: auth.feedHorizon, keptLines: page.keptLines },
     (row) => row.record,
-    (row, index) => {
-      if (index < limit) page.add(row.record);
-    },
+    (row, index) => page.add(row, index),
   );
-  if (page.records !== data.length) throw new Error(`${page.records} records encoded for a page of ${data.length}`);
-  return { json: page.finish(rest), records: data.length };
+  if (page.records !== data.length) throw new Error(`${page.records} records read for a page of ${data.length}`);
+  return { json: await page.finish(db.pool, tenant, rest), records: data.length };
+}
+
+/**
+ * A page's bytes from its statement's rows as they arrive (`add`): the records encoded one by one (PageWriter), or,
+ * read with their kept lines (readsKeptLines), through KeptLinesPage and the stock their lines name (loadLineStock).
+ * What the service answers, and the bench's pg-json baseline reads (bench/baseline.ts).
+ */
+export class TransactionPage {
+  readonly #plain: PageWriter | null;
+  readonly #kept: KeptLinesPage | null;
+
+  constructor(
+    private readonly limit: number,
+    readonly keptLines: boolean,
+  ) {
+    this.#kept = keptLines ? new KeptLinesPage(limit) : null;
+    this.#plain = keptLines ? null : new PageWriter(limit);
+  }
+
+  get records(): number {
+    return (this.#kept ?? this.#plain)!.records;
+  }
+
+  /** The statement's row `index`: the page is its first `limit` rows; the one after them only says more follow. */
+  add(row: TransactionPageRow, index: number): void {
+    if (index >= this.limit) return;
+    if (this.#kept) this.#kept.add(row.record, row.location_id!);
+    else this.#plain!.add(row.record);
+  }
+
+  /** The page's bytes, `rest` after the records; a kept page's stock read now, with `executor`. */
+  async finish(executor: Executor, tenant: Tenant, rest: object): Promise<Buffer> {
+    if (!this.#kept) return this.#plain!.finish(rest);
+    return this.#kept.finish(await loadLineStock(executor, tenant, this.#kept.needs), rest);
+  }
 }
 
 /**
