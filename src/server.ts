@@ -8,7 +8,7 @@ import { dropEmbeddedSignalHooks, EmbeddedStartError } from "./db/embedded.js";
 import { openDatabase } from "./db/open.js";
 import { ensureDemo } from "./demo.js";
 import { purgeExpiredIdempotencyRecords } from "./lib/idempotency.js";
-import { createLogger, processLogDestination } from "./lib/logger.js";
+import { createLogger, endLog, processLogDestination } from "./lib/logger.js";
 import { createFeedLagMonitor } from "./metrics/feed-lag.js";
 import { stopTracing } from "./telemetry/lifecycle.js";
 
@@ -21,7 +21,8 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.LOG_LEVEL, processLogDestination());
+const logDestination = processLogDestination();
+const logger = createLogger(config.LOG_LEVEL, logDestination);
 const opened = await openDatabase(config, (line) => logger.info(line)).catch((error: unknown) => {
   // Error messages are not logged (they may quote data); this one says why PostgreSQL did not start.
   const reason = error instanceof EmbeddedStartError ? { reason: error.message } : {};
@@ -77,6 +78,7 @@ async function shutdown(code = 0) {
   await opened.embedded?.stop();
   await stopTracing().catch((error: unknown) => logger.warn({ err: error }, "could not send the last spans"));
   logger.info("stopped");
+  await endLog(logDestination);
   process.exit(code);
 }
 dropEmbeddedSignalHooks(); // they would exit mid-drain; shutdown() stops the embedded server itself

@@ -100,7 +100,22 @@ export const maskPath = (path: string) =>
  * is left synchronously when the process exits (process.exit included: the shutdown, a fatal start-up
  * error), which test/foundation/shutdown-logs.test.ts checks after a SIGTERM.
  */
-export const processLogDestination = (): DestinationStream => pino.destination({ dest: 1, sync: false });
+export const processLogDestination = (): LogDestination => pino.destination({ dest: 1, sync: false });
+
+/** processLogDestination's stream (pino's sonic-boom). */
+export type LogDestination = ReturnType<typeof pino.destination>;
+
+/**
+ * Every line written, in order, before the process exits. pino's own flush at exit writes what is queued
+ * synchronously but does not wait for a write already handed to libuv's thread pool: that earlier line then reached
+ * stdout after the later ones (the suite once saw a request's line after "stopped"). Ending the stream waits for it,
+ * then writes the rest; stdout itself stays open.
+ */
+export const endLog = (destination: LogDestination): Promise<void> =>
+  new Promise((resolve) => {
+    destination.once("close", () => resolve());
+    destination.end();
+  });
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(

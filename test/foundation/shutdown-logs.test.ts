@@ -51,4 +51,53 @@ describe("the request log when the process stops", () => {
       }
     }
   }, 180_000);
+
+  it(prose`
+    when stdout's reader stops reading until the process is told to stop (a full pipe holds the log write in flight),
+    then every request's line still comes, in order, before "stopped"
+  `, async () => {
+    const merchant = await makeMerchant(db);
+    const location = await makeLocation(db, merchant.id);
+    await makeTransaction(db, location);
+    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+    const service = await startServiceProcess(db.url, {
+      CURSOR_SECRET: randomBytes(24).toString("hex"),
+      LOG_LEVEL: "info",
+      SHUTDOWN_TIMEOUT_MS: "1000",
+      RATE_LIMIT_PER_MINUTE: "100000",
+    });
+    const { base, child } = service;
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    try {
+      // Not read: the pipe (64 KB) and the reader's buffer fill, and the log's write in flight waits on them.
+      child.stdout!.pause();
+      const ids = Array.from({ length: 400 }, (_, i) => `line-${i}-${randomBytes(4).toString("hex")}`);
+      for (const id of ids) {
+        const res = await fetch(`${base}/v1/transactions?limit=10`, {
+          headers: { "x-apikey": key, "x-request-id": id },
+        });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+      child.kill("SIGTERM");
+      // The shutdown reaches its last line while the pipe is still full.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      child.stdout!.resume();
+      expect(await service.exited, service.output()).toBe(0);
+      await closed;
+      const lines = service
+        .stdout()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string } });
+      const served = lines.map((line) => line.req?.id).filter((id) => id?.startsWith("line-"));
+      expect(served).toEqual(ids);
+      expect(lines.at(-1)?.msg).toBe("stopped");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await service.exited;
+      }
+    }
+  }, 180_000);
 });
