@@ -96,9 +96,10 @@ export const maskPath = (path: string) =>
  * The process's log stream: stdout, written asynchronously. Written synchronously, each request's line
  * held the event loop for its write to the pipe (21–106 µs a line when another process reads the pipe,
  * on a busy 2-core machine), asynchronously 7–56 µs: lines are queued and written by libuv's thread
- * pool, the ones that pile up meanwhile in one write. Nothing is lost on the way out: pino writes what
- * is left synchronously when the process exits (process.exit included: the shutdown, a fatal start-up
- * error), which test/foundation/shutdown-logs.test.ts checks after a SIGTERM.
+ * pool, the ones that pile up meanwhile in one write. Nothing is lost on the way out: the shutdown ends the
+ * stream (endLog) before it exits; on a fatal start-up error pino writes what is queued synchronously at
+ * exit. test/foundation/shutdown-logs.test.ts checks it after a SIGTERM, with stdout read and with its
+ * reader held still.
  */
 export const processLogDestination = (): LogDestination => pino.destination({ dest: 1, sync: false });
 
