@@ -11,19 +11,26 @@ import { startServiceProcess } from "../helpers/service-process.js";
 
 const db = await createTestDb();
 
+/** A merchant with a sale, a key that reads it, and the service process, logging every request. */
+async function serviceWithASale() {
+  const merchant = await makeMerchant(db);
+  const location = await makeLocation(db, merchant.id);
+  await makeTransaction(db, location);
+  const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
+  const service = await startServiceProcess(db.url, {
+    CURSOR_SECRET: randomBytes(24).toString("hex"),
+    LOG_LEVEL: "info",
+    SHUTDOWN_TIMEOUT_MS: "1000",
+    RATE_LIMIT_PER_MINUTE: "100000",
+  });
+  return { key, service };
+}
+
 describe("the request log when the process stops", () => {
   it(prose`
     when SIGTERM arrives right after a page was answered, then the page's request line is on stdout before "stopped"
   `, async () => {
-    const merchant = await makeMerchant(db);
-    const location = await makeLocation(db, merchant.id);
-    await makeTransaction(db, location);
-    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
-    const service = await startServiceProcess(db.url, {
-      CURSOR_SECRET: randomBytes(24).toString("hex"),
-      LOG_LEVEL: "info",
-      SHUTDOWN_TIMEOUT_MS: "1000",
-    });
+    const { key, service } = await serviceWithASale();
     const { base, child } = service;
     try {
       const requestId = `last-${randomBytes(6).toString("hex")}`;
@@ -56,16 +63,7 @@ describe("the request log when the process stops", () => {
     when stdout's reader stops reading until the process is told to stop (a full pipe holds the log write in flight),
     then every request's line still comes, in order, before "stopped"
   `, async () => {
-    const merchant = await makeMerchant(db);
-    const location = await makeLocation(db, merchant.id);
-    await makeTransaction(db, location);
-    const { key } = await makeKey(db, merchant.id, { scopes: ["transactions:read"] });
-    const service = await startServiceProcess(db.url, {
-      CURSOR_SECRET: randomBytes(24).toString("hex"),
-      LOG_LEVEL: "info",
-      SHUTDOWN_TIMEOUT_MS: "1000",
-      RATE_LIMIT_PER_MINUTE: "100000",
-    });
+    const { key, service } = await serviceWithASale();
     const { base, child } = service;
     const closed = new Promise((resolve) => child.on("close", resolve));
     try {
