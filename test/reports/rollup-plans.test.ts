@@ -16,6 +16,7 @@ import { readCustomersReport } from "../../src/reports/customers/sql.js";
 import { readInventoryReport } from "../../src/reports/inventory/sql.js";
 import { readSalesReport } from "../../src/reports/sales/sql.js";
 import { DEMO_SEED_OPTIONS, seedDatabase } from "../../src/seed/index.js";
+import { autoExplained, nodesOf } from "../helpers/auto-explain.js";
 import { createTestDb } from "../helpers/db.js";
 
 const db = await createTestDb();
@@ -32,18 +33,6 @@ const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 afterAll(() => client.end());
 
-type PlanNode = {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  "CTE Name"?: string;
-  Plans?: PlanNode[];
-};
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
 /** The customers report of October (the seed's last full month) over every store, by day. */
 const october = {
   tenant: new Tenant(merchantId),
@@ -58,34 +47,8 @@ const october = {
  * Every plan node of the statements `work` ran on the client, as auto_explain reported them (JSON, actual rows);
  * `settings` are SET LOCAL for the work too.
  */
-async function explained(work: (db: pg.Client) => Promise<unknown>, settings: string[] = []): Promise<PlanNode[]> {
-  const plans: PlanNode[] = [];
-  const onNotice = (notice: { message?: string }) => {
-    const json = notice.message?.slice(notice.message.indexOf("{"));
-    if (json?.includes('"Plan"')) plans.push(...nodesOf((JSON.parse(json) as { Plan: PlanNode }).Plan));
-  };
-  client.on("notice", onNotice);
-  try {
-    await client.query("BEGIN");
-    await client.query("LOAD 'auto_explain'");
-    for (const setting of [
-      "auto_explain.log_min_duration = 0",
-      "auto_explain.log_nested_statements = on",
-      "auto_explain.log_analyze = on",
-      "auto_explain.log_timing = off",
-      "auto_explain.log_format = json",
-      "auto_explain.log_level = notice",
-      "client_min_messages = notice",
-      ...settings,
-    ])
-      await client.query(`SET LOCAL ${setting}`);
-    await work(client);
-    await client.query("COMMIT");
-  } finally {
-    client.off("notice", onNotice);
-  }
-  return plans;
-}
+const explained = async (work: (db: pg.Client) => Promise<unknown>, settings: string[] = []) =>
+  (await autoExplained(client, work, settings)).flatMap(nodesOf);
 
 type StoreDay = { location_id: string; business_date: string; n: number };
 
