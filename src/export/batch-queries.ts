@@ -4,7 +4,7 @@
 // (pg_cancel_backend) instead of running on for nobody.
 import { sql } from "kysely";
 import type pg from "pg";
-import { copyOut } from "../db/copy-out.js";
+import { copyOut, type Take } from "../db/copy-out.js";
 import { type Executor, first, pgCopy, reviewedStatement, run, type Statement } from "../db/sql.js";
 
 /** The backend pid of each pooled connection, read once per connection (needed to cancel on it). */
@@ -63,9 +63,9 @@ export class BatchQueries {
   /**
    * The statement's rows as a binary COPY stream (db/sql.ts's pgCopy: each column's text; db/copy-out.ts),
    * each piece handed to `take` as it arrives and nothing decoded: the NDJSON export's records pass through
-   * as bytes. Resolves with the number of rows.
+   * as bytes. `take` may pause the reading (copyOut). Resolves with the number of rows.
    */
-  copy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[], take: (chunk: Buffer) => void) {
+  copy<R>(statement: Statement<R>, columns: readonly (keyof R & string)[], take: Take) {
     return this.onConnection((client) => copyOut(client, pgCopy(statement, columns), take));
   }
 

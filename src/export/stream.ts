@@ -25,7 +25,7 @@ import { exportBytes } from "../metrics/registry.js";
 import type { KeptLineMaps } from "../transactions/kept-lines.js";
 import { BatchQueries, ExportStopped } from "./batch-queries.js";
 import type { exportResponses } from "./contract.js";
-import { CopyBatch, type Send } from "./copy-batch.js";
+import { CopyBatch, SEND_BYTES, type Send } from "./copy-batch.js";
 import { BatchBuffers, type EncodedBatch, encodeLines, encodeText } from "./encode.js";
 import { type ExportFormat, exportFormat, listFilters, MAX_EXPORT_RECORDS, NDJSON_CONTENT_TYPE } from "./params.js";
 import { checkpointLine, endLine, TRAILERS } from "./protocol.js";
@@ -49,6 +49,8 @@ export interface ExportPlan<Raw, Row, CsvRow> {
   walk: Walk<Raw, Row>;
   /** Records per query: large enough that the per-query cost vanishes, small enough to hold two. */
   batchSize: number;
+  /** Records in the first query, when not batchSize (it is held whole until it has ended). */
+  firstBatchSize?: number;
   /** The record's JSON text (one NDJSON line, without its newline). */
   ndjson(row: Row): string;
   csv: { columns: CsvColumn<CsvRow>[]; rowsOf(row: Row): CsvRow[] };
@@ -79,12 +81,20 @@ export interface ExportRequest {
   maxRecords: number | undefined;
 }
 
+/**
+ * Bytes a batch's records may pile up in the response before its COPY is read on (ResponseWriter.backlog): a slow
+ * client then holds PostgreSQL's answer back in the connection's socket, not the batch's records in this process.
+ */
+export const HELD_BYTES = 4 * SEND_BYTES;
+
 /** Writes to the response, waiting for 'drain' when its buffer is full; knows when the client has gone. */
 class ResponseWriter {
   gone = false;
   /** Body bytes handed to the socket (for export_bytes_total). */
   bytes = 0;
   private wake: (() => void) | null = null;
+  private wakeSend: (() => void) | null = null;
+  private drained: Promise<void> | null = null;
 
   constructor(
     private readonly res: Response,
@@ -96,6 +106,7 @@ class ResponseWriter {
       this.gone = true;
       onGone();
       this.wake?.();
+      this.wakeSend?.();
     };
     res.on("close", gone);
     res.on("error", gone);
@@ -111,7 +122,8 @@ class ResponseWriter {
 
   /**
    * Hands bytes to the socket without waiting for it to take them (a batch's records sent while its COPY runs:
-   * copy-batch.ts); `write` then waits for all of them. Nothing is written once the client has gone.
+   * copy-batch.ts); `write` then waits for all of them, and `backlog` says when to stop sending. Nothing is
+   * written once the client has gone.
    */
   send(bytes: Buffer, written: () => void): void {
     if (this.gone) {
@@ -120,6 +132,26 @@ class ResponseWriter {
     }
     this.bytes += bytes.length;
     this.res.write(bytes, () => written());
+  }
+
+  /**
+   * Undefined while the response holds at most HELD_BYTES not yet taken by the socket; past that, a promise that
+   * settles once it has drained (or the client has gone). The COPY's reading waits for it (db/copy-out.ts).
+   */
+  backlog(): Promise<void> | undefined {
+    if (this.gone || this.res.writableLength <= HELD_BYTES) return undefined;
+    this.drained ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.wakeSend = null;
+        this.drained = null;
+        resolve();
+      };
+      this.wakeSend = done;
+      // The write that put the response past HELD_BYTES (> the socket's highWaterMark) returned false: 'drain' follows.
+      this.res.on("drain", done);
+    });
+    return this.drained;
   }
 
   /**
@@ -207,14 +239,14 @@ export async function streamExport<Raw, Row, CsvRow>(
       return started;
     };
     const batch = passthrough
-      ? copyBatch(queries, buffers, statement, passthrough, want, send)
+      ? copyBatch(queries, buffers, statement, passthrough, want, send, () => (started ? out.backlog() : undefined))
       : queries.run(statement).then((raw) => encodeBatch(plan, request.format, buffers, raw, want, first));
     batch.catch(() => {}); // awaited below; never an unhandled rejection if the export stops first
     return batch;
   };
 
   let remaining = request.maxRecords ?? MAX_EXPORT_RECORDS;
-  let want = Math.min(plan.batchSize, remaining);
+  let want = Math.min(plan.firstBatchSize ?? plan.batchSize, remaining);
   let started = false;
   let next: Promise<EncodedBatch> | null = fetch(position, want, true);
   let served = 0;
@@ -319,11 +351,15 @@ async function copyBatch<Raw>(
   passthrough: NonNullable<ExportPlan<Raw, unknown, unknown>["passthrough"]>,
   want: number,
   send: Send,
+  backlog: () => Promise<void> | undefined,
 ): Promise<EncodedBatch> {
   const { position, line, splice } = passthrough;
   const batch = new CopyBatch(buffers, want, splice?.maps ?? null, send);
   const columns = splice ? [...position, line, splice.location] : [...position, line];
-  await queries.copy(statement, columns, (piece) => batch.push(piece));
+  await queries.copy(statement, columns, (piece) => {
+    batch.push(piece);
+    return backlog();
+  });
   return batch.end();
 }
 

@@ -7,7 +7,8 @@ export async function seedReceipts(
   pool: pg.Pool,
   location: { id: string; merchantId: string },
   count: number,
-  options: { start?: Date; prefix?: string } = {},
+  /** `nameLength`: each line's name padded to that many characters (records of a known, large size). */
+  options: { start?: Date; prefix?: string; nameLength?: number } = {},
 ): Promise<void> {
   const start = options.start ?? new Date("2025-11-01T00:00:00Z");
   const prefix = options.prefix ?? `bulk-${Math.random().toString(36).slice(2, 8)}`;
@@ -22,9 +23,10 @@ export async function seedReceipts(
      )
      INSERT INTO line_items (id, merchant_id, transaction_id, line_number, sku, name, brand, category, unit_price,
        quantity, discount, tax, line_total, unit_cost)
-     SELECT gen_random_uuid(), made.merchant_id, made.id, n, 'SKU-' || n, 'Blue Dream 3.5g #' || n, 'Good Farms',
+     SELECT gen_random_uuid(), made.merchant_id, made.id, n, 'SKU-' || n,
+       rpad('Blue Dream 3.5g #' || n, greatest($6::int, 18), ' x'), 'Good Farms',
        'Flower', 35.00, 1, 2.50, 2.44, 34.94, 12.5000
        FROM made CROSS JOIN generate_series(1, 2) n`,
-    [location.merchantId, location.id, prefix, start.toISOString(), count],
+    [location.merchantId, location.id, prefix, start.toISOString(), count, options.nameLength ?? 0],
   );
 }

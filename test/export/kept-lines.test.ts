@@ -7,7 +7,7 @@ import { parseEnv } from "../../src/config/env.js";
 import { walkOf } from "../../src/db/paging.js";
 import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
-import { KEPT_LINES_BATCH, keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
+import { KEPT_LINES_FIRST_BATCH, keptLinesExportPlan, transactionExportQuery } from "../../src/export/transactions.js";
 import { MAX_LIMIT } from "../../src/lib/paging.js";
 import { prose } from "../../src/lib/prose.js";
 import { seedDatabase } from "../../src/seed/index.js";
@@ -297,8 +297,8 @@ describe("the transactions' NDJSON export from the kept lines", () => {
     expect(await spliced(0, "ndjson", "standard")).toBe(false);
     expect(await spliced(100, "csv", "standard")).toBe(false);
     expect(await spliced(100, "ndjson", "aiq")).toBe(false);
-    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_BATCH)).toBe(false);
-    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_BATCH + 1)).toBe(true);
+    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_FIRST_BATCH)).toBe(false);
+    expect(await spliced(100, "ndjson", "standard", KEPT_LINES_FIRST_BATCH + 1)).toBe(true);
     // Stock rows count too: two products and one stock row are three.
     const [product] = await db.prisma.product.findMany({ where: { merchantId: merchant.id } });
     await db.prisma.inventoryItem.create({

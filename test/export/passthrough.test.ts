@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { walkOf } from "../../src/db/paging.js";
 import { run } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
-import { KEPT_LINES_BATCH } from "../../src/export/transactions.js";
+import { KEPT_LINES_BATCH, KEPT_LINES_FIRST_BATCH } from "../../src/export/transactions.js";
 import { prose } from "../../src/lib/prose.js";
 import { transactionListing } from "../../src/transactions/list-query.js";
 import { createTestApp } from "../helpers/app.js";
@@ -81,11 +81,14 @@ describe("the NDJSON export's records passed through from COPY", () => {
   `, async () => {
     const { location, key } = await store();
     // One statement: every receipt has the same updated_at.
-    const total = Math.round(3.4 * KEPT_LINES_BATCH);
+    // A first batch, then larger ones: a checkpoint after each but the last.
+    const total = KEPT_LINES_FIRST_BATCH + Math.round(2.4 * KEPT_LINES_BATCH);
     await seedReceipts(db.pool, location, total);
     const whole = await exportOf(key);
     expect(whole.end).toMatchObject({ records: total, has_more: false });
-    expect(whole.checkpoints.map((c) => c.records)).toEqual([1, 2, 3].map((n) => n * KEPT_LINES_BATCH));
+    expect(whole.checkpoints.map((c) => c.records)).toEqual(
+      [0, 1, 2].map((n) => KEPT_LINES_FIRST_BATCH + n * KEPT_LINES_BATCH),
+    );
     const ids = whole.records.map((r) => (r as { id: string }).id);
     const byOrder = await db.pool.query<{ id: string }>(
       "SELECT id FROM transactions WHERE location_id = $1 ORDER BY updated_at, id",
@@ -100,7 +103,7 @@ describe("the NDJSON export's records passed through from COPY", () => {
     }
     // max_records ends mid-batch (the second: more than one batch reads the kept lines): its cursor continues exactly
     // after the last record sent.
-    const most = KEPT_LINES_BATCH + 277;
+    const most = KEPT_LINES_FIRST_BATCH + 277;
     const some = await exportOf(key, { max_records: most });
     expect(some.end).toMatchObject({ records: most, has_more: true });
     const after = await exportOf(key, { cursor: some.end!.next_cursor! });

@@ -15,6 +15,7 @@ import { defineRoute } from "../../src/lib/route.js";
 import { createTestDb } from "../helpers/db.js";
 import { makeKey, makeLocation, makeMerchant } from "../helpers/factories.js";
 import { appOver } from "../security/apps.js";
+import { eventually, runningStatements } from "./activity.js";
 import { seedReceipts } from "./bulk.js";
 import { listen, parseNdjson, readThenAbort } from "./http.js";
 
@@ -64,25 +65,7 @@ async function store(receipts: number) {
   return key;
 }
 
-async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await sleep(50);
-  }
-}
-
-/**
- * Statements of this database still running in client sessions, other than the one asking. Autovacuum's
- * workers are PostgreSQL's own (one analysing line_items after the seed failed a run once): not the export's.
- */
-const running = async () =>
-  (
-    await db.pool.query<{ query: string }>(
-      "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> " +
-        "pg_backend_pid() AND backend_type = 'client backend'",
-    )
-  ).rows;
+const running = () => runningStatements(db.pool);
 
 /**
  * Stops the export while `pending` (its statement, a pg_sleep) runs: it fails as stopped, at once, nothing

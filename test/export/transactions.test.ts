@@ -3,7 +3,7 @@
 import { parse } from "csv-parse/sync";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { KEPT_LINES_BATCH } from "../../src/export/transactions.js";
+import { KEPT_LINES_BATCH, KEPT_LINES_FIRST_BATCH } from "../../src/export/transactions.js";
 import { prose } from "../../src/lib/prose.js";
 import { aiqVisitSchema } from "../../src/transactions/aiq-format.js";
 import { transactionRecordSchema } from "../../src/transactions/schemas.js";
@@ -197,20 +197,21 @@ describe("GET /v1/export/transactions", () => {
     record once
   `, async () => {
     const { location, key } = await store();
-    const total = Math.round(4.5 * KEPT_LINES_BATCH);
+    const total = KEPT_LINES_FIRST_BATCH + Math.round(2.5 * KEPT_LINES_BATCH);
     await seedReceipts(db.pool, location, total);
 
-    // Batches of KEPT_LINES_BATCH: a checkpoint after each; the client leaves in the middle of the third.
-    const got = parseNdjson(await readThenAbort(base, PATH, key, {}, Math.round(2.75 * KEPT_LINES_BATCH)));
+    // A first batch, then larger ones: a checkpoint after each; the client leaves in the middle of the third.
+    const second = KEPT_LINES_FIRST_BATCH + KEPT_LINES_BATCH;
+    const got = parseNdjson(await readThenAbort(base, PATH, key, {}, second + Math.round(0.75 * KEPT_LINES_BATCH)));
     expect(got.end).toBeUndefined();
-    expect(got.checkpoints.map((c) => c.records)).toEqual([KEPT_LINES_BATCH, 2 * KEPT_LINES_BATCH]);
+    expect(got.checkpoints.map((c) => c.records)).toEqual([KEPT_LINES_FIRST_BATCH, second]);
     const last = got.checkpoints.at(-1)!;
     const kept = got.records.slice(0, last.records);
     expect(got.records.length).toBeGreaterThan(last.records);
 
     // Resumed from the last checkpoint; the records received after it are dropped (they come again).
     const rest = await exportOf(key, { cursor: last.next_cursor! });
-    expect(rest.end).toMatchObject({ records: total - 2 * KEPT_LINES_BATCH, has_more: false });
+    expect(rest.end).toMatchObject({ records: total - second, has_more: false });
 
     const ids = [...kept, ...rest.records].map((r) => r.id);
     const all = await db.pool.query<{ id: string }>(
