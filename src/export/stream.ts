@@ -3,7 +3,8 @@
 // batch as NDJSON or CSV, never holding more than about two batches:
 // - backpressure: when res.write says the socket's buffer is full, wait for 'drain' before writing
 //   more; the next batch is fetched while the current one is written, and no further one until
-//   that write has drained, so a slow client slows the export instead of filling the server's memory;
+//   that write has drained, so a slow client slows the export instead of filling the server's memory
+//   (a COPY batch, sent as it arrives, stops being read past HELD_BYTES: ResponseWriter.backlog);
 // - lossless: on the change-time axis the feed's horizon is read once, at the start, and the whole
 //   export serves below it (see src/lib/sync-feed.ts); its end cursor continues the feed from there;
 // - the client going away stops it: no batch starts after that, the statement in flight is
