@@ -86,7 +86,7 @@ export interface ExportRequest {
  * Bytes a batch's records may pile up in the response before its COPY is read on (ResponseWriter.backlog): a slow
  * client then holds PostgreSQL's answer back in the connection's socket, not the batch's records in this process.
  */
-export const HELD_BYTES = 4 * SEND_BYTES;
+const HELD_BYTES = 4 * SEND_BYTES;
 
 /** Writes to the response, waiting for 'drain' when its buffer is full; knows when the client has gone. */
 class ResponseWriter {

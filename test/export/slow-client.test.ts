@@ -16,7 +16,7 @@ import { listen, parseNdjson } from "./http.js";
 const { app, db } = await createTestApp({ env: { RATE_LIMIT_HEAVY_PER_MINUTE: "1000" } });
 const base = await listen(app);
 
-/** The first batch and a later one: 7,000 receipts of ~20 KB, ~140 MB of NDJSON. */
+/** The first batch and a later one: 6,000 receipts of ~20 KB, ~120 MB of NDJSON. */
 const RECEIPTS = KEPT_LINES_FIRST_BATCH + KEPT_LINES_BATCH;
 
 async function store() {

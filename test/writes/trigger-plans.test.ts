@@ -2,7 +2,7 @@
 // the receipts' kept lines: migration 20261206040000_trigger_row_changes_grouped) keep one plan per session, costed
 // with the transition tables of their first run. Whatever that plan, a statement's cost must follow its rows: no plan
 // may join old_rows to new_rows (as a nested loop, chosen for a first run of a row or two, it compared every old row
-// with every new one: a 14,500-receipt INSERT took 84 s on a connection that had written single receipts first). A
+// with every new one: a 13,500-receipt INSERT took 84 s on a connection that had written single receipts first). A
 // session writes single receipts, then thousands at once, with auto_explain reporting every statement run.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";

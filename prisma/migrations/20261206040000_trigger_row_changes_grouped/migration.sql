@@ -4,7 +4,7 @@
 -- session's first UPDATE touched a row or two, so the join was a nested loop, and a later statement of n rows on that
 -- session compared every old row with every new one. Measured: an INSERT of 3,000 receipts (their lines' kept text
 -- is an UPDATE of the 3,000 receipts) on a connection that had written a few single receipts spent 3.2 s in the
--- transactions' report trigger; 14,500 receipts, 84 s.
+-- transactions' report trigger; 13,500 receipts, 84 s.
 -- Now each row's two versions are grouped by id (UNION ALL, GROUP BY): no join, whatever plan is kept, the cost
 -- follows the rows. A row changed where its two versions' compared columns are not the same (count(DISTINCT) of them
 -- as one row value: NULLs compare equal, as IS DISTINCT FROM has it), and what each version names is kept in arrays.
