@@ -43,11 +43,11 @@ export const KEPT_LINES_FIRST_BATCH = 2 * EXPORT_BATCH;
  * Records in each later batch when Node splices the kept lines. Between two batches PostgreSQL waits: the batch's last
  * rows are read and spliced, the next COPY is sent, parsed and planned (~2 ms), so the fewer batches the more of an
  * export PostgreSQL and Node work at once. Measured on big (1,000,000 records, `npm run bench -- --only export`,
- * Node 20 / 24, one run each): batches of 1,000, 52,451 records/s (0.46x COPY of the raw rows); 5,000 after a first
- * of 1,000, 66,885 / 66,497 (0.58x / 0.56x); 10,000 after a first of 1,000, 65,473 / 63,703; 5,000 with a slow client's pause (stream.ts's
- * HELD_BYTES), 65,109 / 65,238 (0.55x / 0.60x), peak RSS 151 / 188 MB. As the records are sent as they arrive and a
- * slow client pauses the COPY, a batch's size does not decide what the server holds; its checkpoint comes after it:
- * a client cut off resumes at most a batch back.
+ * Node 20 / 24, one run each): batches of 1,000, 52,451 records/s (0.46x COPY of the raw rows); after a first of
+ * 1,000, batches of 5,000, 66,885 / 66,497 (0.58x / 0.56x), of 10,000, 65,473 / 63,703; of 5,000 with a slow
+ * client's pause (stream.ts's HELD_BYTES), 65,109 / 65,238 (0.55x / 0.60x), peak RSS 151 / 188 MB. As the records
+ * are sent as they arrive and a slow client pauses the COPY, a batch's size does not decide what the server holds;
+ * its checkpoint comes after it: a client cut off resumes at most a batch back.
  */
 export const KEPT_LINES_BATCH = 10 * EXPORT_BATCH;
 
