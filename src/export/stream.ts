@@ -93,9 +93,9 @@ class ResponseWriter {
   gone = false;
   /** Body bytes handed to the socket (for export_bytes_total). */
   bytes = 0;
+  /** Settles on the response's next 'drain' or the client's going (`wake`); shared by whoever waits meanwhile. */
+  private room: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  private wakeSend: (() => void) | null = null;
-  private drained: Promise<void> | null = null;
 
   constructor(
     private readonly res: Response,
@@ -107,7 +107,6 @@ class ResponseWriter {
       this.gone = true;
       onGone();
       this.wake?.();
-      this.wakeSend?.();
     };
     res.on("close", gone);
     res.on("error", gone);
@@ -140,19 +139,8 @@ class ResponseWriter {
    * settles once it has drained (or the client has gone). The COPY's reading waits for it (db/copy-out.ts).
    */
   backlog(): Promise<void> | undefined {
-    if (this.gone || this.res.writableLength <= HELD_BYTES) return undefined;
-    this.drained ??= new Promise<void>((resolve) => {
-      const done = () => {
-        this.res.off("drain", done);
-        this.wakeSend = null;
-        this.drained = null;
-        resolve();
-      };
-      this.wakeSend = done;
-      // The write that put the response past HELD_BYTES (> the socket's highWaterMark) returned false: 'drain' follows.
-      this.res.on("drain", done);
-    });
-    return this.drained;
+    // The write that put the response past HELD_BYTES (> the socket's highWaterMark) returned false: 'drain' follows.
+    return this.gone || this.res.writableLength <= HELD_BYTES ? undefined : this.drained();
   }
 
   /**
@@ -166,18 +154,23 @@ class ResponseWriter {
       this.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
       full = !this.res.write(chunk, index === 0 && written ? () => written() : undefined);
     });
-    if (full) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off("drain", done);
-          this.wake = null;
-          resolve();
-        };
-        this.wake = done;
-        this.res.on("drain", done);
-      });
-    }
+    if (full) await this.drained();
     return !this.gone;
+  }
+
+  /** Once the response has drained (after a write that returned false), or the client has gone. */
+  private drained(): Promise<void> {
+    this.room ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.wake = null;
+        this.room = null;
+        resolve();
+      };
+      this.wake = done;
+      this.res.on("drain", done);
+    });
+    return this.room;
   }
 
   end(trailers: Record<string, string>): void {
