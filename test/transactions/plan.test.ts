@@ -11,6 +11,7 @@ import { customerListing } from "../../src/customers/read.js";
 import { type ListFilters, type Listing, type Window, walkOf } from "../../src/db/paging.js";
 import { inlineParameters, pgQuery } from "../../src/db/sql.js";
 import { Tenant } from "../../src/db/tenant.js";
+import { KEPT_LINES_BATCH } from "../../src/export/transactions.js";
 import { inventoryListing } from "../../src/inventory/read.js";
 import { prose } from "../../src/lib/prose.js";
 import type { RecordFormat } from "../../src/lib/record-format.js";
@@ -178,6 +179,12 @@ describe("read plans", () => {
       "page of 1,000": { filters: {}, window: { after: null, upper: FAR, take: 1001 }, index: "updated_at" },
       "page of 1,000 after a cursor": { filters: {}, window: { after, upper: FAR, take: 1001 }, index: "updated_at" },
       "page of 100 after a cursor": { filters: {}, window: { after, upper: FAR, take: 101 }, index: "updated_at" },
+      // The export's later batches of our own shape (export/transactions.ts): a pick five times a page's.
+      "batch of KEPT_LINES_BATCH after a cursor": {
+        filters: {},
+        window: { after, upper: FAR, take: KEPT_LINES_BATCH + 1 },
+        index: "updated_at",
+      },
       "page of 1,000 by business time": {
         filters: { transacted_from: "2020-01-01T00:00:00.000000Z" as never },
         window: { after: null, upper: null, take: 1001 },
