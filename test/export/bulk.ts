@@ -4,7 +4,7 @@
 import type pg from "pg";
 
 export async function seedReceipts(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.ClientBase,
   location: { id: string; merchantId: string },
   count: number,
   /** `nameLength`: each line's name padded to that many characters (records of a known, large size). */

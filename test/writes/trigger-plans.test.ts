@@ -41,13 +41,13 @@ describe("the write triggers' plans", () => {
     // One receipt at a time first: each trigger's plan is made with transition tables of a row or two, and kept.
     const oneLine = "(SELECT id FROM line_items WHERE merchant_id = $1 ORDER BY id LIMIT 1)";
     for (let i = 0; i < 6; i++) {
-      await seedReceipts(client as unknown as pg.Pool, location, 1);
+      await seedReceipts(client, location, 1);
       await client.query(`UPDATE line_items SET name = name || '.' WHERE id = ${oneLine}`, [merchant.id]);
     }
     await db.pool.query("DELETE FROM report_rollup_stale");
 
     const plans = await autoExplained(client, async (c) => {
-      await seedReceipts(c as unknown as pg.Pool, location, 2_000, { start: new Date("2026-01-01T00:00:00Z") });
+      await seedReceipts(c, location, 2_000, { start: new Date("2026-01-01T00:00:00Z") });
       await c.query("UPDATE line_items SET name = name || ' (2)' WHERE merchant_id = $1", [merchant.id]);
       await c.query("UPDATE transactions SET business_date = business_date + 400 WHERE merchant_id = $1", [
         merchant.id,
